@@ -1,0 +1,41 @@
+/*
+ * decode.h — from a captured frame to candidate SIP payloads.
+ *
+ * Flow: ring → decode (link → ip → reasm_ip → l4 → reasm_tcp | hep | sctp |
+ * websocket, tunnels bounded by caps->tunnel_depth) → sip_parse.
+ * Thread: the analysis thread owns a decoder.
+ */
+#ifndef SIPSCOPE_DECODE_H
+#define SIPSCOPE_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "caps.h"
+#include "packet.h"
+#include "payload.h"
+#include "stats.h"
+
+struct decoder;
+
+struct decoder *decoder_new(const struct caps *caps);
+void decoder_free(struct decoder *d);
+
+/* True when decode_packet understands this DLT_* link type. */
+bool decode_linktype_supported(int linktype);
+
+/*
+ * Decode one frame. Fills out[0..n) with candidate SIP payloads (several
+ * when a TCP segment completes several messages) and returns n (<= max).
+ * Payload bytes are valid until the next decode_packet/decode_flush call.
+ * Malformed frames return 0 and bump a named counter.
+ */
+size_t decode_packet(struct decoder *d, const struct packet *pkt,
+                     struct sip_payload *out, size_t max);
+
+/* Expire reassembly state older than its timeout, using packet time. */
+void decode_expire(struct decoder *d, int64_t now_us);
+
+void decode_stats(const struct decoder *d, stats_fn fn, void *ud);
+
+#endif

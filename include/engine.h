@@ -1,0 +1,38 @@
+/*
+ * engine.h — the diagnosis engine: correlation (transactions, dialogs,
+ * registrations, auth exchanges, peers, sources) and the findings computed
+ * from it. Flow: sip_parse → engine → report | tui.
+ * Thread: the analysis thread owns an engine; the TUI reads only snapshots.
+ */
+#ifndef SIPSCOPE_ENGINE_H
+#define SIPSCOPE_ENGINE_H
+
+#include <stdint.h>
+
+#include "caps.h"
+#include "sip.h"
+#include "stats.h"
+
+struct engine;
+
+struct engine_opts {
+    const char *secrets_file;   /* --secrets, may be NULL */
+    const char *config_file;    /* --config, may be NULL */
+    const char *const *profile_dirs; /* NULL-terminated search path */
+    const char *const *geoip_files;  /* NULL-terminated, may be NULL */
+};
+
+struct engine *engine_new(const struct caps *caps, const struct engine_opts *opts,
+                          char *errbuf);
+void engine_free(struct engine *e);
+
+/* Feed one parsed message (in capture order). */
+void engine_msg(struct engine *e, const struct sip_msg *m);
+/* Advance time (timeouts) without a message: live idle ticks. */
+void engine_tick(struct engine *e, int64_t now_us);
+/* End of input: close what is open (open requests become "unanswered"). */
+void engine_finish(struct engine *e, int64_t end_us);
+
+void engine_stats(const struct engine *e, stats_fn fn, void *ud);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * run.h — facts about the run as a whole (source, packet counts, drops),
+ * gathered by pipeline.c and shown by every report and the TUI header.
+ */
+#ifndef SIPSCOPE_RUN_H
+#define SIPSCOPE_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "stats.h"
+
+struct run_info {
+    const char *source;         /* file name, "-" or interface */
+    bool live;
+    bool truncated;             /* the file was cut short */
+    int linktype;
+    int64_t first_ts_us, last_ts_us;
+    uint64_t packets;           /* frames read */
+    uint64_t bytes;
+    uint64_t sip_messages;      /* parsed SIP messages */
+    uint64_t malformed;         /* payloads rejected by sip_parse */
+    uint64_t ring_drops;        /* frames lost because the ring was full */
+    uint64_t kernel_drops;      /* pcap_stats ps_drop */
+    uint64_t if_drops;          /* pcap_stats ps_ifdrop */
+    /* Walk every module's counters (decode, sip, engine) for the report. */
+    void (*stats_walk)(const void *ctx, stats_fn fn, void *ud);
+    const void *stats_ctx;
+};
+
+#endif
