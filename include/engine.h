@@ -11,6 +11,7 @@
 
 #include "caps.h"
 #include "sip.h"
+#include "snapshot.h"
 #include "stats.h"
 
 struct engine;
@@ -34,5 +35,13 @@ void engine_tick(struct engine *e, int64_t now_us);
 void engine_finish(struct engine *e, int64_t end_us);
 
 void engine_stats(const struct engine *e, stats_fn fn, void *ud);
+
+/*
+ * Fill *out (made with snapshot_init) with the findings (worst first), the
+ * peers, recent dialogs and their messages, and the counters. run is copied
+ * into out->run. Costs O(size of the snapshot), so the live path calls it at
+ * most a few times a second.
+ */
+void engine_snapshot(const struct engine *e, const struct run_info *run, struct snapshot *out);
 
 #endif

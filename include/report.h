@@ -10,8 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "engine.h"
-#include "run.h"
+#include "snapshot.h"
 
 enum report_format {
     REPORT_TEXT = 0,
@@ -21,9 +20,8 @@ enum report_format {
 
 int report_format_parse(const char *s, enum report_format *out);
 /* Write the report; colour only when color is true (a tty without NO_COLOR). */
-int report_write(FILE *f, enum report_format fmt, const struct engine *e,
-                 const struct run_info *run, bool color);
+int report_write(FILE *f, enum report_format fmt, const struct snapshot *s, bool color);
 /* 0: nothing of severity warning or worse; 1: something was found. */
-int report_exit_status(const struct engine *e);
+int report_exit_status(const struct snapshot *s);
 
 #endif

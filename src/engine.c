@@ -38,3 +38,10 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
 {
     fn(ud, "engine.messages", e->msgs);
 }
+
+void engine_snapshot(const struct engine *e, const struct run_info *run, struct snapshot *out)
+{
+    (void)e;
+    snapshot_clear(out);
+    out->run = *run;
+}

@@ -14,16 +14,15 @@ int report_format_parse(const char *s, enum report_format *out)
     return 0;
 }
 
-int report_write(FILE *f, enum report_format fmt, const struct engine *e,
-                 const struct run_info *run, bool color)
+int report_write(FILE *f, enum report_format fmt, const struct snapshot *s, bool color)
 {
-    (void)fmt; (void)e; (void)color;
-    fprintf(f, "%s: %llu packets\n", run->source, (unsigned long long)run->packets);
+    (void)fmt; (void)color;
+    fprintf(f, "%s: %llu packets\n", s->run.source, (unsigned long long)s->run.packets);
     return 0;
 }
 
-int report_exit_status(const struct engine *e)
+int report_exit_status(const struct snapshot *s)
 {
-    (void)e;
+    (void)s;
     return 0;
 }

@@ -1,0 +1,131 @@
+/*
+ * snapshot.h — a self-contained copy of what the engine knows, for every
+ * consumer that is not the analysis thread's own code: the reports
+ * (text/JSON/Markdown), the TUI (which reads a snapshot published at most
+ * ~10 times a second), alerts and metrics.
+ *
+ * Flow: engine → snapshot → report_* | tui_* | alerts | metrics.
+ * A snapshot owns all its memory (fixed-size strings and arrays, no
+ * pointers into engine state), so it can be copied to another thread and
+ * read there while the engine goes on. Strings are NUL-terminated, truncated
+ * to fit, and never contain a password.
+ */
+#ifndef SIPSCOPE_SNAPSHOT_H
+#define SIPSCOPE_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "run.h"
+#include "sip.h"
+
+enum severity {
+    SEV_INFO = 0,
+    SEV_WARNING,
+    SEV_ERROR,
+    SEV_CRITICAL,
+};
+
+const char *severity_name(enum severity s);
+
+#define SNAP_MAX_EVIDENCE 32
+#define SNAP_MAX_CAUSES 6
+#define SNAP_MAX_FIX 8
+#define SNAP_TEXT 256
+
+struct snap_evidence {
+    uint64_t frame;
+    int64_t ts_us;
+    char role[40];          /* "challenge", "retry with credentials", "403 Forbidden" */
+    char line[160];         /* start line, plus a quoted header where it is evidence */
+};
+
+struct snap_finding {
+    char kind[32];          /* auth_rejected, ip_rejected, ... (docs/findings.md) */
+    enum severity severity;
+    char summary[SNAP_TEXT];
+    char entity[128];       /* peer/trunk, AOR or username, source IP */
+    char provider[32];      /* matched provider profile, "" when none */
+    uint64_t count;
+    int64_t first_us, last_us;
+    uint32_t n_evidence;
+    struct snap_evidence evidence[SNAP_MAX_EVIDENCE];
+    uint32_t n_causes;
+    char causes[SNAP_MAX_CAUSES][SNAP_TEXT];
+    uint32_t n_fix;
+    char fix[SNAP_MAX_FIX][SNAP_TEXT];
+};
+
+/* Answer classes: index 0 = unanswered, 1..6 = 1xx..6xx. */
+#define SNAP_ANSWER_CLASSES 7
+
+struct snap_peer {
+    char name[96];          /* "PBX 198.51.100.20 -> trunk 203.0.113.5:5060" */
+    char role[16];          /* trunk, phone, source */
+    char provider[32];
+    char geo[64];           /* "US AS14618 Amazon" when GeoIP is present */
+    uint32_t site_id;       /* HEP agent id, 0 otherwise */
+    struct endpoint local, remote;
+    uint64_t requests[SIP_METHOD_COUNT];
+    uint64_t answers[SNAP_ANSWER_CLASSES];
+    uint64_t auth_ok, auth_failed;
+    int64_t first_fail_us, last_fail_us;    /* 0 when none */
+    char keepalive[16];     /* "up", "down", "-" */
+    char verdict[SNAP_TEXT];/* headline for this peer, "" when healthy */
+};
+
+/* One message of a dialog/transaction, for the call-flow ladder. */
+struct snap_msg {
+    uint64_t frame;
+    int64_t ts_us;
+    struct endpoint src, dst;
+    enum transport transport;
+    char label[64];         /* "INVITE" or "407 Proxy Authentication Required" */
+    uint32_t raw_off, raw_len;  /* the raw message in snapshot.raw, 0/0 if evicted */
+};
+
+struct snap_dialog {
+    char call_id[128];
+    char method[16];        /* method of the first request */
+    char from[96], to[96];
+    struct endpoint src, dst;   /* of the first request */
+    int last_status;        /* 0 while unanswered */
+    char state[24];         /* "answered", "rejected 403", "unanswered", ... */
+    int64_t first_us, last_us;
+    uint32_t first_msg, n_msgs; /* range in snapshot.msgs */
+};
+
+struct snapshot {
+    struct run_info run;    /* copied; stats_walk is not used across threads */
+    uint64_t seq;           /* increases with every publication */
+    uint64_t evictions;     /* sum of all table evictions */
+    uint64_t findings_by_severity[4];
+
+    size_t n_findings, cap_findings;    /* sorted worst first, then last_us */
+    struct snap_finding *findings;
+    size_t n_peers, cap_peers;
+    struct snap_peer *peers;
+    size_t n_dialogs, cap_dialogs;      /* most recent first */
+    struct snap_dialog *dialogs;
+    size_t n_msgs, cap_msgs;
+    struct snap_msg *msgs;
+    size_t raw_len, cap_raw;
+    char *raw;
+
+    /* Named counters (decode, sip, engine), copied for display. */
+    size_t n_counters, cap_counters;
+    struct snap_counter { char name[48]; uint64_t value; } *counters;
+};
+
+/* Allocate the arrays to the caps given; 0 or ERR_NOMEM. */
+int snapshot_init(struct snapshot *s, size_t findings, size_t peers, size_t dialogs,
+                  size_t msgs, size_t raw_bytes, size_t counters);
+void snapshot_free(struct snapshot *s);
+/* Forget the content, keep the storage. */
+void snapshot_clear(struct snapshot *s);
+/* Deep copy into dst (initialised with at least src's capacities). */
+void snapshot_copy(struct snapshot *dst, const struct snapshot *src);
+
+#endif

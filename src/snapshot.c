@@ -1,0 +1,86 @@
+/*
+ * snapshot.c — storage for struct snapshot (see snapshot.h): allocation to
+ * fixed capacities at start-up, clearing and deep copy. The engine fills a
+ * snapshot; the copy is what crosses to the UI thread.
+ */
+#include "snapshot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+const char *severity_name(enum severity s)
+{
+    switch (s) {
+    case SEV_INFO: return "info";
+    case SEV_WARNING: return "warning";
+    case SEV_ERROR: return "error";
+    case SEV_CRITICAL: return "critical";
+    }
+    return "?";
+}
+
+int snapshot_init(struct snapshot *s, size_t findings, size_t peers, size_t dialogs,
+                  size_t msgs, size_t raw_bytes, size_t counters)
+{
+    memset(s, 0, sizeof(*s));
+    s->findings = calloc(findings ? findings : 1, sizeof(*s->findings));
+    s->peers = calloc(peers ? peers : 1, sizeof(*s->peers));
+    s->dialogs = calloc(dialogs ? dialogs : 1, sizeof(*s->dialogs));
+    s->msgs = calloc(msgs ? msgs : 1, sizeof(*s->msgs));
+    s->raw = malloc(raw_bytes ? raw_bytes : 1);
+    s->counters = calloc(counters ? counters : 1, sizeof(*s->counters));
+    if (!s->findings || !s->peers || !s->dialogs || !s->msgs || !s->raw || !s->counters) {
+        snapshot_free(s);
+        return ERR_NOMEM;
+    }
+    s->cap_findings = findings;
+    s->cap_peers = peers;
+    s->cap_dialogs = dialogs;
+    s->cap_msgs = msgs;
+    s->cap_raw = raw_bytes;
+    s->cap_counters = counters;
+    return 0;
+}
+
+void snapshot_free(struct snapshot *s)
+{
+    free(s->findings);
+    free(s->peers);
+    free(s->dialogs);
+    free(s->msgs);
+    free(s->raw);
+    free(s->counters);
+    memset(s, 0, sizeof(*s));
+}
+
+void snapshot_clear(struct snapshot *s)
+{
+    s->n_findings = s->n_peers = s->n_dialogs = s->n_msgs = s->raw_len = s->n_counters = 0;
+    s->evictions = 0;
+    memset(s->findings_by_severity, 0, sizeof(s->findings_by_severity));
+}
+
+#define COPY_ARRAY(field, n, cap) do { \
+        dst->n = src->n < dst->cap ? src->n : dst->cap; \
+        if (dst->n > 0) \
+            memcpy(dst->field, src->field, dst->n * sizeof(*dst->field)); \
+    } while (0)
+
+void snapshot_copy(struct snapshot *dst, const struct snapshot *src)
+{
+    dst->run = src->run;
+    dst->run.stats_walk = NULL;
+    dst->run.stats_ctx = NULL;
+    dst->seq = src->seq;
+    dst->evictions = src->evictions;
+    memcpy(dst->findings_by_severity, src->findings_by_severity,
+           sizeof(dst->findings_by_severity));
+    COPY_ARRAY(findings, n_findings, cap_findings);
+    COPY_ARRAY(peers, n_peers, cap_peers);
+    COPY_ARRAY(dialogs, n_dialogs, cap_dialogs);
+    COPY_ARRAY(msgs, n_msgs, cap_msgs);
+    COPY_ARRAY(raw, raw_len, cap_raw);
+    COPY_ARRAY(counters, n_counters, cap_counters);
+}
