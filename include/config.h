@@ -1,0 +1,80 @@
+/*
+ * config.h — the --config file: what the user says their trunks are, so
+ * the engine can compare it with what the wire shows (the PBX's public IP
+ * is not in the ACL it thinks it configured, the Request-URI host is not
+ * the trunk's termination URI, the wrong edge...).
+ *
+ * INI (inih), one section per trunk:
+ *
+ *   [trunk main]
+ *   provider = twilio                      ; a profile id (a file in profiles/)
+ *   public_ip = 198.51.100.20, 198.51.100.21   ; our address(es) as the provider sees them
+ *   username = pbx-main                    ; digest username, if credentials are used
+ *   termination_uri = sip:example.pstn.twilio.com   ; or just the host
+ *   ip_acl = 198.51.100.0/28, 203.0.113.7  ; what was entered in the provider's ACL
+ *   edge = ashburn                         ; optional (alias: region)
+ *   peer = 54.172.60.0/30                  ; optional provider addresses
+ *
+ * Errors are "FILE:LINE: message" (unknown key, bad address, duplicate
+ * trunk...). At most CONFIG_MAX_TRUNKS trunks.
+ * Thread: loaded on the main thread; read-only afterwards (any thread).
+ * Lifetime: pointers returned live until config_free().
+ */
+#ifndef SIPSCOPE_CONFIG_H
+#define SIPSCOPE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "addr.h"
+#include "cidr.h"
+#include "span.h"
+
+#define CONFIG_MAX_TRUNKS 64
+
+struct config_trunk {
+    char name[64];
+    char provider[32];          /* "" when not given */
+    struct cidr_list public_ip; /* host prefixes */
+    char username[128];
+    char termination_host[256]; /* host of termination_uri, lower-case, no port */
+    struct cidr_list ip_acl;
+    char edge[32];              /* "" when not given */
+    struct cidr_list peer;      /* provider signalling addresses, optional */
+    int line;                   /* line of the [trunk] header */
+};
+
+struct config;
+
+/* Load path. Returns 0, ERR_IO, ERR_FORMAT ("FILE:LINE: ..."), ERR_LIMIT or ERR_NOMEM. */
+int config_load(const char *path, struct config **out, char *errbuf);
+void config_free(struct config *c);
+
+size_t config_trunk_count(const struct config *c);
+const struct config_trunk *config_trunk_at(const struct config *c, size_t i);
+const struct config_trunk *config_trunk_find(const struct config *c, const char *name);
+
+/*
+ * Which trunk a message belongs to, from what is known (any argument may be
+ * NULL/empty): the PBX-side address (public_ip, then ip_acl), the provider
+ * address (peer), the Request-URI host (termination_host, or a subdomain
+ * localized form "x.pstn.EDGE.twilio.com" of "x.pstn.twilio.com"), the auth
+ * username. Scoring: host and username outrank addresses; NULL if nothing
+ * matches.
+ */
+const struct config_trunk *config_match(const struct config *c, const struct addr *pbx,
+                                        const struct addr *peer, struct span host,
+                                        struct span username);
+
+const struct config_trunk *config_by_addr(const struct config *c, const struct addr *a);
+const struct config_trunk *config_by_host(const struct config *c, struct span host);
+const struct config_trunk *config_by_username(const struct config *c, struct span username);
+
+/* Is src inside the ACL the user listed for this trunk? (false when no ACL listed) */
+bool config_acl_contains(const struct config_trunk *t, const struct addr *src);
+/* Did the user list an ACL at all? */
+bool config_has_acl(const struct config_trunk *t);
+/* Is a one of the trunk's expected public IPs? */
+bool config_is_public_ip(const struct config_trunk *t, const struct addr *a);
+
+#endif
