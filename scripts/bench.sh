@@ -1,0 +1,235 @@
+#!/bin/bash
+# bench.sh — sipscope's throughput, memory and instruction counts, as ratios
+# against the two floors of /work/shared/bench (BASELINE.md): floor_pcap
+# (pcap_loop with an empty callback) and floor_osip (pcap + libosip2's
+# osip_message_parse per UDP payload). Called by `make bench`.
+#
+# What it does, in order:
+#   1. builds floor_pcap / floor_osip from the read-only shared/bench into
+#      build/bench/ (shared/ is read-only), and ./sipscope if it is missing;
+#   2. generates the workloads with shared/bench/gen_sip_pcap.py (seed 1) into
+#      build/bench/sip_SIZE.pcap (+ .json stats), cached across runs;
+#   3. checks once per file that sipscope saw every message (JSON report
+#      stats against the generator's count): a fast wrong tool is no result;
+#   4. runs the tools ALTERNATELY (round r: every tool once, then round r+1),
+#      RUNS rounds, each run under /usr/bin/time (wall, user, sys, peak RSS),
+#      and prints medians and the median of the per-round ratios (pairing keeps
+#      a ratio valid when the shared machine's speed drifts, see BASELINE.md);
+#   5. callgrind on a 20k-message prefix: instructions per message for sipscope
+#      and floor_osip and sipscope's top functions (callgrind_annotate).
+#
+# Timings never decide pass/fail: this script fails only when a tool cannot be
+# built or run. Results: build/bench/results/ (summary.md is the table).
+#
+# Environment:
+#   SIPSCOPE=path      binary under test (default ./sipscope, built if missing)
+#   SHARED=dir         shared material (default ../shared)
+#   BENCH_SIZES="100k 1m"   workloads (any of 20k 100k 1m, or NNNk / NNNm)
+#   RUNS=3             alternating rounds (>= 3 for a median)
+#   BENCH_TOOLS="floor_pcap floor_osip sipscope tshark_stat sngrep"
+#   CALLGRIND=1        0 skips step 5
+#   CG_MSGS=20000      messages in the callgrind prefix
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+SHARED=${SHARED:-$(cd "$ROOT/.." && pwd)/shared}
+BENCH=$SHARED/bench
+OUT=$ROOT/build/bench
+RES=$OUT/results
+SIZES=${BENCH_SIZES:-100k 1m}
+RUNS=${RUNS:-3}
+TOOLS=${BENCH_TOOLS:-floor_pcap floor_osip sipscope tshark_stat sngrep}
+CALLGRIND=${CALLGRIND:-1}
+CG_MSGS=${CG_MSGS:-20000}
+SIPSCOPE=${SIPSCOPE:-$ROOT/sipscope}
+mkdir -p "$OUT" "$RES"
+
+die() { echo "bench: $*" >&2; exit 2; }
+[ -d "$BENCH" ] || die "no $BENCH (set SHARED=)"
+[ -x /usr/bin/time ] || die "/usr/bin/time missing (apt-get install time)"
+[ "$RUNS" -ge 1 ] 2>/dev/null || die "RUNS must be a number"
+
+# --- 1. binaries -----------------------------------------------------------
+if [ ! -x "$SIPSCOPE" ]; then
+    make --no-print-directory -j2 sipscope >/dev/null || die "cannot build sipscope"
+fi
+for f in floor_pcap floor_osip; do
+    if [ ! -x "$OUT/$f" ] || [ "$BENCH/$f.c" -nt "$OUT/$f" ]; then
+        gcc -O2 -g -Wall -o "$OUT/$f" "$BENCH/$f.c" -losipparser2 -lpcap || die "cannot build $f"
+    fi
+done
+
+# --- 2. workloads ------------------------------------------------------------
+msgs_of() {  # 20k -> 20000, 1m -> 1000000
+    case "$1" in
+        *k) echo $(( ${1%k} * 1000 )) ;;
+        *m) echo $(( ${1%m} * 1000000 )) ;;
+        *) echo "$1" ;;
+    esac
+}
+workload() {  # SIZE: make sure build/bench/sip_SIZE.pcap exists (cached)
+    local s=$1 n f
+    n=$(msgs_of "$s"); f=$OUT/sip_$s.pcap
+    if [ ! -s "$f" ] || [ ! -s "$OUT/sip_$s.json" ]; then
+        echo "bench: generating $f ($n messages, seed 1; ~11 s per 100k)" >&2
+        python3 "$BENCH/gen_sip_pcap.py" -n "$n" --seed 1 -o "$f.tmp" \
+            --stats "$OUT/sip_$s.json" 2>/dev/null || die "generator failed for $s"
+        mv "$f.tmp" "$f"
+    fi
+}
+
+median() { sort -g | awk '{a[NR]=$1} END{if(NR==0){print "nan";exit} if(NR%2)print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+cmd_of() {  # tool file -> command line (no redirections)
+    case "$1" in
+        floor_pcap)  echo "$OUT/floor_pcap $2" ;;
+        floor_osip)  echo "$OUT/floor_osip $2" ;;
+        sipscope)    echo "$SIPSCOPE -r $2 --report json" ;;
+        tshark_stat) echo "tshark -r $2 -q -z sip,stat" ;;
+        # sngrep keeps 20000 dialogs and then silently ignores the rest unless
+        # -l exceeds the dialogs in the file (power of two, see run_baseline.sh).
+        sngrep)      echo "sngrep -N -q -l 1048576 -I $2" ;;
+    esac
+}
+have_tool() {
+    case "$1" in
+        tshark_stat) command -v tshark >/dev/null ;;
+        sngrep) command -v sngrep >/dev/null ;;
+        *) return 0 ;;
+    esac
+}
+
+# --- 3. + 4. one size ---------------------------------------------------------
+bench_size() {
+    local s=$1 n f j tools="" t r cmd rc
+    workload "$s"
+    n=$(msgs_of "$s"); f=$OUT/sip_$s.pcap; j=$RES/runs.$s.tsv
+    for t in $TOOLS; do have_tool "$t" && tools="$tools $t"; done
+
+    # Does sipscope see every message? (its JSON report's stats)
+    "$SIPSCOPE" -r "$f" --report json >"$RES/sipscope.$s.json" 2>"$RES/sipscope.$s.stderr"
+    rc=$?
+    SEEN=$(python3 - "$RES/sipscope.$s.json" <<'EOF'
+import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+    st = d.get("stats", {})
+    print(st.get("sip_messages", st.get("messages", "?")))
+except Exception:
+    print("no-json")
+EOF
+)
+    echo "bench: $s: sipscope exit $rc, SIP messages in its report: $SEEN of $n" >&2
+    echo "$SEEN" >"$RES/sipscope.$s.seen"
+
+    printf 'round\ttool\twall\tuser\tsys\tmaxrss_kib\texit\n' >"$j"
+    for r in $(seq 1 "$RUNS"); do
+        for t in $tools; do
+            cmd=$(cmd_of "$t" "$f")
+            # wall from bash's microsecond clock (time's %e has 10 ms steps);
+            # user, sys and peak RSS from /usr/bin/time.
+            t0=$EPOCHREALTIME
+            # shellcheck disable=SC2086
+            /usr/bin/time -f '%e %U %S %M %x' -o "$RES/time.tmp" $cmd >/dev/null 2>&1
+            t1=$EPOCHREALTIME
+            # "Command exited with non-zero status N" comes first on failure
+            read -r _ u sy m x < <(tail -1 "$RES/time.tmp") || continue
+            w=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", b - a}')
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$t" "$w" "$u" "$sy" "$m" "$x" >>"$j"
+        done
+    done
+    rm -f "$RES/time.tmp"
+    summarize "$s" "$n" "$j"
+}
+
+summarize() {  # size messages runs.tsv -> markdown table on stdout (and summary)
+    python3 - "$1" "$2" "$3" <<'EOF'
+import csv, statistics, sys
+size, msgs, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rows = list(csv.DictReader(open(path), delimiter="\t"))
+tools = []
+for r in rows:
+    if r["tool"] not in tools:
+        tools.append(r["tool"])
+by = {t: [r for r in rows if r["tool"] == t] for t in tools}
+def med(t, k):
+    v = [float(r[k]) for r in by[t]]
+    return statistics.median(v) if v else float("nan")
+def paired(t, floor):
+    # median over rounds of (tool wall / floor wall) in the same round
+    if floor not in by:
+        return None
+    fl = {r["round"]: float(r["wall"]) for r in by[floor]}
+    v = [float(r["wall"]) / fl[r["round"]] for r in by[t] if fl.get(r["round"], 0) > 0]
+    return statistics.median(v) if v else None
+def f(x, d=3):
+    return "-" if x is None else ("%.*f" % (d, x))
+print("### %s messages (%s), %d alternating rounds\n" % ("{:,}".format(msgs), size,
+      max(int(r["round"]) for r in rows)))
+print("| tool | median wall s (min-max) | msgs/s | cpu s | x floor_pcap | x floor_osip | peak RSS MiB | exit |")
+print("|---|---:|---:|---:|---:|---:|---:|---|")
+for t in tools:
+    w = med(t, "wall")
+    ws = [float(r["wall"]) for r in by[t]]
+    cpu = statistics.median([float(r["user"]) + float(r["sys"]) for r in by[t]])
+    rss = max(int(r["maxrss_kib"]) for r in by[t]) / 1024.0
+    ex = ",".join(sorted(set(r["exit"] for r in by[t])))
+    rate = msgs / w if w > 0 else float("inf")
+    print("| %s | %.4f (%.4f-%.4f) | %s | %.3f | %s | %s | %.1f | %s |" % (
+        t, w, min(ws), max(ws), "{:,.0f}".format(rate), cpu,
+        f(paired(t, "floor_pcap"), 2), f(paired(t, "floor_osip"), 3), rss, ex))
+print()
+print("x floor_* = median over rounds of (tool wall / floor wall in the same round); >1 is slower.")
+print("sipscope exits 1 when it reports a finding of severity warning or worse (expected here).")
+EOF
+}
+
+# --- 5. callgrind --------------------------------------------------------------
+callgrind() {
+    command -v valgrind >/dev/null || { echo "bench: no valgrind, skipping callgrind" >&2; return; }
+    local s=cg f=$OUT/sip_cg.pcap C=$RES/cg
+    mkdir -p "$C"
+    workload 100k
+    if [ ! -s "$f" ] || [ "$OUT/sip_100k.pcap" -nt "$f" ]; then
+        # a prefix of the 100k file (the generator's files are prefixes of each other)
+        editcap -r "$OUT/sip_100k.pcap" "$f.tmp" "1-$CG_MSGS" >/dev/null 2>&1 &&
+            mv "$f.tmp" "$f" || { echo "bench: editcap failed, no callgrind" >&2; return; }
+    fi
+    cg_one() {  # name args...
+        local name=$1; shift
+        valgrind --tool=callgrind --callgrind-out-file="$C/$name.cg" "$@" >/dev/null 2>"$C/$name.log"
+        callgrind_annotate "$C/$name.cg" >"$C/$name.self.txt" 2>/dev/null
+        callgrind_annotate --inclusive=yes "$C/$name.cg" >"$C/$name.incl.txt" 2>/dev/null
+        awk -v n="$name" -v m="$CG_MSGS" '/PROGRAM TOTALS/{gsub(",","",$1);
+            printf "| %s | %s | %.0f |\n", n, $1, $1/m; exit}' "$C/$name.self.txt"
+    }
+    echo "### Instructions (callgrind, first $CG_MSGS messages of sip_100k)"
+    echo
+    echo "| program | total Ir | Ir / message |"
+    echo "|---|---:|---:|"
+    cg_one floor_osip "$OUT/floor_osip" "$f"
+    cg_one sipscope "$SIPSCOPE" -r "$f" --report json
+    echo
+    echo "Top 15 functions of sipscope by self cost (Ir, % of total, Ir/msg):"
+    echo
+    echo '```'
+    sed -n '/file:function/,$p' "$C/sipscope.self.txt" | grep -E '^ *[0-9,]+ ' | head -15 |
+        awk -v m="$CG_MSGS" '{x=$1; gsub(",","",x); fn=$NF; sub(/^.*:/,"",fn);
+            printf "%14s %-9s %7.0f  %s\n", $1, $2, x/m, fn}'
+    echo '```'
+}
+
+{
+    echo "## sipscope bench, $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+    echo
+    echo "Machine: $(nproc) cpu, $(awk -F: '/model name/{print $2; exit}' /proc/cpuinfo | sed 's/^ *//')."
+    echo
+    for s in $SIZES; do
+        bench_size "$s"
+        echo "sipscope's JSON report counted $(cat "$RES/sipscope.$s.seen") SIP messages of $(msgs_of "$s")."
+        echo
+    done
+    [ "$CALLGRIND" = 1 ] && callgrind
+} | tee "$RES/summary.md"
+echo "bench: table in $RES/summary.md" >&2
+exit 0
