@@ -103,7 +103,9 @@ bool digest_alg_offered(const struct sip_challenge *ch, const struct sip_cred *c
  * True when the credential's qop is allowed by the challenge: a challenge
  * without qop allows only a credential without qop (RFC 2069 mode); a
  * challenge qop list ("auth,auth-int", quotes already removed) allows any
- * token in it.
+ * token in it. A credential without qop answering a challenge with qop is
+ * accepted (RFC 2617 §3.2.2 lets RFC 2069 clients omit it; RFC 7616 says
+ * MUST, and many SIP servers still accept it).
  */
 bool digest_qop_offered(const struct sip_challenge *ch, const struct sip_cred *cred);
 
