@@ -184,6 +184,17 @@ const uint64_t *sip_parser_rejects(const struct sip_parser *sp);
 const char *sip_reject_name(int reason);
 
 enum sip_method sip_method_from_span(struct span s);
+
+/*
+ * Test oracle for the fast path: parse the same bytes with libosip2's full
+ * osip_message_parse and compare every field both can see (start line,
+ * Request-URI, Call-ID, CSeq, From/To, Via list, Contacts, credentials,
+ * challenges, Content-Length). Returns 0 when they agree, 1 on the first
+ * difference, -1 when libosip2 rejects the message; why (may be NULL) says
+ * what differed. Slow (mallocs): for tests and --verify-parse only.
+ */
+int sip_verify(const struct sip_msg *m, const uint8_t *data, size_t len, char *why,
+               size_t whylen);
 const char *sip_method_name(enum sip_method m);
 
 #endif
