@@ -5,6 +5,7 @@
 #   make check      install missing packages, build with ASan+UBSan, run every test
 #   make bench      performance figures as ratios against the floors (docs/performance.md)
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS
+#   make soak       bounded-memory soak: 1M and 10M messages through -r - (minutes)
 #   make lab-pcaps  regenerate pcaps/lab/ with kamailio + sipp in network namespaces
 #
 # Every source file under src/ (except main.c) goes into one static library that
@@ -34,7 +35,7 @@ BIN      := $(BUILD)/sipscope
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run check unit bench fuzz lab-pcaps lint clean asan
+.PHONY: all deps run check unit bench fuzz soak lab-pcaps lint clean asan
 .DELETE_ON_ERROR:
 
 all: sipscope
@@ -82,6 +83,10 @@ bench: deps
 
 fuzz: deps
 	@scripts/fuzz.sh
+
+soak: deps
+	@$(MAKE) --no-print-directory sipscope
+	@SIPSCOPE=$(CURDIR)/sipscope tests/soak/soak.sh
 
 lab-pcaps: deps
 	@$(MAKE) --no-print-directory sipscope
