@@ -7,8 +7,9 @@
  * blanks removed (so it may contain inner spaces); '#' starts a comment
  * line; blank lines are ignored. The username part is split at the LAST
  * '@' so "user@example.com@sip.twilio.com" is user "user@example.com" in
- * realm "sip.twilio.com". Lines are at most SECRETS_LINE_MAX bytes and the
- * file holds at most SECRETS_MAX entries.
+ * realm "sip.twilio.com". Lines are at most SECRETS_LINE_MAX bytes, the
+ * file at most 1 MiB and SECRETS_MAX entries. A later duplicate entry does
+ * not replace an earlier one (first match wins).
  *
  * Safety: the file is refused (ERR_PERM, one line naming the file and its
  * mode) when group or others may read or write it, as ssh refuses private
