@@ -7,6 +7,7 @@
 #ifndef SIPSCOPE_ENGINE_H
 #define SIPSCOPE_ENGINE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "caps.h"
@@ -21,6 +22,8 @@ struct engine_opts {
     const char *config_file;    /* --config, may be NULL */
     const char *const *profile_dirs; /* NULL-terminated search path */
     const char *const *geoip_files;  /* NULL-terminated, may be NULL */
+    const char *evidence_file;  /* --evidence FILE (pcap of the evidence frames), may be NULL */
+    bool verify_parse;          /* --verify-parse: cross-check the parser */
 };
 
 struct engine *engine_new(const struct caps *caps, const struct engine_opts *opts,
