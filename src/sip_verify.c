@@ -55,11 +55,13 @@ static void differ(struct vctx *v, const char *fmt, ...)
     va_end(ap);
 }
 
-/* osip's string without surrounding quotes and backslash escapes. */
-static size_t osip_unq(const char *s, char *buf, size_t cap)
+/* osip's string without surrounding quotes and backslash escapes: points
+ * into s when unquoted, else into buf (cap bytes). */
+static size_t osip_unq(const char *s, char *buf, size_t cap, const char **out)
 {
     size_t n = 0, len;
 
+    *out = buf;
     if (s == NULL)
         return 0;
     while (*s == ' ' || *s == '\t')
@@ -75,26 +77,25 @@ static size_t osip_unq(const char *s, char *buf, size_t cap)
         }
         return n;
     }
-    if (len > cap)
-        len = cap;
-    memcpy(buf, s, len);
+    *out = s;
     return len;
 }
 
 /* Compare our span with osip's string (NULL == empty), quotes removed. */
 static void cmp(struct vctx *v, const char *what, struct span ours, const char *theirs, bool icase)
 {
-    char buf[2048];
+    char buf[4096];
+    const char *t;
     size_t n;
 
     if (v->diff)
         return;
-    n = osip_unq(theirs, buf, sizeof buf);
-    if (ours.len == n && (n == 0 || (icase ? strncasecmp(ours.p, buf, n) == 0
-                                           : memcmp(ours.p, buf, n) == 0)))
+    n = osip_unq(theirs, buf, sizeof buf, &t);
+    if (ours.len == n && (n == 0 || (icase ? strncasecmp(ours.p, t, n) == 0
+                                           : memcmp(ours.p, t, n) == 0)))
         return;
     differ(v, "%s: ours '%.*s' osip '%.*s'", what, (int)(ours.len > 200 ? 200 : ours.len),
-           ours.p != NULL ? ours.p : "", (int)(n > 200 ? 200 : n), buf);
+           ours.p != NULL ? ours.p : "", (int)(n > 200 ? 200 : n), t);
 }
 
 static void cmp_num(struct vctx *v, const char *what, long long ours, const char *theirs)
@@ -213,6 +214,7 @@ static void cmp_chal(struct vctx *v, int i, const struct sip_challenge *c,
 {
     char w[64];
     char buf[16];
+    const char *t;
     size_t n;
 
     snprintf(w, sizeof w, "challenge[%d].scheme", i);
@@ -227,8 +229,8 @@ static void cmp_chal(struct vctx *v, int i, const struct sip_challenge *c,
     cmp(v, w, c->qop, o->qop_options, false);
     snprintf(w, sizeof w, "challenge[%d].opaque", i);
     cmp(v, w, c->opaque, o->opaque, false);
-    n = osip_unq(o->stale, buf, sizeof buf);
-    if (!v->diff && c->stale != (n == 4 && strncasecmp(buf, "true", 4) == 0))
+    n = osip_unq(o->stale, buf, sizeof buf, &t);
+    if (!v->diff && c->stale != (n == 4 && strncasecmp(t, "true", 4) == 0))
         differ(v, "challenge[%d].stale: ours %d osip '%s'", i, (int)c->stale,
                o->stale != NULL ? o->stale : "(none)");
 }
@@ -346,8 +348,11 @@ static void compare(struct vctx *v, const struct sip_msg *m, osip_message_t *o)
     }
 
     /* Content-Length */
+    /* libosip2 fills in Content-Length (the body size) when it is absent */
     if (o->content_length != NULL && o->content_length->value != NULL)
-        cmp_num(v, "content-length", m->content_length, o->content_length->value);
+        cmp_num(v, "content-length",
+                m->content_length >= 0 ? m->content_length : (long long)m->body_len,
+                o->content_length->value);
     else if (!v->diff && m->content_length != -1)
         differ(v, "content-length: ours %lld osip absent", (long long)m->content_length);
 }
