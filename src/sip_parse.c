@@ -228,6 +228,18 @@ static void set_once(struct span *dst, struct span v)
         *dst = v.p != NULL ? v : span_make("", 0);
 }
 
+/* A quoted display name with backslash escapes, unescaped into the arena
+ * (quotes are already off: display points just inside them). */
+static void unescape_display(struct arena *a, struct sip_nameaddr *na)
+{
+    struct span d = na->display;
+
+    if (d.len == 0 || memchr(d.p, '\\', d.len) == NULL || d.p == na->raw.p ||
+        d.p[-1] != '"' || (size_t)(d.p - na->raw.p) + d.len >= na->raw.len)
+        return;
+    na->display = sip_unquote(a, span_make(d.p - 1, d.len + 2));
+}
+
 static int reject(struct sip_parser *sp, int why)
 {
     sp->rejects[why]++;
@@ -281,7 +293,7 @@ int sip_parse(struct sip_parser *sp, const struct sip_payload *in, struct sip_ms
     if (r != SIP_OK)
         return reject(sp, r);
 
-    while ((rc = sip_scan_header(&c, &h)) != SIP_SCAN_END) {
+    while ((rc = sip_scan_header(&c, &h)) != SIP_SCAN_END && rc != SIP_SCAN_EOF) {
         enum sip_hdr_id id;
         struct span v;
 
@@ -306,6 +318,7 @@ int sip_parse(struct sip_parser *sp, const struct sip_payload *in, struct sip_ms
                 *have = true;
                 if (!sip_scan_nameaddr(v, na, &params))
                     return reject(sp, SIP_REJ_bad_header);
+                unescape_display(&sp->arena, na);
             }
             break;
         }

@@ -131,8 +131,12 @@ enum sip_scan_rc sip_scan_header(struct cursor *c, struct sip_hdr *h)
     uint8_t b;
     bool eol;
 
+    /* The bytes end after a complete header line but without the blank
+     * line: a datagram cut by its sender or a capture tool. tshark and
+     * libosip2 both take such a message (PcapPlusPlus__sip_reqs.pcap), and
+     * so do we: the headers are complete, there is no body. */
     if (cursor_left(c) == 0)
-        return SIP_SCAN_TRUNC;
+        return SIP_SCAN_EOF;
     line = next_line(c, &eol);
     if (!eol)
         return SIP_SCAN_TRUNC;
