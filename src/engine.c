@@ -1,47 +1,554 @@
-/* engine.c — PLACEHOLDER until the diagnosis engine lands (issue 4). */
+/*
+ * engine.c — the diagnosis engine: feeds each parsed SIP message through
+ * the correlation tables (src/correlate/), turns what happens to them into
+ * events for the finding kinds (src/kinds/, table in kinds.c), advances
+ * timeouts on packet time, and copies everything into a snapshot.
+ *
+ * Flow: sip_parse → engine → findings → snapshot → report | tui.
+ * Thread: the analysis thread owns a struct engine; other threads only see
+ * snapshots. Time is capture time (m->ts_us, engine_tick): replays of the
+ * same file give the same findings.
+ * RFC 3261 §17 (transactions, timers B/F = 64*T1), §22 (auth), RFC 7616.
+ */
 #include "engine.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-struct engine {
-    uint64_t msgs;
-};
+#include "correlate.h"
+#include "err.h"
+#include "provider.h"
+
+static void dispatch(struct engine *e, const struct kind_event *ev)
+{
+    for (size_t i = 0; kinds_table[i] != NULL; i++)
+        if (kinds_table[i]->on_event != NULL)
+            kinds_table[i]->on_event(e, ev);
+}
 
 struct engine *engine_new(const struct caps *caps, const struct engine_opts *opts, char *errbuf)
 {
-    (void)caps; (void)opts; (void)errbuf;
-    return calloc(1, sizeof(struct engine));
+    struct engine *e = calloc(1, sizeof(*e));
+    int rc = 0;
+
+    if (e == NULL) {
+        err_set(errbuf, "engine: out of memory");
+        return NULL;
+    }
+    e->caps = *caps;
+    rc |= ctab_init(&e->txns, caps->transactions, sizeof(struct txn), NULL, NULL);
+    rc |= ctab_init(&e->auths, caps->auth_exchanges, sizeof(struct auth_ex), NULL, NULL);
+    rc |= ctab_init(&e->dialogs, caps->dialogs, sizeof(struct dialog), NULL, NULL);
+    rc |= ctab_init(&e->peers, caps->peers, sizeof(struct peer), NULL, NULL);
+    rc |= ctab_init(&e->sources, caps->sources, sizeof(struct source), NULL, NULL);
+    rc |= ctab_init(&e->idents, caps->sources, sizeof(struct ident), NULL, NULL);
+    rc |= ctab_dlq_init(&e->txn_due, caps->transactions);
+    rc |= ctab_dlq_init(&e->auth_due, caps->auth_exchanges);
+    rc |= findings_init(&e->findings, caps->findings, caps->evidence_per_finding);
+    e->msgs_cap = caps->messages_kept;
+    e->msgs = calloc(e->msgs_cap ? e->msgs_cap : 1, sizeof(*e->msgs));
+    e->raw_cap = caps->messages_kept * 2048;
+    if (e->raw_cap > (16u << 20))
+        e->raw_cap = 16u << 20;
+    e->raw = malloc(e->raw_cap ? e->raw_cap : 1);
+    if (rc != 0 || e->msgs == NULL || e->raw == NULL) {
+        err_set(errbuf, "engine: out of memory for the correlation tables (see --cap)");
+        engine_free(e);
+        return NULL;
+    }
+    if (opts != NULL && opts->secrets_file != NULL &&
+        secrets_load(opts->secrets_file, &e->secrets, errbuf) != 0) {
+        engine_free(e);
+        return NULL;
+    }
+    if (prov_load(opts ? opts->profile_dirs : NULL, &e->profiles, errbuf) != 0) {
+        engine_free(e);
+        return NULL;
+    }
+    return e;
 }
 
 void engine_free(struct engine *e)
 {
+    if (e == NULL)
+        return;
+    ctab_free(&e->txns);
+    ctab_free(&e->auths);
+    ctab_free(&e->dialogs);
+    ctab_free(&e->peers);
+    ctab_free(&e->sources);
+    ctab_free(&e->idents);
+    ctab_dlq_free(&e->txn_due);
+    ctab_dlq_free(&e->auth_due);
+    findings_free(&e->findings);
+    free(e->msgs);
+    free(e->raw);
+    secrets_free(e->secrets);
+    prov_free(e->profiles);
     free(e);
 }
 
-void engine_msg(struct engine *e, const struct sip_msg *m)
+struct peer *engine_peer(struct engine *e, uint64_t key)
 {
-    (void)m;
-    e->msgs++;
+    return key ? ctab_find(&e->peers, key) : NULL;
+}
+
+/* ---- helpers for kinds ---- */
+
+struct finding *engine_raise(struct engine *e, const char *kind, enum severity sev,
+                             const char *entity, int64_t ts, const struct peer *p)
+{
+    struct finding *f = findings_raise(&e->findings, kind, sev, entity, ts);
+
+    if (f != NULL && p != NULL) {
+        f->peer_key = p->key;
+        if (p->provider[0] != '\0')
+            findings_fmt(f->f.provider, sizeof(f->f.provider), "%s", p->provider);
+    }
+    return f;
+}
+
+void engine_provider_fix(struct engine *e, struct finding *f, const struct peer *p,
+                         const char *kind)
+{
+    const struct profile *prof;
+    const char *txt;
+
+    if (p == NULL || p->provider[0] == '\0')
+        return;
+    prof = prov_find(e->profiles, p->provider);
+    txt = prov_fix(prof, kind);
+    while (txt != NULL && *txt != '\0') {
+        const char *nl = strchr(txt, '\n');
+        size_t n = nl ? (size_t)(nl - txt) : strlen(txt);
+        if (n > 0)
+            finding_fix(f, "%s: %.*s", prov_id(prof), (int)n, txt);
+        txt = nl ? nl + 1 : NULL;
+    }
+}
+
+void engine_status_role(const char *final_line, char *role, size_t len)
+{
+    const char *p = final_line;
+
+    if (strncmp(p, "SIP/2.0 ", 8) == 0)
+        p += 8;
+    findings_fmt(role, len, "%s", p);
+}
+
+void engine_entity(char *buf, size_t len, const char *user, const struct addr *client,
+                   const struct addr *server)
+{
+    char c[ADDR_STRLEN], s[ADDR_STRLEN];
+
+    addr_str(client, c, sizeof(c));
+    addr_str(server, s, sizeof(s));
+    if (user != NULL && user[0] != '\0')
+        findings_fmt(buf, len, "%s from %s to %s", user, c, s);
+    else
+        findings_fmt(buf, len, "%s to %s", c, s);
+}
+
+void engine_evidence_line(char *buf, size_t len, const char *final_line,
+                          const struct explain *why)
+{
+    if (why != NULL && why->present && why->quote[0] != '\0' &&
+        strstr(final_line, why->quote) == NULL)
+        findings_fmt(buf, len, "%s; %s", final_line, why->quote);
+    else
+        findings_fmt(buf, len, "%s", final_line);
+}
+
+/* ---- time ---- */
+
+static void run_due(struct engine *e, int64_t now)
+{
+    struct txn *t;
+    struct auth_ex *ax;
+
+    if (now > e->now_us)
+        e->now_us = now;
+    while ((t = ctab_dlq_pop(&e->txn_due, &e->txns, e->now_us)) != NULL) {
+        struct kind_event ev = { .type = KEV_TIMEOUT, .txn = t };
+        if (t->state != TXN_OPEN)
+            continue;
+        /* Timer A stops at the first provisional; an INVITE in Proceeding
+         * waits for its final answer as long as it takes (§17.1.1.2). */
+        if (t->method == SIP_INVITE && t->first_resp_frame != 0)
+            continue;
+        t->state = TXN_TIMEOUT;
+        e->n_timeouts++;
+        ev.peer = engine_peer(e, t->peer_key);
+        ev.source = engine_source(e, &t->src.ip);
+        if (ev.peer != NULL)
+            ev.peer->answers[0]++;
+        dispatch(e, &ev);
+    }
+    while ((ax = ctab_dlq_pop(&e->auth_due, &e->auths, e->now_us)) != NULL) {
+        struct kind_event ev = { .type = KEV_CHALLENGE_EXPIRED, .ax = ax };
+        if (ax->state != AUTH_CHALLENGED || ax->unanswered_done ||
+            ax->challenge_us + CORR_TIMEOUT_US > e->now_us)
+            continue;
+        ax->unanswered_done = true;
+        ev.peer = engine_peer(e, ax->peer_key);
+        ev.source = engine_source(e, &ax->client.ip);
+        dispatch(e, &ev);
+    }
 }
 
 void engine_tick(struct engine *e, int64_t now_us)
 {
-    (void)e; (void)now_us;
+    run_due(e, now_us);
+}
+
+/* ---- messages ---- */
+
+static void match_provider(struct engine *e, struct peer *p, const struct sip_msg *m)
+{
+    struct endpoint c, s;
+    const struct profile *prof;
+
+    if (p->prov_checked || e->profiles == NULL)
+        return;
+    p->prov_checked = true;
+    peer_sides(p, &c, &s);
+    prof = prov_match(e->profiles, &m->dst.ip, m->ruri.host);
+    if (prof != NULL)
+        findings_fmt(p->provider, sizeof(p->provider), "%s", prov_id(prof));
+}
+
+static void on_request(struct engine *e, const struct sip_msg *m, struct peer *p,
+                       struct dialog *d)
+{
+    bool is_new;
+    struct txn *t;
+    struct kind_event ev = { .type = KEV_REQUEST, .m = m, .peer = p };
+
+    e->n_requests++;
+    t = txn_on_request(e, m, &is_new);
+    if (m->method == SIP_ACK) {
+        if (p != NULL)
+            p->requests[SIP_ACK]++;
+        return;
+    }
+    if (!is_new || t == NULL)
+        return;     /* retransmission: counted on the transaction */
+    t->peer_key = p ? p->key : 0;
+    t->dialog_key = d ? d->key : 0;
+    if (p != NULL) {
+        if ((unsigned)m->method < SIP_METHOD_COUNT)
+            p->requests[m->method]++;
+        match_provider(e, p, m);
+    }
+    ev.txn = t;
+    ev.source = source_on_request(e, m);
+    ev.ident = ident_get(e, t->user, t->ruri_host);
+    if (ev.ident != NULL) {
+        ev.ident->req_total++;
+        if (m->cred.present)
+            ev.ident->with_cred = true;
+        else
+            ev.ident->without_cred = true;
+    }
+    dispatch(e, &ev);
+    if (m->cred.present) {
+        ev.type = KEV_AUTH_RETRY;
+        ev.ax = auth_on_credentials(e, m, t);
+        if (ev.ax != NULL) {
+            ev.ax->peer_key = t->peer_key;
+            dispatch(e, &ev);
+        }
+    }
+}
+
+static void on_response(struct engine *e, const struct sip_msg *m, struct peer *p)
+{
+    bool first_final;
+    struct txn *t;
+    struct explain why;
+    struct kind_event ev = { .type = KEV_FINAL, .m = m, .peer = p, .why = &why };
+    bool decided = false, ok = false, fail = false;
+
+    e->n_responses++;
+    t = txn_on_response(e, m, &first_final);
+    if (t == NULL || !first_final)
+        return;
+    if (p != NULL && m->status / 100 < SNAP_ANSWER_CLASSES)
+        p->answers[m->status / 100]++;
+    explain_response(e, m, p, &why);
+    ev.txn = t;
+    ev.source = engine_source(e, &t->src.ip);
+    ev.ident = ident_get(e, t->user, t->ruri_host);
+    ev.ax = auth_find(e, m);
+    if (t->had_cred && ev.ax != NULL)
+        decided = auth_on_final(e, ev.ax, m, t, &why);
+    if (decided) {
+        fail = ev.ax->state == AUTH_REJECTED;
+        ok = !fail;
+        if (p != NULL) {
+            if (fail) {
+                p->auth_failed++;
+                if (p->first_fail_us == 0)
+                    p->first_fail_us = m->ts_us;
+                p->last_fail_us = m->ts_us;
+            } else {
+                p->auth_ok++;
+            }
+        }
+        if (fail && ev.source != NULL)
+            source_fail(ev.source, m->frame, m->ts_us);
+        if (ok && ev.source != NULL)
+            ev.source->auth_ok++;
+    } else if (m->status >= 200 && m->status < 300) {
+        ok = true;
+    } else if (m->status == 403) {
+        fail = true;
+        if (p != NULL) {
+            if (p->first_fail_us == 0)
+                p->first_fail_us = m->ts_us;
+            p->last_fail_us = m->ts_us;
+        }
+    }
+    if (ev.ident != NULL) {
+        ev.ident->final_total++;
+        if (m->status == 403)
+            ev.ident->forbidden_total++;
+        if (ok || fail)
+            ident_outcome(ev.ident, &t->effective_src, ok, fail, m->frame, m->ts_us);
+    }
+    if (decided) {
+        ev.type = KEV_AUTH_OUTCOME;
+        dispatch(e, &ev);
+        ev.type = KEV_FINAL;
+    }
+    if ((m->status == 401 || m->status == 407) && m->cseq_method != SIP_ACK)
+        ev.ax = auth_on_challenge(e, m, t);
+    dispatch(e, &ev);
+}
+
+void engine_msg(struct engine *e, const struct sip_msg *m)
+{
+    struct dialog *d;
+    struct peer *p;
+
+    e->n_msgs++;
+    if (e->first_us == 0)
+        e->first_us = m->ts_us;
+    run_due(e, m->ts_us);
+    d = dialog_on_msg(e, m);
+    msgs_keep(e, m, d ? d->key : 0);
+    p = peer_on_msg(e, m);
+    if (m->is_request)
+        on_request(e, m, p, d);
+    else
+        on_response(e, m, p);
 }
 
 void engine_finish(struct engine *e, int64_t end_us)
 {
-    (void)e; (void)end_us;
+    if (e->finished)
+        return;
+    e->finished = true;
+    run_due(e, end_us);
+    for (struct txn *t = ctab_first(&e->txns); t; t = ctab_next(&e->txns, t)) {
+        struct kind_event ev = { .type = KEV_UNANSWERED, .txn = t };
+        if (t->state != TXN_OPEN)
+            continue;
+        t->state = TXN_UNANSWERED;
+        e->n_unanswered++;
+        ev.peer = engine_peer(e, t->peer_key);
+        ev.source = engine_source(e, &t->src.ip);
+        if (ev.peer != NULL && t->status == 0)
+            ev.peer->answers[0]++;
+        dispatch(e, &ev);
+    }
+    for (struct auth_ex *ax = ctab_first(&e->auths); ax; ax = ctab_next(&e->auths, ax)) {
+        struct kind_event ev = { .type = KEV_CHALLENGE_EXPIRED, .ax = ax };
+        /* A challenge seen in the last seconds of a capture may simply have
+         * had its retry cut off: only a challenge the capture outlived by
+         * 4 s (8*T1, far beyond any retry delay) counts. */
+        if (ax->state != AUTH_CHALLENGED || ax->unanswered_done ||
+            e->now_us - ax->challenge_us < 8 * CORR_T1_US)
+            continue;
+        ax->unanswered_done = true;
+        ev.peer = engine_peer(e, ax->peer_key);
+        ev.source = engine_source(e, &ax->client.ip);
+        dispatch(e, &ev);
+    }
+    for (size_t i = 0; kinds_table[i] != NULL; i++)
+        if (kinds_table[i]->on_finish != NULL)
+            kinds_table[i]->on_finish(e);
+}
+
+/* ---- counters and snapshot ---- */
+
+static uint64_t all_evictions(const struct engine *e)
+{
+    return e->txns.evictions + e->auths.evictions + e->dialogs.evictions +
+           e->peers.evictions + e->sources.evictions + e->idents.evictions +
+           findings_evictions(&e->findings);
 }
 
 void engine_stats(const struct engine *e, stats_fn fn, void *ud)
 {
-    fn(ud, "engine.messages", e->msgs);
+    fn(ud, "engine.messages", e->n_msgs);
+    fn(ud, "engine.requests", e->n_requests);
+    fn(ud, "engine.responses", e->n_responses);
+    fn(ud, "engine.retransmissions", e->n_retrans);
+    fn(ud, "engine.response_retransmissions", e->n_resp_retrans);
+    fn(ud, "engine.orphan_responses", e->n_orphan_responses);
+    fn(ud, "engine.acks_matched", e->n_acks_matched);
+    fn(ud, "engine.timeouts", e->n_timeouts);
+    fn(ud, "engine.unanswered", e->n_unanswered);
+    fn(ud, "engine.challenges", e->n_challenges);
+    fn(ud, "engine.stale_challenges", e->n_stale);
+    fn(ud, "engine.auth_accepted", e->n_auth_ok);
+    fn(ud, "engine.auth_rejected", e->n_auth_rejected);
+    fn(ud, "engine.transactions.evicted", e->txns.evictions);
+    fn(ud, "engine.auth_exchanges.evicted", e->auths.evictions);
+    fn(ud, "engine.dialogs.evicted", e->dialogs.evictions);
+    fn(ud, "engine.peers.evicted", e->peers.evictions);
+    fn(ud, "engine.sources.evicted", e->sources.evictions);
+    fn(ud, "engine.identities.evicted", e->idents.evictions);
+    fn(ud, "engine.findings.evicted", findings_evictions(&e->findings));
+    fn(ud, "engine.timeout_queue.dropped", e->txn_due.dropped + e->auth_due.dropped);
+}
+
+static void add_counter(void *ud, const char *name, uint64_t value)
+{
+    struct snapshot *s = ud;
+
+    if (s->n_counters >= s->cap_counters)
+        return;
+    findings_fmt(s->counters[s->n_counters].name, sizeof(s->counters[0].name), "%s", name);
+    s->counters[s->n_counters++].value = value;
+}
+
+static void fill_peer(const struct engine *e, const struct peer *p, struct snap_peer *sp)
+{
+    const struct finding *worst = NULL;
+    char ip[ADDR_STRLEN];
+
+    memset(sp, 0, sizeof(*sp));
+    peer_name(p, sp->name, sizeof(sp->name));
+    findings_fmt(sp->role, sizeof(sp->role), "trunk");
+    findings_fmt(sp->provider, sizeof(sp->provider), "%s", p->provider);
+    sp->site_id = p->site_id;
+    peer_sides(p, &sp->local, &sp->remote);
+    memcpy(sp->requests, p->requests, sizeof(sp->requests));
+    memcpy(sp->answers, p->answers, sizeof(sp->answers));
+    sp->auth_ok = p->auth_ok;
+    sp->auth_failed = p->auth_failed;
+    sp->first_fail_us = p->first_fail_us;
+    sp->last_fail_us = p->last_fail_us;
+    findings_fmt(sp->keepalive, sizeof(sp->keepalive), "-");
+    for (const struct finding *f = findings_first(&e->findings); f;
+         f = findings_next(&e->findings, f))
+        if (f->peer_key == p->key && f->f.severity >= SEV_WARNING &&
+            (worst == NULL || f->f.severity > worst->f.severity))
+            worst = f;
+    if (worst != NULL)
+        findings_fmt(sp->verdict, sizeof(sp->verdict), "Trunk %s: %s",
+                     addr_str(&sp->remote.ip, ip, sizeof(ip)), worst->f.summary);
+}
+
+static void fill_dialogs(const struct engine *e, struct snapshot *out)
+{
+    struct engine *me = (struct engine *)e;     /* scratch fields only (owner thread) */
+    uint32_t gen = ++me->snap_gen;
+    size_t total = 0;
+
+    for (struct dialog *d = ctab_last(&e->dialogs); d && out->n_dialogs < out->cap_dialogs;
+         d = ctab_prev(&e->dialogs, d)) {
+        struct snap_dialog *sd = &out->dialogs[out->n_dialogs];
+        memset(sd, 0, sizeof(*sd));
+        findings_fmt(sd->call_id, sizeof(sd->call_id), "%s", d->call_id);
+        findings_fmt(sd->method, sizeof(sd->method), "%s", sip_method_name(d->method));
+        findings_fmt(sd->from, sizeof(sd->from), "%s", d->from);
+        findings_fmt(sd->to, sizeof(sd->to), "%s", d->to);
+        sd->src = d->src;
+        sd->dst = d->dst;
+        sd->last_status = d->last_status;
+        if (d->last_status == 0)
+            findings_fmt(sd->state, sizeof(sd->state), "unanswered");
+        else if (d->last_status < 300)
+            findings_fmt(sd->state, sizeof(sd->state), "answered %d", d->last_status);
+        else
+            findings_fmt(sd->state, sizeof(sd->state), "rejected %d", d->last_status);
+        sd->first_us = d->first_us;
+        sd->last_us = d->last_us;
+        d->snap_gen = gen;
+        d->snap_idx = (uint32_t)out->n_dialogs++;
+    }
+    /* pass 1: count kept messages per listed dialog */
+    for (size_t i = 0; i < e->msgs_n; i++) {
+        const struct msg_rec *r = &e->msgs[(e->msgs_head + i) % e->msgs_cap];
+        struct dialog *d = ctab_find(&e->dialogs, r->dialog_key);
+        if (d != NULL && d->snap_gen == gen)
+            out->dialogs[d->snap_idx].n_msgs++;
+    }
+    for (size_t i = 0; i < out->n_dialogs; i++) {
+        struct snap_dialog *sd = &out->dialogs[i];
+        if (total + sd->n_msgs > out->cap_msgs)
+            sd->n_msgs = (uint32_t)(out->cap_msgs - total);
+        sd->first_msg = (uint32_t)total;
+        total += sd->n_msgs;
+        sd->n_msgs = 0;     /* refilled below, up to the room given */
+    }
+    /* pass 2: place them, with raw text while it is still in the ring */
+    for (size_t i = 0; i < e->msgs_n; i++) {
+        const struct msg_rec *r = &e->msgs[(e->msgs_head + i) % e->msgs_cap];
+        struct dialog *d = ctab_find(&e->dialogs, r->dialog_key);
+        struct snap_dialog *sd;
+        struct snap_msg *sm;
+        size_t room;
+        if (d == NULL || d->snap_gen != gen)
+            continue;
+        sd = &out->dialogs[d->snap_idx];
+        room = (d->snap_idx + 1 < out->n_dialogs ? out->dialogs[d->snap_idx + 1].first_msg
+                                                  : total) - sd->first_msg;
+        if (sd->n_msgs >= room)
+            continue;
+        sm = &out->msgs[sd->first_msg + sd->n_msgs++];
+        memset(sm, 0, sizeof(*sm));
+        sm->frame = r->frame;
+        sm->ts_us = r->ts_us;
+        sm->src = r->src;
+        sm->dst = r->dst;
+        sm->transport = r->transport;
+        findings_fmt(sm->label, sizeof(sm->label), "%s", r->label);
+        if (r->raw_len > 0 && e->raw_pos - r->raw_pos <= e->raw_cap &&
+            out->raw_len + r->raw_len <= out->cap_raw) {
+            for (uint32_t k = 0; k < r->raw_len;) {
+                size_t off = (size_t)((r->raw_pos + k) % e->raw_cap);
+                size_t chunk = e->raw_cap - off;
+                if (chunk > r->raw_len - k)
+                    chunk = r->raw_len - k;
+                memcpy(out->raw + out->raw_len + k, e->raw + off, chunk);
+                k += (uint32_t)chunk;
+            }
+            sm->raw_off = (uint32_t)out->raw_len;
+            sm->raw_len = r->raw_len;
+            out->raw_len += r->raw_len;
+        }
+    }
+    out->n_msgs = total;
 }
 
 void engine_snapshot(const struct engine *e, const struct run_info *run, struct snapshot *out)
 {
-    (void)e;
     snapshot_clear(out);
-    out->run = *run;
+    if (run != NULL)
+        out->run = *run;
+    out->seq++;
+    out->evictions = all_evictions(e);
+    findings_to_snapshot(&e->findings, out);
+    for (const struct peer *p = ctab_first(&e->peers); p && out->n_peers < out->cap_peers;
+         p = ctab_next(&e->peers, p))
+        fill_peer(e, p, &out->peers[out->n_peers++]);
+    fill_dialogs(e, out);
+    engine_stats(e, add_counter, out);
+    if (run != NULL && run->stats_walk != NULL)
+        run->stats_walk(run->stats_ctx, add_counter, out);
 }

@@ -1,0 +1,360 @@
+/*
+ * correlate.h — the engine's correlated state: transactions (RFC 3261 §17),
+ * dialogs and registrations (§12, §10), auth exchanges (§22, RFC 7616),
+ * peers (PBX <-> trunk pairs), sources (one address sending requests) and
+ * identities (a username at a trunk host), plus the struct engine that owns
+ * them and the interface finding kinds (src/kinds/) read.
+ *
+ * Flow: sip_parse → engine_msg → correlate (src/correlate/) → kinds →
+ * findings. Thread: everything here belongs to the analysis thread.
+ *
+ * Lifetime: every table entry is a fixed-size record inside a bounded
+ * struct ctab (caps.h gives each cap); strings are copied and truncated,
+ * never pointers into a struct sip_msg (whose spans die after engine_msg).
+ * A kind may keep a pointer to an entry only during one callback.
+ */
+#ifndef SIPSCOPE_CORRELATE_H
+#define SIPSCOPE_CORRELATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "caps.h"
+#include "config.h"
+#include "ctable.h"
+#include "findings.h"
+#include "geoip.h"
+#include "profile.h"
+#include "secrets.h"
+#include "sip.h"
+#include "snapshot.h"
+
+#define CORR_T1_US 500000LL                 /* RFC 3261 §17.1.1.1 T1 */
+#define CORR_TIMEOUT_US (64 * CORR_T1_US)   /* Timer B / F: 32 s */
+#define CORR_LINE 112
+
+/* Copy a span into a fixed buffer: NUL-terminated, truncated, control
+ * characters replaced by '?' (these strings are shown on terminals). */
+void corr_copy(char *dst, size_t len, struct span s);
+/* "INVITE sip:+1555@x.pstn.twilio.com" / "SIP/2.0 403 Forbidden". */
+void corr_start_line(const struct sip_msg *m, char *dst, size_t len);
+/* addr_str into a small buffer. */
+const char *corr_ip(const struct addr *a, char *buf, size_t len);
+
+/* ---- transactions (src/correlate/txn.c) ---- */
+
+enum txn_state {
+    TXN_OPEN = 0,       /* no final response yet */
+    TXN_DONE,           /* final response seen */
+    TXN_TIMEOUT,        /* no final response within 64*T1 of capture time */
+    TXN_UNANSWERED,     /* still open when the input ended */
+};
+
+struct txn {
+    uint64_t key;
+    uint64_t dialog_key;        /* Call-ID hash (dialog table key) */
+    uint64_t auth_key;          /* auth exchange key (Call-ID + method) */
+    uint64_t peer_key;
+    enum sip_method method;
+    uint32_t cseq;
+    struct endpoint src, dst;   /* of the request */
+    enum transport transport;
+    uint64_t frame;             /* first copy of the request */
+    uint64_t last_frame;        /* latest retransmission */
+    int64_t first_us, last_us;  /* first copy, latest retransmission */
+    int64_t last_gap_us;
+    uint32_t retrans;
+    bool doubling;              /* gaps doubled like timer A/E */
+    bool rfc3261;               /* keyed by a z9hG4bK branch */
+    bool had_cred;
+    uint8_t state;              /* enum txn_state */
+    uint32_t n_prov;
+    uint64_t first_resp_frame;
+    int status;                 /* final status, 0 while open */
+    uint64_t final_frame;
+    int64_t final_us;
+    uint32_t final_retrans;
+    uint64_t ack_frame;
+    uint64_t cancel_frame;
+    struct addr effective_src;  /* received= of the answer, else src */
+    char req_line[CORR_LINE];
+    char final_line[CORR_LINE];
+    char user[48];              /* auth username, else From user (To user for REGISTER) */
+    char ruri_host[64];
+};
+
+/* Key of the transaction m belongs to (request or response). */
+uint64_t txn_key(const struct ctab *t, const struct sip_msg *m, bool *rfc3261);
+
+/* ---- auth exchanges (src/correlate/auth.c) ---- */
+
+enum auth_state {
+    AUTH_NONE = 0,
+    AUTH_CHALLENGED,    /* 401/407 seen, no retry yet */
+    AUTH_RETRIED,       /* a request with credentials is outstanding */
+    AUTH_OK,            /* the retry was accepted */
+    AUTH_REJECTED,      /* the retry was refused (403, or 401/407 not stale) */
+};
+
+#define AUTH_NONCES 4
+
+struct auth_ex {
+    uint64_t key;
+    uint64_t peer_key;
+    enum sip_method method;
+    uint8_t state;
+    bool proxy;                 /* 407 / Proxy-Authorization */
+    bool unanswered_done;       /* challenge_unanswered already decided */
+    bool preemptive;            /* credentials sent without a challenge seen */
+    struct endpoint client, server;
+    int challenge_status;
+    uint64_t challenge_frame;
+    int64_t challenge_us;
+    char challenge_line[CORR_LINE];
+    uint64_t challenged_req_frame;
+    uint64_t retry_frame;
+    int64_t retry_us;
+    char retry_line[CORR_LINE];
+    uint64_t outcome_frame;
+    int64_t outcome_us;
+    int outcome_status;
+    char outcome_line[CORR_LINE];
+    char realm[64];
+    char username[48];
+    char ruri_host[64];
+    uint8_t n_nonce, n_old_nonce;
+    uint64_t nonce[AUTH_NONCES];        /* hashes of the latest challenge's nonces */
+    uint64_t old_nonce[AUTH_NONCES];    /* of earlier challenges */
+    uint8_t n_alg;
+    char alg[AUTH_NONCES][24];          /* algorithms offered ("" = MD5) */
+    char qop[32];
+    uint64_t last_nonce_used;
+    uint32_t last_nc;
+    bool last_nc_valid;
+    uint32_t challenges, stale, retries, rejections, accepted;
+    char problem[128];          /* digest_mismatch reason of the latest retry, "" if none */
+};
+
+/* ---- dialogs and registrations (src/correlate/dialog.c) ---- */
+
+struct dialog {
+    uint64_t key;               /* Call-ID hash */
+    char call_id[128];
+    enum sip_method method;
+    char from[96], to[96];
+    struct endpoint src, dst;
+    int last_status;
+    int64_t first_us, last_us;
+    uint32_t n_msgs;
+    uint32_t snap_gen, snap_idx;    /* engine_snapshot scratch */
+};
+
+/* One message kept for the call-flow ladder (bounded ring). */
+struct msg_rec {
+    uint64_t dialog_key;
+    uint64_t frame;
+    int64_t ts_us;
+    struct endpoint src, dst;
+    enum transport transport;
+    char label[64];
+    uint64_t raw_pos;           /* position in the raw byte ring */
+    uint32_t raw_len;
+};
+
+/* ---- peers (src/correlate/peer.c) ---- */
+
+struct peer {
+    uint64_t key;               /* unordered pair of addresses */
+    struct addr a, b;           /* a < b bytewise */
+    struct endpoint ep_a, ep_b; /* last endpoints seen for each side */
+    int64_t client_score;       /* > 0: a is the client (PBX), < 0: b is */
+    int64_t first_us, last_us;
+    uint64_t requests[SIP_METHOD_COUNT];
+    uint64_t answers[SNAP_ANSWER_CLASSES];
+    uint64_t auth_ok, auth_failed;
+    int64_t first_fail_us, last_fail_us;
+    uint32_t site_id;
+    char provider[32];
+    char ruri_host[64];
+    char user[48];
+    bool prov_checked;
+};
+
+/* Client and server endpoints of a peer, as decided so far. */
+void peer_sides(const struct peer *p, struct endpoint *client, struct endpoint *server);
+/* "PBX 198.51.100.20 -> trunk 203.0.113.5:5060" */
+void peer_name(const struct peer *p, char *buf, size_t len);
+
+/* ---- sources and identities (src/correlate/source.c) ---- */
+
+#define SOURCE_USERS 32
+#define SOURCE_FAILS 16
+
+struct source {
+    uint64_t key;
+    struct addr ip;
+    int64_t first_us, last_us;
+    uint64_t requests;
+    uint64_t first_frame;
+    char ua[64];
+    bool scanner_ua;
+    uint64_t scanner_frame;
+    uint32_t n_users;
+    uint64_t users[SOURCE_USERS];
+    uint64_t user_frames[SOURCE_USERS];
+    uint64_t auth_ok, auth_fail;
+    uint32_t fail_n;
+    int64_t fail_ts[SOURCE_FAILS];
+    uint64_t fail_frame[SOURCE_FAILS];
+};
+
+#define IDENT_SOURCES 4
+
+struct ident {
+    uint64_t key;
+    char name[112];             /* user@host */
+    uint8_t n_src;
+    struct ident_src {
+        struct addr ip;
+        int64_t first_us;
+        uint64_t ok, fail;
+        uint64_t ok_frame, fail_frame;  /* last accepted, first refused */
+        int64_t ok_us, fail_us;
+    } src[IDENT_SOURCES];
+    uint32_t fail_n;
+    int64_t fail_ts[SOURCE_FAILS];
+    uint64_t fail_frame[SOURCE_FAILS];
+    uint64_t ok_total, fail_total, req_total;
+    uint64_t forbidden_total, final_total;
+    bool with_cred, without_cred;
+};
+
+/* ---- carrier explanations (src/correlate/explain.c) ---- */
+
+struct explain {
+    bool present;
+    int code;                   /* carrier code (X-Twilio-Error), 0 if none */
+    char kind[32];              /* kind the code/phrase confirms, "" if none */
+    char category[32];          /* caller_id, cps_limit, tls, ... */
+    char meaning[128];
+    char quote[CORR_LINE];      /* "X-Twilio-Error: 32202 Bad user credentials" */
+    char note[SNAP_TEXT];       /* must-say note (32017) */
+    char fix[SNAP_TEXT];
+    char provider[32];
+    bool auth_failure;          /* the carrier says: wrong credentials/ACL */
+    bool suspended;             /* account suspended/disabled/blocked */
+};
+
+struct engine;
+void explain_response(const struct engine *e, const struct sip_msg *m, const struct peer *p,
+                      struct explain *out);
+
+/* ---- the engine ---- */
+
+struct engine {
+    struct caps caps;
+    struct ctab txns, auths, dialogs, peers, sources, idents;
+    struct ctab_dlq txn_due, auth_due;
+    struct findings findings;
+    struct msg_rec *msgs;
+    size_t msgs_cap, msgs_head, msgs_n;
+    char *raw;
+    size_t raw_cap;
+    uint64_t raw_pos;
+    int64_t now_us, first_us;
+    uint32_t snap_gen;
+    bool finished;
+
+    struct profile_set *profiles;
+    struct secrets *secrets;
+    struct config *config;
+    struct geoip *geoip;
+
+    /* counters (engine_stats) */
+    uint64_t n_msgs, n_requests, n_responses, n_retrans, n_resp_retrans;
+    uint64_t n_orphan_responses, n_timeouts, n_unanswered, n_acks_matched;
+    uint64_t n_challenges, n_stale, n_auth_ok, n_auth_rejected;
+};
+
+/* ---- what kinds see (src/kinds/) ---- */
+
+enum kind_event_type {
+    KEV_REQUEST = 0,        /* a new request (not a retransmission) */
+    KEV_FINAL,              /* a transaction got its final response */
+    KEV_TIMEOUT,            /* a transaction timed out (64*T1) */
+    KEV_UNANSWERED,         /* open at end of input */
+    KEV_AUTH_RETRY,         /* a request with credentials for an exchange */
+    KEV_AUTH_OUTCOME,       /* the retry's final response decided the exchange */
+    KEV_CHALLENGE_EXPIRED,  /* a challenge was not retried within 64*T1 (or by the end) */
+};
+
+struct kind_event {
+    enum kind_event_type type;
+    const struct sip_msg *m;        /* message causing it, NULL for time events */
+    struct txn *txn;
+    struct auth_ex *ax;
+    struct peer *peer;
+    struct source *source;
+    struct ident *ident;
+    const struct explain *why;      /* KEV_FINAL / KEV_AUTH_OUTCOME */
+};
+
+struct kind {
+    const char *name;
+    void (*on_event)(struct engine *e, const struct kind_event *ev);    /* may be NULL */
+    void (*on_finish)(struct engine *e);                                /* may be NULL */
+};
+
+/* NULL-terminated; src/kinds/kinds.c. Adding a kind: one file + one line. */
+extern const struct kind *const kinds_table[];
+
+/* Helpers for kinds (src/engine.c). */
+struct finding *engine_raise(struct engine *e, const char *kind, enum severity sev,
+                             const char *entity, int64_t ts, const struct peer *p);
+/* Provider-specific fix lines for kind (from the matched profile), if any. */
+void engine_provider_fix(struct engine *e, struct finding *f, const struct peer *p,
+                         const char *kind);
+struct peer *engine_peer(struct engine *e, uint64_t key);
+struct source *engine_source(struct engine *e, const struct addr *ip);
+/* Role of the reject in evidence: "403 Forbidden" from a status line. */
+void engine_status_role(const char *final_line, char *role, size_t len);
+/* "1001 from 198.51.100.10 to 203.0.113.5" (user may be "" or NULL). */
+void engine_entity(char *buf, size_t len, const char *user, const struct addr *client,
+                   const struct addr *server);
+/* Final line with the carrier's explanation quoted, for evidence. */
+void engine_evidence_line(char *buf, size_t len, const char *final_line,
+                          const struct explain *why);
+
+/* ---- module entry points used by engine.c ---- */
+
+struct txn *txn_on_request(struct engine *e, const struct sip_msg *m, bool *is_new);
+struct txn *txn_on_response(struct engine *e, const struct sip_msg *m, bool *is_final_first);
+
+struct auth_ex *auth_find(struct engine *e, const struct sip_msg *m);
+struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, struct txn *t);
+/* Credentials in a new request: attach to the exchange (or start a
+ * pre-emptive one), run the digest checks into ax->problem. */
+struct auth_ex *auth_on_credentials(struct engine *e, const struct sip_msg *m, struct txn *t);
+/* Decide the outcome of a retry from its final response; returns true when
+ * the exchange was decided (ok or rejected). */
+bool auth_on_final(struct engine *e, struct auth_ex *ax, const struct sip_msg *m,
+                   const struct txn *t, const struct explain *why);
+/* Digest checks of m's credentials against ax's challenge; writes a
+ * one-line problem ("nonce was never issued") and returns true if any. */
+bool auth_digest_problem(const struct auth_ex *ax, const struct sip_msg *m, char *why,
+                         size_t len);
+
+struct dialog *dialog_on_msg(struct engine *e, const struct sip_msg *m);
+void msgs_keep(struct engine *e, const struct sip_msg *m, uint64_t dialog_key);
+
+struct peer *peer_on_msg(struct engine *e, const struct sip_msg *m);
+uint64_t peer_key_of(const struct engine *e, const struct addr *x, const struct addr *y);
+
+struct source *source_on_request(struct engine *e, const struct sip_msg *m);
+void source_fail(struct source *s, uint64_t frame, int64_t ts);
+struct ident *ident_get(struct engine *e, const char *user, const char *host);
+void ident_outcome(struct ident *id, const struct addr *src, bool ok, bool fail,
+                   uint64_t frame, int64_t ts);
+
+#endif

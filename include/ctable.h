@@ -1,0 +1,92 @@
+/*
+ * ctable.h — the bounded hash table every correlation table uses
+ * (transactions, dialogs, auth exchanges, peers, sources, identities).
+ *
+ * Flow: sip_parse → correlate (this) → findings. Thread: the analysis
+ * thread that owns the engine; no locking.
+ *
+ * A ctab holds at most `cap` fixed-size entries, allocated once at start-up
+ * (no malloc per message). Keys are byte strings hashed with SipHash-2-4
+ * under a random per-table seed (wire-derived keys: an attacker cannot aim
+ * collisions at one chain). Identity is the 64-bit keyed hash plus the
+ * key's length; with 64 bits and a secret seed a false match needs ~2^32
+ * live entries, far above every cap.
+ *
+ * Eviction policy: entries are kept in insertion order, which is packet-time
+ * order because messages arrive in capture order. Inserting into a full table
+ * evicts the oldest entry (first seen earliest), calls the owner's evict
+ * callback first (so it can conclude what the entry meant) and counts it.
+ */
+#ifndef SIPSCOPE_CTABLE_H
+#define SIPSCOPE_CTABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CTAB_NONE UINT32_MAX
+
+typedef void (*ctab_evict_fn)(void *ud, void *entry);
+
+struct ctab {
+    size_t cap, n, esize;
+    uint32_t nbuckets;          /* power of two >= cap */
+    uint32_t *bucket;           /* head index per bucket */
+    uint32_t *chain;            /* next index in bucket */
+    uint32_t *older, *newer;    /* insertion-order list */
+    uint64_t *hash;             /* keyed hash of each entry's key */
+    uint32_t *serial;           /* bumped on each reuse of a slot */
+    uint8_t *used;
+    uint32_t oldest, newest, free_head;
+    unsigned char *entries;
+    uint8_t seed[16];
+    uint64_t evictions;
+    uint64_t inserts;
+    ctab_evict_fn on_evict;
+    void *ud;
+};
+
+/* Allocate cap entries of esize bytes; 0 or ERR_NOMEM. */
+int ctab_init(struct ctab *t, size_t cap, size_t esize, ctab_evict_fn on_evict, void *ud);
+void ctab_free(struct ctab *t);
+
+/* SipHash-2-4 of (key, klen) under the table's seed. */
+uint64_t ctab_hash(const struct ctab *t, const void *key, size_t klen);
+/* Entry for this key hash, or NULL. */
+void *ctab_find(const struct ctab *t, uint64_t h);
+/* New zeroed entry for h (evicting the oldest when full). Never NULL once
+ * initialised with cap > 0. Does not check for an existing entry. */
+void *ctab_insert(struct ctab *t, uint64_t h);
+/* Find, else insert; *created tells which. */
+void *ctab_get(struct ctab *t, uint64_t h, bool *created);
+void ctab_remove(struct ctab *t, void *entry);
+
+uint32_t ctab_index(const struct ctab *t, const void *entry);
+void *ctab_at(const struct ctab *t, uint32_t idx);     /* NULL when unused */
+uint32_t ctab_serial(const struct ctab *t, const void *entry);
+/* Walk in insertion order: ctab_first gives the oldest, ctab_next the next. */
+void *ctab_first(const struct ctab *t);
+void *ctab_next(const struct ctab *t, const void *entry);
+/* Newest first. */
+void *ctab_last(const struct ctab *t);
+void *ctab_prev(const struct ctab *t, const void *entry);
+
+/*
+ * A deadline queue: (entry index, serial, deadline) in deadline order for
+ * entries whose deadlines are pushed in time order (first-seen + timeout).
+ * Bounded ring; when full, the oldest item is dropped and counted.
+ */
+struct ctab_dlq {
+    size_t cap, head, n;
+    struct ctab_dlq_item { uint32_t idx, serial; int64_t deadline; } *items;
+    uint64_t dropped;
+};
+
+int ctab_dlq_init(struct ctab_dlq *q, size_t cap);
+void ctab_dlq_free(struct ctab_dlq *q);
+void ctab_dlq_push(struct ctab_dlq *q, const struct ctab *t, const void *entry, int64_t deadline);
+/* Pop the next entry whose deadline <= now and that is still the same
+ * entry (not evicted and reused); NULL when none is due. */
+void *ctab_dlq_pop(struct ctab_dlq *q, const struct ctab *t, int64_t now);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * findings.h — the finding store: one record per (kind, entity), with
+ * severity, count, first/last seen, cited evidence frames, causes and fixes.
+ *
+ * Flow: correlate → kinds (raise findings here) → engine_snapshot → report.
+ * Thread: the analysis thread owns the store.
+ *
+ * Dedup: raising the same kind for the same entity again bumps count and
+ * last_seen and can only raise the severity. Bounded: at most caps.findings
+ * records (oldest evicted and counted) and caps.evidence_per_finding frames
+ * each (the first ones are kept: they show how it started; count goes on).
+ * Text is copied and truncated; nothing here points into wire buffers.
+ */
+#ifndef SIPSCOPE_FINDINGS_H
+#define SIPSCOPE_FINDINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctable.h"
+#include "snapshot.h"
+
+struct finding {
+    uint64_t peer_key;          /* correlate peer this belongs to, 0 if none */
+    uint64_t order;             /* creation order, for stable output */
+    struct snap_finding f;
+};
+
+struct findings {
+    struct ctab tab;
+    size_t evidence_cap;
+    uint64_t created;
+};
+
+int findings_init(struct findings *fs, size_t cap, size_t evidence_cap);
+void findings_free(struct findings *fs);
+
+/* Find or create the finding (kind, entity) and count one more occurrence
+ * at ts. Severity only ever goes up. Never NULL after a successful init. */
+struct finding *findings_raise(struct findings *fs, const char *kind, enum severity sev,
+                               const char *entity, int64_t ts);
+/* Existing finding or NULL. */
+struct finding *findings_find(const struct findings *fs, const char *kind, const char *entity);
+/* Drop a finding (a later message showed it was not one). */
+void findings_drop(struct findings *fs, struct finding *f);
+
+void finding_summary(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append a cause / fix unless the same text is already there (bounded). */
+void finding_cause(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void finding_fix(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Cite a frame; the same (frame, role) is cited once. line may be NULL. */
+void finding_evidence(struct finding *f, size_t cap, uint64_t frame, int64_t ts,
+                      const char *role, const char *line);
+static inline void finding_cite(struct findings *fs, struct finding *f, uint64_t frame,
+                                int64_t ts, const char *role, const char *line)
+{
+    finding_evidence(f, fs->evidence_cap, frame, ts, role, line);
+}
+
+/* Walk findings in creation order. */
+struct finding *findings_first(const struct findings *fs);
+struct finding *findings_next(const struct findings *fs, const struct finding *f);
+size_t findings_count(const struct findings *fs);
+uint64_t findings_evictions(const struct findings *fs);
+
+/* Copy into s->findings, worst first then most recent; fills
+ * findings_by_severity. */
+void findings_to_snapshot(const struct findings *fs, struct snapshot *s);
+
+/* snprintf-like into a fixed buffer, always terminated, never overflows. */
+void findings_fmt(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

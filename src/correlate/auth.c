@@ -1,0 +1,285 @@
+/*
+ * auth.c — digest auth exchanges: a request, its 401 (WWW-Authenticate) or
+ * 407 (Proxy-Authenticate) challenge, the retry carrying Authorization /
+ * Proxy-Authorization for that challenge, and the retry's outcome
+ * (RFC 3261 §22.2-§22.3, RFC 7616 §3.3-§3.4, RFC 2617 §3.2).
+ *
+ * An exchange is keyed by Call-ID + method: §22.2 has the retry reuse the
+ * Call-ID with CSeq+1, and REGISTER refreshes keep the Call-ID (§10.2.4),
+ * so the nonce they reuse stays attached to its challenge. A stale=true
+ * re-challenge (RFC 7616 §3.3) is routine and not a failure; a first
+ * challenge is the normal first step and not a failure either. A retry
+ * answered by a fresh non-stale 401/407, or by 403, is a rejection.
+ *
+ * The digest checks here are the ones that need no password: realm,
+ * nonce issued by the challenge (or reused from an earlier one), digest
+ * uri = Request-URI (RFC 3261 §22.4 item 1 / RFC 7616 §3.4.6), algorithm
+ * offered, qop with nc/cnonce (digest.h), nc increasing per nonce.
+ *
+ * Flow: engine_msg → auth → kinds. Thread: the analysis thread.
+ */
+#include "correlate.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "digest.h"
+
+static uint64_t auth_key(const struct engine *e, const struct sip_msg *m)
+{
+    char buf[300];
+    size_t n = m->call_id.len < 256 ? m->call_id.len : 256;
+    enum sip_method meth = m->is_request ? m->method : m->cseq_method;
+
+    if (meth == SIP_ACK || meth == SIP_CANCEL)
+        meth = SIP_INVITE;
+    memcpy(buf, m->call_id.p, n);
+    buf[n] = '\0';
+    buf[n + 1] = (char)meth;
+    return ctab_hash(&e->auths, buf, n + 2);
+}
+
+static uint64_t nonce_hash(const struct engine *e, struct span nonce)
+{
+    return ctab_hash(&e->auths, nonce.p ? nonce.p : "", nonce.len);
+}
+
+struct auth_ex *auth_find(struct engine *e, const struct sip_msg *m)
+{
+    return ctab_find(&e->auths, auth_key(e, m));
+}
+
+struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, struct txn *t)
+{
+    bool created;
+    uint64_t key = auth_key(e, m);
+    struct auth_ex *ax = ctab_get(&e->auths, key, &created);
+    bool stale = false;
+
+    if (ax == NULL)
+        return NULL;
+    if (created) {
+        ax->key = key;
+        ax->method = m->cseq_method;
+        ax->client = m->dst;
+        ax->server = m->src;
+        ax->peer_key = t ? t->peer_key : 0;
+        ax->challenged_req_frame = t ? t->frame : 0;
+        if (t != NULL) {
+            memcpy(ax->username, t->user, sizeof(ax->username));
+            memcpy(ax->ruri_host, t->ruri_host, sizeof(ax->ruri_host));
+        }
+    }
+    /* Remember the previous challenge's nonces: a retry using one of them
+     * answers an old challenge ("reused nonce"). */
+    for (uint8_t i = 0; i < ax->n_nonce; i++) {
+        bool dup = false;
+        for (uint8_t j = 0; j < ax->n_old_nonce; j++)
+            dup |= ax->old_nonce[j] == ax->nonce[i];
+        if (!dup) {
+            if (ax->n_old_nonce < AUTH_NONCES)
+                ax->old_nonce[ax->n_old_nonce++] = ax->nonce[i];
+            else
+                ax->old_nonce[(ax->challenges + i) % AUTH_NONCES] = ax->nonce[i];
+        }
+    }
+    ax->n_nonce = 0;
+    ax->n_alg = 0;
+    for (uint8_t i = 0; i < m->n_challenge && i < SIP_MAX_CHALLENGE; i++) {
+        const struct sip_challenge *c = &m->challenge[i];
+        stale |= c->stale;
+        if (ax->n_nonce < AUTH_NONCES)
+            ax->nonce[ax->n_nonce++] = nonce_hash(e, c->nonce);
+        if (ax->n_alg < AUTH_NONCES)
+            corr_copy(ax->alg[ax->n_alg++], sizeof(ax->alg[0]), c->algorithm);
+        if (i == 0) {
+            corr_copy(ax->realm, sizeof(ax->realm), c->realm);
+            corr_copy(ax->qop, sizeof(ax->qop), c->qop);
+            ax->proxy = c->proxy;
+        }
+    }
+    if (m->n_challenge == 0)
+        ax->proxy = m->status == 407;
+    ax->state = AUTH_CHALLENGED;
+    ax->unanswered_done = false;
+    ax->challenge_status = m->status;
+    ax->challenge_frame = m->frame;
+    ax->challenge_us = m->ts_us;
+    if (t != NULL)
+        ax->challenged_req_frame = t->frame;
+    corr_start_line(m, ax->challenge_line, sizeof(ax->challenge_line));
+    ax->challenges++;
+    e->n_challenges++;
+    if (stale) {
+        ax->stale++;
+        e->n_stale++;
+    }
+    ctab_dlq_push(&e->auth_due, &e->auths, ax, m->ts_us + CORR_TIMEOUT_US);
+    return ax;
+}
+
+static bool span_in(struct span s, const char *buf)
+{
+    return span_eq(s, span_make(buf, strlen(buf)));
+}
+
+/* Digest uri vs Request-URI, case-insensitively (RFC 3261 §19.1.4 compares
+ * scheme and host without case; a byte-different but equal URI is rare
+ * enough that a client sending one deserves the warning). */
+static bool uri_matches(struct span cred_uri, struct span ruri)
+{
+    if (span_ieq(span_trim(cred_uri), span_trim(ruri)))
+        return true;
+    /* some stacks quote <sip:...> */
+    if (cred_uri.len >= 2 && cred_uri.p[0] == '<' && cred_uri.p[cred_uri.len - 1] == '>')
+        return span_ieq(span_make(cred_uri.p + 1, cred_uri.len - 2), ruri);
+    return false;
+}
+
+bool auth_digest_problem(const struct auth_ex *ax, const struct sip_msg *m, char *why,
+                         size_t len)
+{
+    const struct sip_cred *c = &m->cred;
+    enum digest_form form = digest_form_check(c);
+    char a[64], b[64];
+
+    why[0] = '\0';
+    if (form != DIGEST_FORM_OK) {
+        findings_fmt(why, len, "%s", digest_form_name(form));
+        return true;
+    }
+    if (ax == NULL || ax->preemptive || ax->challenges == 0)
+        return false;
+    if (ax->realm[0] != '\0' && !span_in(c->realm, ax->realm)) {
+        corr_copy(a, sizeof(a), c->realm);
+        findings_fmt(why, len, "realm \"%s\" is not the challenge's \"%s\"", a, ax->realm);
+        return true;
+    }
+    if (c->uri.len > 0 && m->ruri.raw.len > 0 && !uri_matches(c->uri, m->ruri.raw)) {
+        corr_copy(a, sizeof(a), c->uri);
+        corr_copy(b, sizeof(b), m->ruri.raw);
+        findings_fmt(why, len, "digest uri \"%s\" is not the Request-URI \"%s\"", a, b);
+        return true;
+    }
+    if (ax->n_alg > 0) {
+        enum digest_alg ca = digest_alg_parse(c->algorithm);
+        bool offered = false;
+        for (uint8_t i = 0; i < ax->n_alg; i++)
+            offered |= digest_alg_parse(span_make(ax->alg[i], strlen(ax->alg[i]))) == ca;
+        if (!offered) {
+            corr_copy(a, sizeof(a), c->algorithm);
+            findings_fmt(why, len, "algorithm %s was not offered (challenge offered %s)",
+                     a[0] ? a : "MD5", ax->alg[0][0] ? ax->alg[0] : "MD5");
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Nonce checks need the table's hash key, so they live apart from the
+ * stateless checks above. */
+static bool nonce_problem(struct engine *e, const struct auth_ex *ax, const struct sip_msg *m,
+                          char *why, size_t len)
+{
+    uint64_t h;
+    bool cur = false, old = false;
+    uint32_t nc;
+
+    if (ax->preemptive || ax->challenges == 0 || m->cred.nonce.len == 0)
+        return false;
+    h = nonce_hash(e, m->cred.nonce);
+    for (uint8_t i = 0; i < ax->n_nonce; i++)
+        cur |= ax->nonce[i] == h;
+    for (uint8_t i = 0; i < ax->n_old_nonce; i++)
+        old |= ax->old_nonce[i] == h;
+    if (!cur && ax->n_nonce > 0) {
+        findings_fmt(why, len, old ? "reuses the nonce of an earlier challenge instead of the "
+                                 "latest one"
+                               : "nonce was never issued by the challenge");
+        return true;
+    }
+    if (ax->last_nc_valid && ax->last_nonce_used == h && digest_nc_parse(m->cred.nc, &nc) &&
+        nc <= ax->last_nc) {
+        findings_fmt(why, len, "nc %08x did not increase (last %08x for this nonce)", nc,
+                 ax->last_nc);
+        return true;
+    }
+    return false;
+}
+
+struct auth_ex *auth_on_credentials(struct engine *e, const struct sip_msg *m, struct txn *t)
+{
+    bool created;
+    uint64_t key = auth_key(e, m);
+    struct auth_ex *ax = ctab_get(&e->auths, key, &created);
+    uint32_t nc;
+
+    if (ax == NULL)
+        return NULL;
+    if (created) {
+        ax->key = key;
+        ax->method = m->method;
+        ax->client = m->src;
+        ax->server = m->dst;
+        ax->preemptive = true;
+        ax->peer_key = t ? t->peer_key : 0;
+        corr_copy(ax->realm, sizeof(ax->realm), m->cred.realm);
+    }
+    if (!auth_digest_problem(ax, m, ax->problem, sizeof(ax->problem)))
+        nonce_problem(e, ax, m, ax->problem, sizeof(ax->problem));
+    if (m->cred.nonce.len > 0) {
+        ax->last_nonce_used = nonce_hash(e, m->cred.nonce);
+        ax->last_nc_valid = digest_nc_parse(m->cred.nc, &nc);
+        if (ax->last_nc_valid)
+            ax->last_nc = nc;
+    }
+    corr_copy(ax->username, sizeof(ax->username), m->cred.username);
+    corr_copy(ax->ruri_host, sizeof(ax->ruri_host), m->ruri.host);
+    ax->proxy = m->cred.proxy;
+    ax->state = AUTH_RETRIED;
+    ax->retry_frame = m->frame;
+    ax->retry_us = m->ts_us;
+    corr_start_line(m, ax->retry_line, sizeof(ax->retry_line));
+    ax->retries++;
+    if (t != NULL)
+        t->auth_key = key;
+    return ax;
+}
+
+bool auth_on_final(struct engine *e, struct auth_ex *ax, const struct sip_msg *m,
+                   const struct txn *t, const struct explain *why)
+{
+    bool rejected;
+
+    if (ax == NULL || ax->state != AUTH_RETRIED || t == NULL || t->frame != ax->retry_frame)
+        return false;
+    if (m->status == 401 || m->status == 407) {
+        bool stale = false;
+        for (uint8_t i = 0; i < m->n_challenge && i < SIP_MAX_CHALLENGE; i++)
+            stale |= m->challenge[i].stale;
+        if (stale)
+            return false;   /* routine nonce refresh: the retry starts again */
+        rejected = true;
+    } else if (m->status == 403) {
+        /* A 403 the carrier explains as something other than auth (caller
+         * ID, geo permissions...) means the credentials passed. */
+        rejected = !(why && why->present && !why->auth_failure && why->kind[0] != '\0' &&
+                     strcmp(why->kind, "carrier_rejected") == 0);
+    } else {
+        rejected = false;   /* 2xx or any other answer: the server accepted who we are */
+    }
+    ax->outcome_frame = m->frame;
+    ax->outcome_us = m->ts_us;
+    ax->outcome_status = m->status;
+    corr_start_line(m, ax->outcome_line, sizeof(ax->outcome_line));
+    if (rejected) {
+        ax->state = AUTH_REJECTED;
+        ax->rejections++;
+        e->n_auth_rejected++;
+    } else {
+        ax->state = AUTH_OK;
+        ax->accepted++;
+        e->n_auth_ok++;
+    }
+    return true;
+}

@@ -1,0 +1,240 @@
+/*
+ * ctable.c — bounded, seeded-SipHash hash tables with oldest-first eviction
+ * and deadline queues, for every correlation table (see ctable.h).
+ *
+ * Flow: correlate. Thread: the analysis thread. Memory: all arrays are
+ * allocated in ctab_init; nothing grows afterwards (STYLE.md "Memory").
+ * Keys are hashed with the shared SipHash-2-4 (siphash.h), seeded per table.
+ */
+#include "ctable.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "siphash.h"
+
+int ctab_init(struct ctab *t, size_t cap, size_t esize, ctab_evict_fn on_evict, void *ud)
+{
+    memset(t, 0, sizeof(*t));
+    if (cap == 0)
+        cap = 1;
+    if (cap >= CTAB_NONE / 2)
+        return ERR_INVAL;
+    t->cap = cap;
+    t->esize = esize;
+    t->nbuckets = 1;
+    while (t->nbuckets < cap)
+        t->nbuckets <<= 1;
+    t->bucket = malloc(sizeof(uint32_t) * t->nbuckets);
+    t->chain = malloc(sizeof(uint32_t) * cap);
+    t->older = malloc(sizeof(uint32_t) * cap);
+    t->newer = malloc(sizeof(uint32_t) * cap);
+    t->hash = calloc(cap, sizeof(uint64_t));
+    t->serial = calloc(cap, sizeof(uint32_t));
+    t->used = calloc(cap, 1);
+    t->entries = calloc(cap, esize);
+    if (!t->bucket || !t->chain || !t->older || !t->newer || !t->hash || !t->serial ||
+        !t->used || !t->entries) {
+        ctab_free(t);
+        return ERR_NOMEM;
+    }
+    for (uint32_t i = 0; i < t->nbuckets; i++)
+        t->bucket[i] = CTAB_NONE;
+    for (size_t i = 0; i < cap; i++)
+        t->chain[i] = (i + 1 < cap) ? (uint32_t)(i + 1) : CTAB_NONE;   /* free list */
+    t->free_head = 0;
+    t->oldest = t->newest = CTAB_NONE;
+    siphash_seed(t->seed);
+    t->on_evict = on_evict;
+    t->ud = ud;
+    return 0;
+}
+
+void ctab_free(struct ctab *t)
+{
+    free(t->bucket);
+    free(t->chain);
+    free(t->older);
+    free(t->newer);
+    free(t->hash);
+    free(t->serial);
+    free(t->used);
+    free(t->entries);
+    memset(t, 0, sizeof(*t));
+}
+
+uint64_t ctab_hash(const struct ctab *t, const void *key, size_t klen)
+{
+    return siphash24(key, klen, t->seed);
+}
+
+static inline void *entry_at(const struct ctab *t, uint32_t i)
+{
+    return t->entries + (size_t)i * t->esize;
+}
+
+uint32_t ctab_index(const struct ctab *t, const void *entry)
+{
+    return (uint32_t)(((const unsigned char *)entry - t->entries) / t->esize);
+}
+
+void *ctab_at(const struct ctab *t, uint32_t idx)
+{
+    if (idx >= t->cap || !t->used[idx])
+        return NULL;
+    return entry_at(t, idx);
+}
+
+uint32_t ctab_serial(const struct ctab *t, const void *entry)
+{
+    return t->serial[ctab_index(t, entry)];
+}
+
+void *ctab_find(const struct ctab *t, uint64_t h)
+{
+    if (t->cap == 0)
+        return NULL;
+    for (uint32_t i = t->bucket[h & (t->nbuckets - 1)]; i != CTAB_NONE; i = t->chain[i])
+        if (t->hash[i] == h)
+            return entry_at(t, i);
+    return NULL;
+}
+
+static void unlink_entry(struct ctab *t, uint32_t i)
+{
+    uint32_t *pp = &t->bucket[t->hash[i] & (t->nbuckets - 1)];
+
+    while (*pp != CTAB_NONE && *pp != i)
+        pp = &t->chain[*pp];
+    if (*pp == i)
+        *pp = t->chain[i];
+    if (t->older[i] != CTAB_NONE)
+        t->newer[t->older[i]] = t->newer[i];
+    else
+        t->oldest = t->newer[i];
+    if (t->newer[i] != CTAB_NONE)
+        t->older[t->newer[i]] = t->older[i];
+    else
+        t->newest = t->older[i];
+    t->used[i] = 0;
+    t->n--;
+    t->chain[i] = t->free_head;
+    t->free_head = i;
+}
+
+void ctab_remove(struct ctab *t, void *entry)
+{
+    uint32_t i = ctab_index(t, entry);
+
+    if (i < t->cap && t->used[i])
+        unlink_entry(t, i);
+}
+
+void *ctab_insert(struct ctab *t, uint64_t h)
+{
+    uint32_t i, b;
+
+    if (t->cap == 0)
+        return NULL;
+    if (t->free_head == CTAB_NONE) {
+        uint32_t victim = t->oldest;
+        if (t->on_evict)
+            t->on_evict(t->ud, entry_at(t, victim));
+        unlink_entry(t, victim);
+        t->evictions++;
+    }
+    i = t->free_head;
+    t->free_head = t->chain[i];
+    memset(entry_at(t, i), 0, t->esize);
+    t->used[i] = 1;
+    t->serial[i]++;
+    t->hash[i] = h;
+    b = (uint32_t)(h & (t->nbuckets - 1));
+    t->chain[i] = t->bucket[b];
+    t->bucket[b] = i;
+    t->older[i] = t->newest;
+    t->newer[i] = CTAB_NONE;
+    if (t->newest != CTAB_NONE)
+        t->newer[t->newest] = i;
+    else
+        t->oldest = i;
+    t->newest = i;
+    t->n++;
+    t->inserts++;
+    return entry_at(t, i);
+}
+
+void *ctab_get(struct ctab *t, uint64_t h, bool *created)
+{
+    void *e = ctab_find(t, h);
+
+    *created = (e == NULL);
+    return e ? e : ctab_insert(t, h);
+}
+
+void *ctab_first(const struct ctab *t)
+{
+    return t->oldest == CTAB_NONE ? NULL : entry_at(t, t->oldest);
+}
+
+void *ctab_next(const struct ctab *t, const void *entry)
+{
+    uint32_t n = t->newer[ctab_index(t, entry)];
+    return n == CTAB_NONE ? NULL : entry_at(t, n);
+}
+
+void *ctab_last(const struct ctab *t)
+{
+    return t->newest == CTAB_NONE ? NULL : entry_at(t, t->newest);
+}
+
+void *ctab_prev(const struct ctab *t, const void *entry)
+{
+    uint32_t o = t->older[ctab_index(t, entry)];
+    return o == CTAB_NONE ? NULL : entry_at(t, o);
+}
+
+int ctab_dlq_init(struct ctab_dlq *q, size_t cap)
+{
+    memset(q, 0, sizeof(*q));
+    q->cap = cap ? cap : 1;
+    q->items = calloc(q->cap, sizeof(*q->items));
+    return q->items ? 0 : ERR_NOMEM;
+}
+
+void ctab_dlq_free(struct ctab_dlq *q)
+{
+    free(q->items);
+    memset(q, 0, sizeof(*q));
+}
+
+void ctab_dlq_push(struct ctab_dlq *q, const struct ctab *t, const void *entry, int64_t deadline)
+{
+    struct ctab_dlq_item *it;
+
+    if (q->n == q->cap) {           /* full: forget the oldest deadline */
+        q->head = (q->head + 1) % q->cap;
+        q->n--;
+        q->dropped++;
+    }
+    it = &q->items[(q->head + q->n) % q->cap];
+    it->idx = ctab_index(t, entry);
+    it->serial = t->serial[it->idx];
+    it->deadline = deadline;
+    q->n++;
+}
+
+void *ctab_dlq_pop(struct ctab_dlq *q, const struct ctab *t, int64_t now)
+{
+    while (q->n > 0) {
+        struct ctab_dlq_item it = q->items[q->head];
+        if (it.deadline > now)
+            return NULL;
+        q->head = (q->head + 1) % q->cap;
+        q->n--;
+        if (it.idx < t->cap && t->used[it.idx] && t->serial[it.idx] == it.serial)
+            return entry_at(t, it.idx);
+    }
+    return NULL;
+}

@@ -1,0 +1,95 @@
+/*
+ * dialog.c — dialogs and registrations keyed by Call-ID (RFC 3261 §12,
+ * §10.2: a REGISTER refresh keeps its Call-ID), and the bounded ring of
+ * recent messages (with their raw bytes) that the call-flow ladder and the
+ * detail views read through the snapshot.
+ *
+ * Bounds: caps.dialogs records (oldest evicted), caps.messages_kept message
+ * records, and a raw byte ring of messages_kept * 2 KiB (at most 16 MiB):
+ * old raw text is overwritten and then shown as evicted, never grown.
+ *
+ * Flow: engine_msg → dialog. Thread: the analysis thread.
+ */
+#include "correlate.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void nameaddr_text(char *dst, size_t len, const struct sip_nameaddr *na)
+{
+    char u[64], h[64];
+
+    corr_copy(u, sizeof(u), na->uri.user);
+    corr_copy(h, sizeof(h), na->uri.host);
+    if (u[0] != '\0')
+        findings_fmt(dst, len, "%s@%s", u, h);
+    else
+        findings_fmt(dst, len, "%s", h);
+}
+
+struct dialog *dialog_on_msg(struct engine *e, const struct sip_msg *m)
+{
+    bool created;
+    uint64_t key = ctab_hash(&e->dialogs, m->call_id.p ? m->call_id.p : "", m->call_id.len);
+    struct dialog *d = ctab_get(&e->dialogs, key, &created);
+
+    if (d == NULL)
+        return NULL;
+    if (created) {
+        d->key = key;
+        corr_copy(d->call_id, sizeof(d->call_id), m->call_id);
+        d->method = m->is_request ? m->method : m->cseq_method;
+        nameaddr_text(d->from, sizeof(d->from), &m->from);
+        nameaddr_text(d->to, sizeof(d->to), &m->to);
+        d->src = m->is_request ? m->src : m->dst;
+        d->dst = m->is_request ? m->dst : m->src;
+        d->first_us = m->ts_us;
+    }
+    d->last_us = m->ts_us;
+    d->n_msgs++;
+    if (!m->is_request && m->cseq_method == d->method && m->status >= 200)
+        d->last_status = m->status;
+    return d;
+}
+
+void msgs_keep(struct engine *e, const struct sip_msg *m, uint64_t dialog_key)
+{
+    struct msg_rec *r;
+    size_t n = m->raw.len;
+
+    if (e->msgs_cap == 0)
+        return;
+    if (e->msgs_n == e->msgs_cap) {
+        e->msgs_head = (e->msgs_head + 1) % e->msgs_cap;
+        e->msgs_n--;
+    }
+    r = &e->msgs[(e->msgs_head + e->msgs_n) % e->msgs_cap];
+    e->msgs_n++;
+    memset(r, 0, sizeof(*r));
+    r->dialog_key = dialog_key;
+    r->frame = m->frame;
+    r->ts_us = m->ts_us;
+    r->src = m->src;
+    r->dst = m->dst;
+    r->transport = m->transport;
+    if (m->is_request) {
+        corr_copy(r->label, sizeof(r->label), m->method_name);
+    } else {
+        char reason[48];
+        corr_copy(reason, sizeof(reason), m->reason_phrase);
+        findings_fmt(r->label, sizeof(r->label), "%d %s", m->status, reason);
+    }
+    if (e->raw_cap == 0 || n == 0 || n > e->raw_cap / 4)
+        return;     /* too big to keep without pushing out many others */
+    r->raw_pos = e->raw_pos;
+    r->raw_len = (uint32_t)n;
+    for (size_t done = 0; done < n;) {
+        size_t off = (size_t)(e->raw_pos % e->raw_cap);
+        size_t chunk = e->raw_cap - off;
+        if (chunk > n - done)
+            chunk = n - done;
+        memcpy(e->raw + off, m->raw.p + done, chunk);
+        done += chunk;
+        e->raw_pos += chunk;
+    }
+}

@@ -1,0 +1,191 @@
+/*
+ * findings.c — the finding store (see findings.h): dedup by (kind, entity),
+ * severity that only rises, bounded evidence, causes and fixes, and the
+ * worst-first copy into a snapshot.
+ *
+ * Flow: kinds → findings → engine_snapshot. Thread: the analysis thread.
+ */
+#include "findings.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void findings_fmt(char *dst, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (len == 0)
+        return;
+    va_start(ap, fmt);
+    if (vsnprintf(dst, len, fmt, ap) < 0)
+        dst[0] = '\0';
+    va_end(ap);
+}
+
+static uint64_t key_of(const struct ctab *t, const char *kind, const char *entity)
+{
+    char buf[sizeof(((struct snap_finding *)0)->kind) + sizeof(((struct snap_finding *)0)->entity)];
+    size_t kl = strnlen(kind, 31), el = strnlen(entity, 127);
+
+    memcpy(buf, kind, kl);
+    buf[kl] = '\0';
+    memcpy(buf + kl + 1, entity, el);
+    return ctab_hash(t, buf, kl + 1 + el);
+}
+
+int findings_init(struct findings *fs, size_t cap, size_t evidence_cap)
+{
+    memset(fs, 0, sizeof(*fs));
+    fs->evidence_cap = evidence_cap < SNAP_MAX_EVIDENCE ? evidence_cap : SNAP_MAX_EVIDENCE;
+    return ctab_init(&fs->tab, cap, sizeof(struct finding), NULL, NULL);
+}
+
+void findings_free(struct findings *fs)
+{
+    ctab_free(&fs->tab);
+}
+
+struct finding *findings_find(const struct findings *fs, const char *kind, const char *entity)
+{
+    return ctab_find(&fs->tab, key_of(&fs->tab, kind, entity));
+}
+
+struct finding *findings_raise(struct findings *fs, const char *kind, enum severity sev,
+                               const char *entity, int64_t ts)
+{
+    bool created;
+    struct finding *f = ctab_get(&fs->tab, key_of(&fs->tab, kind, entity), &created);
+
+    if (f == NULL)
+        return NULL;
+    if (created) {
+        findings_fmt(f->f.kind, sizeof(f->f.kind), "%s", kind);
+        findings_fmt(f->f.entity, sizeof(f->f.entity), "%s", entity);
+        f->f.severity = sev;
+        f->f.first_us = ts;
+        f->order = ++fs->created;
+    }
+    if (sev > f->f.severity)
+        f->f.severity = sev;
+    f->f.count++;
+    if (ts > f->f.last_us)
+        f->f.last_us = ts;
+    if (ts < f->f.first_us)
+        f->f.first_us = ts;
+    return f;
+}
+
+void findings_drop(struct findings *fs, struct finding *f)
+{
+    ctab_remove(&fs->tab, f);
+}
+
+void finding_summary(struct finding *f, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    if (vsnprintf(f->f.summary, sizeof(f->f.summary), fmt, ap) < 0)
+        f->f.summary[0] = '\0';
+    va_end(ap);
+}
+
+static void add_text(char (*arr)[SNAP_TEXT], uint32_t *n, uint32_t max, const char *fmt,
+                     va_list ap)
+{
+    char buf[SNAP_TEXT];
+
+    if (vsnprintf(buf, sizeof(buf), fmt, ap) < 0)
+        return;
+    for (uint32_t i = 0; i < *n; i++)
+        if (strcmp(arr[i], buf) == 0)
+            return;
+    if (*n >= max)
+        return;
+    memcpy(arr[*n], buf, sizeof(buf));
+    (*n)++;
+}
+
+void finding_cause(struct finding *f, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    add_text(f->f.causes, &f->f.n_causes, SNAP_MAX_CAUSES, fmt, ap);
+    va_end(ap);
+}
+
+void finding_fix(struct finding *f, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    add_text(f->f.fix, &f->f.n_fix, SNAP_MAX_FIX, fmt, ap);
+    va_end(ap);
+}
+
+void finding_evidence(struct finding *f, size_t cap, uint64_t frame, int64_t ts,
+                      const char *role, const char *line)
+{
+    struct snap_evidence *ev;
+
+    if (frame == 0)
+        return;
+    for (uint32_t i = 0; i < f->f.n_evidence; i++)
+        if (f->f.evidence[i].frame == frame && strcmp(f->f.evidence[i].role, role) == 0)
+            return;
+    if (f->f.n_evidence >= cap || f->f.n_evidence >= SNAP_MAX_EVIDENCE)
+        return;
+    ev = &f->f.evidence[f->f.n_evidence++];
+    ev->frame = frame;
+    ev->ts_us = ts;
+    findings_fmt(ev->role, sizeof(ev->role), "%s", role);
+    findings_fmt(ev->line, sizeof(ev->line), "%s", line ? line : "");
+}
+
+struct finding *findings_first(const struct findings *fs)
+{
+    return ctab_first(&fs->tab);
+}
+
+struct finding *findings_next(const struct findings *fs, const struct finding *f)
+{
+    return ctab_next(&fs->tab, f);
+}
+
+size_t findings_count(const struct findings *fs)
+{
+    return fs->tab.n;
+}
+
+uint64_t findings_evictions(const struct findings *fs)
+{
+    return fs->tab.evictions;
+}
+
+static int cmp_snap(const void *a, const void *b)
+{
+    const struct snap_finding *x = a, *y = b;
+
+    if (x->severity != y->severity)
+        return x->severity > y->severity ? -1 : 1;
+    if (x->last_us != y->last_us)
+        return x->last_us > y->last_us ? -1 : 1;
+    return strcmp(x->kind, y->kind);
+}
+
+void findings_to_snapshot(const struct findings *fs, struct snapshot *s)
+{
+    s->n_findings = 0;
+    memset(s->findings_by_severity, 0, sizeof(s->findings_by_severity));
+    for (struct finding *f = findings_first(fs); f; f = findings_next(fs, f)) {
+        if ((unsigned)f->f.severity < 4)
+            s->findings_by_severity[f->f.severity]++;
+        if (s->n_findings < s->cap_findings)
+            s->findings[s->n_findings++] = f->f;
+    }
+    if (s->n_findings > 1)
+        qsort(s->findings, s->n_findings, sizeof(*s->findings), cmp_snap);
+}

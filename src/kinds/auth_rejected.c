@@ -1,0 +1,66 @@
+/*
+ * auth_rejected.c — kind auth_rejected: a retry with credentials for a
+ * challenge was answered by a fresh (not stale) 401/407 or by 403
+ * (RFC 3261 §22.2; Twilio answers 403 + X-Twilio-Error 32202, others
+ * re-challenge). Reads KEV_AUTH_OUTCOME. Thread: the analysis thread.
+ */
+#include <string.h>
+
+#include "correlate.h"
+
+static void on_event(struct engine *e, const struct kind_event *ev)
+{
+    const struct auth_ex *ax = ev->ax;
+    char entity[128], role[40], line[160];
+    struct finding *f;
+    bool rechallenge;
+
+    if (ev->type != KEV_AUTH_OUTCOME || ax == NULL || ax->state != AUTH_REJECTED)
+        return;
+    if (ev->why && (ev->why->suspended || strcmp(ev->why->kind, "ip_rejected") == 0))
+        return;     /* account_suspended / ip_rejected explain this one */
+    engine_entity(entity, sizeof(entity), ax->username, &ax->client.ip, &ax->server.ip);
+    f = engine_raise(e, "auth_rejected", SEV_ERROR, entity, ev->m->ts_us, ev->peer);
+    if (f == NULL)
+        return;
+    rechallenge = ax->outcome_status == 401 || ax->outcome_status == 407;
+    finding_summary(f, "%s with credentials for user %s was refused (%s)%s",
+                    sip_method_name(ax->method), ax->username[0] ? ax->username : "?",
+                    ax->outcome_line + (strncmp(ax->outcome_line, "SIP/2.0 ", 8) ? 0 : 8),
+                    f->f.count > 1 ? ", every retry" : "");
+    finding_cite(&e->findings, f, ax->challenge_frame, ax->challenge_us, "challenge",
+                 ax->challenge_line);
+    finding_cite(&e->findings, f, ax->retry_frame, ax->retry_us, "retry with credentials",
+                 ax->retry_line);
+    engine_status_role(ax->outcome_line, role, sizeof(role));
+    engine_evidence_line(line, sizeof(line), ax->outcome_line, ev->why);
+    finding_cite(&e->findings, f, ax->outcome_frame, ax->outcome_us, role, line);
+    if (ax->problem[0] != '\0')
+        finding_cause(f, "the digest cannot match its challenge: %s (see digest_mismatch)",
+                      ax->problem);
+    if (ev->why && ev->why->present && ev->why->meaning[0] != '\0')
+        finding_cause(f, "the carrier says: %s (%s)", ev->why->meaning, ev->why->quote);
+    finding_cause(f, "wrong password for user %s (most likely)",
+                  ax->username[0] ? ax->username : "?");
+    finding_cause(f, "wrong auth username: many trunks use an auth ID that differs from "
+                     "the caller ID / From user");
+    if (rechallenge)
+        finding_cause(f, "the server answered the credentials with a new challenge instead "
+                         "of 403: it did not accept the digest (not a stale nonce)");
+    finding_cause(f, "the credentials belong to another account or realm (\"%s\")",
+                  ax->realm);
+    if (ev->why && ev->why->note[0] != '\0')
+        finding_cause(f, "%s", ev->why->note);
+    finding_fix(f, "Re-enter the password for user %s in the PBX's trunk (outbound auth) "
+                   "settings, copied from the provider portal (no trailing spaces)",
+                ax->username[0] ? ax->username : "?");
+    finding_fix(f, "Check the auth username/authorization user field of the trunk");
+    finding_fix(f, "Confirm the password with: sipscope -r CAPTURE --secrets FILE "
+                   "(a line \"%s@%s PASSWORD\", file mode 0600)",
+                ax->username[0] ? ax->username : "USER", ax->realm);
+    if (ev->why && ev->why->fix[0] != '\0')
+        finding_fix(f, "%s", ev->why->fix);
+    engine_provider_fix(e, f, ev->peer, "auth_rejected");
+}
+
+const struct kind kind_auth_rejected = { "auth_rejected", on_event, NULL };

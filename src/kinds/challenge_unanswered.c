@@ -1,0 +1,43 @@
+/*
+ * challenge_unanswered.c — kind challenge_unanswered: a 401/407 challenge
+ * that the client never retried with credentials (within 64*T1, or before
+ * the capture ended with 4 s to spare). A challenge answered by a retry is
+ * the normal first step of digest auth and never a finding. Skipped after
+ * a rejected retry (the client gave up: auth_rejected says why) and for
+ * scanners. Reads KEV_CHALLENGE_EXPIRED. Thread: the analysis thread.
+ */
+#include "correlate.h"
+
+static void on_event(struct engine *e, const struct kind_event *ev)
+{
+    const struct auth_ex *ax = ev->ax;
+    char entity[160], base[128];
+    struct finding *f;
+
+    if (ev->type != KEV_CHALLENGE_EXPIRED || ax == NULL || ax->rejections > 0)
+        return;
+    if (ev->source != NULL && ev->source->scanner_ua)
+        return;
+    engine_entity(base, sizeof(base), NULL, &ax->client.ip, &ax->server.ip);
+    findings_fmt(entity, sizeof(entity), "%s (%s)", base, sip_method_name(ax->method));
+    f = engine_raise(e, "challenge_unanswered", SEV_WARNING, entity, ax->challenge_us,
+                     ev->peer);
+    if (f == NULL)
+        return;
+    finding_summary(f, "%s was challenged (%d) and never retried with credentials",
+                    sip_method_name(ax->method), ax->challenge_status);
+    finding_cite(&e->findings, f, ax->challenged_req_frame, 0, "request", NULL);
+    finding_cite(&e->findings, f, ax->challenge_frame, ax->challenge_us, "challenge",
+                 ax->challenge_line);
+    finding_cause(f, "the PBX has no credentials for this trunk: it expects to be "
+                     "authenticated by IP address");
+    finding_cause(f, "the PBX has credentials for another realm than \"%s\"", ax->realm);
+    finding_cause(f, "the sender was a probe or scanner, not a configured PBX");
+    finding_fix(f, "Configure the trunk's username and password in the PBX (outbound "
+                   "registration/auth) for realm \"%s\"", ax->realm);
+    finding_fix(f, "Or ask the provider to authenticate this trunk by IP (add the PBX's "
+                   "public address to the IP access list)");
+    engine_provider_fix(e, f, ev->peer, "challenge_unanswered");
+}
+
+const struct kind kind_challenge_unanswered = { "challenge_unanswered", on_event, NULL };

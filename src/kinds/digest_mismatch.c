@@ -1,0 +1,43 @@
+/*
+ * digest_mismatch.c — kind digest_mismatch: an Authorization that cannot
+ * match its challenge whatever the password: other realm, a nonce never
+ * issued or reused from an earlier challenge, digest uri != Request-URI,
+ * an algorithm the challenge did not offer, qop without nc/cnonce, nc not
+ * increasing (RFC 7616 §3.4, RFC 3261 §22.4). The checks run in auth.c;
+ * this reads KEV_AUTH_RETRY. Thread: the analysis thread.
+ */
+#include "correlate.h"
+
+static void on_event(struct engine *e, const struct kind_event *ev)
+{
+    const struct auth_ex *ax = ev->ax;
+    char entity[128];
+    struct finding *f;
+
+    if (ev->type != KEV_AUTH_RETRY || ax == NULL || ax->problem[0] == '\0')
+        return;
+    engine_entity(entity, sizeof(entity), ax->username, &ax->client.ip, &ax->server.ip);
+    f = engine_raise(e, "digest_mismatch", SEV_ERROR, entity, ev->m->ts_us, ev->peer);
+    if (f == NULL)
+        return;
+    finding_summary(f, "The credentials of %s cannot match the challenge: %s",
+                    sip_method_name(ax->method), ax->problem);
+    if (!ax->preemptive)
+        finding_cite(&e->findings, f, ax->challenge_frame, ax->challenge_us, "challenge",
+                     ax->challenge_line);
+    finding_cite(&e->findings, f, ax->retry_frame, ax->retry_us, "retry with credentials",
+                 ax->retry_line);
+    finding_cause(f, "%s", ax->problem);
+    finding_cause(f, "a SIP ALG, SBC or proxy rewrote the request after the PBX computed "
+                     "the digest (Request-URI, realm)");
+    finding_cause(f, "the PBX answers an old or another server's challenge (cached nonce, "
+                     "several outbound proxies)");
+    finding_cause(f, "a PBX bug or misconfigured auth realm/domain setting");
+    finding_fix(f, "Disable SIP ALG / SIP helper on the router or firewall in front of "
+                   "the PBX");
+    finding_fix(f, "Check the trunk's realm/domain and outbound proxy settings; upgrade the "
+                   "PBX if it reuses nonces or omits nc/cnonce");
+    engine_provider_fix(e, f, ev->peer, "digest_mismatch");
+}
+
+const struct kind kind_digest_mismatch = { "digest_mismatch", on_event, NULL };

@@ -1,0 +1,71 @@
+/*
+ * ip_rejected.c — kind ip_rejected: 403 to a request that carried no
+ * credentials and was never challenged: the carrier authenticates by
+ * source address and this one is not allowed (Twilio: 403 + X-Twilio-Error
+ * 32201). Also a retry answered 403 with a carrier code saying "source IP
+ * not in ACL". Reads KEV_FINAL / KEV_AUTH_OUTCOME. Thread: analysis.
+ */
+#include <string.h>
+
+#include "correlate.h"
+
+static void raise_ip(struct engine *e, const struct kind_event *ev)
+{
+    const struct txn *t = ev->txn;
+    char entity[128], role[40], line[160], ip[ADDR_STRLEN], phrase[96];
+    struct finding *f;
+
+    engine_entity(entity, sizeof(entity), NULL, &t->src.ip, &t->dst.ip);
+    f = engine_raise(e, "ip_rejected", SEV_ERROR, entity, ev->m->ts_us, ev->peer);
+    if (f == NULL)
+        return;
+    addr_str(&t->effective_src, ip, sizeof(ip));
+    finding_summary(f, "%s from %s refused with 403 without any challenge: the trunk does not "
+                       "accept this source address", sip_method_name(t->method), ip);
+    finding_cite(&e->findings, f, t->frame, t->first_us,
+                 t->had_cred ? "request with credentials" : "request without credentials",
+                 t->req_line);
+    engine_status_role(t->final_line, role, sizeof(role));
+    engine_evidence_line(line, sizeof(line), t->final_line, ev->why);
+    finding_cite(&e->findings, f, t->final_frame, t->final_us, role, line);
+    if (ev->why && ev->why->present && ev->why->meaning[0] != '\0')
+        finding_cause(f, "the carrier says: %s (%s)", ev->why->meaning, ev->why->quote);
+    finding_cause(f, "the trunk authenticates by IP access list and %s is not in it", ip);
+    finding_cause(f, "the PBX's public address changed (see source_ip_changed) or NAT sends "
+                     "it from another address");
+    finding_cause(f, "the request went to the wrong trunk or termination URI (%s)",
+                  t->ruri_host);
+    if (ev->why && ev->why->present && ev->why->kind[0] == '\0') {
+        corr_copy(phrase, sizeof(phrase), ev->m->reason_phrase);
+        finding_cause(f, "the reason phrase \"%s\" may name another cause", phrase);
+    }
+    finding_fix(f, "Add %s/32 (the address the carrier sees) to the trunk's IP access "
+                   "control list", ip);
+    finding_fix(f, "Or give the trunk credentials (digest) and configure them in the PBX");
+    finding_fix(f, "Check that the Request-URI host is the trunk's termination URI");
+    engine_provider_fix(e, f, ev->peer, "ip_rejected");
+}
+
+static void on_event(struct engine *e, const struct kind_event *ev)
+{
+    const struct txn *t = ev->txn;
+
+    if (t == NULL || ev->m == NULL || ev->m->status != 403)
+        return;
+    if (ev->why && ev->why->suspended)
+        return;
+    if (ev->type == KEV_AUTH_OUTCOME) {
+        if (ev->why && strcmp(ev->why->kind, "ip_rejected") == 0)
+            raise_ip(e, ev);
+        return;
+    }
+    if (ev->type != KEV_FINAL || t->had_cred)
+        return;
+    if (ev->ax != NULL && ev->ax->challenges > 0)
+        return;     /* challenged before: an auth problem, not an IP one */
+    if (ev->why && ev->why->kind[0] != '\0' && strcmp(ev->why->kind, "ip_rejected") != 0)
+        return;     /* the carrier names another reason */
+    raise_ip(e, ev);
+}
+
+const struct kind kind_ip_rejected = { "ip_rejected", on_event, NULL };

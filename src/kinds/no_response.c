@@ -1,0 +1,59 @@
+/*
+ * no_response.c — kind no_response: requests retransmitted until timer B/F
+ * (64*T1 = 32 s of capture time) with no response at all (error), or still
+ * unanswered, after retransmissions, when the capture ended (warning: the
+ * capture may have stopped early, so these are "unanswered", not
+ * timeouts). Scanners' unanswered probes are not counted. Reads
+ * KEV_TIMEOUT / KEV_UNANSWERED. Thread: the analysis thread.
+ */
+#include "correlate.h"
+
+static void on_event(struct engine *e, const struct kind_event *ev)
+{
+    const struct txn *t = ev->txn;
+    char entity[128], c[ADDR_STRLEN], s[ADDR_STRLEN];
+    struct finding *f;
+    bool timeout = ev->type == KEV_TIMEOUT;
+
+    if ((ev->type != KEV_TIMEOUT && ev->type != KEV_UNANSWERED) || t == NULL)
+        return;
+    if (t->first_resp_frame != 0)
+        return;     /* something came back: not silence */
+    if (!timeout && t->retrans == 0)
+        return;     /* a last request the capture simply ended on */
+    if (ev->source != NULL && ev->source->scanner_ua)
+        return;
+    addr_str(&t->src.ip, c, sizeof(c));
+    addr_str(&t->dst.ip, s, sizeof(s));
+    findings_fmt(entity, sizeof(entity), "%s to %s:%u", c, s, (unsigned)t->dst.port);
+    f = engine_raise(e, "no_response", timeout ? SEV_ERROR : SEV_WARNING, entity,
+                     timeout ? t->first_us + CORR_TIMEOUT_US : t->last_us, ev->peer);
+    if (f == NULL)
+        return;
+    if (f->f.severity >= SEV_ERROR)
+        finding_summary(f, "%s:%u never answers: %s sent %u time(s)%s with no response at "
+                           "all until the 32 s transaction timeout", s, (unsigned)t->dst.port,
+                        sip_method_name(t->method), t->retrans + 1,
+                        t->doubling ? " (timer doubling: a SIP stack retransmitting)" : "");
+    else
+        finding_summary(f, "%s:%u did not answer: %s sent %u time(s) with no response "
+                           "before the capture ended (unanswered)", s, (unsigned)t->dst.port,
+                        sip_method_name(t->method), t->retrans + 1);
+    finding_cite(&e->findings, f, t->frame, t->first_us, "request", t->req_line);
+    if (t->last_frame != t->frame)
+        finding_cite(&e->findings, f, t->last_frame, t->last_us, "last retransmission",
+                     t->req_line);
+    finding_cause(f, "a firewall or security group drops SIP between %s and %s", c, s);
+    finding_cause(f, "the carrier silently drops requests it does not recognise (Twilio "
+                     "drops requests whose Request-URI host is not the trunk's termination "
+                     "URI)");
+    finding_cause(f, "wrong destination address, port or transport (UDP vs TCP/TLS)");
+    finding_cause(f, "the capture sees only one direction (asymmetric routing, mirror port)");
+    finding_fix(f, "Check the trunk's outbound address/port/transport and the Request-URI "
+                   "host (\"%s\")", t->ruri_host);
+    finding_fix(f, "Allow UDP/TCP 5060 (TLS 5061) to and from the provider's signalling "
+                   "addresses in every firewall on the path");
+    engine_provider_fix(e, f, ev->peer, "no_response");
+}
+
+const struct kind kind_no_response = { "no_response", on_event, NULL };

@@ -1,0 +1,43 @@
+/*
+ * password_mismatch.c — kind password_mismatch: with --secrets, the
+ * response of a retry does not match what the configured password gives
+ * (digest.h digest_verify, RFC 7616 §3.4.1). The password is never shown.
+ * Reads KEV_AUTH_RETRY. Thread: the analysis thread.
+ */
+#include "correlate.h"
+#include "digest.h"
+
+static void on_event(struct engine *e, const struct kind_event *ev)
+{
+    const struct auth_ex *ax = ev->ax;
+    const struct sip_msg *m = ev->m;
+    const char *pw;
+    struct span body;
+    char entity[128];
+    struct finding *f;
+
+    if (ev->type != KEV_AUTH_RETRY || ax == NULL || e->secrets == NULL || m == NULL)
+        return;
+    pw = secrets_lookup(e->secrets, m->cred.username, m->cred.realm);
+    if (pw == NULL)
+        return;
+    body = span_make(m->raw.p + (m->raw.len - (m->body_len <= m->raw.len ? m->body_len : 0)),
+                     m->body_len <= m->raw.len ? m->body_len : 0);
+    if (digest_verify(&m->cred, m->method_name, body, pw) != DIGEST_MISMATCH)
+        return;
+    findings_fmt(entity, sizeof(entity), "%s@%s", ax->username, ax->realm);
+    f = engine_raise(e, "password_mismatch", SEV_ERROR, entity, m->ts_us, ev->peer);
+    if (f == NULL)
+        return;
+    finding_summary(f, "The digest sent for %s does not match the password in --secrets: "
+                       "the PBX uses another password", entity);
+    finding_cite(&e->findings, f, ax->retry_frame, ax->retry_us, "retry with credentials",
+                 ax->retry_line);
+    finding_cause(f, "the PBX is configured with a different password than the one you "
+                     "expect (typo, old password, trailing space)");
+    finding_cause(f, "the --secrets entry itself is out of date");
+    finding_fix(f, "Set the PBX's trunk password to the one in the secrets file (or fix the "
+                   "secrets file if the provider's password changed)");
+}
+
+const struct kind kind_password_mismatch = { "password_mismatch", on_event, NULL };

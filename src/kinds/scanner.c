@@ -1,0 +1,54 @@
+/*
+ * scanner.c — kind scanner: a source whose User-Agent is a known SIP
+ * scanning tool (friendly-scanner, sipvicious, sipcli, VaxSIPUserAgent...)
+ * or that tries many usernames (REGISTER/OPTIONS AORs or credential
+ * usernames) without ever authenticating. Reads KEV_REQUEST.
+ * Thread: the analysis thread.
+ */
+#include "correlate.h"
+
+#define SCANNER_USERS 10    /* distinct usernames from one source */
+
+static void fixes(struct finding *f, const char *ip)
+{
+    finding_cause(f, "internet background scanning for open SIP servers and weak accounts");
+    finding_fix(f, "Allow SIP only from the provider's signalling addresses (firewall "
+                   "allow-list); drop %s", ip);
+    finding_fix(f, "Use strong, unique SIP passwords and fail2ban-style blocking on repeated "
+                   "auth failures (not on first challenges)");
+}
+
+static void on_event(struct engine *e, const struct kind_event *ev)
+{
+    struct source *s = ev->source;
+    char ip[ADDR_STRLEN], line[160];
+    struct finding *f;
+
+    if (ev->type != KEV_REQUEST || s == NULL || ev->m == NULL)
+        return;
+    addr_str(&s->ip, ip, sizeof(ip));
+    if (s->scanner_ua && s->scanner_frame == ev->m->frame) {
+        f = engine_raise(e, "scanner", SEV_WARNING, ip, ev->m->ts_us, ev->peer);
+        if (f == NULL)
+            return;
+        finding_summary(f, "%s is a SIP scanner (User-Agent \"%s\")", ip, s->ua);
+        findings_fmt(line, sizeof(line), "%s; User-Agent: %s", ev->txn ? ev->txn->req_line : "",
+                     s->ua);
+        finding_cite(&e->findings, f, ev->m->frame, ev->m->ts_us, "scanner request", line);
+        fixes(f, ip);
+        return;
+    }
+    if (s->n_users == SCANNER_USERS && s->auth_ok == 0 &&
+        s->user_frames[SCANNER_USERS - 1] == ev->m->frame) {
+        f = engine_raise(e, "scanner", SEV_WARNING, ip, ev->m->ts_us, ev->peer);
+        if (f == NULL)
+            return;
+        finding_summary(f, "%s tries many different usernames (%d or more) without ever "
+                           "authenticating", ip, SCANNER_USERS);
+        for (int i = 0; i < SCANNER_USERS; i++)
+            finding_cite(&e->findings, f, s->user_frames[i], 0, "username tried", NULL);
+        fixes(f, ip);
+    }
+}
+
+const struct kind kind_scanner = { "scanner", on_event, NULL };
