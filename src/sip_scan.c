@@ -57,13 +57,14 @@ enum {
     C_QMARK = 1 << 4, C_SLASH = 1 << 5, C_SP = 1 << 6, C_HT = 1 << 7,
     C_LPAREN = 1 << 8, C_LT = 1 << 9, C_GT = 1 << 10, C_EQ = 1 << 11,
     C_CR = 1 << 12, C_LF = 1 << 13, C_DQUOTE = 1 << 14, C_COMMA = 1 << 15,
+    C_LBRACK = 1 << 16,
 };
 
-static const uint16_t byte_class[256] = {
+static const uint32_t byte_class[256] = {
     [':'] = C_COLON, ['@'] = C_AT, [']'] = C_RBRACK, [';'] = C_SEMI, ['?'] = C_QMARK,
     ['/'] = C_SLASH, [' '] = C_SP, ['\t'] = C_HT, ['('] = C_LPAREN, ['<'] = C_LT,
     ['>'] = C_GT, ['='] = C_EQ, ['\r'] = C_CR, ['\n'] = C_LF, ['"'] = C_DQUOTE,
-    [','] = C_COMMA, ['['] = C_LT,     /* '[' groups like '<' in lists */
+    [','] = C_COMMA, ['['] = C_LBRACK,
 };
 
 /* Index of the first byte of s (from i) in one of the classes, or s.len. */
@@ -291,7 +292,7 @@ struct span sip_unquote(struct arena *a, struct span v)
 static bool list_next(struct span *rest, struct span *item, bool angle)
 {
     struct span r = *rest;
-    unsigned stop = C_DQUOTE | C_COMMA | (angle ? C_LT | C_GT | C_RBRACK : 0);
+    unsigned stop = C_DQUOTE | C_COMMA | (angle ? C_LT | C_GT | C_LBRACK | C_RBRACK : 0);
     size_t k = 0, i;
     int depth = 0;
 

@@ -432,6 +432,13 @@ static void test_ipv6(void **state)
     assert_int_equal(m.contact[0].uri.port, 5060);
     assert_span(m.call_id, "v6@2001:db8::1");
     agrees_with_osip(msg);
+    /* addr-spec form: the '[' must not be taken for the start of <uri> */
+    assert_int_equal(parse("SIP/2.0 200 OK\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n"
+                           "Contact: sip:bob@[2001:db8::5]:5062;expires=30\r\n\r\n"), SIP_OK);
+    assert_int_equal(m.n_contact, 1);
+    assert_span(m.contact[0].uri.host, "2001:db8::5");
+    assert_int_equal(m.contact[0].uri.port, 5062);
+    assert_int_equal(m.contact[0].expires, 30);
 }
 
 static void test_missing_fields(void **state)
