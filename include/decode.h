@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "caps.h"
 #include "packet.h"
@@ -27,7 +28,7 @@ bool decode_linktype_supported(int linktype);
 /*
  * Decode one frame. Fills out[0..n) with candidate SIP payloads (several
  * when a TCP segment completes several messages) and returns n (<= max).
- * Payload bytes are valid until the next decode_packet/decode_flush call.
+ * Payload bytes are valid until the next decode_packet or decode_expire call.
  * Malformed frames return 0 and bump a named counter.
  */
 size_t decode_packet(struct decoder *d, const struct packet *pkt,
@@ -37,5 +38,13 @@ size_t decode_packet(struct decoder *d, const struct packet *pkt,
 void decode_expire(struct decoder *d, int64_t now_us);
 
 void decode_stats(const struct decoder *d, stats_fn fn, void *ud);
+
+/*
+ * Cheap content test used on every candidate payload, on any port: true
+ * when p[0..n) starts with a SIP status line ("SIP/2.0 NNN") or a request
+ * line (token SP Request-URI SP "SIP/2.0" CRLF), as RFC 3261 §7.1/§7.2 and
+ * Wireshark's SIP heuristic define them. Reads at most the first line.
+ */
+bool decode_is_sip(const uint8_t *p, size_t n);
 
 #endif

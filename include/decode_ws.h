@@ -1,0 +1,34 @@
+/*
+ * decode_ws.h — WebSocket framing (RFC 6455 §5.2) for SIP over WebSocket
+ * (RFC 7118). Pure functions over a byte range; used by reasm_tcp on the
+ * reassembled stream. Any thread.
+ */
+#ifndef SIPSCOPE_DECODE_WS_H
+#define SIPSCOPE_DECODE_WS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ws_frame {
+    bool fin;
+    uint8_t opcode;         /* 0 cont, 1 text, 2 binary, 8.. control */
+    size_t hdr_len;         /* header bytes incl. mask key */
+    size_t payload_len;
+    bool masked;
+    uint8_t mask[4];
+};
+
+/* Parse the frame header at p[0..n). Returns 1 when the whole frame (header
+ * and payload) is present, 0 when more bytes are needed, -1 when the frame
+ * is invalid or its payload is longer than max. */
+int ws_frame_parse(const uint8_t *p, size_t n, size_t max, struct ws_frame *f);
+
+/* Unmask payload bytes in place (no-op for unmasked frames). */
+void ws_unmask(uint8_t *payload, size_t n, const struct ws_frame *f);
+
+/* True when p[0..n) begins an HTTP upgrade request ("GET ") or the 101
+ * answer ("HTTP/1.1 101"), i.e. the handshake before WebSocket frames. */
+bool ws_is_handshake(const uint8_t *p, size_t n);
+
+#endif

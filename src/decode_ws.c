@@ -1,0 +1,68 @@
+/*
+ * decode_ws.c — WebSocket frame parsing (RFC 6455 §5.2, §5.3 masking) for
+ * SIP over WebSocket (RFC 7118). The frames are cut out of the reassembled
+ * TCP stream by reasm_tcp.c, which calls these pure helpers; a frame's
+ * declared length is never trusted beyond the bytes present and the
+ * caller's maximum (the SIP message cap). Any thread (no state).
+ */
+#include "decode_ws.h"
+
+#include <string.h>
+
+#include "cursor.h"
+
+int ws_frame_parse(const uint8_t *p, size_t n, size_t max, struct ws_frame *f)
+{
+    struct cursor c = cursor_make(p, n);
+    uint8_t b0, b1;
+    uint64_t len;
+
+    if (!cursor_u8(&c, &b0) || !cursor_u8(&c, &b1))
+        return 0;
+    /* RSV bits need a negotiated extension (permessage-deflate): we cannot
+     * read compressed SIP, so treat it as invalid. */
+    if ((b0 & 0x70) != 0)
+        return -1;
+    f->fin = (b0 & 0x80) != 0;
+    f->opcode = b0 & 0x0f;
+    f->masked = (b1 & 0x80) != 0;
+    len = b1 & 0x7f;
+    if (len == 126) {
+        uint16_t v;
+        if (!cursor_be16(&c, &v))
+            return 0;
+        len = v;
+    } else if (len == 127) {
+        uint32_t hi, lo;
+        if (!cursor_be32(&c, &hi) || !cursor_be32(&c, &lo))
+            return 0;
+        len = ((uint64_t)hi << 32) | lo;
+    }
+    if ((f->opcode >= 3 && f->opcode <= 7) || f->opcode >= 11)
+        return -1;
+    if (len > max)
+        return -1;
+    if (f->masked) {
+        if (!cursor_bytes(&c, f->mask, 4))
+            return 0;
+    } else {
+        memset(f->mask, 0, 4);
+    }
+    f->hdr_len = c.off;
+    f->payload_len = (size_t)len;
+    return cursor_has(&c, f->payload_len) ? 1 : 0;
+}
+
+void ws_unmask(uint8_t *payload, size_t n, const struct ws_frame *f)
+{
+    if (!f->masked)
+        return;
+    for (size_t i = 0; i < n; i++)
+        payload[i] ^= f->mask[i & 3];
+}
+
+bool ws_is_handshake(const uint8_t *p, size_t n)
+{
+    return (n >= 4 && memcmp(p, "GET ", 4) == 0) ||
+           (n >= 12 && (memcmp(p, "HTTP/1.1 101", 12) == 0 || memcmp(p, "HTTP/1.0 101", 12) == 0));
+}
