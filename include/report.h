@@ -7,6 +7,7 @@
 #define SIPSCOPE_REPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -23,5 +24,20 @@ int report_format_parse(const char *s, enum report_format *out);
 int report_write(FILE *f, enum report_format fmt, const struct snapshot *s, bool color);
 /* 0: nothing of severity warning or worse; 1: something was found. */
 int report_exit_status(const struct snapshot *s);
+
+/* The three renderers report_write dispatches to (0 or ERR_IO / ERR_NOMEM). */
+int report_text(FILE *f, const struct snapshot *s, bool color);
+int report_json(FILE *f, const struct snapshot *s);
+int report_markdown(FILE *f, const struct snapshot *s);
+
+/* Helpers shared by the renderers and the TUI. */
+/* "2026-11-25 09:47:17.123456" (UTC) into buf (>= 32 bytes); "-" for 0. */
+char *report_time_utc(int64_t ts_us, char *buf, size_t len);
+/* "ip:port" or "[v6]:port" into buf (>= 56 bytes). */
+char *report_endpoint(const struct endpoint *ep, char *buf, size_t len);
+/* Headline per peer: the peer's verdict, "" when healthy. */
+const char *report_peer_verdict(const struct snap_peer *p);
+/* Auth success rate in percent, or -1 when no auth was decided. */
+int report_auth_rate(const struct snap_peer *p);
 
 #endif

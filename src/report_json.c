@@ -1,0 +1,172 @@
+/*
+ * report_json.c — `--report json`: one JSON document
+ * {"version":1, "source":..., "stats":{...}, "peers":[...], "findings":[...]}
+ * built with json-c (no hand escaping). docs/json-schema.md is the
+ * contract; tests/integration/engine_json.sh checks output against it.
+ *
+ * Times: "time"/"*_epoch" fields are seconds since the epoch (numbers, like
+ * tshark's frame.time_epoch); "*_utc" fields are the same as UTC text.
+ * Flow: snapshot → report. Thread: the caller's.
+ */
+#include <json-c/json.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "report.h"
+#include "sip.h"
+
+static json_object *jtime(int64_t us)
+{
+    return us > 0 ? json_object_new_double((double)us / 1e6) : NULL;
+}
+
+static json_object *jutc(int64_t us)
+{
+    char b[40];
+    return us > 0 ? json_object_new_string(report_time_utc(us, b, sizeof(b))) : NULL;
+}
+
+static json_object *jep(const struct endpoint *ep)
+{
+    json_object *o = json_object_new_object();
+    char ip[ADDR_STRLEN];
+
+    json_object_object_add(o, "ip", json_object_new_string(addr_str(&ep->ip, ip, sizeof(ip))));
+    json_object_object_add(o, "port", json_object_new_int(ep->port));
+    return o;
+}
+
+static json_object *jstats(const struct snapshot *s)
+{
+    const struct run_info *r = &s->run;
+    json_object *o = json_object_new_object(), *c = json_object_new_object();
+
+    json_object_object_add(o, "live", json_object_new_boolean(r->live));
+    json_object_object_add(o, "truncated", json_object_new_boolean(r->truncated));
+    json_object_object_add(o, "first_epoch", jtime(r->first_ts_us));
+    json_object_object_add(o, "last_epoch", jtime(r->last_ts_us));
+    json_object_object_add(o, "packets", json_object_new_uint64(r->packets));
+    json_object_object_add(o, "bytes", json_object_new_uint64(r->bytes));
+    json_object_object_add(o, "sip_messages", json_object_new_uint64(r->sip_messages));
+    json_object_object_add(o, "malformed", json_object_new_uint64(r->malformed));
+    json_object_object_add(o, "ring_drops", json_object_new_uint64(r->ring_drops));
+    json_object_object_add(o, "kernel_drops", json_object_new_uint64(r->kernel_drops));
+    json_object_object_add(o, "if_drops", json_object_new_uint64(r->if_drops));
+    json_object_object_add(o, "evictions", json_object_new_uint64(s->evictions));
+    {
+        json_object *bs = json_object_new_object();
+        for (int i = 0; i < 4; i++)
+            json_object_object_add(bs, severity_name((enum severity)i),
+                                   json_object_new_uint64(s->findings_by_severity[i]));
+        json_object_object_add(o, "findings_by_severity", bs);
+    }
+    for (size_t i = 0; i < s->n_counters; i++)
+        json_object_object_add(c, s->counters[i].name,
+                               json_object_new_uint64(s->counters[i].value));
+    json_object_object_add(o, "counters", c);
+    return o;
+}
+
+static json_object *jpeer(const struct snap_peer *p)
+{
+    static const char *cls[SNAP_ANSWER_CLASSES] = { "unanswered", "1xx", "2xx", "3xx", "4xx",
+                                                     "5xx", "6xx" };
+    json_object *o = json_object_new_object(), *rq = json_object_new_object(),
+                *an = json_object_new_object();
+    int rate = report_auth_rate(p);
+
+    json_object_object_add(o, "name", json_object_new_string(p->name));
+    json_object_object_add(o, "role", json_object_new_string(p->role));
+    json_object_object_add(o, "provider", p->provider[0] ? json_object_new_string(p->provider)
+                                                         : NULL);
+    json_object_object_add(o, "geo", p->geo[0] ? json_object_new_string(p->geo) : NULL);
+    json_object_object_add(o, "site_id", json_object_new_int64(p->site_id));
+    json_object_object_add(o, "local", jep(&p->local));
+    json_object_object_add(o, "remote", jep(&p->remote));
+    for (int m = 0; m < SIP_METHOD_COUNT; m++)
+        if (p->requests[m])
+            json_object_object_add(rq, m ? sip_method_name((enum sip_method)m) : "other",
+                                   json_object_new_uint64(p->requests[m]));
+    json_object_object_add(o, "requests", rq);
+    for (int c = 0; c < SNAP_ANSWER_CLASSES; c++)
+        json_object_object_add(an, cls[c], json_object_new_uint64(p->answers[c]));
+    json_object_object_add(o, "answers", an);
+    json_object_object_add(o, "auth_ok", json_object_new_uint64(p->auth_ok));
+    json_object_object_add(o, "auth_failed", json_object_new_uint64(p->auth_failed));
+    json_object_object_add(o, "auth_success_rate", rate >= 0 ? json_object_new_int(rate) : NULL);
+    json_object_object_add(o, "first_failure_epoch", jtime(p->first_fail_us));
+    json_object_object_add(o, "last_failure_epoch", jtime(p->last_fail_us));
+    json_object_object_add(o, "first_failure_utc", jutc(p->first_fail_us));
+    json_object_object_add(o, "last_failure_utc", jutc(p->last_fail_us));
+    json_object_object_add(o, "keepalive", json_object_new_string(p->keepalive));
+    json_object_object_add(o, "verdict", p->verdict[0] ? json_object_new_string(p->verdict)
+                                                       : NULL);
+    return o;
+}
+
+static json_object *jstrings(const char (*arr)[SNAP_TEXT], uint32_t n)
+{
+    json_object *a = json_object_new_array();
+
+    for (uint32_t i = 0; i < n; i++)
+        json_object_array_add(a, json_object_new_string(arr[i]));
+    return a;
+}
+
+static json_object *jfinding(const struct snap_finding *x)
+{
+    json_object *o = json_object_new_object(), *ev = json_object_new_array();
+
+    json_object_object_add(o, "kind", json_object_new_string(x->kind));
+    json_object_object_add(o, "severity", json_object_new_string(severity_name(x->severity)));
+    json_object_object_add(o, "summary", json_object_new_string(x->summary));
+    json_object_object_add(o, "entity", json_object_new_string(x->entity));
+    json_object_object_add(o, "provider", x->provider[0] ? json_object_new_string(x->provider)
+                                                         : NULL);
+    json_object_object_add(o, "count", json_object_new_uint64(x->count));
+    json_object_object_add(o, "first_seen", jtime(x->first_us));
+    json_object_object_add(o, "last_seen", jtime(x->last_us));
+    json_object_object_add(o, "first_seen_utc", jutc(x->first_us));
+    json_object_object_add(o, "last_seen_utc", jutc(x->last_us));
+    for (uint32_t i = 0; i < x->n_evidence; i++) {
+        json_object *e = json_object_new_object();
+        json_object_object_add(e, "frame", json_object_new_uint64(x->evidence[i].frame));
+        json_object_object_add(e, "time", jtime(x->evidence[i].ts_us));
+        json_object_object_add(e, "role", json_object_new_string(x->evidence[i].role));
+        json_object_object_add(e, "line", json_object_new_string(x->evidence[i].line));
+        json_object_array_add(ev, e);
+    }
+    json_object_object_add(o, "evidence", ev);
+    json_object_object_add(o, "causes", jstrings(x->causes, x->n_causes));
+    json_object_object_add(o, "fix", jstrings(x->fix, x->n_fix));
+    return o;
+}
+
+int report_json(FILE *f, const struct snapshot *s)
+{
+    json_object *root = json_object_new_object(), *peers, *findings;
+    const char *txt;
+    int rc = 0;
+
+    if (root == NULL)
+        return ERR_NOMEM;
+    peers = json_object_new_array();
+    findings = json_object_new_array();
+    json_object_object_add(root, "version", json_object_new_int(1));
+    json_object_object_add(root, "source", json_object_new_string(s->run.source ? s->run.source
+                                                                                : "-"));
+    json_object_object_add(root, "exit_status", json_object_new_int(report_exit_status(s)));
+    json_object_object_add(root, "stats", jstats(s));
+    for (size_t i = 0; i < s->n_peers; i++)
+        json_object_array_add(peers, jpeer(&s->peers[i]));
+    json_object_object_add(root, "peers", peers);
+    for (size_t i = 0; i < s->n_findings; i++)
+        json_object_array_add(findings, jfinding(&s->findings[i]));
+    json_object_object_add(root, "findings", findings);
+    txt = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+                                               JSON_C_TO_STRING_NOSLASHESCAPE);
+    if (txt == NULL || fprintf(f, "%s\n", txt) < 0)
+        rc = ERR_IO;
+    json_object_put(root);
+    return rc;
+}

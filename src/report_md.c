@@ -1,0 +1,138 @@
+/*
+ * report_md.c — `--report markdown`: a ticket-ready report to paste into a
+ * provider support case or an issue tracker: verdicts, each finding with
+ * its evidence table (frame, UTC time, exact start/status line), causes and
+ * fixes, the per-peer summary and the capture statistics. No secrets (the
+ * snapshot has none); '|' and newlines in cells are escaped.
+ * Flow: snapshot → report. Thread: the caller's.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+#include "sip.h"
+
+/* Markdown table cell / inline text: escape | ` * _ < > and drop controls. */
+static void md(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20)
+            fputc(' ', f);
+        else if (strchr("|`*_<>[]\\", c) != NULL)
+            fprintf(f, "\\%c", c);
+        else
+            fputc(c, f);
+    }
+}
+
+int report_markdown(FILE *f, const struct snapshot *s)
+{
+    char a[40], b[40];
+    size_t shown = 0;
+
+    fprintf(f, "# SIP trunk diagnosis: ");
+    md(f, s->run.source ? s->run.source : "-");
+    fprintf(f, "\n\nCapture %s to %s UTC, %llu packets, %llu SIP messages.\n\n",
+            report_time_utc(s->run.first_ts_us, a, sizeof(a)),
+            report_time_utc(s->run.last_ts_us, b, sizeof(b)),
+            (unsigned long long)s->run.packets, (unsigned long long)s->run.sip_messages);
+
+    fprintf(f, "## Verdict\n\n");
+    for (size_t i = 0; i < s->n_peers; i++) {
+        if (s->peers[i].verdict[0] == '\0')
+            continue;
+        fprintf(f, "- ");
+        md(f, s->peers[i].verdict);
+        fputc('\n', f);
+        shown++;
+    }
+    if (shown == 0)
+        fprintf(f, "- No problem of severity warning or worse found.\n");
+
+    fprintf(f, "\n## Findings\n\n");
+    if (s->n_findings == 0)
+        fprintf(f, "None.\n");
+    for (size_t i = 0; i < s->n_findings; i++) {
+        const struct snap_finding *x = &s->findings[i];
+        fprintf(f, "### %zu. %s: %s\n\n", i + 1, severity_name(x->severity), x->kind);
+        md(f, x->summary);
+        fprintf(f, "\n\n- Entity: ");
+        md(f, x->entity);
+        if (x->provider[0]) {
+            fprintf(f, "\n- Provider: ");
+            md(f, x->provider);
+        }
+        fprintf(f, "\n- Seen %llu time(s), first %s UTC, last %s UTC\n\n",
+                (unsigned long long)x->count, report_time_utc(x->first_us, a, sizeof(a)),
+                report_time_utc(x->last_us, b, sizeof(b)));
+        if (x->n_evidence > 0) {
+            fprintf(f, "| frame | time (UTC) | role | message |\n|---:|---|---|---|\n");
+            for (uint32_t k = 0; k < x->n_evidence; k++) {
+                const struct snap_evidence *ev = &x->evidence[k];
+                fprintf(f, "| %llu | %s | ", (unsigned long long)ev->frame,
+                        report_time_utc(ev->ts_us, a, sizeof(a)));
+                md(f, ev->role);
+                fprintf(f, " | ");
+                md(f, ev->line);
+                fprintf(f, " |\n");
+            }
+            fputc('\n', f);
+        }
+        if (x->n_causes > 0) {
+            fprintf(f, "Likely causes (most likely first):\n\n");
+            for (uint32_t k = 0; k < x->n_causes; k++) {
+                fprintf(f, "%u. ", k + 1);
+                md(f, x->causes[k]);
+                fputc('\n', f);
+            }
+            fputc('\n', f);
+        }
+        if (x->n_fix > 0) {
+            fprintf(f, "Fix:\n\n");
+            for (uint32_t k = 0; k < x->n_fix; k++) {
+                fprintf(f, "- ");
+                md(f, x->fix[k]);
+                fputc('\n', f);
+            }
+            fputc('\n', f);
+        }
+    }
+
+    fprintf(f, "## Peers\n\n| peer | requests | answers (1xx/2xx/3xx/4xx/5xx/6xx/none) | "
+               "auth ok/refused | first failure (UTC) | last failure (UTC) |\n"
+               "|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < s->n_peers; i++) {
+        const struct snap_peer *p = &s->peers[i];
+        bool any = false;
+        fprintf(f, "| ");
+        md(f, p->name);
+        fprintf(f, " | ");
+        for (int m = 0; m < SIP_METHOD_COUNT; m++)
+            if (p->requests[m]) {
+                fprintf(f, "%s%s %llu", any ? ", " : "",
+                        m ? sip_method_name((enum sip_method)m) : "other",
+                        (unsigned long long)p->requests[m]);
+                any = true;
+            }
+        fprintf(f, " | %llu/%llu/%llu/%llu/%llu/%llu/%llu | %llu/%llu | %s | %s |\n",
+                (unsigned long long)p->answers[1], (unsigned long long)p->answers[2],
+                (unsigned long long)p->answers[3], (unsigned long long)p->answers[4],
+                (unsigned long long)p->answers[5], (unsigned long long)p->answers[6],
+                (unsigned long long)p->answers[0], (unsigned long long)p->auth_ok,
+                (unsigned long long)p->auth_failed,
+                report_time_utc(p->first_fail_us, a, sizeof(a)),
+                report_time_utc(p->last_fail_us, b, sizeof(b)));
+    }
+    fprintf(f, "\n## Capture statistics\n\n");
+    fprintf(f, "- packets: %llu\n- SIP messages: %llu\n- malformed SIP: %llu\n"
+               "- ring drops: %llu\n- kernel drops: %llu\n- table evictions: %llu\n",
+            (unsigned long long)s->run.packets, (unsigned long long)s->run.sip_messages,
+            (unsigned long long)s->run.malformed, (unsigned long long)s->run.ring_drops,
+            (unsigned long long)s->run.kernel_drops, (unsigned long long)s->evictions);
+    if (s->run.truncated)
+        fprintf(f, "- **the file was cut short**: results cover what was read\n");
+    fprintf(f, "\nGenerated by sipscope; frame numbers are those Wireshark shows for the same "
+               "file.\n");
+    return ferror(f) ? -2 : 0;
+}

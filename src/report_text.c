@@ -1,0 +1,183 @@
+/*
+ * report_text.c — the report for people: a headline verdict per peer
+ * first, then findings by severity with evidence, causes and fixes, then
+ * the per-peer summary table and the run statistics. ANSI colour only when
+ * asked (a tty without NO_COLOR; main decides).
+ *
+ * Flow: snapshot → report. Thread: the caller's.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+#include "sip.h"
+
+struct style {
+    const char *bold, *dim, *off, *sev[4];
+};
+
+static const struct style plain = { "", "", "", { "", "", "", "" } };
+static const struct style ansi = {
+    "\033[1m", "\033[2m", "\033[0m",
+    { "\033[36m", "\033[33m", "\033[31m", "\033[1;31m" },   /* info warning error critical */
+};
+
+static void upper(const char *in, char *out, size_t len)
+{
+    size_t i = 0;
+
+    for (; in[i] && i + 1 < len; i++)
+        out[i] = (in[i] >= 'a' && in[i] <= 'z') ? (char)(in[i] - 32) : in[i];
+    out[i] = '\0';
+}
+
+static void verdicts(FILE *f, const struct snapshot *s, const struct style *st)
+{
+    size_t shown = 0;
+
+    fprintf(f, "%sVerdict%s\n", st->bold, st->off);
+    for (size_t i = 0; i < s->n_peers; i++) {
+        const char *v = report_peer_verdict(&s->peers[i]);
+        if (v[0] == '\0')
+            continue;
+        fprintf(f, "  %s\n", v);
+        shown++;
+    }
+    /* findings tied to no peer (account-wide, end-of-capture rules) */
+    for (size_t i = 0; i < s->n_findings && shown == 0; i++) {
+        if (s->findings[i].severity < SEV_WARNING)
+            break;
+        fprintf(f, "  %s\n", s->findings[i].summary);
+        shown++;
+    }
+    if (shown == 0)
+        fprintf(f, "  No problem found: %zu peer(s), %llu SIP message(s), nothing of severity "
+                   "warning or worse.\n", s->n_peers, (unsigned long long)s->run.sip_messages);
+    fputc('\n', f);
+}
+
+static void finding(FILE *f, const struct snap_finding *x, size_t n, const struct style *st)
+{
+    char sev[16], a[40], b[40];
+
+    upper(severity_name(x->severity), sev, sizeof(sev));
+    fprintf(f, "%zu. %s[%s]%s %s%s%s: %s\n", n, st->sev[x->severity & 3], sev, st->off,
+            st->bold, x->kind, st->off, x->summary);
+    fprintf(f, "   entity: %s", x->entity);
+    if (x->provider[0])
+        fprintf(f, "   provider: %s", x->provider);
+    fprintf(f, "\n   seen %llu time(s), first %s, last %s (UTC)\n", (unsigned long long)x->count,
+            report_time_utc(x->first_us, a, sizeof(a)), report_time_utc(x->last_us, b, sizeof(b)));
+    if (x->n_evidence > 0) {
+        fprintf(f, "   evidence:\n");
+        for (uint32_t i = 0; i < x->n_evidence; i++) {
+            const struct snap_evidence *ev = &x->evidence[i];
+            fprintf(f, "     frame %-6llu %s  %-24s %s\n", (unsigned long long)ev->frame,
+                    report_time_utc(ev->ts_us, a, sizeof(a)), ev->role, ev->line);
+        }
+    }
+    if (x->n_causes > 0) {
+        fprintf(f, "   likely causes (most likely first):\n");
+        for (uint32_t i = 0; i < x->n_causes; i++)
+            fprintf(f, "     %u. %s\n", i + 1, x->causes[i]);
+    }
+    if (x->n_fix > 0) {
+        fprintf(f, "   fix:\n");
+        for (uint32_t i = 0; i < x->n_fix; i++)
+            fprintf(f, "     - %s\n", x->fix[i]);
+    }
+    fputc('\n', f);
+}
+
+static void peers(FILE *f, const struct snapshot *s, const struct style *st)
+{
+    static const char *cls[SNAP_ANSWER_CLASSES] = { "unanswered", "1xx", "2xx", "3xx", "4xx",
+                                                     "5xx", "6xx" };
+    char a[40], b[40];
+
+    fprintf(f, "%sPeers%s\n", st->bold, st->off);
+    if (s->n_peers == 0)
+        fprintf(f, "  (none)\n");
+    for (size_t i = 0; i < s->n_peers; i++) {
+        const struct snap_peer *p = &s->peers[i];
+        int rate = report_auth_rate(p);
+        bool any = false;
+        fprintf(f, "  %s%s%s%s%s\n", st->bold, p->name, st->off,
+                p->provider[0] ? "  provider " : "", p->provider);
+        fprintf(f, "    requests:");
+        for (int m = 0; m < SIP_METHOD_COUNT; m++)
+            if (p->requests[m]) {
+                fprintf(f, " %s %llu", m ? sip_method_name((enum sip_method)m) : "other",
+                        (unsigned long long)p->requests[m]);
+                any = true;
+            }
+        fprintf(f, "%s\n    answers: ", any ? "" : " none");
+        any = false;
+        for (int c = 1; c < SNAP_ANSWER_CLASSES; c++)
+            if (p->answers[c]) {
+                fprintf(f, "%s%s %llu", any ? ", " : "", cls[c], (unsigned long long)p->answers[c]);
+                any = true;
+            }
+        if (p->answers[0]) {
+            fprintf(f, "%s%s %llu", any ? ", " : "", cls[0], (unsigned long long)p->answers[0]);
+            any = true;
+        }
+        fprintf(f, "%s\n", any ? "" : "none");
+        if (rate >= 0)
+            fprintf(f, "    auth: %llu accepted, %llu refused (%d%% success)\n",
+                    (unsigned long long)p->auth_ok, (unsigned long long)p->auth_failed, rate);
+        else
+            fprintf(f, "    auth: no authenticated request decided\n");
+        if (p->first_fail_us)
+            fprintf(f, "    failures: first %s, last %s (UTC)\n",
+                    report_time_utc(p->first_fail_us, a, sizeof(a)),
+                    report_time_utc(p->last_fail_us, b, sizeof(b)));
+    }
+    fputc('\n', f);
+}
+
+static void run_stats(FILE *f, const struct snapshot *s, const struct style *st)
+{
+    const struct run_info *r = &s->run;
+    char a[40], b[40];
+
+    fprintf(f, "%sRun%s\n", st->bold, st->off);
+    fprintf(f, "  source %s%s, %s .. %s (UTC)\n", r->source ? r->source : "-",
+            r->live ? " (live)" : "", report_time_utc(r->first_ts_us, a, sizeof(a)),
+            report_time_utc(r->last_ts_us, b, sizeof(b)));
+    fprintf(f, "  packets %llu, SIP messages %llu, malformed %llu, ring drops %llu, "
+               "kernel drops %llu, interface drops %llu, evictions %llu\n",
+            (unsigned long long)r->packets, (unsigned long long)r->sip_messages,
+            (unsigned long long)r->malformed, (unsigned long long)r->ring_drops,
+            (unsigned long long)r->kernel_drops, (unsigned long long)r->if_drops,
+            (unsigned long long)s->evictions);
+    if (r->truncated)
+        fprintf(f, "  %sthe file was cut short%s: the last packet is incomplete, results cover "
+                   "what was read\n", st->sev[SEV_WARNING], st->off);
+    if (r->ring_drops || r->kernel_drops || r->if_drops)
+        fprintf(f, "  %spackets were lost during capture%s: some findings may be missing or "
+                   "wrong\n", st->sev[SEV_WARNING], st->off);
+    if (s->evictions)
+        fprintf(f, "  tables reached their caps %llu time(s): raise them with --cap NAME=N\n",
+                (unsigned long long)s->evictions);
+}
+
+int report_text(FILE *f, const struct snapshot *s, bool color)
+{
+    const struct style *st = color ? &ansi : &plain;
+    size_t n = 0;
+
+    fprintf(f, "%ssipscope report%s: %s\n\n", st->bold, st->off,
+            s->run.source ? s->run.source : "-");
+    verdicts(f, s, st);
+    fprintf(f, "%sFindings%s (%llu critical, %llu error, %llu warning, %llu info)\n\n", st->bold,
+            st->off, (unsigned long long)s->findings_by_severity[SEV_CRITICAL],
+            (unsigned long long)s->findings_by_severity[SEV_ERROR],
+            (unsigned long long)s->findings_by_severity[SEV_WARNING],
+            (unsigned long long)s->findings_by_severity[SEV_INFO]);
+    for (size_t i = 0; i < s->n_findings; i++)
+        finding(f, &s->findings[i], ++n, st);
+    peers(f, s, st);
+    run_stats(f, s, st);
+    return ferror(f) ? -2 : 0;
+}
