@@ -32,6 +32,10 @@
 
 #define CORR_T1_US 500000LL                 /* RFC 3261 §17.1.1.1 T1 */
 #define CORR_TIMEOUT_US (64 * CORR_T1_US)   /* Timer B / F: 32 s */
+/* How long a challenge may wait for its retry before it counts as
+ * unanswered: people type passwords (a softphone in sngrep's aaa.pcap
+ * retries 33 s after its 407), so much longer than a transaction. */
+#define CORR_CHALLENGE_WAIT_US (300LL * 1000000)
 #define CORR_LINE 112
 
 /* Copy a span into a fixed buffer: NUL-terminated, truncated, control

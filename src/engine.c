@@ -188,7 +188,7 @@ static void run_due(struct engine *e, int64_t now)
     while ((ax = ctab_dlq_pop(&e->auth_due, &e->auths, e->now_us)) != NULL) {
         struct kind_event ev = { .type = KEV_CHALLENGE_EXPIRED, .ax = ax };
         if (ax->state != AUTH_CHALLENGED || ax->unanswered_done ||
-            ax->challenge_us + CORR_TIMEOUT_US > e->now_us)
+            ax->challenge_us + CORR_CHALLENGE_WAIT_US > e->now_us)
             continue;
         ax->unanswered_done = true;
         ev.peer = engine_peer(e, ax->peer_key);
@@ -365,11 +365,10 @@ void engine_finish(struct engine *e, int64_t end_us)
     }
     for (struct auth_ex *ax = ctab_first(&e->auths); ax; ax = ctab_next(&e->auths, ax)) {
         struct kind_event ev = { .type = KEV_CHALLENGE_EXPIRED, .ax = ax };
-        /* A challenge seen in the last seconds of a capture may simply have
-         * had its retry cut off: only a challenge the capture outlived by
-         * 4 s (8*T1, far beyond any retry delay) counts. */
+        /* A challenge seen near the end of a capture may simply have had
+         * its retry cut off: only one the capture outlived by 64*T1 counts. */
         if (ax->state != AUTH_CHALLENGED || ax->unanswered_done ||
-            e->now_us - ax->challenge_us < 8 * CORR_T1_US)
+            e->now_us - ax->challenge_us < CORR_TIMEOUT_US)
             continue;
         ax->unanswered_done = true;
         ev.peer = engine_peer(e, ax->peer_key);

@@ -25,18 +25,23 @@
 
 #include "digest.h"
 
+/* Call-ID + method + the client's address: a proxy relaying the same
+ * REGISTER (same Call-ID) to the next hop runs an exchange of its own. */
 static uint64_t auth_key(const struct engine *e, const struct sip_msg *m)
 {
     char buf[300];
     size_t n = m->call_id.len < 256 ? m->call_id.len : 256;
     enum sip_method meth = m->is_request ? m->method : m->cseq_method;
+    const struct addr *client = m->is_request ? &m->src.ip : &m->dst.ip;
 
     if (meth == SIP_ACK || meth == SIP_CANCEL)
         meth = SIP_INVITE;
-    memcpy(buf, m->call_id.p, n);
+    if (n > 0)
+        memcpy(buf, m->call_id.p, n);
     buf[n] = '\0';
     buf[n + 1] = (char)meth;
-    return ctab_hash(&e->auths, buf, n + 2);
+    memcpy(buf + n + 2, client->b, 16);
+    return ctab_hash(&e->auths, buf, n + 18);
 }
 
 static uint64_t nonce_hash(const struct engine *e, struct span nonce)
@@ -114,7 +119,7 @@ struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, str
         ax->stale++;
         e->n_stale++;
     }
-    ctab_dlq_push(&e->auth_due, &e->auths, ax, m->ts_us + CORR_TIMEOUT_US);
+    ctab_dlq_push(&e->auth_due, &e->auths, ax, m->ts_us + CORR_CHALLENGE_WAIT_US);
     return ax;
 }
 
@@ -144,7 +149,9 @@ bool auth_digest_problem(const struct auth_ex *ax, const struct sip_msg *m, char
     char a[64], b[64];
 
     why[0] = '\0';
-    if (form != DIGEST_FORM_OK) {
+    /* nc/cnonce without qop is a wart servers ignore: it does not stop
+     * the response from matching, so it is not a mismatch. */
+    if (form != DIGEST_FORM_OK && form != DIGEST_FORM_NC_WITHOUT_QOP) {
         findings_fmt(why, len, "%s", digest_form_name(form));
         return true;
     }
@@ -257,8 +264,11 @@ bool auth_on_final(struct engine *e, struct auth_ex *ax, const struct sip_msg *m
         bool stale = false;
         for (uint8_t i = 0; i < m->n_challenge && i < SIP_MAX_CHALLENGE; i++)
             stale |= m->challenge[i].stale;
-        if (stale)
-            return false;   /* routine nonce refresh: the retry starts again */
+        /* stale=true, or a phrase saying the nonce expired ("401 nonce has
+         * changed"): a routine nonce refresh, the retry starts again. */
+        if (stale || span_icontains(m->reason_phrase, "nonce") ||
+            span_icontains(m->reason_phrase, "stale"))
+            return false;
         rejected = true;
     } else if (m->status == 403) {
         /* A 403 the carrier explains as something other than auth (caller

@@ -14,6 +14,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     char entity[128], role[40], line[160];
     struct finding *f;
     bool rechallenge;
+    const char *status;
 
     if (ev->type != KEV_AUTH_OUTCOME || ax == NULL || ax->state != AUTH_REJECTED)
         return;
@@ -24,10 +25,17 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     if (f == NULL)
         return;
     rechallenge = ax->outcome_status == 401 || ax->outcome_status == 407;
-    finding_summary(f, "%s with credentials for user %s was refused (%s)%s",
-                    sip_method_name(ax->method), ax->username[0] ? ax->username : "?",
-                    ax->outcome_line + (strncmp(ax->outcome_line, "SIP/2.0 ", 8) ? 0 : 8),
-                    f->f.count > 1 ? ", every retry" : "");
+    status = ax->outcome_line + (strncmp(ax->outcome_line, "SIP/2.0 ", 8) ? 0 : 8);
+    if (ev->peer == NULL || ev->peer->auth_ok == 0)
+        finding_summary(f, "every %s with credentials for user %s was refused after digest "
+                           "auth (%s, %llu time(s)): wrong password or username",
+                        sip_method_name(ax->method), ax->username[0] ? ax->username : "?",
+                        status, (unsigned long long)f->f.count);
+    else
+        finding_summary(f, "%llu %s(s) with credentials for user %s were refused (%s) while "
+                           "%llu were accepted", (unsigned long long)f->f.count,
+                        sip_method_name(ax->method), ax->username[0] ? ax->username : "?",
+                        status, (unsigned long long)ev->peer->auth_ok);
     finding_cite(&e->findings, f, ax->challenge_frame, ax->challenge_us, "challenge",
                  ax->challenge_line);
     finding_cite(&e->findings, f, ax->retry_frame, ax->retry_us, "retry with credentials",

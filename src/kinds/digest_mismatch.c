@@ -3,18 +3,23 @@
  * match its challenge whatever the password: other realm, a nonce never
  * issued or reused from an earlier challenge, digest uri != Request-URI,
  * an algorithm the challenge did not offer, qop without nc/cnonce, nc not
- * increasing (RFC 7616 §3.4, RFC 3261 §22.4). The checks run in auth.c;
- * this reads KEV_AUTH_RETRY. Thread: the analysis thread.
+ * increasing (RFC 7616 §3.4, RFC 3261 §22.4). The checks run in auth.c on
+ * the retry; this reads KEV_AUTH_OUTCOME and reports refused retries only.
+ * Thread: the analysis thread.
  */
 #include "correlate.h"
 
 static void on_event(struct engine *e, const struct kind_event *ev)
 {
     const struct auth_ex *ax = ev->ax;
-    char entity[128];
+    char entity[128], role[40];
     struct finding *f;
 
-    if (ev->type != KEV_AUTH_RETRY || ax == NULL || ax->problem[0] == '\0')
+    /* Only when the retry was refused: a server that accepts it computed
+     * the digest over what was sent (a proxy that rewrote the Request-URI
+     * after the client signed it, as in heplify's tcp_retrans capture). */
+    if (ev->type != KEV_AUTH_OUTCOME || ax == NULL || ax->problem[0] == '\0' ||
+        ax->state != AUTH_REJECTED)
         return;
     engine_entity(entity, sizeof(entity), ax->username, &ax->client.ip, &ax->server.ip);
     f = engine_raise(e, "digest_mismatch", SEV_ERROR, entity, ev->m->ts_us, ev->peer);
@@ -27,6 +32,8 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                      ax->challenge_line);
     finding_cite(&e->findings, f, ax->retry_frame, ax->retry_us, "retry with credentials",
                  ax->retry_line);
+    engine_status_role(ax->outcome_line, role, sizeof(role));
+    finding_cite(&e->findings, f, ax->outcome_frame, ax->outcome_us, role, ax->outcome_line);
     finding_cause(f, "%s", ax->problem);
     finding_cause(f, "a SIP ALG, SBC or proxy rewrote the request after the PBX computed "
                      "the digest (Request-URI, realm)");

@@ -19,8 +19,11 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         return;
     if (t->first_resp_frame != 0)
         return;     /* something came back: not silence */
-    if (!timeout && t->retrans == 0)
-        return;     /* a last request the capture simply ended on */
+    /* Over UDP a stack that got nothing retransmits (timer A/E); a single
+     * copy with no answer is more likely a one-sided capture. Reliable
+     * transports do not retransmit, so one copy is enough there. */
+    if (t->retrans == 0 && (t->transport == TRANSPORT_UDP || t->transport == TRANSPORT_UNKNOWN))
+        return;
     if (ev->source != NULL && ev->source->scanner_ua)
         return;
     addr_str(&t->src.ip, c, sizeof(c));
