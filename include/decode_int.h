@@ -58,6 +58,7 @@
     X(IPV6_EXT_BAD,       "decode.ipv6.ext_bad") \
     X(IPV6_EXT_MANY,      "decode.ipv6.ext_too_many") \
     X(IPV6_FRAGS,         "decode.ipv6.fragments") \
+    X(ICMP_QUOTED,        "decode.icmp.quoted_packets") \
     X(IP_PROTO_OTHER,     "decode.ip.other_protocol") \
     X(ESP,                "decode.ip.esp_encrypted") \
     X(TUNNEL_DEPTH,       "decode.tunnel.too_deep") \
@@ -79,7 +80,10 @@
     X(VXLAN_SHORT,        "decode.vxlan.short") \
     X(SCTP_SHORT,         "decode.sctp.short") \
     X(SCTP_CHUNK_BAD,     "decode.sctp.chunk_bad") \
-    X(SCTP_FRAGMENTED,    "decode.sctp.fragmented_data") \
+    X(SCTP_FRAGMENTED,    "decode.sctp.fragments") \
+    X(SCTP_REASSEMBLED,   "decode.sctp.reassembled") \
+    X(SCTP_FRAG_LOST,     "decode.sctp.fragments_lost") \
+    X(SCTP_FRAG_EVICTED,  "decode.sctp.reassembly_evicted") \
     X(SCTP_NOT_SIP,       "decode.sctp.not_sip") \
     X(WS_FRAMES,          "decode.ws.frames") \
     X(WS_BAD,             "decode.ws.bad_frame") \
@@ -99,8 +103,13 @@ struct decoder {
     uint64_t ctr[DC_COUNT];
     struct reasm_ip *rip;
     struct reasm_tcp *rtcp;
+    struct sctp_slot *sctp;     /* fragmented SCTP user messages (decode_sctp.c) */
     int64_t last_expire_us;
 };
+
+struct sctp_slot;
+bool decode_sctp_init(struct decoder *d);
+void decode_sctp_free(struct decoder *d);
 
 /* State of one decode_packet call, handed down the layers. */
 struct dctx {
@@ -110,6 +119,8 @@ struct dctx {
     size_t max, n;
     unsigned depth;             /* encapsulations entered so far */
     struct endpoint src, dst;   /* innermost IP addresses (ports set by L4) */
+    bool quoted;                /* inside an ICMP error: lengths are clipped, not
+                                 * checked; no reassembly */
 };
 
 static inline void dctx_count(struct dctx *x, enum decode_counter c)

@@ -9,6 +9,7 @@
 #ifndef SIPSCOPE_PAYLOAD_H
 #define SIPSCOPE_PAYLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,9 @@ struct sip_payload {
     struct endpoint src, dst;
     enum transport transport;
     uint32_t site_id;       /* HEP capture-agent id, 0 when not from HEP */
+    bool quoted;            /* quoted inside an ICMP/ICMPv6 error: the original
+                             * datagram bounced (possibly truncated); src/dst are
+                             * the quoted packet's, not the ICMP sender's */
     const uint8_t *data;
     size_t len;
 };

@@ -29,7 +29,7 @@ struct decoder *decoder_new(const struct caps *caps)
         d->caps.tunnel_depth = DECODE_MAX_DEPTH;
     d->rip = reasm_ip_new(&d->caps, (unsigned)d->caps.tunnel_depth + 1);
     d->rtcp = reasm_tcp_new(&d->caps);
-    if (d->rip == NULL || d->rtcp == NULL) {
+    if (d->rip == NULL || d->rtcp == NULL || !decode_sctp_init(d)) {
         decoder_free(d);
         return NULL;
     }
@@ -42,6 +42,7 @@ void decoder_free(struct decoder *d)
         return;
     reasm_ip_free(d->rip);
     reasm_tcp_free(d->rtcp);
+    decode_sctp_free(d);
     free(d);
 }
 
@@ -127,6 +128,7 @@ struct sip_payload *decode_emit(struct dctx *x, const uint8_t *p, size_t n, enum
     o->dst.port = dport;
     o->transport = t;
     o->site_id = 0;
+    o->quoted = x->quoted;
     o->data = p;
     o->len = n;
     return o;

@@ -15,9 +15,36 @@
 
 #define IPV6_MAX_EXT 16     /* extension headers followed before giving up */
 
+/* ICMP (RFC 792) and ICMPv6 (RFC 4443) errors quote the packet that
+ * bounced; a quoted SIP request tells the user it was not delivered. The
+ * quote is usually cut short, so its lengths are clipped, not enforced. */
+static void decode_icmp(struct dctx *x, bool v6, struct cursor c)
+{
+    uint8_t type;
+
+    if (!cursor_u8(&c, &type) || !cursor_skip(&c, 7))
+        return;
+    bool err = v6 ? (type >= 1 && type <= 4) : (type == 3 || type == 4 || type == 5 ||
+                                                type == 11 || type == 12);
+    if (!err || x->quoted || !dctx_enter(x))
+        return;
+    x->quoted = true;
+    dctx_count(x, DC_ICMP_QUOTED);
+    if (v6)
+        decode_ipv6(x, c);
+    else
+        decode_ipv4(x, c);
+}
+
 void decode_ip_proto(struct dctx *x, uint8_t proto, struct cursor c)
 {
     switch (proto) {
+    case 1:
+        decode_icmp(x, false, c);
+        return;
+    case 58:
+        decode_icmp(x, true, c);
+        return;
     case 17:
         decode_udp(x, c);
         return;
@@ -83,7 +110,7 @@ void decode_ipv4(struct dctx *x, struct cursor c)
         dctx_count(x, DC_IPV4_TLEN_BAD);
         return;
     }
-    if (!cursor_sub(&c, tlen, false, &ip)) {
+    if (!cursor_sub(&c, tlen, x->quoted, &ip)) {
         dctx_count(x, truncated_by_snaplen(x) ? DC_IPV4_TRUNC : DC_IPV4_TLEN_BAD);
         return;
     }
@@ -104,6 +131,11 @@ void decode_ipv4(struct dctx *x, struct cursor c)
     addr_from_v4(&x->dst.ip, dst);
     l4 = cursor_rest(&ip);
 
+    if ((frag & 0x3fff) != 0 && x->quoted) {
+        if ((frag & 0x1fff) == 0)
+            decode_ip_proto(x, proto, l4);  /* quoted first fragment */
+        return;
+    }
     if ((frag & 0x3fff) != 0) {     /* MF set or offset non-zero */
         struct reasm_ip_key k;
         const uint8_t *out;
@@ -150,7 +182,7 @@ void decode_ipv6(struct dctx *x, struct cursor c)
     cursor_bytes(&c, src, 16);
     cursor_bytes(&c, dst, 16);
     /* plen 0 means a jumbogram (RFC 2675): not SIP, not supported. */
-    if (plen == 0 || !cursor_sub(&c, plen, false, &ip)) {
+    if (plen == 0 || !cursor_sub(&c, plen, x->quoted, &ip)) {
         dctx_count(x, plen != 0 && truncated_by_snaplen(x) ? DC_IPV6_TRUNC : DC_IPV6_EXT_BAD);
         return;
     }
@@ -187,7 +219,8 @@ void decode_ipv6(struct dctx *x, struct cursor c)
                 dctx_count(x, DC_IPV6_EXT_BAD);
                 return;
             }
-            if ((offm & 0xfff9) == 0) {     /* atomic fragment (RFC 6946) */
+            if ((offm & 0xfff9) == 0 || (x->quoted && (offm & 0xfff8) == 0)) {
+                /* atomic fragment (RFC 6946), or a quoted first fragment */
                 nxt = next;
                 continue;
             }

@@ -22,7 +22,7 @@ void decode_udp(struct dctx *x, struct cursor c)
         return;
     }
     /* The UDP length bounds the payload; it may not exceed the IP payload. */
-    if (ulen < 8 || !cursor_sub(&c, (size_t)ulen - 8, false, &pl)) {
+    if (ulen < 8 || !cursor_sub(&c, (size_t)ulen - 8, x->quoted, &pl)) {
         dctx_count(x, DC_UDP_LEN_BAD);
         return;
     }
@@ -93,6 +93,8 @@ void decode_tcp(struct dctx *x, struct cursor c)
     cursor_u8(&c, &off);
     cursor_u8(&c, &flags);
     cursor_skip(&c, 6);
+    if (x->quoted)
+        return;     /* a quoted segment is not part of the stream */
     hlen = (size_t)(off >> 4) * 4;
     if (hlen < 20 || !cursor_skip(&c, hlen - 20)) {
         dctx_count(x, DC_TCP_HLEN_BAD);

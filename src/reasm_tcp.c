@@ -99,9 +99,11 @@ struct reasm_tcp *reasm_tcp_new(const struct caps *caps)
         r->nbuckets <<= 1;
     r->stream_cap = (size_t)caps->tcp_stream_bytes;
     r->total_cap = (size_t)caps->tcp_total_bytes;
-    r->msg_max = (size_t)caps->sip_msg_bytes;
-    if (r->msg_max > r->stream_cap)
-        r->msg_max = r->stream_cap;
+    /* Framing may hold a whole message up to the per-stream cap, even past
+     * sip_msg_bytes: a large body (suricata-verify sip-body-large, 64 KiB+)
+     * is still one message whose headers matter; sip_parse applies its own
+     * cap to what it parses. */
+    r->msg_max = r->stream_cap;
     r->timeout_us = (int64_t)caps->tcp_timeout_ms * 1000;
     r->s = calloc(r->nstreams, sizeof(*r->s));
     r->buckets = malloc(r->nbuckets * sizeof(uint32_t));

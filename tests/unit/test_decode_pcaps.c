@@ -1,0 +1,208 @@
+/*
+ * test_decode_pcaps.c — feed every frame of the shared real captures through
+ * the decoder (libpcap) and compare the SIP payloads with the tshark oracle
+ * NAME.sip.tsv: the set of frame numbers must be equal, and each frame must
+ * carry as many messages as tshark dissected there (sip.Method plus
+ * sip.Status-Code entries). See /work/shared/pcaps/MANIFEST.md.
+ */
+#include "testutil.h"
+
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "decode.h"
+
+#define MAXF 8192
+
+struct oracle {
+    unsigned count[MAXF];   /* messages per frame (0 = not SIP) */
+    unsigned rows;
+};
+
+static size_t count_items(const char *f)
+{
+    size_t n = 0;
+    if (*f == '\0')
+        return 0;
+    n = 1;
+    for (; *f; f++)
+        if (*f == ',')
+            n++;
+    return n;
+}
+
+static int load_oracle(const char *path, struct oracle *o)
+{
+    FILE *fp = fopen(path, "r");
+    char line[65536];
+    memset(o, 0, sizeof(*o));
+    if (fp == NULL)
+        return -1;
+    if (fgets(line, sizeof(line), fp) == NULL) {
+        fclose(fp);
+        return -1;
+    }
+    while (fgets(line, sizeof(line), fp) != NULL) {
+        char *cols[17] = { 0 };
+        int nc = 0;
+        char *p = line;
+        line[strcspn(line, "\r\n")] = '\0';
+        while (nc < 17) {
+            cols[nc++] = p;
+            char *t = strchr(p, '\t');
+            if (t == NULL)
+                break;
+            *t = '\0';
+            p = t + 1;
+        }
+        unsigned long fr = strtoul(cols[0], NULL, 10);
+        if (fr == 0 || fr >= MAXF)
+            continue;
+        size_t m = (nc > 10 ? count_items(cols[10]) : 0) + (nc > 11 ? count_items(cols[11]) : 0);
+        o->count[fr] = (unsigned)(m ? m : 1);
+        o->rows++;
+    }
+    fclose(fp);
+    return 0;
+}
+
+static int decode_file(const char *path, unsigned *got, char *err)
+{
+    pcap_t *pc = pcap_open_offline(path, err);
+    struct caps caps;
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    uint64_t frame = 0;
+    struct sip_payload out[32];
+
+    if (pc == NULL) {
+        /* libpcap cannot read NetMon (sipnab__c07-sip-r2.cap): convert it
+         * with Wireshark's editcap when that is installed. */
+        char tmp[] = "/tmp/sipscope_decode_XXXXXX", cmd[1400];
+        int fd = mkstemp(tmp);
+        if (fd < 0)
+            return -1;
+        close(fd);
+        snprintf(cmd, sizeof(cmd), "editcap -F pcap '%s' '%s' 2>/dev/null", path, tmp);
+        if (system(cmd) == 0)
+            pc = pcap_open_offline(tmp, err);
+        unlink(tmp);
+        if (pc == NULL)
+            return -1;
+    }
+    caps_default(&caps);
+    struct decoder *d = decoder_new(&caps);
+    assert_non_null(d);
+    int lt = pcap_datalink(pc);
+    assert_true(decode_linktype_supported(lt));
+    memset(got, 0, MAXF * sizeof(*got));
+    while (pcap_next_ex(pc, &h, &data) == 1) {
+        struct packet pkt = { ++frame, (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec,
+                              h->caplen, h->len, lt, data };
+        size_t n = decode_packet(d, &pkt, out, 32);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(out[i].len > 0);
+            assert_true(decode_is_sip(out[i].data, out[i].len));
+            if (out[i].frame < MAXF)
+                got[out[i].frame]++;
+        }
+    }
+    decoder_free(d);
+    pcap_close(pc);
+    return 0;
+}
+
+static const char *const files[] = {
+    "hep-wireshark__hep.pcap",
+    "heplify__erspan_sip_ipv4_udp.pcapng",
+    "heplify__ipip0.pcap",
+    "heplify__sip_ipv4_tcp_retrans.pcap",
+    "heplify__sip_sctp.pcap",
+    "heplify__sip_tcp_websocket.pcap",
+    "ISA__real_call.pcap",
+    "ISA__sip.pcap",
+    "nDPI__FAX-Call-t38-CA-TDM-SIP-FB-1.pcap",
+    "nDPI__gre_sip.pcapng",
+    "nDPI__sip_hello.pcapng",
+    "nDPI__webex.pcap",
+    "pcapApplication__MagicJack+_short_call.pcap",
+    "PcapPlusPlus__sip_non_default_port.pcap",
+    "PcapPlusPlus__sip_reqs.pcap",
+    "PcapPlusPlus__sip_resp.pcap",
+    "SIP-proxy-zadanie1__video_call.pcap",
+    "sip_captures__private-test-sip.pcapng",
+    "sip_captures__sip-2phones-B2BUA-Asterisk.pcapng",
+    "sip_captures__sip-488-Not-Acceptable-Here-codec-null.pcapng",
+    "sip_captures__sip-register-publish-subscribe-489-401.pcapng",
+    "sip_captures__sip-register-wrong_password-401-403-401-403.pcapng",
+    "sip_captures__test_voip.pcap.pcapng",
+    "sip_captures__voip-extension2downata.pcap",
+    "sipnab__Asterisk_ZFONE_XLITE.pcap",
+    "sipnab__c07-sip-r2.cap",
+    "sipnab__DTMFsipinfo.pcap",
+    "sipnab__h263-over-rtp.pcap",
+    "sngrep__aaa.pcap",
+    "sngrep__ipip.pcap",
+    "sngrep__ipv6frag.pcap",
+    "suricata-verify__sip-body-large_sip-body-large.pcap",
+    "suricata-verify__sip-options-method_input.pcap",
+    "suricata-verify__sip-pattern-matching_sip.pcap",
+    "suricata-verify__sip-sdp_sdp.pcap",
+    "suricata-verify__sip-tcp-method_sip-tcp.pcap",
+};
+
+static void test_all_captures(void **state)
+{
+    (void)state;
+    static struct oracle o;
+    static unsigned got[MAXF];
+    char path[1024], err[PCAP_ERRBUF_SIZE];
+    unsigned bad_files = 0, checked = 0;
+
+    for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+        snprintf(path, sizeof(path), "%s/%s.sip.tsv", testutil_shared_pcaps(), files[f]);
+        if (load_oracle(path, &o) != 0) {
+            print_message("missing oracle %s\n", path);
+            continue;
+        }
+        snprintf(path, sizeof(path), "%s/%s", testutil_shared_pcaps(), files[f]);
+        if (decode_file(path, got, err) != 0) {
+            print_message("cannot open %s: %s\n", path, err);
+            continue;
+        }
+        checked++;
+        unsigned miss = 0, extra = 0, wrongn = 0, total = 0, gtotal = 0;
+        for (unsigned i = 0; i < MAXF; i++) {
+            total += o.count[i];
+            gtotal += got[i];
+            if (o.count[i] && !got[i]) {
+                if (miss++ < 5)
+                    print_message("  %s: frame %u missing\n", files[f], i);
+            } else if (!o.count[i] && got[i]) {
+                if (extra++ < 5)
+                    print_message("  %s: frame %u extra\n", files[f], i);
+            } else if (o.count[i] != got[i]) {
+                if (wrongn++ < 5)
+                    print_message("  %s: frame %u has %u msgs, tshark %u\n", files[f], i,
+                                  got[i], o.count[i]);
+            }
+        }
+        print_message("%-66s oracle %4u msgs, got %4u%s\n", files[f], total, gtotal,
+                      miss + extra + wrongn ? "  MISMATCH" : "");
+        if (miss + extra + wrongn)
+            bad_files++;
+    }
+    assert_true(checked > 0);
+    assert_int_equal(bad_files, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_all_captures),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
