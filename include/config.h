@@ -15,7 +15,8 @@
  *   edge = ashburn                         ; optional (alias: region)
  *   peer = 54.172.60.0/30                  ; optional provider addresses
  *
- * Errors are "FILE:LINE: message" (unknown key, bad address, duplicate
+ * A password or secret key is refused (passwords go in --secrets, mode
+ * 600). Errors are "FILE:LINE: message" (unknown key, bad address, duplicate
  * trunk...). At most CONFIG_MAX_TRUNKS trunks.
  * Thread: loaded on the main thread; read-only afterwards (any thread).
  * Lifetime: pointers returned live until config_free().
@@ -41,7 +42,6 @@ struct config_trunk {
     struct cidr_list ip_acl;
     char edge[32];              /* "" when not given */
     struct cidr_list peer;      /* provider signalling addresses, optional */
-    int line;                   /* line of the [trunk] header */
 };
 
 struct config;
