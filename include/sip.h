@@ -158,7 +158,7 @@ struct sip_msg {
     X(bad_cseq,       "missing or malformed CSeq") \
     X(no_via,         "request without Via") \
     X(bad_header,     "malformed header line") \
-    X(truncated,      "headers not terminated")
+    X(truncated,      "cut off inside its start line")
 
 enum sip_reject {
     SIP_OK = 0,

@@ -50,7 +50,7 @@ enum sip_scan_rc {
     SIP_SCAN_HEADER = 1,    /* *h filled */
     SIP_SCAN_END = 0,       /* blank line: the body starts at the cursor */
     SIP_SCAN_EOF = 2,       /* bytes ended after a whole line, no blank line */
-    SIP_SCAN_TRUNC = -1,    /* the bytes ended before the blank line */
+    SIP_SCAN_TRUNC = -1,    /* the bytes ended inside a header line */
     SIP_SCAN_BAD = -2,      /* a line with no colon (skipped; h->name is the line) */
 };
 
