@@ -1,0 +1,210 @@
+# tests/lab/lib.sh — network-namespace lab: kamailio as the carrier, sipp as
+# the PBX, tcpdump on the carrier's veth. Sourced (POSIX sh + `ip`, `nft`)
+# by make-lab-pcaps.sh and by live end-to-end tests.
+#
+# Topology made by lab_up (all documentation addresses, RFC 5737):
+#
+#   netns $LAB_NS_PBX  (PBX, sipp)          netns $LAB_NS_CAR  (carrier, kamailio)
+#   lp$LAB_ID 198.51.100.10/24  <--veth-->  lc$LAB_ID 203.0.113.5/24
+#            (+ any address lab_pbx_addr adds: 198.51.100.77, 192.0.2.66 ...)
+#
+# Routes are on-link both ways, so no router is needed. IPv6 is disabled in
+# both namespaces so router solicitations do not end up in captures. MAC
+# addresses are fixed so the captures differ only where SIP differs.
+#
+# Every process started here is recorded by PID and killed by PID in
+# lab_down; lab_down is safe to call twice and runs from the EXIT trap the
+# caller sets (trap lab_down EXIT INT TERM). No traffic ever leaves the two
+# namespaces: neither has a default route.
+#
+# Functions:
+#   lab_up                       create namespaces, veth, addresses, routes
+#   lab_down                     kill what we started, delete the namespaces
+#   lab_pbx_addr ADDR/LEN        add an address on the PBX side (+ route back)
+#   lab_pbx_addr_del ADDR/LEN    remove it
+#   lab_ns_add SUFFIX            create an extra namespace lab$LAB_ID$SUFFIX (-> $LAB_NS_NEW)
+#   start_kamailio CFG [DEFINES...]   carrier kamailio in $LAB_NS_CAR (-A each define)
+#   stop_kamailio
+#   run_sipp NS ARGS...          one bounded sipp run in namespace NS (returns sipp's status)
+#   capture_start FILE [NS IFACE] tcpdump -U -w FILE (default: carrier veth)
+#   capture_stop                 stop it (SIGINT) and wait until the file is complete
+#   carrier_drop / carrier_allow nftables drop of SIP to the carrier (no_response)
+
+LAB_PBX_IP=${LAB_PBX_IP:-198.51.100.10}
+LAB_CAR_IP=${LAB_CAR_IP:-203.0.113.5}
+LAB_KAM_MODDIR=${LAB_KAM_MODDIR:-/usr/lib/x86_64-linux-gnu/kamailio/modules}
+LAB_PIDS=""
+LAB_NS_LIST=""
+LAB_KAM_PID=""
+LAB_CAP_PID=""
+
+lab_log() { echo "lab: $*" >&2; }
+
+# lab_exec NS CMD...: run CMD inside namespace NS.
+lab_exec() { _ns=$1; shift; ip netns exec "$_ns" "$@"; }
+
+# lab_ns_add SUFFIX: create namespace lab$LAB_ID$SUFFIX; its name is left
+# in LAB_NS_NEW (no command substitution: LAB_NS_LIST must be updated here).
+lab_ns_add() {
+    LAB_NS_NEW=lab$LAB_ID$1
+    ip netns add "$LAB_NS_NEW" || return 1
+    LAB_NS_LIST="$LAB_NS_LIST $LAB_NS_NEW"
+    ip netns exec "$LAB_NS_NEW" ip link set lo up
+    ip netns exec "$LAB_NS_NEW" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    ip netns exec "$LAB_NS_NEW" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+}
+
+lab_up() {
+    if [ "$(id -u)" -ne 0 ]; then lab_log "needs root (network namespaces)"; return 1; fi
+    LAB_ID=${LAB_ID:-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')}
+    LAB_WORK=${LAB_WORK:-$(mktemp -d "/tmp/lab$LAB_ID.XXXXXX")}
+    lab_ns_add p || return 1; LAB_NS_PBX=$LAB_NS_NEW
+    lab_ns_add c || return 1; LAB_NS_CAR=$LAB_NS_NEW
+    LAB_IF_PBX=lp$LAB_ID
+    LAB_IF_CAR=lc$LAB_ID
+    ip link add "$LAB_IF_PBX" type veth peer name "$LAB_IF_CAR" || return 1
+    ip link set "$LAB_IF_PBX" netns "$LAB_NS_PBX"
+    ip link set "$LAB_IF_CAR" netns "$LAB_NS_CAR"
+    lab_exec "$LAB_NS_PBX" ip link set "$LAB_IF_PBX" address 02:00:5e:00:00:10
+    lab_exec "$LAB_NS_CAR" ip link set "$LAB_IF_CAR" address 02:00:5e:00:00:05
+    lab_exec "$LAB_NS_PBX" ip addr add "$LAB_PBX_IP/24" dev "$LAB_IF_PBX"
+    lab_exec "$LAB_NS_CAR" ip addr add "$LAB_CAR_IP/24" dev "$LAB_IF_CAR"
+    lab_exec "$LAB_NS_PBX" ip link set "$LAB_IF_PBX" up
+    lab_exec "$LAB_NS_CAR" ip link set "$LAB_IF_CAR" up
+    lab_exec "$LAB_NS_PBX" ip route add 203.0.113.0/24 dev "$LAB_IF_PBX"
+    lab_exec "$LAB_NS_CAR" ip route add 198.51.100.0/24 dev "$LAB_IF_CAR"
+    lab_log "up: $LAB_NS_PBX ($LAB_PBX_IP) <-> $LAB_NS_CAR ($LAB_CAR_IP), work $LAB_WORK"
+}
+
+# lab_pbx_addr ADDR/LEN: another source address on the PBX side; the carrier
+# gets an on-link route back to its subnet.
+lab_pbx_addr() {
+    lab_exec "$LAB_NS_PBX" ip addr add "$1" dev "$LAB_IF_PBX" || return 1
+    _net=$(lab_exec "$LAB_NS_PBX" ip -o -4 route show dev "$LAB_IF_PBX" proto kernel \
+           | awk -v a="${1%/*}" '$0 ~ "src "a" " {print $1}')
+    [ -n "$_net" ] && lab_exec "$LAB_NS_CAR" ip route replace "$_net" dev "$LAB_IF_CAR"
+    return 0
+}
+lab_pbx_addr_del() { lab_exec "$LAB_NS_PBX" ip addr del "$1" dev "$LAB_IF_PBX"; }
+
+# _lab_kill PID: TERM, wait up to 3 s, then KILL; only PIDs we started.
+_lab_kill() {
+    [ -n "$1" ] || return 0
+    kill -0 "$1" 2>/dev/null || return 0
+    kill -TERM "$1" 2>/dev/null
+    _i=0
+    while kill -0 "$1" 2>/dev/null && [ $_i -lt 30 ]; do sleep 0.1; _i=$((_i + 1)); done
+    kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    return 0
+}
+
+lab_down() {
+    [ -n "$LAB_CAP_PID" ] && capture_stop
+    stop_kamailio
+    for _p in $LAB_PIDS; do _lab_kill "$_p"; done
+    LAB_PIDS=""
+    for _n in $LAB_NS_LIST; do ip netns del "$_n" 2>/dev/null; done
+    LAB_NS_LIST=""
+    if [ -n "${LAB_WORK:-}" ] && [ -z "${LAB_KEEP_WORK:-}" ]; then
+        rm -rf "$LAB_WORK"; LAB_WORK=""
+    fi
+}
+
+# start_kamailio CFG [DEFINE...]: run kamailio in the carrier namespace in
+# the foreground (-DD -E), pid recorded; waits until it listens on :5060.
+start_kamailio() {
+    _cfg=$1; shift
+    _defs=""
+    for _d in "$@"; do _defs="$_defs -A $_d"; done
+    mkdir -p "$LAB_WORK/kamrun"
+    # shellcheck disable=SC2086
+    ip netns exec "$LAB_NS_CAR" kamailio -DD -E -f "$_cfg" -Y "$LAB_WORK/kamrun" \
+        -m 32 -M 4 -A "CARRIER_IP=\"$LAB_CAR_IP\"" \
+        -L "$LAB_KAM_MODDIR" $_defs >>"$LAB_WORK/kamailio.log" 2>&1 &
+    LAB_KAM_PID=$!
+    _i=0
+    while [ $_i -lt 50 ]; do
+        if lab_exec "$LAB_NS_CAR" ss -Hlun "sport = :5060" 2>/dev/null | grep -q 5060; then return 0; fi
+        kill -0 "$LAB_KAM_PID" 2>/dev/null || break
+        sleep 0.1; _i=$((_i + 1))
+    done
+    lab_log "kamailio did not start; log tail:"; tail -20 "$LAB_WORK/kamailio.log" >&2
+    return 1
+}
+
+stop_kamailio() {
+    [ -n "$LAB_KAM_PID" ] || return 0
+    # kamailio -DD: the creator is our child; TERM makes it stop its children.
+    _lab_kill "$LAB_KAM_PID"
+    LAB_KAM_PID=""
+    # Wait until the port is free, so the next start can bind.
+    _i=0
+    while [ $_i -lt 30 ] && lab_exec "$LAB_NS_CAR" ss -Hlun "sport = :5060" 2>/dev/null | grep -q 5060; do
+        sleep 0.1; _i=$((_i + 1))
+    done
+}
+
+# run_sipp NS [sipp args...]: bounded by sipp's own -timeout (added here)
+# and by timeout(1) as a backstop. Returns sipp's exit status (0 = all
+# calls succeeded, 1 = some failed ...). Output goes to $LAB_WORK/sipp.log.
+run_sipp() {
+    _ns=$1; shift
+    echo "== sipp $*" >>"$LAB_WORK/sipp.log"
+    ( cd "$LAB_WORK" && timeout -k 2 "${LAB_SIPP_HARD:-90}" ip netns exec "$_ns" \
+        sipp -nostdin -timeout "${LAB_SIPP_TIMEOUT:-60}s" -timeout_error \
+        -trace_err -error_file "$LAB_WORK/sipp_err.log" "$@" ) \
+        >>"$LAB_WORK/sipp.log" 2>&1
+}
+
+# capture_start FILE [NS IFACE]: tcpdump in the namespace, UDP only (SIP;
+# ARP is left out), packet-buffered (-U) and in immediate mode: without it
+# packets wait in a TPACKET_V3 block for up to 1 s and the last ones of a
+# run are lost when tcpdump is stopped.
+capture_start() {
+    _file=$1; _ns=${2:-$LAB_NS_CAR}; _if=${3:-$LAB_IF_CAR}
+    rm -f "$_file" "$LAB_WORK/tcpdump.err"
+    ip netns exec "$_ns" tcpdump -i "$_if" -n -s 0 -U --immediate-mode -Z root -w "$_file" udp \
+        2>"$LAB_WORK/tcpdump.err" &
+    LAB_CAP_PID=$!
+    _i=0
+    while [ $_i -lt 50 ]; do
+        grep -q "listening on" "$LAB_WORK/tcpdump.err" 2>/dev/null && return 0
+        kill -0 "$LAB_CAP_PID" 2>/dev/null || break
+        sleep 0.1; _i=$((_i + 1))
+    done
+    lab_log "tcpdump did not start:"; cat "$LAB_WORK/tcpdump.err" >&2
+    return 1
+}
+
+capture_stop() {
+    [ -n "$LAB_CAP_PID" ] || return 0
+    sleep 0.3   # let the last replies cross the veth
+    kill -INT "$LAB_CAP_PID" 2>/dev/null
+    _i=0
+    while kill -0 "$LAB_CAP_PID" 2>/dev/null && [ $_i -lt 30 ]; do sleep 0.1; _i=$((_i + 1)); done
+    kill -KILL "$LAB_CAP_PID" 2>/dev/null
+    wait "$LAB_CAP_PID" 2>/dev/null
+    LAB_CAP_PID=""
+}
+
+# carrier_drop: the carrier's firewall silently drops SIP (input hook, so
+# tcpdump on the carrier veth still sees what arrives).
+carrier_drop() {
+    lab_exec "$LAB_NS_CAR" nft -f - <<NFT
+table inet labdrop {
+    chain in { type filter hook input priority 0; policy accept; udp dport 5060 drop; }
+}
+NFT
+}
+carrier_allow() { lab_exec "$LAB_NS_CAR" nft delete table inet labdrop 2>/dev/null; return 0; }
+
+# lab_scenario TEMPLATE RURI: instantiate a sipp scenario template from
+# tests/lab/sipp/ into $LAB_WORK and print its path. @RURI@ becomes the
+# Request-URI (one literal, so it is written once per scenario). Pass the
+# same URI to sipp as -auth_uri: without it sipp puts sip:REMOTE_IP:PORT in
+# the digest uri, which is not the Request-URI (RFC 3261 22.4 wants it).
+lab_scenario() {
+    _out="$LAB_WORK/$(basename "$1" .xml).$$.$(date +%s%N).xml"
+    sed "s|@RURI@|$2|g" "$1" >"$_out" && echo "$_out"
+}
