@@ -1,0 +1,382 @@
+/*
+ * test_engine_kinds.c — each finding kind (src/kinds/) on real SIP text
+ * through sip_parse and the engine: ip_rejected, account_suspended,
+ * carrier_rejected (and Twilio 32017), scanner (User-Agent and many
+ * usernames), brute_force, source_ip_changed, password_mismatch and
+ * password_verified with --secrets, a healthy call, and the findings cap.
+ */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#include "digest.h"
+#include "engine_testlib.h"
+
+#define RURI "sip:+15550100@" TRUNK
+
+static void test_ip_rejected(void **state)
+{
+    struct tl t;
+    const struct snap_finding *f;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    tl_req(&t, PBX, "INVITE", RURI, "z9hG4bKi1", "i1@x", 1, "1001", "");
+    tl_resp(&t, PBX, 403, "Forbidden", "INVITE", "z9hG4bKi1", "i1@x", 1,
+            "X-Twilio-Error: 32201 Source IP address not in ACL\n");
+    tl_req(&t, PBX, "ACK", RURI, "z9hG4bKi1", "i1@x", 1, "1001", "");
+    tl_finish(&t);
+    f = tl_find(&t, "ip_rejected");
+    assert_non_null(f);
+    assert_int_equal(f->severity, SEV_ERROR);
+    assert_string_equal(f->entity, PBX " to " TRUNK);
+    assert_int_equal(tl_frame(f, "request without credentials"), 1);
+    assert_int_equal(tl_frame(f, "403 Forbidden"), 2);
+    assert_non_null(strstr(f->evidence[1].line, "32201"));
+    assert_null(tl_find(&t, "auth_rejected"));
+    assert_null(tl_find(&t, "account_suspended"));
+    tl_close(&t);
+}
+
+static void test_account_suspended(void **state)
+{
+    struct tl t;
+    const struct snap_finding *f;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKs1", "s1@x", 1, "1001", "");
+    tl_resp(&t, PBX, 403, "Account suspended", "REGISTER", "z9hG4bKs1", "s1@x", 1, "");
+    tl_finish(&t);
+    f = tl_find(&t, "account_suspended");
+    assert_non_null(f);
+    assert_int_equal(f->severity, SEV_CRITICAL);
+    assert_non_null(strstr(f->summary, "403 Account suspended"));
+    assert_null(tl_find(&t, "ip_rejected"));
+    assert_string_equal(t.snap.findings[0].kind, "account_suspended");  /* worst first */
+    tl_close(&t);
+}
+
+static void test_carrier_rejected(void **state)
+{
+    struct tl t;
+    const struct snap_finding *f;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    tl_req(&t, PBX, "INVITE", RURI, "z9hG4bKc1", "c1@x", 1, "1001", "");
+    tl_resp(&t, PBX, 407, "Proxy Authentication Required", "INVITE", "z9hG4bKc1", "c1@x", 1,
+            PROXY_CH);
+    tl_req(&t, PBX, "INVITE", RURI, "z9hG4bKc2", "c1@x", 2, "1001",
+           CRED("Proxy-Authorization", "1001", "n1", RURI));
+    tl_resp(&t, PBX, 403, "Invalid Caller ID", "INVITE", "z9hG4bKc2", "c1@x", 2,
+            "X-Twilio-Error: 32204 Invalid Caller ID\n");
+    tl_req(&t, PBX, "INVITE", RURI, "z9hG4bKc3", "c3@x", 1, "1001", "");
+    tl_resp(&t, PBX, 503, "Trunk CPS limit exceeded", "INVITE", "z9hG4bKc3", "c3@x", 1, "");
+    tl_req(&t, PBX, "INVITE", RURI, "z9hG4bKc4", "c4@x", 1, "1001", "");
+    tl_resp(&t, PBX, 488, "Secure SIP transport required", "INVITE", "z9hG4bKc4", "c4@x", 1,
+            "X-Twilio-Error: 32209 Secure SIP transport required\n");
+    tl_finish(&t);
+    /* the credentials passed: not an auth failure */
+    assert_null(tl_find(&t, "auth_rejected"));
+    assert_int_equal(t.snap.peers[0].auth_ok, 1);
+    size_t n = 0;
+    for (size_t i = 0; i < t.snap.n_findings; i++)
+        if (strcmp(t.snap.findings[i].kind, "carrier_rejected") == 0) {
+            f = &t.snap.findings[i];
+            n++;
+            assert_int_equal(f->severity, SEV_ERROR);
+            if (strstr(f->entity, "caller_id"))
+                assert_int_equal(tl_frame(f, "403 Invalid Caller ID"), 4);
+            else if (strstr(f->entity, "cps_limit"))
+                assert_int_equal(tl_frame(f, "503 Trunk CPS limit exceeded"), 6);
+            else if (strstr(f->entity, "tls"))
+                assert_non_null(strstr(f->evidence[1].line, "32209"));
+            else
+                fail_msg("unexpected entity %s", f->entity);
+        }
+    assert_int_equal(n, 3);
+    tl_close(&t);
+}
+
+static void test_twilio_32017_is_not_auth(void **state)
+{
+    struct tl t;
+    const struct snap_finding *f;
+    int said = 0;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    tl_req(&t, PBX, "INVITE", RURI, "z9hG4bKt1", "t1@x", 1, "1001", "");
+    tl_resp(&t, PBX, 603, "Decline", "INVITE", "z9hG4bKt1", "t1@x", 1,
+            "X-Twilio-Error: 32017 Carrier blocked call\n");
+    tl_finish(&t);
+    f = tl_find(&t, "carrier_rejected");
+    assert_non_null(f);
+    for (uint32_t i = 0; i < f->n_causes; i++)
+        said |= strstr(f->causes[i], "32017") != NULL && strstr(f->causes[i], "caller-ID");
+    assert_true(said);
+    assert_null(tl_find(&t, "auth_rejected"));
+    tl_close(&t);
+}
+
+static void test_scanner_user_agent(void **state)
+{
+    struct tl t;
+    const struct snap_finding *f;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    tl_feed(&t, "192.0.2.66", 5070, TRUNK, 5060,
+            "OPTIONS sip:100@" TRUNK " SIP/2.0\n"
+            "Via: SIP/2.0/UDP 192.0.2.66:5070;branch=z9hG4bKscan1\n"
+            "From: \"sipvicious\"<sip:100@1.1.1.1>;tag=abc\n"
+            "To: \"sipvicious\"<sip:100@1.1.1.1>\n"
+            "Call-ID: scan1\nCSeq: 1 OPTIONS\n"
+            "User-Agent: friendly-scanner\nContent-Length: 0\n\n");
+    tl_finish(&t);
+    f = tl_find(&t, "scanner");
+    assert_non_null(f);
+    assert_int_equal(f->severity, SEV_WARNING);
+    assert_string_equal(f->entity, "192.0.2.66");
+    assert_int_equal(tl_frame(f, "scanner request"), 1);
+    assert_non_null(strstr(f->evidence[0].line, "friendly-scanner"));
+    tl_close(&t);
+}
+
+static void test_scanner_many_usernames(void **state)
+{
+    struct tl t;
+    char ruri[64], branch[32], cid[32], user[16];
+    const struct snap_finding *f;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    for (int i = 0; i < 12; i++) {
+        snprintf(ruri, sizeof(ruri), "sip:%d@" TRUNK, 100 + i);
+        snprintf(branch, sizeof(branch), "z9hG4bKu%d", i);
+        snprintf(cid, sizeof(cid), "u%d@x", i);
+        snprintf(user, sizeof(user), "%d", 100 + i);
+        tl_feed(&t, "192.0.2.67", 5060, TRUNK, 5060,
+                "REGISTER sip:" TRUNK " SIP/2.0\n"
+                "Via: SIP/2.0/UDP 192.0.2.67:5060;branch=%s\n"
+                "From: <%s>;tag=x%d\nTo: <%s>\nCall-ID: %s\nCSeq: 1 REGISTER\n"
+                "Content-Length: 0\n\n", branch, ruri, i, ruri, cid);
+        tl_resp(&t, "192.0.2.67", 401, "Unauthorized", "REGISTER", branch, cid, 1, WWW_CH);
+        (void)user;
+    }
+    tl_finish(&t);
+    f = tl_find(&t, "scanner");
+    assert_non_null(f);
+    assert_string_equal(f->entity, "192.0.2.67");
+    assert_int_equal(f->n_evidence, 10);
+    tl_close(&t);
+}
+
+static void test_brute_force(void **state)
+{
+    struct tl t;
+    char b1[32], b2[32];
+    const struct snap_finding *f;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    for (int i = 0; i < 12; i++) {
+        t.now = T0 + i * 2 * SEC;
+        snprintf(b1, sizeof(b1), "z9hG4bKbf%da", i);
+        snprintf(b2, sizeof(b2), "z9hG4bKbf%db", i);
+        tl_req(&t, "192.0.2.99", "REGISTER", "sip:" TRUNK, b1, "bf@x", (unsigned)(2 * i + 1),
+               "1001", "");
+        tl_resp(&t, "192.0.2.99", 401, "Unauthorized", "REGISTER", b1, "bf@x",
+                (unsigned)(2 * i + 1), WWW_CH);
+        tl_req(&t, "192.0.2.99", "REGISTER", "sip:" TRUNK, b2, "bf@x", (unsigned)(2 * i + 2),
+               "1001", CRED("Authorization", "1001", "n1", "sip:" TRUNK));
+        tl_resp(&t, "192.0.2.99", 403, "Forbidden", "REGISTER", b2, "bf@x",
+                (unsigned)(2 * i + 2), "");
+    }
+    tl_finish(&t);
+    f = tl_find(&t, "brute_force");
+    assert_non_null(f);
+    assert_string_equal(f->entity, "192.0.2.99");
+    assert_int_equal(f->severity, SEV_ERROR);
+    assert_int_equal(f->evidence[0].frame, 4);      /* the first refused retry */
+    assert_non_null(tl_find(&t, "auth_rejected"));
+    tl_close(&t);
+
+    /* the same failures spread over an hour are not brute force */
+    assert_int_equal(tl_open(&t), 0);
+    for (int i = 0; i < 12; i++) {
+        t.now = T0 + i * 300 * SEC;
+        snprintf(b1, sizeof(b1), "z9hG4bKsl%da", i);
+        snprintf(b2, sizeof(b2), "z9hG4bKsl%db", i);
+        tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, b1, "sl@x", (unsigned)(2 * i + 1), "1001", "");
+        tl_resp(&t, PBX, 401, "Unauthorized", "REGISTER", b1, "sl@x", (unsigned)(2 * i + 1),
+                WWW_CH);
+        tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, b2, "sl@x", (unsigned)(2 * i + 2), "1001",
+               CRED("Authorization", "1001", "n1", "sip:" TRUNK));
+        tl_resp(&t, PBX, 403, "Forbidden", "REGISTER", b2, "sl@x", (unsigned)(2 * i + 2), "");
+    }
+    tl_finish(&t);
+    assert_null(tl_find(&t, "brute_force"));
+    assert_non_null(tl_find(&t, "auth_rejected"));
+    tl_close(&t);
+}
+
+static void test_source_ip_changed(void **state)
+{
+    struct tl t;
+    const struct snap_finding *f;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    tl_req(&t, PBX, "INVITE", RURI, "z9hG4bKip1", "ip1@x", 1, "1001", "");
+    tl_resp(&t, PBX, 200, "OK", "INVITE", "z9hG4bKip1", "ip1@x", 1, "");     /* frame 2 */
+    t.now += 60 * SEC;
+    tl_req(&t, "198.51.100.77", "INVITE", RURI, "z9hG4bKip2", "ip2@x", 1, "1001", "");
+    tl_resp(&t, "198.51.100.77", 403, "Forbidden", "INVITE", "z9hG4bKip2", "ip2@x", 1, "");
+    tl_finish(&t);
+    f = tl_find(&t, "source_ip_changed");
+    assert_non_null(f);
+    assert_string_equal(f->entity, "1001@" TRUNK);
+    assert_int_equal(tl_frame(f, "accepted from old address"), 2);
+    assert_int_equal(tl_frame(f, "refused from new address"), 4);
+    assert_non_null(strstr(f->summary, "198.51.100.77"));
+    tl_close(&t);
+}
+
+static void secrets_test(const char *password, const char *want, const char *not_want)
+{
+    struct tl t;
+    char path[] = "/tmp/sipscope-h5-secretsXXXXXX", hex[DIGEST_HEX_MAX], cred[512];
+    struct engine_opts o = { 0 };
+    struct digest_input in = {
+        .username = SPAN_LIT("1001"), .realm = SPAN_LIT("sip.example"),
+        .password = SPAN_LIT("right-horse"), .method = SPAN_LIT("REGISTER"),
+        .uri = SPAN_LIT("sip:" TRUNK), .nonce = SPAN_LIT("n1"),
+    };
+    int fd = mkstemp(path);
+    char *buf;
+    size_t len;
+    FILE *mf;
+
+    assert_true(fd >= 0);
+    assert_int_equal(fchmod(fd, 0600), 0);
+    dprintf(fd, "1001@sip.example %s\n", password);
+    close(fd);
+    assert_int_equal(digest_response(&in, hex, sizeof(hex)), 32);
+    snprintf(cred, sizeof(cred), "Authorization: Digest username=\"1001\", "
+             "realm=\"sip.example\", nonce=\"n1\", uri=\"sip:" TRUNK "\", response=\"%s\", "
+             "algorithm=MD5\n", hex);
+    o.secrets_file = path;
+    assert_int_equal(tl_open_opts(&t, &o), 0);
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKpw1", "pw@x", 1, "1001", "");
+    tl_resp(&t, PBX, 401, "Unauthorized", "REGISTER", "z9hG4bKpw1", "pw@x", 1, WWW_CH);
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKpw2", "pw@x", 2, "1001", cred);
+    tl_resp(&t, PBX, 403, "Forbidden", "REGISTER", "z9hG4bKpw2", "pw@x", 2, "");
+    tl_finish(&t);
+    unlink(path);
+    assert_non_null(tl_find(&t, want));
+    assert_null(tl_find(&t, not_want));
+    assert_int_equal(tl_frame(tl_find(&t, want), "retry with credentials"), 3);
+    /* no report format may show the password */
+    for (int fmt = REPORT_TEXT; fmt <= REPORT_MARKDOWN; fmt++) {
+        mf = open_memstream(&buf, &len);
+        assert_non_null(mf);
+        assert_int_equal(report_write(mf, (enum report_format)fmt, &t.snap, false), 0);
+        fclose(mf);
+        assert_null(strstr(buf, password));
+        free(buf);
+    }
+    tl_close(&t);
+}
+
+static void test_password_mismatch_and_verified(void **state)
+{
+    (void)state;
+    secrets_test("wrong-battery", "password_mismatch", "password_verified");
+    secrets_test("right-horse", "password_verified", "password_mismatch");
+}
+
+static void test_healthy_call(void **state)
+{
+    struct tl t;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    tl_req(&t, PBX, "OPTIONS", "sip:" TRUNK, "z9hG4bKh0", "h0@x", 1, "1001", "");
+    tl_resp(&t, PBX, 200, "OK", "OPTIONS", "z9hG4bKh0", "h0@x", 1, "");
+    tl_req(&t, PBX, "INVITE", RURI, "z9hG4bKh1", "h1@x", 1, "1001", "");
+    tl_resp(&t, PBX, 407, "Proxy Authentication Required", "INVITE", "z9hG4bKh1", "h1@x", 1,
+            PROXY_CH);
+    tl_req(&t, PBX, "ACK", RURI, "z9hG4bKh1", "h1@x", 1, "1001", "");
+    tl_req(&t, PBX, "INVITE", RURI, "z9hG4bKh2", "h1@x", 2, "1001",
+           CRED("Proxy-Authorization", "1001", "n1", RURI));
+    tl_resp(&t, PBX, 100, "Trying", "INVITE", "z9hG4bKh2", "h1@x", 2, "");
+    tl_resp(&t, PBX, 180, "Ringing", "INVITE", "z9hG4bKh2", "h1@x", 2, "");
+    tl_resp(&t, PBX, 200, "OK", "INVITE", "z9hG4bKh2", "h1@x", 2, "");
+    tl_req(&t, PBX, "ACK", RURI, "z9hG4bKh3", "h1@x", 2, "1001", "");
+    t.now += 60 * SEC;
+    tl_req(&t, PBX, "BYE", RURI, "z9hG4bKh4", "h1@x", 3, "1001", "");
+    tl_resp(&t, PBX, 200, "OK", "BYE", "z9hG4bKh4", "h1@x", 3, "");
+    tl_finish(&t);
+    assert_int_equal(tl_count_at_least(&t, SEV_WARNING), 0);
+    assert_int_equal(report_exit_status(&t.snap), 0);
+    assert_int_equal(t.snap.n_peers, 1);
+    assert_int_equal(t.snap.peers[0].requests[SIP_INVITE], 2);
+    assert_int_equal(t.snap.peers[0].requests[SIP_ACK], 2);
+    assert_int_equal(t.snap.peers[0].answers[2], 3);
+    assert_int_equal(t.snap.peers[0].answers[4], 1);
+    assert_int_equal(t.snap.peers[0].auth_ok, 1);
+    assert_string_equal(t.snap.peers[0].name, "PBX " PBX " -> trunk " TRUNK ":5060");
+    /* the ladder: dialog h1@x with its 10 messages (INVITE 407 ACK INVITE 100 180 200
+     * ACK BYE 200) */
+    assert_true(t.snap.n_dialogs >= 2);
+    assert_string_equal(t.snap.dialogs[0].call_id, "h1@x");
+    assert_int_equal(t.snap.dialogs[0].n_msgs, 10);
+    assert_string_equal(t.snap.msgs[t.snap.dialogs[0].first_msg].label, "INVITE");
+    tl_close(&t);
+}
+
+static void test_findings_cap(void **state)
+{
+    struct tl t;
+    struct caps c;
+    struct engine_opts o = { 0 };
+    char src[32], branch[32], cid[32];
+    (void)state;
+
+    caps_default(&c);
+    c.findings = 3;
+    assert_int_equal(tl_open_caps(&t, &c, &o), 0);
+    for (int i = 0; i < 8; i++) {
+        snprintf(src, sizeof(src), "198.51.100.%d", 100 + i);
+        snprintf(branch, sizeof(branch), "z9hG4bKf%d", i);
+        snprintf(cid, sizeof(cid), "f%d@x", i);
+        tl_req(&t, src, "INVITE", RURI, branch, cid, 1, "1001", "");
+        tl_resp(&t, src, 403, "Forbidden", "INVITE", branch, cid, 1, "");
+    }
+    tl_finish(&t);
+    assert_true(t.snap.n_findings <= 3);
+    assert_true(t.snap.evictions >= 5);
+    tl_close(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ip_rejected),
+        cmocka_unit_test(test_account_suspended),
+        cmocka_unit_test(test_carrier_rejected),
+        cmocka_unit_test(test_twilio_32017_is_not_auth),
+        cmocka_unit_test(test_scanner_user_agent),
+        cmocka_unit_test(test_scanner_many_usernames),
+        cmocka_unit_test(test_brute_force),
+        cmocka_unit_test(test_source_ip_changed),
+        cmocka_unit_test(test_password_mismatch_and_verified),
+        cmocka_unit_test(test_healthy_call),
+        cmocka_unit_test(test_findings_cap),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
