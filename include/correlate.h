@@ -117,6 +117,8 @@ struct auth_ex {
     int64_t challenge_us;
     char challenge_line[CORR_LINE];
     uint64_t challenged_req_frame;
+    int64_t challenged_req_us;
+    char challenged_req_line[CORR_LINE];
     uint64_t retry_frame;
     int64_t retry_us;
     char retry_line[CORR_LINE];

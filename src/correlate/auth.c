@@ -69,7 +69,6 @@ struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, str
         ax->client = m->dst;
         ax->server = m->src;
         ax->peer_key = t ? t->peer_key : 0;
-        ax->challenged_req_frame = t ? t->frame : 0;
         if (t != NULL) {
             memcpy(ax->username, t->user, sizeof(ax->username));
             memcpy(ax->ruri_host, t->ruri_host, sizeof(ax->ruri_host));
@@ -110,8 +109,11 @@ struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, str
     ax->challenge_status = m->status;
     ax->challenge_frame = m->frame;
     ax->challenge_us = m->ts_us;
-    if (t != NULL)
+    if (t != NULL) {
         ax->challenged_req_frame = t->frame;
+        ax->challenged_req_us = t->first_us;
+        memcpy(ax->challenged_req_line, t->req_line, sizeof(ax->challenged_req_line));
+    }
     corr_start_line(m, ax->challenge_line, sizeof(ax->challenge_line));
     ax->challenges++;
     e->n_challenges++;

@@ -36,6 +36,8 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                            "%llu were accepted", (unsigned long long)f->f.count,
                         sip_method_name(ax->method), ax->username[0] ? ax->username : "?",
                         status, (unsigned long long)ev->peer->auth_ok);
+    finding_cite(&e->findings, f, ax->challenged_req_frame, ax->challenged_req_us, "request",
+                 ax->challenged_req_line);
     finding_cite(&e->findings, f, ax->challenge_frame, ax->challenge_us, "challenge",
                  ax->challenge_line);
     finding_cite(&e->findings, f, ax->retry_frame, ax->retry_us, "retry with credentials",

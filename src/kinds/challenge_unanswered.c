@@ -26,7 +26,8 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         return;
     finding_summary(f, "%s was challenged (%d) and never retried with credentials",
                     sip_method_name(ax->method), ax->challenge_status);
-    finding_cite(&e->findings, f, ax->challenged_req_frame, 0, "request", NULL);
+    finding_cite(&e->findings, f, ax->challenged_req_frame, ax->challenged_req_us, "request",
+                 ax->challenged_req_line);
     finding_cite(&e->findings, f, ax->challenge_frame, ax->challenge_us, "challenge",
                  ax->challenge_line);
     finding_cause(f, "the PBX has no credentials for this trunk: it expects to be "

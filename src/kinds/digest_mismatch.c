@@ -27,9 +27,12 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         return;
     finding_summary(f, "The credentials of %s cannot match the challenge: %s",
                     sip_method_name(ax->method), ax->problem);
-    if (!ax->preemptive)
+    if (!ax->preemptive) {
+        finding_cite(&e->findings, f, ax->challenged_req_frame, ax->challenged_req_us,
+                     "request", ax->challenged_req_line);
         finding_cite(&e->findings, f, ax->challenge_frame, ax->challenge_us, "challenge",
                      ax->challenge_line);
+    }
     finding_cite(&e->findings, f, ax->retry_frame, ax->retry_us, "retry with credentials",
                  ax->retry_line);
     engine_status_role(ax->outcome_line, role, sizeof(role));

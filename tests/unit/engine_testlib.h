@@ -171,6 +171,15 @@ static inline uint64_t tl_frame(const struct snap_finding *f, const char *role)
     return 0;
 }
 
+/* Evidence line cited with this role, "" if none. */
+static inline const char *tl_line(const struct snap_finding *f, const char *role)
+{
+    for (uint32_t i = 0; f && i < f->n_evidence; i++)
+        if (strcmp(f->evidence[i].role, role) == 0)
+            return f->evidence[i].line;
+    return "";
+}
+
 #define WWW_CH "WWW-Authenticate: Digest realm=\"sip.example\", nonce=\"n1\", algorithm=MD5\n"
 #define PROXY_CH "Proxy-Authenticate: Digest realm=\"sip.example\", nonce=\"n1\", algorithm=MD5\n"
 #define CRED(hdr, user, nonce, uri) \

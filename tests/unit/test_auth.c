@@ -58,10 +58,12 @@ static void test_407_retry_403_twilio(void **state)
     assert_non_null(f);
     assert_int_equal(f->severity, SEV_ERROR);
     assert_string_equal(f->entity, "1001 from " PBX " to " TRUNK);
+    assert_int_equal(tl_frame(f, "request"), 1);
     assert_int_equal(tl_frame(f, "challenge"), 2);
     assert_int_equal(tl_frame(f, "retry with credentials"), 4);
     assert_int_equal(tl_frame(f, "403 Forbidden"), 5);
-    assert_non_null(strstr(f->evidence[2].line, "X-Twilio-Error: 32202 Bad user credentials"));
+    assert_non_null(strstr(tl_line(f, "403 Forbidden"),
+                           "X-Twilio-Error: 32202 Bad user credentials"));
     assert_null(tl_find(&t, "ip_rejected"));
     assert_null(tl_find(&t, "challenge_unanswered"));
     assert_int_equal(report_exit_status(&t.snap), 1);
