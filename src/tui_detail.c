@@ -1,0 +1,57 @@
+/*
+ * tui_detail.c — the finding detail screen (Enter on a finding): summary,
+ * entity, counts and times, likely causes (most likely first), the fix,
+ * and the evidence messages with their frame numbers, so the engineer can
+ * open the same frames in Wireshark. Built into a tui_text once per
+ * snapshot; drawing and scrolling are tui_text's. UI thread only.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "tui_int.h"
+
+void tui_detail_build(struct tui_text *t, const struct snap_finding *x)
+{
+    size_t top = t->top;
+    tui_text_clear(t);
+    enum tui_role sev = tui_role_severity(x->severity);
+    tui_text_addf(t, sev, 0, "%s  %s", severity_name(x->severity), x->kind);
+    tui_text_addf(t, TR_NORMAL, 0, "%s", x->summary);
+    tui_text_add(t, TR_NORMAL, 0, "", 0);
+    if (x->entity[0] != '\0')
+        tui_text_addf(t, TR_NORMAL, 2, "entity:     %s", x->entity);
+    if (x->provider[0] != '\0')
+        tui_text_addf(t, TR_NORMAL, 2, "provider:   %s", x->provider);
+    char first[16], last[16];
+    tui_fmt_time(first, sizeof(first), x->first_us, true);
+    tui_fmt_time(last, sizeof(last), x->last_us, true);
+    tui_text_addf(t, TR_NORMAL, 2, "seen:       %llu time%s, first %s, last %s (UTC)",
+                  (unsigned long long)x->count, x->count == 1 ? "" : "s", first, last);
+
+    uint32_t nc = x->n_causes < SNAP_MAX_CAUSES ? x->n_causes : SNAP_MAX_CAUSES;
+    if (nc > 0) {
+        tui_text_add(t, TR_NORMAL, 0, "", 0);
+        tui_text_addf(t, TR_COLHEAD, 0, "Likely causes (most likely first)");
+        for (uint32_t i = 0; i < nc; i++)
+            tui_text_addf(t, TR_NORMAL, 2, "%u. %s", i + 1, x->causes[i]);
+    }
+    uint32_t nf = x->n_fix < SNAP_MAX_FIX ? x->n_fix : SNAP_MAX_FIX;
+    if (nf > 0) {
+        tui_text_add(t, TR_NORMAL, 0, "", 0);
+        tui_text_addf(t, TR_COLHEAD, 0, "Fix");
+        for (uint32_t i = 0; i < nf; i++)
+            tui_text_addf(t, TR_NORMAL, 2, "%u. %s", i + 1, x->fix[i]);
+    }
+    uint32_t ne = x->n_evidence < SNAP_MAX_EVIDENCE ? x->n_evidence : SNAP_MAX_EVIDENCE;
+    tui_text_add(t, TR_NORMAL, 0, "", 0);
+    tui_text_addf(t, TR_COLHEAD, 0, "Evidence (%u message%s; frame numbers as in Wireshark)",
+                  ne, ne == 1 ? "" : "s");
+    for (uint32_t i = 0; i < ne; i++) {
+        const struct snap_evidence *e = &x->evidence[i];
+        char ts[16];
+        tui_fmt_time(ts, sizeof(ts), e->ts_us, true);
+        tui_text_addf(t, tui_role_label(e->line, 0), 2, "frame %-7llu %s  %-22s %s",
+                      (unsigned long long)e->frame, ts, e->role, e->line);
+    }
+    t->top = top;
+}

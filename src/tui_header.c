@@ -1,0 +1,111 @@
+/*
+ * tui_header.c — the dashboard's header (source, state, elapsed time,
+ * message rate; packets, SIP messages, malformed, ring/kernel/interface
+ * drops and evictions, highlighted when non-zero; findings by severity)
+ * and footer (key hints or a transient status message). The header is on
+ * every screen, so drops are never out of sight. UI thread only.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tui_int.h"
+
+int tui_header_rows(int w)
+{
+    (void)w;
+    return 3;
+}
+
+/* "label value" at *x; the value in alert colours when alert and non-zero.
+ * Returns false when it did not fit (nothing after it is drawn). */
+static bool seg(int y, int *x, int w, const char *label, uint64_t v, bool alert)
+{
+    char num[24];
+    tui_fmt_count(num, sizeof(num), v);
+    int need = (int)strlen(label) + 1 + (int)strlen(num) + 2;
+    if (*x + need > w)
+        return false;
+    *x += tui_puts(y, *x, w - *x, label, tui_attr(TR_NORMAL));
+    *x += tui_puts(y, *x, 1, " ", tui_attr(TR_NORMAL));
+    int a = alert && v > 0 ? tui_attr(TR_HEADER_ALERT) : tui_attr(TR_NORMAL) | (int)A_BOLD;
+    *x += tui_puts(y, *x, w - *x, num, a);
+    *x += 2;
+    return true;
+}
+
+void tui_header_draw(const struct snapshot *s, const struct tui_hdr *h, int w)
+{
+    int ha = tui_attr(TR_HEADER);
+    char el[32], buf[512];
+    tui_fmt_duration(el, sizeof(el), h->elapsed_us);
+    const char *state = h->live ? (h->finished ? "capture ended" : "live")
+                      : (h->finished ? "replay done" : "replaying");
+    tui_fill(0, 0, w, ha);
+    int x = tui_printf(0, 0, w, ha | A_BOLD, " sipscope ");
+    x += tui_printf(0, x, w - x, ha, " %s %s ", h->live ? "interface" : "file",
+                    h->source != NULL ? h->source : "?");
+    char rate[32] = "";
+    if (h->msg_rate >= 0)
+        snprintf(rate, sizeof(rate), "  %.1f msg/s", h->msg_rate);
+    snprintf(buf, sizeof(buf), " %s  elapsed %s%s ", state, el, rate);
+    int bw = tui_width(buf, strlen(buf));
+    int px = h->paused ? 9 : 0;
+    if (x + bw + px <= w)
+        tui_puts(0, w - bw - px, bw, buf, ha);
+    else if (x + px < w)
+        tui_puts(0, x, w - x - px, buf, ha);
+    if (h->paused)
+        tui_puts(0, w - px, px, " PAUSED ", tui_attr(TR_HEADER_ALERT));
+
+    /* Row 1: what the run saw and lost. */
+    tui_fill(1, 0, w, tui_attr(TR_NORMAL));
+    x = 1;
+    const struct run_info *r = &s->run;
+    if (seg(1, &x, w, "packets", r->packets, false) &&
+        seg(1, &x, w, "SIP", r->sip_messages, false) &&
+        seg(1, &x, w, "malformed", r->malformed, true) &&
+        seg(1, &x, w, "ring drops", r->ring_drops, true) &&
+        seg(1, &x, w, "kernel drops", r->kernel_drops, true) &&
+        seg(1, &x, w, "if drops", r->if_drops, true))
+        seg(1, &x, w, "evicted", s->evictions, true);
+
+    /* Row 2: findings by severity, filter. */
+    tui_fill(2, 0, w, tui_attr(TR_NORMAL));
+    x = 1;
+    x += tui_puts(2, x, w - x, "findings:", tui_attr(TR_NORMAL));
+    static const struct { enum severity sev; const char *name; } order[] = {
+        { SEV_CRITICAL, "critical" }, { SEV_ERROR, "error" },
+        { SEV_WARNING, "warning" }, { SEV_INFO, "info" },
+    };
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+        uint64_t v = s->findings_by_severity[order[i].sev];
+        int a = v > 0 ? tui_attr(tui_role_severity(order[i].sev)) | (int)A_BOLD
+                      : tui_attr(TR_DIM);
+        x += tui_printf(2, x, w - x, a, " %llu %s", (unsigned long long)v, order[i].name);
+    }
+    if (h->filter != NULL && h->filter[0] != '\0' && x + 12 < w) {
+        x += 3;
+        x += tui_puts(2, x, w - x, "filter: ", tui_attr(TR_COLHEAD));
+        tui_puts(2, x, w - x, h->filter, tui_attr(TR_STATUS));
+    }
+}
+
+void tui_footer_draw(int y, int w, const char *const *keys, const char *status)
+{
+    if (status != NULL && status[0] != '\0') {
+        tui_fill(y, 0, w, tui_attr(TR_STATUS));
+        tui_puts(y, 1, w - 1, status, tui_attr(TR_STATUS));
+        return;
+    }
+    tui_fill(y, 0, w, tui_attr(TR_FOOTER));
+    int x = 0;
+    for (size_t i = 0; keys[i] != NULL && keys[i + 1] != NULL; i += 2) {
+        int need = tui_width(keys[i], strlen(keys[i])) + tui_width(keys[i + 1],
+                   strlen(keys[i + 1])) + 3;
+        if (x + need > w)
+            break;
+        x += tui_puts(y, x, w - x, keys[i], tui_attr(TR_FOOTER_KEY));
+        x += tui_printf(y, x, w - x, tui_attr(TR_FOOTER), " %s ", keys[i + 1]);
+    }
+}

@@ -1,0 +1,76 @@
+/*
+ * tui_help.c — the help screen (F1 or ?) listing every key, and the
+ * one-line prompt used by the filter, save-report and evidence keys.
+ * The key list here, the footer hints in tui.c and the KEYS section of
+ * docs/sipscope.1 and docs/tui.md describe the same keys. UI thread only.
+ */
+#include <curses.h>
+#include <string.h>
+
+#include "tui_int.h"
+
+static const char *const help[][2] = {
+    { NULL, "Everywhere" },
+    { "F1  ?", "this help (any key closes it)" },
+    { "q", "quit (the report is still printed when one was asked for)" },
+    { "p  space", "pause / resume the display (the analysis goes on)" },
+    { "s", "save the report: choose text/json/markdown, then a file name" },
+    { "w", "write the evidence pcap (the frames the findings cite)" },
+    { "Esc  Backspace", "back to the previous screen" },
+    { NULL, "Lists (findings, peers, dialogs)" },
+    { "Tab  Shift-Tab", "next / previous panel" },
+    { "1  2  3", "findings / peers / dialogs panel" },
+    { "Up Down  j k", "move the selection" },
+    { "PgUp PgDn Home End", "page, first, last" },
+    { "Enter", "finding: detail (causes, fix, evidence frames); dialog: call flow" },
+    { "/", "filter: words match any text; method:INVITE status:403 status:4xx" },
+    { "", "addr:203.0.113.5 (also ip:, src:, dst:); all terms must match" },
+    { "c", "clear the filter" },
+    { NULL, "Finding detail" },
+    { "Up Down PgUp PgDn", "scroll" },
+    { NULL, "Call flow" },
+    { "Up Down  j k", "select a message (its raw text is shown below)" },
+    { "Home End", "first / last message" },
+    { "PgUp PgDn", "scroll the raw message text" },
+};
+
+void tui_help_draw(int h, int w)
+{
+    int ta = tui_attr(TR_TITLE_FOCUS);
+    tui_fill(3, 0, w, ta);
+    tui_puts(3, 0, w, " Help: keys", ta);
+    int y = 5;
+    for (size_t i = 0; i < sizeof(help) / sizeof(help[0]) && y < h - 1; i++, y++) {
+        if (help[i][0] == NULL) {
+            if (i > 0)
+                y++;
+            if (y >= h - 1)
+                break;
+            tui_puts(y, 2, w - 2, help[i][1], tui_attr(TR_COLHEAD));
+            continue;
+        }
+        tui_puts(y, 4, 22, help[i][0], tui_attr(TR_MSG_REQUEST));
+        tui_puts(y, 26, w - 26, help[i][1], tui_attr(TR_NORMAL));
+    }
+    if (y < h - 1)
+        tui_puts(y + 1, 2, w - 2,
+                 "Colours: severity (info, warning, error, critical) and message class "
+                 "(request, 1xx..6xx); NO_COLOR turns them off.", tui_attr(TR_DIM));
+}
+
+void tui_prompt_draw(int y, int w, const char *question, const char *answer)
+{
+    int a = tui_attr(TR_STATUS);
+    tui_fill(y, 0, w, a);
+    int x = tui_printf(y, 0, w, a, " %s", question);
+    int aw = tui_width(answer, strlen(answer));
+    /* Show the end of a long answer: that is where the cursor is. */
+    const char *shown = answer;
+    while (aw > w - x - 2 && *shown != '\0') {
+        shown++;
+        aw = tui_width(shown, strlen(shown));
+    }
+    x += tui_puts(y, x, w - x, shown, tui_attr(TR_NORMAL) | A_BOLD);
+    if (x < w)
+        move(y, x);
+}
