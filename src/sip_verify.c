@@ -27,6 +27,10 @@ static pthread_once_t osip_once = PTHREAD_ONCE_INIT;
 static void osip_init(void)
 {
     parser_init();
+    /* libosip2 prints "| ERROR |" lines to stderr for every message it
+     * refuses; a malformed packet must never log (STYLE.md Errors). */
+    for (int l = TRACE_LEVEL0; l < END_TRACE_LEVEL; l++)
+        osip_trace_disable_level((osip_trace_level_t)l);
 }
 
 void sip_osip_init_once(void)

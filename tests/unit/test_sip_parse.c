@@ -617,7 +617,7 @@ static void test_many_vias(void **state)
 
     (void)state;
     assert_non_null(buf);
-    n += (size_t)sprintf(buf, "SIP/2.0 200 OK\r\n");
+    n += (size_t)snprintf(buf, 64, "SIP/2.0 200 OK\r\n");
     for (int i = 0; i < 10000; i++) {
         memcpy(buf + n, line, ll);
         n += ll;
@@ -645,7 +645,7 @@ static void test_long_header_line(void **state)
 
     (void)state;
     assert_non_null(buf);
-    n += (size_t)sprintf(buf, "OPTIONS sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP h\r\nUser-Agent: ");
+    n += (size_t)snprintf(buf, 128, "OPTIONS sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP h\r\nUser-Agent: ");
     memset(buf + n, 'U', ua);
     n += ua;
     n += (size_t)snprintf(buf + n, 512, "\r\nCall-ID: long\r\nCSeq: 1 OPTIONS\r\n\r\n");
