@@ -276,6 +276,9 @@ struct engine {
     struct secrets *secrets;
     struct config *config;
     struct geoip *geoip;
+    const char *evidence_file;  /* --evidence, written once after the end */
+    bool evidence_done;
+    int evidence_rc;            /* frames written, or a negative enum err */
 
     /* counters (engine_stats) */
     uint64_t n_msgs, n_requests, n_responses, n_retrans, n_resp_retrans;

@@ -18,6 +18,7 @@
 
 #include "correlate.h"
 #include "err.h"
+#include "evidence.h"
 #include "provider.h"
 
 static void dispatch(struct engine *e, const struct kind_event *ev)
@@ -62,6 +63,8 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
         engine_free(e);
         return NULL;
     }
+    if (opts != NULL)
+        e->evidence_file = opts->evidence_file;
     if (prov_load(opts ? opts->profile_dirs : NULL, &e->profiles, errbuf) != 0) {
         engine_free(e);
         return NULL;
@@ -412,6 +415,8 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
     fn(ud, "engine.identities.evicted", e->idents.evictions);
     fn(ud, "engine.findings.evicted", findings_evictions(&e->findings));
     fn(ud, "engine.timeout_queue.dropped", e->txn_due.dropped + e->auth_due.dropped);
+    if (e->evidence_done && e->evidence_rc >= 0)
+        fn(ud, "engine.evidence_frames", (uint64_t)e->evidence_rc);
 }
 
 static void add_counter(void *ud, const char *name, uint64_t value)
@@ -547,7 +552,26 @@ void engine_snapshot(const struct engine *e, const struct run_info *run, struct 
          p = ctab_next(&e->peers, p))
         fill_peer(e, p, &out->peers[out->n_peers++]);
     fill_dialogs(e, out);
-    engine_stats(e, add_counter, out);
     if (run != NULL && run->stats_walk != NULL)
-        run->stats_walk(run->stats_ctx, add_counter, out);
+        run->stats_walk(run->stats_ctx, add_counter, out);     /* includes engine_stats */
+    else
+        engine_stats(e, add_counter, out);
+    /* --evidence: the first snapshot after the end of a file is the final
+     * one; copy the frames it cites (offline only: a live capture has no
+     * file to re-read). */
+    if (e->finished && e->evidence_file != NULL && !e->evidence_done && run != NULL &&
+        !run->live && run->source != NULL && run->source[0] != '\0' &&
+        strcmp(run->source, "-") != 0) {
+        struct engine *me = (struct engine *)e;     /* owner thread; once */
+        char errbuf[ERRBUF_SIZE];
+        me->evidence_done = true;
+        me->evidence_rc = evidence_write(out, run->source, e->evidence_file, errbuf);
+        if (me->evidence_rc < 0)
+            fprintf(stderr, "sipscope: %s\n", errbuf);
+    }
+}
+
+int engine_evidence_result(const struct engine *e)
+{
+    return e->evidence_done ? e->evidence_rc : ERR_AGAIN;
 }
