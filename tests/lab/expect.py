@@ -14,6 +14,7 @@ evidence frames. Format: one fact per line, `#` comments.
   carrier_code KIND CODE frame=N text="..."
   with_secrets KIND user=U frames=N,...   (only with --secrets tests/lab/secrets.txt)
   msg FRAME t=SECONDS SRC>DST "START LINE" cseq="N METHOD" [auth ...] [...]
+Quoted values escape an inner " and \ with a backslash.
 """
 import hashlib
 import os
@@ -111,9 +112,14 @@ def with_secrets(retry):
     return lines
 
 
+def q(v):
+    """A double-quoted value; inner quotes and backslashes escaped."""
+    return '"%s"' % v.replace("\\", "\\\\").replace('"', '\\"')
+
+
 def describe(m):
-    s = 'msg %d t=%.6f %s:%s>%s:%s "%s" cseq="%s"' % (
-        m["frame"], m["t"], m["src"], m["sport"], m["dst"], m["dport"], m["line"], m["cseq"])
+    s = 'msg %d t=%.6f %s:%s>%s:%s %s cseq=%s' % (
+        m["frame"], m["t"], m["src"], m["sport"], m["dst"], m["dport"], q(m["line"]), q(m["cseq"]))
     if m["cred"]:
         c = m["cred"]
         s += " auth user=%s realm=%s nonce=%s uri=%s" % (
@@ -122,7 +128,7 @@ def describe(m):
         s += " challenge realm=%s nonce=%s" % (m["chal"].get("realm"), m["chal"].get("nonce"))
     for h in ("x-twilio-error", "warning", "reason", "user-agent"):
         if h in m["hdr"] and not (h == "user-agent" and m["hdr"][h].startswith("lab-")):
-            s += ' %s="%s"' % (h, m["hdr"][h])
+            s += ' %s=%s' % (h, q(m["hdr"][h]))
     return s
 
 
@@ -149,7 +155,7 @@ def main():
     def code(kind, m):
         x = m["hdr"].get("x-twilio-error")
         if x:
-            out.append('carrier_code %s %s frame=%d text="%s"' % (kind, x.split()[0], m["frame"], x))
+            out.append('carrier_code %s %s frame=%d text=%s' % (kind, x.split()[0], m["frame"], q(x)))
 
     src = req[0]["src"] if req else "-"
     dst = req[0]["dst"] if req else "-"
@@ -193,8 +199,8 @@ def main():
         out.append("entity account_suspended src=%s dst=%s" % (src, dst))
         out.append("frames account_suspended requests=%s rejected=%s" % (
             fr([m for m in req if m["method"] != "ACK"]), fr(fail)))
-        out.append('reason account_suspended status="%s" warning="%s"' % (
-            fail[0]["line"], fail[0]["hdr"].get("warning", "")))
+        out.append('reason account_suspended status=%s warning=%s reason=%s' % (
+            q(fail[0]["line"]), q(fail[0]["hdr"].get("warning", "")), q(fail[0]["hdr"].get("reason", ""))))
     elif name == "challenge_unanswered":
         out.append("kind challenge_unanswered")
         out.append("entity challenge_unanswered src=%s dst=%s" % (src, dst))
@@ -239,7 +245,7 @@ def main():
         out.append("kind carrier_rejected")
         out.append("entity carrier_rejected user=1002 src=%s dst=%s" % (src, dst))
         for m in fail:
-            out.append('frames carrier_rejected status=%d frame=%d line="%s"' % (m["status"], m["frame"], m["line"]))
+            out.append('frames carrier_rejected status=%d frame=%d line=%s' % (m["status"], m["frame"], q(m["line"])))
             code("carrier_rejected", m)
         out.append("# secrets.txt's 1002 entry deliberately differs from the carrier's password:")
         out.append("# the carrier accepted every retry (no auth failure in this capture).")

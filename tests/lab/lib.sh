@@ -52,6 +52,10 @@ lab_ns_add() {
     ip netns exec "$LAB_NS_NEW" ip link set lo up
     ip netns exec "$LAB_NS_NEW" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
     ip netns exec "$LAB_NS_NEW" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+    # Removing a primary address must not take the secondaries with it
+    # (renumbering the PBX: add the new address, then drop the old one).
+    ip netns exec "$LAB_NS_NEW" sysctl -qw net.ipv4.conf.all.promote_secondaries=1
+    ip netns exec "$LAB_NS_NEW" sysctl -qw net.ipv4.conf.default.promote_secondaries=1
 }
 
 lab_up() {
@@ -67,6 +71,7 @@ lab_up() {
     ip link set "$LAB_IF_CAR" netns "$LAB_NS_CAR"
     lab_exec "$LAB_NS_PBX" ip link set "$LAB_IF_PBX" address 02:00:5e:00:00:10
     lab_exec "$LAB_NS_CAR" ip link set "$LAB_IF_CAR" address 02:00:5e:00:00:05
+    lab_exec "$LAB_NS_PBX" sysctl -qw "net.ipv4.conf.$LAB_IF_PBX.promote_secondaries=1"
     lab_exec "$LAB_NS_PBX" ip addr add "$LAB_PBX_IP/24" dev "$LAB_IF_PBX"
     lab_exec "$LAB_NS_CAR" ip addr add "$LAB_CAR_IP/24" dev "$LAB_IF_CAR"
     lab_exec "$LAB_NS_PBX" ip link set "$LAB_IF_PBX" up
@@ -83,8 +88,11 @@ lab_pbx_addr() {
     _net=$(lab_exec "$LAB_NS_PBX" ip -o -4 route show dev "$LAB_IF_PBX" proto kernel \
            | awk -v a="${1%/*}" '$0 ~ "src "a" " {print $1}')
     [ -n "$_net" ] && lab_exec "$LAB_NS_CAR" ip route replace "$_net" dev "$LAB_IF_CAR"
-    return 0
+    lab_exec "$LAB_NS_PBX" ip route replace 203.0.113.0/24 dev "$LAB_IF_PBX"
 }
+# lab_pbx_addr_del ADDR/LEN: remove it. The kernel flushes the device's
+# routes when its last IPv4 address goes, so add the new address first
+# (lab_pbx_addr) when moving the PBX, as a renumbered PBX would.
 lab_pbx_addr_del() { lab_exec "$LAB_NS_PBX" ip addr del "$1" dev "$LAB_IF_PBX"; }
 
 # _lab_kill PID: TERM, wait up to 3 s, then KILL; only PIDs we started.

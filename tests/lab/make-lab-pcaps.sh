@@ -115,13 +115,13 @@ cap_source_ip_changed() {
     begin source_ip_changed
     invite "$LAB_PBX_IP" 1001 "$PW1"; expect_ok $? "invite from .10"
     options "$LAB_PBX_IP"; expect_ok $? options
-    lab_pbx_addr_del "$LAB_PBX_IP/24"
     lab_pbx_addr 198.51.100.77/24
+    lab_pbx_addr_del "$LAB_PBX_IP/24"
     sleep 1
     invite 198.51.100.77 1001 "$PW1"; expect_ok $? "invite from .77"
     invite 198.51.100.77 1001 "$PW1"; expect_ok $? "invite from .77"
-    lab_pbx_addr_del 198.51.100.77/24
     lab_pbx_addr "$LAB_PBX_IP/24"
+    lab_pbx_addr_del 198.51.100.77/24
     finish
 }
 
