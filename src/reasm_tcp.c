@@ -35,6 +35,7 @@ struct stream {
     uint32_t hnext, prev, next;     /* bucket chain; LRU list, oldest first */
     uint8_t mode, tries, nooo;
     uint32_t base_seq;
+    uint64_t skip;                  /* bytes of an oversized message to discard */
     uint8_t *buf;
     size_t cap, contig, consumed;
     struct { size_t s, e; } ooo[REASM_TCP_OOO];
@@ -405,14 +406,16 @@ static bool is_ws(uint8_t ch)
     return ch == ' ' || ch == '\t';
 }
 
-size_t reasm_tcp_sip_len(const uint8_t *p, size_t n, size_t max)
+/* Measure the message at p: 0 = header incomplete, -1 = no header end
+ * within max or an absurd Content-Length, 1 = *total is header + body. */
+static int sip_measure(const uint8_t *p, size_t n, size_t max, uint64_t *total)
 {
     size_t lim = n < max ? n : max;
     const uint8_t *end = find_crlfcrlf(p, lim);
     uint64_t cl = 0;
 
     if (end == NULL)
-        return n >= max ? SIZE_MAX : 0;
+        return n >= max ? -1 : 0;
     size_t hdr = (size_t)(end - p) + 4;
     /* Header lines start after each CRLF not followed by SP/HT (folding). */
     const uint8_t *q = memchr(p, '\n', hdr);
@@ -443,17 +446,28 @@ size_t reasm_tcp_sip_len(const uint8_t *p, size_t n, size_t max)
         while (c < le && *c >= '0' && *c <= '9') {
             cl = cl * 10 + (uint64_t)(*c - '0');
             digits = true;
-            if (cl > max)
-                return SIZE_MAX;
+            if (cl > (1u << 30))    /* no SIP body is a gigabyte: a lie */
+                return -1;
             c++;
         }
         if (!digits)
             cl = 0;
         break;
     }
-    if (cl > max || hdr + cl > max)
+    *total = hdr + cl;
+    return 1;
+}
+
+size_t reasm_tcp_sip_len(const uint8_t *p, size_t n, size_t max)
+{
+    uint64_t total = 0;
+    int rc = sip_measure(p, n, max, &total);
+
+    if (rc < 0 || (rc > 0 && total > max))
         return SIZE_MAX;
-    return n >= hdr + cl ? hdr + (size_t)cl : 0;
+    if (rc == 0 || n < total)
+        return 0;
+    return (size_t)total;
 }
 
 /* Frame whatever [consumed, contig) holds. */
@@ -463,6 +477,14 @@ static void frame(struct reasm_tcp *r, struct stream *s, reasm_tcp_msg_fn fn, vo
         uint8_t *p = s->buf + s->consumed;
         size_t n = s->contig - s->consumed;
 
+        if (s->skip > 0) {
+            size_t k = s->skip < n ? (size_t)s->skip : n;
+            s->consumed += k;
+            s->skip -= k;
+            if (k == n)
+                return;
+            continue;
+        }
         switch (s->mode) {
         case M_START:
         case M_SYNC:
@@ -517,16 +539,28 @@ static void frame(struct reasm_tcp *r, struct stream *s, reasm_tcp_msg_fn fn, vo
                 s->tries = 0;
                 continue;
             }
-            size_t len = reasm_tcp_sip_len(p, n, r->msg_max);
-            if (len == 0)
+            uint64_t total = 0;
+            int rc = sip_measure(p, n, r->msg_max, &total);
+            if (rc == 0)
                 return;
-            if (len == SIZE_MAX) {
+            if (rc < 0) {
                 r->c.too_large++;
                 s->mode = M_SYNC;
                 s->tries = 0;
                 s->consumed = s->contig;
                 return;
             }
+            if (total > r->msg_max) {
+                /* Too large to hold, but its length is known: skip it and
+                 * stay in step with the next message. */
+                r->c.too_large++;
+                s->skip = total - n;
+                s->consumed = s->contig;
+                return;
+            }
+            if (n < total)
+                return;
+            size_t len = (size_t)total;
             r->c.messages++;
             s->consumed += len;
             fn(ud, p, len, REASM_TCP_SIP);
@@ -647,6 +681,7 @@ void reasm_tcp_feed(struct reasm_tcp *r, const struct reasm_tcp_key *k, uint32_t
             }
             data += back;
             len -= back;
+            seq += (uint32_t)back;
             off = 0;
         }
         size_t a = (size_t)off;
@@ -663,6 +698,7 @@ void reasm_tcp_feed(struct reasm_tcp *r, const struct reasm_tcp_key *k, uint32_t
             s->base_seq = seq;
             s->mode = M_SYNC;
             s->tries = 0;
+            s->skip = 0;
             a = 0;
             if (len > r->stream_cap) {
                 r->c.dropped_bytes++;
