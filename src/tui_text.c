@@ -231,9 +231,9 @@ void tui_fmt_count(char *buf, size_t len, uint64_t v)
 {
     if (v < 100000)
         snprintf(buf, len, "%llu", (unsigned long long)v);
-    else if (v < 10000000)
+    else if (v < 1000000)
         snprintf(buf, len, "%.1fk", (double)v / 1e3);
-    else if (v < 10000000000ull)
+    else if (v < 1000000000ull)
         snprintf(buf, len, "%.1fM", (double)v / 1e6);
     else
         snprintf(buf, len, "%.1fG", (double)v / 1e9);
