@@ -45,21 +45,25 @@ struct edge {
     size_t n_hosts;
     struct cidr_list sig;
     bool unverified;
+    int line;                       /* of its [section] header, for messages */
 };
 
 struct code {
     struct profile_code pub;
     bool unverified;
+    int line;
 };
 
 struct reason {
     struct profile_reason pub;
     bool unverified;
+    int line;
 };
 
 struct fix {
     char *kind;
     char *text;
+    int line;
 };
 
 struct port {
@@ -146,7 +150,22 @@ struct parse {
     char section[INI_MAX_LINE];   /* last section seen */
     char last_key[32];      /* for continuation lines */
     void *cur;              /* struct edge / code / reason / fix being filled */
+    /* [section] header lines found by the pre-scan, so errors found after
+     * parsing (alias_of, missing keys) can still say FILE:LINE */
+    size_t n_sec;
+    struct {
+        char name[64];
+        int line;
+    } sec[PROFILE_MAX_EDGES + PROFILE_MAX_CODES + PROFILE_MAX_REASONS + PROFILE_MAX_FIXES + 8];
 };
+
+static int section_line(const struct parse *ps, const char *name)
+{
+    for (size_t i = 0; i < ps->n_sec; i++)
+        if (!strcmp(ps->sec[i].name, name))
+            return ps->sec[i].line;
+    return 0;
+}
 
 static int fail(struct parse *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -461,6 +480,7 @@ static int open_section(struct parse *ps, const char *section)
         if (p->n_edges >= PROFILE_MAX_EDGES)
             return fail(ps, "too many [edge] sections");
         struct edge *e = &p->edges[p->n_edges++];
+        e->line = section_line(ps, section);
         if ((e->pub.id = keep(p, arg)) == NULL)
             return fail(ps, "out of memory");
         ps->cur = e;
@@ -477,13 +497,16 @@ static int open_section(struct parse *ps, const char *section)
             return fail(ps, "too many [code] sections");
         struct code *c = &p->codes[p->n_codes++];
         c->pub.code = (int)x;
+        c->line = section_line(ps, section);
         ps->cur = c;
         return 1;
     }
     if (tlen == 6 && !strncmp(section, "reason", 6)) {
         if (p->n_reasons >= PROFILE_MAX_REASONS)
             return fail(ps, "too many [reason] sections");
-        ps->cur = &p->reasons[p->n_reasons++];
+        struct reason *r = &p->reasons[p->n_reasons++];
+        r->line = section_line(ps, section);
+        ps->cur = r;
         return 1;
     }
     if (tlen == 3 && !strncmp(section, "fix", 3)) {
@@ -495,6 +518,7 @@ static int open_section(struct parse *ps, const char *section)
         if (p->n_fixes >= PROFILE_MAX_FIXES)
             return fail(ps, "too many [fix] sections");
         struct fix *f = &p->fixes[p->n_fixes++];
+        f->line = section_line(ps, section);
         if ((f->kind = keep(p, arg)) == NULL)
             return fail(ps, "out of memory");
         ps->cur = f;
@@ -535,26 +559,48 @@ static int handler(void *user, const char *section, const char *name, const char
     return ok;
 }
 
-/* Lines inih would split (longer than its buffer): report the first. */
-static int check_line_lengths(const char *path, char *errbuf)
+/*
+ * Pre-scan: lines inih would split (longer than its buffer) are reported at
+ * their line; [section] header lines are noted for later messages. This
+ * only locates lines; inih does the parsing.
+ */
+static int prescan(const char *path, struct parse *ps, char *errbuf)
 {
     FILE *f = fopen(path, "r");
-    int c, line = 1;
+    char buf[PROFILE_LINE_MAX + 2];
     size_t len = 0;
+    int c, line = 1;
 
     if (f == NULL) {
         err_set(errbuf, "%s: %s", path, strerror(errno));
         return ERR_IO;
     }
-    while ((c = getc(f)) != EOF) {
-        if (c == '\n') {
+    for (;;) {
+        c = getc(f);
+        if (c == '\n' || c == EOF) {
+            buf[len] = '\0';
+            char *b = buf + strspn(buf, " \t");
+            char *e = b[0] == '[' ? strchr(b, ']') : NULL;
+            if (e != NULL && ps->n_sec < sizeof(ps->sec) / sizeof(ps->sec[0])) {
+                char *n = b + 1;        /* inih keeps the name as written */
+                size_t nl = (size_t)(e - n);
+                if (nl < sizeof(ps->sec[0].name)) {
+                    memcpy(ps->sec[ps->n_sec].name, n, nl);
+                    ps->sec[ps->n_sec].name[nl] = '\0';
+                    ps->sec[ps->n_sec++].line = line;
+                }
+            }
+            if (c == EOF)
+                break;
             line++;
             len = 0;
-        } else if (++len > PROFILE_LINE_MAX) {
+        } else if (len >= PROFILE_LINE_MAX) {
             fclose(f);
             err_set(errbuf, "%s:%d: line longer than %d characters (continue it on an "
                     "indented line)", path, line, PROFILE_LINE_MAX);
             return ERR_FORMAT;
+        } else {
+            buf[len++] = (char)c;
         }
     }
     fclose(f);
@@ -594,8 +640,8 @@ static int finish(struct profile *p, const char *path, char *errbuf)
             for (size_t j = 0; j < p->n_edges; j++)
                 found |= j != i && !strcmp(p->edges[j].pub.id, e->pub.alias_of);
             if (!found) {
-                err_set(errbuf, "%s: [edge %s] alias_of names unknown edge '%s'", path,
-                        e->pub.id, e->pub.alias_of);
+                err_set(errbuf, "%s:%d: [edge %s] alias_of names unknown edge '%s'", path,
+                        e->line, e->pub.id, e->pub.alias_of);
                 return ERR_FORMAT;
             }
         }
@@ -603,7 +649,8 @@ static int finish(struct profile *p, const char *path, char *errbuf)
     for (size_t i = 0; i < p->n_codes; i++) {
         struct profile_code *c = &p->codes[i].pub;
         if (c->meaning == NULL || c->kind == NULL) {
-            err_set(errbuf, "%s: [code %d] needs meaning and kind", path, c->code);
+            err_set(errbuf, "%s:%d: [code %d] needs meaning and kind", path, p->codes[i].line,
+                    c->code);
             return ERR_FORMAT;
         }
         c->category = empty(c->category);
@@ -614,7 +661,8 @@ static int finish(struct profile *p, const char *path, char *errbuf)
     for (size_t i = 0; i < p->n_reasons; i++) {
         struct profile_reason *r = &p->reasons[i].pub;
         if (r->phrase == NULL || r->kind == NULL) {
-            err_set(errbuf, "%s: a [reason] section needs phrase and kind", path);
+            err_set(errbuf, "%s:%d: a [reason] section needs phrase and kind", path,
+                    p->reasons[i].line);
             return ERR_FORMAT;
         }
         r->category = empty(r->category);
@@ -622,7 +670,8 @@ static int finish(struct profile *p, const char *path, char *errbuf)
     }
     for (size_t i = 0; i < p->n_fixes; i++) {
         if (p->fixes[i].text == NULL) {
-            err_set(errbuf, "%s: [fix %s] has no text", path, p->fixes[i].kind);
+            err_set(errbuf, "%s:%d: [fix %s] has no text", path, p->fixes[i].line,
+                    p->fixes[i].kind);
             return ERR_FORMAT;
         }
     }
@@ -631,19 +680,19 @@ static int finish(struct profile *p, const char *path, char *errbuf)
 
 static int load_file(const char *path, struct profile **out, char *errbuf)
 {
-    int rc = check_line_lengths(path, errbuf);
-    if (rc != 0)
-        return rc;
-
+    struct parse *ps = calloc(1, sizeof(*ps));  /* a few KiB: not on the stack */
     struct profile *p = calloc(1, sizeof(*p));
-    if (p == NULL)
-        return ERR_NOMEM;
-    struct parse ps = { .p = p, .path = path };
-    if ((p->path = keep(p, path)) == NULL) {
-        profile_free(p);
-        return ERR_NOMEM;
+    int rc = 0;
+
+    if (ps == NULL || p == NULL || (p->path = keep(p, path)) == NULL) {
+        rc = ERR_NOMEM;
+        goto out;
     }
-    int r = ini_parse(path, handler, &ps);
+    ps->p = p;
+    ps->path = path;
+    if ((rc = prescan(path, ps, errbuf)) != 0)
+        goto out;
+    int r = ini_parse(path, handler, ps);
     if (r != 0) {
         if (r == -1)
             err_set(errbuf, "%s: %s", path, strerror(errno));
@@ -651,11 +700,14 @@ static int load_file(const char *path, struct profile **out, char *errbuf)
             err_set(errbuf, "%s: out of memory", path);
         else
             err_set(errbuf, "%s:%d: %s", path, r,
-                    ps.why[0] ? ps.why : "syntax error (want [section] or key = value)");
-        profile_free(p);
-        return r == -1 ? ERR_IO : r == -2 ? ERR_NOMEM : ERR_FORMAT;
+                    ps->why[0] ? ps->why : "syntax error (want [section] or key = value)");
+        rc = r == -1 ? ERR_IO : r == -2 ? ERR_NOMEM : ERR_FORMAT;
+        goto out;
     }
-    if ((rc = finish(p, path, errbuf)) != 0) {
+    rc = finish(p, path, errbuf);
+out:
+    free(ps);
+    if (rc != 0) {
         profile_free(p);
         return rc;
     }

@@ -307,8 +307,14 @@ static void test_file_errors(void **state)
     expect_error("[code 1]\nmeaning = a\nkind = Not-An-Ident\n", ERR_FORMAT, "bad.ini:3: bad kind");
     expect_error("[auth]\ninvite_challenge = 99\n", ERR_FORMAT, "bad.ini:2: bad status");
     expect_error("[provider]\nports = 5060/carrier-pigeon\n", ERR_FORMAT, "bad.ini:2:");
-    expect_error("[edge a]\nalias_of = b\n", ERR_FORMAT, "alias_of names unknown edge 'b'");
-    expect_error("[code 7]\nmeaning = m\n", ERR_FORMAT, "[code 7] needs meaning and kind");
+    expect_error("[provider]\nid = x\n\n[edge a]\nalias_of = b\n", ERR_FORMAT,
+                 "bad.ini:4: [edge a] alias_of names unknown edge 'b'");
+    expect_error("[code 7]\nmeaning = m\n", ERR_FORMAT,
+                 "bad.ini:1: [code 7] needs meaning and kind");
+    expect_error("[code 7]\nmeaning = m\nkind = k\n\n[reason x]\nphrase = p\n", ERR_FORMAT,
+                 "bad.ini:5: a [reason] section needs phrase and kind");
+    expect_error("[fix auth_rejected]\nsource = s\n", ERR_FORMAT,
+                 "bad.ini:1: [fix auth_rejected] has no text");
     /* a line inih would split is reported at its own line */
     char longl[400];
     snprintf(longl, sizeof(longl), "[provider]\nid = x\nname = %0250d\n", 0);
@@ -332,7 +338,8 @@ static void test_user_dir_overrides_and_adds(void **state)
     fputs("[provider]\nid = twilio\nname = Twilio (site copy)\n"
           "[edge lab]\nsignalling = 203.0.113.0/24\nhosts = *.lab.example\n"
           "[code 32201]\nmeaning = local meaning\nkind = ip_rejected\nauth_failure = yes\n"
-          "[code 32999]\nmeaning = unverified thing\nkind = carrier_rejected\nunverified = yes\n", f);
+          "[code 32999]\nmeaning = unverified thing\nkind = carrier_rejected\n"
+          "unverified = yes\n", f);
     fclose(f);
     snprintf(path, sizeof(path), "%s/acme.ini", dir);
     f = fopen(path, "w");
