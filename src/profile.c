@@ -822,10 +822,18 @@ int profile_set_load(const char *const *user_dirs, struct profile_set **out, cha
         exe[el] = '\0';
         char *slash = strrchr(exe, '/');
         if (slash != NULL) {
+            /* build/<dir>/sipscope in the source tree, then a copy at the top;
+             * only where the source tree really is, so an installed binary in
+             * /usr/bin never reads a stray /profiles */
+            static const char *const up[] = { "/../..", "" };
             *slash = '\0';
-            /* build/<dir>/sipscope in the source tree, then a copy at the top */
-            snprintf(cand[nc++], PATH_MAX, "%.*s/../../profiles", PATH_MAX - 20, exe);
-            snprintf(cand[nc++], PATH_MAX, "%.*s/profiles", PATH_MAX - 20, exe);
+            for (size_t i = 0; i < 2; i++) {
+                char mark[PATH_MAX];
+                snprintf(mark, sizeof(mark), "%.*s%s/include/profile.h", PATH_MAX - 40, exe,
+                         up[i]);
+                if (access(mark, R_OK) == 0)
+                    snprintf(cand[nc++], PATH_MAX, "%.*s%s/profiles", PATH_MAX - 40, exe, up[i]);
+            }
         }
     }
     snprintf(cand[nc++], PATH_MAX, "./profiles");
