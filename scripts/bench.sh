@@ -26,7 +26,9 @@
 #   SHARED=dir         shared material (default ../shared)
 #   BENCH_SIZES="100k 1m"   workloads (any of 20k 100k 1m, or NNNk / NNNm)
 #   RUNS=3             alternating rounds (>= 3 for a median)
-#   BENCH_TOOLS="floor_pcap floor_osip sipscope tshark_stat sngrep"
+#   BENCH_TOOLS="floor_pcap floor_osip analyse sipscope tshark_stat sngrep"
+#              (analyse = tests/bench/analyse.c: the analysis stages on one
+#               thread, no capture thread or ring)
 #   CALLGRIND=1        0 skips step 5
 #   CG_MSGS=20000      messages in the callgrind prefix
 set -u
@@ -38,7 +40,7 @@ OUT=$ROOT/build/bench
 RES=$OUT/results
 SIZES=${BENCH_SIZES:-100k 1m}
 RUNS=${RUNS:-3}
-TOOLS=${BENCH_TOOLS:-floor_pcap floor_osip sipscope tshark_stat sngrep}
+TOOLS=${BENCH_TOOLS:-floor_pcap floor_osip analyse sipscope tshark_stat sngrep}
 CALLGRIND=${CALLGRIND:-1}
 CG_MSGS=${CG_MSGS:-20000}
 SIPSCOPE=${SIPSCOPE:-$ROOT/sipscope}
@@ -53,6 +55,15 @@ die() { echo "bench: $*" >&2; exit 2; }
 if [ ! -x "$SIPSCOPE" ]; then
     make --no-print-directory -j2 sipscope >/dev/null || die "cannot build sipscope"
 fi
+# the analysis stages alone (tests/bench/analyse.c) against the release library
+if make --no-print-directory -j2 BUILD=build/rel build/rel/libsipscope.a >/dev/null; then
+    # shellcheck disable=SC2046
+    gcc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Iinclude -o "$OUT/analyse" tests/bench/analyse.c \
+        build/rel/libsipscope.a $(pkg-config --libs libpcap libmaxminddb json-c inih nettle ncursesw) \
+        -losipparser2 -lpthread -lm || echo "bench: analyse does not build; skipped" >&2
+fi
+PLACEHOLDER=0
+"$SIPSCOPE" -V 2>&1 | grep -q 'not built yet' && PLACEHOLDER=1
 for f in floor_pcap floor_osip; do
     if [ ! -x "$OUT/$f" ] || [ "$BENCH/$f.c" -nt "$OUT/$f" ]; then
         gcc -O2 -g -Wall -o "$OUT/$f" "$BENCH/$f.c" -losipparser2 -lpcap || die "cannot build $f"
@@ -84,6 +95,7 @@ cmd_of() {  # tool file -> command line (no redirections)
     case "$1" in
         floor_pcap)  echo "$OUT/floor_pcap $2" ;;
         floor_osip)  echo "$OUT/floor_osip $2" ;;
+        analyse)     echo "$OUT/analyse $2" ;;
         sipscope)    echo "$SIPSCOPE -r $2 --report json" ;;
         tshark_stat) echo "tshark -r $2 -q -z sip,stat" ;;
         # sngrep keeps 20000 dialogs and then silently ignores the rest unless
@@ -93,6 +105,8 @@ cmd_of() {  # tool file -> command line (no redirections)
 }
 have_tool() {
     case "$1" in
+        analyse) [ -x "$OUT/analyse" ] ;;
+        sipscope) [ "$PLACEHOLDER" = 0 ] ;;
         tshark_stat) command -v tshark >/dev/null ;;
         sngrep) command -v sngrep >/dev/null ;;
         *) return 0 ;;
@@ -121,6 +135,10 @@ EOF
 )
     echo "bench: $s: sipscope exit $rc, SIP messages in its report: $SEEN of $n" >&2
     echo "$SEEN" >"$RES/sipscope.$s.seen"
+    if [ -x "$OUT/analyse" ]; then
+        "$OUT/analyse" "$f" 2>&1 >/dev/null | sed -n 's/.*sip=\([0-9]*\).*/\1/p' >"$RES/analyse.$s.seen"
+        echo "bench: $s: analyse counted $(cat "$RES/analyse.$s.seen") SIP messages of $n" >&2
+    fi
 
     printf 'round\ttool\twall\tuser\tsys\tmaxrss_kib\texit\n' >"$j"
     for r in $(seq 1 "$RUNS"); do
@@ -208,12 +226,14 @@ callgrind() {
     echo "| program | total Ir | Ir / message |"
     echo "|---|---:|---:|"
     cg_one floor_osip "$OUT/floor_osip" "$f"
-    cg_one sipscope "$SIPSCOPE" -r "$f" --report json
+    [ -x "$OUT/analyse" ] && cg_one analyse "$OUT/analyse" "$f"
+    [ "$PLACEHOLDER" = 0 ] && cg_one sipscope "$SIPSCOPE" -r "$f" --report json
+    top=sipscope; [ "$PLACEHOLDER" = 0 ] || top=analyse
     echo
-    echo "Top 15 functions of sipscope by self cost (Ir, % of total, Ir/msg):"
+    echo "Top 15 functions of $top by self cost (Ir, % of total, Ir/msg):"
     echo
     echo '```'
-    sed -n '/file:function/,$p' "$C/sipscope.self.txt" | grep -E '^ *[0-9,]+ ' | head -15 |
+    sed -n '/file:function/,$p' "$C/$top.self.txt" | grep -E '^ *[0-9,]+ ' | head -15 |
         awk -v m="$CG_MSGS" '{x=$1; gsub(",","",x); fn=$NF; sub(/^.*:/,"",fn);
             printf "%14s %-9s %7.0f  %s\n", $1, $2, x/m, fn}'
     echo '```'
@@ -226,7 +246,8 @@ callgrind() {
     echo
     for s in $SIZES; do
         bench_size "$s"
-        echo "sipscope's JSON report counted $(cat "$RES/sipscope.$s.seen") SIP messages of $(msgs_of "$s")."
+        echo "SIP messages counted of $(msgs_of "$s"): sipscope's JSON report $(cat "$RES/sipscope.$s.seen")," \
+             "analyse $(cat "$RES/analyse.$s.seen" 2>/dev/null || echo -)."
         echo
     done
     [ "$CALLGRIND" = 1 ] && callgrind
