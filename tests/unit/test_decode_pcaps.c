@@ -20,7 +20,34 @@
 struct oracle {
     unsigned count[MAXF];   /* messages per frame (0 = not SIP) */
     unsigned rows;
+    struct endpoint src[MAXF], dst[MAXF];   /* innermost, as tshark shows them */
+    bool has_addr[MAXF], has_port[MAXF];
 };
+
+struct seen {
+    unsigned count[MAXF];
+    struct endpoint src[MAXF], dst[MAXF];   /* the frame's first payload */
+};
+
+/* The last comma-separated item (tshark lists outer,inner). */
+static const char *last_item(const char *f)
+{
+    const char *c = strrchr(f, ',');
+    return c != NULL ? c + 1 : f;
+}
+
+static bool parse_ep(const char *ip4, const char *ip6, const char *p1, const char *p2,
+                     struct endpoint *e, bool *has_port)
+{
+    const char *ip = *ip4 ? last_item(ip4) : last_item(ip6);
+    const char *port = *p1 ? last_item(p1) : last_item(p2);
+    memset(e, 0, sizeof(*e));
+    if (!addr_parse(ip, strlen(ip), &e->ip))
+        return false;
+    *has_port = *port != '\0';
+    e->port = (uint16_t)strtoul(port, NULL, 10);
+    return true;
+}
 
 static size_t count_items(const char *f)
 {
@@ -64,12 +91,18 @@ static int load_oracle(const char *path, struct oracle *o)
         size_t m = (nc > 10 ? count_items(cols[10]) : 0) + (nc > 11 ? count_items(cols[11]) : 0);
         o->count[fr] = (unsigned)(m ? m : 1);
         o->rows++;
+        if (nc >= 10) {
+            bool hp1 = false, hp2 = false;
+            o->has_addr[fr] = parse_ep(cols[2], cols[3], cols[4], cols[5], &o->src[fr], &hp1) &&
+                              parse_ep(cols[6], cols[7], cols[8], cols[9], &o->dst[fr], &hp2);
+            o->has_port[fr] = hp1 && hp2;
+        }
     }
     fclose(fp);
     return 0;
 }
 
-static int decode_file(const char *path, unsigned *got, char *err)
+static int decode_file(const char *path, struct seen *got, char *err)
 {
     pcap_t *pc = pcap_open_offline(path, err);
     struct caps caps;
@@ -98,7 +131,7 @@ static int decode_file(const char *path, unsigned *got, char *err)
     assert_non_null(d);
     int lt = pcap_datalink(pc);
     assert_true(decode_linktype_supported(lt));
-    memset(got, 0, MAXF * sizeof(*got));
+    memset(got, 0, sizeof(*got));
     while (pcap_next_ex(pc, &h, &data) == 1) {
         struct packet pkt = { ++frame, (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec,
                               h->caplen, h->len, lt, data };
@@ -106,8 +139,10 @@ static int decode_file(const char *path, unsigned *got, char *err)
         for (size_t i = 0; i < n; i++) {
             assert_true(out[i].len > 0);
             assert_true(decode_is_sip(out[i].data, out[i].len));
-            if (out[i].frame < MAXF)
-                got[out[i].frame]++;
+            if (out[i].frame < MAXF && got->count[out[i].frame]++ == 0) {
+                got->src[out[i].frame] = out[i].src;
+                got->dst[out[i].frame] = out[i].dst;
+            }
         }
     }
     decoder_free(d);
@@ -158,9 +193,10 @@ static void test_all_captures(void **state)
 {
     (void)state;
     static struct oracle o;
-    static unsigned got[MAXF];
+    static struct seen seen;
+    unsigned *got = seen.count;
     char path[1024], err[PCAP_ERRBUF_SIZE];
-    unsigned bad_files = 0, checked = 0;
+    unsigned bad_files = 0, checked = 0, all_addrs = 0;
 
     for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
         snprintf(path, sizeof(path), "%s/%s.sip.tsv", testutil_shared_pcaps(), files[f]);
@@ -169,12 +205,15 @@ static void test_all_captures(void **state)
             continue;
         }
         snprintf(path, sizeof(path), "%s/%s", testutil_shared_pcaps(), files[f]);
-        if (decode_file(path, got, err) != 0) {
+        if (decode_file(path, &seen, err) != 0) {
             print_message("cannot open %s: %s\n", path, err);
             continue;
         }
         checked++;
-        unsigned miss = 0, extra = 0, wrongn = 0, total = 0, gtotal = 0;
+        unsigned miss = 0, extra = 0, wrongn = 0, total = 0, gtotal = 0, addrs = 0;
+        /* HEP: tshark shows the outer addresses; the inner ones are in
+         * NAME.hep.tsv and are checked in test_hep_addresses. */
+        bool hep = strncmp(files[f], "hep-wireshark", 13) == 0;
         for (unsigned i = 0; i < MAXF; i++) {
             total += o.count[i];
             gtotal += got[i];
@@ -188,21 +227,90 @@ static void test_all_captures(void **state)
                 if (wrongn++ < 5)
                     print_message("  %s: frame %u has %u msgs, tshark %u\n", files[f], i,
                                   got[i], o.count[i]);
+            } else if (o.count[i] && o.has_addr[i] && !hep && ++addrs &&
+                       (!addr_eq(&o.src[i].ip, &seen.src[i].ip) ||
+                        !addr_eq(&o.dst[i].ip, &seen.dst[i].ip) ||
+                        (o.has_port[i] && (o.src[i].port != seen.src[i].port ||
+                                           o.dst[i].port != seen.dst[i].port)))) {
+                if (wrongn++ < 5)
+                    print_message("  %s: frame %u addresses/ports differ\n", files[f], i);
             }
         }
-        print_message("%-66s oracle %4u msgs, got %4u%s\n", files[f], total, gtotal,
-                      miss + extra + wrongn ? "  MISMATCH" : "");
+        print_message("%-66s oracle %4u msgs, got %4u, %4u addressed%s\n", files[f], total,
+                      gtotal, addrs, miss + extra + wrongn ? "  MISMATCH" : "");
+        all_addrs += addrs;
         if (miss + extra + wrongn)
             bad_files++;
     }
     assert_true(checked > 0);
+    assert_true(all_addrs > 1000);
     assert_int_equal(bad_files, 0);
+}
+
+/* HEP: the inner addresses, ports, time and capture id against the
+ * hep-wireshark Lua dissector's fields (NAME.hep.tsv). */
+static void test_hep_addresses(void **state)
+{
+    (void)state;
+    char path[1024], err[PCAP_ERRBUF_SIZE], line[4096];
+    static struct seen seen;
+    struct sip_payload out[8];
+    struct caps caps;
+
+    snprintf(path, sizeof(path), "%s/hep-wireshark__hep.pcap", testutil_shared_pcaps());
+    pcap_t *pc = pcap_open_offline(path, err);
+    if (pc == NULL)
+        skip();
+    caps_default(&caps);
+    struct decoder *d = decoder_new(&caps);
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    uint64_t frame = 0;
+    static struct sip_payload first[MAXF];
+    memset(&seen, 0, sizeof(seen));
+    while (pcap_next_ex(pc, &h, &data) == 1) {
+        struct packet pkt = { ++frame, (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec,
+                              h->caplen, h->len, pcap_datalink(pc), data };
+        size_t n = decode_packet(d, &pkt, out, 8);
+        if (n > 0 && frame < MAXF)
+            first[frame] = out[0];
+    }
+    pcap_close(pc);
+    snprintf(path, sizeof(path), "%s/hep-wireshark__hep.pcap.hep.tsv", testutil_shared_pcaps());
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    assert_non_null(fgets(line, sizeof(line), fp));
+    unsigned rows = 0;
+    while (fgets(line, sizeof(line), fp) != NULL) {
+        unsigned long fr, sp, dp, sec, usec, cid;
+        char s4[64], d4[64];
+        /* frame, version, src4, (src6 empty), sport, dst4, (dst6), dport, sec, usec, node */
+        if (sscanf(line, "%lu\tHEP3\t%63[^\t]\t\t%lu\t%63[^\t]\t\t%lu\t%lu\t%lu\t%lu", &fr, s4,
+                   &sp, d4, &dp, &sec, &usec, &cid) != 8)
+            continue;
+        struct addr a;
+        assert_true(fr < MAXF);
+        assert_int_equal(first[fr].frame, fr);
+        assert_true(addr_parse(s4, strlen(s4), &a));
+        assert_true(addr_eq(&a, &first[fr].src.ip));
+        assert_true(addr_parse(d4, strlen(d4), &a));
+        assert_true(addr_eq(&a, &first[fr].dst.ip));
+        assert_int_equal(first[fr].src.port, sp);
+        assert_int_equal(first[fr].dst.port, dp);
+        assert_int_equal(first[fr].ts_us, (int64_t)sec * 1000000 + (int64_t)usec);
+        assert_int_equal(first[fr].site_id, cid);
+        rows++;
+    }
+    fclose(fp);
+    decoder_free(d);
+    assert_int_equal(rows, 6);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_all_captures),
+        cmocka_unit_test(test_hep_addresses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
