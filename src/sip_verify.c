@@ -24,11 +24,18 @@
 
 static pthread_once_t osip_once = PTHREAD_ONCE_INIT;
 
+static void osip_trace_nothing(const char *fi, int li, osip_trace_level_t level,
+                               const char *chfr, va_list ap)
+{
+    (void)fi; (void)li; (void)level; (void)chfr; (void)ap;
+}
+
 static void osip_init(void)
 {
     parser_init();
     /* libosip2 prints "| ERROR |" lines to stderr for every message it
      * refuses; a malformed packet must never log (STYLE.md Errors). */
+    osip_trace_initialize_func(END_TRACE_LEVEL, osip_trace_nothing);
     for (int l = TRACE_LEVEL0; l < END_TRACE_LEVEL; l++)
         osip_trace_disable_level((osip_trace_level_t)l);
 }
@@ -85,8 +92,10 @@ static size_t osip_unq(const char *s, char *buf, size_t cap, const char **out)
     return len;
 }
 
-/* Compare our span with osip's string (NULL == empty), quotes removed. */
-static void cmp(struct vctx *v, const char *what, struct span ours, const char *theirs, bool icase)
+/* Compare our span with osip's string (NULL == empty), quotes removed;
+ * the field is named pre.field in the report. */
+static void cmp(struct vctx *v, const char *pre, const char *field, struct span ours,
+                const char *theirs, bool icase)
 {
     char buf[4096];
     const char *t;
@@ -98,11 +107,13 @@ static void cmp(struct vctx *v, const char *what, struct span ours, const char *
     if (ours.len == n && (n == 0 || (icase ? strncasecmp(ours.p, t, n) == 0
                                            : memcmp(ours.p, t, n) == 0)))
         return;
-    differ(v, "%s: ours '%.*s' osip '%.*s'", what, (int)(ours.len > 200 ? 200 : ours.len),
+    differ(v, "%s%s%s: ours '%.*s' osip '%.*s'", pre, *pre ? "." : "", field,
+           (int)(ours.len > 200 ? 200 : ours.len),
            ours.p != NULL ? ours.p : "", (int)(n > 200 ? 200 : n), t);
 }
 
-static void cmp_num(struct vctx *v, const char *what, long long ours, const char *theirs)
+static void cmp_num(struct vctx *v, const char *pre, const char *field, long long ours,
+                    const char *theirs)
 {
     long long t = 0;
     char *end = NULL;
@@ -115,7 +126,8 @@ static void cmp_num(struct vctx *v, const char *what, long long ours, const char
             t = 0;
     }
     if (ours != t)
-        differ(v, "%s: ours %lld osip '%s'", what, ours, theirs != NULL ? theirs : "(none)");
+        differ(v, "%s%s%s: ours %lld osip '%s'", pre, *pre ? "." : "", field, ours,
+               theirs != NULL ? theirs : "(none)");
 }
 
 static const char *param(osip_list_t *l, const char *name)
@@ -129,33 +141,24 @@ static const char *param(osip_list_t *l, const char *name)
 
 static void cmp_uri(struct vctx *v, const char *what, const struct sip_uri *u, osip_uri_t *o)
 {
-    char w[64];
-
     if (o == NULL) {
         if (u->host.len > 0)
             differ(v, "%s: osip has no URI", what);
         return;
     }
-    snprintf(w, sizeof w, "%s.scheme", what);
-    cmp(v, w, u->scheme, o->scheme, true);
+    cmp(v, what, "scheme", u->scheme, o->scheme, true);
     if (o->scheme == NULL || (strcasecmp(o->scheme, "sip") != 0 &&
                               strcasecmp(o->scheme, "sips") != 0))
         return;                 /* osip keeps other schemes as one string */
-    snprintf(w, sizeof w, "%s.user", what);
-    cmp(v, w, u->user, o->username, false);
-    snprintf(w, sizeof w, "%s.host", what);
-    cmp(v, w, u->host, o->host, true);
-    snprintf(w, sizeof w, "%s.port", what);
-    cmp_num(v, w, u->port, o->port);
-    snprintf(w, sizeof w, "%s.transport", what);
-    cmp(v, w, u->transport, param(&o->url_params, "transport"), false);
+    cmp(v, what, "user", u->user, o->username, false);
+    cmp(v, what, "host", u->host, o->host, true);
+    cmp_num(v, what, "port", u->port, o->port);
+    cmp(v, what, "transport", u->transport, param(&o->url_params, "transport"), false);
 }
 
 static void cmp_nameaddr(struct vctx *v, const char *what, const struct sip_nameaddr *na,
                          osip_from_t *o)
 {
-    char w[64];
-
     if (o == NULL) {
         if (na->raw.len > 0)
             differ(v, "%s: osip has none", what);
@@ -165,74 +168,61 @@ static void cmp_nameaddr(struct vctx *v, const char *what, const struct sip_name
         differ(v, "%s: ours has none", what);
         return;
     }
-    snprintf(w, sizeof w, "%s.display", what);
-    cmp(v, w, na->display, o->displayname, false);
+    cmp(v, what, "display", na->display, o->displayname, false);
     cmp_uri(v, what, &na->uri, o->url);
-    snprintf(w, sizeof w, "%s.tag", what);
-    cmp(v, w, na->tag, param(&o->gen_params, "tag"), false);
+    cmp(v, what, "tag", na->tag, param(&o->gen_params, "tag"), false);
 }
 
 static void cmp_via(struct vctx *v, int i, const struct sip_via *ours, osip_via_t *o)
 {
-    char w[64];
+    const char *tn = transport_name(ours->transport);
     const char *rp;
+    char w[32];
 
-    snprintf(w, sizeof w, "via[%d].transport", i);
-    cmp(v, w, span_make(transport_name(ours->transport), strlen(transport_name(ours->transport))),
-        o->protocol, true);
-    snprintf(w, sizeof w, "via[%d].host", i);
-    cmp(v, w, ours->host, o->host, true);
-    snprintf(w, sizeof w, "via[%d].port", i);
-    cmp_num(v, w, ours->port, o->port);
-    snprintf(w, sizeof w, "via[%d].branch", i);
-    cmp(v, w, ours->branch, param(&o->via_params, "branch"), false);
-    snprintf(w, sizeof w, "via[%d].received", i);
-    cmp(v, w, ours->received, param(&o->via_params, "received"), false);
+    snprintf(w, sizeof w, "via[%d]", i);
+    cmp(v, w, "transport", span_make(tn, strlen(tn)), o->protocol, true);
+    cmp(v, w, "host", ours->host, o->host, true);
+    cmp_num(v, w, "port", ours->port, o->port);
+    cmp(v, w, "branch", ours->branch, param(&o->via_params, "branch"), false);
+    cmp(v, w, "received", ours->received, param(&o->via_params, "received"), false);
     rp = param(&o->via_params, "rport");
-    snprintf(w, sizeof w, "via[%d].rport", i);
     if (rp == NULL) {
         if (ours->rport != -1)
-            differ(v, "%s: ours %d osip absent", w, (int)ours->rport);
+            differ(v, "%s.rport: ours %d osip absent", w, (int)ours->rport);
     } else {
-        cmp_num(v, w, ours->rport, rp);
+        cmp_num(v, w, "rport", ours->rport, rp);
     }
 }
 
 static void cmp_cred(struct vctx *v, const struct sip_cred *c, osip_authorization_t *o)
 {
-    cmp(v, "cred.scheme", c->scheme, o->auth_type, true);
-    cmp(v, "cred.username", c->username, o->username, false);
-    cmp(v, "cred.realm", c->realm, o->realm, false);
-    cmp(v, "cred.nonce", c->nonce, o->nonce, false);
-    cmp(v, "cred.uri", c->uri, o->uri, false);
-    cmp(v, "cred.response", c->response, o->response, false);
-    cmp(v, "cred.algorithm", c->algorithm, o->algorithm, false);
-    cmp(v, "cred.qop", c->qop, o->message_qop, false);
-    cmp(v, "cred.nc", c->nc, o->nonce_count, false);
-    cmp(v, "cred.cnonce", c->cnonce, o->cnonce, false);
-    cmp(v, "cred.opaque", c->opaque, o->opaque, false);
+    cmp(v, "cred", "scheme", c->scheme, o->auth_type, true);
+    cmp(v, "cred", "username", c->username, o->username, false);
+    cmp(v, "cred", "realm", c->realm, o->realm, false);
+    cmp(v, "cred", "nonce", c->nonce, o->nonce, false);
+    cmp(v, "cred", "uri", c->uri, o->uri, false);
+    cmp(v, "cred", "response", c->response, o->response, false);
+    cmp(v, "cred", "algorithm", c->algorithm, o->algorithm, false);
+    cmp(v, "cred", "qop", c->qop, o->message_qop, false);
+    cmp(v, "cred", "nc", c->nc, o->nonce_count, false);
+    cmp(v, "cred", "cnonce", c->cnonce, o->cnonce, false);
+    cmp(v, "cred", "opaque", c->opaque, o->opaque, false);
 }
 
 static void cmp_chal(struct vctx *v, int i, const struct sip_challenge *c,
                      osip_www_authenticate_t *o)
 {
-    char w[64];
-    char buf[16];
+    char w[32], buf[16];
     const char *t;
     size_t n;
 
-    snprintf(w, sizeof w, "challenge[%d].scheme", i);
-    cmp(v, w, c->scheme, o->auth_type, true);
-    snprintf(w, sizeof w, "challenge[%d].realm", i);
-    cmp(v, w, c->realm, o->realm, false);
-    snprintf(w, sizeof w, "challenge[%d].nonce", i);
-    cmp(v, w, c->nonce, o->nonce, false);
-    snprintf(w, sizeof w, "challenge[%d].algorithm", i);
-    cmp(v, w, c->algorithm, o->algorithm, false);
-    snprintf(w, sizeof w, "challenge[%d].qop", i);
-    cmp(v, w, c->qop, o->qop_options, false);
-    snprintf(w, sizeof w, "challenge[%d].opaque", i);
-    cmp(v, w, c->opaque, o->opaque, false);
+    snprintf(w, sizeof w, "challenge[%d]", i);
+    cmp(v, w, "scheme", c->scheme, o->auth_type, true);
+    cmp(v, w, "realm", c->realm, o->realm, false);
+    cmp(v, w, "nonce", c->nonce, o->nonce, false);
+    cmp(v, w, "algorithm", c->algorithm, o->algorithm, false);
+    cmp(v, w, "qop", c->qop, o->qop_options, false);
+    cmp(v, w, "opaque", c->opaque, o->opaque, false);
     n = osip_unq(o->stale, buf, sizeof buf, &t);
     if (!v->diff && c->stale != (n == 4 && strncasecmp(t, "true", 4) == 0))
         differ(v, "challenge[%d].stale: ours %d osip '%s'", i, (int)c->stale,
@@ -250,12 +240,12 @@ static void compare(struct vctx *v, const struct sip_msg *m, osip_message_t *o)
         return;
     }
     if (m->is_request) {
-        cmp(v, "method", m->method_name, o->sip_method, false);
+        cmp(v, "", "method", m->method_name, o->sip_method, false);
         cmp_uri(v, "ruri", &m->ruri, o->req_uri);
     } else {
         if (m->status != o->status_code)
             differ(v, "status: ours %d osip %d", m->status, o->status_code);
-        cmp(v, "reason", m->reason_phrase, o->reason_phrase, false);
+        cmp(v, "", "reason", m->reason_phrase, o->reason_phrase, false);
     }
 
     /* identity */
@@ -273,8 +263,8 @@ static void compare(struct vctx *v, const struct sip_msg *m, osip_message_t *o)
     if (o->cseq == NULL) {
         differ(v, "cseq: osip has none");
     } else {
-        cmp_num(v, "cseq.number", m->cseq, o->cseq->number);
-        cmp(v, "cseq.method", m->cseq_method_name, o->cseq->method, false);
+        cmp_num(v, "cseq", "number", m->cseq, o->cseq->number);
+        cmp(v, "cseq", "method", m->cseq_method_name, o->cseq->method, false);
     }
     cmp_nameaddr(v, "from", &m->from, o->from);
     cmp_nameaddr(v, "to", &m->to, o->to);
@@ -306,13 +296,12 @@ static void compare(struct vctx *v, const struct sip_msg *m, osip_message_t *o)
             continue;
         snprintf(w, sizeof w, "contact[%d]", i);
         cmp_uri(v, w, &c->uri, oc->url);
-        snprintf(w, sizeof w, "contact[%d].expires", i);
         {
             const char *e = param(&oc->gen_params, "expires");
-            if (e == NULL ? c->expires != -1 : false)
-                differ(v, "%s: ours %lld osip absent", w, (long long)c->expires);
+            if (e == NULL && c->expires != -1)
+                differ(v, "%s.expires: ours %lld osip absent", w, (long long)c->expires);
             else if (e != NULL)
-                cmp_num(v, w, c->expires, e);
+                cmp_num(v, w, "expires", c->expires, e);
         }
     }
 
@@ -354,7 +343,7 @@ static void compare(struct vctx *v, const struct sip_msg *m, osip_message_t *o)
     /* Content-Length */
     /* libosip2 fills in Content-Length (the body size) when it is absent */
     if (o->content_length != NULL && o->content_length->value != NULL)
-        cmp_num(v, "content-length",
+        cmp_num(v, "", "content-length",
                 m->content_length >= 0 ? m->content_length : (long long)m->body_len,
                 o->content_length->value);
     else if (!v->diff && m->content_length != -1)

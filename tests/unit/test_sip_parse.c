@@ -717,6 +717,32 @@ static void test_scanner_helpers(void **state)
     assert_string_equal(sip_reject_name(1000), "?");
 }
 
+/* sip_verify must be able to fail: a wrong field, and bytes libosip2 refuses. */
+static void test_verify_detects_differences(void **state)
+{
+    char why[256];
+    struct sip_msg good;
+
+    (void)state;
+    assert_int_equal(parse(invite), SIP_OK);
+    good = m;
+    m.from.tag = SPAN_LIT("f2");
+    assert_int_equal(sip_verify(&m, (const uint8_t *)invite, strlen(invite), why, sizeof why), 1);
+    assert_non_null(strstr(why, "from.tag"));
+    m = good;
+    m.via_total = 3;
+    assert_int_equal(sip_verify(&m, (const uint8_t *)invite, strlen(invite), why, sizeof why), 1);
+    assert_non_null(strstr(why, "via count"));
+    m = good;
+    m.cred.present = true;
+    assert_int_equal(sip_verify(&m, (const uint8_t *)invite, strlen(invite), why, sizeof why), 1);
+    m = good;
+    m.via[1].rport = -1;
+    assert_int_equal(sip_verify(&m, (const uint8_t *)invite, strlen(invite), why, sizeof why), 1);
+    assert_non_null(strstr(why, "via[1].rport"));
+    assert_int_equal(sip_verify(&good, (const uint8_t *)"garbage", 7, why, sizeof why), -1);
+}
+
 static void test_arena_full_falls_back(void **state)
 {
     struct arena a;
@@ -755,6 +781,7 @@ int main(void)
         cmocka_unit_test(test_long_header_line),
         cmocka_unit_test(test_hostile_auth),
         cmocka_unit_test(test_scanner_helpers),
+        cmocka_unit_test(test_verify_detects_differences),
         cmocka_unit_test(test_arena_full_falls_back),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
