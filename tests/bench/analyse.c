@@ -7,7 +7,8 @@
  * floor_osip it is what sipscope's decode + parse + correlation cost against
  * libosip2's parse alone.
  *
- *   analyse FILE      prints "packets=N sip=N malformed=N" to stderr
+ *   analyse FILE [NAME=VALUE...]   caps overrides as with --cap; prints
+ *                                  "packets=N sip=N malformed=N" to stderr
  */
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -62,16 +63,22 @@ int main(int argc, char **argv)
     struct snapshot snap;
     struct ctx c;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: analyse FILE\n");
+    if (argc < 2) {
+        fprintf(stderr, "usage: analyse FILE [CAP=VALUE...]\n");
         return 2;
+    }
+    caps_default(&caps);
+    for (int i = 2; i < argc; i++) {
+        if (caps_set(&caps, argv[i], errbuf) != 0) {
+            fprintf(stderr, "analyse: %s\n", errbuf);
+            return 2;
+        }
     }
     pcap_t *p = pcap_open_offline(argv[1], errbuf);
     if (p == NULL) {
         fprintf(stderr, "analyse: %s\n", errbuf);
         return 2;
     }
-    caps_default(&caps);
     memset(&opts, 0, sizeof(opts));
     memset(&c, 0, sizeof(c));
     c.linktype = pcap_datalink(p);
