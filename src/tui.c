@@ -54,7 +54,7 @@ struct tui {
     struct tui_rect rect[TP_COUNT];     /* from the last layout; h 0 = hidden */
     struct tui_filter filter;
 
-    struct tui_text detail;
+    struct tui_text detail, help;
     char detail_key[192];
     bool detail_stale;
     struct tui_ladder ladder;
@@ -306,7 +306,9 @@ static const char *const keys_ladder[] = {
     "F1", "Help", "Esc", "Back", "Up/Dn", "Message", "PgUp/PgDn", "Raw text", "Home/End",
     "First/last", "q", "Quit", NULL, NULL,
 };
-static const char *const keys_help[] = { "any key", "Back", "q", "Quit", NULL, NULL };
+static const char *const keys_help[] = {
+    "Up/Dn", "Scroll", "PgUp/PgDn", "Page", "other keys", "Back", "q", "Quit", NULL, NULL,
+};
 
 static void draw_tabs(struct tui *t, int y)
 {
@@ -358,25 +360,27 @@ static void draw(struct tui *t)
                                i == (int)t->focus);
         }
         break;
-    case V_DETAIL: {
+    case V_DETAIL:
+    case V_HELP: {
+        bool help = t->view == V_HELP;
+        struct tui_text *tx = help ? &t->help : &t->detail;
         int y = body_top();
         int ta = tui_attr(TR_TITLE_FOCUS);
         tui_fill(y, 0, COLS, ta);
-        tui_printf(y, 0, COLS, ta, " Finding detail%s",
-                   t->detail_stale ? "  (no longer in the latest snapshot)" : "");
-        tui_text_wrap(&t->detail, COLS - 2);
-        tui_text_scroll(&t->detail, 0, detail_rows());
-        tui_text_draw(&t->detail, y + 1, 1, detail_rows(), COLS - 2);
-        keys = keys_detail;
+        if (help)
+            tui_puts(y, 0, COLS, " Help: keys", ta);
+        else
+            tui_printf(y, 0, COLS, ta, " Finding detail%s",
+                       t->detail_stale ? "  (no longer in the latest snapshot)" : "");
+        tui_text_wrap(tx, COLS - 2);
+        tui_text_scroll(tx, 0, detail_rows());
+        tui_text_draw(tx, y + 1, 1, detail_rows(), COLS - 2);
+        keys = help ? keys_help : keys_detail;
         break;
     }
     case V_LADDER:
         tui_ladder_draw(&t->ladder, ladder_rect());
         keys = keys_ladder;
-        break;
-    case V_HELP:
-        tui_help_draw(LINES, COLS);
-        keys = keys_help;
         break;
     }
 
@@ -626,6 +630,7 @@ static void handle_key(struct tui *t, int ch)
         /* The one place a resize is handled: every view lays itself out
          * from LINES/COLS on the next draw; wrapped text is redone. */
         t->detail.wrap_w = 0;
+        t->help.wrap_w = 0;
         t->ladder.text.wrap_w = 0;
         clearok(curscr, TRUE);
         return;
@@ -636,10 +641,15 @@ static void handle_key(struct tui *t, int ch)
     }
     t->status_until = 0;    /* any key dismisses a status message */
     if (t->view == V_HELP) {
-        if (ch == 'q')
-            t->quit = true;
-        t->view = t->help_back;
-        return;
+        int h = detail_rows();
+        switch (ch) {
+        case KEY_UP: case 'k': tui_text_scroll(&t->help, -1, h); return;
+        case KEY_DOWN: case 'j': tui_text_scroll(&t->help, 1, h); return;
+        case KEY_PPAGE: tui_text_scroll(&t->help, -h, h); return;
+        case KEY_NPAGE: tui_text_scroll(&t->help, h, h); return;
+        case 'q': t->quit = true; return;
+        default: t->view = t->help_back; return;
+        }
     }
     switch (ch) {
     case 'q':
@@ -648,6 +658,7 @@ static void handle_key(struct tui *t, int ch)
     case KEY_F(1): case '?': case 'h':
         t->help_back = t->view;
         t->view = V_HELP;
+        tui_help_build(&t->help);
         return;
     case 'p':
         t->paused = !t->paused;
@@ -711,9 +722,10 @@ int tui_run(struct snappub *pub, const struct tui_opts *o, char *errbuf)
     t->save_fmt = o->save_format;
     tui_filter_set(&t->filter, "");
     const struct snapshot *s0 = t->s;
-    if (tui_text_init_buf(&t->detail) != 0 ||
+    if (tui_text_init_buf(&t->detail) != 0 || tui_text_init_buf(&t->help) != 0 ||
         tui_ladder_init(&t->ladder, s0->cap_msgs, s0->cap_raw) != 0) {
         tui_text_free(&t->detail);
+        tui_text_free(&t->help);
         free(t);
         err_set(errbuf, "dashboard: out of memory");
         return ERR_NOMEM;
@@ -734,6 +746,7 @@ int tui_run(struct snappub *pub, const struct tui_opts *o, char *errbuf)
             fclose(tty);
         tui_ladder_free(&t->ladder);
         tui_text_free(&t->detail);
+        tui_text_free(&t->help);
         free(t);
         return ERR_IO;
     }
@@ -783,6 +796,7 @@ int tui_run(struct snappub *pub, const struct tui_opts *o, char *errbuf)
         free(t->list[i].idx);
     tui_ladder_free(&t->ladder);
     tui_text_free(&t->detail);
+    tui_text_free(&t->help);
     free(t);
     return 0;
 }

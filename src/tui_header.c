@@ -42,15 +42,25 @@ void tui_header_draw(const struct snapshot *s, const struct tui_hdr *h, int w)
     const char *state = h->live ? (h->finished ? "capture ended" : "live")
                       : (h->finished ? "replay done" : "replaying");
     tui_fill(0, 0, w, ha);
-    int x = tui_printf(0, 0, w, ha | A_BOLD, " sipscope ");
-    x += tui_printf(0, x, w - x, ha, " %s %s ", h->live ? "interface" : "file",
-                    h->source != NULL ? h->source : "?");
+    int x = tui_printf(0, 0, w, ha | (int)A_BOLD, " sipscope ");
+    /* State, elapsed time and rate keep their place on the right; the
+     * source gets what is left (a long path shows its file name). */
     char rate[32] = "";
     if (h->msg_rate >= 0)
         snprintf(rate, sizeof(rate), "  %.1f msg/s", h->msg_rate);
     snprintf(buf, sizeof(buf), " %s  elapsed %s%s ", state, el, rate);
     int bw = tui_width(buf, strlen(buf));
-    int px = h->paused ? 9 : 0;
+    int px = h->paused ? 8 : 0;
+    int room = w - x - bw - px;
+    const char *src = h->source != NULL ? h->source : "?";
+    const char *kind = h->live ? "interface" : "file";
+    if ((int)(strlen(kind) + strlen(src)) + 3 > room) {
+        const char *slash = strrchr(src, '/');
+        if (slash != NULL && slash[1] != '\0')
+            src = slash + 1;
+    }
+    if (room > 0)
+        x += tui_printf(0, x, room, ha, " %s %s ", kind, src);
     if (x + bw + px <= w)
         tui_puts(0, w - bw - px, bw, buf, ha);
     else if (x + px < w)

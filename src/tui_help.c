@@ -5,13 +5,14 @@
  * docs/sipscope.1 and docs/tui.md describe the same keys. UI thread only.
  */
 #include <curses.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tui_int.h"
 
 static const char *const help[][2] = {
     { NULL, "Everywhere" },
-    { "F1  ?", "this help (any key closes it)" },
+    { "F1  ?", "this help (Up/Down/PgUp/PgDn scroll, other keys close)" },
     { "q", "quit (the report is still printed when one was asked for)" },
     { "p  space", "pause / resume the display (the analysis goes on)" },
     { "s", "save the report: choose text/json/markdown, then a file name" },
@@ -34,28 +35,22 @@ static const char *const help[][2] = {
     { "PgUp PgDn", "scroll the raw message text" },
 };
 
-void tui_help_draw(int h, int w)
+void tui_help_build(struct tui_text *t)
 {
-    int ta = tui_attr(TR_TITLE_FOCUS);
-    tui_fill(3, 0, w, ta);
-    tui_puts(3, 0, w, " Help: keys", ta);
-    int y = 5;
-    for (size_t i = 0; i < sizeof(help) / sizeof(help[0]) && y < h - 1; i++, y++) {
+    tui_text_clear(t);
+    for (size_t i = 0; i < sizeof(help) / sizeof(help[0]); i++) {
         if (help[i][0] == NULL) {
             if (i > 0)
-                y++;
-            if (y >= h - 1)
-                break;
-            tui_puts(y, 2, w - 2, help[i][1], tui_attr(TR_COLHEAD));
+                tui_text_add(t, TR_NORMAL, 0, "", 0);
+            tui_text_addf(t, TR_COLHEAD, 1, "%s", help[i][1]);
             continue;
         }
-        tui_puts(y, 4, 22, help[i][0], tui_attr(TR_MSG_REQUEST));
-        tui_puts(y, 26, w - 26, help[i][1], tui_attr(TR_NORMAL));
+        tui_text_addf(t, TR_NORMAL, 3, "%-20s %s", help[i][0], help[i][1]);
     }
-    if (y < h - 1)
-        tui_puts(y + 1, 2, w - 2,
-                 "Colours: severity (info, warning, error, critical) and message class "
-                 "(request, 1xx..6xx); NO_COLOR turns them off.", tui_attr(TR_DIM));
+    tui_text_add(t, TR_NORMAL, 0, "", 0);
+    tui_text_addf(t, TR_DIM, 1, "Colours: severity (info, warning, error, critical) and message "
+                  "class (request, 1xx..6xx); NO_COLOR turns them off.");
+    t->top = 0;
 }
 
 void tui_prompt_draw(int y, int w, const char *question, const char *answer)

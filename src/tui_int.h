@@ -237,7 +237,8 @@ int tui_ladder_raw_rows(const struct tui_ladder *l, struct tui_rect r);
 
 /* ---- help and prompt (tui_help.c) ---- */
 
-void tui_help_draw(int h, int w);
+/* The key list (scrolled and drawn as a tui_text by tui.c). */
+void tui_help_build(struct tui_text *t);
 void tui_prompt_draw(int y, int w, const char *question, const char *answer);
 
 #endif
