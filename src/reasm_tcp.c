@@ -23,7 +23,9 @@
 #define NIL UINT32_MAX
 #define REASM_TCP_OOO 8
 #define LINE_MAX_PEEK 2048      /* a start line longer than this is not SIP */
-#define SYNC_TRIES 4            /* mid-stream segments allowed to show a start */
+#define SYNC_TRIES 8            /* mid-stream segments allowed to show a start */
+#define GAP_WAIT_US 2000000     /* a hole older than this (packet time) is skipped */
+#define NONSIP_RETRY_US 60000000 /* a non-SIP verdict is reconsidered after this */
 #define WS_HS_MAX 16384         /* HTTP upgrade header size limit */
 #define BUF_MIN 4096
 
@@ -36,6 +38,8 @@ struct stream {
     uint8_t mode, tries, nooo;
     uint32_t base_seq;
     uint64_t skip;                  /* bytes of an oversized message to discard */
+    int64_t gap_us;                 /* when the oldest hole appeared */
+    int64_t nonsip_us;              /* when the stream was judged non-SIP */
     uint8_t *buf;
     size_t cap, contig, consumed;
     struct { size_t s, e; } ooo[REASM_TCP_OOO];
@@ -62,6 +66,9 @@ struct stream {
     X(timeouts,       "reasm_tcp.timeouts") \
     X(closed_partial, "reasm_tcp.closed_with_partial") \
     X(after_close,    "reasm_tcp.after_close") \
+    X(gaps_skipped,   "reasm_tcp.gaps_skipped") \
+    X(resyncs,        "reasm_tcp.resyncs") \
+    X(nonsip_retries, "reasm_tcp.nonsip_retries") \
     X(tls,            "reasm_tcp.tls_streams") \
     X(ws_frames,      "reasm_tcp.ws_frames") \
     X(ws_bad,         "reasm_tcp.ws_bad_frame") \
@@ -264,6 +271,7 @@ static void set_nonsip(struct reasm_tcp *r, struct stream *s)
 {
     buf_defer(r, s);
     s->mode = M_NONSIP;
+    s->nonsip_us = s->last_us;
     r->c.nonsip_streams++;
 }
 
@@ -470,10 +478,48 @@ size_t reasm_tcp_sip_len(const uint8_t *p, size_t n, size_t max)
     return (size_t)total;
 }
 
+/* Offset in p[0..n) of the first line that starts a SIP message, or where
+ * to keep waiting: the start of the last, incomplete line (n when none). */
+static size_t resync_scan(const uint8_t *p, size_t n)
+{
+    const uint8_t *q = memchr(p, '\n', n);
+    while (q != NULL) {
+        size_t at = (size_t)(q - p) + 1;
+        if (at >= n)
+            return n;
+        size_t rest = n - at, peek = rest < LINE_MAX_PEEK ? rest : LINE_MAX_PEEK;
+        if (memchr(p + at, '\n', peek) == NULL)
+            return rest < LINE_MAX_PEEK ? at : n;
+        if (decode_is_sip(p + at, rest))
+            return at;
+        q = memchr(p + at, '\n', rest);
+    }
+    return n;
+}
+
+/* Give up on the oldest hole: continue from the data after it. Framing
+ * restarts at a message boundary found by resync_scan. */
+static void skip_gap(struct reasm_tcp *r, struct stream *s)
+{
+    r->c.gaps_skipped++;
+    s->consumed = s->ooo[0].s;
+    s->contig = s->ooo[0].e;
+    for (unsigned i = 1; i < s->nooo; i++)
+        s->ooo[i - 1] = s->ooo[i];
+    s->nooo--;
+    s->skip = 0;
+    if (s->mode == M_START || s->mode == M_SIP) {
+        s->mode = M_SYNC;
+        s->tries = 0;
+    } else if (s->mode != M_SYNC) {
+        set_nonsip(r, s);   /* WebSocket/HEP framing cannot be found again */
+    }
+}
+
 /* Frame whatever [consumed, contig) holds. */
 static void frame(struct reasm_tcp *r, struct stream *s, reasm_tcp_msg_fn fn, void *ud)
 {
-    for (;;) {
+    while (s->buf != NULL) {
         uint8_t *p = s->buf + s->consumed;
         size_t n = s->contig - s->consumed;
 
@@ -522,11 +568,19 @@ static void frame(struct reasm_tcp *r, struct stream *s, reasm_tcp_msg_fn fn, vo
                     s->mode = M_SIP;
                     continue;
                 }
-                if (s->mode == M_SYNC && ++s->tries < SYNC_TRIES) {
-                    /* Picked up mid-message: drop this and wait for a
-                     * segment that starts a message. */
-                    s->consumed = s->contig;
-                    return;
+                if (s->mode == M_SYNC) {
+                    /* Picked up mid-message (or after a hole): look for a
+                     * line that starts a message, keep waiting otherwise. */
+                    size_t at = resync_scan(p, n);
+                    if (at < n && decode_is_sip(p + at, n - at)) {
+                        r->c.resyncs++;
+                        s->consumed += at;
+                        s->mode = M_SIP;
+                        continue;
+                    }
+                    s->consumed += at;
+                    if (++s->tries < SYNC_TRIES)
+                        return;
                 }
                 set_nonsip(r, s);
                 return;
@@ -660,6 +714,16 @@ void reasm_tcp_feed(struct reasm_tcp *r, const struct reasm_tcp_key *k, uint32_t
     s->last_us = now_us;
     lru_unlink(r, si);
     lru_append(r, si);
+    if (s->mode == M_NONSIP && len > 0 && now_us - s->nonsip_us > NONSIP_RETRY_US) {
+        /* A verdict from a mid-stream pick-up may have been wrong: look
+         * again from this segment. */
+        r->c.nonsip_retries++;
+        s->mode = M_SYNC;
+        s->tries = 0;
+        s->base_seq = seq;
+        s->contig = s->consumed = 0;
+        s->nooo = 0;
+    }
     if (s->mode == M_NONSIP) {
         if (len > 0)
             r->c.nonsip_segs++;
@@ -715,6 +779,10 @@ void reasm_tcp_feed(struct reasm_tcp *r, const struct reasm_tcp_key *k, uint32_t
             r->c.ooo_full++;
             goto fin;
         }
+        if (s->nooo == 0)
+            s->gap_us = now_us;
+        else if (now_us - s->gap_us > GAP_WAIT_US)
+            skip_gap(r, s);
         frame(r, s, fn, ud);
     }
 fin:

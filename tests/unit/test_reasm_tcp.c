@@ -345,6 +345,53 @@ static void test_ws_and_hep_framing(void **s)
     reasm_tcp_free(r);
 }
 
+#define B2 "SIP/2.0 200 OK\r\nCall-ID: 1\r\nContent-Length: 5\r\n\r\nv=0\r\n"
+#define B3 "INVITE sip:x@y SIP/2.0\r\nCall-ID: 3\r\nl: 5\r\n\r\nv=0\r\n"
+
+static void test_gap_skip_resync_retry(void **s)
+{
+    (void)s;
+    struct reasm_tcp *r = mk(0, 0, 0);
+    struct got g = { 0 };
+    size_t n1 = strlen(M1), n2 = strlen(B2), n3 = strlen(B3);
+
+    /* Bodies end in CRLF here, as SDP does: resync looks for a start line
+     * after a line break. M1 complete; M2's first 10 bytes never arrive (capture drop); the
+     * rest of M2 and M3 wait behind the hole until it is 2 s old, then the
+     * hole is skipped and M3 (the next message start) is framed. */
+    feed(r, 1030, 0, REASM_TCP_SYN, NULL, 0, 0, &g);
+    feed(r, 1030, 1, 0, M1, n1, 0, &g);
+    uint32_t b = 1 + (uint32_t)n1;
+    feed(r, 1030, b + 10, 0, B2 + 10, n2 - 10, 100000, &g);
+    feed(r, 1030, b + (uint32_t)n2, 0, B3, n3, 200000, &g);
+    assert_int_equal(g.n, 1);
+    feed(r, 1030, b + (uint32_t)(n2 + n3), 0, M1, n1, 2500000, &g);
+    assert_int_equal(st(r, "reasm_tcp.gaps_skipped"), 1);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.msg[1], B3);
+    assert_string_equal(g.msg[2], M1);
+
+    /* Mid-stream pick-up: the segment ends one message and starts another. */
+    memset(&g, 0, sizeof(g));
+    const char *seg = "a=rtpmap:0 PCMU/8000\r\n" M2;
+    feed(r, 1031, 777, 0, seg, strlen(seg), 0, &g);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.msg[0], M2);
+    assert_int_equal(st(r, "reasm_tcp.resyncs"), 2);
+
+    /* A non-SIP verdict is reconsidered a minute later. */
+    memset(&g, 0, sizeof(g));
+    feed(r, 1032, 0, REASM_TCP_SYN, NULL, 0, 0, &g);
+    feed(r, 1032, 1, 0, "SSH-2.0-x\r\n", 11, 0, &g);
+    feed(r, 1032, 12, 0, M1, n1, 1000000, &g);
+    assert_int_equal(g.n, 0);
+    feed(r, 1032, 12 + (uint32_t)n1, 0, M2, n2, 62000000, &g);
+    assert_int_equal(st(r, "reasm_tcp.nonsip_retries"), 1);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.msg[0], M2);
+    reasm_tcp_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -357,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_stream_and_byte_caps),
         cmocka_unit_test(test_rst_fin_timeout),
         cmocka_unit_test(test_ws_and_hep_framing),
+        cmocka_unit_test(test_gap_skip_resync_retry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
