@@ -48,6 +48,8 @@ const char *corr_ip(const struct addr *a, char *buf, size_t len);
 
 /* ---- transactions (src/correlate/txn.c) ---- */
 
+#define TXN_COPIES 8
+
 enum txn_state {
     TXN_OPEN = 0,       /* no final response yet */
     TXN_DONE,           /* final response seen */
@@ -66,6 +68,7 @@ struct txn {
     enum transport transport;
     uint64_t frame;             /* first copy of the request */
     uint64_t last_frame;        /* latest retransmission */
+    uint64_t copies[TXN_COPIES];    /* frames of the first TXN_COPIES copies */
     int64_t first_us, last_us;  /* first copy, latest retransmission */
     int64_t last_gap_us;
     uint32_t retrans;
@@ -85,6 +88,7 @@ struct txn {
     char req_line[CORR_LINE];
     char final_line[CORR_LINE];
     char user[48];              /* auth username, else From user (To user for REGISTER) */
+    char from_user[48];         /* From user (To user for REGISTER): the caller identity */
     char ruri_host[64];
 };
 
@@ -117,6 +121,8 @@ struct auth_ex {
     int64_t challenge_us;
     char challenge_line[CORR_LINE];
     uint64_t challenged_req_frame;
+    uint64_t ack_frame;         /* ACK of a challenged INVITE */
+    int64_t ack_us;
     int64_t challenged_req_us;
     char challenged_req_line[CORR_LINE];
     uint64_t retry_frame;
@@ -213,6 +219,8 @@ struct source {
     uint32_t fail_n;
     int64_t fail_ts[SOURCE_FAILS];
     uint64_t fail_frame[SOURCE_FAILS];
+    uint64_t fail_retry[SOURCE_FAILS];  /* the refused retry of each failure */
+    char brute_entity[128];             /* brute_force entity once raised */
 };
 
 #define IDENT_SOURCES 4
@@ -226,6 +234,8 @@ struct ident {
         int64_t first_us;
         uint64_t ok, fail;
         uint64_t ok_frame, fail_frame;  /* last accepted, first refused */
+        uint64_t ok_first_frame;
+        int64_t ok_first_us;
         int64_t ok_us, fail_us;
     } src[IDENT_SOURCES];
     uint32_t fail_n;
@@ -234,6 +244,7 @@ struct ident {
     uint64_t ok_total, fail_total, req_total;
     uint64_t forbidden_total, final_total;
     bool with_cred, without_cred;
+    struct addr server;         /* first server this identity was sent to */
 };
 
 /* ---- carrier explanations (src/correlate/explain.c) ---- */
@@ -305,7 +316,8 @@ struct kind_event {
     struct auth_ex *ax;
     struct peer *peer;
     struct source *source;
-    struct ident *ident;
+    struct ident *ident;            /* auth username (else From user) @ Request-URI host */
+    struct ident *ident2;           /* From user @ host when it differs, else NULL */
     const struct explain *why;      /* KEV_FINAL / KEV_AUTH_OUTCOME */
 };
 
@@ -361,7 +373,7 @@ struct peer *peer_on_msg(struct engine *e, const struct sip_msg *m);
 uint64_t peer_key_of(const struct engine *e, const struct addr *x, const struct addr *y);
 
 struct source *source_on_request(struct engine *e, const struct sip_msg *m);
-void source_fail(struct source *s, uint64_t frame, int64_t ts);
+void source_fail(struct source *s, uint64_t frame, int64_t ts, uint64_t retry_frame);
 struct ident *ident_get(struct engine *e, const char *user, const char *host);
 void ident_outcome(struct ident *id, const struct addr *src, bool ok, bool fail,
                    uint64_t frame, int64_t ts);

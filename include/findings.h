@@ -58,6 +58,11 @@ static inline void finding_cite(struct findings *fs, struct finding *f, uint64_t
     finding_evidence(f, fs->evidence_cap, frame, ts, role, line);
 }
 
+/* Like finding_cite, but an entry with the same role is replaced ("latest
+ * request"), so a long-running finding shows its first and last frames. */
+void finding_cite_latest(struct findings *fs, struct finding *f, uint64_t frame, int64_t ts,
+                         const char *role, const char *line);
+
 /* Walk findings in creation order. */
 struct finding *findings_first(const struct findings *fs);
 struct finding *findings_next(const struct findings *fs, const struct finding *f);

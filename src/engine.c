@@ -231,8 +231,14 @@ static void on_request(struct engine *e, const struct sip_msg *m, struct peer *p
     e->n_requests++;
     t = txn_on_request(e, m, &is_new);
     if (m->method == SIP_ACK) {
+        struct auth_ex *ax;
         if (p != NULL)
             p->requests[SIP_ACK]++;
+        if (t != NULL && t->ack_frame == m->frame && (ax = auth_find(e, m)) != NULL &&
+            ax->challenged_req_frame == t->frame && ax->state == AUTH_CHALLENGED) {
+            ax->ack_frame = m->frame;
+            ax->ack_us = m->ts_us;
+        }
         return;
     }
     if (!is_new || t == NULL)
@@ -247,12 +253,19 @@ static void on_request(struct engine *e, const struct sip_msg *m, struct peer *p
     ev.txn = t;
     ev.source = source_on_request(e, m);
     ev.ident = ident_get(e, t->user, t->ruri_host);
-    if (ev.ident != NULL) {
-        ev.ident->req_total++;
+    if (strcmp(t->from_user, t->user) != 0)
+        ev.ident2 = ident_get(e, t->from_user, t->ruri_host);
+    for (int k = 0; k < 2; k++) {
+        struct ident *id = k ? ev.ident2 : ev.ident;
+        if (id == NULL)
+            continue;
+        if (id->req_total == 0)
+            id->server = m->dst.ip;
+        id->req_total++;
         if (m->cred.present)
-            ev.ident->with_cred = true;
+            id->with_cred = true;
         else
-            ev.ident->without_cred = true;
+            id->without_cred = true;
     }
     dispatch(e, &ev);
     if (m->cred.present) {
@@ -283,6 +296,8 @@ static void on_response(struct engine *e, const struct sip_msg *m, struct peer *
     ev.txn = t;
     ev.source = engine_source(e, &t->src.ip);
     ev.ident = ident_get(e, t->user, t->ruri_host);
+    if (strcmp(t->from_user, t->user) != 0)
+        ev.ident2 = ident_get(e, t->from_user, t->ruri_host);
     ev.ax = auth_find(e, m);
     if (t->had_cred && ev.ax != NULL)
         decided = auth_on_final(e, ev.ax, m, t, &why);
@@ -300,7 +315,7 @@ static void on_response(struct engine *e, const struct sip_msg *m, struct peer *
             }
         }
         if (fail && ev.source != NULL)
-            source_fail(ev.source, m->frame, m->ts_us);
+            source_fail(ev.source, m->frame, m->ts_us, t->frame);
         if (ok && ev.source != NULL)
             ev.source->auth_ok++;
     } else if (m->status >= 200 && m->status < 300) {
@@ -313,12 +328,20 @@ static void on_response(struct engine *e, const struct sip_msg *m, struct peer *
             p->last_fail_us = m->ts_us;
         }
     }
-    if (ev.ident != NULL) {
-        ev.ident->final_total++;
-        if (m->status == 403)
-            ev.ident->forbidden_total++;
-        if (ok || fail)
-            ident_outcome(ev.ident, &t->effective_src, ok, fail, m->frame, m->ts_us);
+    /* Identity outcomes come from requests that stand on their own; a BYE
+     * or re-INVITE answer says nothing about whether the account works. */
+    if (t->method == SIP_INVITE || t->method == SIP_REGISTER || t->method == SIP_OPTIONS ||
+        t->method == SIP_SUBSCRIBE || t->method == SIP_MESSAGE || t->method == SIP_PUBLISH) {
+        for (int k = 0; k < 2; k++) {
+            struct ident *id = k ? ev.ident2 : ev.ident;
+            if (id == NULL)
+                continue;
+            id->final_total++;
+            if (m->status == 403)
+                id->forbidden_total++;
+            if (ok || fail)
+                ident_outcome(id, &t->effective_src, ok, fail, m->frame, m->ts_us);
+        }
     }
     if (decided) {
         ev.type = KEV_AUTH_OUTCOME;
@@ -368,10 +391,9 @@ void engine_finish(struct engine *e, int64_t end_us)
     }
     for (struct auth_ex *ax = ctab_first(&e->auths); ax; ax = ctab_next(&e->auths, ax)) {
         struct kind_event ev = { .type = KEV_CHALLENGE_EXPIRED, .ax = ax };
-        /* A challenge seen near the end of a capture may simply have had
-         * its retry cut off: only one the capture outlived by 64*T1 counts. */
-        if (ax->state != AUTH_CHALLENGED || ax->unanswered_done ||
-            e->now_us - ax->challenge_us < CORR_TIMEOUT_US)
+        /* What the capture shows is a challenge left unanswered; when the
+         * capture ended soon after, the kind says the retry may be cut off. */
+        if (ax->state != AUTH_CHALLENGED || ax->unanswered_done)
             continue;
         ax->unanswered_done = true;
         ev.peer = engine_peer(e, ax->peer_key);

@@ -145,6 +145,21 @@ void finding_evidence(struct finding *f, size_t cap, uint64_t frame, int64_t ts,
     findings_fmt(ev->line, sizeof(ev->line), "%s", line ? line : "");
 }
 
+void finding_cite_latest(struct findings *fs, struct finding *f, uint64_t frame, int64_t ts,
+                         const char *role, const char *line)
+{
+    for (uint32_t i = 0; i < f->f.n_evidence; i++) {
+        struct snap_evidence *ev = &f->f.evidence[i];
+        if (strcmp(ev->role, role) == 0) {
+            ev->frame = frame;
+            ev->ts_us = ts;
+            findings_fmt(ev->line, sizeof(ev->line), "%s", line ? line : "");
+            return;
+        }
+    }
+    finding_evidence(f, fs->evidence_cap, frame, ts, role, line);
+}
+
 struct finding *findings_first(const struct findings *fs)
 {
     return ctab_first(&fs->tab);

@@ -85,12 +85,13 @@ struct source *source_on_request(struct engine *e, const struct sip_msg *m)
     return s;
 }
 
-void source_fail(struct source *s, uint64_t frame, int64_t ts)
+void source_fail(struct source *s, uint64_t frame, int64_t ts, uint64_t retry_frame)
 {
     uint32_t i = s->fail_n % SOURCE_FAILS;
 
     s->fail_ts[i] = ts;
     s->fail_frame[i] = frame;
+    s->fail_retry[i] = retry_frame;
     s->fail_n++;
     s->auth_fail++;
 }
@@ -129,6 +130,10 @@ void ident_outcome(struct ident *id, const struct addr *src, bool ok, bool fail,
         s->first_us = ts;
     }
     if (ok) {
+        if (s->ok == 0) {
+            s->ok_first_frame = frame;
+            s->ok_first_us = ts;
+        }
         s->ok++;
         s->ok_frame = frame;
         s->ok_us = ts;

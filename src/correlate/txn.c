@@ -102,6 +102,9 @@ static void fill_user(struct txn *t, const struct sip_msg *m)
     else if (m->method == SIP_REGISTER && m->to.uri.user.len > 0)
         u = m->to.uri.user;
     corr_copy(t->user, sizeof(t->user), u);
+    corr_copy(t->from_user, sizeof(t->from_user),
+              m->method == SIP_REGISTER && m->to.uri.user.len > 0 ? m->to.uri.user
+                                                                   : m->from.uri.user);
     corr_copy(t->ruri_host, sizeof(t->ruri_host), m->ruri.host);
 }
 
@@ -134,6 +137,8 @@ struct txn *txn_on_request(struct engine *e, const struct sip_msg *m, bool *is_n
         t->last_gap_us = gap;
         t->last_us = m->ts_us;
         t->last_frame = m->frame;
+        if (t->retrans < TXN_COPIES)
+            t->copies[t->retrans] = m->frame;
         e->n_retrans++;
         return t;
     }
@@ -149,7 +154,7 @@ struct txn *txn_on_request(struct engine *e, const struct sip_msg *m, bool *is_n
     t->dst = m->dst;
     t->effective_src = m->src.ip;
     t->transport = m->transport;
-    t->frame = t->last_frame = m->frame;
+    t->frame = t->last_frame = t->copies[0] = m->frame;
     t->first_us = t->last_us = m->ts_us;
     t->had_cred = m->cred.present;
     corr_start_line(m, t->req_line, sizeof(t->req_line));

@@ -1,10 +1,13 @@
 /*
  * brute_force.c — kind brute_force: many failed authentications (retries
  * with credentials refused) from one source, or against one username from
- * anywhere, within a short window: BRUTE_FAILS within BRUTE_WINDOW_US.
- * A PBX with a wrong password retrying every minute stays below this and
- * is auth_rejected only. Reads KEV_AUTH_OUTCOME. Thread: analysis.
+ * several addresses, within a short window: BRUTE_FAILS within
+ * BRUTE_WINDOW_US. A PBX with a wrong password retrying every minute stays
+ * below this and is auth_rejected only. Reads KEV_AUTH_OUTCOME.
+ * Thread: the analysis thread.
  */
+#include <string.h>
+
 #include "correlate.h"
 
 #define BRUTE_FAILS 10
@@ -19,50 +22,83 @@ static bool burst(const int64_t *ts, uint32_t n)
     return n >= BRUTE_FAILS && ts[last] - ts[first] <= BRUTE_WINDOW_US;
 }
 
-static void cite(struct engine *e, struct finding *f, const int64_t *ts, const uint64_t *fr,
-                 uint32_t n)
+static void by_source(struct engine *e, const struct kind_event *ev)
 {
-    for (uint32_t k = n - BRUTE_FAILS; k < n; k++)
-        finding_cite(&e->findings, f, fr[k % SOURCE_FAILS], ts[k % SOURCE_FAILS],
+    struct source *s = ev->source;
+    const struct auth_ex *ax = ev->ax;
+    char ip[ADDR_STRLEN], role[40];
+    struct finding *f;
+    uint32_t from;
+
+    if (s->brute_entity[0] != '\0') {
+        /* already raised: every further refusal is more evidence */
+        f = findings_find(&e->findings, "brute_force", s->brute_entity);
+        if (f == NULL)
+            return;
+        f->f.count++;
+        f->f.last_us = ev->m->ts_us;
+        finding_cite(&e->findings, f, ax->retry_frame, ax->retry_us, "retry with credentials",
+                     ax->retry_line);
+        engine_status_role(ax->outcome_line, role, sizeof(role));
+        finding_cite(&e->findings, f, ax->outcome_frame, ax->outcome_us, role, ax->outcome_line);
+        return;
+    }
+    if (!burst(s->fail_ts, s->fail_n))
+        return;
+    engine_entity(s->brute_entity, sizeof(s->brute_entity), ax->username, &s->ip,
+                  &ax->server.ip);
+    f = engine_raise(e, "brute_force", SEV_ERROR, s->brute_entity, ev->m->ts_us, ev->peer);
+    if (f == NULL)
+        return;
+    addr_str(&s->ip, ip, sizeof(ip));
+    f->f.count = s->fail_n;
+    finding_summary(f, "%s failed authentication %d times within 60 s: password guessing",
+                    ip, BRUTE_FAILS);
+    /* every failure still in the ring, oldest first */
+    from = s->fail_n > SOURCE_FAILS ? s->fail_n - SOURCE_FAILS : 0;
+    for (uint32_t k = from; k < s->fail_n; k++) {
+        finding_cite(&e->findings, f, s->fail_retry[k % SOURCE_FAILS], 0,
+                     "retry with credentials", NULL);
+        finding_cite(&e->findings, f, s->fail_frame[k % SOURCE_FAILS], s->fail_ts[k % SOURCE_FAILS],
                      "auth refused", NULL);
+    }
+    finding_cause(f, "an attacker guessing passwords (often after a scan)");
+    finding_cause(f, "a misconfigured device retrying a wrong password in a tight loop");
+    finding_fix(f, "Block %s at the firewall; allow SIP only from known addresses", ip);
+    finding_fix(f, "Use long random SIP passwords; enable fail2ban or the PBX's own "
+                   "auth-failure ban (on refused credentials, not on first challenges)");
+}
+
+static void by_user(struct engine *e, const struct kind_event *ev)
+{
+    char who[160];
+    struct finding *f;
+
+    if (ev->ident == NULL || ev->ident->n_src < 2 ||
+        !burst(ev->ident->fail_ts, ev->ident->fail_n))
+        return;
+    findings_fmt(who, sizeof(who), "user %s", ev->ident->name);
+    f = engine_raise(e, "brute_force", SEV_ERROR, who, ev->m->ts_us, ev->peer);
+    if (f == NULL)
+        return;
+    finding_summary(f, "%s failed authentication %u times from %u addresses: password guessing "
+                       "against one account", who, ev->ident->fail_n,
+                    (unsigned)ev->ident->n_src);
+    for (uint32_t k = ev->ident->fail_n - BRUTE_FAILS; k < ev->ident->fail_n; k++)
+        finding_cite(&e->findings, f, ev->ident->fail_frame[k % SOURCE_FAILS],
+                     ev->ident->fail_ts[k % SOURCE_FAILS], "auth refused", NULL);
+    finding_cause(f, "a distributed password-guessing attack on this username");
+    finding_fix(f, "Change the password of %s to a long random one; restrict SIP to known "
+                   "addresses", ev->ident->name);
 }
 
 static void on_event(struct engine *e, const struct kind_event *ev)
 {
-    char who[128];
-    struct finding *f;
-
     if (ev->type != KEV_AUTH_OUTCOME || ev->ax == NULL || ev->ax->state != AUTH_REJECTED)
         return;
-    if (ev->source != NULL && burst(ev->source->fail_ts, ev->source->fail_n)) {
-        addr_str(&ev->source->ip, who, sizeof(who));
-        f = engine_raise(e, "brute_force", SEV_ERROR, who, ev->m->ts_us, ev->peer);
-        if (f != NULL) {
-            finding_summary(f, "%s failed authentication %u times, %d within 60 s: password "
-                               "guessing", who, ev->source->fail_n, BRUTE_FAILS);
-            cite(e, f, ev->source->fail_ts, ev->source->fail_frame, ev->source->fail_n);
-            finding_cause(f, "an attacker guessing passwords (often after a scan)");
-            finding_cause(f, "a misconfigured device retrying a wrong password in a loop");
-            finding_fix(f, "Block %s at the firewall; allow SIP only from known addresses",
-                        who);
-            finding_fix(f, "Use long random SIP passwords; enable fail2ban or the PBX's "
-                           "own auth-failure ban");
-        }
-    }
-    if (ev->ident != NULL && burst(ev->ident->fail_ts, ev->ident->fail_n) &&
-        ev->ident->n_src > 1) {
-        findings_fmt(who, sizeof(who), "user %s", ev->ident->name);
-        f = engine_raise(e, "brute_force", SEV_ERROR, who, ev->m->ts_us, ev->peer);
-        if (f != NULL) {
-            finding_summary(f, "%s failed authentication %u times from %u addresses: "
-                               "password guessing against one account", who,
-                            ev->ident->fail_n, (unsigned)ev->ident->n_src);
-            cite(e, f, ev->ident->fail_ts, ev->ident->fail_frame, ev->ident->fail_n);
-            finding_cause(f, "a distributed password-guessing attack on this username");
-            finding_fix(f, "Change the password of %s to a long random one; restrict SIP "
-                           "to known addresses", ev->ident->name);
-        }
-    }
+    if (ev->source != NULL)
+        by_source(e, ev);
+    by_user(e, ev);
 }
 
 const struct kind kind_brute_force = { "brute_force", on_event, NULL };

@@ -34,14 +34,14 @@ static void on_event(struct engine *e, const struct kind_event *ev)
 {
     const struct txn *t = ev->txn;
     const struct explain *why = ev->why;
-    char entity[128], s[ADDR_STRLEN], role[40], line[160];
+    char entity[128], base[112], role[40], line[160];
     struct finding *f;
 
     if (ev->type != KEV_FINAL || t == NULL || why == NULL || !why->present ||
         strcmp(why->kind, "carrier_rejected") != 0 || ev->m->status < 300)
         return;
-    addr_str(&t->dst.ip, s, sizeof(s));
-    findings_fmt(entity, sizeof(entity), "%s %s", s,
+    engine_entity(base, sizeof(base), t->user, &t->src.ip, &t->dst.ip);
+    findings_fmt(entity, sizeof(entity), "%s: %s", base,
                  why->category[0] ? why->category : "rejection");
     f = engine_raise(e, "carrier_rejected", SEV_ERROR, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)

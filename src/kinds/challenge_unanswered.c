@@ -1,7 +1,7 @@
 /*
  * challenge_unanswered.c — kind challenge_unanswered: a 401/407 challenge
- * that the client never retried with credentials (within 64*T1, or before
- * the capture ended with 4 s to spare). A challenge answered by a retry is
+ * that the client never retried with credentials (within 300 s, or before
+ * the capture ended: then a short tail is named as a possible cause). A challenge answered by a retry is
  * the normal first step of digest auth and never a finding. Skipped after
  * a rejected retry (the client gave up: auth_rejected says why) and for
  * scanners. Reads KEV_CHALLENGE_EXPIRED. Thread: the analysis thread.
@@ -30,8 +30,13 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                  ax->challenged_req_line);
     finding_cite(&e->findings, f, ax->challenge_frame, ax->challenge_us, "challenge",
                  ax->challenge_line);
+    finding_cite(&e->findings, f, ax->ack_frame, ax->ack_us, "ACK (no retry follows)", NULL);
     finding_cause(f, "the PBX has no credentials for this trunk: it expects to be "
                      "authenticated by IP address");
+    if (e->finished && e->now_us - ax->challenge_us < CORR_TIMEOUT_US)
+        finding_cause(f, "or the capture stopped too early: it ended %.1f s after the "
+                         "challenge, and a retry may have followed",
+                      (double)(e->now_us - ax->challenge_us) / 1e6);
     finding_cause(f, "the PBX has credentials for another realm than \"%s\"", ax->realm);
     finding_cause(f, "the sender was a probe or scanner, not a configured PBX");
     finding_fix(f, "Configure the trunk's username and password in the PBX (outbound "

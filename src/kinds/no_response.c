@@ -22,13 +22,19 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     /* Over UDP a stack that got nothing retransmits (timer A/E); a single
      * copy with no answer is more likely a one-sided capture. Reliable
      * transports do not retransmit, so one copy is enough there. */
-    if (t->retrans == 0 && (t->transport == TRANSPORT_UDP || t->transport == TRANSPORT_UNKNOWN))
-        return;
     if (ev->source != NULL && ev->source->scanner_ua)
         return;
     addr_str(&t->src.ip, c, sizeof(c));
     addr_str(&t->dst.ip, s, sizeof(s));
     findings_fmt(entity, sizeof(entity), "%s to %s:%u", c, s, (unsigned)t->dst.port);
+    if (t->retrans == 0 && (t->transport == TRANSPORT_UDP || t->transport == TRANSPORT_UNKNOWN)) {
+        /* alone it proves nothing; next to a server already silent, it is
+         * one more request that got nothing back */
+        f = findings_find(&e->findings, "no_response", entity);
+        if (f != NULL)
+            finding_cite(&e->findings, f, t->frame, t->first_us, "unanswered", t->req_line);
+        return;
+    }
     f = engine_raise(e, "no_response", timeout ? SEV_ERROR : SEV_WARNING, entity,
                      timeout ? t->first_us + CORR_TIMEOUT_US : t->last_us, ev->peer);
     if (f == NULL)
@@ -43,6 +49,9 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                            "before the capture ended (unanswered)", s, (unsigned)t->dst.port,
                         sip_method_name(t->method), t->retrans + 1);
     finding_cite(&e->findings, f, t->frame, t->first_us, "request", t->req_line);
+    for (uint32_t i = 1; i < TXN_COPIES && i <= t->retrans; i++)
+        if (t->copies[i] != t->last_frame)
+            finding_cite(&e->findings, f, t->copies[i], 0, "retransmission", t->req_line);
     if (t->last_frame != t->frame)
         finding_cite(&e->findings, f, t->last_frame, t->last_us, "last retransmission",
                      t->req_line);

@@ -27,6 +27,14 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     if (ev->type != KEV_REQUEST || s == NULL || ev->m == NULL)
         return;
     addr_str(&s->ip, ip, sizeof(ip));
+    if ((s->scanner_ua || s->n_users >= SCANNER_USERS) &&
+        (f = findings_find(&e->findings, "scanner", ip)) != NULL) {
+        f->f.count++;
+        f->f.last_us = ev->m->ts_us;
+        finding_cite_latest(&e->findings, f, ev->m->frame, ev->m->ts_us, "latest request",
+                            ev->txn ? ev->txn->req_line : "");
+        return;
+    }
     if (s->scanner_ua && s->scanner_frame == ev->m->frame) {
         f = engine_raise(e, "scanner", SEV_WARNING, ip, ev->m->ts_us, ev->peer);
         if (f == NULL)

@@ -2,59 +2,122 @@
  * source_ip_changed.c — kind source_ip_changed: the same identity (user at
  * trunk host) is seen from a new source address (or a new received= in
  * the answers' Via) and its outcomes changed with it: accepted from the
- * first address, refused from the later one. Checked on every refusal and
- * at the end. Thread: the analysis thread.
+ * first address, refused from the later one. Checked on every refusal (the
+ * refusal that proves it is cited with its request; later refusals from the
+ * new address are added) and at the end. Thread: the analysis thread.
  */
 #include "correlate.h"
 
-static void check(struct engine *e, struct ident *id, const struct peer *p)
+static void entity_of(const struct ident *id, char *buf, size_t len)
 {
-    for (uint8_t a = 0; a < id->n_src; a++) {
-        for (uint8_t b = 0; b < id->n_src; b++) {
-            const struct ident_src *good = &id->src[a], *bad = &id->src[b];
-            char ga[ADDR_STRLEN], ba[ADDR_STRLEN];
-            struct finding *f;
-            if (a == b || good->ok == 0 || bad->fail == 0 || bad->ok != 0 ||
-                bad->first_us < good->first_us)
-                continue;
-            addr_str(&good->ip, ga, sizeof(ga));
-            addr_str(&bad->ip, ba, sizeof(ba));
-            if (findings_find(&e->findings, "source_ip_changed", id->name) != NULL)
-                return;
-            f = engine_raise(e, "source_ip_changed", SEV_ERROR, id->name, bad->fail_us, p);
-            if (f == NULL)
-                return;
-            finding_summary(f, "%s was accepted from %s but is refused since it comes from %s",
-                            id->name, ga, ba);
-            finding_cite(&e->findings, f, good->ok_frame, good->ok_us, "accepted from old "
-                         "address", NULL);
-            finding_cite(&e->findings, f, bad->fail_frame, bad->fail_us, "refused from new "
-                         "address", NULL);
-            finding_cause(f, "the PBX's public address changed (new ISP lease, WAN failover, "
-                             "NAT pool) and the trunk's IP access list still has %s", ga);
-            finding_cause(f, "a second PBX or site uses the same account from %s", ba);
-            finding_fix(f, "Add %s to the trunk's IP access list (or remove the IP rule and "
-                           "use credentials)", ba);
-            finding_fix(f, "Get a static public address for the PBX, or pin its outbound "
-                           "NAT to one address");
-            engine_provider_fix(e, f, p, "source_ip_changed");
-            return;
-        }
-    }
+    char s[ADDR_STRLEN];
+
+    findings_fmt(buf, len, "%s to %s", id->name, addr_str(&id->server, s, sizeof(s)));
 }
 
+/* The (good, bad) address pair, if the identity shows one. */
+static bool changed(const struct ident *id, const struct ident_src **good,
+                    const struct ident_src **bad)
+{
+    for (uint8_t a = 0; a < id->n_src; a++)
+        for (uint8_t b = 0; b < id->n_src; b++) {
+            const struct ident_src *g = &id->src[a], *x = &id->src[b];
+            if (a == b || g->ok == 0 || x->fail == 0 || x->ok != 0 || x->first_us < g->first_us)
+                continue;
+            *good = g;
+            *bad = x;
+            return true;
+        }
+    return false;
+}
+
+static struct finding *raise_it(struct engine *e, struct ident *id, const struct peer *p,
+                                const struct ident_src *good, const struct ident_src *bad)
+{
+    char ga[ADDR_STRLEN], ba[ADDR_STRLEN], entity[160];
+    struct finding *f;
+
+    entity_of(id, entity, sizeof(entity));
+    f = engine_raise(e, "source_ip_changed", SEV_ERROR, entity, bad->fail_us, p);
+    if (f == NULL)
+        return NULL;
+    addr_str(&good->ip, ga, sizeof(ga));
+    addr_str(&bad->ip, ba, sizeof(ba));
+    finding_summary(f, "%s was accepted from %s but is refused since it comes from %s",
+                    id->name, ga, ba);
+    finding_cite(&e->findings, f, good->ok_first_frame, good->ok_first_us,
+                 "accepted from old address", NULL);
+    if (good->ok_frame != good->ok_first_frame)
+        finding_cite(&e->findings, f, good->ok_frame, good->ok_us,
+                     "last accepted from old address", NULL);
+    finding_cause(f, "the PBX's public address changed (new ISP lease, WAN failover, NAT pool) "
+                     "and the trunk's IP access list still has %s", ga);
+    finding_cause(f, "a second PBX or site uses the same account from %s", ba);
+    finding_fix(f, "Add %s to the trunk's IP access list (or remove the IP rule and use "
+                   "credentials)", ba);
+    finding_fix(f, "Get a static public address for the PBX, or pin its outbound NAT to one "
+                   "address");
+    engine_provider_fix(e, f, p, "source_ip_changed");
+    return f;
+}
+
+static bool check(struct engine *e, const struct kind_event *ev, struct ident *id)
+{
+    const struct ident_src *good, *bad;
+    const struct txn *t = ev->txn;
+    char entity[160], role[40], line[160];
+    struct finding *f;
+
+    if (id == NULL || id->n_src < 2 || !changed(id, &good, &bad) ||
+        !addr_eq(&bad->ip, &t->effective_src))
+        return false;
+    entity_of(id, entity, sizeof(entity));
+    f = findings_find(&e->findings, "source_ip_changed", entity);
+    if (f == NULL)
+        f = raise_it(e, id, ev->peer, good, bad);
+    else {
+        f->f.count++;
+        f->f.last_us = ev->m->ts_us;
+    }
+    if (f == NULL)
+        return false;
+    finding_cite(&e->findings, f, t->frame, t->first_us, "request from new address",
+                 t->req_line);
+    engine_status_role(t->final_line, role, sizeof(role));
+    engine_evidence_line(line, sizeof(line), t->final_line, ev->why);
+    finding_cite(&e->findings, f, t->final_frame, t->final_us, role, line);
+    return true;
+}
+
+/* Both identities of the request: the auth username and the From user
+ * (a PBX authenticating as "1001" calls as "+15550009999"; whichever one
+ * worked from the old address and fails from the new one tells). The
+ * first that shows the change is reported. */
 static void on_event(struct engine *e, const struct kind_event *ev)
 {
-    if (ev->type == KEV_FINAL && ev->ident != NULL && ev->ident->n_src > 1 &&
-        ev->m != NULL && ev->m->status >= 300)
-        check(e, ev->ident, ev->peer);
+    if (ev->type != KEV_FINAL || ev->txn == NULL || ev->m == NULL || ev->m->status < 300)
+        return;
+    if (!check(e, ev, ev->ident))
+        check(e, ev, ev->ident2);
 }
 
 static void on_finish(struct engine *e)
 {
-    for (struct ident *id = ctab_first(&e->idents); id; id = ctab_next(&e->idents, id))
-        if (id->n_src > 1)
-            check(e, id, NULL);
+    const struct ident_src *good, *bad;
+    char entity[160];
+
+    for (struct ident *id = ctab_first(&e->idents); id; id = ctab_next(&e->idents, id)) {
+        struct finding *f;
+        if (id->n_src < 2 || !changed(id, &good, &bad))
+            continue;
+        entity_of(id, entity, sizeof(entity));
+        if (findings_find(&e->findings, "source_ip_changed", entity) != NULL)
+            continue;
+        f = raise_it(e, id, NULL, good, bad);
+        if (f != NULL)
+            finding_cite(&e->findings, f, bad->fail_frame, bad->fail_us,
+                         "refused from new address", NULL);
+    }
 }
 
 const struct kind kind_source_ip_changed = { "source_ip_changed", on_event, on_finish };

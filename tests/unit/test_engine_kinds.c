@@ -171,7 +171,8 @@ static void test_scanner_many_usernames(void **state)
     f = tl_find(&t, "scanner");
     assert_non_null(f);
     assert_string_equal(f->entity, "192.0.2.67");
-    assert_int_equal(f->n_evidence, 10);
+    assert_int_equal(f->n_evidence, 11);      /* 10 usernames tried + the latest request */
+    assert_int_equal(tl_frame(f, "latest request"), 23);
     tl_close(&t);
 }
 
@@ -199,9 +200,12 @@ static void test_brute_force(void **state)
     tl_finish(&t);
     f = tl_find(&t, "brute_force");
     assert_non_null(f);
-    assert_string_equal(f->entity, "192.0.2.99");
+    assert_string_equal(f->entity, "1001 from 192.0.2.99 to " TRUNK);
     assert_int_equal(f->severity, SEV_ERROR);
-    assert_int_equal(f->evidence[0].frame, 4);      /* the first refused retry */
+    /* every refusal still in the ring, then each later one */
+    assert_int_equal(tl_frame(f, "retry with credentials"), 3);
+    assert_int_equal(tl_frame(f, "auth refused"), 4);
+    assert_true(f->n_evidence >= 24);
     assert_non_null(tl_find(&t, "auth_rejected"));
     tl_close(&t);
 
@@ -239,9 +243,10 @@ static void test_source_ip_changed(void **state)
     tl_finish(&t);
     f = tl_find(&t, "source_ip_changed");
     assert_non_null(f);
-    assert_string_equal(f->entity, "1001@" TRUNK);
+    assert_string_equal(f->entity, "1001@" TRUNK " to " TRUNK);
     assert_int_equal(tl_frame(f, "accepted from old address"), 2);
-    assert_int_equal(tl_frame(f, "refused from new address"), 4);
+    assert_int_equal(tl_frame(f, "request from new address"), 3);
+    assert_int_equal(tl_frame(f, "403 Forbidden"), 4);
     assert_non_null(strstr(f->summary, "198.51.100.77"));
     tl_close(&t);
 }
