@@ -1,0 +1,55 @@
+#!/bin/sh
+# tui_signals.sh — the terminal is given back on every way out: SIGTERM
+# (the run ends cleanly, as q does), a fatal signal (SIGSEGV: the process
+# dies, but the terminal is out of curses mode first), and pause/resume
+# (p) freezes only the display. Signals go to the one sipscope process
+# this test started, found by PID through its tmux pane.
+. "$(dirname "$0")/lib/tui.sh"
+tui_require
+
+PCAP="$SHARED/pcaps/sip_captures__sip-register-wrong_password-401-403-401-403.pcapng"
+[ -f "$PCAP" ] || { echo "missing $PCAP"; exit 77; }
+
+# The sipscope process: the child of the pane's shell.
+tui_pid() {
+    sh_pid=$(tmux -L "$TUI_SOCK" display-message -p '#{pane_pid}')
+    ps -o pid= --ppid "$sh_pid" | head -1 | tr -d ' '
+}
+
+stty_ok() {
+    n=100
+    while [ $n -gt 0 ] && [ ! -s "$TUI_TMP/stty" ]; do sleep 0.1; n=$((n - 1)); done
+    grep -qE '(^| )icanon( |$)' "$TUI_TMP/stty" && grep -qE '(^| )echo( |$)' "$TUI_TMP/stty"
+}
+
+# Pause: the header says so; resume clears it.
+tui_start 100 30 LANG=C.UTF-8 -- -r "$PCAP" --tui
+tui_wait "replay done" 20 || tui_done
+tui_keys p
+tui_wait "PAUSED" 3
+tui_keys p
+tui_wait_gone "PAUSED" 3
+
+# SIGTERM: clean end, status 0 or 1 (findings), terminal restored.
+pid=$(tui_pid)
+[ -n "$pid" ] || { tui_fail "no sipscope process"; tui_done; }
+kill -TERM "$pid"
+tui_wait "SIPSCOPE-ENDED" 10
+rc=$(cat "$TUI_TMP/exit" 2>/dev/null)
+case "$rc" in 0|1) ;; *) tui_fail "exit status $rc after SIGTERM" ;; esac
+stty_ok || tui_fail "terminal not restored after SIGTERM"
+tui_expect_not "F1 Help"
+
+# SIGSEGV: the process dies of it, the terminal is restored first.
+tmux -L "$TUI_SOCK" kill-server 2>/dev/null
+tui_start 100 30 LANG=C.UTF-8 ASAN_OPTIONS=handle_segv=0 -- -r "$PCAP" --tui
+tui_wait "replay done" 20 || tui_done
+pid=$(tui_pid)
+[ -n "$pid" ] || { tui_fail "no sipscope process"; tui_done; }
+kill -SEGV "$pid"
+tui_wait "SIPSCOPE-ENDED" 10
+rc=$(cat "$TUI_TMP/exit" 2>/dev/null)
+[ "$rc" != 0 ] || tui_fail "exit status 0 after SIGSEGV"
+stty_ok || tui_fail "terminal not restored after SIGSEGV"
+tui_expect_not "F1 Help"
+tui_done
