@@ -159,6 +159,78 @@ void decode_ipv4(struct dctx *x, struct cursor c)
     decode_ip_proto(x, proto, l4);
 }
 
+/* The extension header chain from nxt on (RFC 8200 §4). After reassembly
+ * (reassembled = true) the chain continues in the rebuilt payload; a
+ * second fragment header there is refused, so reassembly never nests. */
+static void ipv6_chain(struct dctx *x, uint8_t nxt, struct cursor ip, bool reassembled)
+{
+    for (unsigned i = 0; i < IPV6_MAX_EXT; i++) {
+        uint8_t next, len;
+        switch (nxt) {
+        case 0:     /* hop-by-hop */
+        case 43:    /* routing */
+        case 60:    /* destination options */
+            if (!cursor_u8(&ip, &next) || !cursor_u8(&ip, &len) ||
+                !cursor_skip(&ip, (size_t)len * 8 + 6)) {
+                dctx_count(x, DC_IPV6_EXT_BAD);
+                return;
+            }
+            nxt = next;
+            continue;
+        case 51:    /* AH: length in 4-octet units minus 2 */
+            if (!cursor_u8(&ip, &next) || !cursor_u8(&ip, &len) ||
+                !cursor_skip(&ip, (size_t)len * 4 + 6)) {
+                dctx_count(x, DC_IPV6_EXT_BAD);
+                return;
+            }
+            nxt = next;
+            continue;
+        case 44: {  /* fragment */
+            uint8_t res;
+            if (reassembled) {
+                dctx_count(x, DC_IPV6_EXT_BAD);
+                return;
+            }
+            uint16_t offm;
+            uint32_t id;
+            if (!cursor_u8(&ip, &next) || !cursor_u8(&ip, &res) || !cursor_be16(&ip, &offm) ||
+                !cursor_be32(&ip, &id)) {
+                dctx_count(x, DC_IPV6_EXT_BAD);
+                return;
+            }
+            if ((offm & 0xfff9) == 0 || (x->quoted && (offm & 0xfff8) == 0)) {
+                /* atomic fragment (RFC 6946), or a quoted first fragment */
+                nxt = next;
+                continue;
+            }
+            struct reasm_ip_key k;
+            const uint8_t *out;
+            size_t outlen;
+            uint8_t outproto;
+
+            dctx_count(x, DC_IPV6_FRAGS);
+            memset(&k, 0, sizeof(k));
+            k.src = x->src.ip;
+            k.dst = x->dst.ip;
+            k.id = id;
+            k.family = 6;
+            if (!reasm_ip_feed(x->d->rip, &k, offm & 0xfff8u, (offm & 1) != 0, next,
+                               cursor_ptr(&ip), cursor_left(&ip), x->pkt->ts_us, x->depth, &out,
+                               &outlen, &outproto))
+                return;
+            ipv6_chain(x, outproto, cursor_make(out, outlen), true);
+            return;
+        }
+        case 59:    /* no next header */
+            return;
+        default:
+            decode_ip_proto(x, nxt, ip);
+            return;
+        }
+    }
+    dctx_count(x, DC_IPV6_EXT_MANY);
+}
+
 void decode_ipv6(struct dctx *x, struct cursor c)
 {
     uint8_t v = 0, nxt = 0, hop = 0;
@@ -189,65 +261,5 @@ void decode_ipv6(struct dctx *x, struct cursor c)
     addr_from_v6(&x->src.ip, src);
     addr_from_v6(&x->dst.ip, dst);
 
-    for (unsigned i = 0; i < IPV6_MAX_EXT; i++) {
-        uint8_t next, len;
-        switch (nxt) {
-        case 0:     /* hop-by-hop */
-        case 43:    /* routing */
-        case 60:    /* destination options */
-            if (!cursor_u8(&ip, &next) || !cursor_u8(&ip, &len) ||
-                !cursor_skip(&ip, (size_t)len * 8 + 6)) {
-                dctx_count(x, DC_IPV6_EXT_BAD);
-                return;
-            }
-            nxt = next;
-            continue;
-        case 51:    /* AH: length in 4-octet units minus 2 */
-            if (!cursor_u8(&ip, &next) || !cursor_u8(&ip, &len) ||
-                !cursor_skip(&ip, (size_t)len * 4 + 6)) {
-                dctx_count(x, DC_IPV6_EXT_BAD);
-                return;
-            }
-            nxt = next;
-            continue;
-        case 44: {  /* fragment */
-            uint8_t res;
-            uint16_t offm;
-            uint32_t id;
-            if (!cursor_u8(&ip, &next) || !cursor_u8(&ip, &res) || !cursor_be16(&ip, &offm) ||
-                !cursor_be32(&ip, &id)) {
-                dctx_count(x, DC_IPV6_EXT_BAD);
-                return;
-            }
-            if ((offm & 0xfff9) == 0 || (x->quoted && (offm & 0xfff8) == 0)) {
-                /* atomic fragment (RFC 6946), or a quoted first fragment */
-                nxt = next;
-                continue;
-            }
-            struct reasm_ip_key k;
-            const uint8_t *out;
-            size_t outlen;
-            uint8_t outproto;
-
-            dctx_count(x, DC_IPV6_FRAGS);
-            memset(&k, 0, sizeof(k));
-            k.src = x->src.ip;
-            k.dst = x->dst.ip;
-            k.id = id;
-            k.family = 6;
-            if (!reasm_ip_feed(x->d->rip, &k, offm & 0xfff8u, (offm & 1) != 0, next,
-                               cursor_ptr(&ip), cursor_left(&ip), x->pkt->ts_us, x->depth, &out,
-                               &outlen, &outproto))
-                return;
-            decode_ip_proto(x, outproto, cursor_make(out, outlen));
-            return;
-        }
-        case 59:    /* no next header */
-            return;
-        default:
-            decode_ip_proto(x, nxt, ip);
-            return;
-        }
-    }
-    dctx_count(x, DC_IPV6_EXT_MANY);
+    ipv6_chain(x, nxt, ip, false);
 }

@@ -360,6 +360,21 @@ static void test_ipv6_fragments(void **st)
         assert_int_equal(out[0].frame, 10 * order + 2);
     }
     assert_int_equal(dstat(d, "decode.ipv6.fragments"), 4);
+
+    /* A destination options header after the fragment header travels in
+     * the fragmentable part: the chain continues after reassembly. */
+    udp_sip(&u, SIP_RESP);
+    wrap_ipv6_ext8(&u, 17);
+    for (int k = 0; k < 2; k++) {
+        size_t off = k == 0 ? 0 : cut, len = k == 0 ? cut : u.n - cut;
+        uint8_t fh[8] = { 60, 0, 0, 0, 0, 0, 0, 99 };
+        put16(fh + 2, (uint16_t)(off | (k == 0 ? 1 : 0)));
+        pkt_set(&p, u.b + off, len);
+        pkt_push(&p, fh, 8);
+        wrap_ipv6(&p, 44);
+        assert_int_equal(run_pkt(d, 229, &p, 30 + (uint64_t)k, 0, out, 16), (size_t)k);
+    }
+    assert_memory_equal(out[0].data, SIP_RESP, strlen(SIP_RESP));
     decoder_free(d);
 }
 
