@@ -75,6 +75,32 @@ void decode_ip_proto(struct dctx *x, uint8_t proto, struct cursor c)
     }
 }
 
+/* Hand a fragment to reasm_ip; true with the whole payload when it
+ * completes. The IPv4 key includes the protocol (RFC 791), IPv6 not
+ * (RFC 8200: the next header of the offset-0 fragment counts). The output
+ * slot is the nesting depth, so an inner datagram never overwrites an
+ * outer one that is still being read. */
+static bool reassemble(struct dctx *x, uint8_t family, uint32_t id, uint8_t proto,
+                       uint32_t off, bool more, struct cursor frag, struct cursor *whole,
+                       uint8_t *outproto)
+{
+    struct reasm_ip_key k;
+    const uint8_t *out;
+    size_t outlen;
+
+    memset(&k, 0, sizeof(k));
+    k.src = x->src.ip;
+    k.dst = x->dst.ip;
+    k.id = id;
+    k.family = family;
+    k.proto = family == 4 ? proto : 0;
+    if (!reasm_ip_feed(x->d->rip, &k, off, more, proto, cursor_ptr(&frag), cursor_left(&frag),
+                       x->pkt->ts_us, x->depth, &out, &outlen, outproto))
+        return false;
+    *whole = cursor_make(out, outlen);
+    return true;
+}
+
 /* Declared length larger than what was captured: snaplen cut or a lie. */
 static bool truncated_by_snaplen(const struct dctx *x)
 {
@@ -137,23 +163,13 @@ void decode_ipv4(struct dctx *x, struct cursor c)
         return;
     }
     if ((frag & 0x3fff) != 0) {     /* MF set or offset non-zero */
-        struct reasm_ip_key k;
-        const uint8_t *out;
-        size_t outlen;
+        struct cursor whole;
         uint8_t outproto;
 
         dctx_count(x, DC_IPV4_FRAGS);
-        memset(&k, 0, sizeof(k));
-        k.src = x->src.ip;
-        k.dst = x->dst.ip;
-        k.id = id;
-        k.family = 4;
-        k.proto = proto;
-        if (!reasm_ip_feed(x->d->rip, &k, (uint32_t)(frag & 0x1fff) * 8, (frag & 0x2000) != 0,
-                           proto, cursor_ptr(&l4), cursor_left(&l4), x->pkt->ts_us, x->depth,
-                           &out, &outlen, &outproto))
-            return;
-        decode_ip_proto(x, outproto, cursor_make(out, outlen));
+        if (reassemble(x, 4, id, proto, (uint32_t)(frag & 0x1fff) * 8, (frag & 0x2000) != 0,
+                       l4, &whole, &outproto))
+            decode_ip_proto(x, outproto, whole);
         return;
     }
     decode_ip_proto(x, proto, l4);
@@ -203,22 +219,13 @@ static void ipv6_chain(struct dctx *x, uint8_t nxt, struct cursor ip, bool reass
                 nxt = next;
                 continue;
             }
-            struct reasm_ip_key k;
-            const uint8_t *out;
-            size_t outlen;
+            struct cursor whole;
             uint8_t outproto;
 
             dctx_count(x, DC_IPV6_FRAGS);
-            memset(&k, 0, sizeof(k));
-            k.src = x->src.ip;
-            k.dst = x->dst.ip;
-            k.id = id;
-            k.family = 6;
-            if (!reasm_ip_feed(x->d->rip, &k, offm & 0xfff8u, (offm & 1) != 0, next,
-                               cursor_ptr(&ip), cursor_left(&ip), x->pkt->ts_us, x->depth, &out,
-                               &outlen, &outproto))
-                return;
-            ipv6_chain(x, outproto, cursor_make(out, outlen), true);
+            if (reassemble(x, 6, id, next, offm & 0xfff8u, (offm & 1) != 0, ip, &whole,
+                           &outproto))
+                ipv6_chain(x, outproto, whole, true);
             return;
         }
         case 59:    /* no next header */

@@ -11,6 +11,7 @@
 
 #include "caps.h"
 #include "decode.h"
+#include "stat_lookup.h"
 #include <stdio.h>
 
 #define PKT_MAX 70000
@@ -162,38 +163,14 @@ static const char SIP_RESP[] =
 
 #endif
 
-/* Counter lookup through decode_stats (fails the test on an unknown name). */
-struct stat_q {
-    const char *name;
-    uint64_t v, errsum;
-    int found;
-};
-
-static void stat_cb(void *ud, const char *name, uint64_t v)
-{
-    struct stat_q *q = ud;
-    if (q->name != NULL && strcmp(name, q->name) == 0) {
-        q->v = v;
-        q->found = 1;
-    }
-    /* Every decode.* counter but the two totals names a drop reason. */
-    if (strncmp(name, "decode.", 7) == 0 && strcmp(name, "decode.packets") != 0 &&
-        strcmp(name, "decode.payloads") != 0)
-        q->errsum += v;
-}
-
 static inline uint64_t dstat(const struct decoder *d, const char *name)
 {
-    struct stat_q q = { name, 0, 0, 0 };
-    decode_stats(d, stat_cb, &q);
-    if (!q.found)
-        fail_msg("no counter named %s", name);
-    return q.v;
+    return STAT_GET(decode_stats, d, name);
 }
 
 static inline uint64_t derrsum(const struct decoder *d)
 {
-    struct stat_q q = { NULL, 0, 0, 0 };
+    struct stat_q q = STAT_Q(NULL);
     decode_stats(d, stat_cb, &q);
     return q.errsum;
 }

@@ -9,29 +9,11 @@
 
 #include "caps.h"
 #include "reasm_ip.h"
-
-struct stat_q {
-    const char *name;
-    uint64_t v;
-    int found;
-};
-
-static void stat_cb(void *ud, const char *name, uint64_t v)
-{
-    struct stat_q *q = ud;
-    if (strcmp(name, q->name) == 0) {
-        q->v = v;
-        q->found = 1;
-    }
-}
+#include "stat_lookup.h"
 
 static uint64_t st(const struct reasm_ip *r, const char *name)
 {
-    struct stat_q q = { name, 0, 0 };
-    reasm_ip_stats(r, stat_cb, &q);
-    if (!q.found)
-        fail_msg("no counter %s", name);
-    return q.v;
+    return STAT_GET(reasm_ip_stats, r, name);
 }
 
 static struct reasm_ip *mk(uint64_t trackers, uint64_t bytes)

@@ -12,6 +12,7 @@
 
 #include "caps.h"
 #include "reasm_tcp.h"
+#include "stat_lookup.h"
 
 struct got {
     unsigned n;
@@ -33,28 +34,9 @@ static void collect(void *ud, const uint8_t *p, size_t n, enum reasm_tcp_kind k)
     g->n++;
 }
 
-struct stat_q {
-    const char *name;
-    uint64_t v;
-    int found;
-};
-
-static void stat_cb(void *ud, const char *name, uint64_t v)
-{
-    struct stat_q *q = ud;
-    if (strcmp(name, q->name) == 0) {
-        q->v = v;
-        q->found = 1;
-    }
-}
-
 static uint64_t st(const struct reasm_tcp *r, const char *name)
 {
-    struct stat_q q = { name, 0, 0 };
-    reasm_tcp_stats(r, stat_cb, &q);
-    if (!q.found)
-        fail_msg("no counter %s", name);
-    return q.v;
+    return STAT_GET(reasm_tcp_stats, r, name);
 }
 
 static struct reasm_tcp_key key(uint16_t sport)
