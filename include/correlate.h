@@ -107,6 +107,13 @@ enum auth_state {
 
 #define AUTH_NONCES 4
 
+/* The latest retry checked against --secrets (digest_verify). */
+enum auth_pw {
+    AUTH_PW_UNKNOWN = 0,    /* no --secrets, no entry for the user, or cannot tell */
+    AUTH_PW_MATCH,
+    AUTH_PW_MISMATCH,
+};
+
 struct auth_ex {
     uint64_t key;
     uint64_t peer_key;
@@ -146,6 +153,7 @@ struct auth_ex {
     bool last_nc_valid;
     uint32_t challenges, stale, retries, rejections, accepted;
     char problem[128];          /* digest_mismatch reason of the latest retry, "" if none */
+    uint8_t pw_verdict;         /* enum auth_pw for the latest retry (--secrets) */
 };
 
 /* ---- dialogs and registrations (src/correlate/dialog.c) ---- */

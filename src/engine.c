@@ -65,6 +65,17 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
     }
     if (opts != NULL)
         e->evidence_file = opts->evidence_file;
+    /* --config is kept for kinds that compare intent with the wire; GeoIP
+     * names where a peer is (silent when no database is found). */
+    if (opts != NULL && opts->config_file != NULL &&
+        config_load(opts->config_file, &e->config, errbuf) != 0) {
+        engine_free(e);
+        return NULL;
+    }
+    if (geoip_open(opts ? opts->geoip_files : NULL, &e->geoip, errbuf) != 0) {
+        engine_free(e);
+        return NULL;
+    }
     if (prov_load(opts ? opts->profile_dirs : NULL, &e->profiles, errbuf) != 0) {
         engine_free(e);
         return NULL;
@@ -89,6 +100,10 @@ void engine_free(struct engine *e)
     free(e->raw);
     secrets_free(e->secrets);
     prov_free(e->profiles);
+    if (e->config != NULL)
+        config_free(e->config);
+    if (e->geoip != NULL)
+        geoip_close(e->geoip);
     free(e);
 }
 
@@ -469,6 +484,11 @@ static void fill_peer(const struct engine *e, const struct peer *p, struct snap_
     sp->first_fail_us = p->first_fail_us;
     sp->last_fail_us = p->last_fail_us;
     findings_fmt(sp->keepalive, sizeof(sp->keepalive), "-");
+    if (e->geoip != NULL) {
+        struct geoip_result g;
+        if (geoip_lookup(e->geoip, &sp->remote.ip, &g))
+            geoip_format(&g, sp->geo, sizeof(sp->geo));
+    }
     for (const struct finding *f = findings_first(&e->findings); f;
          f = findings_next(&e->findings, f))
         if (f->peer_key == p->key && f->f.severity >= SEV_WARNING &&

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "digest.h"
+#include "secrets.h"
 
 /* Call-ID + method + the client's address: a proxy relaying the same
  * REGISTER (same Call-ID) to the next hop runs an exchange of its own. */
@@ -216,6 +217,24 @@ static bool nonce_problem(struct engine *e, const struct auth_ex *ax, const stru
     return false;
 }
 
+/* With --secrets: does the response match the configured password? The
+ * password stays inside digest_verify; only the verdict is kept. */
+static uint8_t password_verdict(const struct engine *e, const struct sip_msg *m)
+{
+    const char *pw;
+    size_t blen = m->body_len <= m->raw.len ? m->body_len : 0;
+    struct span body = span_make(m->raw.p + (m->raw.len - blen), blen);
+
+    if (e->secrets == NULL ||
+        (pw = secrets_lookup(e->secrets, m->cred.username, m->cred.realm)) == NULL)
+        return AUTH_PW_UNKNOWN;
+    switch (digest_verify(&m->cred, m->method_name, body, pw)) {
+    case DIGEST_MATCH: return AUTH_PW_MATCH;
+    case DIGEST_MISMATCH: return AUTH_PW_MISMATCH;
+    default: return AUTH_PW_UNKNOWN;
+    }
+}
+
 struct auth_ex *auth_on_credentials(struct engine *e, const struct sip_msg *m, struct txn *t)
 {
     bool created;
@@ -242,6 +261,7 @@ struct auth_ex *auth_on_credentials(struct engine *e, const struct sip_msg *m, s
         if (ax->last_nc_valid)
             ax->last_nc = nc;
     }
+    ax->pw_verdict = password_verdict(e, m);
     corr_copy(ax->username, sizeof(ax->username), m->cred.username);
     corr_copy(ax->ruri_host, sizeof(ax->ruri_host), m->ruri.host);
     ax->proxy = m->cred.proxy;
