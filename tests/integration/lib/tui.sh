@@ -23,8 +23,9 @@ tui_require() {
 }
 
 # tui_start W H ENV... -- ARGS...: run sipscope ARGS in a W x H pane with
-# the environment assignments given; its exit status and the terminal
-# modes after it ends go to files, then the pane idles (bounded).
+# the environment assignments given (and $TUI_PREFIX before it, e.g.
+# "ip netns exec NS"); its exit status and the terminal modes after it
+# ends go to files, then the pane idles (bounded).
 tui_start() {
     w=$1 h=$2; shift 2
     envs=""
@@ -34,7 +35,7 @@ tui_start() {
     for a in "$@"; do args="$args '$a'"; done
     cat >"$TUI_TMP/run.sh" <<EOF
 cd '$TUI_TMP'
-env $envs '$SIPSCOPE' $args 2>'$TUI_TMP/stderr'
+${TUI_PREFIX:-} env $envs '$SIPSCOPE' $args 2>'$TUI_TMP/stderr'
 echo \$? >'$TUI_TMP/exit'
 stty -a >'$TUI_TMP/stty' 2>&1
 echo SIPSCOPE-ENDED

@@ -1,0 +1,84 @@
+#!/bin/sh
+# tui_live.sh — `sipscope -i IFACE` on a terminal opens the dashboard by
+# itself and follows live traffic: inside two private network namespaces
+# joined by a veth pair (192.0.2.0/24, documentation addresses), a client
+# sends a bounded number of SIP REGISTERs (30, one every 20 ms) to a
+# server address where nothing listens; the header must say "live", name
+# the interface and count every message, with no drops, while the elapsed
+# clock runs. q then ends the capture with the terminal restored.
+# Needs root and `ip netns`; skipped otherwise.
+. "$(dirname "$0")/lib/tui.sh"
+tui_require
+[ "$(id -u)" -eq 0 ] || { echo "needs root for network namespaces"; exit 77; }
+command -v ip >/dev/null 2>&1 || { echo "no iproute2"; exit 77; }
+
+NS_C="h8c$$"
+NS_S="h8s$$"
+IF_C="h8vc$$"
+IF_S="h8vs$$"
+live_cleanup() {
+    tmux -L "$TUI_SOCK" kill-server 2>/dev/null
+    ip netns del "$NS_C" 2>/dev/null
+    ip netns del "$NS_S" 2>/dev/null
+    rm -rf "$TUI_TMP"
+}
+trap live_cleanup EXIT
+
+ip netns add "$NS_C" 2>/dev/null || { echo "cannot create a network namespace"; exit 77; }
+ip netns add "$NS_S" || exit 77
+ip link add "$IF_C" netns "$NS_C" type veth peer name "$IF_S" netns "$NS_S" || exit 77
+ip -n "$NS_C" addr add 192.0.2.10/24 dev "$IF_C"
+ip -n "$NS_S" addr add 192.0.2.20/24 dev "$IF_S"
+ip -n "$NS_C" link set "$IF_C" up
+ip -n "$NS_S" link set "$IF_S" up
+ip -n "$NS_C" link set lo up
+ip -n "$NS_S" link set lo up
+
+# The dashboard must open without --tui: stdout is a terminal.
+TUI_PREFIX="ip netns exec $NS_S" tui_start 120 40 LANG=C.UTF-8 -- -i "$IF_S" -n
+tui_wait "interface $IF_S" 10 || tui_done
+tui_expect "live"
+
+N=30
+ip netns exec "$NS_C" python3 - "$N" <<'EOF'
+import socket, sys, time
+n = int(sys.argv[1])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("192.0.2.10", 5060))
+for i in range(n):
+    msg = ("REGISTER sip:192.0.2.20 SIP/2.0\r\n"
+           "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKlive%d\r\n"
+           "Max-Forwards: 70\r\n"
+           "From: <sip:1001@192.0.2.20>;tag=live%d\r\n"
+           "To: <sip:1001@192.0.2.20>\r\n"
+           "Call-ID: live-%d@192.0.2.10\r\n"
+           "CSeq: 1 REGISTER\r\n"
+           "Contact: <sip:1001@192.0.2.10:5060>\r\n"
+           "Content-Length: 0\r\n\r\n") % (i, i, i)
+    try:
+        s.sendto(msg.encode(), ("192.0.2.20", 5060))
+    except OSError:
+        pass        # ICMP port unreachable from the previous send
+    time.sleep(0.02)
+EOF
+
+tui_wait "SIP $N " 10 || tui_done
+hdr=$(tui_pane | sed -n 2p)
+echo "$hdr" | grep -qE "ring drops 0 " || tui_fail "ring drops in '$hdr'"
+echo "$hdr" | grep -qE "kernel drops 0 " || tui_fail "kernel drops in '$hdr'"
+tui_expect "Dialogs ($N)" "one dialog per REGISTER"
+# The elapsed clock runs while live.
+e1=$(tui_pane | sed -n 1p)
+sleep 2.2
+e2=$(tui_pane | sed -n 1p)
+[ "$e1" != "$e2" ] || tui_fail "elapsed time does not move: '$e1'"
+
+tui_keys q
+n=100
+while [ $n -gt 0 ] && [ ! -s "$TUI_TMP/exit" ]; do sleep 0.1; n=$((n - 1)); done
+rc=$(cat "$TUI_TMP/exit" 2>/dev/null)
+case "$rc" in 0|1) ;; *) tui_fail "exit status '$rc' after q ($(cat "$TUI_TMP/stderr"))" ;; esac
+sleep 0.3
+grep -qE '(^| )icanon( |$)' "$TUI_TMP/stty" || tui_fail "terminal left without icanon"
+grep -qE '(^| )echo( |$)' "$TUI_TMP/stty" || tui_fail "terminal left without echo"
+tui_done
