@@ -10,6 +10,18 @@
 
 #include "tui_int.h"
 
+/* A titled, numbered list (causes, fix); nothing when empty. */
+static void add_numbered(struct tui_text *t, const char *title, const char (*items)[SNAP_TEXT],
+                         uint32_t n)
+{
+    if (n == 0)
+        return;
+    tui_text_add(t, TR_NORMAL, 0, "", 0);
+    tui_text_addf(t, TR_COLHEAD, 0, "%s", title);
+    for (uint32_t i = 0; i < n; i++)
+        tui_text_addf(t, TR_NORMAL, 2, "%u. %s", i + 1, items[i]);
+}
+
 void tui_detail_build(struct tui_text *t, const struct snap_finding *x)
 {
     size_t top = t->top;
@@ -28,20 +40,9 @@ void tui_detail_build(struct tui_text *t, const struct snap_finding *x)
     tui_text_addf(t, TR_NORMAL, 2, "seen:       %llu time%s, first %s, last %s (UTC)",
                   (unsigned long long)x->count, x->count == 1 ? "" : "s", first, last);
 
-    uint32_t nc = x->n_causes < SNAP_MAX_CAUSES ? x->n_causes : SNAP_MAX_CAUSES;
-    if (nc > 0) {
-        tui_text_add(t, TR_NORMAL, 0, "", 0);
-        tui_text_addf(t, TR_COLHEAD, 0, "Likely causes (most likely first)");
-        for (uint32_t i = 0; i < nc; i++)
-            tui_text_addf(t, TR_NORMAL, 2, "%u. %s", i + 1, x->causes[i]);
-    }
-    uint32_t nf = x->n_fix < SNAP_MAX_FIX ? x->n_fix : SNAP_MAX_FIX;
-    if (nf > 0) {
-        tui_text_add(t, TR_NORMAL, 0, "", 0);
-        tui_text_addf(t, TR_COLHEAD, 0, "Fix");
-        for (uint32_t i = 0; i < nf; i++)
-            tui_text_addf(t, TR_NORMAL, 2, "%u. %s", i + 1, x->fix[i]);
-    }
+    add_numbered(t, "Likely causes (most likely first)", x->causes,
+                 x->n_causes < SNAP_MAX_CAUSES ? x->n_causes : SNAP_MAX_CAUSES);
+    add_numbered(t, "Fix", x->fix, x->n_fix < SNAP_MAX_FIX ? x->n_fix : SNAP_MAX_FIX);
     uint32_t ne = x->n_evidence < SNAP_MAX_EVIDENCE ? x->n_evidence : SNAP_MAX_EVIDENCE;
     tui_text_add(t, TR_NORMAL, 0, "", 0);
     tui_text_addf(t, TR_COLHEAD, 0, "Evidence (%u message%s; frame numbers as in Wireshark)",
