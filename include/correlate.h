@@ -341,6 +341,8 @@ extern const struct kind *const kinds_table[];
 /* Helpers for kinds (src/engine.c). */
 struct finding *engine_raise(struct engine *e, const char *kind, enum severity sev,
                              const char *entity, int64_t ts, const struct peer *p);
+/* Add fix lines from a multi-line text (profile data), one per sentence. */
+void engine_fix_text(struct finding *f, const char *prefix, const char *txt);
 /* Provider-specific fix lines for kind (from the matched profile), if any. */
 void engine_provider_fix(struct engine *e, struct finding *f, const struct peer *p,
                          const char *kind);

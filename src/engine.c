@@ -127,23 +127,50 @@ struct finding *engine_raise(struct engine *e, const char *kind, enum severity s
     return f;
 }
 
+void engine_fix_text(struct finding *f, const char *prefix, const char *txt)
+{
+    char buf[SNAP_TEXT];
+    size_t n = 0;
+
+    /* Profile texts wrap lines inside a sentence; a fix line ends where a
+     * sentence does (or where the next piece would not fit). */
+    buf[0] = '\0';
+    while (txt != NULL && *txt != '\0') {
+        const char *nl = strchr(txt, '\n');
+        size_t len = nl ? (size_t)(nl - txt) : strlen(txt);
+        while (len > 0 && (*txt == ' ' || *txt == '\t')) {
+            txt++;
+            len--;
+        }
+        if (len > 0) {
+            if (n > 0 && n + 1 + len >= sizeof(buf) - 24) {
+                finding_fix(f, "%s%s", prefix, buf);
+                n = 0;
+            }
+            findings_fmt(buf + n, sizeof(buf) - n, "%s%.*s", n ? " " : "", (int)len, txt);
+            n = strlen(buf);
+            if (buf[n - 1] == '.' || buf[n - 1] == '!') {
+                finding_fix(f, "%s%s", prefix, buf);
+                n = 0;
+            }
+        }
+        txt = nl ? nl + 1 : NULL;
+    }
+    if (n > 0)
+        finding_fix(f, "%s%s", prefix, buf);
+}
+
 void engine_provider_fix(struct engine *e, struct finding *f, const struct peer *p,
                          const char *kind)
 {
     const struct profile *prof;
-    const char *txt;
+    char prefix[40];
 
     if (p == NULL || p->provider[0] == '\0')
         return;
     prof = prov_find(e->profiles, p->provider);
-    txt = prov_fix(prof, kind);
-    while (txt != NULL && *txt != '\0') {
-        const char *nl = strchr(txt, '\n');
-        size_t n = nl ? (size_t)(nl - txt) : strlen(txt);
-        if (n > 0)
-            finding_fix(f, "%s: %.*s", prov_id(prof), (int)n, txt);
-        txt = nl ? nl + 1 : NULL;
-    }
+    findings_fmt(prefix, sizeof(prefix), "%s: ", prov_id(prof));
+    engine_fix_text(f, prefix, prov_fix(prof, kind));
 }
 
 void engine_status_role(const char *final_line, char *role, size_t len)
@@ -466,6 +493,22 @@ static void add_counter(void *ud, const char *name, uint64_t value)
     s->counters[s->n_counters++].value = value;
 }
 
+/* Among findings of equal severity, the headline names the most specific
+ * diagnosis (a digest that cannot match explains an auth_rejected; a
+ * changed address explains an ip_rejected). Unlisted kinds rank last. */
+static int specificity(const char *kind)
+{
+    static const char *const order[] = {
+        "account_suspended", "password_mismatch", "digest_mismatch", "source_ip_changed",
+        "brute_force", "carrier_rejected", "ip_rejected", "auth_rejected", "no_response",
+        "challenge_unanswered", "scanner", NULL,
+    };
+    for (int i = 0; order[i] != NULL; i++)
+        if (strcmp(order[i], kind) == 0)
+            return 100 - i;
+    return 0;
+}
+
 static void fill_peer(const struct engine *e, const struct peer *p, struct snap_peer *sp)
 {
     const struct finding *worst = NULL;
@@ -492,7 +535,9 @@ static void fill_peer(const struct engine *e, const struct peer *p, struct snap_
     for (const struct finding *f = findings_first(&e->findings); f;
          f = findings_next(&e->findings, f))
         if (f->peer_key == p->key && f->f.severity >= SEV_WARNING &&
-            (worst == NULL || f->f.severity > worst->f.severity))
+            (worst == NULL || f->f.severity > worst->f.severity ||
+             (f->f.severity == worst->f.severity &&
+              specificity(f->f.kind) > specificity(worst->f.kind))))
             worst = f;
     if (worst != NULL)
         findings_fmt(sp->verdict, sizeof(sp->verdict), "Trunk %s: %s",

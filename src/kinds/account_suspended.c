@@ -18,7 +18,8 @@ static void on_event(struct engine *e, const struct kind_event *ev)
 
     if (ev->type != KEV_FINAL || t == NULL || ev->why == NULL || !ev->why->suspended)
         return;
-    engine_entity(entity, sizeof(entity), t->user, &t->src.ip, &t->dst.ip);
+    /* one finding per PBX/trunk pair: the account, not each user name */
+    engine_entity(entity, sizeof(entity), NULL, &t->src.ip, &t->dst.ip);
     f = engine_raise(e, "account_suspended", SEV_CRITICAL, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
@@ -34,7 +35,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     finding_fix(f, "Log in to the provider portal: check the account status, balance and "
                    "any fraud or compliance hold; contact the provider's support");
     if (ev->why->fix[0] != '\0')
-        finding_fix(f, "%s", ev->why->fix);
+        engine_fix_text(f, "", ev->why->fix);
     engine_provider_fix(e, f, ev->peer, "account_suspended");
 }
 

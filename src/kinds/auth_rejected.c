@@ -50,7 +50,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                       ax->problem);
     if (ev->why && ev->why->present && ev->why->meaning[0] != '\0')
         finding_cause(f, "the carrier says: %s (%s)", ev->why->meaning, ev->why->quote);
-    finding_cause(f, "wrong password for user %s (most likely)",
+    finding_cause(f, "wrong password for user %s",
                   ax->username[0] ? ax->username : "?");
     finding_cause(f, "wrong auth username: many trunks use an auth ID that differs from "
                      "the caller ID / From user");
@@ -69,7 +69,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                    "(a line \"%s@%s PASSWORD\", file mode 0600)",
                 ax->username[0] ? ax->username : "USER", ax->realm);
     if (ev->why && ev->why->fix[0] != '\0')
-        finding_fix(f, "%s", ev->why->fix);
+        engine_fix_text(f, "", ev->why->fix);
     engine_provider_fix(e, f, ev->peer, "auth_rejected");
 }
 

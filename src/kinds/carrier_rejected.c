@@ -61,7 +61,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                         "call it an authentication failure: it is not an auth problem");
     finding_cause(f, "this is not an authentication failure: the trunk accepted who you are");
     if (why->fix[0] != '\0')
-        finding_fix(f, "%s", why->fix);
+        engine_fix_text(f, "", why->fix);
     for (size_t i = 0; i < sizeof(generic_fix) / sizeof(generic_fix[0]); i++)
         if (strcmp(why->category, generic_fix[i].category) == 0)
             finding_fix(f, "%s", generic_fix[i].fix);
