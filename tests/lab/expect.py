@@ -61,6 +61,15 @@ def read(pcap):
             if ":" in h:
                 k, v = h.split(":", 1)
                 m["hdr"].setdefault(k.strip().lower(), v.strip())
+        m["sdp_c"] = ""
+        for h in c[8].split("\\r\\n"):
+            if h.startswith("c=IN IP4 "):
+                m["sdp_c"] = h.split()[-1]
+        via = m["hdr"].get("via", "")
+        m["via_sentby"] = via.split()[1].split(";")[0] if len(via.split()) > 1 else ""
+        m["via_params"] = via.split(";")[1:]
+        ct = m["hdr"].get("contact", "")
+        m["contact_host"] = ct.split("@")[-1].split(">")[0].split(";")[0].split(":")[0] if ct else ""
         m["cseq"] = m["hdr"].get("cseq", "")
         m["callid"] = m["hdr"].get("call-id", "")
         cred = m["hdr"].get("proxy-authorization") or m["hdr"].get("authorization")
@@ -249,6 +258,57 @@ def main():
             code("carrier_rejected", m)
         out.append("# secrets.txt's 1002 entry deliberately differs from the carrier's password:")
         out.append("# the carrier accepted every retry (no auth failure in this capture).")
+    elif name.startswith("nat_rewrite") or name == "nat_correct":
+        r0 = req[0]
+        rport = any(p.split("=")[0] == "rport" for p in r0["via_params"])
+        rec = [p for m in resp for p in m["via_params"] if p.startswith("received=")]
+        out.append("kind none" if name == "nat_correct" else "kind nat_rewrite")
+        out.append("entity %s src=%s:%s via=%s contact_host=%s sdp_c=%s rport=%s dst=%s" % (
+            "nat" if name == "nat_correct" else "nat_rewrite", r0["src"], r0["sport"], r0["via_sentby"],
+            r0["contact_host"], r0["sdp_c"], "yes" if rport else "no", r0["dst"]))
+        out.append("frames %s requests=%s responses=%s" % (
+            "nat" if name == "nat_correct" else "nat_rewrite", fr(req), fr(resp)))
+        if resp:
+            out.append("detail responses_sent_to=%s:%s via_received=%s" % (
+                resp[0]["dst"], resp[0]["dport"], rec[0].split("=")[1] if rec else "-"))
+        else:
+            out.append("detail responses_seen=0 (this side of the NAT never hears the carrier)")
+    elif name == "keepalive_failed":
+        opts = [m for m in req if m["method"] == "OPTIONS"]
+        answered = {(m["callid"]) for m in resp}
+        first_unans = [m for m in opts if m["callid"] not in answered]
+        after = [m for m in opts if m["callid"] in answered and first_unans and m["t"] > first_unans[-1]["t"]]
+        before = [m for m in opts if m["callid"] in answered and (not first_unans or m["t"] < first_unans[0]["t"])]
+        out.append("kind keepalive_failed")
+        out.append("entity keepalive_failed src=%s dst=%s" % (src, dst))
+        uniq = lambda ms: [m for i, m in enumerate(ms) if m["callid"] not in {x["callid"] for x in ms[:i]}]
+        out.append("frames keepalive_failed answered_before=%s first_unanswered=%d answered_after=%s" % (
+            fr(uniq(before)), first_unans[0]["frame"], fr(uniq(after))))
+        t0 = first_unans[0]["t"]
+        last_before = [m for m in resp if m["t"] < t0][-1]
+        first_after = [m for m in resp if m["t"] > t0][0]
+        out.append("detail keepalive_failed keepalives=%d unanswered_keepalives=%d "
+                   "last_answer_before_t=%.1f first_unanswered_t=%.1f first_answer_after_t=%.1f "
+                   "silent_s=%.1f" % (len(uniq(opts)), len(uniq(first_unans)), last_before["t"], t0,
+                                      first_after["t"], first_after["t"] - last_before["t"]))
+        out.append("frames keepalive_failed last_answer_before=%d first_answer_after=%d" % (
+            last_before["frame"], first_after["frame"]))
+    elif name == "multi_site":
+        srcs = []
+        for m in retry:
+            if m["src"] not in srcs:
+                srcs.append(m["src"])
+        out.append("kind multi_site")
+        out.append("entity multi_site user=%s srcs=%s dst=%s" % (retry[0]["cred"]["username"], ",".join(srcs), dst))
+        for a in srcs:
+            out.append("frames multi_site src=%s retry=%s" % (a, fr([m for m in retry if m["src"] == a])))
+    elif name == "wrong_region":
+        inv = [m for m in req if m["method"] == "INVITE"]
+        out.append("kind wrong_region")
+        out.append("entity wrong_region ruri_host=%s dst=%s ruri_edge=dublin dst_edge=ashburn "
+                   "profiles=tests/lab/profiles" % (inv[0]["ruri"].split("@")[-1], dst))
+        out.append("frames wrong_region invite=%s" % fr(inv))
+        out.append("# the edges come from tests/lab/profiles/twilio-lab.ini, not from Twilio's real addresses")
     out += with_secrets(retry)
     out.append("count messages=%d requests=%d responses=%d" % (len(msgs), len(req), len(resp)))
     out += [describe(m) for m in msgs]

@@ -26,9 +26,13 @@
 #   start_kamailio CFG [DEFINES...]   carrier kamailio in $LAB_NS_CAR (-A each define)
 #   stop_kamailio
 #   run_sipp NS ARGS...          one bounded sipp run in namespace NS (returns sipp's status)
-#   capture_start FILE [NS IFACE] tcpdump -U -w FILE (default: carrier veth)
-#   capture_stop                 stop it (SIGINT) and wait until the file is complete
+#   capture_start FILE [NS IFACE] tcpdump -U -w FILE (default: carrier veth);
+#                                several may run at once
+#   capture_stop                 stop them all (SIGINT), wait until the files are complete
 #   carrier_drop / carrier_allow nftables drop of SIP to the carrier (no_response)
+#   lab_nat_up                   a PBX behind a NAT (see below)
+#   lab_site_up SUFFIX ADDR      one more PBX namespace with its own veth to the carrier
+#   lab_scenario TEMPLATE RURI [ADV]  instantiate a sipp scenario
 
 LAB_PBX_IP=${LAB_PBX_IP:-198.51.100.10}
 LAB_CAR_IP=${LAB_CAR_IP:-203.0.113.5}
@@ -36,7 +40,7 @@ LAB_KAM_MODDIR=${LAB_KAM_MODDIR:-/usr/lib/x86_64-linux-gnu/kamailio/modules}
 LAB_PIDS=""
 LAB_NS_LIST=""
 LAB_KAM_PID=""
-LAB_CAP_PID=""
+LAB_CAP_PIDS=""
 
 lab_log() { echo "lab: $*" >&2; }
 
@@ -108,7 +112,7 @@ _lab_kill() {
 }
 
 lab_down() {
-    [ -n "$LAB_CAP_PID" ] && capture_stop
+    capture_stop
     stop_kamailio
     for _p in $LAB_PIDS; do _lab_kill "$_p"; done
     LAB_PIDS=""
@@ -171,29 +175,34 @@ run_sipp() {
 # run are lost when tcpdump is stopped.
 capture_start() {
     _file=$1; _ns=${2:-$LAB_NS_CAR}; _if=${3:-$LAB_IF_CAR}
-    rm -f "$_file" "$LAB_WORK/tcpdump.err"
+    _err="$LAB_WORK/tcpdump.$(basename "$_file").err"
+    rm -f "$_file" "$_err"
     ip netns exec "$_ns" tcpdump -i "$_if" -n -s 0 -U --immediate-mode -Z root -w "$_file" udp \
-        2>"$LAB_WORK/tcpdump.err" &
-    LAB_CAP_PID=$!
+        2>"$_err" &
+    _pid=$!
+    LAB_CAP_PIDS="$LAB_CAP_PIDS $_pid"
     _i=0
     while [ $_i -lt 50 ]; do
-        grep -q "listening on" "$LAB_WORK/tcpdump.err" 2>/dev/null && return 0
-        kill -0 "$LAB_CAP_PID" 2>/dev/null || break
+        grep -q "listening on" "$_err" 2>/dev/null && return 0
+        kill -0 "$_pid" 2>/dev/null || break
         sleep 0.1; _i=$((_i + 1))
     done
-    lab_log "tcpdump did not start:"; cat "$LAB_WORK/tcpdump.err" >&2
+    lab_log "tcpdump did not start:"; cat "$_err" >&2
     return 1
 }
 
+# capture_stop: stop every capture started since the last stop.
 capture_stop() {
-    [ -n "$LAB_CAP_PID" ] || return 0
+    [ -n "$LAB_CAP_PIDS" ] || return 0
     sleep 0.3   # let the last replies cross the veth
-    kill -INT "$LAB_CAP_PID" 2>/dev/null
-    _i=0
-    while kill -0 "$LAB_CAP_PID" 2>/dev/null && [ $_i -lt 30 ]; do sleep 0.1; _i=$((_i + 1)); done
-    kill -KILL "$LAB_CAP_PID" 2>/dev/null
-    wait "$LAB_CAP_PID" 2>/dev/null
-    LAB_CAP_PID=""
+    for _pid in $LAB_CAP_PIDS; do kill -INT "$_pid" 2>/dev/null; done
+    for _pid in $LAB_CAP_PIDS; do
+        _i=0
+        while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 30 ]; do sleep 0.1; _i=$((_i + 1)); done
+        kill -KILL "$_pid" 2>/dev/null
+        wait "$_pid" 2>/dev/null
+    done
+    LAB_CAP_PIDS=""
 }
 
 # carrier_drop: the carrier's firewall silently drops SIP (input hook, so
@@ -212,7 +221,71 @@ carrier_allow() { lab_exec "$LAB_NS_CAR" nft delete table inet labdrop 2>/dev/nu
 # Request-URI (one literal, so it is written once per scenario). Pass the
 # same URI to sipp as -auth_uri: without it sipp puts sip:REMOTE_IP:PORT in
 # the digest uri, which is not the Request-URI (RFC 3261 22.4 wants it).
+# With ADV, the PBX advertises ADV (its public address) instead of its
+# local one in Via, Contact, From and SDP, as a PBX told its external
+# address does.
 lab_scenario() {
     _out="$LAB_WORK/$(basename "$1" .xml).$$.$(date +%s%N).xml"
-    sed "s|@RURI@|$2|g" "$1" >"$_out" && echo "$_out"
+    if [ -n "${3:-}" ]; then
+        sed "s|@RURI@|$2|g; s|\[local_ip\]|$3|g" "$1" >"$_out" && echo "$_out"
+    else
+        sed "s|@RURI@|$2|g" "$1" >"$_out" && echo "$_out"
+    fi
+}
+
+# lab_nat_up: a PBX behind a masquerading NAT, for NAT captures.
+#
+#   $LAB_NS_LAN 192.168.50.10/24 --veth la|na-- $LAB_NS_NAT 192.168.50.1/24
+#   $LAB_NS_NAT 198.51.100.20/24 --veth nb|lr-- $LAB_NS_CAR (203.0.113.5)
+#
+# The NAT maps the source port to 40000-40099, as many routers and CGNATs
+# do, so a reply sent to the Via port (5060) instead of the source port
+# (rport, RFC 3581) finds no mapping. Private addresses exist only inside
+# these namespaces. Capture points: LAN side "$LAB_NS_LAN la$LAB_ID",
+# carrier side "$LAB_NS_CAR lr$LAB_ID".
+lab_nat_up() {
+    lab_ns_add l || return 1; LAB_NS_LAN=$LAB_NS_NEW
+    lab_ns_add n || return 1; LAB_NS_NAT=$LAB_NS_NEW
+    ip link add "la$LAB_ID" type veth peer name "na$LAB_ID" || return 1
+    ip link add "nb$LAB_ID" type veth peer name "lr$LAB_ID" || return 1
+    ip link set "la$LAB_ID" netns "$LAB_NS_LAN"
+    ip link set "na$LAB_ID" netns "$LAB_NS_NAT"
+    ip link set "nb$LAB_ID" netns "$LAB_NS_NAT"
+    ip link set "lr$LAB_ID" netns "$LAB_NS_CAR"
+    lab_exec "$LAB_NS_LAN" ip link set "la$LAB_ID" address 02:00:5e:00:50:10
+    lab_exec "$LAB_NS_NAT" ip link set "na$LAB_ID" address 02:00:5e:00:50:01
+    lab_exec "$LAB_NS_NAT" ip link set "nb$LAB_ID" address 02:00:5e:00:00:20
+    lab_exec "$LAB_NS_CAR" ip link set "lr$LAB_ID" address 02:00:5e:00:00:06
+    lab_exec "$LAB_NS_LAN" ip addr add 192.168.50.10/24 dev "la$LAB_ID"
+    lab_exec "$LAB_NS_NAT" ip addr add 192.168.50.1/24 dev "na$LAB_ID"
+    lab_exec "$LAB_NS_NAT" ip addr add 198.51.100.20/24 dev "nb$LAB_ID"
+    for _x in "$LAB_NS_LAN la" "$LAB_NS_NAT na" "$LAB_NS_NAT nb" "$LAB_NS_CAR lr"; do
+        set -- $_x; lab_exec "$1" ip link set "$2$LAB_ID" up
+    done
+    lab_exec "$LAB_NS_LAN" ip route add 203.0.113.0/24 via 192.168.50.1
+    lab_exec "$LAB_NS_NAT" ip route add 203.0.113.0/24 dev "nb$LAB_ID"
+    lab_exec "$LAB_NS_CAR" ip route add 198.51.100.20/32 dev "lr$LAB_ID"
+    lab_exec "$LAB_NS_NAT" sysctl -qw net.ipv4.ip_forward=1
+    lab_exec "$LAB_NS_NAT" nft -f - <<NFT
+table ip labnat {
+    chain post { type nat hook postrouting priority 100; oifname "nb$LAB_ID" meta l4proto udp masquerade to :40000-40099; }
+}
+NFT
+}
+
+# lab_site_up SUFFIX ADDR: another PBX site in its own namespace
+# (lab$LAB_ID$SUFFIX, veth p$SUFFIX$LAB_ID <-> c$SUFFIX$LAB_ID to the carrier),
+# address ADDR/24. Its namespace is left in LAB_NS_NEW and the carrier-side
+# interface in LAB_SITE_IF.
+lab_site_up() {
+    lab_ns_add "$1" || return 1
+    _pi=p$1$LAB_ID; LAB_SITE_IF=c$1$LAB_ID
+    ip link add "$_pi" type veth peer name "$LAB_SITE_IF" || return 1
+    ip link set "$_pi" netns "$LAB_NS_NEW"
+    ip link set "$LAB_SITE_IF" netns "$LAB_NS_CAR"
+    lab_exec "$LAB_NS_NEW" ip addr add "$2/24" dev "$_pi"
+    lab_exec "$LAB_NS_NEW" ip link set "$_pi" up
+    lab_exec "$LAB_NS_CAR" ip link set "$LAB_SITE_IF" up
+    lab_exec "$LAB_NS_NEW" ip route add 203.0.113.0/24 dev "$_pi"
+    lab_exec "$LAB_NS_CAR" ip route add "$2/32" dev "$LAB_SITE_IF"
 }

@@ -15,7 +15,7 @@ OUT=${LAB_OUT:-$ROOT/pcaps/lab}
 # shellcheck source=tests/lab/lib.sh
 . "$HERE/lib.sh"
 
-for t in kamailio sipp tcpdump tshark nft ip python3; do
+for t in kamailio sipp tcpdump tshark mergecap nft ip python3; do
     command -v "$t" >/dev/null 2>&1 || { echo "make-lab-pcaps: $t not installed (scripts/install-deps test)" >&2; exit 1; }
 done
 [ "$(id -u)" -eq 0 ] || { echo "make-lab-pcaps: needs root (network namespaces)" >&2; exit 1; }
@@ -40,25 +40,35 @@ kam() {
     start_kamailio "$HERE/carrier.cfg" "PW_1001=\"$PW1\"" "PW_1002=\"$PW2\"" "$@" || exit 1
 }
 
-# pbx SRC TEMPLATE RURI DOMAIN [sipp args]: one bounded sipp run as the PBX.
+# pbx SRC TEMPLATE RURI DOMAIN [sipp args]: one bounded sipp run as the PBX
+# (in $PBX_NS if set; advertising $ADV instead of SRC if set).
 pbx() {
     _src=$1; _tpl=$2; _ruri=$3; _dom=$4; shift 4
-    _scn=$(lab_scenario "$HERE/sipp/$_tpl" "$_ruri") || exit 1
-    run_sipp "$LAB_NS_PBX" -i "$_src" -p 5060 -sf "$_scn" -key domain "$_dom" \
+    _scn=$(lab_scenario "$HERE/sipp/$_tpl" "$_ruri" "${ADV:-}") || exit 1
+    run_sipp "${PBX_NS:-$LAB_NS_PBX}" -i "$_src" -p 5060 -sf "$_scn" -key domain "$_dom" \
         -auth_uri "${_ruri#sip:}" "$@" "$LAB_CAR_IP:5060"
 }
 
 # expect_ok STATUS WHAT: sipp's status must be 0 (the scenario went as planned).
 expect_ok() { [ "$1" -eq 0 ] || { echo "make-lab-pcaps: $CUR: sipp failed ($2), see below" >&2; tail -30 "$LAB_WORK/sipp.log" >&2; FAILED="$FAILED $CUR"; }; }
 
-begin() { CUR=$1; : >"$LAB_WORK/sipp.log"; capture_start "$LAB_WORK/$1.pcap" || exit 1; }
+# begin NAME [NS IFACE]: start capturing NAME.pcap (default: the carrier's
+# veth); also_capture NAME NS IFACE: one more capture point for this step.
+begin() { CUR=$1; CAPS=""; : >"$LAB_WORK/sipp.log"; also_capture "$@"; }
+also_capture() {
+    _n=$1; shift
+    CAPS="$CAPS $_n"
+    capture_start "$LAB_WORK/$_n.pcap" "$@" || exit 1
+}
 finish() {
     capture_stop
-    cp "$LAB_WORK/$CUR.pcap" "$OUT/$CUR.pcap"
-    chmod 0644 "$OUT/$CUR.pcap"
-    python3 "$HERE/expect.py" "$CUR" "$OUT/$CUR.pcap" >"$OUT/$CUR.expect" ||
-        { echo "make-lab-pcaps: $CUR: expect.py failed" >&2; FAILED="$FAILED $CUR"; }
-    echo "lab: $CUR.pcap $(wc -c <"$OUT/$CUR.pcap") bytes, $(grep -c '^msg ' "$OUT/$CUR.expect") SIP messages" >&2
+    for _c in $CAPS; do
+        cp "$LAB_WORK/$_c.pcap" "$OUT/$_c.pcap"
+        chmod 0644 "$OUT/$_c.pcap"
+        python3 "$HERE/expect.py" "$_c" "$OUT/$_c.pcap" >"$OUT/$_c.expect" ||
+            { echo "make-lab-pcaps: $_c: expect.py failed" >&2; FAILED="$FAILED $_c"; }
+        echo "lab: $_c.pcap $(wc -c <"$OUT/$_c.pcap") bytes, $(grep -c '^msg ' "$OUT/$_c.expect") SIP messages" >&2
+    done
 }
 
 # invite SRC USER PASS [sipp args]: one call to +15550100001 on the Twilio-like trunk.
@@ -165,7 +175,7 @@ cap_no_response() {
     carrier_drop
     begin no_response
     LAB_SIPP_TIMEOUT=34 invite "$LAB_PBX_IP" 1001 "$PW1" -max_invite_retrans 6
-    [ $? -ne 0 ] || { echo "make-lab-pcaps: no_response: sipp got an answer" >&2; FAILED="$FAILED no_response"; }
+    [ $? -ne 0 ] || { echo "make-lab-pcaps: no_response: sipp got an answer" >&2; FAILED="$FAILED no_response nat_rewrite nat_correct keepalive_failed multi_site wrong_region"; }
     LAB_SIPP_TIMEOUT=1 pbx "$LAB_PBX_IP" options.xml "sip:$TW" "$TW" -m 1 -key caller +15550009999 \
         -key rport "" -max_non_invite_retrans 0
     finish
@@ -212,9 +222,84 @@ cap_carrier_rejected() {
     finish
 }
 
+# ---- 13. PBX behind NAT advertising its private address, no rport -------
+# The NAT maps 5060 to 4000x; the carrier answers the Via port (5060), which
+# the NAT has no mapping for, so the PBX never hears back and retransmits.
+nat_up() { [ -n "${LAB_NS_LAN:-}" ] || lab_nat_up || exit 1; }
+cap_nat_rewrite() {
+    nat_up
+    kam
+    begin nat_rewrite_pbx "$LAB_NS_LAN" "la$LAB_ID"
+    also_capture nat_rewrite_carrier "$LAB_NS_CAR" "lr$LAB_ID"
+    LAB_SIPP_TIMEOUT=34 PBX_NS=$LAB_NS_LAN invite 192.168.50.10 1001 "$PW1" -max_invite_retrans 6
+    [ $? -ne 0 ] || { echo "make-lab-pcaps: nat_rewrite: the PBX got an answer" >&2; FAILED="$FAILED nat_rewrite"; }
+    finish
+}
+
+# ---- 14. same NAT, PBX advertises its public address and uses rport -----
+cap_nat_correct() {
+    nat_up
+    kam
+    begin nat_correct "$LAB_NS_CAR" "lr$LAB_ID"
+    _scn=$(lab_scenario "$HERE/sipp/invite.xml" "sip:+15550100001@$TW" 198.51.100.20) || exit 1
+    run_sipp "$LAB_NS_LAN" -i 192.168.50.10 -p 5060 -sf "$_scn" -key domain "$TW" \
+        -auth_uri "+15550100001@$TW" -m 1 -key caller +15550009999 -key rport ";rport" \
+        -s +15550100001 -au 1001 -ap "$PW1" "$LAB_CAR_IP:5060"
+    expect_ok $? invite
+    finish
+}
+
+# ---- 15. OPTIONS keepalive every 4 s; carrier drops SIP for 40 s --------
+cap_keepalive_failed() {
+    kam
+    begin keepalive_failed
+    LAB_SIPP_TIMEOUT=64 pbx "$LAB_PBX_IP" options.xml "sip:$TW" "$TW" -m 15 -r 1 -rp 4000 \
+        -key caller +15550009999 -key rport "" &
+    _sp=$!
+    LAB_PIDS="$LAB_PIDS $_sp"
+    sleep 9
+    carrier_drop
+    sleep 40
+    carrier_allow
+    wait "$_sp"
+    finish
+}
+
+# ---- 16. two PBX sites, one trunk account ---------------------------------
+cap_multi_site() {
+    kam
+    if [ -z "${LAB_NS_SITE2:-}" ]; then
+        lab_site_up s 198.51.100.30 || exit 1
+        LAB_NS_SITE2=$LAB_NS_NEW; LAB_IF_SITE2=$LAB_SITE_IF
+    fi
+    CUR=multi_site; CAPS=""; : >"$LAB_WORK/sipp.log"
+    capture_start "$LAB_WORK/multi_site_a.pcap" || exit 1
+    capture_start "$LAB_WORK/multi_site_b.pcap" "$LAB_NS_CAR" "$LAB_IF_SITE2" || exit 1
+    register "$LAB_PBX_IP" 1001 "$PW1" "$TW"; expect_ok $? "register site A"
+    PBX_NS=$LAB_NS_SITE2 register 198.51.100.30 1001 "$PW1" "$TW"; expect_ok $? "register site B"
+    invite "$LAB_PBX_IP" 1001 "$PW1"; expect_ok $? "invite site A"
+    PBX_NS=$LAB_NS_SITE2 invite 198.51.100.30 1001 "$PW1"; expect_ok $? "invite site B"
+    capture_stop
+    mergecap -F pcap -w "$LAB_WORK/multi_site.pcap" "$LAB_WORK/multi_site_a.pcap" "$LAB_WORK/multi_site_b.pcap" || exit 1
+    CAPS=multi_site
+    finish
+}
+
+# ---- 17. localized URI for dublin sent to an address of the ashburn edge -
+# The edge of 203.0.113.5 comes from the test profile tests/lab/profiles/.
+cap_wrong_region() {
+    kam
+    begin wrong_region
+    pbx "$LAB_PBX_IP" invite.xml "sip:+15550100001@mytrunk.pstn.dublin.twilio.com" \
+        mytrunk.pstn.dublin.twilio.com -m 1 -key caller +15550009999 -key rport "" \
+        -s +15550100001 -au 1001 -ap "$PW1"
+    expect_ok $? invite
+    finish
+}
+
 ALL="clean auth_rejected_403 auth_rejected_rechallenge ip_rejected source_ip_changed
 account_suspended challenge_unanswered digest_mismatch scanner brute_force carrier_rejected
-no_response"
+no_response nat_rewrite nat_correct keepalive_failed multi_site wrong_region"
 for name in ${*:-$ALL}; do
     case " $(echo $ALL) " in *" $name "*) ;; *) echo "make-lab-pcaps: unknown capture $name" >&2; exit 2 ;; esac
     "cap_$name"
