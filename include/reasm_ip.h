@@ -6,8 +6,9 @@
  * bytes (fragment data plus per-fragment overhead) are held; a new datagram
  * at either cap evicts the oldest tracker (by first-fragment packet time)
  * and counts it. A tracker older than caps->ip_frag_timeout_ms (packet time)
- * is dropped. Fragments are heap nodes: only the fragment path allocates,
- * never the plain UDP path.
+ * is dropped. Fragment bytes are kept in fixed 240-byte chunks from a pool
+ * of ip_frag_bytes allocated at start-up (that pool is the byte cap), so
+ * no packet path allocates.
  *
  * Overlap policy: FIRST WINS. Bytes already received are never overwritten
  * by a later fragment; a later fragment only fills holes. This is what BSD

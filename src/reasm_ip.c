@@ -20,10 +20,21 @@
 #define NIL UINT32_MAX
 #define IP_MAX_PAYLOAD 65535u
 
+/* Fragment bytes live in fixed chunks from a pool sized from
+ * caps->ip_frag_bytes at start-up, so the fragment path never calls malloc
+ * and the byte cap is the pool's size. */
+#define CHUNK_DATA 240
+
+struct chunk {
+    struct chunk *next;
+    uint8_t data[CHUNK_DATA];
+};
+
+/* One stored piece of a datagram: [off, off+len) in a chain of chunks. */
 struct frag {
     struct frag *next;
     uint32_t off, len;
-    uint8_t data[];
+    struct chunk *data;
 };
 
 struct tracker {
@@ -49,15 +60,17 @@ struct tracker {
     X(too_big,     "reasm_ip.too_big") \
     X(timeouts,    "reasm_ip.timeouts") \
     X(evict_count, "reasm_ip.evicted_tracker_cap") \
-    X(evict_bytes, "reasm_ip.evicted_byte_cap") \
-    X(nomem,       "reasm_ip.nomem")
+    X(evict_bytes, "reasm_ip.evicted_byte_cap")
 
 struct reasm_ip {
     struct tracker *t;
     uint32_t ntrackers, nbuckets, *buckets;
     uint32_t *freelist, nfree;
     uint32_t oldest, newest;
-    size_t bytes, bytes_cap, live;
+    size_t bytes, live;
+    struct chunk *chunks, *free_chunks;
+    struct frag *frags, *free_frags;
+    size_t nchunks, chunks_free;
     int64_t timeout_us;
     uint8_t seed[16];
     uint8_t **outbuf;
@@ -79,14 +92,19 @@ struct reasm_ip *reasm_ip_new(const struct caps *caps, unsigned outbufs)
     r->nbuckets = 1;
     while (r->nbuckets < r->ntrackers)
         r->nbuckets <<= 1;
-    r->bytes_cap = (size_t)caps->ip_frag_bytes;
+    r->nchunks = (size_t)(caps->ip_frag_bytes / sizeof(struct chunk));
+    if (r->nchunks == 0)
+        r->nchunks = 1;
     r->timeout_us = (int64_t)caps->ip_frag_timeout_ms * 1000;
     r->t = calloc(r->ntrackers, sizeof(*r->t));
     r->buckets = malloc(r->nbuckets * sizeof(uint32_t));
     r->freelist = malloc(r->ntrackers * sizeof(uint32_t));
+    r->chunks = calloc(r->nchunks, sizeof(struct chunk));
+    r->frags = calloc(r->nchunks, sizeof(struct frag));   /* a piece uses >= 1 chunk */
     r->noutbuf = outbufs > 0 ? outbufs : 1;
     r->outbuf = calloc(r->noutbuf, sizeof(uint8_t *));
-    if (r->t == NULL || r->buckets == NULL || r->freelist == NULL || r->outbuf == NULL) {
+    if (r->t == NULL || r->buckets == NULL || r->freelist == NULL || r->outbuf == NULL ||
+        r->chunks == NULL || r->frags == NULL) {
         reasm_ip_free(r);
         return NULL;
     }
@@ -103,6 +121,13 @@ struct reasm_ip *reasm_ip_new(const struct caps *caps, unsigned outbufs)
         r->freelist[i] = r->ntrackers - 1 - i;
     r->nfree = r->ntrackers;
     r->oldest = r->newest = NIL;
+    for (size_t i = 0; i < r->nchunks; i++) {
+        r->chunks[i].next = r->free_chunks;
+        r->free_chunks = &r->chunks[i];
+        r->frags[i].next = r->free_frags;
+        r->free_frags = &r->frags[i];
+    }
+    r->chunks_free = r->nchunks;
     siphash_seed(r->seed);
     return r;
 }
@@ -126,7 +151,14 @@ static void tracker_release(struct reasm_ip *r, uint32_t i)
         r->newest = t->prev;
     for (struct frag *f = t->frags, *nx; f != NULL; f = nx) {
         nx = f->next;
-        free(f);
+        for (struct chunk *c = f->data, *cn; c != NULL; c = cn) {
+            cn = c->next;
+            c->next = r->free_chunks;
+            r->free_chunks = c;
+            r->chunks_free++;
+        }
+        f->next = r->free_frags;
+        r->free_frags = f;
     }
     r->bytes -= t->bytes;
     memset(t, 0, sizeof(*t));
@@ -145,6 +177,8 @@ void reasm_ip_free(struct reasm_ip *r)
         for (unsigned i = 0; i < r->noutbuf; i++)
             free(r->outbuf[i]);
     free(r->outbuf);
+    free(r->chunks);
+    free(r->frags);
     free(r->t);
     free(r->buckets);
     free(r->freelist);
@@ -214,28 +248,38 @@ static uint32_t tracker_get(struct reasm_ip *r, const struct reasm_ip_key *k, in
 static bool piece_add(struct reasm_ip *r, uint32_t ti, struct frag **link, uint32_t off,
                       const uint8_t *data, uint32_t len)
 {
-    size_t need = sizeof(struct frag) + len;
+    size_t k = (len + CHUNK_DATA - 1) / CHUNK_DATA;
     struct tracker *t = &r->t[ti];
 
-    /* Byte cap: evict the oldest other datagrams until this piece fits. */
-    while (r->bytes + need > r->bytes_cap && r->oldest != NIL && r->oldest != ti) {
+    /* Byte cap (the chunk pool): evict the oldest other datagrams until
+     * this piece fits. */
+    while ((r->chunks_free < k || r->free_frags == NULL) && r->oldest != NIL &&
+           r->oldest != ti) {
         tracker_release(r, r->oldest);
         r->c.evict_bytes++;
     }
-    if (r->bytes + need > r->bytes_cap)
+    if (r->chunks_free < k || r->free_frags == NULL)
         return false;
-    struct frag *f = malloc(need);
-    if (f == NULL) {
-        r->c.nomem++;
-        return false;
-    }
+    struct frag *f = r->free_frags;
+    r->free_frags = f->next;
     f->off = off;
     f->len = len;
-    memcpy(f->data, data, len);
+    f->data = NULL;
+    struct chunk **cl = &f->data;
+    for (uint32_t done = 0; done < len; done += CHUNK_DATA) {
+        struct chunk *c = r->free_chunks;
+        uint32_t n = len - done < CHUNK_DATA ? len - done : CHUNK_DATA;
+        r->free_chunks = c->next;
+        r->chunks_free--;
+        memcpy(c->data, data + done, n);
+        c->next = NULL;
+        *cl = c;
+        cl = &c->next;
+    }
     f->next = *link;
     *link = f;
-    t->bytes += need;
-    r->bytes += need;
+    t->bytes += k * sizeof(struct chunk);
+    r->bytes += k * sizeof(struct chunk);
     return true;
 }
 
@@ -318,8 +362,14 @@ bool reasm_ip_feed(struct reasm_ip *r, const struct reasm_ip_key *k, uint32_t of
     if (covered < t->total)
         return false;
     uint8_t *buf = r->outbuf[slot];
-    for (struct frag *f = t->frags; f != NULL; f = f->next)
-        memcpy(buf + f->off, f->data, f->len);
+    for (struct frag *f = t->frags; f != NULL; f = f->next) {
+        uint32_t done = 0;
+        for (struct chunk *c = f->data; c != NULL; c = c->next) {
+            uint32_t n = f->len - done < CHUNK_DATA ? f->len - done : CHUNK_DATA;
+            memcpy(buf + f->off + done, c->data, n);
+            done += n;
+        }
+    }
     *out = buf;
     *outlen = t->total;
     *outproto = t->proto;
