@@ -17,21 +17,52 @@ int tui_header_rows(int w)
     return 3;
 }
 
-/* "label value" at *x; the value in alert colours when alert and non-zero.
- * Returns false when it did not fit (nothing after it is drawn). */
-static bool seg(int y, int *x, int w, const char *label, uint64_t v, bool alert)
+struct hseg {
+    const char *label;
+    uint64_t v;
+    bool alert;         /* highlighted when non-zero */
+};
+
+static void fmt_value(char *buf, size_t len, uint64_t v, bool exact)
 {
-    char num[24];
-    tui_fmt_count(num, sizeof(num), v);
-    int need = (int)strlen(label) + 1 + (int)strlen(num) + 2;
-    if (*x + need > w)
-        return false;
-    *x += tui_puts(y, *x, w - *x, label, tui_attr(TR_NORMAL));
-    *x += tui_puts(y, *x, 1, " ", tui_attr(TR_NORMAL));
-    int a = alert && v > 0 ? tui_attr(TR_HEADER_ALERT) : tui_attr(TR_NORMAL) | (int)A_BOLD;
-    *x += tui_puts(y, *x, w - *x, num, a);
-    *x += 2;
-    return true;
+    if (exact)
+        snprintf(buf, len, "%llu", (unsigned long long)v);
+    else
+        tui_fmt_count(buf, len, v);
+}
+
+/* Columns a row of segments takes: "label value  label value ...". */
+static int segs_width(const struct hseg *sg, size_t n, bool exact)
+{
+    int w = 1;
+    for (size_t i = 0; i < n; i++) {
+        char num[24];
+        fmt_value(num, sizeof(num), sg[i].v, exact);
+        w += (int)strlen(sg[i].label) + 1 + (int)strlen(num) + 2;
+    }
+    return w;
+}
+
+/* Exact counts (as the report prints them) when the row fits, else 1.2k
+ * forms; segments that still do not fit are left off from the end, so the
+ * most important come first. */
+static void draw_segs(int y, int w, const struct hseg *sg, size_t n)
+{
+    bool exact = segs_width(sg, n, true) <= w;
+    int x = 1;
+    for (size_t i = 0; i < n; i++) {
+        char num[24];
+        fmt_value(num, sizeof(num), sg[i].v, exact);
+        int need = (int)strlen(sg[i].label) + 1 + (int)strlen(num);
+        if (x + need > w)
+            return;
+        x += tui_puts(y, x, w - x, sg[i].label, tui_attr(TR_NORMAL));
+        x += 1;
+        int a = sg[i].alert && sg[i].v > 0 ? tui_attr(TR_HEADER_ALERT)
+                                            : tui_attr(TR_NORMAL) | (int)A_BOLD;
+        x += tui_puts(y, x, w - x, num, a);
+        x += 2;
+    }
 }
 
 void tui_header_draw(const struct snapshot *s, const struct tui_hdr *h, int w)
@@ -70,15 +101,17 @@ void tui_header_draw(const struct snapshot *s, const struct tui_hdr *h, int w)
 
     /* Row 1: what the run saw and lost. */
     tui_fill(1, 0, w, tui_attr(TR_NORMAL));
-    x = 1;
     const struct run_info *r = &s->run;
-    if (seg(1, &x, w, "packets", r->packets, false) &&
-        seg(1, &x, w, "SIP", r->sip_messages, false) &&
-        seg(1, &x, w, "malformed", r->malformed, true) &&
-        seg(1, &x, w, "ring drops", r->ring_drops, true) &&
-        seg(1, &x, w, "kernel drops", r->kernel_drops, true) &&
-        seg(1, &x, w, "if drops", r->if_drops, true))
-        seg(1, &x, w, "evicted", s->evictions, true);
+    const struct hseg row1[] = {
+        { "packets", r->packets, false },
+        { "SIP", r->sip_messages, false },
+        { "malformed", r->malformed, true },
+        { "ring drops", r->ring_drops, true },
+        { "kernel drops", r->kernel_drops, true },
+        { "if drops", r->if_drops, true },
+        { "evicted", s->evictions, true },
+    };
+    draw_segs(1, w, row1, sizeof(row1) / sizeof(row1[0]));
 
     /* Row 2: findings by severity, filter. */
     tui_fill(2, 0, w, tui_attr(TR_NORMAL));

@@ -327,7 +327,7 @@ static void draw_finding(const struct snap_finding *x, int y, int x0, int w, boo
     tui_fmt_count(cnt, sizeof(cnt), x->count);
     tui_fmt_time(last, sizeof(last), x->last_us, false);
     tui_fill(y, x0, w, norm);
-    int kw = w >= 100 ? 22 : 18;
+    int kw = w >= 100 ? 23 : 21;
     int x1 = x0;
     tui_puts(y, x1, 6, sev_short(x->severity), sev);
     x1 += 6;
@@ -449,7 +449,7 @@ static void draw_heads(enum tui_panel_id id, int y, int x0, int w)
     tui_fill(y, x0, w, a);
     switch (id) {
     case TP_FINDINGS: {
-        int kw = w >= 100 ? 22 : 18;
+        int kw = w >= 100 ? 23 : 21;
         snprintf(buf, sizeof(buf), "%-6s%-*s%6s  %8s %s", "SEV", kw, "KIND", "COUNT",
                  "LAST", "SUMMARY");
         break;
