@@ -717,6 +717,39 @@ static void test_scanner_helpers(void **state)
     assert_string_equal(sip_reject_name(1000), "?");
 }
 
+static void test_sdp_edges(void **state)
+{
+    static const char head[] =
+        "SIP/2.0 200 OK\r\nCall-ID: sdp\r\nCSeq: 1 INVITE\r\n"
+        "Content-Type: Application/SDP ; charset=utf-8\r\n\r\n";
+    char buf[1024];
+
+    (void)state;
+    /* IPv6, LF-only lines, more m= lines than kept, c= after the 5th m= */
+    snprintf(buf, sizeof buf, "%sv=0\no=- 1 1 IN IP6 2001:db8::1\nc=IN IP6 2001:db8::2\n"
+             "m=audio 1000 RTP/AVP 0\nm=audio 1002 RTP/AVP 0\nm=video 1004 RTP/AVP 31\n"
+             "m=image 1006 udptl t38\nm=audio 1008 RTP/AVP 0\nc=IN IP4 192.0.2.99\n", head);
+    assert_int_equal(parse(buf), SIP_OK);
+    assert_true(m.sdp.present);
+    assert_span(m.sdp.o_addr, "2001:db8::1");
+    assert_span(m.sdp.c_addr, "2001:db8::2");
+    assert_int_equal(m.sdp.n_media, SIP_MAX_MEDIA);
+    assert_span(m.sdp.media[3].type, "image");
+    assert_span(m.sdp.media[3].proto, "udptl");
+    assert_int_equal(m.sdp.media[3].c_addr.len, 0);  /* the late c= is not the 4th's */
+    /* truncated lines and junk: no crash, what is whole is read */
+    snprintf(buf, sizeof buf, "%sv=0\r\no=\r\nc=IN\r\nm=audio\r\nm=\r\nx\r\n=\r\nc", head);
+    assert_int_equal(parse(buf), SIP_OK);
+    assert_int_equal(m.sdp.o_addr.len, 0);
+    assert_int_equal(m.sdp.n_media, 2);
+    assert_int_equal(m.sdp.media[0].port, 0);
+    /* not SDP: the body is not read as SDP */
+    assert_int_equal(parse("SIP/2.0 200 OK\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n"
+                           "Content-Type: text/plain\r\n\r\nv=0\r\no=- 1 1 IN IP4 192.0.2.1\r\n"),
+                     SIP_OK);
+    assert_false(m.sdp.present);
+}
+
 /* sip_verify must be able to fail: a wrong field, and bytes libosip2 refuses. */
 static void test_verify_detects_differences(void **state)
 {
@@ -781,6 +814,7 @@ int main(void)
         cmocka_unit_test(test_long_header_line),
         cmocka_unit_test(test_hostile_auth),
         cmocka_unit_test(test_scanner_helpers),
+        cmocka_unit_test(test_sdp_edges),
         cmocka_unit_test(test_verify_detects_differences),
         cmocka_unit_test(test_arena_full_falls_back),
     };
