@@ -229,8 +229,9 @@ def main():
         gaps = ["%.1f" % (b["t"] - a["t"]) for a, b in zip(inv, inv[1:])]
         out.append("kind no_response")
         out.append("entity no_response src=%s dst=%s" % (src, dst))
-        out.append("frames no_response invite=%s other_unanswered=%s responses=%s" % (
-            fr(inv), fr([m for m in req if m["method"] != "INVITE"]), fr(resp)))
+        out.append("frames no_response invite=%s responses=%s" % (fr(inv), fr(resp)))
+        out.append("detail no_response later_unanswered_request=%s (sent once, at the end)" % (
+            fr([m for m in req if m["method"] != "INVITE"])))
         out.append("detail no_response retransmit_gaps_s=%s span_s=%.1f capture_s=%.1f" % (
             ",".join(gaps), inv[-1]["t"] - inv[0]["t"], msgs[-1]["t"] - inv[0]["t"]))
     elif name == "scanner":
