@@ -224,6 +224,7 @@ struct source {
     uint64_t users[SOURCE_USERS];
     uint64_t user_frames[SOURCE_USERS];
     uint64_t auth_ok, auth_fail;
+    uint64_t cred_requests;     /* requests that carried credentials */
     uint32_t fail_n;
     int64_t fail_ts[SOURCE_FAILS];
     uint64_t fail_frame[SOURCE_FAILS];
@@ -301,7 +302,7 @@ struct engine {
 
     /* counters (engine_stats) */
     uint64_t n_msgs, n_requests, n_responses, n_retrans, n_resp_retrans;
-    uint64_t n_orphan_responses, n_timeouts, n_unanswered, n_acks_matched;
+    uint64_t n_orphan_responses, n_timeouts, n_unanswered, n_acks_matched, n_txn_retired;
     uint64_t n_challenges, n_stale, n_auth_ok, n_auth_rejected;
 };
 

@@ -7,7 +7,10 @@
  *
  * Dedup: raising the same kind for the same entity again bumps count and
  * last_seen and can only raise the severity. Bounded: at most caps.findings
- * records (oldest evicted and counted) and caps.evidence_per_finding frames
+ * records; at the cap the oldest of the least severe records goes (a flood
+ * of warnings never pushes out an error; a new record less severe than all
+ * kept ones is refused: findings_raise returns NULL), each counted; and
+ * caps.evidence_per_finding frames
  * each (the first ones are kept: they show how it started; count goes on).
  * Text is copied and truncated; nothing here points into wire buffers.
  */
@@ -31,6 +34,7 @@ struct findings {
     struct ctab tab;
     size_t evidence_cap;
     uint64_t created;
+    uint64_t evicted;           /* records pushed out at the cap (or refused) */
 };
 
 int findings_init(struct findings *fs, size_t cap, size_t evidence_cap);

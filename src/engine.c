@@ -216,6 +216,16 @@ static void run_due(struct engine *e, int64_t now)
         e->now_us = now;
     while ((t = ctab_dlq_pop(&e->txn_due, &e->txns, e->now_us)) != NULL) {
         struct kind_event ev = { .type = KEV_TIMEOUT, .txn = t };
+        if (t->state == TXN_DONE && (t->method != SIP_INVITE || t->status >= 300 ||
+                                     t->final_us + CORR_TIMEOUT_US <= e->now_us)) {
+            /* 64*T1 after it began, a completed transaction has seen the
+             * last retransmission it can get (timers D, J, K): free it so
+             * the table holds live ones, not history. A 2xx-answered INVITE
+             * is done at once (its ACK is a transaction of its own). */
+            ctab_remove(&e->txns, t);
+            e->n_txn_retired++;
+            continue;
+        }
         if (t->state != TXN_OPEN)
             continue;
         /* Timer A stops at the first provisional; an INVITE in Proceeding
@@ -330,6 +340,14 @@ static void on_response(struct engine *e, const struct sip_msg *m, struct peer *
 
     e->n_responses++;
     t = txn_on_response(e, m, &first_final);
+    if (t == NULL && m->status >= 200) {
+        /* A final answer to a request the capture lost: if it belongs to
+         * a challenged exchange, the client did retry (we just did not see
+         * it), so the challenge is not "unanswered". */
+        struct auth_ex *ax = auth_find(e, m);
+        if (ax != NULL && ax->state == AUTH_CHALLENGED && m->status != 401 && m->status != 407)
+            ax->unanswered_done = true;
+    }
     if (t == NULL || !first_final)
         return;
     if (p != NULL && m->status / 100 < SNAP_ANSWER_CLASSES)
@@ -466,6 +484,7 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
     fn(ud, "engine.orphan_responses", e->n_orphan_responses);
     fn(ud, "engine.acks_matched", e->n_acks_matched);
     fn(ud, "engine.timeouts", e->n_timeouts);
+    fn(ud, "engine.transactions.retired", e->n_txn_retired);
     fn(ud, "engine.unanswered", e->n_unanswered);
     fn(ud, "engine.challenges", e->n_challenges);
     fn(ud, "engine.stale_challenges", e->n_stale);

@@ -52,12 +52,32 @@ struct finding *findings_find(const struct findings *fs, const char *kind, const
     return ctab_find(&fs->tab, key_of(&fs->tab, kind, entity));
 }
 
+/* Make room for a record of severity sev: drop the oldest record of the
+ * lowest severity, unless every kept record is more severe than sev. */
+static bool make_room(struct findings *fs, enum severity sev)
+{
+    struct finding *victim = NULL;
+
+    for (struct finding *f = ctab_first(&fs->tab); f; f = ctab_next(&fs->tab, f))
+        if (victim == NULL || f->f.severity < victim->f.severity)
+            victim = f;
+    fs->evicted++;
+    if (victim == NULL || victim->f.severity > sev)
+        return false;
+    ctab_remove(&fs->tab, victim);
+    return true;
+}
+
 struct finding *findings_raise(struct findings *fs, const char *kind, enum severity sev,
                                const char *entity, int64_t ts)
 {
     bool created;
-    struct finding *f = ctab_get(&fs->tab, key_of(&fs->tab, kind, entity), &created);
+    uint64_t key = key_of(&fs->tab, kind, entity);
+    struct finding *f = ctab_find(&fs->tab, key);
 
+    if (f == NULL && fs->tab.n >= fs->tab.cap && !make_room(fs, sev))
+        return NULL;
+    f = ctab_get(&fs->tab, key, &created);
     if (f == NULL)
         return NULL;
     if (created) {
@@ -177,7 +197,7 @@ size_t findings_count(const struct findings *fs)
 
 uint64_t findings_evictions(const struct findings *fs)
 {
-    return fs->tab.evictions;
+    return fs->tab.evictions + fs->evicted;
 }
 
 static int cmp_snap(const void *a, const void *b)

@@ -78,8 +78,10 @@ struct source *source_on_request(struct engine *e, const struct sip_msg *m)
     /* Usernames tried: credentials, and the AOR of REGISTER/OPTIONS (what
      * svwar enumerates). The To user of an INVITE is a callee number, so a
      * PBX calling many numbers is not counted. */
-    if (m->cred.present)
+    if (m->cred.present) {
+        s->cred_requests++;
         note_user(e, s, m->cred.username, m->frame);
+    }
     else if (m->method == SIP_REGISTER || m->method == SIP_OPTIONS)
         note_user(e, s, m->to.uri.user, m->frame);
     return s;

@@ -18,6 +18,12 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         return;
     if (ev->source != NULL && ev->source->scanner_ua)
         return;
+    /* At the end of a capture, a client that does answer challenges (it
+     * sent credentials before) was most likely cut off mid-exchange; one
+     * that never sent any shows the "no credentials configured" pattern. */
+    if (e->finished && e->now_us - ax->challenge_us < CORR_TIMEOUT_US &&
+        ev->source != NULL && ev->source->cred_requests > 0)
+        return;
     engine_entity(base, sizeof(base), NULL, &ax->client.ip, &ax->server.ip);
     findings_fmt(entity, sizeof(entity), "%s (%s)", base, sip_method_name(ax->method));
     f = engine_raise(e, "challenge_unanswered", SEV_WARNING, entity, ax->challenge_us,
