@@ -4,6 +4,23 @@
  * Flow: ring → decode (link → ip → reasm_ip → l4 → reasm_tcp | hep | sctp |
  * websocket, tunnels bounded by caps->tunnel_depth) → sip_parse.
  * Thread: the analysis thread owns a decoder.
+ *
+ * Link types: Ethernet (802.1Q/QinQ, MPLS, PPPoE), Linux SLL and SLL2,
+ * NULL/LOOP, raw IP (12, 14, 101), IPv4 (228), IPv6 (229), PPP (9, 50).
+ * Inside: IPv4/IPv6 with extension headers and fragments, IP-in-IP, 6in4,
+ * 4in6, GRE (ERSPAN I/II/III, PPP), GTP-U, VXLAN, ICMP errors quoting SIP
+ * (payload.quoted), UDP, TCP (stream framing, WebSocket, HEP3 records),
+ * SCTP DATA, HEP v1/v2/v3 on any port. SIP is found by content.
+ *
+ * Memory: decoder_new allocates the fragment chunk pool, the TCP stream
+ * table and one reassembly output buffer per nesting level; after that the
+ * UDP path allocates nothing, and TCP buffers grow (by doubling, per
+ * stream, within tcp_stream_bytes / tcp_total_bytes) only when a stream
+ * needs more room. decoder_new returns NULL when an allocation fails.
+ *
+ * Counters (decode_stats): "decode.*" (one per drop reason, plus packets
+ * and payloads), "reasm_ip.*" and "reasm_tcp.*" (evictions, timeouts,
+ * retransmissions, non-SIP streams, live trackers/streams/bytes).
  */
 #ifndef SIPSCOPE_DECODE_H
 #define SIPSCOPE_DECODE_H
