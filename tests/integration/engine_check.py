@@ -134,7 +134,7 @@ def probe():
                 if doc.get("version") == 1:
                     return 0
             except Exception as e:         # noqa: BLE001 - any failure means "not ready"
-                print("sipscope cannot produce a JSON report yet: %s" % e)
+                print("sipscope cannot produce a JSON report yet: %s" % " ".join(str(e).split())[:200])
                 return 77
     print("no capture to probe with")
     return 77
