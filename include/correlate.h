@@ -218,6 +218,7 @@ struct source {
     uint64_t requests;
     uint64_t first_frame;
     char ua[64];
+    uint64_t ua_hash;           /* of the last User-Agent checked */
     bool scanner_ua;
     uint64_t scanner_frame;
     uint32_t n_users;
@@ -293,6 +294,9 @@ struct engine {
     bool finished;
 
     struct profile_set *profiles;
+    /* Provider of (server address, Request-URI host), direct-mapped: peers
+     * come and go with their clients, the trunks they talk to do not. */
+    struct prov_cache { uint64_t key; char id[32]; } prov_cache[256];
     struct secrets *secrets;
     struct config *config;
     struct geoip *geoip;

@@ -40,6 +40,13 @@ struct findings {
 int findings_init(struct findings *fs, size_t cap, size_t evidence_cap);
 void findings_free(struct findings *fs);
 
+/* True on the first occurrence: kinds fill causes and fixes once, not on
+ * every repeat (the formatting is the expensive part of a repeat). */
+static inline bool finding_new(const struct finding *f)
+{
+    return f->f.count == 1;
+}
+
 /* Find or create the finding (kind, entity) and count one more occurrence
  * at ts. Severity only ever goes up. Never NULL after a successful init. */
 struct finding *findings_raise(struct findings *fs, const char *kind, enum severity sev,

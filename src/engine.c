@@ -268,9 +268,23 @@ static void match_provider(struct engine *e, struct peer *p, const struct sip_ms
         return;
     p->prov_checked = true;
     peer_sides(p, &c, &s);
-    prof = prov_match(e->profiles, &m->dst.ip, m->ruri.host);
-    if (prof != NULL)
-        findings_fmt(p->provider, sizeof(p->provider), "%s", prov_id(prof));
+    {
+        uint8_t kb[16 + 64];
+        size_t hl = m->ruri.host.len < 64 ? m->ruri.host.len : 64;
+        uint64_t key;
+        struct prov_cache *pc;
+        memcpy(kb, m->dst.ip.b, 16);
+        if (hl > 0)
+            memcpy(kb + 16, m->ruri.host.p, hl);
+        key = ctab_hash(&e->peers, kb, 16 + hl) | 1;   /* 0 marks an empty slot */
+        pc = &e->prov_cache[key % 256];
+        if (pc->key != key) {
+            prof = prov_match(e->profiles, &m->dst.ip, m->ruri.host);
+            pc->key = key;
+            findings_fmt(pc->id, sizeof(pc->id), "%s", prof ? prov_id(prof) : "");
+        }
+        findings_fmt(p->provider, sizeof(p->provider), "%s", pc->id);
+    }
 }
 
 static void on_request(struct engine *e, const struct sip_msg *m, struct peer *p,

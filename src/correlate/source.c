@@ -70,10 +70,17 @@ struct source *source_on_request(struct engine *e, const struct sip_msg *m)
     s->requests++;
     if (ua.len > 0 && s->ua[0] == '\0')
         corr_copy(s->ua, sizeof(s->ua), ua);
-    if (!s->scanner_ua && ua.len > 0 && scanner_ua(ua)) {
-        s->scanner_ua = true;
-        s->scanner_frame = m->frame;
-        corr_copy(s->ua, sizeof(s->ua), ua);
+    if (!s->scanner_ua && ua.len > 0) {
+        /* the word scan is the costly part: once per distinct User-Agent */
+        uint64_t h = ctab_hash(&e->sources, ua.p, ua.len);
+        if (h != s->ua_hash) {
+            s->ua_hash = h;
+            if (scanner_ua(ua)) {
+                s->scanner_ua = true;
+                s->scanner_frame = m->frame;
+                corr_copy(s->ua, sizeof(s->ua), ua);
+            }
+        }
     }
     /* Usernames tried: credentials, and the AOR of REGISTER/OPTIONS (what
      * svwar enumerates). The To user of an INVITE is a callee number, so a
@@ -105,8 +112,15 @@ struct ident *ident_get(struct engine *e, const char *user, const char *host)
     struct ident *id;
     size_t n;
 
-    findings_fmt(name, sizeof(name), "%s@%s", user[0] ? user : "-", host[0] ? host : "-");
-    n = strlen(name);
+    {
+        const char *u = user[0] ? user : "-", *h = host[0] ? host : "-";
+        size_t ul = strnlen(u, sizeof(name) - 2), hl = strnlen(h, sizeof(name) - 2 - ul);
+        memcpy(name, u, ul);
+        name[ul] = '@';
+        memcpy(name + ul + 1, h, hl);
+        n = ul + 1 + hl;
+        name[n] = '\0';
+    }
     id = ctab_get(&e->idents, ctab_hash(&e->idents, name, n), &created);
     if (id != NULL && created) {
         id->key = ctab_hash(&e->idents, name, n);

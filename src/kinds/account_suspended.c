@@ -29,6 +29,8 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     engine_status_role(t->final_line, role, sizeof(role));
     engine_evidence_line(line, sizeof(line), t->final_line, ev->why);
     finding_cite(&e->findings, f, t->final_frame, t->final_us, role, line);
+    if (!finding_new(f))
+        return;
     finding_cause(f, "the account or trunk is suspended or disabled at the provider "
                      "(unpaid balance, fraud lock, trial expired)");
     finding_cause(f, "the account was closed or the trunk deleted");

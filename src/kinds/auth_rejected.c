@@ -48,6 +48,8 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     if (ax->problem[0] != '\0')
         finding_cause(f, "the digest cannot match its challenge: %s (see digest_mismatch)",
                       ax->problem);
+    if (!finding_new(f))
+        return;
     if (ev->why && ev->why->present && ev->why->meaning[0] != '\0')
         finding_cause(f, "the carrier says: %s (%s)", ev->why->meaning, ev->why->quote);
     finding_cause(f, "wrong password for user %s",

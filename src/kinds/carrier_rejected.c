@@ -52,6 +52,8 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     engine_status_role(t->final_line, role, sizeof(role));
     engine_evidence_line(line, sizeof(line), t->final_line, why);
     finding_cite(&e->findings, f, t->final_frame, t->final_us, role, line);
+    if (!finding_new(f))
+        return;
     if (why->meaning[0] != '\0')
         finding_cause(f, "the carrier says: %s (%s)", why->meaning, why->quote);
     if (why->code == 32017 || why->note[0] != '\0')

@@ -37,6 +37,8 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     finding_cite(&e->findings, f, ax->challenge_frame, ax->challenge_us, "challenge",
                  ax->challenge_line);
     finding_cite(&e->findings, f, ax->ack_frame, ax->ack_us, "ACK (no retry follows)", NULL);
+    if (!finding_new(f))
+        return;
     finding_cause(f, "the PBX has no credentials for this trunk: it expects to be "
                      "authenticated by IP address");
     if (e->finished && e->now_us - ax->challenge_us < CORR_TIMEOUT_US)

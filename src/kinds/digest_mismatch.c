@@ -38,6 +38,8 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     engine_status_role(ax->outcome_line, role, sizeof(role));
     finding_cite(&e->findings, f, ax->outcome_frame, ax->outcome_us, role, ax->outcome_line);
     finding_cause(f, "%s", ax->problem);
+    if (!finding_new(f))
+        return;
     finding_cause(f, "a SIP ALG, SBC or proxy rewrote the request after the PBX computed "
                      "the digest (Request-URI, realm)");
     finding_cause(f, "the PBX answers an old or another server's challenge (cached nonce, "

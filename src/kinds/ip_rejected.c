@@ -28,6 +28,8 @@ static void raise_ip(struct engine *e, const struct kind_event *ev)
     engine_status_role(t->final_line, role, sizeof(role));
     engine_evidence_line(line, sizeof(line), t->final_line, ev->why);
     finding_cite(&e->findings, f, t->final_frame, t->final_us, role, line);
+    if (!finding_new(f))
+        return;
     if (ev->why && ev->why->present && ev->why->meaning[0] != '\0')
         finding_cause(f, "the carrier says: %s (%s)", ev->why->meaning, ev->why->quote);
     finding_cause(f, "the trunk authenticates by IP access list and %s is not in it", ip);

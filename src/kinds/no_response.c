@@ -55,6 +55,8 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     if (t->last_frame != t->frame)
         finding_cite(&e->findings, f, t->last_frame, t->last_us, "last retransmission",
                      t->req_line);
+    if (!finding_new(f))
+        return;
     finding_cause(f, "a firewall or security group drops SIP between %s and %s", c, s);
     finding_cause(f, "the carrier silently drops requests it does not recognise (Twilio "
                      "drops requests whose Request-URI host is not the trunk's termination "
