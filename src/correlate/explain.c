@@ -104,13 +104,33 @@ static void set_from_rule(struct explain *x, const struct phrase_rule *r)
     x->suspended = r->suspended;
 }
 
+/* Profile values wrap over lines: one line of text, single spaces. */
+static void flat_copy(char *dst, size_t len, const char *src)
+{
+    size_t n = 0;
+    bool space = false;
+
+    for (; src != NULL && *src != '\0' && n + 1 < len; src++) {
+        if (*src == '\n' || *src == '\r' || *src == '\t' || *src == ' ') {
+            space = n > 0;
+            continue;
+        }
+        if (space && n + 2 < len)
+            dst[n++] = ' ';
+        space = false;
+        dst[n++] = *src;
+    }
+    if (len > 0)
+        dst[n] = '\0';
+}
+
 static void set_from_code(struct explain *x, const struct profile_code *c)
 {
     findings_fmt(x->kind, sizeof(x->kind), "%s", c->kind ? c->kind : "");
     findings_fmt(x->category, sizeof(x->category), "%s", c->category ? c->category : "");
-    findings_fmt(x->meaning, sizeof(x->meaning), "%s", c->meaning ? c->meaning : "");
+    flat_copy(x->meaning, sizeof(x->meaning), c->meaning);
     findings_fmt(x->fix, sizeof(x->fix), "%s", c->fix ? c->fix : "");
-    findings_fmt(x->note, sizeof(x->note), "%s", c->note ? c->note : "");
+    flat_copy(x->note, sizeof(x->note), c->note);
     x->auth_failure = c->auth_failure;
     x->suspended = c->kind && strcmp(c->kind, "account_suspended") == 0;
 }
@@ -182,7 +202,7 @@ void explain_response(const struct engine *e, const struct sip_msg *m, const str
         if (x->kind[0] == '\0' && pr != NULL) {
             findings_fmt(x->kind, sizeof(x->kind), "%s", pr->kind ? pr->kind : "");
             findings_fmt(x->category, sizeof(x->category), "%s", pr->category ? pr->category : "");
-            findings_fmt(x->meaning, sizeof(x->meaning), "%s", pr->meaning ? pr->meaning : "");
+            flat_copy(x->meaning, sizeof(x->meaning), pr->meaning);
             x->suspended = pr->kind && strcmp(pr->kind, "account_suspended") == 0;
             return;
         }
