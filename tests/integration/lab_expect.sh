@@ -5,7 +5,7 @@
 # typed by hand and have not drifted from the bytes. Also: no password from
 # tests/lab/accounts.txt appears in an expectation file.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 command -v tshark >/dev/null 2>&1 || { echo "tshark not installed"; exit 77; }
 command -v python3 >/dev/null 2>&1 || { echo "python3 not installed"; exit 77; }
 ls pcaps/lab/*.pcap >/dev/null 2>&1 || { echo "no lab captures"; exit 77; }

@@ -7,7 +7,7 @@
 # deterministic; and that its namespaces are gone afterwards.
 # Needs root and the lab tools; skips (77) otherwise.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)"; exit 77; }
 for t in kamailio sipp tcpdump tshark mergecap nft ip python3; do
     command -v "$t" >/dev/null 2>&1 || { echo "$t not installed"; exit 77; }

@@ -174,8 +174,9 @@ cap_no_response() {
     kam
     carrier_drop
     begin no_response
-    LAB_SIPP_TIMEOUT=34 invite "$LAB_PBX_IP" 1001 "$PW1" -max_invite_retrans 6
-    [ $? -ne 0 ] || { echo "make-lab-pcaps: no_response: sipp got an answer" >&2; FAILED="$FAILED no_response nat_rewrite nat_correct keepalive_failed multi_site wrong_region"; }
+    if LAB_SIPP_TIMEOUT=34 invite "$LAB_PBX_IP" 1001 "$PW1" -max_invite_retrans 6; then
+        echo "make-lab-pcaps: no_response: sipp got an answer" >&2; FAILED="$FAILED no_response"
+    fi
     LAB_SIPP_TIMEOUT=1 pbx "$LAB_PBX_IP" options.xml "sip:$TW" "$TW" -m 1 -key caller +15550009999 \
         -key rport "" -max_non_invite_retrans 0
     finish
@@ -231,8 +232,9 @@ cap_nat_rewrite() {
     kam
     begin nat_rewrite_pbx "$LAB_NS_LAN" "la$LAB_ID"
     also_capture nat_rewrite_carrier "$LAB_NS_CAR" "lr$LAB_ID"
-    LAB_SIPP_TIMEOUT=34 PBX_NS=$LAB_NS_LAN invite 192.168.50.10 1001 "$PW1" -max_invite_retrans 6
-    [ $? -ne 0 ] || { echo "make-lab-pcaps: nat_rewrite: the PBX got an answer" >&2; FAILED="$FAILED nat_rewrite"; }
+    if LAB_SIPP_TIMEOUT=34 PBX_NS=$LAB_NS_LAN invite 192.168.50.10 1001 "$PW1" -max_invite_retrans 6; then
+        echo "make-lab-pcaps: nat_rewrite: the PBX got an answer" >&2; FAILED="$FAILED nat_rewrite"
+    fi
     finish
 }
 
@@ -300,8 +302,10 @@ cap_wrong_region() {
 ALL="clean auth_rejected_403 auth_rejected_rechallenge ip_rejected source_ip_changed
 account_suspended challenge_unanswered digest_mismatch scanner brute_force carrier_rejected
 no_response nat_rewrite nat_correct keepalive_failed multi_site wrong_region"
-for name in ${*:-$ALL}; do
-    case " $(echo $ALL) " in *" $name "*) ;; *) echo "make-lab-pcaps: unknown capture $name" >&2; exit 2 ;; esac
+# shellcheck disable=SC2086 # word splitting of the list is intended
+[ $# -gt 0 ] || set -- $ALL
+for name in "$@"; do
+    case " $ALL " in *[!a-z_]"$name"[!a-z_]*) ;; *) echo "make-lab-pcaps: unknown capture $name" >&2; exit 2 ;; esac
     "cap_$name"
 done
 stop_kamailio
