@@ -104,11 +104,87 @@ static void test_every_table_overflows(void **state)
     tl_close(&t);
 }
 
+/* Random but well-formed traffic from small pools (so transactions,
+ * exchanges and dialogs collide, retry, re-challenge, go stale, arrive out
+ * of order): the engine keeps every cap and its snapshot stays coherent.
+ * Deterministic (fixed seed); run under ASan/UBSan by make check. */
+static uint32_t rnd(uint32_t *seed, uint32_t n)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) % n;
+}
+
+#define RND(n) rnd(&seed, (uint32_t)(n))
+
+static void test_random_traffic(void **state)
+{
+    static const char *methods[] = { "INVITE", "REGISTER", "OPTIONS", "BYE", "ACK", "CANCEL" };
+    static const int statuses[] = { 100, 180, 200, 401, 407, 403, 404, 486, 487, 488, 503, 603 };
+    static const char *extras[] = {
+        "", WWW_CH, PROXY_CH, CRED("Authorization", "1001", "n1", "sip:x@" TRUNK),
+        CRED("Proxy-Authorization", "1002", "n9", "sip:y@" TRUNK),
+        "WWW-Authenticate: Digest realm=\"sip.example\", nonce=\"n2\", stale=true\n",
+        "X-Twilio-Error: 32201 Source IP address not in ACL\n",
+        "X-Twilio-Error: 32017 blocked\n", "Reason: Q.850;cause=16\n",
+        "Warning: 399 x \"Account suspended\"\n", "User-Agent: friendly-scanner\n",
+    };
+    struct tl t;
+    struct caps c;
+    struct engine_opts o = { 0 };
+    uint32_t seed = 12345;
+    char src[32], branch[32], cid[32];
+    size_t total = 0;
+    (void)state;
+
+    caps_default(&c);
+    c.transactions = 64;
+    c.auth_exchanges = 16;
+    c.dialogs = 32;
+    c.peers = 8;
+    c.sources = 8;
+    c.findings = 16;
+    c.messages_kept = 64;
+    assert_int_equal(tl_open_caps(&t, &c, &o), 0);
+    for (int i = 0; i < 5000; i++) {
+        const char *m = methods[RND(6)];
+        unsigned cseq = 1 + RND(3);
+        snprintf(src, sizeof(src), "198.51.100.%u", 1 + RND(12));
+        snprintf(branch, sizeof(branch), RND(8) ? "z9hG4bKr%u" : "old%u", RND(40));
+        snprintf(cid, sizeof(cid), "r%u@x", RND(30));
+        t.now += (int64_t)RND(4000) * 1000;
+        if (RND(2))
+            tl_req(&t, src, m, "sip:+1555@" TRUNK, branch, cid, cseq, RND(2) ? "1001" : "1002",
+                   extras[RND(sizeof(extras) / sizeof(extras[0]))]);
+        else
+            tl_resp(&t, src, statuses[RND(12)], "Reason Text", m, branch, cid, cseq,
+                    extras[RND(sizeof(extras) / sizeof(extras[0]))]);
+        if (i % 500 == 0) {
+            struct run_info run = { .source = "random" };
+            engine_snapshot(t.e, &run, &t.snap);
+        }
+    }
+    assert_true(t.e->txns.n <= 64 && t.e->auths.n <= 16 && t.e->dialogs.n <= 32);
+    assert_true(t.e->peers.n <= 8 && t.e->sources.n <= 8 && t.e->idents.n <= 8);
+    tl_finish(&t);
+    assert_true(t.snap.n_findings <= 16);
+    for (size_t i = 0; i < t.snap.n_dialogs; i++) {
+        assert_int_equal(t.snap.dialogs[i].first_msg, total);
+        total += t.snap.dialogs[i].n_msgs;
+    }
+    assert_int_equal(total, t.snap.n_msgs);
+    for (size_t i = 0; i < t.snap.n_msgs; i++)
+        assert_true(t.snap.msgs[i].raw_off + t.snap.msgs[i].raw_len <= t.snap.raw_len);
+    for (size_t i = 0; i + 1 < t.snap.n_findings; i++)
+        assert_true(t.snap.findings[i].severity >= t.snap.findings[i + 1].severity);
+    tl_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ctab_eviction_order),
         cmocka_unit_test(test_every_table_overflows),
+        cmocka_unit_test(test_random_traffic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
