@@ -199,6 +199,7 @@ struct peer {
     char ruri_host[64];
     char user[48];
     bool prov_checked;
+    uint32_t accepted_problems; /* AUTH_PROB_* seen in retries this server accepted */
 };
 
 /* Client and server endpoints of a peer, as decided so far. */
@@ -376,6 +377,15 @@ struct auth_ex *auth_on_credentials(struct engine *e, const struct sip_msg *m, s
  * the exchange was decided (ok or rejected). */
 bool auth_on_final(struct engine *e, struct auth_ex *ax, const struct sip_msg *m,
                    const struct txn *t, const struct explain *why);
+/* Class of a digest problem text, as a bit (AUTH_PROB_*), for "the same
+ * kind of problem was accepted by this server before". */
+#define AUTH_PROB_FORM 1u
+#define AUTH_PROB_REALM 2u
+#define AUTH_PROB_URI 4u
+#define AUTH_PROB_ALG 8u
+#define AUTH_PROB_NONCE 16u
+#define AUTH_PROB_NC 32u
+uint32_t auth_problem_class(const char *problem);
 /* Digest checks of m's credentials against ax's challenge; writes a
  * one-line problem ("nonce was never issued") and returns true if any. */
 bool auth_digest_problem(const struct auth_ex *ax, const struct sip_msg *m, char *why,

@@ -27,6 +27,7 @@
 struct finding {
     uint64_t peer_key;          /* correlate peer this belongs to, 0 if none */
     uint64_t order;             /* creation order, for stable output */
+    uint32_t tag;               /* private to the kind that raised it */
     struct snap_finding f;
 };
 

@@ -386,6 +386,9 @@ static void on_response(struct engine *e, const struct sip_msg *m, struct peer *
                 p->last_fail_us = m->ts_us;
             } else {
                 p->auth_ok++;
+                /* the server took a retry despite this "problem": it does
+                 * not check that (e.g. digest uri vs Request-URI) */
+                p->accepted_problems |= auth_problem_class(ev.ax->problem);
             }
         }
         if (fail && ev.source != NULL)
@@ -572,9 +575,15 @@ static void fill_peer(const struct engine *e, const struct peer *p, struct snap_
              (f->f.severity == worst->f.severity &&
               specificity(f->f.kind) > specificity(worst->f.kind))))
             worst = f;
-    if (worst != NULL)
-        findings_fmt(sp->verdict, sizeof(sp->verdict), "Trunk %s: %s",
-                     addr_str(&sp->remote.ip, ip, sizeof(ip)), worst->f.summary);
+    addr_str(&sp->remote.ip, ip, sizeof(ip));
+    if (worst != NULL && p->auth_failed > 0 && p->auth_ok == 0 &&
+        strcmp(worst->f.kind, "auth_rejected") == 0)
+        findings_fmt(sp->verdict, sizeof(sp->verdict), "Trunk %s: every request with "
+                     "credentials was refused after digest auth (%llu refused, none accepted) "
+                     "- wrong password or username; %s", ip,
+                     (unsigned long long)p->auth_failed, worst->f.summary);
+    else if (worst != NULL)
+        findings_fmt(sp->verdict, sizeof(sp->verdict), "Trunk %s: %s", ip, worst->f.summary);
 }
 
 static void fill_dialogs(const struct engine *e, struct snapshot *out)

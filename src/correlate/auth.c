@@ -144,6 +144,23 @@ static bool uri_matches(struct span cred_uri, struct span ruri)
     return false;
 }
 
+uint32_t auth_problem_class(const char *p)
+{
+    if (p == NULL || p[0] == '\0')
+        return 0;
+    if (strncmp(p, "digest uri", 10) == 0)
+        return AUTH_PROB_URI;
+    if (strncmp(p, "realm", 5) == 0)
+        return AUTH_PROB_REALM;
+    if (strncmp(p, "algorithm", 9) == 0)
+        return AUTH_PROB_ALG;
+    if (strncmp(p, "nc ", 3) == 0)
+        return AUTH_PROB_NC;
+    if (strstr(p, "nonce") != NULL)
+        return AUTH_PROB_NONCE;
+    return AUTH_PROB_FORM;
+}
+
 bool auth_digest_problem(const struct auth_ex *ax, const struct sip_msg *m, char *why,
                          size_t len)
 {

@@ -7,6 +7,8 @@
  * the retry; this reads KEV_AUTH_OUTCOME and reports refused retries only.
  * Thread: the analysis thread.
  */
+#include <string.h>
+
 #include "correlate.h"
 
 static void on_event(struct engine *e, const struct kind_event *ev)
@@ -21,10 +23,13 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     if (ev->type != KEV_AUTH_OUTCOME || ax == NULL || ax->problem[0] == '\0' ||
         ax->state != AUTH_REJECTED)
         return;
+    if (ev->peer != NULL && (ev->peer->accepted_problems & auth_problem_class(ax->problem)))
+        return;     /* this server accepted the same irregularity elsewhere */
     engine_entity(entity, sizeof(entity), ax->username, &ax->client.ip, &ax->server.ip);
     f = engine_raise(e, "digest_mismatch", SEV_ERROR, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
+    f->tag |= auth_problem_class(ax->problem);
     finding_summary(f, "The credentials of %s cannot match the challenge: %s",
                     sip_method_name(ax->method), ax->problem);
     if (!ax->preemptive) {
@@ -52,4 +57,21 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     engine_provider_fix(e, f, ev->peer, "digest_mismatch");
 }
 
-const struct kind kind_digest_mismatch = { "digest_mismatch", on_event, NULL };
+/* A server that later accepted a retry with the same irregularity does not
+ * check it: the refusal had another cause (auth_rejected says which). */
+static void on_finish(struct engine *e)
+{
+    struct finding *f = findings_first(&e->findings), *next;
+
+    for (; f != NULL; f = next) {
+        const struct peer *p;
+        next = findings_next(&e->findings, f);
+        if (strcmp(f->f.kind, "digest_mismatch") != 0 || f->tag == 0)
+            continue;
+        p = engine_peer(e, f->peer_key);
+        if (p != NULL && (p->accepted_problems & f->tag) == f->tag)
+            findings_drop(&e->findings, f);
+    }
+}
+
+const struct kind kind_digest_mismatch = { "digest_mismatch", on_event, on_finish };

@@ -67,7 +67,7 @@ static void test_407_retry_403_twilio(void **state)
     assert_null(tl_find(&t, "ip_rejected"));
     assert_null(tl_find(&t, "challenge_unanswered"));
     assert_int_equal(report_exit_status(&t.snap), 1);
-    assert_non_null(strstr(t.snap.peers[0].verdict, "Trunk " TRUNK ": every INVITE"));
+    assert_non_null(strstr(t.snap.peers[0].verdict, "Trunk " TRUNK ": every request with credentials was refused"));
     assert_int_equal(t.snap.peers[0].auth_failed, 1);
     tl_close(&t);
 }

@@ -62,7 +62,7 @@ static void test_text(void **state)
     const char *verdict, *findings, *peers, *run;
     (void)state;
 
-    verdict = strstr(txt, "Verdict\n  Trunk " TRUNK ": every INVITE");
+    verdict = strstr(txt, "Verdict\n  Trunk " TRUNK ": every request with credentials");
     findings = strstr(txt, "Findings (0 critical, 1 error");
     peers = strstr(txt, "Peers\n");
     run = strstr(txt, "Run\n");
