@@ -580,8 +580,8 @@ static void fill_peer(const struct engine *e, const struct peer *p, struct snap_
         strcmp(worst->f.kind, "auth_rejected") == 0)
         findings_fmt(sp->verdict, sizeof(sp->verdict), "Trunk %s: every request with "
                      "credentials was refused after digest auth (%llu refused, none accepted) "
-                     "- wrong password or username; %s", ip,
-                     (unsigned long long)p->auth_failed, worst->f.summary);
+                     "- wrong password or username for user %s", ip,
+                     (unsigned long long)p->auth_failed, p->user[0] ? p->user : "?");
     else if (worst != NULL)
         findings_fmt(sp->verdict, sizeof(sp->verdict), "Trunk %s: %s", ip, worst->f.summary);
 }
