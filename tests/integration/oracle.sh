@@ -26,6 +26,11 @@ if [ ! -x "$SIPSCOPE" ]; then
     echo "no sipscope binary at $SIPSCOPE"
     exit 1
 fi
+# Until the CLI lands, the binary is a placeholder that reads nothing.
+if "$SIPSCOPE" -V 2>&1 | grep -q 'not built yet'; then
+    echo "skip: sipscope is still the placeholder main"
+    exit 77
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/oracle.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
