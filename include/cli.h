@@ -1,0 +1,69 @@
+/*
+ * cli.h — the command line (tcpdump-like, see docs/sipscope.1, the spec).
+ *
+ * cli_parse turns argv into a struct cli_opts with getopt_long and checks
+ * everything that can be checked without touching the system (numbers,
+ * exclusive flags, caps, ring size against snaplen). Main thread only.
+ * Errors: ERR_INVAL with one line in errbuf (no program name, no newline);
+ * the caller prints it and exits 2.
+ */
+#ifndef SIPSCOPE_CLI_H
+#define SIPSCOPE_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "caps.h"
+#include "report.h"
+
+#define SIPSCOPE_VERSION "0.1.0"
+
+enum cli_action {
+    CLI_RUN = 0,
+    CLI_HELP,
+    CLI_VERSION,
+};
+
+enum cli_tui {
+    CLI_TUI_AUTO = 0,   /* live capture on a terminal */
+    CLI_TUI_ON,         /* --tui */
+    CLI_TUI_OFF,        /* --no-tui */
+};
+
+struct cli_opts {
+    enum cli_action action;
+    const char *read_file;      /* -r FILE ("-" = stdin) */
+    const char *iface;          /* -i IFACE */
+    const char *write_file;     /* -w FILE ("-" = stdout) */
+    const char *filter;         /* -f EXPR or the trailing arguments joined; NULL if none */
+    const char *user;           /* -Z USER */
+    uint64_t count;             /* -c N, 0 = no limit */
+    uint64_t buffer_bytes;      /* -B KiB, stored in bytes; 0 = libpcap default */
+    bool promisc;               /* false with -p */
+    bool no_resolve;            /* -n (we never resolve anyway) */
+    bool quiet;                 /* -q */
+    int verbose;                /* -v, repeatable */
+    bool messages;              /* --messages */
+    bool verify_parse;          /* --verify-parse */
+    enum cli_tui tui;
+    enum report_format report;  /* --report, default text */
+    struct caps caps;           /* defaults, --cap NAME=VALUE, -s */
+    const char *secrets_file;   /* --secrets */
+    const char *config_file;    /* --config */
+    const char *evidence_file;  /* --evidence */
+    const char **profile_dirs;  /* --profiles, repeatable; NULL-terminated */
+    size_t n_profile_dirs;
+    const char **geoip_files;   /* --geoip, repeatable; NULL-terminated */
+    size_t n_geoip_files;
+    char *filter_buf;           /* owned: joined trailing arguments */
+};
+
+/* Parse argv; 0 or ERR_INVAL/ERR_NOMEM with errbuf set. Call cli_free after. */
+int cli_parse(struct cli_opts *o, int argc, char **argv, char *errbuf);
+void cli_free(struct cli_opts *o);
+/* The --help text. */
+void cli_usage(FILE *f);
+
+#endif

@@ -1,0 +1,327 @@
+/*
+ * pipeline.c — the analysis thread (see pipeline.h): ring → decode →
+ * sip_parse → engine, plus -w, --messages and snapshot publication.
+ *
+ * Place in the flow: the only module that chains stages. Owning thread: the
+ * analysis thread owns the decoder, the parser and the engine while it runs
+ * (lock-free: nothing else touches them until pipeline_join).
+ *
+ * Work per wake-up is bounded: at most PIPELINE_BATCH records are handled
+ * before their ring space is released (one release store) and the
+ * dashboard gets a chance to publish. Time-outs run on packet time, so a
+ * replayed file gives the same result every time; a live capture that goes
+ * quiet advances the clock from the wall clock once a second.
+ */
+#include "pipeline.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "addr.h"
+#include "decode.h"
+#include "err.h"
+#include "sip.h"
+#include "snappub.h"
+#include "thread.h"
+
+#define PIPELINE_BATCH 256          /* records per ring release */
+#define PIPELINE_MAX_PAYLOADS 16    /* SIP payloads one frame may complete */
+#define PIPELINE_TICK_US 100000     /* packet-time step between expiry calls */
+#define PIPELINE_IDLE_TICK_US 1000000
+
+struct pipeline {
+    struct pipeline_opts o;
+    struct decoder *dec;
+    struct sip_parser *sp;
+    struct engine *eng;
+    pthread_t thread;
+    struct ring *ring;
+    bool started;
+
+    uint64_t packets, bytes, payloads, sip_messages;
+    int64_t first_ts, last_ts, last_tick;
+    bool have_ts;
+    struct sip_payload pl[PIPELINE_MAX_PAYLOADS];
+    struct sip_msg msg;
+};
+
+struct pipeline *pipeline_new(const struct pipeline_opts *o, char *errbuf)
+{
+    struct pipeline *p = calloc(1, sizeof(*p));
+
+    if (p == NULL) {
+        err_set(errbuf, "out of memory");
+        return NULL;
+    }
+    p->o = *o;
+    p->dec = decoder_new(o->caps);
+    p->sp = sip_parser_new(o->caps);
+    if (p->dec == NULL || p->sp == NULL) {
+        err_set(errbuf, "cannot create the decoder: out of memory");
+        pipeline_free(p);
+        return NULL;
+    }
+    if (errbuf != NULL)
+        errbuf[0] = '\0';
+    p->eng = engine_new(o->caps, o->engine, errbuf);
+    if (p->eng == NULL) {
+        if (errbuf != NULL && errbuf[0] == '\0')
+            err_set(errbuf, "cannot create the engine");
+        pipeline_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void pipeline_free(struct pipeline *p)
+{
+    if (p == NULL)
+        return;
+    engine_free(p->eng);
+    sip_parser_free(p->sp);
+    decoder_free(p->dec);
+    free(p);
+}
+
+void pipeline_set_writer(struct pipeline *p, struct capture_writer *w)
+{
+    p->o.writer = w;
+}
+
+struct engine *pipeline_engine(struct pipeline *p)
+{
+    return p->eng;
+}
+
+/* ---- --messages ---------------------------------------------------------- */
+
+/* Wire text on one TSV line: control bytes, tab and backslash escaped. */
+static void put_escaped(FILE *f, struct span s)
+{
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char ch = (unsigned char)s.p[i];
+        if (ch < 0x20 || ch == 0x7f || ch == '\\')
+            fprintf(f, "\\x%02x", ch);
+        else
+            putc(ch, f);
+    }
+}
+
+void pipeline_print_message(FILE *f, const struct sip_msg *m)
+{
+    char src[ADDR_STRLEN], dst[ADDR_STRLEN];
+    int64_t s = m->ts_us / 1000000, u = m->ts_us % 1000000;
+
+    if (u < 0) {
+        u += 1000000;
+        s -= 1;
+    }
+    addr_str(&m->src.ip, src, sizeof(src));
+    addr_str(&m->dst.ip, dst, sizeof(dst));
+    fprintf(f, "%" PRIu64 "\t%" PRId64 ".%06" PRId64 "\t%s\t%u\t%s\t%u\t%s\t", m->frame, s, u,
+            src, (unsigned)m->src.port, dst, (unsigned)m->dst.port,
+            transport_name(m->transport));
+    if (m->is_request)
+        put_escaped(f, m->method_name);
+    putc('\t', f);
+    if (!m->is_request)
+        fprintf(f, "%d", m->status);
+    putc('\t', f);
+    put_escaped(f, m->call_id);
+    fprintf(f, "\t%" PRIu32 " ", m->cseq);
+    put_escaped(f, m->cseq_method_name);
+    putc('\n', f);
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+static int64_t wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void advance_clock(struct pipeline *p, int64_t now)
+{
+    decode_expire(p->dec, now);
+    engine_tick(p->eng, now);
+    p->last_tick = now;
+}
+
+static void handle_packet(struct pipeline *p, const struct packet *pkt)
+{
+    size_t n;
+
+    p->packets++;
+    p->bytes += pkt->len;
+    if (!p->have_ts) {
+        p->first_ts = p->last_ts = p->last_tick = pkt->ts_us;
+        p->have_ts = true;
+    }
+    if (pkt->ts_us > p->last_ts)
+        p->last_ts = pkt->ts_us;
+    if (p->o.writer != NULL)
+        capture_writer_write(p->o.writer, pkt);
+
+    n = decode_packet(p->dec, pkt, p->pl, PIPELINE_MAX_PAYLOADS);
+    if (n > PIPELINE_MAX_PAYLOADS)
+        n = PIPELINE_MAX_PAYLOADS;
+    for (size_t i = 0; i < n; i++) {
+        p->payloads++;
+        if (sip_parse(p->sp, &p->pl[i], &p->msg) != SIP_OK)
+            continue;
+        p->sip_messages++;
+        if (p->o.messages != NULL)
+            pipeline_print_message(p->o.messages, &p->msg);
+        engine_msg(p->eng, &p->msg);
+    }
+    /* Packet time only moves forward for expiry (captures can be unordered). */
+    if (p->last_ts - p->last_tick >= PIPELINE_TICK_US)
+        advance_clock(p, p->last_ts);
+}
+
+static void publish(struct pipeline *p, bool force)
+{
+    struct run_info run;
+
+    if (p->o.pub == NULL)
+        return;
+    pipeline_run_info(p, &run);
+    snappub_publish(p->o.pub, p->eng, &run, force);
+}
+
+void pipeline_run(struct pipeline *p, struct ring *r)
+{
+    struct packet pkt;
+    unsigned idle = 0;
+    int64_t idle_since = 0;
+
+    for (;;) {
+        unsigned n = 0;
+
+        while (n < PIPELINE_BATCH && ring_peek(r, &pkt)) {
+            handle_packet(p, &pkt);
+            ring_next(r);
+            n++;
+        }
+        if (n > 0) {
+            ring_release(r);
+            publish(p, false);
+            idle = 0;
+            continue;
+        }
+        if (ring_closed(r)) {
+            if (ring_peek(r, &pkt))
+                continue;   /* committed just before the close */
+            break;
+        }
+        /* Empty: spin a little, then nap with a growing (bounded) sleep. */
+        if (++idle > 64) {
+            long ns = idle > 1000 ? 1000000 : 50000;
+            struct timespec ts = { 0, ns };
+            nanosleep(&ts, NULL);
+        }
+        if (p->o.live && idle > 64) {
+            int64_t now = wall_us();
+            if (idle_since == 0)
+                idle_since = now;
+            if (now - idle_since >= PIPELINE_IDLE_TICK_US) {
+                advance_clock(p, now > p->last_tick ? now : p->last_tick);
+                idle_since = now;
+                publish(p, false);
+            }
+        } else {
+            idle_since = 0;
+        }
+    }
+    engine_finish(p->eng, p->have_ts ? p->last_ts : 0);
+    if (p->o.messages != NULL)
+        fflush(p->o.messages);
+    if (p->o.pub != NULL) {
+        struct run_info run;
+        pipeline_run_info(p, &run);
+        snappub_finish(p->o.pub, p->eng, &run);
+    }
+}
+
+static void *pipeline_main(void *arg)
+{
+    struct pipeline *p = arg;
+    pipeline_run(p, p->ring);
+    return NULL;
+}
+
+int pipeline_start(struct pipeline *p, struct ring *r, char *errbuf)
+{
+    int rc;
+
+    p->ring = r;
+    rc = thread_spawn(&p->thread, pipeline_main, p);
+    if (rc != 0) {
+        err_set(errbuf, "cannot start the analysis thread: %s", strerror(rc));
+        return ERR_NOMEM;
+    }
+    p->started = true;
+    return 0;
+}
+
+void pipeline_join(struct pipeline *p)
+{
+    if (p->started) {
+        pthread_join(p->thread, NULL);
+        p->started = false;
+    }
+}
+
+/* ---- run_info ------------------------------------------------------------ */
+
+static void walk_stats(const void *ctx, stats_fn fn, void *ud)
+{
+    const struct pipeline *p = ctx;
+    const uint64_t *rej = sip_parser_rejects(p->sp);
+    char name[64];
+
+    fn(ud, "pipeline.packets", p->packets);
+    fn(ud, "pipeline.payloads", p->payloads);
+    fn(ud, "pipeline.sip_messages", p->sip_messages);
+    decode_stats(p->dec, fn, ud);
+    for (int i = 1; i < SIP_REJ_COUNT; i++) {
+        snprintf(name, sizeof(name), "sip.reject.%s", sip_reject_name(i));
+        fn(ud, name, rej[i]);
+    }
+    engine_stats(p->eng, fn, ud);
+}
+
+void pipeline_run_info(const struct pipeline *p, struct run_info *run)
+{
+    const uint64_t *rej = sip_parser_rejects(p->sp);
+
+    memset(run, 0, sizeof(*run));
+    run->source = p->o.source != NULL ? p->o.source : "";
+    run->live = p->o.live;
+    run->linktype = p->o.linktype;
+    run->first_ts_us = p->have_ts ? p->first_ts : 0;
+    run->last_ts_us = p->have_ts ? p->last_ts : 0;
+    run->packets = p->packets;
+    run->bytes = p->bytes;
+    run->sip_messages = p->sip_messages;
+    /* "not SIP" is every non-SIP payload (RTP, DNS ...), not a malformed one. */
+    for (int i = 1; i < SIP_REJ_COUNT; i++)
+        if (i != SIP_REJ_not_sip)
+            run->malformed += rej[i];
+    if (p->o.capture != NULL) {
+        struct capture_result cr;
+        capture_result(p->o.capture, &cr);
+        /* Frames lost at a full ring were captured too. */
+        run->packets = p->packets + cr.ring_drops;
+        run->ring_drops = cr.ring_drops;
+        run->kernel_drops = cr.kernel_drops;
+        run->if_drops = cr.if_drops;
+        run->truncated = cr.truncated;
+    }
+    run->stats_walk = walk_stats;
+    run->stats_ctx = p;
+}
