@@ -200,6 +200,7 @@ struct peer {
     char user[48];
     bool prov_checked;
     uint32_t accepted_problems; /* AUTH_PROB_* seen in retries this server accepted */
+    int8_t keepalive;           /* OPTIONS: 0 none seen, 1 last answered, -1 last timed out */
 };
 
 /* Client and server endpoints of a peer, as decided so far. */

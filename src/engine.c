@@ -235,6 +235,8 @@ static void run_due(struct engine *e, int64_t now)
         t->state = TXN_TIMEOUT;
         e->n_timeouts++;
         ev.peer = engine_peer(e, t->peer_key);
+        if (ev.peer != NULL && t->method == SIP_OPTIONS)
+            ev.peer->keepalive = -1;
         ev.source = engine_source(e, &t->src.ip);
         if (ev.peer != NULL)
             ev.peer->answers[0]++;
@@ -366,6 +368,8 @@ static void on_response(struct engine *e, const struct sip_msg *m, struct peer *
         return;
     if (p != NULL && m->status / 100 < SNAP_ANSWER_CLASSES)
         p->answers[m->status / 100]++;
+    if (p != NULL && t->method == SIP_OPTIONS)
+        p->keepalive = 1;       /* any final answer: the far end is alive */
     explain_response(e, m, p, &why);
     ev.txn = t;
     ev.source = engine_source(e, &t->src.ip);
@@ -562,7 +566,15 @@ static void fill_peer(const struct engine *e, const struct peer *p, struct snap_
     sp->auth_failed = p->auth_failed;
     sp->first_fail_us = p->first_fail_us;
     sp->last_fail_us = p->last_fail_us;
-    findings_fmt(sp->keepalive, sizeof(sp->keepalive), "-");
+    findings_fmt(sp->keepalive, sizeof(sp->keepalive), "%s",
+                 p->keepalive > 0 ? "up" : p->keepalive < 0 ? "down" : "-");
+    {
+        /* a peer whose client is a scanner is a source, not a trunk */
+        const struct source *src = ctab_find(&e->sources,
+                                             ctab_hash(&e->sources, sp->local.ip.b, 16));
+        if (src != NULL && (src->scanner_ua || src->n_users >= 10))
+            findings_fmt(sp->role, sizeof(sp->role), "source");
+    }
     if (e->geoip != NULL) {
         struct geoip_result g;
         if (geoip_lookup(e->geoip, &sp->remote.ip, &g))

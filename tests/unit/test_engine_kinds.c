@@ -141,6 +141,8 @@ static void test_scanner_user_agent(void **state)
     assert_non_null(f);
     assert_int_equal(f->severity, SEV_WARNING);
     assert_string_equal(f->entity, "192.0.2.66");
+    assert_string_equal(t.snap.peers[0].role, "source");
+    assert_string_equal(t.snap.peers[0].keepalive, "-");
     assert_int_equal(tl_frame(f, "scanner request"), 1);
     assert_non_null(strstr(f->evidence[0].line, "friendly-scanner"));
     tl_close(&t);
@@ -335,6 +337,8 @@ static void test_healthy_call(void **state)
     assert_int_equal(t.snap.peers[0].answers[4], 1);
     assert_int_equal(t.snap.peers[0].auth_ok, 1);
     assert_string_equal(t.snap.peers[0].name, "PBX " PBX " -> trunk " TRUNK ":5060");
+    assert_string_equal(t.snap.peers[0].role, "trunk");
+    assert_string_equal(t.snap.peers[0].keepalive, "up");     /* OPTIONS answered */
     /* the ladder: dialog h1@x with its 10 messages (INVITE 407 ACK INVITE 100 180 200
      * ACK BYE 200) */
     assert_true(t.snap.n_dialogs >= 2);
