@@ -61,6 +61,45 @@ void ws_unmask(uint8_t *payload, size_t n, const struct ws_frame *f)
         payload[i] ^= f->mask[i & 3];
 }
 
+int ws_join(uint8_t *p, size_t n, size_t max, size_t *used, size_t *msg)
+{
+    size_t off = 0, total = 0;
+    struct ws_frame f;
+
+    /* First pass: is the whole message here? (Nothing is modified.) */
+    for (bool first = true;; first = false) {
+        int rc = ws_frame_parse(p + off, n - off, max, &f);
+        if (rc <= 0)
+            return rc;
+        if (f.opcode < 8) {
+            if (first != (f.opcode != 0))
+                return -1;      /* a start inside, or a continuation first */
+            total += f.payload_len;
+            if (total > max)
+                return -1;
+        }
+        off += f.hdr_len + f.payload_len;
+        if (f.opcode < 8 && f.fin)
+            break;
+    }
+    /* Second pass: unmask and compact; the write point never passes the
+     * read point because every frame has a header of at least 2 bytes. */
+    size_t w = 0, r = 0;
+    while (r < off) {
+        ws_frame_parse(p + r, off - r, max, &f);
+        uint8_t *pl = p + r + f.hdr_len;
+        if (f.opcode < 8) {
+            ws_unmask(pl, f.payload_len, &f);
+            memmove(p + w, pl, f.payload_len);
+            w += f.payload_len;
+        }
+        r += f.hdr_len + f.payload_len;
+    }
+    *used = off;
+    *msg = w;
+    return 1;
+}
+
 bool ws_is_handshake(const uint8_t *p, size_t n)
 {
     return (n >= 4 && memcmp(p, "GET ", 4) == 0) ||

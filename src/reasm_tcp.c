@@ -642,12 +642,30 @@ static void frame(struct reasm_tcp *r, struct stream *s, reasm_tcp_msg_fn fn, vo
                 return;
             }
             uint8_t *pl = p + f.hdr_len;
+            if (!f.fin && f.opcode != 0 && f.opcode < 8) {
+                /* A fragmented message: wait for its last frame, then
+                 * join the pieces in place (RFC 6455 §5.4). */
+                size_t used, msg;
+                int jr = ws_join(p, n, r->msg_max, &used, &msg);
+                if (jr == 0)
+                    return;
+                if (jr < 0) {
+                    r->c.ws_bad++;
+                    set_nonsip(r, s);
+                    return;
+                }
+                r->c.ws_frames++;
+                r->c.ws_fragmented++;
+                s->consumed += used;
+                fn(ud, p, msg, REASM_TCP_WS);
+                break;
+            }
             r->c.ws_frames++;
             s->consumed += f.hdr_len + f.payload_len;
             if (f.opcode >= 8) {
                 r->c.ws_control++;
-            } else if (!f.fin || f.opcode == 0) {
-                r->c.ws_fragmented++;
+            } else if (f.opcode == 0) {
+                r->c.ws_bad++;      /* continuation with no start: skipped */
             } else {
                 ws_unmask(pl, f.payload_len, &f);
                 fn(ud, pl, f.payload_len, REASM_TCP_WS);

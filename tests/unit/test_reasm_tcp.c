@@ -315,6 +315,33 @@ static void test_ws_and_hep_framing(void **s)
     assert_string_equal(g.msg[0], M1);
     assert_int_equal(st(r, "reasm_tcp.ws_control"), 1);
 
+    /* A message in three masked fragments with a ping between them, the
+     * last fragment in a later segment. */
+    memset(&g, 0, sizeof(g));
+    o = 0;
+    size_t cuts[4] = { 0, 10, 30, n };
+    for (int i = 0; i < 3; i++) {
+        size_t len = cuts[i + 1] - cuts[i];
+        f[o++] = (uint8_t)((i == 2 ? 0x80 : 0) | (i == 0 ? 1 : 0));
+        f[o++] = (uint8_t)(0x80 | len);
+        memcpy(f + o, mask, 4);
+        o += 4;
+        for (size_t j = 0; j < len; j++)
+            f[o + j] = (uint8_t)(M1[cuts[i] + j] ^ mask[j & 3]);
+        o += len;
+        if (i == 0) {
+            f[o++] = 0x89;
+            f[o++] = 0x00;
+        }
+    }
+    uint32_t base = 1 + (uint32_t)(strlen(hs) + 2 + 4 + n + 2);
+    feed(r, 1020, base, 0, (const char *)f, 40, 2, &g);
+    assert_int_equal(g.n, 0);
+    feed(r, 1020, base + 40, 0, (const char *)f + 40, o - 40, 3, &g);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.msg[0], M1);
+    assert_int_equal(st(r, "reasm_tcp.ws_fragmented"), 1);
+
     /* HEP3 records over TCP are framed by their own length. */
     memset(&g, 0, sizeof(g));
     uint8_t h[64] = { 'H', 'E', 'P', '3', 0, 10, 0, 0, 0, 0 };
