@@ -70,6 +70,7 @@
     X(HEP_PACKETS,        "decode.hep.packets") \
     X(HEP_BAD,            "decode.hep.malformed") \
     X(HEP_NOT_SIP,        "decode.hep.not_sip") \
+    X(HEP_COMPRESSED,     "decode.hep.compressed_payload") \
     X(GRE_SHORT,          "decode.gre.short") \
     X(GRE_BAD,            "decode.gre.bad_header") \
     X(GRE_OTHER,          "decode.gre.other_protocol") \

@@ -19,7 +19,7 @@ struct hep_info {
     bool have_src, have_dst;
     uint8_t ipproto, ptype;
     uint32_t sec, usec, capid;
-    bool have_ts;
+    bool have_ts, compressed;
     const uint8_t *pl;
     size_t pln;
 };
@@ -93,8 +93,13 @@ static bool hep3(struct dctx *x, struct cursor c)
         case 11: cursor_u8(&ch, &h.ptype); break;
         case 12: cursor_be32(&ch, &h.capid); break;
         case 15: h.pl = cursor_ptr(&ch); h.pln = n; break;
+        case 16: h.compressed = true; break;    /* zlib payload: not inflated */
         default: break;     /* auth key, correlation id, compressed payload... */
         }
+    }
+    if (h.pl == NULL && h.compressed) {
+        dctx_count(x, DC_HEP_COMPRESSED);
+        return true;
     }
     if (h.ptype != 1) {     /* 1 = SIP; others are RTCP, logs, QoS reports */
         dctx_count(x, DC_HEP_NOT_SIP);
