@@ -462,6 +462,15 @@ static void test_hep3(void **st)
     assert_int_equal(run_pkt(d, 12, &p, 4, 5, out, 16), 0);
     assert_int_equal(dstat(d, "decode.hep.malformed"), 2);
 
+    /* A compressed payload (chunk 16) is counted, not decoded. */
+    n = hep3_build(h, SIP_REQ);
+    put16(h + n - strlen(SIP_REQ) - 4, 16);
+    pkt_set(&p, h, n);
+    wrap_udp(&p, 40000, 9060);
+    wrap_ipv4(&p, 17);
+    assert_int_equal(run_pkt(d, 12, &p, 5, 5, out, 16), 0);
+    assert_int_equal(dstat(d, "decode.hep.compressed_payload"), 1);
+
     /* Truncate the HEP datagram (consistent UDP/IP lengths) at every offset. */
     n = hep3_build(h, SIP_REQ);
     for (size_t k = 0; k < n; k++) {
