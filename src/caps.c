@@ -31,7 +31,8 @@ int caps_set(struct caps *c, const char *assignment, char *errbuf)
     klen = (size_t)(eq - assignment);
     errno = 0;
     v = strtoull(eq + 1, &end, 10);
-    if (errno != 0 || end == eq + 1 || *end != '\0' || v == 0) {
+    /* strtoull accepts "-5" (as 2^64-5) and leading spaces: digits only. */
+    if (errno != 0 || eq[1] < '0' || eq[1] > '9' || *end != '\0' || v == 0) {
         err_set(errbuf, "--cap %s: value must be a positive integer", assignment);
         return ERR_INVAL;
     }
