@@ -207,12 +207,8 @@ static int open_live(struct capture *c, const struct capture_opts *o, char *errb
     rc = pcap_activate(c->p);
     if (rc < 0) {
         const char *why = pcap_geterr(c->p);
-        if (rc == PCAP_ERROR_NO_SUCH_DEVICE || rc == PCAP_ERROR_PERM_DENIED ||
-            why == NULL || why[0] == '\0')
-            err_set(errbuf, "%s: %s%s%s", c->name, pcap_statustostr(rc),
-                    why != NULL && why[0] != '\0' ? ": " : "", why != NULL ? why : "");
-        else
-            err_set(errbuf, "%s: %s", c->name, why);
+        err_set(errbuf, "%s: %s", c->name,
+                why != NULL && why[0] != '\0' ? why : pcap_statustostr(rc));
         return rc == PCAP_ERROR_PERM_DENIED ? ERR_PERM : ERR_IO;
     }
     c->live = true;

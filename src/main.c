@@ -155,11 +155,13 @@ int main(int argc, char **argv)
     }
     capture_linktype_name(cap, ltname, sizeof(ltname));
     if (!decode_linktype_supported(capture_linktype(cap))) {
-        fprintf(stderr, "sipscope: %s: unsupported link type %s (%d)\n",
+        fprintf(stderr, "sipscope: %s: unsupported link type %s%s%d%s\n",
                 o.read_file != NULL ? (strcmp(o.read_file, "-") == 0 ? "standard input"
                                                                      : o.read_file)
                                     : o.iface,
-                ltname, capture_linktype(cap));
+                strncmp(ltname, "DLT ", 4) == 0 ? "DLT " : ltname,
+                strncmp(ltname, "DLT ", 4) == 0 ? "" : " (DLT ", capture_linktype(cap),
+                strncmp(ltname, "DLT ", 4) == 0 ? "" : ")");
         capture_close(cap);
         cli_free(&o);
         return 2;
