@@ -27,6 +27,11 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     addr_str(&t->src.ip, c, sizeof(c));
     addr_str(&t->dst.ip, s, sizeof(s));
     findings_fmt(entity, sizeof(entity), "%s to %s:%u", c, s, (unsigned)t->dst.port);
+    /* one copy over TCP/TLS that the capture ended on may simply have had
+     * its answer cut off: it counts once the capture outlived it by 8*T1 */
+    if (!timeout && t->retrans == 0 && t->transport != TRANSPORT_UDP &&
+        t->transport != TRANSPORT_UNKNOWN && e->now_us - t->first_us < 8 * CORR_T1_US)
+        return;
     if (t->retrans == 0 && (t->transport == TRANSPORT_UDP || t->transport == TRANSPORT_UNKNOWN)) {
         /* alone it proves nothing; next to a server already silent, it is
          * one more request that got nothing back */
