@@ -31,6 +31,7 @@
 #include "run.h"
 #include "snappub.h"
 #include "snapshot.h"
+#include "tui.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -47,9 +48,11 @@ static void install_signals(void)
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    /* No SA_RESTART: the wait loop's nanosleep returns at once. A second
-     * signal gets the default action, so a stuck run can still be killed. */
-    sa.sa_flags = SA_RESETHAND;
+    /* No SA_RESTART: the wait loop's nanosleep returns at once. No
+     * SA_RESETHAND either: wrappers such as timeout(1) deliver one SIGINT
+     * twice (to the child and to its process group), and the second must
+     * not kill a run that is already ending cleanly. */
+    sa.sa_flags = 0;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 }
@@ -106,9 +109,10 @@ int main(int argc, char **argv)
     struct capture_writer *writer = NULL;
     struct pipeline *pipe;
     struct ring *ring;
+    struct snappub *pub = NULL;
     FILE *out = stdout;
     const char *nc;
-    bool color;
+    bool color, tui;
     int rc, status = 0;
 
     rc = cli_parse(&o, argc, argv, errbuf);
@@ -167,6 +171,19 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    /* The dashboard (docs/tui.md): --tui, or by default a live capture,
+     * and only when stdout is a terminal; otherwise the report. */
+    tui = !o.messages && out == stdout && o.tui != CLI_TUI_OFF &&
+          (o.tui == CLI_TUI_ON || capture_live(cap)) && tui_possible();
+    if (tui) {
+        snappub_sizes_for(&o.caps, &sz);
+        pub = snappub_new(&sz, errbuf);
+        if (pub == NULL) {
+            fprintf(stderr, "sipscope: %s; printing the report instead\n", errbuf);
+            tui = false;
+        }
+    }
+
     memset(&eo, 0, sizeof(eo));
     eo.secrets_file = o.secrets_file;
     eo.config_file = o.config_file;
@@ -182,6 +199,7 @@ int main(int argc, char **argv)
     po.capture = cap;
     po.source = o.read_file != NULL ? o.read_file : o.iface;
     po.linktype = capture_linktype(cap);
+    po.pub = pub;
     pipe = pipeline_new(&po, errbuf);
     if (pipe == NULL) {
         fprintf(stderr, "sipscope: %s\n", errbuf);
@@ -240,6 +258,22 @@ int main(int argc, char **argv)
         status = 2;
         goto out;
     }
+    if (tui) {
+        struct tui_opts to = {
+            .source = po.source,
+            .live = capture_live(cap),
+            .stop = &stop_requested,
+            .save_format = o.report,
+            .evidence_input = o.read_file != NULL && strcmp(o.read_file, "-") != 0
+                              ? o.read_file : NULL,
+        };
+        if (tui_run(pub, &to, errbuf) != 0) {
+            fprintf(stderr, "sipscope: %s; printing the report instead\n", errbuf);
+            tui = false;
+        } else if (!capture_finished(cap)) {
+            capture_stop(cap);      /* q before the end of input */
+        }
+    }
     while (!capture_finished(cap)) {
         struct timespec ts = { 0, 20 * 1000 * 1000 };
         if (stop_requested) {
@@ -277,11 +311,15 @@ int main(int argc, char **argv)
             engine_snapshot(pipeline_engine(pipe), &run, &snap);
             nc = getenv("NO_COLOR");
             color = isatty(fileno(out)) && (nc == NULL || nc[0] == '\0');
-            if (report_write(out, o.report, &snap, color) != 0 || fflush(out) != 0) {
+            /* After the dashboard, only when asked for with --report. */
+            if ((!tui || o.report_given) &&
+                (report_write(out, o.report, &snap, color) != 0 || fflush(out) != 0)) {
                 fprintf(stderr, "sipscope: cannot write the report: %s\n", strerror(errno));
                 status = 2;
             }
-            if (status == 0)
+            /* A dashboard the user quit exits 0 unless a report was asked
+             * for: the findings were on the screen (docs/tui.md). */
+            if (status == 0 && (!tui || o.report_given))
                 status = report_exit_status(&snap);
             snapshot_free(&snap);
         }
@@ -303,6 +341,7 @@ out:
     if (writer != NULL)
         capture_writer_close(writer, NULL);
     pipeline_free(pipe);
+    snappub_free(pub);
     capture_close(cap);
     ring_free(ring);
     cli_free(&o);
