@@ -234,8 +234,9 @@ callgrind() {
     echo
     echo '```'
     sed -n '/file:function/,$p' "$C/$top.self.txt" | grep -E '^ *[0-9,]+ ' | head -15 |
-        awk -v m="$CG_MSGS" '{x=$1; gsub(",","",x); fn=$NF; sub(/^.*:/,"",fn);
-            printf "%14s %-9s %7.0f  %s\n", $1, $2, x/m, fn}'
+        awk -v m="$CG_MSGS" '{ir=$1; x=ir; gsub(",","",x); pct=$0; sub(/^[^(]*\( */,"",pct); sub(/%\).*/,"%",pct);
+            fn=$0; sub(/ \[[^]]*\] *$/,"",fn); sub(/^.*\) +/,"",fn); n=split(fn,a,"/"); fn=a[n];
+            printf "%14s %7s %7.0f  %s\n", ir, pct, x/m, fn}'
     echo '```'
 }
 
