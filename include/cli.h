@@ -49,6 +49,7 @@ struct cli_opts {
     bool verify_parse;          /* --verify-parse */
     enum cli_tui tui;
     enum report_format report;  /* --report, default text */
+    bool report_given;          /* --report was given: printed after the dashboard too */
     struct caps caps;           /* defaults, --cap NAME=VALUE, -s */
     const char *secrets_file;   /* --secrets */
     const char *config_file;    /* --config */

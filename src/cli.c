@@ -235,6 +235,7 @@ int cli_parse(struct cli_opts *o, int argc, char **argv, char *errbuf)
                 err_set(errbuf, "--report %s: expected text, json or markdown", optarg);
                 return ERR_INVAL;
             }
+            o->report_given = true;
             break;
         case OPT_MESSAGES:
             o->messages = true;
