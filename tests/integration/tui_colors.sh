@@ -29,7 +29,7 @@ tui_keys Escape
 tui_quit 0
 
 # Monochrome and ASCII.
-tmux -L "$TUI_SOCK" kill-server 2>/dev/null
+tui_stop
 tui_start 100 30 LANG=C LC_ALL=C NO_COLOR=1 TERM=screen-256color -- -r "$PCAP" --tui
 tui_wait "replay done" 20 || tui_done
 tui_keys 3 Enter

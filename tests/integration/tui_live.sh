@@ -3,7 +3,7 @@
 # itself and follows live traffic: inside two private network namespaces
 # joined by a veth pair (192.0.2.0/24, documentation addresses), a client
 # sends a bounded number of SIP REGISTERs (30, one every 20 ms) to a
-# server address where nothing listens; the header must say "live", name
+# server that reads and drops them; the header must say "live", name
 # the interface and count every message, with no drops, while the elapsed
 # clock runs. q then ends the capture with the terminal restored.
 # Needs root and `ip netns`; skipped otherwise.
@@ -16,7 +16,9 @@ NS_C="h8c$$"
 NS_S="h8s$$"
 IF_C="h8vc$$"
 IF_S="h8vs$$"
+RECV=""
 live_cleanup() {
+    [ -n "$RECV" ] && kill "$RECV" 2>/dev/null
     tmux -L "$TUI_SOCK" kill-server 2>/dev/null
     ip netns del "$NS_C" 2>/dev/null
     ip netns del "$NS_S" 2>/dev/null
@@ -38,6 +40,18 @@ ip -n "$NS_S" link set lo up
 TUI_PREFIX="ip netns exec $NS_S" tui_start 120 40 LANG=C.UTF-8 -- -i "$IF_S" -n
 tui_wait "interface $IF_S" 10 || tui_done
 tui_expect "live"
+
+# A receiver on the server side, so no ICMP port-unreachable (which
+# quotes the SIP message) adds packets; bounded by timeout, killed by PID.
+ip netns exec "$NS_S" timeout 30 python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("192.0.2.20", 5060))
+while True:
+    s.recv(65535)
+' &
+RECV=$!
+sleep 0.3
 
 N=30
 ip netns exec "$NS_C" python3 - "$N" <<'EOF'

@@ -41,7 +41,7 @@ stty_ok || tui_fail "terminal not restored after SIGTERM"
 tui_expect_not "F1 Help"
 
 # SIGSEGV: the process dies of it, the terminal is restored first.
-tmux -L "$TUI_SOCK" kill-server 2>/dev/null
+tui_stop
 tui_start 100 30 LANG=C.UTF-8 ASAN_OPTIONS=handle_segv=0 -- -r "$PCAP" --tui
 tui_wait "replay done" 20 || tui_done
 pid=$(tui_pid)

@@ -45,6 +45,17 @@ EOF
     tmux -L "$TUI_SOCK" -f /dev/null new-session -d -x "$w" -y "$h" "sh '$TUI_TMP/run.sh'"
 }
 
+# tui_stop: end this test's tmux server before starting another session
+# on the same socket (it needs a moment to go away).
+tui_stop() {
+    tmux -L "$TUI_SOCK" kill-server 2>/dev/null
+    n=30
+    while [ $n -gt 0 ] && tmux -L "$TUI_SOCK" has-session 2>/dev/null; do
+        sleep 0.1; n=$((n - 1))
+    done
+    sleep 0.2
+}
+
 tui_pane() {
     tmux -L "$TUI_SOCK" capture-pane -p "$@"
 }
