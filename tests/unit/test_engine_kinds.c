@@ -253,6 +253,79 @@ static void test_source_ip_changed(void **state)
     tl_close(&t);
 }
 
+/* Behind NAT the PBX's own address stays 192.168.1.10; the carrier's
+ * Via received= shows the public address it sees, and that changed. */
+static void test_source_ip_changed_by_received(void **state)
+{
+    struct tl t;
+    const struct snap_finding *f;
+    static const char *pub[2] = { "198.51.100.20", "198.51.100.21" };
+    static const int status[2] = { 200, 403 };
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    for (int i = 0; i < 2; i++) {
+        t.now = T0 + i * 600 * SEC;
+        tl_feed(&t, "192.168.1.10", 5060, TRUNK, 5060,
+                "OPTIONS sip:" TRUNK " SIP/2.0\n"
+                "Via: SIP/2.0/UDP 192.168.1.10:5060;branch=z9hG4bKnat%d;rport\n"
+                "From: <sip:1001@" TRUNK ">;tag=a%d\nTo: <sip:" TRUNK ">\n"
+                "Call-ID: nat%d@x\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n", i, i, i);
+        tl_feed(&t, TRUNK, 5060, "192.168.1.10", 5060,
+                "SIP/2.0 %d %s\n"
+                "Via: SIP/2.0/UDP 192.168.1.10:5060;branch=z9hG4bKnat%d;rport=40000;received=%s\n"
+                "From: <sip:1001@" TRUNK ">;tag=a%d\nTo: <sip:" TRUNK ">;tag=b\n"
+                "Call-ID: nat%d@x\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n",
+                status[i], i ? "Forbidden" : "OK", i, pub[i], i, i);
+    }
+    tl_finish(&t);
+    f = tl_find(&t, "source_ip_changed");
+    assert_non_null(f);
+    const char *sum = f != NULL ? f->summary : "";
+    assert_non_null(strstr(sum, "accepted from 198.51.100.20"));
+    assert_non_null(strstr(sum, "comes from 198.51.100.21"));
+    assert_int_equal(tl_frame(f, "accepted from old address"), 2);
+    assert_int_equal(tl_frame(f, "403 Forbidden"), 4);
+    tl_close(&t);
+}
+
+/* 403 to everything, with and without credentials, plain "Forbidden". */
+static void test_account_suspended_everything_403(void **state)
+{
+    struct tl t;
+    const struct snap_finding *f;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKe1", "e1@x", 1, "1001", "");
+    tl_resp(&t, PBX, 403, "Forbidden", "REGISTER", "z9hG4bKe1", "e1@x", 1, "");
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKe2", "e2@x", 1, "1001",
+           CRED("Authorization", "1001", "cached", "sip:" TRUNK));
+    tl_resp(&t, PBX, 403, "Forbidden", "REGISTER", "z9hG4bKe2", "e2@x", 1, "");
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKe3", "e3@x", 1, "1001", "");
+    tl_resp(&t, PBX, 403, "Forbidden", "REGISTER", "z9hG4bKe3", "e3@x", 1, "");
+    tl_finish(&t);
+    f = tl_find(&t, "account_suspended");
+    assert_non_null(f);
+    assert_int_equal(f->severity, SEV_CRITICAL);
+    assert_int_equal(f->count, 3);
+    assert_string_equal(t.snap.findings[0].kind, "account_suspended");
+    tl_close(&t);
+
+    /* one 200 among them: not the account */
+    assert_int_equal(tl_open(&t), 0);
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKe1", "e1@x", 1, "1001", "");
+    tl_resp(&t, PBX, 403, "Forbidden", "REGISTER", "z9hG4bKe1", "e1@x", 1, "");
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKe2", "e2@x", 1, "1001",
+           CRED("Authorization", "1001", "cached", "sip:" TRUNK));
+    tl_resp(&t, PBX, 200, "OK", "REGISTER", "z9hG4bKe2", "e2@x", 1, "");
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKe3", "e3@x", 1, "1001", "");
+    tl_resp(&t, PBX, 403, "Forbidden", "REGISTER", "z9hG4bKe3", "e3@x", 1, "");
+    tl_finish(&t);
+    assert_null(tl_find(&t, "account_suspended"));
+    tl_close(&t);
+}
+
 static void secrets_test(const char *password, const char *want, const char *not_want)
 {
     struct tl t;
@@ -383,6 +456,8 @@ int main(void)
         cmocka_unit_test(test_scanner_many_usernames),
         cmocka_unit_test(test_brute_force),
         cmocka_unit_test(test_source_ip_changed),
+        cmocka_unit_test(test_source_ip_changed_by_received),
+        cmocka_unit_test(test_account_suspended_everything_403),
         cmocka_unit_test(test_password_mismatch_and_verified),
         cmocka_unit_test(test_healthy_call),
         cmocka_unit_test(test_findings_cap),
