@@ -40,6 +40,31 @@ static void test_ip_rejected(void **state)
     tl_close(&t);
 }
 
+/* Twilio with both an IP ACL and a credential list: 407, the retry, then
+ * 403 + 32201: the credentials are not the problem, the address is. */
+static void test_ip_rejected_after_auth(void **state)
+{
+    struct tl t;
+    const struct snap_finding *f;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    tl_req(&t, PBX, "INVITE", RURI, "z9hG4bKia1", "ia@x", 1, "1001", "");
+    tl_resp(&t, PBX, 407, "Proxy Authentication Required", "INVITE", "z9hG4bKia1", "ia@x", 1,
+            PROXY_CH);
+    tl_req(&t, PBX, "INVITE", RURI, "z9hG4bKia2", "ia@x", 2, "1001",
+           CRED("Proxy-Authorization", "1001", "n1", RURI));
+    tl_resp(&t, PBX, 403, "Forbidden", "INVITE", "z9hG4bKia2", "ia@x", 2,
+            "X-Twilio-Error: 32201 Source IP address not in ACL\n");
+    tl_finish(&t);
+    f = tl_find(&t, "ip_rejected");
+    assert_non_null(f);
+    assert_int_equal(tl_frame(f, "request with credentials"), 3);
+    assert_int_equal(tl_frame(f, "403 Forbidden"), 4);
+    assert_null(tl_find(&t, "auth_rejected"));
+    tl_close(&t);
+}
+
 static void test_account_suspended(void **state)
 {
     struct tl t;
@@ -449,6 +474,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ip_rejected),
+        cmocka_unit_test(test_ip_rejected_after_auth),
         cmocka_unit_test(test_account_suspended),
         cmocka_unit_test(test_carrier_rejected),
         cmocka_unit_test(test_twilio_32017_is_not_auth),
