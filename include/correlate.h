@@ -276,6 +276,10 @@ struct explain {
 };
 
 struct engine;
+struct nat_state;
+struct nat_rec;
+struct sites_state;
+struct ka_state;
 void explain_response(const struct engine *e, const struct sip_msg *m, const struct peer *p,
                       struct explain *out);
 
@@ -302,6 +306,9 @@ struct engine {
     struct secrets *secrets;
     struct config *config;
     struct geoip *geoip;
+    struct nat_state *nat;      /* NAT / ALG evidence (nat.h, src/correlate/nat.c) */
+    struct sites_state *sites;  /* accounts used from several sites (nat.h) */
+    struct ka_state *ka;        /* OPTIONS keep-alive series (keepalive.h) */
     const char *evidence_file;  /* --evidence, written once after the end */
     bool evidence_done;
     int evidence_rc;            /* frames written, or a negative enum err */
@@ -322,6 +329,7 @@ enum kind_event_type {
     KEV_AUTH_RETRY,         /* a request with credentials for an exchange */
     KEV_AUTH_OUTCOME,       /* the retry's final response decided the exchange */
     KEV_CHALLENGE_EXPIRED,  /* a challenge was not retried within 64*T1 (or by the end) */
+    KEV_MESSAGE,            /* every message (retransmissions too), after the peer; .nat set */
 };
 
 struct kind_event {
@@ -334,6 +342,7 @@ struct kind_event {
     struct ident *ident;            /* auth username (else From user) @ Request-URI host */
     struct ident *ident2;           /* From user @ host when it differs, else NULL */
     const struct explain *why;      /* KEV_FINAL / KEV_AUTH_OUTCOME */
+    struct nat_rec *nat;            /* KEV_MESSAGE: m's request direction (nat.h), may be NULL */
 };
 
 struct kind {

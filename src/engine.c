@@ -19,6 +19,8 @@
 #include "correlate.h"
 #include "err.h"
 #include "evidence.h"
+#include "keepalive.h"
+#include "nat.h"
 #include "provider.h"
 
 static void dispatch(struct engine *e, const struct kind_event *ev)
@@ -47,6 +49,10 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
     rc |= ctab_dlq_init(&e->txn_due, caps->transactions);
     rc |= ctab_dlq_init(&e->auth_due, caps->auth_exchanges);
     rc |= findings_init(&e->findings, caps->findings, caps->evidence_per_finding);
+    e->nat = nat_new(caps);
+    e->sites = sites_new(caps);
+    e->ka = ka_new(caps);
+    rc |= e->nat == NULL || e->sites == NULL || e->ka == NULL;
     e->msgs_cap = caps->messages_kept;
     e->msgs = calloc(e->msgs_cap ? e->msgs_cap : 1, sizeof(*e->msgs));
     e->raw_cap = caps->messages_kept * 2048;
@@ -96,6 +102,9 @@ void engine_free(struct engine *e)
     ctab_dlq_free(&e->txn_due);
     ctab_dlq_free(&e->auth_due);
     findings_free(&e->findings);
+    nat_free(e->nat);
+    sites_free(e->sites);
+    ka_free(e->ka);
     free(e->msgs);
     free(e->raw);
     secrets_free(e->secrets);
@@ -446,6 +455,11 @@ void engine_msg(struct engine *e, const struct sip_msg *m)
     d = dialog_on_msg(e, m);
     msgs_keep(e, m, d ? d->key : 0);
     p = peer_on_msg(e, m);
+    {
+        struct kind_event ev = { .type = KEV_MESSAGE, .m = m, .peer = p };
+        ev.nat = nat_on_msg(e, m);
+        dispatch(e, &ev);
+    }
     if (m->is_request)
         on_request(e, m, p, d);
     else
@@ -519,6 +533,8 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
     fn(ud, "engine.identities.evicted", e->idents.evictions);
     fn(ud, "engine.findings.evicted", findings_evictions(&e->findings));
     fn(ud, "engine.timeout_queue.dropped", e->txn_due.dropped + e->auth_due.dropped);
+    nat_stats(e->nat, fn, ud);
+    ka_stats(e->ka, fn, ud);
     if (e->evidence_done && e->evidence_rc >= 0)
         fn(ud, "engine.evidence_frames", (uint64_t)e->evidence_rc);
 }
@@ -540,8 +556,9 @@ static int specificity(const char *kind)
 {
     static const char *const order[] = {
         "account_suspended", "password_mismatch", "digest_mismatch", "source_ip_changed",
-        "brute_force", "carrier_rejected", "ip_rejected", "auth_rejected", "no_response",
-        "challenge_unanswered", "scanner", NULL,
+        "wrong_region", "nat_rewrite", "sip_alg", "brute_force", "carrier_rejected",
+        "ip_rejected", "auth_rejected", "unexpected_peer", "multi_site", "keepalive_failed",
+        "no_response", "challenge_unanswered", "scanner", NULL,
     };
     for (int i = 0; order[i] != NULL; i++)
         if (strcmp(order[i], kind) == 0)
@@ -555,6 +572,7 @@ static void fill_peer(const struct engine *e, const struct peer *p, struct snap_
     char ip[ADDR_STRLEN];
 
     memset(sp, 0, sizeof(*sp));
+    sp->key = p->key;
     peer_name(p, sp->name, sizeof(sp->name));
     findings_fmt(sp->role, sizeof(sp->role), "trunk");
     findings_fmt(sp->provider, sizeof(sp->provider), "%s", p->provider);
@@ -568,6 +586,12 @@ static void fill_peer(const struct engine *e, const struct peer *p, struct snap_
     sp->last_fail_us = p->last_fail_us;
     findings_fmt(sp->keepalive, sizeof(sp->keepalive), "%s",
                  p->keepalive > 0 ? "up" : p->keepalive < 0 ? "down" : "-");
+    {
+        /* a keep-alive series (keepalive.h: outages, not just the last ping) */
+        const struct ka_series *ks = ka_find(e->ka, &sp->local.ip, &sp->remote.ip);
+        if (ks != NULL && ks->pings >= KA_MIN_PINGS)
+            findings_fmt(sp->keepalive, sizeof(sp->keepalive), "%s", ka_state_name(ks));
+    }
     {
         /* a peer whose client is a scanner is a source, not a trunk */
         const struct source *src = ctab_find(&e->sources,

@@ -1,0 +1,103 @@
+/*
+ * keepalive.h — OPTIONS keep-alive pings per (client, server) pair
+ * (src/correlate/keepalive.c): interval, answer rate, outages and non-2xx
+ * answers, for the kind keepalive_failed and the peer's keepalive state.
+ *
+ * A ping is one OPTIONS transaction (RFC 3261 §11; retransmissions are the
+ * same ping). It is answered by any final response; it is lost when its
+ * transaction times out (timer F, 64*T1 = 32 s, §17.1.2.2) or is still
+ * open at the end of the input, and it "fails" when answered 408 or 5xx
+ * (the way Kamailio's dispatcher and Asterisk's qualify treat them). An
+ * outage starts at the first lost or failed ping and ends when a later
+ * ping is answered 2xx-4xx (a 404/405 still proves the peer alive); it is
+ * detected 32 s after the first lost ping (timer F), or at the first
+ * failing answer.
+ *
+ * A series counts as keep-alives from KA_MIN_PINGS pings on.
+ * Bounds: caps.peers series (oldest evicted, counted), KA_OUTAGES outages
+ * kept per series (later ones only counted).
+ * Flow: kinds/keepalive_failed.c feeds it from correlate events; engine.c
+ * reads the state for snap_peer.keepalive. Thread: the analysis thread.
+ */
+#ifndef SIPSCOPE_KEEPALIVE_H
+#define SIPSCOPE_KEEPALIVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "caps.h"
+#include "ctable.h"
+#include "stats.h"
+
+#define KA_MIN_PINGS 3
+#define KA_OUTAGES 8
+#define KA_GAPS 15          /* gaps kept for the interval (median) */
+
+enum ka_result {
+    KA_ANSWERED = 0,    /* 2xx, or 4xx/6xx other than 408: the peer is alive */
+    KA_FAILED,          /* 408 or 5xx answer */
+    KA_LOST,            /* no final answer (timer F, or open at the end) */
+};
+
+struct ka_outage {
+    int64_t start_us;           /* first lost/failed ping sent */
+    uint64_t start_frame;
+    int64_t detect_us;          /* timer F after a lost ping, or the failing answer */
+    int64_t end_us;             /* answer that ended it; 0 while ongoing */
+    uint64_t end_frame;         /* that answer */
+    uint64_t end_ping_frame;    /* the ping it answered */
+    int64_t end_ping_us;
+    uint64_t last_ok_frame;     /* last answer before the outage, 0 if none */
+    int64_t last_ok_us;
+    uint64_t last_ok_ping_frame;
+    uint32_t pings;             /* lost/failed pings in it */
+    int fail_status;            /* first failing status, 0 if only losses */
+};
+
+struct ka_series {
+    uint64_t key;
+    struct endpoint client, server;
+    uint32_t pings, answered, failed, lost, non2xx;
+    uint64_t first_frame;
+    int64_t first_us, last_us;  /* first and last ping sent */
+    int64_t gap[KA_GAPS];       /* latest gaps between consecutive pings (ring) */
+    uint32_t gaps;              /* gaps seen in all */
+    bool down;
+    int64_t last_ok_us;
+    uint64_t last_ok_frame, last_ok_ping_frame;
+    uint32_t n_out, more_out;
+    struct ka_outage out[KA_OUTAGES];
+    uint64_t non2xx_frame;      /* first non-2xx answer */
+    int non2xx_status;
+};
+
+struct ka_state {
+    struct ctab series;
+};
+
+struct ka_state *ka_new(const struct caps *caps);
+void ka_free(struct ka_state *k);
+
+/* A new OPTIONS ping from client to server at ts. Returns the series. */
+struct ka_series *ka_ping(struct ka_state *k, const struct endpoint *client,
+                          const struct endpoint *server, uint64_t frame, int64_t ts);
+/*
+ * The ping sent at ping_us (frame ping_frame) ended: answered with status
+ * (frame, ts) or lost (status 0; ts = when that was known). Returns true
+ * when this result opened an outage.
+ */
+bool ka_result(struct ka_state *k, const struct endpoint *client, const struct endpoint *server,
+               uint64_t ping_frame, int64_t ping_us, int status, uint64_t frame, int64_t ts);
+struct ka_series *ka_find(const struct ka_state *k, const struct addr *client,
+                          const struct addr *server);
+/* Median of the latest gaps between pings in µs (an outage or a missed
+ * ping does not skew it), 0 when fewer than two pings. */
+int64_t ka_interval(const struct ka_series *s);
+/* "up", "down" or "-" (not a keep-alive series). */
+const char *ka_state_name(const struct ka_series *s);
+/* "08:00:12.5-08:00:52.0 (39.5 s), ..." the outages, capture-relative to t0. */
+void ka_outages_text(const struct ka_series *s, int64_t t0, char *buf, size_t len);
+void ka_stats(const struct ka_state *k, stats_fn fn, void *ud);
+
+#endif

@@ -1,0 +1,194 @@
+/*
+ * nat.h — NAT and SIP ALG evidence (src/correlate/nat.c) and accounts used
+ * from several sites (src/correlate/sites.c).
+ *
+ * NAT: what a request says about its sender (top Via sent-by, Contact
+ * host, SDP c= and o=; RFC 3261 §18.2.1, RFC 4566 §5.2/§5.7) against what
+ * the wire shows (the packet's source) and what the far end saw (received=
+ * and rport= in its responses' top Via, RFC 3261 §18.2.1, RFC 3581 §4).
+ * Addresses are classified with addr_classify; documentation addresses
+ * (RFC 5737/3849) count as public, since labs and examples use them so.
+ * Works from both vantage points: the carrier side (a public source whose
+ * messages carry private addresses) and the PBX's own interface (a private
+ * source advertising itself to a public destination).
+ *
+ * Sites: one account (digest username + realm at a server) accepted from
+ * two or more public addresses in the same period.
+ *
+ * Flow: engine_msg → nat_on_msg (every message) → kinds nat_rewrite,
+ * sip_alg (read the record); KEV_AUTH_OUTCOME → sites_on_auth → multi_site.
+ * Thread: the analysis thread. Bounds: caps.peers records each, the oldest
+ * evicted and counted (nat.evicted, sites.evicted).
+ */
+#ifndef SIPSCOPE_NAT_H
+#define SIPSCOPE_NAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "caps.h"
+#include "ctable.h"
+#include "sip.h"
+#include "stats.h"
+
+struct engine;
+
+/* Which advertised address (bits, so several can be named at once). */
+#define NAT_F_VIA 1u
+#define NAT_F_CONTACT 2u
+#define NAT_F_SDP_C 4u
+#define NAT_F_SDP_O 8u
+
+/* One address a message advertises, when it is an IP literal. */
+struct nat_adv {
+    bool present;
+    struct addr ip;
+    uint16_t port;              /* 0 when absent (SDP, no port) */
+    uint8_t cls;                /* enum addr_class */
+};
+
+/* What one message says about its sender, and what the wire shows. */
+struct nat_view {
+    struct endpoint src, dst;
+    uint8_t src_cls, dst_cls;
+    struct nat_adv via, contact, sdp_c, sdp_o;
+    bool rport;                 /* top Via asks for rport (RFC 3581) */
+    bool received;              /* top Via carries received= (responses) */
+    struct addr received_ip;
+    int32_t rport_val;          /* rport=N of a response, -1 none */
+};
+
+/* Public for NAT purposes: public or documentation addresses. */
+bool nat_public_like(enum addr_class c);
+
+/* Fill v from m (any message); never fails (absent fields stay absent). */
+void nat_view_of(const struct sip_msg *m, struct nat_view *v);
+
+/*
+ * The NAT comparison of a request: NAT_F_* bits of the addresses it
+ * advertises that the far end cannot reach: private (RFC 1918, 6598, ULA,
+ * link-local, loopback) while the request goes to or comes from a public
+ * address. The top Via does not count when rport was asked for (the far end
+ * answers to the source, RFC 3581), and o= alone never counts (it only
+ * names the session's origin, RFC 4566 §5.2). 0 for a correct setup.
+ */
+unsigned nat_unreachable(const struct nat_view *v);
+
+/* "Via, Contact, SDP c=" for bits (NAT_F_*) into buf; returns buf. */
+char *nat_fields(unsigned bits, char *buf, size_t len);
+
+/*
+ * Content-Length against the body actually carried in a UDP datagram
+ * (RFC 3261 §18.3, §20.14): *actual gets the body bytes present. True when
+ * they differ in a way a snaplen cut cannot explain (the body is longer
+ * than stated, or shorter but ends at a line end).
+ */
+bool nat_length_mismatch(const struct sip_msg *m, size_t *actual);
+
+/* " [US AS14618]" for a public address when a GeoIP database knows it,
+ * else "" (docs: GeoIP beside every public address). */
+char *nat_geo(const struct engine *e, const struct addr *a, char *buf, size_t len);
+
+#define NAT_VIAS 16     /* recent requests per record, for the response Via check */
+#define NAT_FRAMES 8
+
+/* Per (request sender, destination) pair. */
+struct nat_rec {
+    uint64_t key;
+    struct endpoint client, server;     /* request source/destination (first seen) */
+    int64_t first_us, last_us;
+    uint64_t requests, responses;
+
+    /* nat_rewrite: the first request advertising unreachable addresses */
+    unsigned bad_bits;                  /* union over requests */
+    struct nat_view bad;                /* view of the first such request */
+    uint64_t bad_frame, bad_last_frame;
+    int64_t bad_us, bad_last_us;
+    uint32_t bad_requests;              /* copies (incl. retransmissions) */
+    uint32_t bad_retrans;               /* of which retransmissions (same branch again) */
+    bool udp;                           /* the requests went over UDP */
+    char bad_line[112];
+    bool ok_seen;                       /* a request with nothing unreachable */
+
+    /* what the far end saw: received= / rport= of responses to the client */
+    bool have_received;
+    struct addr received;
+    int32_t rport_val;
+    uint64_t resp_frame;
+    int64_t resp_us;
+    struct endpoint resp_dst;           /* where that response was sent */
+    char resp_line[112];
+    uint64_t answered_2xx;              /* 2xx answers: the far end copes anyway */
+    uint64_t resp_wrong_port;           /* responses sent to another port than the source's */
+    uint64_t resp_wrong_frame;
+    struct endpoint resp_wrong_dst;
+
+    /* sip_alg signs (NAT_ALG_*) and their first frames */
+    unsigned alg;
+    uint64_t alg_frame[4];
+    int64_t alg_us[4];
+    char alg_text[4][112];
+
+    uint8_t via_head;
+    struct nat_via { uint64_t branch, host; uint16_t port; } vias[NAT_VIAS];
+};
+
+#define NAT_ALG_LENGTH 1u       /* Content-Length does not match the body */
+#define NAT_ALG_MIXED 2u        /* headers and SDP disagree about the public address */
+#define NAT_ALG_VIA 4u          /* response's Via sent-by differs from the request's */
+#define NAT_ALG_PORT 8u         /* Via/Contact port rewritten to the NAT's source port */
+
+struct nat_state {
+    struct ctab recs;
+};
+
+struct nat_state *nat_new(const struct caps *caps);
+void nat_free(struct nat_state *n);
+struct engine;
+struct peer;
+/* Update the record of m's request direction; returns it (NULL when m is
+ * not informative or the state is absent). */
+struct nat_rec *nat_on_msg(struct engine *e, const struct sip_msg *m);
+void nat_stats(const struct nat_state *n, stats_fn fn, void *ud);
+
+/* ---- sites (src/correlate/sites.c) ---- */
+
+#define SITES_SRC 4
+#define SITES_FRAMES 4
+/* Two addresses count as "the same period" when their use overlaps or is
+ * closer than this (a failover that stays is source_ip_changed's case). */
+#define SITES_WINDOW_US (3600LL * 1000000)
+
+struct site_rec {
+    uint64_t key;
+    char user[48];
+    char realm[64];
+    struct addr server;
+    uint8_t n_src;
+    struct site_src {
+        struct addr ip;
+        int64_t first_us, last_us;
+        uint64_t accepted;
+        uint8_t n_frames;
+        uint64_t frames[SITES_FRAMES];  /* accepted retries */
+        int64_t frame_us[SITES_FRAMES];
+        char line[SITES_FRAMES][96];
+    } src[SITES_SRC];
+    uint32_t more_src;                  /* addresses beyond SITES_SRC */
+};
+
+struct sites_state {
+    struct ctab recs;
+};
+
+struct sites_state *sites_new(const struct caps *caps);
+void sites_free(struct sites_state *s);
+struct auth_ex;
+struct txn;
+/* An accepted retry: note (user, realm, server) used from t's source. */
+struct site_rec *sites_on_auth(struct engine *e, const struct auth_ex *ax, const struct txn *t);
+/* Indices of two sources used in the same period, if any. */
+bool sites_overlap(const struct site_rec *r, int *a, int *b);
+
+#endif

@@ -1,0 +1,209 @@
+/*
+ * keepalive.c — OPTIONS keep-alive series per (client, server) pair: ping
+ * count and interval, answers, lost pings (timer F, RFC 3261 §17.1.2.2),
+ * failing answers (408, 5xx), outages with start, detection, end and
+ * duration, and the current state up/down (see keepalive.h for the rules).
+ *
+ * Flow: kinds/keepalive_failed.c (from KEV_REQUEST / KEV_FINAL /
+ * KEV_TIMEOUT / KEV_UNANSWERED of OPTIONS transactions) → here; engine.c
+ * reads ka_state_name for snap_peer.keepalive. Thread: the analysis thread.
+ * Bounds: caps.peers series (oldest evicted, engine.keepalive.evicted),
+ * KA_OUTAGES outages each (later ones counted in more_out).
+ */
+#include "keepalive.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlate.h"
+
+struct ka_state *ka_new(const struct caps *caps)
+{
+    struct ka_state *k = calloc(1, sizeof(*k));
+
+    if (k == NULL)
+        return NULL;
+    if (ctab_init(&k->series, caps->peers ? caps->peers : 1, sizeof(struct ka_series), NULL,
+                  NULL) != 0) {
+        free(k);
+        return NULL;
+    }
+    return k;
+}
+
+void ka_free(struct ka_state *k)
+{
+    if (k == NULL)
+        return;
+    ctab_free(&k->series);
+    free(k);
+}
+
+void ka_stats(const struct ka_state *k, stats_fn fn, void *ud)
+{
+    if (k != NULL)
+        fn(ud, "engine.keepalive.evicted", k->series.evictions);
+}
+
+static uint64_t key_of(const struct ctab *t, const struct addr *c, const struct addr *s)
+{
+    uint8_t b[32];
+
+    memcpy(b, c->b, 16);
+    memcpy(b + 16, s->b, 16);
+    return ctab_hash(t, b, sizeof(b));
+}
+
+struct ka_series *ka_find(const struct ka_state *k, const struct addr *client,
+                          const struct addr *server)
+{
+    if (k == NULL)
+        return NULL;
+    return ctab_find(&k->series, key_of(&k->series, client, server));
+}
+
+struct ka_series *ka_ping(struct ka_state *k, const struct endpoint *client,
+                          const struct endpoint *server, uint64_t frame, int64_t ts)
+{
+    bool created;
+    uint64_t key = key_of(&k->series, &client->ip, &server->ip);
+    struct ka_series *s = ctab_get(&k->series, key, &created);
+
+    if (s == NULL)
+        return NULL;
+    if (created) {
+        s->key = key;
+        s->client = *client;
+        s->server = *server;
+        s->first_frame = frame;
+        s->first_us = ts;
+    } else if (ts >= s->last_us) {
+        s->gap[s->gaps++ % KA_GAPS] = ts - s->last_us;
+    }
+    s->last_us = ts;
+    s->pings++;
+    return s;
+}
+
+bool ka_result(struct ka_state *k, const struct endpoint *client, const struct endpoint *server,
+               uint64_t ping_frame, int64_t ping_us, int status, uint64_t frame, int64_t ts)
+{
+    struct ka_series *s = ka_find(k, &client->ip, &server->ip);
+    enum ka_result res;
+    struct ka_outage *o;
+
+    if (s == NULL)
+        return false;
+    if (status == 0)
+        res = KA_LOST;
+    else if (status == 408 || (status >= 500 && status < 600))
+        res = KA_FAILED;
+    else
+        res = KA_ANSWERED;
+    if (status != 0 && (status < 200 || status >= 300)) {
+        if (s->non2xx++ == 0) {
+            s->non2xx_frame = frame;
+            s->non2xx_status = status;
+        }
+    }
+    if (res == KA_ANSWERED) {
+        s->answered++;
+        if (s->down) {
+            s->down = false;
+            if (s->n_out > 0 && s->out[s->n_out - 1].end_us == 0) {
+                o = &s->out[s->n_out - 1];
+                o->end_us = ts;
+                o->end_frame = frame;
+                o->end_ping_frame = ping_frame;
+                o->end_ping_us = ping_us;
+            }
+        }
+        /* A late answer to a ping sent before the outage's first one says
+         * nothing about the ones lost after it. */
+        if (ts >= s->last_ok_us) {
+            s->last_ok_us = ts;
+            s->last_ok_frame = frame;
+            s->last_ok_ping_frame = ping_frame;
+        }
+        return false;
+    }
+    if (res == KA_FAILED)
+        s->failed++;
+    else
+        s->lost++;
+    /* Timer F fires 32 s after the ping: answers to later pings may have
+     * come in the meantime, and then this was one lost ping, not an outage. */
+    if (res == KA_LOST && !s->down && s->last_ok_us > ping_us)
+        return false;
+    if (s->down) {
+        if (s->n_out > 0 && s->out[s->n_out - 1].end_us == 0)
+            s->out[s->n_out - 1].pings++;
+        return false;
+    }
+    s->down = true;
+    if (s->n_out >= KA_OUTAGES) {
+        s->more_out++;
+        return true;
+    }
+    o = &s->out[s->n_out++];
+    memset(o, 0, sizeof(*o));
+    o->start_us = ping_us;
+    o->start_frame = ping_frame;
+    /* Lost: known once timer F (64*T1) ran out after the ping; failed:
+     * known from the answer. */
+    o->detect_us = res == KA_LOST ? ping_us + CORR_TIMEOUT_US : ts;
+    o->pings = 1;
+    o->fail_status = res == KA_FAILED ? status : 0;
+    o->last_ok_frame = s->last_ok_frame;
+    o->last_ok_us = s->last_ok_us;
+    o->last_ok_ping_frame = s->last_ok_ping_frame;
+    return true;
+}
+
+int64_t ka_interval(const struct ka_series *s)
+{
+    int64_t v[KA_GAPS];
+    uint32_t n;
+
+    if (s == NULL || s->gaps == 0)
+        return 0;
+    n = s->gaps < KA_GAPS ? s->gaps : KA_GAPS;
+    memcpy(v, s->gap, n * sizeof(v[0]));
+    for (uint32_t i = 1; i < n; i++)        /* insertion sort: n <= 15 */
+        for (uint32_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            int64_t x = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = x;
+        }
+    return v[n / 2];
+}
+
+const char *ka_state_name(const struct ka_series *s)
+{
+    if (s == NULL || s->pings < KA_MIN_PINGS)
+        return "-";
+    return s->down ? "down" : "up";
+}
+
+void ka_outages_text(const struct ka_series *s, int64_t t0, char *buf, size_t len)
+{
+    size_t n = 0;
+
+    if (len == 0)
+        return;
+    buf[0] = '\0';
+    for (uint32_t i = 0; s != NULL && i < s->n_out && n + 1 < len; i++) {
+        const struct ka_outage *o = &s->out[i];
+        if (o->end_us != 0)
+            findings_fmt(buf + n, len - n, "%s%.1f-%.1f s (%.1f s)", i ? ", " : "",
+                         (double)(o->start_us - t0) / 1e6, (double)(o->end_us - t0) / 1e6,
+                         (double)(o->end_us - o->start_us) / 1e6);
+        else
+            findings_fmt(buf + n, len - n, "%s%.1f s-end (ongoing)", i ? ", " : "",
+                         (double)(o->start_us - t0) / 1e6);
+        n = strlen(buf);
+    }
+    if (s != NULL && s->more_out > 0 && n + 1 < len)
+        findings_fmt(buf + n, len - n, " and %u more", s->more_out);
+}

@@ -1,0 +1,399 @@
+/*
+ * nat.c — NAT and SIP ALG evidence: per (request sender, destination) pair,
+ * compare what requests advertise about their sender (top Via sent-by,
+ * Contact host, SDP c=/o=) with the packet's source and with received= /
+ * rport= in the far end's responses (RFC 3261 §18.2.1, RFC 3581 §4,
+ * RFC 4566 §5.2, §5.7), and collect the signs of an ALG rewriting
+ * messages: a Content-Length that does not match a UDP body (§18.3), a
+ * public address in the headers but a private one in the SDP (or the
+ * reverse), a response whose Via sent-by is not the one the request
+ * carried (§17.1.3 matching then fails), and ports rewritten to the NAT's.
+ *
+ * Flow: engine_msg → nat_on_msg → kinds nat_rewrite / sip_alg.
+ * Thread: the analysis thread. Bounds: caps.peers records (oldest evicted),
+ * NAT_VIAS recent Via per record, 4 ALG signs with their first frames.
+ */
+#include "nat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlate.h"
+
+bool nat_public_like(enum addr_class c)
+{
+    return c == ADDR_PUBLIC || c == ADDR_DOC;
+}
+
+static bool adv_of(struct span host, uint16_t port, struct nat_adv *a)
+{
+    memset(a, 0, sizeof(*a));
+    if (host.len >= 2 && host.p[0] == '[' && host.p[host.len - 1] == ']') {
+        host.p++;
+        host.len -= 2;
+    }
+    if (host.len == 0 || host.len >= ADDR_STRLEN || !addr_parse(host.p, host.len, &a->ip))
+        return false;
+    a->present = true;
+    a->port = port;
+    a->cls = (uint8_t)addr_classify(&a->ip);
+    return true;
+}
+
+void nat_view_of(const struct sip_msg *m, struct nat_view *v)
+{
+    memset(v, 0, sizeof(*v));
+    v->src = m->src;
+    v->dst = m->dst;
+    v->src_cls = (uint8_t)addr_classify(&m->src.ip);
+    v->dst_cls = (uint8_t)addr_classify(&m->dst.ip);
+    v->rport_val = -1;
+    if (m->n_via > 0) {
+        const struct sip_via *via = &m->via[0];
+        adv_of(via->host, via->port ? via->port : 5060, &v->via);
+        v->rport = via->rport >= 0;
+        if (via->rport > 0)
+            v->rport_val = via->rport;
+        if (via->received.len > 0 && via->received.len < ADDR_STRLEN &&
+            addr_parse(via->received.p, via->received.len, &v->received_ip))
+            v->received = true;
+    }
+    if (m->n_contact > 0 && !m->contact[0].star)
+        adv_of(m->contact[0].uri.host, m->contact[0].uri.port, &v->contact);
+    if (m->sdp.present) {
+        struct span c = m->sdp.c_addr;
+        if (c.len == 0 && m->sdp.n_media > 0)
+            c = m->sdp.media[0].c_addr;
+        adv_of(c, 0, &v->sdp_c);
+        adv_of(m->sdp.o_addr, 0, &v->sdp_o);
+    }
+}
+
+static bool unreachable(const struct nat_adv *a)
+{
+    return a->present && addr_class_is_private((enum addr_class)a->cls);
+}
+
+unsigned nat_unreachable(const struct nat_view *v)
+{
+    unsigned bits = 0;
+    bool src_pub = nat_public_like((enum addr_class)v->src_cls);
+    bool dst_pub = nat_public_like((enum addr_class)v->dst_cls);
+
+    /* Seen on the carrier side (a public source), or on the PBX's own
+     * interface sending to a public peer: either way the far end is on the
+     * public side and cannot reach a private address. Private to private
+     * (a LAN, a VPN) is nobody's NAT problem. */
+    if (!src_pub && !dst_pub)
+        return 0;
+    if (!v->rport && unreachable(&v->via))
+        bits |= NAT_F_VIA;
+    if (unreachable(&v->contact))
+        bits |= NAT_F_CONTACT;
+    if (unreachable(&v->sdp_c))
+        bits |= NAT_F_SDP_C;
+    if (bits != 0 && unreachable(&v->sdp_o))
+        bits |= NAT_F_SDP_O;
+    /* A private source behind which the headers are private too, but that
+     * uses rport and advertises nothing else: works (RFC 3581). */
+    return bits;
+}
+
+char *nat_fields(unsigned bits, char *buf, size_t len)
+{
+    static const char *const names[] = { "Via", "Contact", "SDP c=", "SDP o=" };
+    size_t n = 0;
+
+    if (len == 0)
+        return buf;
+    buf[0] = '\0';
+    for (unsigned i = 0; i < 4; i++)
+        if (bits & (1u << i)) {
+            findings_fmt(buf + n, len - n, "%s%s", n ? ", " : "", names[i]);
+            n = strlen(buf);
+        }
+    return buf;
+}
+
+char *nat_geo(const struct engine *e, const struct addr *a, char *buf, size_t len)
+{
+    struct geoip_result g;
+
+    if (len > 0)
+        buf[0] = '\0';
+    if (e->geoip == NULL || !nat_public_like(addr_classify(a)) || !geoip_lookup(e->geoip, a, &g))
+        return buf;
+    if (g.asn != 0)
+        findings_fmt(buf, len, " [%s AS%u]", g.country[0] ? g.country : "??", (unsigned)g.asn);
+    else if (g.country[0] != '\0')
+        findings_fmt(buf, len, " [%s]", g.country);
+    return buf;
+}
+
+/* Offset of the body in raw (after the first empty line), or raw.len. */
+static size_t body_start(struct span raw)
+{
+    for (size_t i = 0; i + 1 < raw.len; i++) {
+        if (raw.p[i] != '\n')
+            continue;
+        if (raw.p[i + 1] == '\n')
+            return i + 2;
+        if (i + 2 < raw.len && raw.p[i + 1] == '\r' && raw.p[i + 2] == '\n')
+            return i + 3;
+    }
+    return raw.len;
+}
+
+bool nat_length_mismatch(const struct sip_msg *m, size_t *actual)
+{
+    size_t start, n;
+
+    *actual = 0;
+    if (m->transport != TRANSPORT_UDP || m->content_length < 0 || m->raw.len == 0)
+        return false;
+    start = body_start(m->raw);
+    n = m->raw.len - start;
+    *actual = n;
+    if ((uint64_t)m->content_length == n)
+        return false;
+    if ((uint64_t)m->content_length < n)
+        return true;    /* more body than announced: grown by a rewrite */
+    /* Shorter than announced: a snaplen cut ends anywhere, a rewrite to a
+     * shorter address still ends on a line end. */
+    return n > 0 && m->raw.p[m->raw.len - 1] == '\n' &&
+           (uint64_t)m->content_length - n < 64;
+}
+
+/* ---- the per-pair records ---- */
+
+struct nat_state *nat_new(const struct caps *caps)
+{
+    struct nat_state *n = calloc(1, sizeof(*n));
+
+    if (n == NULL)
+        return NULL;
+    if (ctab_init(&n->recs, caps->peers ? caps->peers : 1, sizeof(struct nat_rec), NULL,
+                  NULL) != 0) {
+        free(n);
+        return NULL;
+    }
+    return n;
+}
+
+void nat_free(struct nat_state *n)
+{
+    if (n == NULL)
+        return;
+    ctab_free(&n->recs);
+    free(n);
+}
+
+void nat_stats(const struct nat_state *n, stats_fn fn, void *ud)
+{
+    if (n != NULL)
+        fn(ud, "engine.nat.evicted", n->recs.evictions);
+}
+
+static uint64_t pair_key(const struct ctab *t, const struct addr *client, const struct addr *server)
+{
+    uint8_t b[32];
+
+    memcpy(b, client->b, 16);
+    memcpy(b + 16, server->b, 16);
+    return ctab_hash(t, b, sizeof(b));
+}
+
+static uint64_t span_hash(const struct ctab *t, struct span s)
+{
+    return ctab_hash(t, s.p ? s.p : "", s.len);
+}
+
+/* The Via port, the default filled in (RFC 3261 §18.2.1: 5060, 5061 for TLS). */
+static uint16_t via_port(const struct sip_via *v)
+{
+    if (v->port != 0)
+        return v->port;
+    return v->transport == TRANSPORT_TLS ? 5061 : 5060;
+}
+
+static void alg_sign(struct nat_rec *r, unsigned sign, const struct sip_msg *m, const char *text)
+{
+    unsigned i = 0;
+
+    if (r->alg & sign)
+        return;
+    while ((1u << i) != sign)
+        i++;
+    r->alg |= sign;
+    r->alg_frame[i] = m->frame;
+    r->alg_us[i] = m->ts_us;
+    findings_fmt(r->alg_text[i], sizeof(r->alg_text[i]), "%s", text);
+}
+
+static void on_request(struct nat_state *n, struct nat_rec *r, const struct sip_msg *m)
+{
+    struct nat_view v;
+    unsigned bits;
+    size_t actual;
+    bool retrans = false;
+    char a[ADDR_STRLEN], b[ADDR_STRLEN], t[112];
+
+    nat_view_of(m, &v);
+    r->requests++;
+    if (m->n_via > 0) {
+        uint64_t br = span_hash(&n->recs, m->via[0].branch);
+        for (unsigned i = 0; i < NAT_VIAS; i++)
+            if (r->vias[i].branch == br && m->via[0].branch.len > 0)
+                retrans = true;
+        if (!retrans) {
+            struct nat_via *nv = &r->vias[r->via_head++ % NAT_VIAS];
+            nv->branch = br;
+            nv->host = span_hash(&n->recs, m->via[0].host);
+            nv->port = via_port(&m->via[0]);
+        }
+    }
+    /* Over TCP/TLS/WS the answers use the connection (RFC 3261 §18.2.2):
+     * the Via address does not matter there. */
+    if (m->transport != TRANSPORT_UDP)
+        v.via.present = false;
+    bits = nat_unreachable(&v);
+    if (bits == 0 && (v.via.present || v.contact.present || v.sdp_c.present))
+        r->ok_seen = true;
+    if (bits != 0) {
+        if (r->bad_bits == 0) {
+            r->bad = v;
+            r->bad_frame = m->frame;
+            r->bad_us = m->ts_us;
+            corr_start_line(m, r->bad_line, sizeof(r->bad_line));
+        }
+        r->bad_bits |= bits;
+        r->bad_requests++;
+        r->bad_retrans += retrans;
+        r->udp = m->transport == TRANSPORT_UDP;
+        r->bad_last_frame = m->frame;
+        r->bad_last_us = m->ts_us;
+    }
+    if (nat_length_mismatch(m, &actual)) {
+        findings_fmt(t, sizeof(t), "Content-Length: %lld but the body has %zu bytes",
+                     (long long)m->content_length, actual);
+        alg_sign(r, NAT_ALG_LENGTH, m, t);
+    }
+    /* Headers name the public source while the SDP stays private (an ALG
+     * that rewrites headers only), or the reverse. */
+    if (nat_public_like((enum addr_class)v.src_cls) && v.sdp_c.present) {
+        bool hdr_pub = (v.via.present && addr_eq(&v.via.ip, &v.src.ip)) ||
+                       (v.contact.present && addr_eq(&v.contact.ip, &v.src.ip));
+        bool hdr_priv = (v.via.present && unreachable(&v.via)) ||
+                        (v.contact.present && unreachable(&v.contact));
+        bool sdp_pub = addr_eq(&v.sdp_c.ip, &v.src.ip);
+        if (hdr_pub && !hdr_priv && unreachable(&v.sdp_c)) {
+            findings_fmt(t, sizeof(t), "Via/Contact %s but SDP c= %s",
+                         addr_str(&v.src.ip, a, sizeof(a)), addr_str(&v.sdp_c.ip, b, sizeof(b)));
+            alg_sign(r, NAT_ALG_MIXED, m, t);
+        } else if (sdp_pub && hdr_priv) {
+            findings_fmt(t, sizeof(t), "SDP c= %s but Via/Contact %s",
+                         addr_str(&v.src.ip, a, sizeof(a)),
+                         addr_str(unreachable(&v.contact) ? &v.contact.ip : &v.via.ip, b,
+                                  sizeof(b)));
+            alg_sign(r, NAT_ALG_MIXED, m, t);
+        }
+        /* A port only the NAT knows (its mapping) in the headers, while the
+         * body still carries the LAN address: rewritten on the way. */
+        if (unreachable(&v.sdp_c) && v.src.port != 5060 && v.src.port != 5061 &&
+            ((v.via.present && addr_eq(&v.via.ip, &v.src.ip) && v.via.port == v.src.port) ||
+             (v.contact.present && addr_eq(&v.contact.ip, &v.src.ip) &&
+              v.contact.port == v.src.port))) {
+            findings_fmt(t, sizeof(t), "Via/Contact port rewritten to the NAT's source port %u",
+                         (unsigned)v.src.port);
+            alg_sign(r, NAT_ALG_PORT, m, t);
+        }
+    }
+}
+
+static void on_response(struct nat_state *n, struct nat_rec *r, const struct sip_msg *m)
+{
+    struct nat_view v;
+    size_t actual;
+    char t[112];
+
+    nat_view_of(m, &v);
+    r->responses++;
+    if (m->status >= 200 && m->status < 300)
+        r->answered_2xx++;
+    if (v.received && !r->have_received) {
+        r->have_received = true;
+        r->received = v.received_ip;
+        r->rport_val = v.rport_val;
+        r->resp_frame = m->frame;
+        r->resp_us = m->ts_us;
+        r->resp_dst = m->dst;
+        corr_start_line(m, r->resp_line, sizeof(r->resp_line));
+    }
+    /* The answer goes to another port than the request came from: without
+     * rport the far end uses the Via port, which the NAT did not map. */
+    if (r->client.port != 0 && m->dst.port != r->client.port) {
+        if (r->resp_wrong_port++ == 0) {
+            r->resp_wrong_frame = m->frame;
+            r->resp_wrong_dst = m->dst;
+        }
+    }
+    if (m->n_via > 0 && m->via[0].branch.len > 0) {
+        uint64_t br = span_hash(&n->recs, m->via[0].branch);
+        uint64_t host = span_hash(&n->recs, m->via[0].host);
+        for (unsigned i = 0; i < NAT_VIAS; i++) {
+            const struct nat_via *nv = &r->vias[i];
+            if (nv->branch != br || br == 0)
+                continue;
+            if (nv->host != host || nv->port != via_port(&m->via[0])) {
+                char h[64];
+                corr_copy(h, sizeof(h), m->via[0].host);
+                findings_fmt(t, sizeof(t), "response Via sent-by %s:%u is not the request's",
+                             h, (unsigned)m->via[0].port);
+                alg_sign(r, NAT_ALG_VIA, m, t);
+            }
+            break;
+        }
+    }
+    if (nat_length_mismatch(m, &actual)) {
+        findings_fmt(t, sizeof(t), "Content-Length: %lld but the body has %zu bytes",
+                     (long long)m->content_length, actual);
+        alg_sign(r, NAT_ALG_LENGTH, m, t);
+    }
+}
+
+struct nat_rec *nat_on_msg(struct engine *e, const struct sip_msg *m)
+{
+    struct nat_state *n = e->nat;
+    struct nat_rec *r;
+    bool created;
+    uint64_t key;
+
+    if (n == NULL)
+        return NULL;
+    /* Keyed by the request direction: a response travels back. */
+    if (m->is_request)
+        key = pair_key(&n->recs, &m->src.ip, &m->dst.ip);
+    else
+        key = pair_key(&n->recs, &m->dst.ip, &m->src.ip);
+    if (m->is_request) {
+        r = ctab_get(&n->recs, key, &created);
+        if (r == NULL)
+            return NULL;
+        if (created) {
+            r->key = key;
+            r->client = m->src;
+            r->server = m->dst;
+            r->first_us = m->ts_us;
+        }
+        r->last_us = m->ts_us;
+        on_request(n, r, m);
+        return r;
+    }
+    r = ctab_find(&n->recs, key);
+    if (r == NULL)
+        return NULL;    /* a response to nothing we saw sent */
+    r->last_us = m->ts_us;
+    on_response(n, r, m);
+    return r;
+}

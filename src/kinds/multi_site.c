@@ -1,0 +1,64 @@
+/*
+ * multi_site.c — kind multi_site: the same credentials (digest username and
+ * realm, at one server) are accepted from two or more public addresses in
+ * the same period: two sites (or a PBX and a forgotten second one) share an
+ * account or trunk. An IP ACL must then list every site, and REGISTERs from
+ * one site replace the other's binding (RFC 3261 §10.2.4: inbound calls go
+ * to whichever registered last). Reads KEV_AUTH_OUTCOME (accepted retries),
+ * state in src/correlate/sites.c. Thread: the analysis thread.
+ */
+#include <string.h>
+
+#include "correlate.h"
+#include "nat.h"
+
+static void on_event(struct engine *e, const struct kind_event *ev)
+{
+    struct site_rec *r;
+    char srv[ADDR_STRLEN], ip[ADDR_STRLEN], geo[32], entity[128], list[160], line[160];
+    struct finding *f;
+    int a, b;
+    size_t n = 0;
+
+    if (ev->type != KEV_AUTH_OUTCOME || ev->ax == NULL || ev->ax->state != AUTH_OK ||
+        ev->txn == NULL)
+        return;
+    r = sites_on_auth(e, ev->ax, ev->txn);
+    if (r == NULL || r->n_src < 2 || !sites_overlap(r, &a, &b))
+        return;
+    addr_str(&r->server, srv, sizeof(srv));
+    findings_fmt(entity, sizeof(entity), "%s@%s to %s", r->user, r->realm[0] ? r->realm : "?",
+                 srv);
+    f = engine_raise(e, "multi_site", SEV_WARNING, entity, ev->m ? ev->m->ts_us : e->now_us,
+                     ev->peer);
+    if (f == NULL)
+        return;
+    list[0] = '\0';
+    for (int i = 0; i < r->n_src; i++) {
+        const struct site_src *s = &r->src[i];
+        addr_str(&s->ip, ip, sizeof(ip));
+        findings_fmt(list + n, sizeof(list) - n, "%s%s%s", n ? ", " : "", ip,
+                     nat_geo(e, &s->ip, geo, sizeof(geo)));
+        n = strlen(list);
+        for (int k = 0; k < s->n_frames; k++) {
+            findings_fmt(line, sizeof(line), "from %s: %s", ip, s->line[k]);
+            finding_cite(&e->findings, f, s->frames[k], s->frame_us[k],
+                         "retry with credentials", line);
+        }
+    }
+    finding_summary(f, "User %s (realm %s) is accepted by %s from %d addresses at the same "
+                       "time: %s%s", r->user, r->realm[0] ? r->realm : "?", srv, r->n_src, list,
+                    r->more_src ? " and more" : "");
+    if (!finding_new(f))
+        return;
+    finding_cause(f, "two sites (or a second PBX, a test box, a softphone) use the same account "
+                     "or trunk");
+    finding_cause(f, "the PBX sends from two public addresses (dual WAN, a NAT pool)");
+    finding_fix(f, "List every site's public address in the trunk's IP access control list, or "
+                   "give each site its own credentials or sub-account");
+    finding_fix(f, "If both REGISTER: only the last registration receives inbound calls; use one "
+                   "registration per site");
+    engine_provider_fix(e, f, ev->peer, "multi_site");
+}
+
+const struct kind kind_multi_site = { "multi_site", on_event, NULL };

@@ -1,0 +1,146 @@
+/*
+ * unexpected_peer.c — kind unexpected_peer: SIP to or from an address that
+ * neither a configured trunk (--config) nor a provider profile explains,
+ * where the configuration says what to expect:
+ *   - the request is for a configured trunk (its termination host) but goes
+ *     to an address outside the trunk's peer list and its provider's
+ *     signalling ranges (a stale carrier IP, old DNS, a hard-coded address);
+ *   - a request for a trunk comes from a public address outside the IP ACL
+ *     the user listed for it ("source IP ... is not in the IP ACL you listed");
+ *   - the PBX (one of the configured public IPs) talks to, or hears from, an
+ *     address no trunk or profile names.
+ * Nothing without --config: a plain capture has no expectations to break.
+ * Reads KEV_REQUEST (out-of-dialog requests). Thread: the analysis thread.
+ */
+#include <string.h>
+
+#include "config.h"
+#include "correlate.h"
+#include "nat.h"
+#include "profile.h"
+
+/* One of the PBX's addresses, as the user configured them. */
+static bool is_pbx(const struct engine *e, const struct addr *a)
+{
+    return config_by_addr(e->config, a) != NULL;
+}
+
+/* A trunk peer or a provider signalling address. */
+static bool is_provider(const struct engine *e, const struct addr *a)
+{
+    for (size_t i = 0; i < config_trunk_count(e->config); i++)
+        if (cidr_list_contains(&config_trunk_at(e->config, i)->peer, a, NULL))
+            return true;
+    return e->profiles != NULL && profile_match_addr(e->profiles, a, NULL) != NULL;
+}
+
+/* Is a an address of trunk t: its peer list, or its provider's ranges. */
+static bool trunk_addr(const struct engine *e, const struct config_trunk *t, const struct addr *a,
+                       bool *known)
+{
+    const struct profile *p;
+
+    *known = t->peer.n > 0;
+    if (cidr_list_contains(&t->peer, a, NULL))
+        return true;
+    if (t->provider[0] != '\0' && e->profiles != NULL) {
+        p = profile_match_addr(e->profiles, a, NULL);
+        if (p != NULL && strcmp(profile_id(p), t->provider) == 0)
+            return true;
+        /* does the profile know any address at all? (a lab or a custom
+         * profile without ranges says nothing) */
+        for (size_t i = 0; i < profile_count(e->profiles); i++)
+            if (strcmp(profile_id(profile_at(e->profiles, i)), t->provider) == 0)
+                *known = true;
+    }
+    return false;
+}
+
+static void raise_it(struct engine *e, const struct kind_event *ev, const char *entity,
+                     const char *summary, const char *cause, const char *fix)
+{
+    struct finding *f = engine_raise(e, "unexpected_peer", SEV_WARNING, entity, ev->m->ts_us,
+                                     ev->peer);
+
+    if (f == NULL)
+        return;
+    finding_cite(&e->findings, f, ev->m->frame, ev->m->ts_us, "request",
+                 ev->txn ? ev->txn->req_line : NULL);
+    if (!finding_new(f))
+        return;
+    finding_summary(f, "%s", summary);
+    finding_cause(f, "%s", cause);
+    finding_fix(f, "%s", fix);
+    engine_provider_fix(e, f, ev->peer, "unexpected_peer");
+}
+
+static void on_event(struct engine *e, const struct kind_event *ev)
+{
+    const struct sip_msg *m = ev->m;
+    const struct config_trunk *t;
+    char s[ADDR_STRLEN], d[ADDR_STRLEN], gs[32], gd[32], host[96], acl[64];
+    char entity[128], sum[SNAP_TEXT], cause[SNAP_TEXT], fix[SNAP_TEXT];
+    bool known;
+
+    if (ev->type != KEV_REQUEST || e->config == NULL || m == NULL || m->to.tag.len > 0 ||
+        m->method == SIP_ACK || m->method == SIP_CANCEL)
+        return;
+    addr_str(&m->src.ip, s, sizeof(s));
+    addr_str(&m->dst.ip, d, sizeof(d));
+    nat_geo(e, &m->src.ip, gs, sizeof(gs));
+    nat_geo(e, &m->dst.ip, gd, sizeof(gd));
+    corr_copy(host, sizeof(host), m->ruri.host);
+    t = config_by_host(e->config, m->ruri.host);
+    if (t != NULL) {
+        if (!trunk_addr(e, t, &m->dst.ip, &known) && known && !is_pbx(e, &m->dst.ip)) {
+            findings_fmt(entity, sizeof(entity), "%s to %s (trunk %s)", s, d, t->name);
+            findings_fmt(sum, sizeof(sum), "Requests for trunk %s (%s) go to %s%s, which is "
+                         "neither in the trunk's peer list nor a %s signalling address",
+                         t->name, host, d, gd, t->provider[0] ? t->provider : "provider");
+            findings_fmt(cause, sizeof(cause), "the PBX sends to a stale carrier address (old "
+                         "DNS answer, a hard-coded IP, an outbound proxy) instead of %s's",
+                         t->provider[0] ? t->provider : "the trunk");
+            findings_fmt(fix, sizeof(fix), "Point the trunk at %s (DNS) or at the provider's "
+                         "current signalling addresses; update the peer list", host);
+            raise_it(e, ev, entity, sum, cause, fix);
+            return;
+        }
+        if (config_has_acl(t) && nat_public_like(addr_classify(&m->src.ip)) &&
+            !config_acl_contains(t, &m->src.ip) && !is_provider(e, &m->src.ip)) {
+            cidr_str(&t->ip_acl.v[0], acl, sizeof(acl));
+            findings_fmt(entity, sizeof(entity), "%s to trunk %s", s, t->name);
+            findings_fmt(sum, sizeof(sum), "Source IP %s%s is not in the IP ACL you listed for "
+                         "trunk %s (%s%s)", s, gs, t->name, acl, t->ip_acl.n > 1 ? ", ..." : "");
+            findings_fmt(cause, sizeof(cause), "a new or second site, a changed public address, "
+                         "or NAT sending from another address than configured");
+            findings_fmt(fix, sizeof(fix), "Add %s/32 to the trunk's IP ACL at the provider "
+                         "(and to --config), or send from an address already listed", s);
+            raise_it(e, ev, entity, sum, cause, fix);
+        }
+        return;
+    }
+    /* No trunk named: the PBX talking to an address nothing explains. */
+    if (is_pbx(e, &m->src.ip) && nat_public_like(addr_classify(&m->dst.ip)) &&
+        !is_provider(e, &m->dst.ip) && !is_pbx(e, &m->dst.ip)) {
+        findings_fmt(entity, sizeof(entity), "%s to %s", s, d);
+        findings_fmt(sum, sizeof(sum), "The PBX %s sends SIP to %s%s (%s), which no configured "
+                     "trunk or provider profile explains", s, d, gd, host);
+        findings_fmt(cause, sizeof(cause), "a stale or unconfigured trunk, or a provider without "
+                     "a profile");
+        findings_fmt(fix, sizeof(fix), "Add the trunk to --config (peer = %s) or remove the "
+                     "stale trunk from the PBX", d);
+        raise_it(e, ev, entity, sum, cause, fix);
+    } else if (is_pbx(e, &m->dst.ip) && nat_public_like(addr_classify(&m->src.ip)) &&
+               !is_provider(e, &m->src.ip) && !is_pbx(e, &m->src.ip)) {
+        findings_fmt(entity, sizeof(entity), "%s to %s", s, d);
+        findings_fmt(sum, sizeof(sum), "%s%s sends SIP to the PBX %s, and no configured trunk "
+                     "or provider profile explains it", s, gs, d);
+        findings_fmt(cause, sizeof(cause), "a carrier address missing from the trunk's peer list, "
+                     "or an unsolicited source (scanner)");
+        findings_fmt(fix, sizeof(fix), "Allow SIP only from the trunks' addresses; add %s to "
+                     "the trunk's peer list if it is the carrier", s);
+        raise_it(e, ev, entity, sum, cause, fix);
+    }
+}
+
+const struct kind kind_unexpected_peer = { "unexpected_peer", on_event, NULL };
