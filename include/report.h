@@ -29,6 +29,10 @@ int report_exit_status(const struct snapshot *s);
 int report_text(FILE *f, const struct snapshot *s, bool color);
 int report_json(FILE *f, const struct snapshot *s);
 int report_markdown(FILE *f, const struct snapshot *s);
+/* One finding as the JSON report's "findings" element (a new json-c object
+ * the caller owns; alerts add "event" to it). NULL only when out of memory. */
+struct json_object;
+struct json_object *report_json_finding(const struct snap_finding *x);
 
 /* Helpers shared by the renderers and the TUI. */
 /* "2026-11-25 09:47:17.123456" (UTC) into buf (>= 32 bytes); "-" for 0. */

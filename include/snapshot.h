@@ -50,6 +50,7 @@ struct snap_finding {
     char provider[32];      /* matched provider profile, "" when none */
     uint64_t count;
     int64_t first_us, last_us;
+    uint64_t peer_key;      /* snap_peer.key of the peer it is about, 0 if none */
     uint32_t n_evidence;
     struct snap_evidence evidence[SNAP_MAX_EVIDENCE];
     uint32_t n_causes;
@@ -62,6 +63,7 @@ struct snap_finding {
 #define SNAP_ANSWER_CLASSES 7
 
 struct snap_peer {
+    uint64_t key;           /* stable while the peer is kept (snap_finding.peer_key) */
     char name[96];          /* "PBX 198.51.100.20 -> trunk 203.0.113.5:5060" */
     char role[16];          /* trunk, phone, source */
     char provider[32];

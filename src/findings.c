@@ -218,8 +218,10 @@ void findings_to_snapshot(const struct findings *fs, struct snapshot *s)
     for (struct finding *f = findings_first(fs); f; f = findings_next(fs, f)) {
         if ((unsigned)f->f.severity < 4)
             s->findings_by_severity[f->f.severity]++;
-        if (s->n_findings < s->cap_findings)
-            s->findings[s->n_findings++] = f->f;
+        if (s->n_findings < s->cap_findings) {
+            s->findings[s->n_findings] = f->f;
+            s->findings[s->n_findings++].peer_key = f->peer_key;
+        }
     }
     if (s->n_findings > 1)
         qsort(s->findings, s->n_findings, sizeof(*s->findings), cmp_snap);

@@ -142,6 +142,11 @@ static json_object *jfinding(const struct snap_finding *x)
     return o;
 }
 
+json_object *report_json_finding(const struct snap_finding *x)
+{
+    return jfinding(x);
+}
+
 int report_json(FILE *f, const struct snapshot *s)
 {
     json_object *root = json_object_new_object(), *peers, *findings;

@@ -1,0 +1,413 @@
+/*
+ * alerts.c — findings → NDJSON / syslog events (see alerts.h and
+ * docs/monitoring.md for the event rules).
+ *
+ * Place in the flow: a consumer of snapshots (engine → snapshot → alerts),
+ * like the reports and the dashboard. Owning thread: whoever owns the
+ * struct alerts (main.c's main thread); nothing here touches engine state.
+ *
+ * State: two open-addressing tables of (kind, entity) → what was last
+ * alerted, keyed by seeded SipHash (the entity comes from the wire). Each
+ * update fills the other table from the snapshot and swaps, so findings
+ * the engine evicted are forgotten and the state never outgrows the
+ * snapshot (2 * max_findings slots each, allocated once).
+ */
+#include "alerts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "report.h"
+#include "siphash.h"
+
+struct astate {
+    uint64_t h;
+    bool used;
+    bool recovered;         /* a recovery was emitted; a new occurrence is "new" again */
+    bool ka_down;           /* keepalive_failed: the peer was seen down since last event */
+    enum severity sev;
+    unsigned level;         /* count threshold reached: 0 (<10), 1 (>=10), 2 (>=100) ... */
+    uint64_t count;
+    uint64_t ok_mark;       /* peer successes when the finding last occurred */
+    char kind[32];
+    char entity[128];
+};
+
+struct alerts {
+    struct alerts_opts o;
+    char *path;
+    FILE *f;
+    bool own_file;
+    bool syslog_open;
+    uint8_t key[16];
+    size_t tsize;           /* slots per table, a power of two */
+    struct astate *cur, *next;
+    size_t psize;           /* peer index slots */
+    uint32_t *pidx;         /* snapshot peer index + 1, 0 = empty */
+    uint64_t events[3];
+    uint64_t write_errors;
+};
+
+const char *alert_event_name(enum alert_event ev)
+{
+    switch (ev) {
+    case ALERT_NEW: return "new";
+    case ALERT_ESCALATED: return "escalated";
+    case ALERT_RECOVERED: return "recovered";
+    }
+    return "?";
+}
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t p = 16;
+    while (p < n && p < ((size_t)1 << 30))
+        p <<= 1;
+    return p;
+}
+
+static FILE *open_append(const char *path, char *errbuf)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    FILE *f;
+
+    if (fd < 0) {
+        err_set(errbuf, "--alerts %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    f = fdopen(fd, "a");
+    if (f == NULL) {
+        err_set(errbuf, "--alerts %s: %s", path, strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
+struct alerts *alerts_new(const struct alerts_opts *o, char *errbuf)
+{
+    struct alerts *a = calloc(1, sizeof(*a));
+
+    if (a == NULL) {
+        err_set(errbuf, "alerts: out of memory");
+        return NULL;
+    }
+    a->o = *o;
+    a->tsize = pow2_at_least(2 * (o->max_findings ? o->max_findings : 1));
+    a->cur = calloc(a->tsize, sizeof(*a->cur));
+    a->next = calloc(a->tsize, sizeof(*a->next));
+    if (a->cur == NULL || a->next == NULL) {
+        err_set(errbuf, "alerts: out of memory");
+        alerts_free(a);
+        return NULL;
+    }
+    siphash_seed(a->key);
+    if (o->path != NULL && strcmp(o->path, "-") == 0) {
+        a->f = stdout;
+    } else if (o->path != NULL) {
+        a->path = strdup(o->path);
+        if (a->path == NULL) {
+            err_set(errbuf, "alerts: out of memory");
+            alerts_free(a);
+            return NULL;
+        }
+        a->f = open_append(a->path, errbuf);
+        if (a->f == NULL) {
+            alerts_free(a);
+            return NULL;
+        }
+        a->own_file = true;
+    }
+    if (o->syslog) {
+        openlog("sipscope", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+        a->syslog_open = true;
+    }
+    return a;
+}
+
+void alerts_free(struct alerts *a)
+{
+    if (a == NULL)
+        return;
+    if (a->own_file && a->f != NULL)
+        fclose(a->f);
+    else if (a->f != NULL)
+        fflush(a->f);
+    if (a->syslog_open)
+        closelog();
+    free(a->path);
+    free(a->cur);
+    free(a->next);
+    free(a->pidx);
+    free(a);
+}
+
+int alerts_reopen(struct alerts *a, char *errbuf)
+{
+    FILE *f;
+
+    if (!a->own_file)
+        return 0;
+    /* Open the new file before closing the old: a failure keeps writing
+     * to the old one (rotated or not) rather than to nothing. */
+    f = open_append(a->path, errbuf);
+    if (f == NULL)
+        return ERR_IO;
+    fclose(a->f);
+    a->f = f;
+    return 0;
+}
+
+uint64_t alerts_count(const struct alerts *a, enum alert_event ev)
+{
+    return (unsigned)ev < 3 ? a->events[ev] : 0;
+}
+
+uint64_t alerts_write_errors(const struct alerts *a)
+{
+    return a->write_errors;
+}
+
+/* ---- tables ---- */
+
+static uint64_t fkey(const struct alerts *a, const struct snap_finding *f)
+{
+    char buf[sizeof(f->kind) + sizeof(f->entity) + 1];
+    size_t k = strnlen(f->kind, sizeof(f->kind)), e = strnlen(f->entity, sizeof(f->entity));
+
+    memcpy(buf, f->kind, k);
+    buf[k] = '\0';
+    memcpy(buf + k + 1, f->entity, e);
+    return siphash24(buf, k + 1 + e, a->key);
+}
+
+static struct astate *slot(struct astate *t, size_t size, uint64_t h,
+                           const struct snap_finding *f, bool insert)
+{
+    size_t mask = size - 1;
+
+    for (size_t i = 0, j = (size_t)h & mask; i < size; i++, j = (j + 1) & mask) {
+        struct astate *s = &t[j];
+        if (!s->used)
+            return insert ? s : NULL;
+        if (s->h == h && strncmp(s->kind, f->kind, sizeof(s->kind)) == 0 &&
+            strncmp(s->entity, f->entity, sizeof(s->entity)) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+static const struct snap_peer *find_peer(struct alerts *a, const struct snapshot *s,
+                                         uint64_t key)
+{
+    size_t mask = a->psize - 1;
+
+    if (key == 0 || a->pidx == NULL)
+        return NULL;
+    for (size_t i = 0, j = (size_t)(key ^ (key >> 29)) & mask; i < a->psize;
+         i++, j = (j + 1) & mask) {
+        uint32_t v = a->pidx[j];
+        if (v == 0)
+            return NULL;
+        if (s->peers[v - 1].key == key)
+            return &s->peers[v - 1];
+    }
+    return NULL;
+}
+
+static void index_peers(struct alerts *a, const struct snapshot *s)
+{
+    size_t want = pow2_at_least(2 * (s->n_peers ? s->n_peers : 1));
+
+    if (want > a->psize) {
+        uint32_t *p = realloc(a->pidx, want * sizeof(*p));
+        if (p == NULL)
+            return;     /* keep the old (smaller) index: lookups of the rest miss */
+        a->pidx = p;
+        a->psize = want;
+    }
+    if (a->pidx == NULL)
+        return;
+    memset(a->pidx, 0, a->psize * sizeof(*a->pidx));
+    for (size_t i = 0; i < s->n_peers && i < a->psize / 2; i++) {
+        uint64_t key = s->peers[i].key;
+        size_t mask = a->psize - 1;
+        if (key == 0)
+            continue;
+        for (size_t j = (size_t)(key ^ (key >> 29)) & mask;; j = (j + 1) & mask)
+            if (a->pidx[j] == 0) {
+                a->pidx[j] = (uint32_t)i + 1;
+                break;
+            }
+    }
+}
+
+/* ---- rules ---- */
+
+static unsigned count_level(uint64_t n)
+{
+    unsigned l = 0;
+    while (n >= 10) {
+        n /= 10;
+        l++;
+    }
+    return l;
+}
+
+static bool is_keepalive(const char *kind)
+{
+    return strcmp(kind, "keepalive_failed") == 0;
+}
+
+/* Kinds whose cause a later success on the same peer disproves: a request
+ * authenticated or answered 2xx after the last failure. Scanners, floods
+ * and path problems (NAT, ALG, region) have no such signal. */
+static bool recovers_on_success(const char *kind)
+{
+    static const char *const k[] = {
+        "auth_rejected", "password_mismatch", "digest_mismatch", "ip_rejected",
+        "source_ip_changed", "account_suspended", "carrier_rejected",
+        "challenge_unanswered", "no_response", NULL,
+    };
+    for (int i = 0; k[i] != NULL; i++)
+        if (strcmp(k[i], kind) == 0)
+            return true;
+    return false;
+}
+
+static uint64_t peer_ok(const struct snap_peer *p)
+{
+    return p != NULL ? p->auth_ok + p->answers[2] : 0;
+}
+
+/* ---- output ---- */
+
+static int syslog_prio(enum alert_event ev, enum severity sev)
+{
+    if (ev == ALERT_RECOVERED)
+        return LOG_NOTICE;
+    switch (sev) {
+    case SEV_CRITICAL: return LOG_CRIT;
+    case SEV_ERROR: return LOG_ERR;
+    case SEV_WARNING: return LOG_WARNING;
+    default: return LOG_INFO;
+    }
+}
+
+static json_object *jnum_time(int64_t us)
+{
+    return us > 0 ? json_object_new_double((double)us / 1e6) : NULL;
+}
+
+static void emit(struct alerts *a, enum alert_event ev, const struct snap_finding *f,
+                 const struct snap_peer *p, const char *reason, enum severity prev,
+                 int64_t evidence_us, int64_t now_us)
+{
+    json_object *o;
+    const char *txt;
+    char utc[40];
+
+    a->events[ev]++;
+    if (a->syslog_open)
+        syslog(syslog_prio(ev, f->severity), "%s %s %s (%s): %s [count %llu]",
+               alert_event_name(ev), severity_name(f->severity), f->kind, f->entity,
+               f->summary, (unsigned long long)f->count);
+    if (a->f == NULL)
+        return;
+    o = report_json_finding(f);
+    if (o == NULL) {
+        a->write_errors++;
+        return;
+    }
+    json_object_object_add(o, "event", json_object_new_string(alert_event_name(ev)));
+    json_object_object_add(o, "reason", reason ? json_object_new_string(reason) : NULL);
+    json_object_object_add(o, "previous_severity",
+                           ev == ALERT_ESCALATED ? json_object_new_string(severity_name(prev))
+                                                 : NULL);
+    json_object_object_add(o, "peer", p != NULL ? json_object_new_string(p->name) : NULL);
+    json_object_object_add(o, "site_id", json_object_new_int64(p != NULL ? p->site_id : 0));
+    json_object_object_add(o, "evidence_time", jnum_time(evidence_us));
+    json_object_object_add(o, "emitted", jnum_time(now_us));
+    json_object_object_add(o, "emitted_utc",
+                           json_object_new_string(report_time_utc(now_us, utc, sizeof(utc))));
+    txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+                                            JSON_C_TO_STRING_NOSLASHESCAPE);
+    if (txt == NULL || fprintf(a->f, "%s\n", txt) < 0 || fflush(a->f) != 0)
+        a->write_errors++;
+    json_object_put(o);
+}
+
+size_t alerts_update(struct alerts *a, const struct snapshot *s, int64_t now_us)
+{
+    uint64_t before = a->events[0] + a->events[1] + a->events[2];
+    struct astate *t;
+
+    index_peers(a, s);
+    memset(a->next, 0, a->tsize * sizeof(*a->next));
+    for (size_t i = 0; i < s->n_findings && i < a->tsize / 2; i++) {
+        const struct snap_finding *f = &s->findings[i];
+        const struct snap_peer *p = find_peer(a, s, f->peer_key);
+        uint64_t h = fkey(a, f), ok = peer_ok(p);
+        const struct astate *old = slot(a->cur, a->tsize, h, f, false);
+        struct astate *n = slot(a->next, a->tsize, h, f, true);
+        bool occurred;
+
+        if (n == NULL || n->used)
+            continue;   /* a duplicate (kind, entity) in one snapshot: one state */
+        if (old == NULL || (old->recovered && f->count > old->count)) {
+            /* New, or back after a recovery. */
+            memset(n, 0, sizeof(*n));
+            n->h = h;
+            memcpy(n->kind, f->kind, sizeof(n->kind));
+            memcpy(n->entity, f->entity, sizeof(n->entity));
+            n->kind[sizeof(n->kind) - 1] = n->entity[sizeof(n->entity) - 1] = '\0';
+            n->sev = f->severity;
+            n->level = count_level(f->count);
+            n->ka_down = is_keepalive(f->kind);
+            emit(a, ALERT_NEW, f, p, old != NULL ? "recurred" : NULL, f->severity, f->last_us,
+                 now_us);
+            occurred = true;
+        } else {
+            *n = *old;
+            occurred = f->count > old->count;
+            if (!old->recovered && f->severity > old->sev)
+                emit(a, ALERT_ESCALATED, f, p, "severity", old->sev, f->last_us, now_us);
+            else if (!old->recovered && count_level(f->count) > old->level)
+                emit(a, ALERT_ESCALATED, f, p, "count", old->sev, f->last_us, now_us);
+            if (f->severity > n->sev)
+                n->sev = f->severity;
+            n->level = count_level(f->count);
+        }
+        n->used = true;
+        n->count = f->count;
+        if (occurred)
+            n->ok_mark = ok;
+        if (n->recovered || p == NULL)
+            continue;
+        if (is_keepalive(f->kind)) {
+            if (strcmp(p->keepalive, "down") == 0)
+                n->ka_down = true;
+            else if (strcmp(p->keepalive, "up") == 0 && n->ka_down) {
+                n->recovered = true;
+                n->ka_down = false;
+                emit(a, ALERT_RECOVERED, f, p, "keepalive answered", f->severity,
+                     s->run.last_ts_us, now_us);
+            }
+        } else if (recovers_on_success(f->kind) && !occurred && ok > n->ok_mark) {
+            n->recovered = true;
+            emit(a, ALERT_RECOVERED, f, p,
+                 p->auth_ok > 0 ? "authentication or 2xx answer after the failure"
+                                : "2xx answer after the failure",
+                 f->severity, s->run.last_ts_us, now_us);
+        }
+    }
+    t = a->cur;
+    a->cur = a->next;
+    a->next = t;
+    return (size_t)(a->events[0] + a->events[1] + a->events[2] - before);
+}
