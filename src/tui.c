@@ -173,7 +173,13 @@ static void layout(struct tui *t)
     int y = body_top(), h = body_rows(), w = COLS;
     memset(t->rect, 0, sizeof(t->rect));
     if (split_layout()) {
+        /* Findings and peers take what they need up to 30% and 25%;
+         * the dialogs get the rest. */
         int fh = h * 3 / 10, ph = h / 4;
+        if ((int)t->list[TP_FINDINGS].n + 3 < fh)
+            fh = (int)t->list[TP_FINDINGS].n + 3 > 5 ? (int)t->list[TP_FINDINGS].n + 3 : 5;
+        if ((int)t->list[TP_PEERS].n + 3 < ph)
+            ph = (int)t->list[TP_PEERS].n + 3 > 5 ? (int)t->list[TP_PEERS].n + 3 : 5;
         t->rect[TP_FINDINGS] = (struct tui_rect){ y, 0, fh, w };
         t->rect[TP_PEERS] = (struct tui_rect){ y + fh, 0, ph, w };
         t->rect[TP_DIALOGS] = (struct tui_rect){ y + fh + ph, 0, h - fh - ph, w };
