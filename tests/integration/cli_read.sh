@@ -27,6 +27,11 @@ cat "$AAA" | "$SIPSCOPE" -r - --report json >"$T/stdin.json" 2>/dev/null
 sed 's/"source":"[^"]*"//' "$T/stdin.json" >"$T/a"; sed 's/"source":"[^"]*"//' "$T/file.json" >"$T/b"
 cmp -s "$T/a" "$T/b" || bad "stdin report differs from file report"
 
+# 1b. A nanosecond pcap (tcpdump's conversion) gives the same messages.
+tcpdump --time-stamp-precision=nano -r "$AAA" -w "$T/nano.pcap" 2>/dev/null
+"$SIPSCOPE" -r "$T/nano.pcap" --messages >"$T/nano.tsv" 2>/dev/null || bad "nano run"
+cmp -s "$T/file.tsv" "$T/nano.tsv" || bad "nanosecond pcap gives other messages/times"
+
 # 2. -c: the first 30 frames of aaa.pcap hold SIP frames 19, 20 and 30
 # (tshark -c 30 -Y sip is the oracle).
 want=$(tshark -r "$AAA" -c 30 -Y sip -T fields -e frame.number 2>/dev/null | tr '\n' ' ')
