@@ -20,14 +20,9 @@
  * wall-clock time (monotonic clock) unless forced; callers may call it as
  * often as they like (once per ring batch is the intended use).
  *
- * Requests: the UI can ask the analysis thread to do something that needs
- * its state (write the evidence pcap): snappub_request() stores one pending
- * request, snappub_take_request() hands it to the analysis thread, which
- * answers with snappub_reply(). The UI polls snappub_reply_take().
- *
- * Threads: publish/back/commit/finish/take_request/reply on the analysis
- * thread; fetch/request/reply_take on the UI thread; new/free on the main
- * thread while neither runs. Errors: snappub_new returns NULL with errbuf
+ * Threads: publish/back/commit/finish on the analysis thread;
+ * fetch/front/finished on the UI thread; new/free on the main thread while
+ * neither runs. Errors: snappub_new returns NULL with errbuf
  * filled.
  */
 #ifndef SIPSCOPE_SNAPPUB_H
@@ -96,22 +91,5 @@ bool snappub_finished(struct snappub *p);
 
 /* Publications skipped because the UI held the lock (for tests/stats). */
 uint64_t snappub_skipped(struct snappub *p);
-
-enum snappub_req {
-    SNAPPUB_REQ_NONE = 0,
-    SNAPPUB_REQ_EVIDENCE,   /* write the evidence pcap to path */
-};
-
-#define SNAPPUB_PATH 512
-#define SNAPPUB_REPLY 256
-
-/* UI thread: queue a request (one at a time); false if one is pending. */
-bool snappub_request(struct snappub *p, enum snappub_req req, const char *path);
-/* Analysis thread: take the pending request, copying its path; NONE if none. */
-enum snappub_req snappub_take_request(struct snappub *p, char path[SNAPPUB_PATH]);
-/* Analysis thread: the answer to the request taken ("wrote 12 frames to x"). */
-void snappub_reply(struct snappub *p, int rc, const char *text);
-/* UI thread: take a reply into text; false when none is waiting. */
-bool snappub_reply_take(struct snappub *p, int *rc, char text[SNAPPUB_REPLY]);
 
 #endif

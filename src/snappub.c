@@ -8,26 +8,17 @@
  * copied under the lock, so the lock is held for a few instructions and a
  * frozen terminal (UI thread blocked in write()) cannot hold it at all: the
  * UI never draws or writes while holding it.
- *
- * The request slot (evidence pcap) is a small state machine on one atomic:
- * IDLE → (UI writes path) REQUESTED → (analysis reads path) TAKEN →
- * (analysis writes reply) REPLIED → (UI reads reply) IDLE. Each side writes
- * the shared text only in a state it owns and publishes it with a release
- * store, so no lock is needed.
  */
 #include "snappub.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "engine.h"
 #include "err.h"
-
-enum { REQ_IDLE = 0, REQ_REQUESTED, REQ_TAKEN, REQ_REPLIED };
 
 struct snappub {
     struct snapshot bufs[3];
@@ -43,12 +34,6 @@ struct snappub {
 
     _Atomic uint64_t skipped;
     atomic_bool finished;
-
-    atomic_int req_state;
-    enum snappub_req req;
-    char req_path[SNAPPUB_PATH];
-    int reply_rc;
-    char reply_text[SNAPPUB_REPLY];
 };
 
 static int64_t mono_ms(void)
@@ -104,7 +89,6 @@ struct snappub *snappub_new(const struct snappub_sizes *sz, char *errbuf)
     p->front = &p->bufs[2];
     atomic_init(&p->skipped, 0);
     atomic_init(&p->finished, false);
-    atomic_init(&p->req_state, REQ_IDLE);
     p->last_ms = INT64_MIN / 2;
     return p;
 }
@@ -201,45 +185,4 @@ bool snappub_finished(struct snappub *p)
 uint64_t snappub_skipped(struct snappub *p)
 {
     return atomic_load_explicit(&p->skipped, memory_order_relaxed);
-}
-
-bool snappub_request(struct snappub *p, enum snappub_req req, const char *path)
-{
-    if (atomic_load_explicit(&p->req_state, memory_order_acquire) != REQ_IDLE)
-        return false;
-    p->req = req;
-    snprintf(p->req_path, sizeof(p->req_path), "%s", path != NULL ? path : "");
-    atomic_store_explicit(&p->req_state, REQ_REQUESTED, memory_order_release);
-    return true;
-}
-
-enum snappub_req snappub_take_request(struct snappub *p, char path[SNAPPUB_PATH])
-{
-    if (atomic_load_explicit(&p->req_state, memory_order_acquire) != REQ_REQUESTED)
-        return SNAPPUB_REQ_NONE;
-    enum snappub_req r = p->req;
-    memcpy(path, p->req_path, SNAPPUB_PATH);
-    path[SNAPPUB_PATH - 1] = '\0';
-    atomic_store_explicit(&p->req_state, REQ_TAKEN, memory_order_release);
-    return r;
-}
-
-void snappub_reply(struct snappub *p, int rc, const char *text)
-{
-    if (atomic_load_explicit(&p->req_state, memory_order_acquire) != REQ_TAKEN)
-        return;
-    p->reply_rc = rc;
-    snprintf(p->reply_text, sizeof(p->reply_text), "%s", text != NULL ? text : "");
-    atomic_store_explicit(&p->req_state, REQ_REPLIED, memory_order_release);
-}
-
-bool snappub_reply_take(struct snappub *p, int *rc, char text[SNAPPUB_REPLY])
-{
-    if (atomic_load_explicit(&p->req_state, memory_order_acquire) != REQ_REPLIED)
-        return false;
-    *rc = p->reply_rc;
-    memcpy(text, p->reply_text, SNAPPUB_REPLY);
-    text[SNAPPUB_REPLY - 1] = '\0';
-    atomic_store_explicit(&p->req_state, REQ_IDLE, memory_order_release);
-    return true;
 }

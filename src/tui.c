@@ -61,7 +61,7 @@ struct tui {
     char ladder_key[192];
 
     enum prompt prompt;
-    char answer[SNAPPUB_PATH];
+    char answer[512];
     enum report_format save_fmt;
 
     char status[256];

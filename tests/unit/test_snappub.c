@@ -1,8 +1,7 @@
 /*
  * test_snappub.c — snapshot publication between the analysis and UI
  * threads: ordering, consistency of what the UI sees while the producer
- * publishes as fast as it can, the rate limit, the final publication and
- * the request/reply slot.
+ * publishes as fast as it can, the rate limit and the final publication.
  */
 #include "testutil.h"
 
@@ -186,46 +185,12 @@ static void test_rate_limit(void **state)
     engine_free(e);
 }
 
-static void test_request_reply(void **state)
-{
-    (void)state;
-    char eb[ERRBUF_SIZE], path[SNAPPUB_PATH], text[SNAPPUB_REPLY];
-    int rc = 0;
-    struct snappub *p = snappub_new(&small, eb);
-    assert_non_null(p);
-    assert_int_equal(snappub_take_request(p, path), SNAPPUB_REQ_NONE);
-    assert_false(snappub_reply_take(p, &rc, text));
-    assert_true(snappub_request(p, SNAPPUB_REQ_EVIDENCE, "/tmp/ev.pcap"));
-    /* One at a time. */
-    assert_false(snappub_request(p, SNAPPUB_REQ_EVIDENCE, "/tmp/other.pcap"));
-    /* A reply before the request is taken is ignored. */
-    snappub_reply(p, 0, "early");
-    assert_false(snappub_reply_take(p, &rc, text));
-    assert_int_equal(snappub_take_request(p, path), SNAPPUB_REQ_EVIDENCE);
-    assert_string_equal(path, "/tmp/ev.pcap");
-    assert_int_equal(snappub_take_request(p, path), SNAPPUB_REQ_NONE);
-    snappub_reply(p, -2, "cannot write /tmp/ev.pcap");
-    assert_true(snappub_reply_take(p, &rc, text));
-    assert_int_equal(rc, -2);
-    assert_string_equal(text, "cannot write /tmp/ev.pcap");
-    assert_false(snappub_reply_take(p, &rc, text));
-    /* The slot is free again; an over-long path is truncated, not overrun. */
-    char longp[SNAPPUB_PATH * 2];
-    memset(longp, 'a', sizeof(longp) - 1);
-    longp[sizeof(longp) - 1] = '\0';
-    assert_true(snappub_request(p, SNAPPUB_REQ_EVIDENCE, longp));
-    assert_int_equal(snappub_take_request(p, path), SNAPPUB_REQ_EVIDENCE);
-    assert_int_equal(strlen(path), SNAPPUB_PATH - 1);
-    snappub_free(p);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty_then_one),
         cmocka_unit_test(test_stress_consistency),
         cmocka_unit_test(test_rate_limit),
-        cmocka_unit_test(test_request_reply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
