@@ -149,9 +149,10 @@ def cases_net(d):
     msg = udp(5060, 5060, sip(INVITE_LINE, callid=b"frag-1"))
     c = {}
     # 2000 first fragments of different datagrams, never completed: tracker cap + eviction
-    c["frag_flood"] = [frag4(PBX, TRUNK, i, 0, True, msg[:512]) for i in range(2000)]
+    # (non-last fragments carry a multiple of 8 bytes, RFC 791, or they are refused outright)
+    c["frag_flood"] = [frag4(PBX, TRUNK, i, 0, True, msg[:256]) for i in range(2000)]
     # overlapping and duplicate fragments of one datagram (teardrop-style)
-    c["frag_overlap"] = [frag4(PBX, TRUNK, 7, 0, True, msg[:200]), frag4(PBX, TRUNK, 7, 10, True, msg[80:300]),
+    c["frag_overlap"] = [frag4(PBX, TRUNK, 7, 0, True, msg[:200]), frag4(PBX, TRUNK, 7, 10, True, msg[80:304]),
                          frag4(PBX, TRUNK, 7, 5, True, msg[40:120]), frag4(PBX, TRUNK, 7, 0, True, msg[:200]),
                          frag4(PBX, TRUNK, 7, 25, False, msg[200:])]
     # a fragment whose end passes 65535 (ping of death) and a zero-length middle fragment

@@ -3,7 +3,9 @@
 # 60 s limit; fail on a signal, timeout, sanitizer report or exit status other
 # than 0/1, when the good exchange every case ends with (three messages of
 # Call-ID bad-input-1@198.51.100.20) is not all in the output, or when a
-# needle (a Call-ID the case expects to survive) is missing.
+# needle (a Call-ID the case expects to survive) is missing. A needle written
+# "xfail:CALLID" is a known loss (docs/bad-input.md): reported as XFAIL while
+# lost, as XPASS (update the docs) once found; neither fails the test.
 bad_fail=0
 bad_run() {
     name=$1; shift
@@ -19,7 +21,14 @@ bad_run() {
         [ "$n" -eq 3 ] || why="good exchange: $n of 3 messages reported"
         for needle in "$@"; do
             [ -n "$why" ] && break
-            grep -qF "$needle" "$BAD_DIR/out" || why="message $needle lost"
+            case "$needle" in
+                xfail:*) if grep -qF "${needle#xfail:}" "$BAD_DIR/out"; then
+                             echo "XPASS $name: ${needle#xfail:} now survives: update docs/bad-input.md"
+                         else
+                             echo "XFAIL $name: ${needle#xfail:} lost (known, docs/bad-input.md)"
+                         fi ;;
+                *) grep -qF "$needle" "$BAD_DIR/out" || why="message $needle lost" ;;
+            esac
         done
     fi
     if [ -n "$why" ]; then

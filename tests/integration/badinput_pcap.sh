@@ -65,6 +65,7 @@ def w(name, data):
 good = pcap(GOOD)
 w("good.pcap", good)
 # 1 pcap header cut short; 2 header only (valid, empty)
+w("empty.pcap", b"")
 w("hdr_short.pcap", good[:10])
 w("hdr_only.pcap", good[:24])
 # 3 cut in the third record's data; 4 cut in the third record's header
@@ -144,6 +145,7 @@ run() {
 }
 
 run good.pcap                   exit=0,1 msgs=3
+run empty.pcap                  exit=2 file err='empty'
 run hdr_short.pcap              exit=2 file err='trunc|short|header|format|pcap'
 run hdr_only.pcap               exit=0,1 msgs=0
 run cut_data.pcap               exit=0,1,2 msgs=2 err='trunc|cut short'

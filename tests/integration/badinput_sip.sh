@@ -16,10 +16,16 @@ trap 'rm -rf "$BAD_DIR"' EXIT INT TERM
 python3 tests/badinput/gen.py sip "$BAD_DIR" || exit 1
 . tests/badinput/lib.sh
 for c in cl_negative cl_huge cl_absent cl_lying_long cl_lying_short cl_twice nul_bytes non_utf8 \
-         via_1300_udp via_10000_tcp header_60k_udp header_100k_tcp folding_abuse only_crlfs_udp \
+         via_1300_udp header_60k_udp folding_abuse only_crlfs_udp \
          bad_auth bad_start_lines bad_cseq_callid; do
     bad_run "$c"
 done
 # RFC 5626 keep-alives are CRLFs: 80 KB of them must not hide the next message
 bad_run only_crlfs_tcp after-crlf@x
+# a 100 KB header line is rejected (too_big) and the stream goes on
+bad_run header_100k_tcp after-long@x
+# 10,000 Via (~450 KB of header) overflow the stream's buffer before the
+# header ends: the stream resyncs and is taken for non-SIP, so the message
+# after it is lost (known: reasm_tcp.stream_cap_resync, nonsip_streams)
+bad_run via_10000_tcp xfail:after-vias@x
 exit $bad_fail
