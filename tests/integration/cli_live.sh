@@ -4,7 +4,9 @@
 # OPTIONS datagrams go from 198.51.100.1 to 203.0.113.1; sipscope captures
 # them on the receiving side with a BPF filter and -c 5, and must count
 # exactly 5 packets and 5 SIP messages, then stop by itself. A second run
-# checks -w and SIGINT on an idle live capture. Needs root; else skipped.
+# checks -w and SIGINT on an idle live capture; a third, a burst into a
+# tiny ring: live frames are dropped and counted, never waited for.
+# Needs root; else skipped.
 set -u
 : "${SIPSCOPE:?}"
 if [ "$(id -u)" -ne 0 ] || ! command -v ip >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
@@ -88,7 +90,36 @@ grep -q "^sipscope: 3 packets, 3 SIP messages.*(interrupted)" "$T/err2" || bad "
 [ -s "$T/out2" ] || bad "no report after SIGINT"
 [ "$(tcpdump -r "$T/live.pcap" 2>/dev/null | wc -l)" -eq 3 ] || bad "-w live: want 3 frames"
 
-# 3. A missing interface: one line, exit 2.
+# 3. A burst into a tiny ring: live capture never waits, it drops and
+# counts. Every frame is accounted for: analysed + ring drops = packets,
+# and packets + kernel drops = what was sent (the filter sees only ours).
+N=20000
+ip netns exec "$B" timeout 30 "$SIPSCOPE" -i h1vb -s 1500 --cap ring_bytes=4096 --no-tui \
+    --messages udp port 5060 >"$T/out4" 2>"$T/err4" &
+pid=$!
+wait_listening "$T/err4" || bad "burst run never started"
+ip netns exec "$A" timeout 20 python3 - "$N" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+m = (b"OPTIONS sip:203.0.113.1 SIP/2.0\r\nVia: SIP/2.0/UDP 198.51.100.1:5060;branch=z9hG4bK-b\r\n"
+     b"From: <sip:burst@198.51.100.1>;tag=b\r\nTo: <sip:203.0.113.1>\r\nCall-ID: burst@h1\r\n"
+     b"CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n")
+for i in range(int(sys.argv[1])):
+    s.sendto(m, ("203.0.113.1", 5060))
+PY
+sleep 1
+kill -INT "$pid"
+wait "$pid"; pid=""
+line=$(grep "^sipscope: [0-9]* packets" "$T/err4")
+set -- $(echo "$line" | tr -cs '0-9' ' ')
+pk=$1 sip=$2 rd=$4 kd=$5 ifd=$6
+[ -n "$pk" ] || bad "burst: no summary: $(cat "$T/err4")"
+[ "$(tail -n +2 "$T/out4" | wc -l)" -eq "$sip" ] || bad "burst: message lines != $sip"
+[ $((sip + rd)) -eq "$pk" ] || bad "burst: $sip analysed + $rd ring drops != $pk packets"
+[ $((pk + kd + ifd)) -eq $N ] || bad "burst: $pk packets + $kd + $ifd kernel drops != $N sent"
+echo "burst of $N: $pk packets, $rd ring drops, $kd kernel drops"
+
+# 4. A missing interface: one line, exit 2.
 ip netns exec "$B" "$SIPSCOPE" -i h1nosuch0 --no-tui >/dev/null 2>"$T/err3"
 [ $? -eq 2 ] || bad "missing iface exit"
 grep -q "h1nosuch0" "$T/err3" || bad "missing iface message: $(cat "$T/err3")"
