@@ -241,7 +241,7 @@ callgrind() {
 }
 
 {
-    echo "## sipscope bench, $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+    echo "## sipscope bench, $(date -u +%Y-%m-%dT%H:%MZ), commit ${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo "?")}"
     echo
     echo "Machine: $(nproc) cpu, $(awk -F: '/model name/{print $2; exit}' /proc/cpuinfo | sed 's/^ *//')."
     echo
