@@ -17,8 +17,10 @@
  * make the analysis (and therefore the capture) wait.
  *
  * Rate: snappub_publish() publishes at most once per SNAPPUB_INTERVAL_MS of
- * wall-clock time (monotonic clock) unless forced; callers may call it as
- * often as they like (once per ring batch is the intended use).
+ * wall-clock time (monotonic clock) unless forced, and no more often than
+ * SNAPPUB_COST_FACTOR times what filling the last snapshot took (so full
+ * tables cost the analysis at most ~10%); callers may call it as often as
+ * they like (once per ring batch is the intended use).
  *
  * Threads: publish/back/commit/finish on the analysis thread;
  * fetch/front/finished on the UI thread; new/free on the main thread while
@@ -41,6 +43,8 @@ struct snappub;
 
 /* At most ~10 publications a second (STYLE.md §TUI). */
 #define SNAPPUB_INTERVAL_MS 100
+/* Publications are spaced at least this many times their own cost. */
+#define SNAPPUB_COST_FACTOR 9
 
 /* Dialogs a published snapshot holds at most (most recent first). */
 #define SNAPPUB_MAX_DIALOGS 4096

@@ -30,6 +30,7 @@ struct snappub {
     /* Producer-only state. */
     uint64_t seq;
     int64_t last_ms;
+    int64_t interval_ms;    /* SNAPPUB_INTERVAL_MS, longer when filling is slow */
     bool pending;           /* a publication was skipped: retry on next call */
 
     _Atomic uint64_t skipped;
@@ -90,6 +91,7 @@ struct snappub *snappub_new(const struct snappub_sizes *sz, char *errbuf)
     atomic_init(&p->skipped, 0);
     atomic_init(&p->finished, false);
     p->last_ms = INT64_MIN / 2;
+    p->interval_ms = SNAPPUB_INTERVAL_MS;
     return p;
 }
 
@@ -132,9 +134,15 @@ int snappub_publish(struct snappub *p, const struct engine *e, const struct run_
                     bool force)
 {
     int64_t now = mono_ms();
-    if (!force && !p->pending && now - p->last_ms < SNAPPUB_INTERVAL_MS)
+    if (!force && !p->pending && now - p->last_ms < p->interval_ms)
         return 0;
     engine_snapshot(e, run, p->back);
+    /* Filling a snapshot of full tables costs tens of milliseconds: keep
+     * it under ~10% of the analysis thread by spacing publications at
+     * least SNAPPUB_COST_FACTOR times their cost apart. */
+    int64_t cost = mono_ms() - now;
+    p->interval_ms = cost * SNAPPUB_COST_FACTOR > SNAPPUB_INTERVAL_MS
+                     ? cost * SNAPPUB_COST_FACTOR : SNAPPUB_INTERVAL_MS;
     if (snappub_commit(p)) {
         p->last_ms = now;
         p->pending = false;
