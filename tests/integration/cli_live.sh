@@ -63,9 +63,10 @@ wait_listening() {
     done
 }
 
-# 1. -c 5 with a filter: stops by itself after the 5 datagrams.
-ip netns exec "$B" timeout 30 "$SIPSCOPE" -i h1vb -c 5 --no-tui --messages \
-    udp port 5060 >"$T/out" 2>"$T/err" &
+# 1. -c 5 with a filter: stops by itself after the 5 datagrams. Also -p,
+# -B, and -Z nobody: capturing goes on after the privileges are dropped.
+ip netns exec "$B" timeout 30 "$SIPSCOPE" -i h1vb -c 5 -p -B 1024 -Z nobody --no-tui \
+    --messages udp port 5060 >"$T/out" 2>"$T/err" &
 pid=$!
 wait_listening "$T/err" || bad "never started: $(cat "$T/err")"
 send 5
