@@ -58,6 +58,15 @@ struct cli_opts {
     size_t n_profile_dirs;
     const char **geoip_files;   /* --geoip, repeatable; NULL-terminated */
     size_t n_geoip_files;
+    /* Unattended monitoring (docs/monitoring.md). */
+    const char *alerts_file;    /* --alerts FILE ("-" = stdout) */
+    bool syslog;                /* --syslog */
+    const char *metrics_file;   /* --metrics FILE */
+    uint64_t metrics_peers;     /* --metrics-peers N, 0 = default */
+    const char *report_file;    /* --report-file FILE (SIGUSR1 and the end) */
+    const char *hep_out;        /* --hep-out [udp:|tcp:]ADDR:PORT */
+    uint32_t hep_id;            /* --hep-id N */
+    const char *hep_in;         /* --hep-in [ADDR:]PORT (instead of -r/-i) */
     char *filter_buf;           /* owned: joined trailing arguments */
 };
 

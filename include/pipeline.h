@@ -22,6 +22,7 @@
 #include "run.h"
 
 struct snappub;
+struct hep_out;
 
 struct pipeline_opts {
     const struct caps *caps;
@@ -29,7 +30,8 @@ struct pipeline_opts {
     bool live;                      /* idle ticks use the wall clock */
     FILE *messages;                 /* --messages: one TSV line per message, or NULL */
     struct capture_writer *writer;  /* -w, or NULL */
-    struct snappub *pub;            /* dashboard publication, or NULL */
+    struct snappub *pub;            /* dashboard/monitor publication, or NULL */
+    struct hep_out *hep;            /* --hep-out: every SIP message as HEPv3, or NULL */
     /* For run_info: where packets come from (capture may be NULL in tests). */
     const struct capture *capture;
     const char *source;

@@ -29,6 +29,14 @@ enum {
     OPT_GEOIP,
     OPT_EVIDENCE,
     OPT_VERIFY_PARSE,
+    OPT_ALERTS,
+    OPT_SYSLOG,
+    OPT_METRICS,
+    OPT_METRICS_PEERS,
+    OPT_REPORT_FILE,
+    OPT_HEP_OUT,
+    OPT_HEP_ID,
+    OPT_HEP_IN,
 };
 
 static const char short_opts[] = ":r:i:w:f:c:s:B:Z:pnqvhV";
@@ -47,13 +55,21 @@ static const struct option long_opts[] = {
     { "geoip", required_argument, NULL, OPT_GEOIP },
     { "evidence", required_argument, NULL, OPT_EVIDENCE },
     { "verify-parse", no_argument, NULL, OPT_VERIFY_PARSE },
+    { "alerts", required_argument, NULL, OPT_ALERTS },
+    { "syslog", no_argument, NULL, OPT_SYSLOG },
+    { "metrics", required_argument, NULL, OPT_METRICS },
+    { "metrics-peers", required_argument, NULL, OPT_METRICS_PEERS },
+    { "report-file", required_argument, NULL, OPT_REPORT_FILE },
+    { "hep-out", required_argument, NULL, OPT_HEP_OUT },
+    { "hep-id", required_argument, NULL, OPT_HEP_ID },
+    { "hep-in", required_argument, NULL, OPT_HEP_IN },
     { NULL, 0, NULL, 0 },
 };
 
 void cli_usage(FILE *f)
 {
     fputs(
-"Usage: sipscope [options] -r FILE|-i IFACE [BPF filter ...]\n"
+"Usage: sipscope [options] -r FILE|-i IFACE|--hep-in PORT [BPF filter ...]\n"
 "Passive SIP trunk analyser: why does a trunk answer 401/403/407, or not at all?\n"
 "\n"
 "Input:\n"
@@ -68,6 +84,7 @@ void cli_usage(FILE *f)
 "                       (mode 0600; an existing file is refused; \"-\" = stdout)\n"
 "  -Z USER              drop privileges to USER once the capture is open\n"
 "  -n                   accepted for tcpdump habits (nothing is ever resolved)\n"
+"  --hep-in [ADDR:]PORT receive HEPv2/v3 from capture agents on a UDP port\n"
 "\n"
 "Output:\n"
 "  --report FORMAT      text (default), json or markdown\n"
@@ -76,6 +93,15 @@ void cli_usage(FILE *f)
 "  --evidence FILE      write the frames behind the findings to a pcap FILE\n"
 "  -q                   quieter: no informational lines on stderr\n"
 "  -v                   more detail on stderr (every named counter)\n"
+"\n"
+"Monitoring (see docs/monitoring.md; no dashboard, no report unless asked):\n"
+"  --alerts FILE        one JSON line per new/escalated/recovered finding (\"-\" = stdout)\n"
+"  --syslog             the same events to syslog (facility daemon)\n"
+"  --metrics FILE       Prometheus textfile, rewritten atomically every 5 s\n"
+"  --metrics-peers N    peers with their own label (default 20; the rest \"other\")\n"
+"  --report-file FILE   where SIGUSR1 and the end write the report (default stderr/stdout)\n"
+"  --hep-out [tcp:]ADDR:PORT  send every SIP message as HEPv3 (UDP by default)\n"
+"  --hep-id N           HEP capture-agent id (default 0)\n"
 "\n"
 "Analysis:\n"
 "  --cap NAME=VALUE     change a limit (ring_bytes, snaplen, dialogs, ...)\n"
@@ -272,6 +298,49 @@ int cli_parse(struct cli_opts *o, int argc, char **argv, char *errbuf)
         case OPT_VERIFY_PARSE:
             o->verify_parse = true;
             break;
+        case OPT_ALERTS:
+            if (optarg[0] == '\0') {
+                err_set(errbuf, "--alerts: empty file name");
+                return ERR_INVAL;
+            }
+            o->alerts_file = optarg;
+            break;
+        case OPT_SYSLOG:
+            o->syslog = true;
+            break;
+        case OPT_METRICS:
+            if (optarg[0] == '\0' || strcmp(optarg, "-") == 0) {
+                err_set(errbuf, "--metrics %s: expected a file name", optarg);
+                return ERR_INVAL;
+            }
+            o->metrics_file = optarg;
+            break;
+        case OPT_METRICS_PEERS:
+            if (!parse_u64(optarg, 1, 1000, &o->metrics_peers)) {
+                err_set(errbuf, "--metrics-peers %s: expected a number from 1 to 1000", optarg);
+                return ERR_INVAL;
+            }
+            break;
+        case OPT_REPORT_FILE:
+            if (optarg[0] == '\0' || strcmp(optarg, "-") == 0) {
+                err_set(errbuf, "--report-file %s: expected a file name", optarg);
+                return ERR_INVAL;
+            }
+            o->report_file = optarg;
+            break;
+        case OPT_HEP_OUT:
+            o->hep_out = optarg;
+            break;
+        case OPT_HEP_ID:
+            if (!parse_u64(optarg, 0, UINT32_MAX, &v)) {
+                err_set(errbuf, "--hep-id %s: expected a number from 0 to 4294967295", optarg);
+                return ERR_INVAL;
+            }
+            o->hep_id = (uint32_t)v;
+            break;
+        case OPT_HEP_IN:
+            o->hep_in = optarg;
+            break;
         case ':':
             return opt_error(errbuf, c, argv, "missing argument for");
         default:
@@ -293,7 +362,12 @@ int cli_parse(struct cli_opts *o, int argc, char **argv, char *errbuf)
         err_set(errbuf, "-r and -i are exclusive: read a file or capture live");
         return ERR_INVAL;
     }
-    if (o->read_file == NULL && o->iface == NULL) {
+    if (o->hep_in != NULL && (o->read_file != NULL || o->iface != NULL)) {
+        err_set(errbuf, "--hep-in and %s are exclusive: one input at a time",
+                o->read_file != NULL ? "-r" : "-i");
+        return ERR_INVAL;
+    }
+    if (o->read_file == NULL && o->iface == NULL && o->hep_in == NULL) {
         err_set(errbuf, "nothing to read: give -r FILE or -i IFACE (see sipscope --help)");
         return ERR_INVAL;
     }

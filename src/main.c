@@ -25,6 +25,8 @@
 #include "decode.h"
 #include "engine.h"
 #include "err.h"
+#include "hep_out.h"
+#include "monitor.h"
 #include "pipeline.h"
 #include "report.h"
 #include "ring.h"
@@ -34,11 +36,24 @@
 #include "tui.h"
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reopen_requested;     /* SIGHUP: logrotate */
+static volatile sig_atomic_t report_requested;     /* SIGUSR1: current report */
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop_requested = 1;
+    if (sig == SIGHUP)
+        reopen_requested = 1;
+    else if (sig == SIGUSR1)
+        report_requested = 1;
+    else
+        stop_requested = 1;
+}
+
+static int64_t wall_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static void install_signals(void)
@@ -55,6 +70,8 @@ static void install_signals(void)
     sa.sa_flags = 0;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
 }
 
 static void die_usage(const char *msg)
@@ -110,6 +127,9 @@ int main(int argc, char **argv)
     struct pipeline *pipe;
     struct ring *ring;
     struct snappub *pub = NULL;
+    struct monitor *mon = NULL;
+    struct hep_out *hep = NULL;
+    bool monitoring;
     FILE *out = stdout;
     const char *nc;
     bool color, tui;
@@ -171,9 +191,12 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    /* Unattended monitoring (docs/monitoring.md) never opens the dashboard. */
+    monitoring = o.alerts_file != NULL || o.syslog || o.metrics_file != NULL ||
+                 o.report_file != NULL;
     /* The dashboard (docs/tui.md): --tui, or by default a live capture,
      * and only when stdout is a terminal; otherwise the report. */
-    tui = !o.messages && out == stdout && o.tui != CLI_TUI_OFF &&
+    tui = !o.messages && !monitoring && out == stdout && o.tui != CLI_TUI_OFF &&
           (o.tui == CLI_TUI_ON || capture_live(cap)) && tui_possible();
     if (tui) {
         snappub_sizes_for(&o.caps, &sz);
@@ -181,6 +204,41 @@ int main(int argc, char **argv)
         if (pub == NULL) {
             fprintf(stderr, "sipscope: %s; printing the report instead\n", errbuf);
             tui = false;
+        }
+    }
+    /* Without the dashboard, a live capture or --alerts/--metrics gets the
+     * monitor: snapshots a few times a second (no dialogs: cheap) for the
+     * alerts, the metrics file and the SIGUSR1 report. */
+    if (!tui && !o.messages && (monitoring || capture_live(cap))) {
+        struct monitor_opts mo = {
+            .alerts_file = o.alerts_file,
+            .syslog = o.syslog,
+            .metrics_file = o.metrics_file,
+            .metrics_peers = (size_t)o.metrics_peers,
+            .report_file = o.report_file,
+            .report = o.report,
+        };
+        monitor_sizes(&o.caps, &sz);
+        mo.max_findings = sz.findings;
+        pub = snappub_new(&sz, errbuf);
+        mon = pub != NULL ? monitor_new(&mo, errbuf) : NULL;
+        if (mon == NULL) {
+            fprintf(stderr, "sipscope: %s\n", errbuf);
+            snappub_free(pub);
+            capture_close(cap);
+            cli_free(&o);
+            return 2;
+        }
+    }
+    if (o.hep_out != NULL) {
+        hep = hep_out_open(o.hep_out, o.hep_id, errbuf);
+        if (hep == NULL) {
+            fprintf(stderr, "sipscope: %s\n", errbuf);
+            monitor_free(mon);
+            snappub_free(pub);
+            capture_close(cap);
+            cli_free(&o);
+            return 2;
         }
     }
 
@@ -200,6 +258,7 @@ int main(int argc, char **argv)
     po.source = o.read_file != NULL ? o.read_file : o.iface;
     po.linktype = capture_linktype(cap);
     po.pub = pub;
+    po.hep = hep;
     pipe = pipeline_new(&po, errbuf);
     if (pipe == NULL) {
         fprintf(stderr, "sipscope: %s\n", errbuf);
@@ -280,12 +339,25 @@ int main(int argc, char **argv)
             capture_stop(cap);
             stop_requested = 0;
         }
+        if (mon != NULL) {
+            monitor_poll(mon, pub, wall_now_us());
+            if (reopen_requested) {
+                reopen_requested = 0;
+                monitor_reopen(mon);
+            }
+            if (report_requested) {
+                report_requested = 0;
+                monitor_report(mon, monitor_latest(mon));
+            }
+        }
         nanosleep(&ts, NULL);
     }
     capture_join(cap);
     pipeline_join(pipe);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_IGN);    /* a late rotation must not kill the final report */
+    signal(SIGUSR1, SIG_IGN);
 
     capture_result(cap, &cr);
     if (cr.truncated || cr.failed) {
@@ -311,15 +383,22 @@ int main(int argc, char **argv)
             engine_snapshot(pipeline_engine(pipe), &run, &snap);
             nc = getenv("NO_COLOR");
             color = isatty(fileno(out)) && (nc == NULL || nc[0] == '\0');
-            /* After the dashboard, only when asked for with --report. */
-            if ((!tui || o.report_given) &&
+            if (mon != NULL) {
+                monitor_final(mon, &snap, wall_now_us());
+                if (o.report_file != NULL && monitor_report(mon, &snap) != 0)
+                    status = 2;
+            }
+            /* After the dashboard, only when asked for with --report; a
+             * monitor prints only its alerts unless --report asks too. */
+            if ((!tui || o.report_given) && (!monitoring || o.report_given) &&
+                o.report_file == NULL &&
                 (report_write(out, o.report, &snap, color) != 0 || fflush(out) != 0)) {
                 fprintf(stderr, "sipscope: cannot write the report: %s\n", strerror(errno));
                 status = 2;
             }
             /* A dashboard the user quit exits 0 unless a report was asked
              * for: the findings were on the screen (docs/tui.md). */
-            if (status == 0 && (!tui || o.report_given))
+            if (status == 0 && (!tui || o.report_given) && (!monitoring || o.report_given))
                 status = report_exit_status(&snap);
             snapshot_free(&snap);
         }
@@ -341,6 +420,8 @@ out:
     if (writer != NULL)
         capture_writer_close(writer, NULL);
     pipeline_free(pipe);
+    hep_out_close(hep);
+    monitor_free(mon);
     snappub_free(pub);
     capture_close(cap);
     ring_free(ring);

@@ -22,6 +22,7 @@
 #include "addr.h"
 #include "decode.h"
 #include "err.h"
+#include "hep_out.h"
 #include "sip.h"
 #include "snappub.h"
 #include "thread.h"
@@ -29,7 +30,10 @@
 #define PIPELINE_BATCH 256          /* records per ring release */
 #define PIPELINE_MAX_PAYLOADS 16    /* SIP payloads one frame may complete */
 #define PIPELINE_TICK_US 100000     /* packet-time step between expiry calls */
-#define PIPELINE_IDLE_TICK_US 1000000
+/* A quiet live capture still advances timeouts (and publishes) this often:
+ * a finding that a timer completes is then raised, and alerted, well
+ * within a second (docs/monitoring.md). */
+#define PIPELINE_IDLE_TICK_US 200000
 
 struct pipeline {
     struct pipeline_opts o;
@@ -176,6 +180,8 @@ static void handle_packet(struct pipeline *p, const struct packet *pkt)
         p->sip_messages++;
         if (p->o.messages != NULL)
             pipeline_print_message(p->o.messages, &p->msg);
+        if (p->o.hep != NULL)
+            hep_out_send(p->o.hep, &p->pl[i]);
         engine_msg(p->eng, &p->msg);
     }
     /* Packet time only moves forward for expiry (captures can be unordered). */
@@ -231,8 +237,10 @@ void pipeline_run(struct pipeline *p, struct ring *r)
             if (now - idle_since >= PIPELINE_IDLE_TICK_US) {
                 advance_clock(p, now > p->last_tick ? now : p->last_tick);
                 idle_since = now;
-                publish(p, false);
             }
+            /* Rate-limited by snappub: what the last batch changed is out
+             * within SNAPPUB_INTERVAL_MS even when no packet follows. */
+            publish(p, false);
         } else {
             idle_since = 0;
         }
@@ -288,6 +296,7 @@ static void walk_stats(const void *ctx, stats_fn fn, void *ud)
     fn(ud, "pipeline.payloads", p->payloads);
     fn(ud, "pipeline.sip_messages", p->sip_messages);
     decode_stats(p->dec, fn, ud);
+    hep_out_stats(p->o.hep, fn, ud);
     for (int i = 1; i < SIP_REJ_COUNT; i++) {
         snprintf(name, sizeof(name), "sip.reject.%s", sip_reject_name(i));
         fn(ud, name, rej[i]);
