@@ -36,7 +36,6 @@ enum {
     OPT_REPORT_FILE,
     OPT_HEP_OUT,
     OPT_HEP_ID,
-    OPT_HEP_IN,
 };
 
 static const char short_opts[] = ":r:i:w:f:c:s:B:Z:pnqvhV";
@@ -62,14 +61,13 @@ static const struct option long_opts[] = {
     { "report-file", required_argument, NULL, OPT_REPORT_FILE },
     { "hep-out", required_argument, NULL, OPT_HEP_OUT },
     { "hep-id", required_argument, NULL, OPT_HEP_ID },
-    { "hep-in", required_argument, NULL, OPT_HEP_IN },
     { NULL, 0, NULL, 0 },
 };
 
 void cli_usage(FILE *f)
 {
     fputs(
-"Usage: sipscope [options] -r FILE|-i IFACE|--hep-in PORT [BPF filter ...]\n"
+"Usage: sipscope [options] -r FILE|-i IFACE [BPF filter ...]\n"
 "Passive SIP trunk analyser: why does a trunk answer 401/403/407, or not at all?\n"
 "\n"
 "Input:\n"
@@ -84,7 +82,6 @@ void cli_usage(FILE *f)
 "                       (mode 0600; an existing file is refused; \"-\" = stdout)\n"
 "  -Z USER              drop privileges to USER once the capture is open\n"
 "  -n                   accepted for tcpdump habits (nothing is ever resolved)\n"
-"  --hep-in [ADDR:]PORT receive HEPv2/v3 from capture agents on a UDP port\n"
 "\n"
 "Output:\n"
 "  --report FORMAT      text (default), json or markdown\n"
@@ -338,9 +335,6 @@ int cli_parse(struct cli_opts *o, int argc, char **argv, char *errbuf)
             }
             o->hep_id = (uint32_t)v;
             break;
-        case OPT_HEP_IN:
-            o->hep_in = optarg;
-            break;
         case ':':
             return opt_error(errbuf, c, argv, "missing argument for");
         default:
@@ -362,12 +356,7 @@ int cli_parse(struct cli_opts *o, int argc, char **argv, char *errbuf)
         err_set(errbuf, "-r and -i are exclusive: read a file or capture live");
         return ERR_INVAL;
     }
-    if (o->hep_in != NULL && (o->read_file != NULL || o->iface != NULL)) {
-        err_set(errbuf, "--hep-in and %s are exclusive: one input at a time",
-                o->read_file != NULL ? "-r" : "-i");
-        return ERR_INVAL;
-    }
-    if (o->read_file == NULL && o->iface == NULL && o->hep_in == NULL) {
+    if (o->read_file == NULL && o->iface == NULL) {
         err_set(errbuf, "nothing to read: give -r FILE or -i IFACE (see sipscope --help)");
         return ERR_INVAL;
     }
