@@ -408,13 +408,8 @@ static void draw(struct tui *t)
         tui_footer_draw(fy, COLS, keys, t->status_until > mono_ms() ? t->status : NULL);
         break;
     }
+    /* tui_prompt_draw left the cursor at the end of the answer. */
     curs_set(t->prompt != PR_NONE ? 1 : 0);
-    if (t->prompt != PR_NONE) {
-        /* tui_prompt_draw left the cursor at the end of the answer. */
-        int cy, cx;
-        getyx(stdscr, cy, cx);
-        move(cy, cx);
-    }
     refresh();
 }
 
@@ -482,7 +477,11 @@ static void open_selected(struct tui *t)
         /* A peer opens the dialogs it took part in. */
         char a[ADDR_STRLEN], f[TUI_FILTER_LEN];
         addr_str(&t->s->peers[si].remote.ip, a, sizeof(a));
-        snprintf(f, sizeof(f), "addr:%s", a);
+        /* With the port separator, so 192.0.2.1 does not match .10. */
+        if (addr_is_v4(&t->s->peers[si].remote.ip))
+            snprintf(f, sizeof(f), "addr:%s:", a);
+        else
+            snprintf(f, sizeof(f), "addr:[%s]", a);
         tui_filter_set(&t->filter, f);
         rebuild_lists(t);
         t->focus = TP_DIALOGS;

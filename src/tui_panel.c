@@ -133,10 +133,29 @@ bool tui_filter_dialog(const struct tui_filter *f, const struct snap_dialog *d)
     return true;
 }
 
+/* A finding names addresses without ports: "addr:203.0.113.5:" and
+ * "addr:[2001:db8::1]" look for the bare address there. */
+static const char *bare_addr(const struct tui_term *t, char *buf, size_t len)
+{
+    if (t->kind != 'a')
+        return t->s;
+    const char *p = t->s;
+    if (*p == '[')
+        p++;
+    size_t n = strlen(p);
+    if (n > 0 && (p[n - 1] == ']' || (p[n - 1] == ':' && p[0] != ':' && !strchr(p, ']'))))
+        n--;
+    if (n > 0 && p[n - 1] == ']')
+        n--;
+    snprintf(buf, len, "%.*s", (int)n, p);
+    return buf;
+}
+
 bool tui_filter_finding(const struct tui_filter *f, const struct snap_finding *x)
 {
+    char bare[TUI_FILTER_LEN];
     for (size_t i = 0; i < f->n; i++) {
-        const char *s = f->term[i].s;
+        const char *s = bare_addr(&f->term[i], bare, sizeof(bare));
         bool ok = ci_contains(x->kind, s) || ci_contains(x->summary, s) ||
                   ci_contains(x->entity, s) || ci_contains(x->provider, s) ||
                   ci_contains(severity_name(x->severity), s);

@@ -117,6 +117,16 @@ static void test_filter_finding_peer(void **state)
     assert_true(tui_filter_finding(&f, &x));
     tui_filter_set(&f, "scanner");
     assert_false(tui_filter_finding(&f, &x));
+    /* Address terms made from a peer carry a port separator; findings
+     * name bare addresses. */
+    snprintf(x.entity, sizeof(x.entity), "1001 from 198.51.100.10 to 203.0.113.5");
+    tui_filter_set(&f, "addr:203.0.113.5:");
+    assert_true(tui_filter_finding(&f, &x));
+    tui_filter_set(&f, "addr:203.0.113.50:");
+    assert_false(tui_filter_finding(&f, &x));
+    snprintf(x.entity, sizeof(x.entity), "2001:db8::1 to 2001:db8::5");
+    tui_filter_set(&f, "addr:[2001:db8::5]");
+    assert_true(tui_filter_finding(&f, &x));
 
     struct snap_peer p;
     memset(&p, 0, sizeof(p));
