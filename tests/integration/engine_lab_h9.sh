@@ -1,0 +1,12 @@
+#!/bin/sh
+# engine_lab_h9.sh — nat_rewrite (both sides of the NAT), keepalive_failed,
+# multi_site, wrong_region (--profiles tests/lab/profiles) and
+# unexpected_peer (--config) through `sipscope -r ... --report json` on the
+# lab captures (pcaps/lab/, facts from tshark in NAME.expect); the
+# correct-NAT and clean captures must stay clean. Skips (77) until the
+# binary can report JSON.
+set -u
+cd "$(dirname "$0")/../.."
+[ -x "${SIPSCOPE:-}" ] || { echo "no sipscope binary"; exit 77; }
+command -v python3 >/dev/null || { echo "python3 missing"; exit 77; }
+exec python3 tests/integration/engine_h9.py
