@@ -6,6 +6,7 @@
  * Thread: the analysis thread.
  */
 #include "correlate.h"
+#include "nat.h"
 
 #define SCANNER_USERS 10    /* distinct usernames from one source */
 
@@ -21,7 +22,7 @@ static void fixes(struct finding *f, const char *ip)
 static void on_event(struct engine *e, const struct kind_event *ev)
 {
     struct source *s = ev->source;
-    char ip[ADDR_STRLEN], line[160];
+    char ip[ADDR_STRLEN], line[160], geo[32];
     struct finding *f;
 
     if (ev->type != KEV_REQUEST || s == NULL || ev->m == NULL)
@@ -39,9 +40,10 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         f = engine_raise(e, "scanner", SEV_WARNING, ip, ev->m->ts_us, ev->peer);
         if (f == NULL)
             return;
-        finding_summary(f, "%s is a SIP scanner (User-Agent \"%s\")", ip, s->ua);
-        findings_fmt(line, sizeof(line), "%s; User-Agent: %s", ev->txn ? ev->txn->req_line : "",
-                     s->ua);
+        nat_geo(e, &s->ip, geo, sizeof(geo));       /* " [CC ASn]" with a GeoIP database */
+        finding_summary(f, "%s%s is a SIP scanner (User-Agent \"%s\")", ip, geo, s->ua);
+        findings_fmt(line, sizeof(line), "%s; User-Agent: %s%s", ev->txn ? ev->txn->req_line : "",
+                     s->ua, geo);
         finding_cite(&e->findings, f, ev->m->frame, ev->m->ts_us, "scanner request", line);
         fixes(f, ip);
         return;
@@ -51,8 +53,9 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         f = engine_raise(e, "scanner", SEV_WARNING, ip, ev->m->ts_us, ev->peer);
         if (f == NULL)
             return;
-        finding_summary(f, "%s tries many different usernames (%d or more) without ever "
-                           "authenticating", ip, SCANNER_USERS);
+        finding_summary(f, "%s%s tries many different usernames (%d or more) without ever "
+                           "authenticating", ip, nat_geo(e, &s->ip, geo, sizeof(geo)),
+                        SCANNER_USERS);
         for (int i = 0; i < SCANNER_USERS; i++)
             finding_cite(&e->findings, f, s->user_frames[i], 0, "username tried", NULL);
         fixes(f, ip);

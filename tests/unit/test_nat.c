@@ -736,6 +736,56 @@ static void test_lab_wrong_region(void **state)
     snapshot_free(&l.snap);
 }
 
+/* GeoIP beside public addresses: the tiny documentation-range databases
+ * of tests/geoip/make-test-mmdb.pl (203.0.113/24 XB AS64501, 192.0.2/24 XC). */
+static void test_lab_geoip(void **state)
+{
+    char dir[] = "/tmp/h9-geoip-XXXXXX", cmd[256], country[128], asn[128];
+    const char *files[] = { country, asn, NULL };
+    const char *dirs[] = { "tests/lab/profiles", NULL };
+    struct engine_opts o = { .geoip_files = files, .profile_dirs = dirs };
+    struct snapshot snap;
+    const struct snap_finding *f = NULL;
+    bool have;
+    (void)state;
+
+    if (access("pcaps/lab/wrong_region.pcap", R_OK) != 0 || mkdtemp(dir) == NULL)
+        skip();
+    snprintf(cmd, sizeof(cmd), "perl tests/geoip/make-test-mmdb.pl '%s' >/dev/null 2>&1", dir);
+    have = system(cmd) == 0;
+    snprintf(country, sizeof(country), "%s/test-country.mmdb", dir);
+    snprintf(asn, sizeof(asn), "%s/test-asn.mmdb", dir);
+    if (have) {
+        assert_int_equal(snapshot_init(&snap, 256, 64, 64, 512, 1 << 20, 128), 0);
+        assert_int_equal(pe_run("pcaps/lab/wrong_region.pcap", &o, &snap), 0);
+        for (size_t i = 0; i < snap.n_findings; i++)
+            if (strcmp(snap.findings[i].kind, "wrong_region") == 0)
+                f = &snap.findings[i];
+        assert_non_null(f);
+        assert_string_equal(f->entity,
+                            "mytrunk.pstn.dublin.twilio.com to 203.0.113.5 [XB AS64501]");
+        assert_non_null(strstr(f->evidence[0].line, "-> 203.0.113.5 [XB AS64501]"));
+        assert_non_null(strstr(snap.peers[0].geo, "XB AS64501"));
+        snapshot_free(&snap);
+        if (access("pcaps/lab/scanner.pcap", R_OK) == 0) {
+            o.profile_dirs = NULL;
+            f = NULL;
+            assert_int_equal(snapshot_init(&snap, 256, 64, 64, 512, 1 << 20, 128), 0);
+            assert_int_equal(pe_run("pcaps/lab/scanner.pcap", &o, &snap), 0);
+            for (size_t i = 0; i < snap.n_findings; i++)
+                if (strcmp(snap.findings[i].kind, "scanner") == 0)
+                    f = &snap.findings[i];
+            assert_non_null(f);
+            assert_non_null(strstr(f->summary, "192.0.2.66 [XC]"));
+            snapshot_free(&snap);
+        }
+    }
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    if (!have)
+        skip();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -752,6 +802,7 @@ int main(void)
         cmocka_unit_test(test_lab_keepalive),
         cmocka_unit_test(test_lab_multi_site),
         cmocka_unit_test(test_lab_wrong_region),
+        cmocka_unit_test(test_lab_geoip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
