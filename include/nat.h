@@ -12,8 +12,9 @@
  * messages carry private addresses) and the PBX's own interface (a private
  * source advertising itself to a public destination).
  *
- * Sites: one account (digest username + realm at a server) accepted from
- * two or more public addresses in the same period.
+ * Sites: one account (digest username + realm at a server), or one
+ * address-authenticated trunk (Request-URI host at a server), accepted from
+ * two or more addresses in the same period.
  *
  * Flow: engine_msg → nat_on_msg (every message) → kinds nat_rewrite,
  * sip_alg (read the record); KEV_AUTH_OUTCOME → sites_on_auth → multi_site.
@@ -163,7 +164,7 @@ void nat_stats(const struct nat_state *n, stats_fn fn, void *ud);
 struct site_rec {
     uint64_t key;
     char user[48];
-    char realm[64];
+    char realm[96];             /* or the Request-URI host when user is "" */
     struct addr server;
     uint8_t n_src;
     struct site_src {
@@ -188,6 +189,9 @@ struct auth_ex;
 struct txn;
 /* An accepted retry: note (user, realm, server) used from t's source. */
 struct site_rec *sites_on_auth(struct engine *e, const struct auth_ex *ax, const struct txn *t);
+/* An address-authenticated request of a known trunk answered 2xx: note
+ * (Request-URI host, server) used from t's source. */
+struct site_rec *sites_on_trunk(struct engine *e, const struct txn *t);
 /* Indices of two sources used in the same period, if any. */
 bool sites_overlap(const struct site_rec *r, int *a, int *b);
 

@@ -536,6 +536,91 @@ static void test_unexpected_peer_config(void **state)
     tl_close(&t);
 }
 
+/* An address-authenticated trunk (--config names its host) used from two
+ * sites; the same with credentials from two sites; a phone pool at a
+ * registrar nobody configured stays quiet. */
+static void test_multi_site_trunk(void **state)
+{
+    char path[] = "/tmp/sipscope-h9-cfg-XXXXXX";
+    struct engine_opts o = { 0 };
+    struct tl t;
+    const struct snap_finding *f;
+    FILE *fp;
+    int fd;
+    (void)state;
+
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fp = fdopen(fd, "w");
+    assert_non_null(fp);
+    fprintf(fp, "[trunk main]\ntermination_uri = sip:trunk.carrier.example\n");
+    fclose(fp);
+    o.config_file = path;
+    assert_int_equal(tl_open_opts(&t, &o), 0);
+    tl_req(&t, PBX, "INVITE", "sip:+1555@trunk.carrier.example", "z9hG4bKm1", "m1@x", 1, "a", "");
+    tl_resp(&t, PBX, 200, "OK", "INVITE", "z9hG4bKm1", "m1@x", 1, "");
+    t.now += 60 * SEC;
+    tl_req(&t, "198.51.100.30", "INVITE", "sip:+1555@trunk.carrier.example", "z9hG4bKm2",
+           "m2@x", 1, "b", "");
+    tl_resp(&t, "198.51.100.30", 200, "OK", "INVITE", "z9hG4bKm2", "m2@x", 1, "");
+    tl_finish(&t);
+    f = tl_find(&t, "multi_site");
+    assert_non_null(f);
+    assert_string_equal(f->entity, "trunk trunk.carrier.example at " TRUNK);
+    {
+        char sum[SNAP_TEXT];    /* a copy: GCC misreads strstr on the snapshot here */
+        snprintf(sum, sizeof(sum), "%s", f->summary);
+        assert_non_null(strstr(sum, PBX ", 198.51.100.30"));
+    }
+    assert_int_equal(f->n_evidence, 2);
+    assert_string_equal(f->evidence[0].role, "request");
+    assert_int_equal(f->evidence[0].frame, 1);
+    assert_int_equal(f->evidence[1].frame, 3);
+    tl_close(&t);
+    unlink(path);
+
+    /* the same traffic, nothing names the trunk: no finding */
+    assert_int_equal(tl_open(&t), 0);
+    tl_req(&t, PBX, "INVITE", "sip:+1555@trunk.carrier.example", "z9hG4bKm1", "m1@x", 1, "a", "");
+    tl_resp(&t, PBX, 200, "OK", "INVITE", "z9hG4bKm1", "m1@x", 1, "");
+    tl_req(&t, "198.51.100.30", "INVITE", "sip:+1555@trunk.carrier.example", "z9hG4bKm2",
+           "m2@x", 1, "b", "");
+    tl_resp(&t, "198.51.100.30", 200, "OK", "INVITE", "z9hG4bKm2", "m2@x", 1, "");
+    tl_finish(&t);
+    assert_null(tl_find(&t, "multi_site"));
+    tl_close(&t);
+
+    /* two uses more than an hour apart are not "the same period" */
+    assert_int_equal(tl_open(&t), 0);
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKr1", "r1@x", 1, "1001", "");
+    tl_resp(&t, PBX, 401, "Unauthorized", "REGISTER", "z9hG4bKr1", "r1@x", 1, WWW_CH);
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKr2", "r1@x", 2, "1001",
+           CRED("Authorization", "1001", "n1", "sip:" TRUNK));
+    tl_resp(&t, PBX, 200, "OK", "REGISTER", "z9hG4bKr2", "r1@x", 2, "");
+    t.now += 2 * 3600 * SEC;
+    tl_req(&t, "198.51.100.30", "REGISTER", "sip:" TRUNK, "z9hG4bKr3", "r3@x", 1, "1001", "");
+    tl_resp(&t, "198.51.100.30", 401, "Unauthorized", "REGISTER", "z9hG4bKr3", "r3@x", 1,
+            WWW_CH);
+    tl_req(&t, "198.51.100.30", "REGISTER", "sip:" TRUNK, "z9hG4bKr4", "r3@x", 2, "1001",
+           CRED("Authorization", "1001", "n1", "sip:" TRUNK));
+    tl_resp(&t, "198.51.100.30", 200, "OK", "REGISTER", "z9hG4bKr4", "r3@x", 2, "");
+    tl_finish(&t);
+    assert_null(tl_find(&t, "multi_site"));
+    /* ... and within the hour they are */
+    t.now += 10 * SEC;
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKr5", "r5@x", 1, "1001", "");
+    tl_resp(&t, PBX, 401, "Unauthorized", "REGISTER", "z9hG4bKr5", "r5@x", 1, WWW_CH);
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKr6", "r5@x", 2, "1001",
+           CRED("Authorization", "1001", "n1", "sip:" TRUNK));
+    tl_resp(&t, PBX, 200, "OK", "REGISTER", "z9hG4bKr6", "r5@x", 2, "");
+    engine_snapshot(t.e, NULL, &t.snap);
+    f = tl_find(&t, "multi_site");
+    assert_non_null(f);
+    assert_string_equal(f->entity, "1001@sip.example to " TRUNK);
+    assert_int_equal(tl_frame(f, "retry with credentials"), 3);
+    tl_close(&t);
+}
+
 /* ---- the lab captures (real kamailio + sipp; frames per tshark) ---- */
 
 struct lab {
@@ -797,6 +882,7 @@ int main(void)
         cmocka_unit_test(test_keepalive_outage),
         cmocka_unit_test(test_wrong_region_profiles),
         cmocka_unit_test(test_unexpected_peer_config),
+        cmocka_unit_test(test_multi_site_trunk),
         cmocka_unit_test(test_lab_nat_rewrite),
         cmocka_unit_test(test_lab_clean_captures),
         cmocka_unit_test(test_lab_keepalive),
