@@ -49,6 +49,7 @@ struct tui {
     uint64_t seen;
     bool paused, finished, dirty, quit;
     enum view view, help_back;
+    enum view ladder_back;      /* where Esc leads from the call flow */
     enum tui_panel_id focus;
     struct tui_list list[TP_COUNT];
     struct tui_rect rect[TP_COUNT];     /* from the last layout; h 0 = hidden */
@@ -305,8 +306,8 @@ static const char *const keys_main[] = {
     "p", "Pause", "s", "Save", "w", "Evidence", "q", "Quit", NULL, NULL,
 };
 static const char *const keys_detail[] = {
-    "F1", "Help", "Esc", "Back", "Up/Dn", "Scroll", "PgUp/PgDn", "Page", "s", "Save",
-    "w", "Evidence", "q", "Quit", NULL, NULL,
+    "F1", "Help", "Esc", "Back", "Enter", "Call flow", "Up/Dn", "Scroll", "PgUp/PgDn", "Page",
+    "s", "Save", "w", "Evidence", "q", "Quit", NULL, NULL,
 };
 static const char *const keys_ladder[] = {
     "F1", "Help", "Esc", "Back", "Up/Dn", "Message", "PgUp/PgDn", "Raw text", "Home/End",
@@ -457,6 +458,43 @@ static void write_evidence(struct tui *t, const char *path)
         set_status(t, "wrote %d evidence frame%s to %s", n, n == 1 ? "" : "s", path);
 }
 
+static void open_ladder(struct tui *t, const struct snap_dialog *d, enum view back)
+{
+    snprintf(t->ladder_key, sizeof(t->ladder_key), "%s\x1f%lld", d->call_id,
+             (long long)d->first_us);
+    t->ladder.sel = t->ladder.top = 0;
+    t->ladder.text.top = 0;
+    tui_ladder_load(&t->ladder, t->s, d);
+    t->ladder_back = back;
+    t->view = V_LADDER;
+}
+
+/* From a finding's detail: the call flow of the dialog that holds its
+ * first evidence frame still in the snapshot, with that message selected. */
+static void open_evidence_flow(struct tui *t)
+{
+    const struct snap_finding *x = find_finding(t->s, t->detail_key);
+    if (x == NULL) {
+        set_status(t, "this finding is no longer in the latest snapshot");
+        return;
+    }
+    uint32_t ne = x->n_evidence < SNAP_MAX_EVIDENCE ? x->n_evidence : SNAP_MAX_EVIDENCE;
+    for (uint32_t e = 0; e < ne; e++) {
+        for (size_t di = 0; di < t->s->n_dialogs; di++) {
+            const struct snap_dialog *d = &t->s->dialogs[di];
+            for (uint32_t m = 0; m < d->n_msgs; m++) {
+                size_t mi = (size_t)d->first_msg + m;
+                if (mi >= t->s->n_msgs || t->s->msgs[mi].frame != x->evidence[e].frame)
+                    continue;
+                open_ladder(t, d, V_DETAIL);
+                tui_ladder_move(&t->ladder, (long)m);
+                return;
+            }
+        }
+    }
+    set_status(t, "the evidence messages are no longer kept (--cap messages_kept)");
+}
+
 static void open_selected(struct tui *t)
 {
     struct tui_list *l = &t->list[t->focus];
@@ -490,16 +528,9 @@ static void open_selected(struct tui *t)
         set_status(t, "dialogs with %s (c clears the filter)", a);
         break;
     }
-    default: {
-        const struct snap_dialog *d = &t->s->dialogs[si];
-        snprintf(t->ladder_key, sizeof(t->ladder_key), "%s\x1f%lld", d->call_id,
-                 (long long)d->first_us);
-        t->ladder.sel = t->ladder.top = 0;
-        t->ladder.text.top = 0;
-        tui_ladder_load(&t->ladder, t->s, d);
-        t->view = V_LADDER;
+    default:
+        open_ladder(t, &t->s->dialogs[si], V_MAIN);
         break;
-    }
     }
 }
 
@@ -703,7 +734,9 @@ static void handle_key(struct tui *t, int ch)
     }
     if (t->view != V_MAIN) {
         if (is_back(ch))
-            t->view = V_MAIN;
+            t->view = t->view == V_LADDER ? t->ladder_back : V_MAIN;
+        else if (t->view == V_DETAIL && (is_enter(ch) || ch == KEY_RIGHT))
+            open_evidence_flow(t);
         else
             view_key(t, ch);
         return;

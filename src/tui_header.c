@@ -84,6 +84,8 @@ void tui_header_draw(const struct snapshot *s, const struct tui_hdr *h, int w)
     int px = h->paused ? 8 : 0;
     int room = w - x - bw - px;
     const char *src = h->source != NULL ? h->source : "?";
+    if (!h->live && strcmp(src, "-") == 0)
+        src = "standard input";
     const char *kind = h->live ? "interface" : "file";
     if ((int)(strlen(kind) + strlen(src)) + 3 > room) {
         const char *slash = strrchr(src, '/');

@@ -29,6 +29,7 @@ static const char *const help[][2] = {
     { "c", "clear the filter" },
     { NULL, "Finding detail" },
     { "Up Down PgUp PgDn", "scroll" },
+    { "Enter", "call flow of the first evidence message (Esc returns here)" },
     { NULL, "Call flow" },
     { "Up Down  j k", "select a message (its raw text is shown below)" },
     { "Home End", "first / last message" },

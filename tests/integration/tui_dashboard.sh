@@ -53,6 +53,14 @@ tui_expect "Evidence ("
 for f in $(awk '$1=="frame"{print $2}' "$TUI_TMP/facts" | head -8); do
     tui_pane | grep -qE "frame $f +[0-9]" || tui_fail "detail does not list evidence frame $f"
 done
+# Enter in the detail: the call flow of the first evidence message, with
+# that frame selected; Esc comes back to the detail.
+first=$(awk '$1=="frame"{print $2; exit}' "$TUI_TMP/facts")
+tui_keys Enter
+tui_wait "Call flow:" || tui_done
+tui_pane | grep -qE " frame $first  " || tui_fail "call flow does not select evidence frame $first"
+tui_keys Escape
+tui_wait "Finding detail" || tui_done
 tui_keys Escape
 tui_wait_gone "Finding detail"
 
