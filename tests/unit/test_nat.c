@@ -240,6 +240,59 @@ static void test_nat_rewrite_carrier_text(void **state)
     tl_close(&t);
 }
 
+/* The PBX's own interface: a private source whose answers come back (the
+ * far end latches on the source) with received= naming the public side;
+ * with --config the cause compares it with the public IP the user gave. */
+static void test_nat_rewrite_pbx_side_config(void **state)
+{
+    char path[] = "/tmp/sipscope-h9-cfg-XXXXXX";
+    struct engine_opts o = { 0 };
+    struct tl t;
+    const struct snap_finding *f;
+    char text[2048];
+    FILE *fp;
+    int fd, said = 0;
+    (void)state;
+
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fp = fdopen(fd, "w");
+    assert_non_null(fp);
+    fprintf(fp, "[trunk main]\npublic_ip = " NATPUB "\npeer = " TRUNK "/32\n");
+    fclose(fp);
+    o.config_file = path;
+    assert_int_equal(tl_open_opts(&t, &o), 0);
+    invite_text(text, sizeof(text), LAN, LAN, LAN, true, "z9hG4bKp1");
+    assert_int_equal(tl_feed(&t, LAN, 5060, TRUNK, 5060, "%s", text), SIP_OK);
+    assert_int_equal(tl_feed(&t, TRUNK, 5060, LAN, 5060,
+                             "SIP/2.0 100 Trying\n"
+                             "Via: SIP/2.0/UDP " LAN ":5060;branch=z9hG4bKp1;rport=40001;"
+                             "received=" NATPUB "\n"
+                             "From: <sip:1001@" TRUNK ">;tag=f1\n"
+                             "To: <sip:+15550100001@" TRUNK ">\n"
+                             "Call-ID: nat-z9hG4bKp1@x\nCSeq: 1 INVITE\nContent-Length: 0\n\n"),
+                     SIP_OK);
+    tl_finish(&t);
+    f = tl_find(&t, "nat_rewrite");
+    assert_non_null(f);
+    /* rport used, answers heard: Contact and SDP still private */
+    assert_int_equal(f->severity, SEV_WARNING);
+    assert_string_equal(f->entity, LAN ":5060 to " TRUNK);
+    assert_int_equal(tl_frame(f, "response with received="), 2);
+    {
+        char sum[SNAP_TEXT];
+        snprintf(sum, sizeof(sum), "%s", f->summary);
+        assert_non_null(strstr(sum, "in Contact, SDP c=, SDP o= to public " TRUNK));
+        assert_non_null(strstr(sum, "saw " NATPUB " (received=)"));
+    }
+    for (uint32_t i = 0; i < f->n_causes; i++)
+        said |= strstr(f->causes[i], "advertises " LAN " but you said the public IP of trunk "
+                                     "main is " NATPUB) != NULL;
+    assert_true(said);
+    tl_close(&t);
+    unlink(path);
+}
+
 static void test_nat_correct_text(void **state)
 {
     struct tl t;
@@ -877,6 +930,7 @@ int main(void)
         cmocka_unit_test(test_nat_view),
         cmocka_unit_test(test_length_mismatch),
         cmocka_unit_test(test_nat_rewrite_carrier_text),
+        cmocka_unit_test(test_nat_rewrite_pbx_side_config),
         cmocka_unit_test(test_nat_correct_text),
         cmocka_unit_test(test_sip_alg_text),
         cmocka_unit_test(test_keepalive_outage),
