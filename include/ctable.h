@@ -6,8 +6,8 @@
  * thread that owns the engine; no locking.
  *
  * A ctab holds at most `cap` fixed-size entries, allocated once at start-up
- * (no malloc per message). Keys are byte strings hashed with SipHash-2-4
- * under a random per-table seed (wire-derived keys: an attacker cannot aim
+ * (no malloc per message). Keys are byte strings hashed with SipHash
+ * under a random per-table seed (SipHash-1-3: wire-derived keys, an attacker cannot aim
  * collisions at one chain). Identity is the 64-bit keyed hash plus the
  * key's length; with 64 bits and a secret seed a false match needs ~2^32
  * live entries, far above every cap.
@@ -50,7 +50,7 @@ struct ctab {
 int ctab_init(struct ctab *t, size_t cap, size_t esize, ctab_evict_fn on_evict, void *ud);
 void ctab_free(struct ctab *t);
 
-/* SipHash-2-4 of (key, klen) under the table's seed. */
+/* SipHash-1-3 of (key, klen) under the table's seed (siphash.h). */
 uint64_t ctab_hash(const struct ctab *t, const void *key, size_t klen);
 /* Entry for this key hash, or NULL. */
 void *ctab_find(const struct ctab *t, uint64_t h);

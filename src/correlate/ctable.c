@@ -66,7 +66,7 @@ void ctab_free(struct ctab *t)
 
 uint64_t ctab_hash(const struct ctab *t, const void *key, size_t klen)
 {
-    return siphash24(key, klen, t->seed);
+    return siphash13(key, klen, t->seed);
 }
 
 static inline void *entry_at(const struct ctab *t, uint32_t i)
