@@ -369,8 +369,11 @@ size_t alerts_update(struct alerts *a, const struct snapshot *s, int64_t now_us)
             n->sev = f->severity;
             n->level = count_level(f->count);
             n->ka_down = is_keepalive(f->kind);
-            emit(a, ALERT_NEW, f, p, old != NULL ? "recurred" : NULL, f->severity, f->last_us,
-                 now_us);
+            /* Evidence time: the first occurrence completed the evidence
+             * (so emitted - evidence_time is the honest alert latency); a
+             * recurrence, the latest. */
+            emit(a, ALERT_NEW, f, p, old != NULL ? "recurred" : NULL, f->severity,
+                 old != NULL ? f->last_us : f->first_us, now_us);
             occurred = true;
         } else {
             *n = *old;

@@ -397,8 +397,10 @@ int main(int argc, char **argv)
                 status = 2;
             }
             /* A dashboard the user quit exits 0 unless a report was asked
-             * for: the findings were on the screen (docs/tui.md). */
-            if (status == 0 && (!tui || o.report_given) && (!monitoring || o.report_given))
+             * for: the findings were on the screen (docs/tui.md). A
+             * monitor exits 0 when stopped: its findings went out as
+             * alerts, and a service manager must not see a failure. */
+            if (status == 0 && (!tui || o.report_given) && !monitoring)
                 status = report_exit_status(&snap);
             snapshot_free(&snap);
         }
