@@ -5,7 +5,12 @@
 # sends a bounded number of SIP REGISTERs (30, one every 20 ms) to a
 # server that reads and drops them; the header must say "live", name
 # the interface and count every message, with no drops, while the elapsed
-# clock runs. q then ends the capture with the terminal restored.
+# clock runs. Then the terminal is frozen (XOFF, as Ctrl-S does: the UI
+# thread blocks in write) while 300 more REGISTERs arrive through a 64 KiB
+# ring, several times what the ring holds: had the analysis waited for the
+# screen, the ring would overflow and count drops. After XON every message
+# must be counted with zero drops. q then ends the capture with the
+# terminal restored.
 # Needs root and `ip netns`; skipped otherwise.
 . "$(dirname "$0")/lib/tui.sh"
 tui_require
@@ -37,7 +42,8 @@ ip -n "$NS_C" link set lo up
 ip -n "$NS_S" link set lo up
 
 # The dashboard must open without --tui: stdout is a terminal.
-TUI_PREFIX="ip netns exec $NS_S" tui_start 120 40 LANG=C.UTF-8 -- -i "$IF_S" -n
+TUI_PREFIX="ip netns exec $NS_S" tui_start 120 40 LANG=C.UTF-8 -- -i "$IF_S" -n \
+    -s 2048 --cap ring_bytes=65536
 tui_wait "interface $IF_S" 10 || tui_done
 tui_expect "live"
 
@@ -53,13 +59,13 @@ while True:
 RECV=$!
 sleep 0.3
 
-N=30
-ip netns exec "$NS_C" python3 - "$N" <<'EOF'
+send() {
+ip netns exec "$NS_C" python3 - "$1" "$2" "$3" <<'EOF'
 import socket, sys, time
-n = int(sys.argv[1])
+n, first, gap = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("192.0.2.10", 5060))
-for i in range(n):
+for i in range(first, first + n):
     msg = ("REGISTER sip:192.0.2.20 SIP/2.0\r\n"
            "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKlive%d\r\n"
            "Max-Forwards: 70\r\n"
@@ -72,9 +78,12 @@ for i in range(n):
     try:
         s.sendto(msg.encode(), ("192.0.2.20", 5060))
     except OSError:
-        pass        # ICMP port unreachable from the previous send
-    time.sleep(0.02)
+        pass
+    time.sleep(gap)
 EOF
+}
+N=30
+send $N 0 0.02
 
 tui_wait "SIP $N " 10 || tui_done
 hdr=$(tui_pane | sed -n 2p)
@@ -86,6 +95,21 @@ e1=$(tui_pane | sed -n 1p)
 sleep 2.2
 e2=$(tui_pane | sed -n 1p)
 [ "$e1" != "$e2" ] || tui_fail "elapsed time does not move: '$e1'"
+
+# Frozen terminal: 300 more messages, 1 ms apart (about 190 KB through
+# a 64 KiB ring), while the UI cannot write.
+tui_keys C-s
+sleep 0.3
+send 300 $N 0.001
+sleep 1
+# The screen really was frozen: it still shows the first count.
+tui_pane | sed -n 2p | grep -qE "SIP $N " || tui_fail "the terminal did not freeze (XOFF)"
+tui_keys C-q
+M=$((N + 300))
+tui_wait "SIP $M " 10 || tui_done
+hdr=$(tui_pane | sed -n 2p)
+echo "$hdr" | grep -qE "ring drops 0 " || tui_fail "frozen terminal caused ring drops: '$hdr'"
+echo "$hdr" | grep -qE "kernel drops 0 " || tui_fail "kernel drops in '$hdr'"
 
 tui_keys q
 n=100
