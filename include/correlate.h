@@ -303,6 +303,15 @@ struct engine {
     /* Provider of (server address, Request-URI host), direct-mapped: peers
      * come and go with their clients, the trunks they talk to do not. */
     struct prov_cache { uint64_t key; char id[32]; } prov_cache[256];
+    /* wrong_region's profile verdict per (destination, Request-URI host),
+     * direct-mapped like prov_cache (src/kinds/wrong_region.c). */
+#define ENGINE_REGION_CACHE 256
+    struct region_cache {
+        uint64_t key;
+        size_t hlen;
+        const struct profile *hp, *ap;
+        const struct profile_edge *he, *ae;
+    } region_cache[ENGINE_REGION_CACHE];
     struct secrets *secrets;
     struct config *config;
     struct geoip *geoip;

@@ -45,15 +45,41 @@ static bool judge(struct engine *e, const struct sip_msg *m, char *why, size_t w
                   char *fixbuf, size_t flen)
 {
     const struct profile_edge *he = NULL, *ae = NULL;
-    const struct profile *hp, *ap;
+    const struct profile *hp = NULL, *ap = NULL;
     char host[96], d[ADDR_STRLEN];
 
-    corr_copy(host, sizeof(host), m->ruri.host);
-    addr_str(&m->dst.ip, d, sizeof(d));
     fixbuf[0] = '\0';
-    if (e->profiles != NULL && !host_is_ip(m->ruri.host)) {
-        hp = profile_match_host(e->profiles, m->ruri.host, &he);
-        ap = profile_match_addr(e->profiles, &m->dst.ip, &ae);
+    if (e->profiles != NULL) {
+        /* Matching a host and an address against every profile costs ~8k
+         * instructions; a PBX sends to a handful of (address, host) pairs,
+         * so the verdict is cached per pair (keyed hash, direct-mapped). */
+        uint8_t kb[16 + 64];
+        size_t hl = m->ruri.host.len < 64 ? m->ruri.host.len : 64;
+        uint64_t key;
+        struct region_cache *rc;
+        memcpy(kb, m->dst.ip.b, 16);
+        if (hl > 0)
+            memcpy(kb + 16, m->ruri.host.p, hl);
+        key = ctab_hash(&e->peers, kb, 16 + hl) | 1;   /* 0 marks an empty slot */
+        rc = &e->region_cache[key % ENGINE_REGION_CACHE];
+        if (rc->key != key || rc->hlen != m->ruri.host.len) {
+            rc->key = key;
+            rc->hlen = m->ruri.host.len;
+            rc->hp = rc->ap = NULL;
+            rc->he = rc->ae = NULL;
+            if (!host_is_ip(m->ruri.host)) {
+                rc->hp = profile_match_host(e->profiles, m->ruri.host, &rc->he);
+                rc->ap = profile_match_addr(e->profiles, &m->dst.ip, &rc->ae);
+            }
+        }
+        hp = rc->hp;
+        ap = rc->ap;
+        he = rc->he;
+        ae = rc->ae;
+        if (hp != NULL || ap != NULL) {
+            corr_copy(host, sizeof(host), m->ruri.host);
+            addr_str(&m->dst.ip, d, sizeof(d));
+        }
         if (hp != NULL && hp == ap && he != NULL && ae != NULL && profile_edges_differ(he, ae)) {
             findings_fmt(why, wlen, "%s names %s edge %s (%s) but goes to %s, an address of "
                          "edge %s (%s)", host, profile_id(hp), profile_edge_canonical(he),
@@ -74,7 +100,10 @@ static bool judge(struct engine *e, const struct sip_msg *m, char *why, size_t w
         }
     }
     if (e->config != NULL) {
-        const struct config_trunk *t = config_match(e->config, &m->src.ip, &m->dst.ip,
+        const struct config_trunk *t;
+        corr_copy(host, sizeof(host), m->ruri.host);
+        addr_str(&m->dst.ip, d, sizeof(d));
+        t = config_match(e->config, &m->src.ip, &m->dst.ip,
                                                     span_make("", 0), m->cred.username);
         /* only a trunk this request is known to be for (its provider
          * addresses or its username), not one the PBX merely shares */
