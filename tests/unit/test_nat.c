@@ -674,6 +674,61 @@ static void test_multi_site_trunk(void **state)
     tl_close(&t);
 }
 
+struct counter_find {
+    const char *name;
+    uint64_t value;
+    bool found;
+};
+
+static void find_counter(void *ud, const char *name, uint64_t value)
+{
+    struct counter_find *c = ud;
+
+    if (strcmp(name, c->name) == 0) {
+        c->value = value;
+        c->found = true;
+    }
+}
+
+/* The NAT records and keep-alive series are bounded by caps.peers, the
+ * site records by caps.sources: past the cap the oldest go, counted. */
+static void test_tables_overflow(void **state)
+{
+    struct caps c;
+    struct engine_opts o = { 0 };
+    struct tl t;
+    char src[32], text[2048], br[32], cid[32];
+    struct counter_find nat = { "engine.nat.evicted", 0, false };
+    struct counter_find ka = { "engine.keepalive.evicted", 0, false };
+    (void)state;
+
+    caps_default(&c);
+    c.peers = 4;
+    c.sources = 4;
+    c.findings = 8;
+    assert_int_equal(tl_open_caps(&t, &c, &o), 0);
+    for (int i = 0; i < 40; i++) {
+        snprintf(src, sizeof(src), "198.51.100.%d", 100 + i);
+        snprintf(br, sizeof(br), "z9hG4bKo%d", i);
+        snprintf(cid, sizeof(cid), "o%d@x", i);
+        invite_text(text, sizeof(text), LAN, LAN, LAN, false, br);
+        assert_int_equal(tl_feed(&t, src, 40000, TRUNK, 5060, "%s", text), SIP_OK);
+        for (int k = 0; k < 4; k++) {
+            snprintf(br, sizeof(br), "z9hG4bKp%d-%d", i, k);
+            tl_req(&t, src, "OPTIONS", "sip:" TRUNK, br, cid, (unsigned)k + 1, "1001", "");
+            t.now += SEC;
+        }
+    }
+    tl_finish(&t);
+    engine_stats(t.e, find_counter, &nat);
+    engine_stats(t.e, find_counter, &ka);
+    assert_true(nat.found && ka.found);
+    assert_true(nat.value >= 36);
+    assert_true(ka.value >= 36);
+    assert_true(t.snap.n_findings <= 8);
+    tl_close(&t);
+}
+
 /* ---- the lab captures (real kamailio + sipp; frames per tshark) ---- */
 
 struct lab {
@@ -937,6 +992,7 @@ int main(void)
         cmocka_unit_test(test_wrong_region_profiles),
         cmocka_unit_test(test_unexpected_peer_config),
         cmocka_unit_test(test_multi_site_trunk),
+        cmocka_unit_test(test_tables_overflow),
         cmocka_unit_test(test_lab_nat_rewrite),
         cmocka_unit_test(test_lab_clean_captures),
         cmocka_unit_test(test_lab_keepalive),
