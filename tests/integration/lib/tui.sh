@@ -101,8 +101,16 @@ tui_wait_gone() {
     return 1
 }
 
+# tui_expect TEXT [WHY]: the pane shows TEXT (within 3 s: a loaded CI
+# machine may take a moment to redraw after a key or a resize).
 tui_expect() {
-    tui_pane | grep -qF -- "$1" || tui_fail "pane does not show '$1'${2:+ ($2)}"
+    n=30
+    while [ $n -gt 0 ]; do
+        tui_pane | grep -qF -- "$1" && return 0
+        sleep 0.1
+        n=$((n - 1))
+    done
+    tui_fail "pane does not show '$1'${2:+ ($2)}"
 }
 
 tui_expect_not() {
@@ -113,8 +121,19 @@ tui_expect_not() {
 # tui_sane W H: the pane is exactly H rows, none wider than W columns, no
 # control characters, the header and footer where they belong.
 tui_sane() {
+    n=30
+    while [ $n -gt 1 ]; do
+        tui_pane >"$TUI_TMP/pane"
+        tui_sane_check "$@" >/dev/null && return 0
+        sleep 0.1
+        n=$((n - 1))
+    done
     tui_pane >"$TUI_TMP/pane"
-    python3 - "$1" "$2" "$TUI_TMP/pane" <<'EOF' || tui_fail "layout at $1x$2 is not sane"
+    tui_sane_check "$@" || tui_fail "layout at $1x$2 is not sane"
+}
+
+tui_sane_check() {
+    python3 - "$1" "$2" "$TUI_TMP/pane" <<'EOF'
 import sys, unicodedata
 w, h, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 text = open(path, encoding="utf-8", errors="strict").read()
