@@ -9,8 +9,12 @@
  *     the user listed for it ("source IP ... is not in the IP ACL you listed");
  *   - the PBX (one of the configured public IPs) talks to, or hears from, an
  *     address no trunk or profile names.
- * Nothing without --config: a plain capture has no expectations to break.
- * Reads KEV_REQUEST (out-of-dialog requests). Thread: the analysis thread.
+ * Without --config only the provider profiles set an expectation (a request
+ * naming a provider's host goes to that provider's addresses), and it is
+ * reported only when such a request is never answered by an address that
+ * never answers anything, with no NAT problem to explain it.
+ * Reads KEV_REQUEST (out-of-dialog requests), KEV_TIMEOUT, KEV_UNANSWERED.
+ * Thread: the analysis thread.
  */
 #include <string.h>
 
@@ -74,6 +78,62 @@ static void raise_it(struct engine *e, const struct kind_event *ev, const char *
     engine_provider_fix(e, f, ev->peer, "unexpected_peer");
 }
 
+/*
+ * Without --config, a provider profile still sets one expectation: a
+ * request naming one of its hosts goes to one of its addresses. Broken
+ * only when it matters: the request got no answer and that address never
+ * answered anything, and no NAT problem explains the silence.
+ */
+static void profile_only(struct engine *e, const struct kind_event *ev)
+{
+    const struct txn *t = ev->txn;
+    const struct profile *hp, *ap;
+    char s[ADDR_STRLEN], d[ADDR_STRLEN], gd[32], entity[128], sum[SNAP_TEXT];
+    char cause[SNAP_TEXT], fix[SNAP_TEXT];
+    struct finding *f;
+
+    if (e->profiles == NULL || t == NULL || ev->peer == NULL || t->ruri_host[0] == '\0' ||
+        t->method == SIP_ACK || t->method == SIP_BYE || t->method == SIP_CANCEL)
+        return;
+    if (ev->type == KEV_UNANSWERED && t->retrans == 0)
+        return;     /* one copy at the end of a capture proves nothing */
+    for (int i = 1; i < SNAP_ANSWER_CLASSES; i++)
+        if (ev->peer->answers[i] > 0)
+            return; /* the address answers: it is alive and speaks SIP */
+    hp = profile_match_host(e->profiles, span_make(t->ruri_host, strlen(t->ruri_host)), NULL);
+    if (hp == NULL)
+        return;
+    ap = profile_match_addr(e->profiles, &t->dst.ip, NULL);
+    if (ap == hp)
+        return;
+    for (f = findings_first(&e->findings); f; f = findings_next(&e->findings, f))
+        if (f->peer_key == ev->peer->key && strcmp(f->f.kind, "nat_rewrite") == 0)
+            return; /* the NAT explains why nothing comes back */
+    addr_str(&t->src.ip, s, sizeof(s));
+    addr_str(&t->dst.ip, d, sizeof(d));
+    nat_geo(e, &t->dst.ip, gd, sizeof(gd));
+    findings_fmt(entity, sizeof(entity), "%s to %s (%s host %s)", s, d, profile_id(hp),
+                 t->ruri_host);
+    findings_fmt(sum, sizeof(sum), "Requests for %s (a %s host) go to %s%s, which is not a %s "
+                 "signalling address%s, and nothing ever answers there", t->ruri_host,
+                 profile_id(hp), d, gd, profile_id(hp),
+                 ap != NULL ? " (the profiles place it at another provider)" : "");
+    findings_fmt(cause, sizeof(cause), "the PBX sends to a stale or wrong carrier address (an old "
+                 "DNS answer, a hard-coded IP, another provider's proxy)");
+    findings_fmt(fix, sizeof(fix), "Resolve %s in public DNS and send there, or use %s's "
+                 "current signalling addresses", t->ruri_host, profile_id(hp));
+    f = engine_raise(e, "unexpected_peer", SEV_WARNING, entity, e->now_us, ev->peer);
+    if (f == NULL)
+        return;
+    finding_cite(&e->findings, f, t->frame, t->first_us, "unanswered request", t->req_line);
+    if (!finding_new(f))
+        return;
+    finding_summary(f, "%s", sum);
+    finding_cause(f, "%s", cause);
+    finding_fix(f, "%s", fix);
+    engine_provider_fix(e, f, ev->peer, "unexpected_peer");
+}
+
 static void on_event(struct engine *e, const struct kind_event *ev)
 {
     const struct sip_msg *m = ev->m;
@@ -82,6 +142,10 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     char entity[128], sum[SNAP_TEXT], cause[SNAP_TEXT], fix[SNAP_TEXT];
     bool known;
 
+    if ((ev->type == KEV_TIMEOUT || ev->type == KEV_UNANSWERED) && e->config == NULL) {
+        profile_only(e, ev);
+        return;
+    }
     if (ev->type != KEV_REQUEST || e->config == NULL || m == NULL || m->to.tag.len > 0 ||
         m->method == SIP_ACK || m->method == SIP_CANCEL)
         return;

@@ -813,7 +813,9 @@ static void test_lab_clean_captures(void **state)
         { "account_suspended", NULL }, { "auth_rejected_403", NULL },
         { "auth_rejected_rechallenge", NULL }, { "brute_force", NULL },
         { "carrier_rejected", NULL }, { "challenge_unanswered", NULL },
-        { "digest_mismatch", NULL }, { "ip_rejected", NULL }, { "no_response", NULL },
+        { "digest_mismatch", NULL }, { "ip_rejected", NULL },
+        /* built-in profiles: labtrunk.pstn.twilio.com is Twilio's, 203.0.113.5 is not */
+        { "no_response", "unexpected_peer" },
         { "scanner", NULL }, { "source_ip_changed", NULL },
         { "keepalive_failed", "keepalive_failed" }, { "multi_site", "multi_site" },
         { "wrong_region", NULL }, /* built-in profiles: 203.0.113.5 is no Twilio edge */
@@ -908,6 +910,31 @@ static void test_lab_multi_site(void **state)
     snapshot_free(&l.snap);
 }
 
+/* A Twilio host sent to an address that is not Twilio's and never answers
+ * (tshark: INVITE frame 1 retransmitted to frame 7, no response). */
+static void test_lab_unexpected_peer_profile(void **state)
+{
+    struct lab l;
+    const struct snap_finding *f;
+    (void)state;
+
+    if (access("profiles/twilio.ini", R_OK) != 0 || !lab_run(&l, "no_response", NULL))
+        skip();
+    f = lab_find(&l, "unexpected_peer");
+    assert_non_null(f);
+    assert_int_equal(f->severity, SEV_WARNING);
+    assert_string_equal(f->entity,
+                        "198.51.100.10 to 203.0.113.5 (twilio host labtrunk.pstn.twilio.com)");
+    assert_true(cites(f, 1, "unanswered request"));
+    assert_non_null(lab_find(&l, "no_response"));
+    snapshot_free(&l.snap);
+    /* the lab profile places 203.0.113.0/24 at Twilio: expected, no finding */
+    if (!lab_run(&l, "no_response", "tests/lab/profiles"))
+        skip();
+    assert_null(lab_find(&l, "unexpected_peer"));
+    snapshot_free(&l.snap);
+}
+
 static void test_lab_wrong_region(void **state)
 {
     struct lab l;
@@ -997,6 +1024,7 @@ int main(void)
         cmocka_unit_test(test_lab_clean_captures),
         cmocka_unit_test(test_lab_keepalive),
         cmocka_unit_test(test_lab_multi_site),
+        cmocka_unit_test(test_lab_unexpected_peer_profile),
         cmocka_unit_test(test_lab_wrong_region),
         cmocka_unit_test(test_lab_geoip),
     };
