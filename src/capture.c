@@ -125,7 +125,8 @@ static void explain_open_error(struct capture *c, const char *pcap_err, char *er
     if (c->bytes_read == 0)
         err_set(errbuf, "%s: empty file", c->name);
     else if (strstr(pcap_err, "unknown file format") != NULL)
-        err_set(errbuf, "%s: not a pcap or pcapng file (unknown file format)", c->name);
+        err_set(errbuf, "%s: not a pcap or pcapng file (unknown file format; "
+                "editcap -F pcap converts other capture formats)", c->name);
     else if (strstr(pcap_err, "truncated") != NULL)
         err_set(errbuf, "%s: file is truncated: its header is cut short (%s)", c->name,
                 pcap_err);
