@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,7 @@ struct tui {
     char status[256];
     int64_t status_until;
 
+    int in_fd;                  /* the terminal's input, polled for hangup */
     int64_t start_ms, last_clock_ms;
     uint64_t rate_msgs;
     int64_t rate_ms;
@@ -744,6 +746,15 @@ static void handle_key(struct tui *t, int ch)
     list_key(t, ch);
 }
 
+/* The terminal went away (pane closed, ssh dropped): input reports hangup
+ * or error, and getch would return ERR at once forever. SIGHUP cannot be
+ * relied on: main.c uses it to reopen files. */
+static bool terminal_gone(int fd)
+{
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
 /* ---- entry ---- */
 
 int tui_run(struct snappub *pub, const struct tui_opts *o, char *errbuf)
@@ -790,6 +801,7 @@ int tui_run(struct snappub *pub, const struct tui_opts *o, char *errbuf)
     }
     set_term(scr);
     curses_up = 1;
+    t->in_fd = fileno(in);
     install_fatal();
     const char *cs = nl_langinfo(CODESET);
     tui_text_init(cs != NULL && strcmp(cs, "UTF-8") == 0);
@@ -823,6 +835,8 @@ int tui_run(struct snappub *pub, const struct tui_opts *o, char *errbuf)
         int ch = getch();
         if (ch != ERR)
             handle_key(t, ch);
+        else if (terminal_gone(t->in_fd))
+            break;
     }
 
     restore_terminal();
