@@ -24,7 +24,7 @@ IF_S="h8vs$$"
 RECV=""
 live_cleanup() {
     [ -n "$RECV" ] && kill "$RECV" 2>/dev/null
-    tmux -L "$TUI_SOCK" kill-server 2>/dev/null
+    tui_stop
     ip netns del "$NS_C" 2>/dev/null
     ip netns del "$NS_S" 2>/dev/null
     rm -rf "$TUI_TMP"

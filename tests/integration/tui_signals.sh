@@ -10,12 +10,6 @@ tui_require
 PCAP="$SHARED/pcaps/sip_captures__sip-register-wrong_password-401-403-401-403.pcapng"
 [ -f "$PCAP" ] || { echo "missing $PCAP"; exit 77; }
 
-# The sipscope process: the child of the pane's shell.
-tui_pid() {
-    sh_pid=$(tmux -L "$TUI_SOCK" display-message -p '#{pane_pid}')
-    ps -o pid= --ppid "$sh_pid" | head -1 | tr -d ' '
-}
-
 stty_ok() {
     n=100
     while [ $n -gt 0 ] && [ ! -s "$TUI_TMP/stty" ]; do sleep 0.1; n=$((n - 1)); done

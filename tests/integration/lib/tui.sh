@@ -9,8 +9,32 @@ TUI_SOCK="h8test$$"
 TUI_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sipscope-tui.XXXXXX")
 TUI_FAILED=0
 
-tui_cleanup() {
+# The sipscope this test started in its pane (child of the pane's shell).
+tui_pid() {
+    sh_pid=$(tmux -L "$TUI_SOCK" display-message -p '#{pane_pid}' 2>/dev/null)
+    [ -n "$sh_pid" ] && ps -o pid= --ppid "$sh_pid" | head -1 | tr -d ' '
+}
+
+# tui_stop: end this test's sipscope (by PID) and tmux server, e.g. before
+# starting another session on the same socket or when a test fails early.
+tui_stop() {
+    pid=$(tui_pid)
     tmux -L "$TUI_SOCK" kill-server 2>/dev/null
+    n=30
+    while [ $n -gt 0 ] && tmux -L "$TUI_SOCK" has-session 2>/dev/null; do
+        sleep 0.1; n=$((n - 1))
+    done
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        sleep 1
+        kill -TERM "$pid" 2>/dev/null
+        sleep 0.5
+        kill -KILL "$pid" 2>/dev/null
+    fi
+    sleep 0.2
+}
+
+tui_cleanup() {
+    tui_stop
     rm -rf "$TUI_TMP"
 }
 trap tui_cleanup EXIT
@@ -43,17 +67,6 @@ sleep 120
 EOF
     rm -f "$TUI_TMP/exit" "$TUI_TMP/stty"
     tmux -L "$TUI_SOCK" -f /dev/null new-session -d -x "$w" -y "$h" "sh '$TUI_TMP/run.sh'"
-}
-
-# tui_stop: end this test's tmux server before starting another session
-# on the same socket (it needs a moment to go away).
-tui_stop() {
-    tmux -L "$TUI_SOCK" kill-server 2>/dev/null
-    n=30
-    while [ $n -gt 0 ] && tmux -L "$TUI_SOCK" has-session 2>/dev/null; do
-        sleep 0.1; n=$((n - 1))
-    done
-    sleep 0.2
 }
 
 tui_pane() {
