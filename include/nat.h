@@ -76,6 +76,16 @@ void nat_view_of(const struct sip_msg *m, struct nat_view *v);
  */
 unsigned nat_unreachable(const struct nat_view *v);
 
+/*
+ * A stale external address: NAT_F_* bits of the public addresses the
+ * message advertises that are not seen, the address the far end sees it
+ * as (the source on the carrier side, received= on the PBX side). Only
+ * when Via and Contact agree on that one other public address (a PBX
+ * whose external address setting is out of date, after an ISP or failover
+ * change); a Contact that differs from the Via alone is common and fine.
+ */
+unsigned nat_stale(const struct nat_view *v, const struct addr *seen);
+
 /* "Via, Contact, SDP c=" for bits (NAT_F_*) into buf; returns buf. */
 char *nat_fields(unsigned bits, char *buf, size_t len);
 
@@ -111,6 +121,18 @@ struct nat_rec {
     bool udp;                           /* the requests went over UDP */
     char bad_line[112];
     bool ok_seen;                       /* a request with nothing unreachable */
+
+    /* a stale public address (nat_stale): first request and what was seen */
+    unsigned stale_bits;
+    struct addr stale_adv, stale_seen;
+    struct endpoint stale_src;
+    uint64_t stale_frame, stale_resp_frame;
+    int64_t stale_us, stale_resp_us;
+    char stale_line[112];
+    struct nat_view last;               /* the latest request's view */
+    uint64_t last_req_frame;
+    int64_t last_req_us;
+    char last_req_line[112];
 
     /* what the far end saw: received= / rport= of responses to the client */
     bool have_received;

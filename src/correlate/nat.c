@@ -100,6 +100,19 @@ unsigned nat_unreachable(const struct nat_view *v)
     return bits;
 }
 
+unsigned nat_stale(const struct nat_view *v, const struct addr *seen)
+{
+    unsigned bits = NAT_F_VIA | NAT_F_CONTACT;
+
+    if (!v->via.present || !v->contact.present ||
+        !nat_public_like((enum addr_class)v->via.cls) || !nat_public_like(addr_classify(seen)) ||
+        !addr_eq(&v->via.ip, &v->contact.ip) || addr_eq(&v->via.ip, seen))
+        return 0;
+    if (v->sdp_c.present && addr_eq(&v->sdp_c.ip, &v->via.ip))
+        bits |= NAT_F_SDP_C;
+    return bits;
+}
+
 char *nat_fields(unsigned bits, char *buf, size_t len)
 {
     static const char *const names[] = { "Via", "Contact", "SDP c=", "SDP o=" };
@@ -272,6 +285,22 @@ static void on_request(struct nat_state *n, struct nat_rec *r, const struct sip_
     bits = nat_unreachable(&v);
     if (bits == 0 && (v.via.present || v.contact.present || v.sdp_c.present))
         r->ok_seen = true;
+    r->last = v;
+    r->last_req_frame = m->frame;
+    r->last_req_us = m->ts_us;
+    corr_start_line(m, r->last_req_line, sizeof(r->last_req_line));
+    if (r->stale_bits == 0 && nat_public_like((enum addr_class)v.src_cls)) {
+        unsigned st = nat_stale(&v, &v.src.ip);
+        if (st != 0) {
+            r->stale_bits = st;
+            r->stale_adv = v.via.ip;
+            r->stale_seen = v.src.ip;
+            r->stale_src = v.src;
+            r->stale_frame = m->frame;
+            r->stale_us = m->ts_us;
+            corr_start_line(m, r->stale_line, sizeof(r->stale_line));
+        }
+    }
     if (bits != 0) {
         if (r->bad_bits == 0) {
             r->bad = v;
@@ -333,6 +362,22 @@ static void on_response(struct nat_state *n, struct nat_rec *r, const struct sip
     r->responses++;
     if (m->status >= 200 && m->status < 300)
         r->answered_2xx++;
+    if (v.received && r->stale_bits == 0 && nat_public_like(addr_classify(&v.received_ip)) &&
+        r->last.src.port != 0) {
+        /* the PBX side: what it advertises against what the far end saw */
+        unsigned st = nat_stale(&r->last, &v.received_ip);
+        if (st != 0) {
+            r->stale_bits = st;
+            r->stale_adv = r->last.via.ip;
+            r->stale_seen = v.received_ip;
+            r->stale_src = r->last.src;
+            r->stale_frame = r->last_req_frame;
+            r->stale_us = r->last_req_us;
+            findings_fmt(r->stale_line, sizeof(r->stale_line), "%s", r->last_req_line);
+            r->stale_resp_frame = m->frame;
+            r->stale_resp_us = m->ts_us;
+        }
+    }
     if (v.received && !r->have_received) {
         r->have_received = true;
         r->received = v.received_ip;

@@ -122,6 +122,42 @@ static void describe(struct engine *e, struct finding *f, const struct nat_rec *
                    "SIP ALG on the router");
 }
 
+/* The PBX advertises a public address that is not the one it is seen as:
+ * its external address setting is out of date (new ISP lease, failover). */
+static void stale(struct engine *e, const struct kind_event *ev, struct nat_rec *r)
+{
+    char src[ADDR_STRLEN], dst[ADDR_STRLEN], adv[ADDR_STRLEN], seen[ADDR_STRLEN];
+    char fields[64], entity[128], line[160];
+    struct finding *f;
+
+    addr_str(&r->stale_src.ip, src, sizeof(src));
+    addr_str(&r->server.ip, dst, sizeof(dst));
+    findings_fmt(entity, sizeof(entity), "%s:%u to %s", src, (unsigned)r->stale_src.port, dst);
+    f = engine_raise(e, "nat_rewrite", SEV_WARNING, entity, ev->m->ts_us, ev->peer);
+    if (f == NULL)
+        return;
+    addr_str(&r->stale_adv, adv, sizeof(adv));
+    addr_str(&r->stale_seen, seen, sizeof(seen));
+    nat_fields(r->stale_bits, fields, sizeof(fields));
+    findings_fmt(line, sizeof(line), "%s (%s %s)", r->stale_line, fields, adv);
+    finding_cite(&e->findings, f, r->stale_frame, r->stale_us, "request with stale address",
+                 line);
+    if (r->stale_resp_frame != 0)
+        finding_cite(&e->findings, f, r->stale_resp_frame, r->stale_resp_us,
+                     "response with received=", NULL);
+    finding_summary(f, "PBX %s advertises the public address %s in %s, but the far end sees "
+                       "it as %s%s", src, adv, fields, seen,
+                    r->stale_resp_frame ? " (received=)" : "");
+    finding_cause(f, "the PBX's external address setting is out of date: the public address "
+                     "changed (new ISP lease, failover link) and is now %s", seen);
+    finding_cause(f, "the PBX sends through another link or NAT address than the one it "
+                     "advertises");
+    config_cause(e, f, r, adv);
+    finding_fix(f, "Set the PBX's external address to %s (or use STUN / a DNS name updated "
+                   "with the address), and keep rport on", seen);
+    engine_provider_fix(e, f, ev->peer, "nat_rewrite");
+}
+
 static void on_event(struct engine *e, const struct kind_event *ev)
 {
     struct nat_rec *r = ev->nat;
@@ -129,7 +165,12 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     struct finding *f;
     enum severity sev = SEV_WARNING;
 
-    if (ev->type != KEV_MESSAGE || r == NULL || r->bad_bits == 0 || ev->m == NULL)
+    if (ev->type != KEV_MESSAGE || r == NULL || ev->m == NULL)
+        return;
+    if (r->stale_bits != 0 && r->bad_bits == 0 &&
+        (ev->m->frame == r->stale_frame || ev->m->frame == r->stale_resp_frame))
+        stale(e, ev, r);
+    if (r->bad_bits == 0)
         return;
     /* Evidence of breakage makes it an error: answers sent where the NAT
      * has no mapping, or nothing heard back while retransmitting (UDP).

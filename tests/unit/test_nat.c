@@ -293,6 +293,64 @@ static void test_nat_rewrite_pbx_side_config(void **state)
     unlink(path);
 }
 
+/* A stale external address: the PBX still advertises 198.51.100.20 but
+ * its packets (carrier side) or the far end's received= (PBX side) say
+ * 198.51.100.77. */
+static void test_nat_stale_public(void **state)
+{
+    struct tl t;
+    const struct snap_finding *f;
+    char text[2048];
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    invite_text(text, sizeof(text), NATPUB, NATPUB, NATPUB, true, "z9hG4bKs1");
+    assert_int_equal(tl_feed(&t, "198.51.100.77", 5060, TRUNK, 5060, "%s", text), SIP_OK);
+    tl_finish(&t);
+    f = tl_find(&t, "nat_rewrite");
+    assert_non_null(f);
+    assert_int_equal(f->severity, SEV_WARNING);
+    assert_string_equal(f->entity, "198.51.100.77:5060 to " TRUNK);
+    assert_int_equal(tl_frame(f, "request with stale address"), 1);
+    {
+        char sum[SNAP_TEXT];
+        snprintf(sum, sizeof(sum), "%s", f->summary);
+        assert_non_null(strstr(sum, "advertises the public address " NATPUB
+                                    " in Via, Contact, SDP c=, but the far end sees it as "
+                                    "198.51.100.77"));
+    }
+    tl_close(&t);
+
+    /* PBX side: only the answer's received= shows it */
+    assert_int_equal(tl_open(&t), 0);
+    invite_text(text, sizeof(text), NATPUB, NATPUB, NATPUB, true, "z9hG4bKs2");
+    assert_int_equal(tl_feed(&t, LAN, 5060, TRUNK, 5060, "%s", text), SIP_OK);
+    assert_int_equal(tl_feed(&t, TRUNK, 5060, LAN, 5060,
+                             "SIP/2.0 100 Trying\n"
+                             "Via: SIP/2.0/UDP " NATPUB ":5060;branch=z9hG4bKs2;rport=40001;"
+                             "received=198.51.100.77\n"
+                             "From: <sip:1001@" TRUNK ">;tag=f1\n"
+                             "To: <sip:+15550100001@" TRUNK ">\n"
+                             "Call-ID: nat-z9hG4bKs2@x\nCSeq: 1 INVITE\nContent-Length: 0\n\n"),
+                     SIP_OK);
+    tl_finish(&t);
+    f = tl_find(&t, "nat_rewrite");
+    assert_non_null(f);
+    assert_string_equal(f->entity, LAN ":5060 to " TRUNK);
+    assert_int_equal(tl_frame(f, "request with stale address"), 1);
+    assert_int_equal(tl_frame(f, "response with received="), 2);
+    assert_non_null(strstr(f->fix[0], "external address to 198.51.100.77"));
+    tl_close(&t);
+
+    /* a Contact that differs from the Via alone is common and fine */
+    assert_int_equal(tl_open(&t), 0);
+    invite_text(text, sizeof(text), "198.51.100.77", NATPUB, NATPUB, true, "z9hG4bKs3");
+    assert_int_equal(tl_feed(&t, "198.51.100.77", 5060, TRUNK, 5060, "%s", text), SIP_OK);
+    tl_finish(&t);
+    assert_null(tl_find(&t, "nat_rewrite"));
+    tl_close(&t);
+}
+
 static void test_nat_correct_text(void **state)
 {
     struct tl t;
@@ -1013,6 +1071,7 @@ int main(void)
         cmocka_unit_test(test_length_mismatch),
         cmocka_unit_test(test_nat_rewrite_carrier_text),
         cmocka_unit_test(test_nat_rewrite_pbx_side_config),
+        cmocka_unit_test(test_nat_stale_public),
         cmocka_unit_test(test_nat_correct_text),
         cmocka_unit_test(test_sip_alg_text),
         cmocka_unit_test(test_keepalive_outage),
