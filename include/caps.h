@@ -5,6 +5,18 @@
  * the command line (--cap NAME=VALUE). Each table evicts its oldest entry
  * (by packet time) at its cap and counts the eviction; nothing ever stops
  * capturing or grows past its cap. Read-only after start-up: any thread.
+ *
+ * Memory: the defaults keep peak RSS under 64 MiB however many Call-IDs,
+ * users or addresses the wire brings (docs/performance.md has the sizes):
+ * transactions 12288 x ~0.7 KB, auth exchanges 4096 x 1.2 KB, dialogs
+ * 8192 x 0.4 KB, sources and identities 4096 x 1.2 + 0.8 KB, accounts 2048
+ * x 2.1 KB, findings 256 x 11 KB, the ring 4 MiB (~20 ms at 200 MB/s; the
+ * analysis thread keeps up on average, the ring absorbs bursts) and ~1 KiB
+ * of raw text per kept message (twice: engine and report snapshot). A
+ * completed transaction is held 32 s (64*T1) for its retransmissions, so
+ * 12288 is ~380 new transactions a second before the oldest are evicted
+ * (counted: engine.transactions.evicted, shown in the report and the
+ * dashboard).
  */
 #ifndef SIPSCOPE_CAPS_H
 #define SIPSCOPE_CAPS_H
@@ -13,7 +25,7 @@
 #include <stdint.h>
 
 #define CAPS_FIELDS(X) \
-    X(ring_bytes,          8u << 20, "bytes in the capture ring (power of two)") \
+    X(ring_bytes,          4u << 20, "bytes in the capture ring (power of two)") \
     X(snaplen,             262144,   "bytes captured per packet") \
     X(sip_msg_bytes,       65536,    "largest SIP message parsed") \
     X(ip_frag_trackers,    1024,     "IP datagrams being reassembled at once") \
@@ -24,14 +36,15 @@
     X(tcp_total_bytes,     16u << 20,"bytes buffered by TCP reassembly in all") \
     X(tcp_timeout_ms,      300000,   "idle TCP stream timeout") \
     X(tunnel_depth,        4,        "nested encapsulations followed") \
-    X(transactions,        65536,    "SIP transactions tracked") \
-    X(dialogs,             32768,    "dialogs and registrations tracked") \
-    X(auth_exchanges,      16384,    "auth challenge/retry exchanges tracked") \
+    X(transactions,        12288,    "SIP transactions tracked") \
+    X(dialogs,             8192,     "dialogs and registrations tracked") \
+    X(auth_exchanges,      4096,     "auth challenge/retry exchanges tracked") \
     X(peers,               1024,     "peers (trunk/phone/source pairs) tracked") \
-    X(sources,             8192,     "source addresses tracked for scanner/brute-force") \
+    X(sources,             4096,     "source addresses tracked for scanner/brute-force") \
+    X(accounts,            2048,     "accounts tracked for use from several sites") \
     X(findings,            256,      "distinct findings kept") \
     X(evidence_per_finding,32,       "evidence frames kept per finding") \
-    X(messages_kept,       4096,     "recent raw messages kept for detail/evidence")
+    X(messages_kept,       2048,     "recent raw messages kept for detail/evidence")
 
 struct caps {
 #define CAPS_DECL(name, def, doc) uint64_t name;

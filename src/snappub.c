@@ -55,9 +55,9 @@ void snappub_sizes_for(const struct caps *caps, struct snappub_sizes *out)
     out->peers = min_sz(caps->peers, 4096);
     out->dialogs = min_sz(caps->dialogs, SNAPPUB_MAX_DIALOGS);
     out->msgs = min_sz(caps->messages_kept, 65536);
-    /* A kept message averages well under 2 KiB; the engine drops the raw
+    /* A kept message averages well under 1 KiB; the engine drops the raw
      * text of what does not fit (raw_len 0), it never overflows. */
-    out->raw_bytes = min_sz(caps->messages_kept * 2048, 32u << 20);
+    out->raw_bytes = min_sz(caps->messages_kept * 1024, 32u << 20);
     out->counters = SNAPPUB_MAX_COUNTERS;
 }
 

@@ -13,7 +13,7 @@
  *
  * Flow: KEV_AUTH_OUTCOME (accepted) → sites_on_auth, KEV_FINAL 2xx →
  * sites_on_trunk → kind multi_site.
- * Thread: the analysis thread. Bounds: caps.sources records (oldest
+ * Thread: the analysis thread. Bounds: caps.accounts records (oldest
  * evicted), SITES_SRC addresses per account (more are only counted),
  * SITES_FRAMES frames per address.
  */
@@ -30,7 +30,7 @@ struct sites_state *sites_new(const struct caps *caps)
 
     if (s == NULL)
         return NULL;
-    if (ctab_init(&s->recs, caps->sources ? caps->sources : 1, sizeof(struct site_rec), NULL,
+    if (ctab_init(&s->recs, caps->accounts ? caps->accounts : 1, sizeof(struct site_rec), NULL,
                   NULL) != 0) {
         free(s);
         return NULL;
