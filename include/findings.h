@@ -28,6 +28,12 @@ struct finding {
     uint64_t peer_key;          /* correlate peer this belongs to, 0 if none */
     uint64_t order;             /* creation order, for stable output */
     uint32_t tag;               /* private to the kind that raised it */
+    /* Distinct subjects (e.g. usernames) grouped into this finding, by
+     * keyed hash; a kind that aggregates uses findings_note_subject. */
+#define FINDING_SUBJECTS 16
+    uint32_t n_subjects;        /* distinct subjects seen, at most FINDING_SUBJECTS */
+    bool subjects_more;         /* another one came past the set: n_subjects is a floor */
+    uint64_t subjects[FINDING_SUBJECTS];
     struct snap_finding f;
 };
 
@@ -52,6 +58,10 @@ static inline bool finding_new(const struct finding *f)
  * at ts. Severity only ever goes up. Never NULL after a successful init. */
 struct finding *findings_raise(struct findings *fs, const char *kind, enum severity sev,
                                const char *entity, int64_t ts);
+/* Note a subject (a username) of f; true when it is new and kept in the
+ * set (a new one past FINDING_SUBJECTS only sets subjects_more). */
+bool findings_note_subject(const struct findings *fs, struct finding *f, const char *subject);
+
 /* Existing finding or NULL. */
 struct finding *findings_find(const struct findings *fs, const char *kind, const char *entity);
 /* Drop a finding (a later message showed it was not one). */

@@ -97,6 +97,21 @@ struct finding *findings_raise(struct findings *fs, const char *kind, enum sever
     return f;
 }
 
+bool findings_note_subject(const struct findings *fs, struct finding *f, const char *subject)
+{
+    uint64_t h = ctab_hash(&fs->tab, subject, strnlen(subject, 127));
+
+    for (uint32_t i = 0; i < f->n_subjects && i < FINDING_SUBJECTS; i++)
+        if (f->subjects[i] == h)
+            return false;
+    if (f->n_subjects >= FINDING_SUBJECTS) {
+        f->subjects_more = true;    /* cannot tell repeats apart any more */
+        return false;
+    }
+    f->subjects[f->n_subjects++] = h;
+    return true;
+}
+
 void findings_drop(struct findings *fs, struct finding *f)
 {
     ctab_remove(&fs->tab, f);

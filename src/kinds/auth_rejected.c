@@ -3,10 +3,65 @@
  * challenge was answered by a fresh (not stale) 401/407 or by 403
  * (RFC 3261 §22.2; Twilio answers 403 + X-Twilio-Error 32202, others
  * re-challenge). Reads KEV_AUTH_OUTCOME. Thread: the analysis thread.
+ *
+ * One finding per peer (client address to server address), not per user:
+ * a PBX whose trunk or phones fail with many usernames is one thing to
+ * look at, and a busy capture would otherwise fill the findings cap with
+ * one record per user. The entity and summary name the users (up to what
+ * fits, then "+N more"); the evidence is that of the first refusals.
  */
 #include <string.h>
 
 #include "correlate.h"
+#include "findings.h"
+
+/* Length of the user list at the start of the entity ("a, b from X to Y"). */
+static size_t users_len(const struct finding *f)
+{
+    const char *p = strstr(f->f.entity, " from ");
+    const char *last = NULL;
+
+    while (p != NULL) {     /* the last " from ": a username may hold one */
+        last = p;
+        p = strstr(p + 1, " from ");
+    }
+    return last ? (size_t)(last - f->f.entity) : 0;
+}
+
+/* A new user of this peer's refusals: list it in the entity while it fits
+ * ("1001, 1002 from 198.51.100.10 to 203.0.113.5"), else count it
+ * ("1001, 1002 +3 more from ..."). f->tag holds how many are listed. */
+static void add_user(struct finding *f, const struct auth_ex *ax)
+{
+    char c[ADDR_STRLEN], s[ADDR_STRLEN], list[128], out[128];
+    const char *user = ax->username[0] ? ax->username : "?";
+    size_t ul = users_len(f), room;
+    uint32_t more;
+
+    if (f->n_subjects == 1 || f->tag == 0) {
+        engine_entity(f->f.entity, sizeof(f->f.entity), user, &ax->client.ip, &ax->server.ip);
+        f->tag = 1;
+        return;
+    }
+    addr_str(&ax->client.ip, c, sizeof(c));
+    addr_str(&ax->server.ip, s, sizeof(s));
+    /* the listed part, without a "+N more" tail */
+    findings_fmt(list, sizeof(list), "%.*s", (int)ul, f->f.entity);
+    if (strstr(list, " +") != NULL && f->n_subjects > f->tag + 1)
+        *strstr(list, " +") = '\0';
+    room = sizeof(out) - strlen(" from  to ") - strlen(c) - strlen(s) - sizeof(" +9999 more");
+    if (strlen(list) + 2 + strlen(user) <= room) {
+        findings_fmt(out, sizeof(out), "%s, %s", list, user);
+        findings_fmt(list, sizeof(list), "%s", out);
+        f->tag++;
+    }
+    more = f->n_subjects - f->tag;
+    if (more > 0)
+        findings_fmt(f->f.entity, sizeof(f->f.entity), "%s +%u%s more from %s to %s", list,
+                     more, f->subjects_more ? "+" : "", c, s);
+    else
+        findings_fmt(f->f.entity, sizeof(f->f.entity), "%s from %s to %s", list, c, s);
+}
 
 static void on_event(struct engine *e, const struct kind_event *ev)
 {
@@ -20,18 +75,26 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         return;
     if (ev->why && (ev->why->suspended || strcmp(ev->why->kind, "ip_rejected") == 0))
         return;     /* account_suspended / ip_rejected explain this one */
-    engine_entity(entity, sizeof(entity), ax->username, &ax->client.ip, &ax->server.ip);
+    engine_entity(entity, sizeof(entity), NULL, &ax->client.ip, &ax->server.ip);
     f = engine_raise(e, "auth_rejected", SEV_ERROR, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     rechallenge = ax->outcome_status == 401 || ax->outcome_status == 407;
     status = ax->outcome_line + (strncmp(ax->outcome_line, "SIP/2.0 ", 8) ? 0 : 8);
+    if (findings_note_subject(&e->findings, f, ax->username[0] ? ax->username : "?"))
+        add_user(f, ax);
     /* Whether "every" retry failed is known only at the end: the peer
      * summary and verdict say it; this sentence stays true as it grows. */
-    finding_summary(f, "%s with credentials for user %s refused after digest auth (%s), "
-                       "%llu time(s): wrong password or username?",
-                    sip_method_name(ax->method), ax->username[0] ? ax->username : "?", status,
-                    (unsigned long long)f->f.count);
+    if (f->n_subjects <= 1)
+        finding_summary(f, "%s with credentials for user %s refused after digest auth (%s), "
+                           "%llu time(s): wrong password or username?",
+                        sip_method_name(ax->method), ax->username[0] ? ax->username : "?",
+                        status, (unsigned long long)f->f.count);
+    else
+        finding_summary(f, "Requests with credentials for %u%s users (%.*s) refused after "
+                           "digest auth (%s), %llu time(s): wrong passwords or usernames?",
+                        f->n_subjects, f->subjects_more ? "+" : "", (int)users_len(f), f->f.entity,
+                        status, (unsigned long long)f->f.count);
     finding_cite(&e->findings, f, ax->challenged_req_frame, ax->challenged_req_us, "request",
                  ax->challenged_req_line);
     finding_cite(&e->findings, f, ax->challenge_frame, ax->challenge_us, "challenge",
