@@ -15,6 +15,7 @@
 #include "pipeline.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -49,7 +50,30 @@ struct pipeline {
     bool have_ts;
     struct sip_payload pl[PIPELINE_MAX_PAYLOADS];
     struct sip_msg msg;
+
+    /* --verify-parse: each parsed message again through libosip2
+     * (sip_verify); differences are counted, the first one is quoted. */
+    uint64_t verify_checked, verify_diffs, verify_osip_rejects, verify_first_frame;
+    char verify_first[160];
 };
+
+/* --verify-parse: the fast parser's view of one message against libosip2's
+ * (slow: it mallocs; a diagnostic mode, never the default). */
+static void verify_msg(struct pipeline *p, const struct sip_payload *pl)
+{
+    char why[128];
+    int rc = sip_verify(&p->msg, pl->data, pl->len, why, sizeof(why));
+
+    p->verify_checked++;
+    if (rc < 0) {
+        p->verify_osip_rejects++;
+    } else if (rc > 0) {
+        if (p->verify_diffs++ == 0) {
+            p->verify_first_frame = pl->frame;
+            snprintf(p->verify_first, sizeof(p->verify_first), "%s", why);
+        }
+    }
+}
 
 struct pipeline *pipeline_new(const struct pipeline_opts *o, char *errbuf)
 {
@@ -178,6 +202,8 @@ static void handle_packet(struct pipeline *p, const struct packet *pkt)
         if (sip_parse(p->sp, &p->pl[i], &p->msg) != SIP_OK)
             continue;
         p->sip_messages++;
+        if (p->o.engine != NULL && p->o.engine->verify_parse)
+            verify_msg(p, &p->pl[i]);
         if (p->o.messages != NULL)
             pipeline_print_message(p->o.messages, &p->msg);
         if (p->o.hep != NULL)
@@ -246,6 +272,15 @@ void pipeline_run(struct pipeline *p, struct ring *r)
         }
     }
     engine_finish(p->eng, p->have_ts ? p->last_ts : 0);
+    if (p->o.engine != NULL && p->o.engine->verify_parse) {
+        fprintf(stderr, "sipscope: --verify-parse: %" PRIu64 " messages checked against "
+                "libosip2, %" PRIu64 " differ, %" PRIu64 " rejected by libosip2",
+                p->verify_checked, p->verify_diffs, p->verify_osip_rejects);
+        if (p->verify_diffs > 0)
+            fprintf(stderr, " (first: frame %" PRIu64 ": %s)", p->verify_first_frame,
+                    p->verify_first);
+        fputc('\n', stderr);
+    }
     if (p->o.messages != NULL)
         fflush(p->o.messages);
     if (p->o.pub != NULL) {
@@ -295,6 +330,11 @@ static void walk_stats(const void *ctx, stats_fn fn, void *ud)
     fn(ud, "pipeline.packets", p->packets);
     fn(ud, "pipeline.payloads", p->payloads);
     fn(ud, "pipeline.sip_messages", p->sip_messages);
+    if (p->o.engine != NULL && p->o.engine->verify_parse) {
+        fn(ud, "sip.verify.checked", p->verify_checked);
+        fn(ud, "sip.verify.differences", p->verify_diffs);
+        fn(ud, "sip.verify.osip_rejected", p->verify_osip_rejects);
+    }
     decode_stats(p->dec, fn, ud);
     hep_out_stats(p->o.hep, fn, ud);
     for (int i = 1; i < SIP_REJ_COUNT; i++) {
