@@ -5,8 +5,10 @@
  *   new        a finding appears (or comes back after it had recovered)
  *   escalated  its severity goes up, or its count reaches 10, 100, 1000 ...
  *   recovered  its peer shows the problem gone: keep-alives answered again
- *              (keepalive_failed), or new successful authentications /
- *              2xx answers on the peer and no new occurrence (the others)
+ *              (keepalive_failed), any answer again (no_response), or a
+ *              successful authentication on the peer and no new occurrence
+ *              (the authentication and admission kinds); other kinds
+ *              (scanner, NAT, ...) have no recovery signal
  *
  * Each event is one NDJSON line (--alerts FILE, "-" = stdout): the JSON
  * report's finding object (report_json_finding) plus "event", the peer and

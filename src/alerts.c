@@ -280,9 +280,21 @@ static bool recovers_on_success(const char *kind)
     return false;
 }
 
-static uint64_t peer_ok(const struct snap_peer *p)
+/* The success counter that disproves a kind: any answer for no_response;
+ * for the rest, authenticated exchanges that succeeded. Not 2xx answers in
+ * general: a carrier answers OPTIONS 200 while it refuses every INVITE,
+ * and that is no recovery. */
+static uint64_t peer_ok(const char *kind, const struct snap_peer *p)
 {
-    return p != NULL ? p->auth_ok + p->answers[2] : 0;
+    uint64_t n = 0;
+
+    if (p == NULL)
+        return 0;
+    if (strcmp(kind, "no_response") != 0)
+        return p->auth_ok;
+    for (int i = 1; i < SNAP_ANSWER_CLASSES; i++)
+        n += p->answers[i];
+    return n;
 }
 
 /* ---- output ---- */
@@ -352,7 +364,7 @@ size_t alerts_update(struct alerts *a, const struct snapshot *s, int64_t now_us)
     for (size_t i = 0; i < s->n_findings && i < a->tsize / 2; i++) {
         const struct snap_finding *f = &s->findings[i];
         const struct snap_peer *p = find_peer(a, s, f->peer_key);
-        uint64_t h = fkey(a, f), ok = peer_ok(p);
+        uint64_t h = fkey(a, f), ok = peer_ok(f->kind, p);
         const struct astate *old = slot(a->cur, a->tsize, h, f, false);
         struct astate *n = slot(a->next, a->tsize, h, f, true);
         bool occurred;
@@ -404,8 +416,8 @@ size_t alerts_update(struct alerts *a, const struct snapshot *s, int64_t now_us)
         } else if (recovers_on_success(f->kind) && !occurred && ok > n->ok_mark) {
             n->recovered = true;
             emit(a, ALERT_RECOVERED, f, p,
-                 p->auth_ok > 0 ? "authentication or 2xx answer after the failure"
-                                : "2xx answer after the failure",
+                 strcmp(f->kind, "no_response") == 0 ? "answered again"
+                                                     : "authentication succeeded again",
                  f->severity, s->run.last_ts_us, now_us);
         }
     }

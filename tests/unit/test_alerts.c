@@ -167,6 +167,9 @@ static void test_recovery_by_success(void **st)
     p->auth_ok = 5;
     add_f(s, "password_mismatch", "1001@203.0.113.5", SEV_ERROR, 1, 77);
     assert_int_equal(alerts_update(a, s, 1), 1);
+    /* OPTIONS answered 200 while calls are refused: no recovery. */
+    s->peers[0].answers[2] += 10;
+    assert_int_equal(alerts_update(a, s, 2), 0);
     /* Another failure with a success in the same interval: not recovered. */
     s->findings[0].count = 2;
     s->peers[0].auth_ok = 6;
