@@ -80,6 +80,7 @@ check: deps
 bench: deps
 	@$(MAKE) --no-print-directory sipscope
 	@scripts/bench.sh
+	@SIPSCOPE=$(CURDIR)/sipscope scripts/bench-live.sh | tee build/bench/results/live.md
 
 fuzz: deps
 	@scripts/fuzz.sh
