@@ -581,6 +581,58 @@ static void test_wrong_region_profiles(void **state)
     tl_close(&t);
 }
 
+/* --config intent: the Request-URI host is not the trunk's termination
+ * URI; the destination is not in the edge the trunk is configured for. */
+static void test_wrong_region_config(void **state)
+{
+    char path[] = "/tmp/sipscope-h9-cfg-XXXXXX";
+    const char *dirs[] = { "tests/lab/profiles", NULL };
+    struct engine_opts o = { .profile_dirs = dirs };
+    struct tl t;
+    const struct snap_finding *f;
+    FILE *fp;
+    int fd, host = 0, edge = 0;
+    (void)state;
+
+    if (access("tests/lab/profiles/twilio-lab.ini", R_OK) != 0)
+        skip();
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fp = fdopen(fd, "w");
+    assert_non_null(fp);
+    fprintf(fp, "[trunk main]\nprovider = twilio\ntermination_uri = sip:mytrunk.pstn.twilio.com\n"
+                "peer = " TRUNK "/32\nedge = dublin\n");
+    fclose(fp);
+    o.config_file = path;
+    assert_int_equal(tl_open_opts(&t, &o), 0);
+    tl_req(&t, PBX, "INVITE", "sip:+1555@other.pstn.twilio.com", "z9hG4bKx1", "x1@x", 1, "1001",
+           "");
+    tl_req(&t, PBX, "INVITE", "sip:+1555@mytrunk.pstn.twilio.com", "z9hG4bKx2", "x2@x", 1,
+           "1001", "");
+    tl_finish(&t);
+    for (size_t i = 0; i < t.snap.n_findings; i++) {
+        f = &t.snap.findings[i];
+        if (strcmp(f->kind, "wrong_region") != 0)
+            continue;
+        if (strstr(f->entity, "other.pstn")) {
+            host++;
+            assert_non_null(strstr(f->summary, "is not the termination URI host "
+                                               "mytrunk.pstn.twilio.com you configured"));
+            assert_int_equal(tl_frame(f, "request"), 1);
+        } else {
+            edge++;
+            assert_string_equal(f->entity, "mytrunk.pstn.twilio.com to " TRUNK);
+            assert_non_null(strstr(f->summary, TRUNK " is an address of edge ashburn, but "
+                                               "trunk main uses edge dublin"));
+            assert_int_equal(tl_frame(f, "request"), 2);
+        }
+    }
+    assert_int_equal(host, 1);
+    assert_int_equal(edge, 1);
+    tl_close(&t);
+    unlink(path);
+}
+
 static void test_unexpected_peer_config(void **state)
 {
     char path[] = "/tmp/sipscope-h9-cfg-XXXXXX";
@@ -1076,6 +1128,7 @@ int main(void)
         cmocka_unit_test(test_sip_alg_text),
         cmocka_unit_test(test_keepalive_outage),
         cmocka_unit_test(test_wrong_region_profiles),
+        cmocka_unit_test(test_wrong_region_config),
         cmocka_unit_test(test_unexpected_peer_config),
         cmocka_unit_test(test_multi_site_trunk),
         cmocka_unit_test(test_tables_overflow),
