@@ -36,6 +36,8 @@ struct capture_opts {
     uint64_t buffer_bytes;  /* -B (already in bytes), 0 = libpcap default */
     bool promisc;           /* live: promiscuous unless -p */
     uint64_t count;         /* -c: stop after this many packets, 0 = no limit */
+    const char *hep_in;     /* --hep-in [ADDR:]PORT: a HEP receiver (hep_in.h) instead
+                             * of libpcap; live, link type DLT_RAW */
 };
 
 struct capture_result {

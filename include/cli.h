@@ -66,6 +66,7 @@ struct cli_opts {
     const char *report_file;    /* --report-file FILE (SIGUSR1 and the end) */
     const char *hep_out;        /* --hep-out [udp:|tcp:]ADDR:PORT */
     uint32_t hep_id;            /* --hep-id N */
+    const char *hep_in;         /* --hep-in [ADDR:]PORT (instead of -r/-i) */
     char *filter_buf;           /* owned: joined trailing arguments */
 };
 

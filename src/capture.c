@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "hep_in.h"
 #include "thread.h"
 
 #define CAPTURE_FILE_BATCH 256      /* frames per pcap_dispatch on a file */
@@ -61,6 +62,8 @@ struct capture {
     struct bpf_program prog;
     bool has_prog;
     bool offline_filter;
+
+    struct hep_in *hep;         /* --hep-in: datagrams instead of pcap (c->p is a dead handle) */
 
     /* capture-thread state */
     struct ring *ring;
@@ -216,6 +219,23 @@ static int open_live(struct capture *c, const struct capture_opts *o, char *errb
     return 0;
 }
 
+/* --hep-in: a UDP socket; a dead pcap handle gives the link type (DLT_RAW),
+ * the BPF compiler and the -w writer, as for an interface. */
+static int open_hep(struct capture *c, const struct capture_opts *o, char *errbuf)
+{
+    snprintf(c->name, sizeof(c->name), "HEP %s", o->hep_in);
+    c->hep = hep_in_open(o->hep_in, errbuf);
+    if (c->hep == NULL)
+        return ERR_IO;
+    c->p = pcap_open_dead(DLT_RAW, (int)o->snaplen);
+    if (c->p == NULL) {
+        err_set(errbuf, "%s: out of memory", c->name);
+        return ERR_NOMEM;
+    }
+    c->live = true;
+    return 0;
+}
+
 struct capture *capture_open(const struct capture_opts *o, char *errbuf, int *err)
 {
     struct capture *c = calloc(1, sizeof(*c));
@@ -235,7 +255,8 @@ struct capture *capture_open(const struct capture_opts *o, char *errbuf, int *er
     atomic_init(&c->finished, false);
     snprintf(c->name, sizeof(c->name), "%s", o->file != NULL ? o->file : o->iface);
 
-    rc = o->file != NULL ? open_file(c, o->file, errbuf) : open_live(c, o, errbuf);
+    rc = o->hep_in != NULL ? open_hep(c, o, errbuf)
+         : o->file != NULL ? open_file(c, o->file, errbuf) : open_live(c, o, errbuf);
     if (rc != 0) {
         *err = rc;
         capture_close(c);
@@ -251,7 +272,7 @@ struct capture *capture_open(const struct capture_opts *o, char *errbuf, int *er
             return NULL;
         }
         c->has_prog = true;
-        if (c->live) {
+        if (c->live && c->hep == NULL) {
             if (pcap_setfilter(c->p, &c->prog) != 0) {
                 err_set(errbuf, "%s: cannot set filter: %s", c->name, pcap_geterr(c->p));
                 *err = ERR_IO;
@@ -279,6 +300,7 @@ void capture_close(struct capture *c)
         close(c->wake[0]);
     if (c->wake[1] >= 0)
         close(c->wake[1]);
+    hep_in_close(c->hep);
     free(c);
 }
 
@@ -406,12 +428,45 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* --hep-in: one datagram at a time into the ring through on_packet (so -c,
+ * the BPF filter and live drop counting behave as for an interface); the
+ * poll timeout bounds how long a stop waits. */
+static void hep_loop(struct capture *c)
+{
+    while (!c->count_reached && !atomic_load_explicit(&c->stop, memory_order_acquire)) {
+        struct pcap_pkthdr h;
+        const uint8_t *data;
+        uint32_t len;
+        int rc = hep_in_recv(c->hep, CAPTURE_LIVE_TIMEOUT_MS, &h.ts, &data, &len);
+
+        if (rc < 0) {
+            c->failed = true;
+            snprintf(c->error, sizeof(c->error), "%s: receive failed: %s", c->name,
+                     strerror(errno));
+            break;
+        }
+        if (rc == 1) {
+            h.caplen = h.len = len;
+            on_packet((u_char *)c, &h, data);
+            ring_commit(c->ring);
+            c->uncommitted = 0;
+            publish_counters(c);
+        }
+    }
+}
+
 static void *capture_main(void *arg)
 {
     struct capture *c = arg;
     int64_t last_stats = mono_ms();
+    bool hep_done = false;
 
-    while (!c->count_reached && !atomic_load_explicit(&c->stop, memory_order_acquire)) {
+    if (c->hep != NULL) {
+        hep_loop(c);
+        hep_done = true;
+    }
+    while (!hep_done && !c->count_reached &&
+           !atomic_load_explicit(&c->stop, memory_order_acquire)) {
         int n = pcap_dispatch(c->p, c->live ? -1 : CAPTURE_FILE_BATCH, on_packet, (u_char *)c);
         ring_commit(c->ring);
         c->uncommitted = 0;

@@ -36,6 +36,7 @@ enum {
     OPT_REPORT_FILE,
     OPT_HEP_OUT,
     OPT_HEP_ID,
+    OPT_HEP_IN,
 };
 
 static const char short_opts[] = ":r:i:w:f:c:s:B:Z:pnqvhV";
@@ -61,13 +62,14 @@ static const struct option long_opts[] = {
     { "report-file", required_argument, NULL, OPT_REPORT_FILE },
     { "hep-out", required_argument, NULL, OPT_HEP_OUT },
     { "hep-id", required_argument, NULL, OPT_HEP_ID },
+    { "hep-in", required_argument, NULL, OPT_HEP_IN },
     { NULL, 0, NULL, 0 },
 };
 
 void cli_usage(FILE *f)
 {
     fputs(
-"Usage: sipscope [options] -r FILE|-i IFACE [BPF filter ...]\n"
+"Usage: sipscope [options] -r FILE|-i IFACE|--hep-in PORT [BPF filter ...]\n"
 "Passive SIP trunk analyser: why does a trunk answer 401/403/407, or not at all?\n"
 "\n"
 "Input:\n"
@@ -82,6 +84,7 @@ void cli_usage(FILE *f)
 "                       (mode 0600; an existing file is refused; \"-\" = stdout)\n"
 "  -Z USER              drop privileges to USER once the capture is open\n"
 "  -n                   accepted for tcpdump habits (nothing is ever resolved)\n"
+"  --hep-in [ADDR:]PORT receive HEP (v2/v3) from capture agents on a UDP port\n"
 "\n"
 "Output:\n"
 "  --report FORMAT      text (default), json or markdown\n"
@@ -328,6 +331,13 @@ int cli_parse(struct cli_opts *o, int argc, char **argv, char *errbuf)
         case OPT_HEP_OUT:
             o->hep_out = optarg;
             break;
+        case OPT_HEP_IN:
+            if (optarg[0] == '\0') {
+                err_set(errbuf, "--hep-in: expected [ADDRESS:]PORT");
+                return ERR_INVAL;
+            }
+            o->hep_in = optarg;
+            break;
         case OPT_HEP_ID:
             if (!parse_u64(optarg, 0, UINT32_MAX, &v)) {
                 err_set(errbuf, "--hep-id %s: expected a number from 0 to 4294967295", optarg);
@@ -356,7 +366,12 @@ int cli_parse(struct cli_opts *o, int argc, char **argv, char *errbuf)
         err_set(errbuf, "-r and -i are exclusive: read a file or capture live");
         return ERR_INVAL;
     }
-    if (o->read_file == NULL && o->iface == NULL) {
+    if (o->hep_in != NULL && (o->read_file != NULL || o->iface != NULL)) {
+        err_set(errbuf, "--hep-in and %s are exclusive: one input at a time",
+                o->read_file != NULL ? "-r" : "-i");
+        return ERR_INVAL;
+    }
+    if (o->read_file == NULL && o->iface == NULL && o->hep_in == NULL) {
         err_set(errbuf, "nothing to read: give -r FILE or -i IFACE (see sipscope --help)");
         return ERR_INVAL;
     }

@@ -166,6 +166,7 @@ int main(int argc, char **argv)
     memset(&co, 0, sizeof(co));
     co.file = o.read_file;
     co.iface = o.iface;
+    co.hep_in = o.hep_in;
     co.filter = o.filter;
     co.snaplen = (uint32_t)o.caps.snaplen;
     co.buffer_bytes = o.buffer_bytes;
@@ -182,7 +183,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "sipscope: %s: unsupported link type %s%s%d%s\n",
                 o.read_file != NULL ? (strcmp(o.read_file, "-") == 0 ? "standard input"
                                                                      : o.read_file)
-                                    : o.iface,
+                                    : o.iface != NULL ? o.iface : o.hep_in,
                 strncmp(ltname, "DLT ", 4) == 0 ? "DLT " : ltname,
                 strncmp(ltname, "DLT ", 4) == 0 ? "" : " (DLT ", capture_linktype(cap),
                 strncmp(ltname, "DLT ", 4) == 0 ? "" : ")");
@@ -255,7 +256,7 @@ int main(int argc, char **argv)
     po.live = capture_live(cap);
     po.messages = o.messages ? out : NULL;
     po.capture = cap;
-    po.source = o.read_file != NULL ? o.read_file : o.iface;
+    po.source = o.read_file != NULL ? o.read_file : o.iface != NULL ? o.iface : o.hep_in;
     po.linktype = capture_linktype(cap);
     po.pub = pub;
     po.hep = hep;
@@ -295,7 +296,8 @@ int main(int argc, char **argv)
     }
     if (capture_live(cap) && !o.quiet)
         fprintf(stderr, "sipscope: listening on %s, link-type %s (%s), snapshot length %u bytes\n",
-                o.iface, ltname, pcap_datalink_val_to_description_or_dlt(capture_linktype(cap)),
+                po.source, ltname,
+                pcap_datalink_val_to_description_or_dlt(capture_linktype(cap)),
                 capture_snaplen(cap));
     else if (o.verbose > 0)
         fprintf(stderr, "sipscope: reading from %s, link-type %s (%s)\n", po.source, ltname,
