@@ -591,6 +591,8 @@ static void fill_peer(const struct engine *e, const struct peer *p, struct snap_
     {
         /* a keep-alive series (keepalive.h: outages, not just the last ping) */
         const struct ka_series *ks = ka_find(e->ka, &sp->local.ip, &sp->remote.ip);
+        if (ks == NULL)     /* the trunk pings the PBX */
+            ks = ka_find(e->ka, &sp->remote.ip, &sp->local.ip);
         if (ks != NULL && ks->pings >= KA_MIN_PINGS)
             findings_fmt(sp->keepalive, sizeof(sp->keepalive), "%s", ka_state_name(ks));
     }
