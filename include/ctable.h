@@ -49,6 +49,9 @@ struct ctab {
 /* Allocate cap entries of esize bytes; 0 or ERR_NOMEM. */
 int ctab_init(struct ctab *t, size_t cap, size_t esize, ctab_evict_fn on_evict, void *ud);
 void ctab_free(struct ctab *t);
+/* Free the entries but keep the counters (evictions, inserts): the table
+ * is then empty and stays so (cap 0). For engine_release. */
+void ctab_release(struct ctab *t);
 
 /* SipHash-1-3 of (key, klen) under the table's seed (siphash.h). */
 uint64_t ctab_hash(const struct ctab *t, const void *key, size_t klen);

@@ -57,4 +57,14 @@ void engine_snapshot(const struct engine *e, const struct run_info *run, struct 
  */
 int engine_evidence_result(const struct engine *e);
 
+/*
+ * After the final engine_snapshot of a run: free the correlation tables
+ * (transactions, auth exchanges, dialogs, sources, identities, NAT and
+ * multi-site records, kept messages) so the report is built in their
+ * place and peak RSS is the larger of the two, not their sum. Counters
+ * (engine_stats) stay; findings and peers stay; engine_msg must not be
+ * called again. Owner thread (main, after pipeline_join).
+ */
+void engine_release(struct engine *e);
+
 #endif

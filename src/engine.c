@@ -744,3 +744,31 @@ int engine_evidence_result(const struct engine *e)
 {
     return e->evidence_done ? e->evidence_rc : ERR_AGAIN;
 }
+
+void engine_release(struct engine *e)
+{
+    if (e == NULL)
+        return;
+    ctab_release(&e->txns);
+    ctab_release(&e->auths);
+    ctab_release(&e->dialogs);
+    ctab_release(&e->sources);
+    ctab_release(&e->idents);
+    {
+        uint64_t d1 = e->txn_due.dropped, d2 = e->auth_due.dropped;
+        ctab_dlq_free(&e->txn_due);
+        ctab_dlq_free(&e->auth_due);
+        e->txn_due.dropped = d1;     /* engine_stats still reports them */
+        e->auth_due.dropped = d2;
+    }
+    if (e->nat != NULL)
+        ctab_release(&e->nat->recs);
+    if (e->sites != NULL)
+        ctab_release(&e->sites->recs);
+    free(e->msgs);
+    free(e->raw);
+    e->msgs = NULL;
+    e->raw = NULL;
+    e->msgs_n = e->msgs_head = e->msgs_cap = 0;
+    e->raw_cap = 0;
+}

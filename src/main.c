@@ -383,6 +383,8 @@ int main(int argc, char **argv)
             status = 2;
         } else {
             engine_snapshot(pipeline_engine(pipe), &run, &snap);
+            /* the report is built where the correlation tables were */
+            engine_release(pipeline_engine(pipe));
             nc = getenv("NO_COLOR");
             color = isatty(fileno(out)) && (nc == NULL || nc[0] == '\0');
             if (mon != NULL) {

@@ -64,6 +64,16 @@ void ctab_free(struct ctab *t)
     memset(t, 0, sizeof(*t));
 }
 
+void ctab_release(struct ctab *t)
+{
+    uint64_t evictions = t->evictions, inserts = t->inserts;
+
+    ctab_free(t);       /* cap 0: find/insert return NULL, walks are empty */
+    t->evictions = evictions;
+    t->inserts = inserts;
+    t->oldest = t->newest = t->free_head = CTAB_NONE;
+}
+
 uint64_t ctab_hash(const struct ctab *t, const void *key, size_t klen)
 {
     return siphash13(key, klen, t->seed);
