@@ -149,8 +149,36 @@ static const struct class_range ranges[] = {
     { { 0xff }, 8, ADDR_UNSPEC },               /* IPv6 multicast */
 };
 
+/* The IPv4 rows of ranges as (network, mask) words: every message asks
+ * for several classes (source, destination, Via, Contact, SDP), and the
+ * generic prefix walk cost ~700 instructions an address. */
+static const struct { uint32_t net, mask; enum addr_class cls; } ranges4[] = {
+    { 0x0a000000u, 0xff000000u, ADDR_PRIVATE },
+    { 0xac100000u, 0xfff00000u, ADDR_PRIVATE },
+    { 0xc0a80000u, 0xffff0000u, ADDR_PRIVATE },
+    { 0x64400000u, 0xffc00000u, ADDR_CGNAT },
+    { 0x7f000000u, 0xff000000u, ADDR_LOOPBACK },
+    { 0xa9fe0000u, 0xffff0000u, ADDR_LINKLOCAL },
+    { 0xc0000200u, 0xffffff00u, ADDR_DOC },
+    { 0xc6336400u, 0xffffff00u, ADDR_DOC },
+    { 0xcb007100u, 0xffffff00u, ADDR_DOC },
+    { 0x00000000u, 0xff000000u, ADDR_UNSPEC },
+    { 0xe0000000u, 0xe0000000u, ADDR_UNSPEC },
+};
+
 enum addr_class addr_classify(const struct addr *a)
 {
+    static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+    if (memcmp(a->b, mapped, 12) == 0) {
+        /* ::ffff:0:0/96: no IPv6 row of ranges can match */
+        uint32_t v = (uint32_t)a->b[12] << 24 | (uint32_t)a->b[13] << 16 |
+                     (uint32_t)a->b[14] << 8 | a->b[15];
+        for (size_t i = 0; i < sizeof(ranges4) / sizeof(ranges4[0]); i++)
+            if ((v & ranges4[i].mask) == ranges4[i].net)
+                return ranges4[i].cls;
+        return ADDR_PUBLIC;
+    }
     for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
         struct addr net;
         memcpy(net.b, ranges[i].net, 16);
