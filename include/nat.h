@@ -60,6 +60,10 @@ struct nat_view {
     int32_t rport_val;          /* rport=N of a response, -1 none */
 };
 
+/* addr_classify, with IPv4 in a few compares (called for every address of
+ * every message here). Same result for every address. */
+enum addr_class nat_classify(const struct addr *a);
+
 /* Public for NAT purposes: public or documentation addresses. */
 bool nat_public_like(enum addr_class c);
 

@@ -26,32 +26,101 @@ bool nat_public_like(enum addr_class c)
     return c == ADDR_PUBLIC || c == ADDR_DOC;
 }
 
-static bool adv_of(struct span host, uint16_t port, struct nat_adv *a)
+/* addr_classify for the IPv4 case in a few compares (it is called for
+ * every address of every message here; the generic table walk cost ~450
+ * instructions a call); IPv6 goes to the table. Same classes. */
+enum addr_class nat_classify(const struct addr *a)
+{
+    const uint8_t *b = a->b + 12;
+
+    if (!addr_is_v4(a))
+        return addr_classify(a);
+    switch (b[0]) {
+    case 10: return ADDR_PRIVATE;
+    case 127: return ADDR_LOOPBACK;
+    case 0: return ADDR_UNSPEC;
+    case 100: return (b[1] & 0xc0) == 64 ? ADDR_CGNAT : ADDR_PUBLIC;
+    case 169: return b[1] == 254 ? ADDR_LINKLOCAL : ADDR_PUBLIC;
+    case 172: return (b[1] & 0xf0) == 16 ? ADDR_PRIVATE : ADDR_PUBLIC;
+    case 192:
+        if (b[1] == 168)
+            return ADDR_PRIVATE;
+        return b[1] == 0 && b[2] == 2 ? ADDR_DOC : ADDR_PUBLIC;
+    case 198: return b[1] == 51 && b[2] == 100 ? ADDR_DOC : ADDR_PUBLIC;
+    case 203: return b[1] == 0 && b[2] == 113 ? ADDR_DOC : ADDR_PUBLIC;
+    default: return b[0] >= 224 ? ADDR_UNSPEC : ADDR_PUBLIC;
+    }
+}
+
+/* Parse an advertised host; hint (text and value of an address already
+ * known, usually the packet's source) skips the parse when it matches,
+ * as it does for most messages. */
+static bool adv_of(struct span host, uint16_t port, struct nat_adv *a, const char *hint,
+                   size_t hint_len, const struct addr *hint_ip, uint8_t hint_cls)
 {
     memset(a, 0, sizeof(*a));
     if (host.len >= 2 && host.p[0] == '[' && host.p[host.len - 1] == ']') {
         host.p++;
         host.len -= 2;
     }
-    if (host.len == 0 || host.len >= ADDR_STRLEN || !addr_parse(host.p, host.len, &a->ip))
-        return false;
+    if (hint != NULL && host.len == hint_len && host.len > 0 &&
+        memcmp(host.p, hint, hint_len) == 0) {
+        a->ip = *hint_ip;
+        a->cls = hint_cls;
+    } else {
+        /* an IP literal starts with a digit, or holds ':' (IPv6): a host
+         * name is not worth a parse */
+        if (host.len == 0 || host.len >= ADDR_STRLEN ||
+            !((host.p[0] >= '0' && host.p[0] <= '9') || memchr(host.p, ':', host.len) != NULL) ||
+            !addr_parse(host.p, host.len, &a->ip))
+            return false;
+        a->cls = (uint8_t)nat_classify(&a->ip);
+    }
     a->present = true;
     a->port = port;
-    a->cls = (uint8_t)addr_classify(&a->ip);
     return true;
+}
+
+/* addr_str, with dotted IPv4 by hand (inet_ntop cost ~1800 instructions
+ * per message here); returns the length. */
+static size_t ip_text(const struct addr *a, char *buf, size_t len)
+{
+    size_t n = 0;
+
+    if (!addr_is_v4(a)) {
+        addr_str(a, buf, len);
+        return strlen(buf);
+    }
+    for (int i = 12; i < 16; i++) {
+        unsigned x = a->b[i];
+        if (i > 12)
+            buf[n++] = '.';
+        if (x >= 100)
+            buf[n++] = (char)('0' + x / 100);
+        if (x >= 10)
+            buf[n++] = (char)('0' + x / 10 % 10);
+        buf[n++] = (char)('0' + x % 10);
+    }
+    buf[n] = '\0';
+    return n;
 }
 
 void nat_view_of(const struct sip_msg *m, struct nat_view *v)
 {
+    char hint[ADDR_STRLEN];
+    size_t hl;
+
     memset(v, 0, sizeof(*v));
     v->src = m->src;
     v->dst = m->dst;
-    v->src_cls = (uint8_t)addr_classify(&m->src.ip);
-    v->dst_cls = (uint8_t)addr_classify(&m->dst.ip);
+    v->src_cls = (uint8_t)nat_classify(&m->src.ip);
+    v->dst_cls = (uint8_t)nat_classify(&m->dst.ip);
     v->rport_val = -1;
+    hl = ip_text(&m->src.ip, hint, sizeof(hint));
     if (m->n_via > 0) {
         const struct sip_via *via = &m->via[0];
-        adv_of(via->host, via->port ? via->port : 5060, &v->via);
+        adv_of(via->host, via->port ? via->port : 5060, &v->via, hint, hl, &m->src.ip,
+               v->src_cls);
         v->rport = via->rport >= 0;
         if (via->rport > 0)
             v->rport_val = via->rport;
@@ -60,13 +129,14 @@ void nat_view_of(const struct sip_msg *m, struct nat_view *v)
             v->received = true;
     }
     if (m->n_contact > 0 && !m->contact[0].star)
-        adv_of(m->contact[0].uri.host, m->contact[0].uri.port, &v->contact);
+        adv_of(m->contact[0].uri.host, m->contact[0].uri.port, &v->contact, hint, hl,
+               &m->src.ip, v->src_cls);
     if (m->sdp.present) {
         struct span c = m->sdp.c_addr;
         if (c.len == 0 && m->sdp.n_media > 0)
             c = m->sdp.media[0].c_addr;
-        adv_of(c, 0, &v->sdp_c);
-        adv_of(m->sdp.o_addr, 0, &v->sdp_o);
+        adv_of(c, 0, &v->sdp_c, hint, hl, &m->src.ip, v->src_cls);
+        adv_of(m->sdp.o_addr, 0, &v->sdp_o, hint, hl, &m->src.ip, v->src_cls);
     }
 }
 
@@ -105,7 +175,7 @@ unsigned nat_stale(const struct nat_view *v, const struct addr *seen)
     unsigned bits = NAT_F_VIA | NAT_F_CONTACT;
 
     if (!v->via.present || !v->contact.present ||
-        !nat_public_like((enum addr_class)v->via.cls) || !nat_public_like(addr_classify(seen)) ||
+        !nat_public_like((enum addr_class)v->via.cls) || !nat_public_like(nat_classify(seen)) ||
         !addr_eq(&v->via.ip, &v->contact.ip) || addr_eq(&v->via.ip, seen))
         return 0;
     if (v->sdp_c.present && addr_eq(&v->sdp_c.ip, &v->via.ip))
@@ -135,7 +205,7 @@ char *nat_geo(const struct engine *e, const struct addr *a, char *buf, size_t le
 
     if (len > 0)
         buf[0] = '\0';
-    if (e->geoip == NULL || !nat_public_like(addr_classify(a)) || !geoip_lookup(e->geoip, a, &g))
+    if (e->geoip == NULL || !nat_public_like(nat_classify(a)) || !geoip_lookup(e->geoip, a, &g))
         return buf;
     if (g.asn != 0)
         findings_fmt(buf, len, " [%s AS%u]", g.country[0] ? g.country : "??", (unsigned)g.asn);
@@ -229,9 +299,19 @@ static uint64_t pair_key(const struct ctab *t, const struct addr *client, const 
     return ctab_hash(t, b, sizeof(b));
 }
 
+/* FNV-1a: the branch and host hashes only compare a response's Via with
+ * its request's (not table keys: a collision can only hide an ALG sign),
+ * so the keyed SipHash of the tables is not needed here. Never 0. */
 static uint64_t span_hash(const struct ctab *t, struct span s)
 {
-    return ctab_hash(t, s.p ? s.p : "", s.len);
+    uint64_t h = 1469598103934665603ULL;
+
+    (void)t;
+    for (size_t i = 0; i < s.len; i++) {
+        h ^= (uint8_t)s.p[i];
+        h *= 1099511628211ULL;
+    }
+    return h | 1;
 }
 
 /* The Via port, the default filled in (RFC 3261 §18.2.1: 5060, 5061 for TLS). */
@@ -288,7 +368,11 @@ static void on_request(struct nat_state *n, struct nat_rec *r, const struct sip_
     r->last = v;
     r->last_req_frame = m->frame;
     r->last_req_us = m->ts_us;
-    corr_start_line(m, r->last_req_line, sizeof(r->last_req_line));
+    /* the start line is only needed if a response may show a stale
+     * public address (nat_stale): Via = Contact, public, not the source */
+    if (v.via.present && v.contact.present && addr_eq(&v.via.ip, &v.contact.ip) &&
+        !addr_eq(&v.via.ip, &v.src.ip) && nat_public_like((enum addr_class)v.via.cls))
+        corr_start_line(m, r->last_req_line, sizeof(r->last_req_line));
     if (r->stale_bits == 0 && nat_public_like((enum addr_class)v.src_cls)) {
         unsigned st = nat_stale(&v, &v.src.ip);
         if (st != 0) {
@@ -358,11 +442,22 @@ static void on_response(struct nat_state *n, struct nat_rec *r, const struct sip
     size_t actual;
     char t[112];
 
-    nat_view_of(m, &v);
+    /* A response only tells what the far end saw: received= and rport= of
+     * its top Via (its Contact and SDP are the far end's own). */
+    memset(&v, 0, sizeof(v));
+    v.rport_val = -1;
+    if (m->n_via > 0) {
+        const struct sip_via *via = &m->via[0];
+        if (via->rport > 0)
+            v.rport_val = via->rport;
+        if (via->received.len > 0 && via->received.len < ADDR_STRLEN &&
+            addr_parse(via->received.p, via->received.len, &v.received_ip))
+            v.received = true;
+    }
     r->responses++;
     if (m->status >= 200 && m->status < 300)
         r->answered_2xx++;
-    if (v.received && r->stale_bits == 0 && nat_public_like(addr_classify(&v.received_ip)) &&
+    if (v.received && r->stale_bits == 0 && nat_public_like(nat_classify(&v.received_ip)) &&
         r->last.src.port != 0) {
         /* the PBX side: what it advertises against what the far end saw */
         unsigned st = nat_stale(&r->last, &v.received_ip);

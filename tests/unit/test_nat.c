@@ -156,6 +156,32 @@ static void test_nat_view(void **state)
     sip_parser_free(sp);
 }
 
+/* nat_classify agrees with addr_classify: every first two octets with
+ * third/fourth octets around every range edge, and some IPv6. */
+static void test_classify(void **state)
+{
+    static const uint8_t thirds[] = { 0, 1, 2, 3, 99, 100, 101, 112, 113, 114, 255 };
+    static const char *const v6[] = { "2001:db8::1", "fd00::1", "fe80::1", "::1", "::",
+                                      "ff02::1", "2a00:1450::1", "::ffff:10.0.0.1" };
+    (void)state;
+
+    for (unsigned a = 0; a < 256; a++)
+        for (unsigned b = 0; b < 256; b++)
+            for (size_t c = 0; c < sizeof(thirds); c++) {
+                uint8_t v4[4] = { (uint8_t)a, (uint8_t)b, thirds[c], 7 };
+                struct addr x;
+                addr_from_v4(&x, v4);
+                if (nat_classify(&x) != addr_classify(&x))
+                    fail_msg("%u.%u.%u.7: %d != %d", a, b, thirds[c], nat_classify(&x),
+                             addr_classify(&x));
+            }
+    for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+        struct addr x;
+        assert_true(addr_parse(v6[i], strlen(v6[i]), &x));
+        assert_int_equal(nat_classify(&x), addr_classify(&x));
+    }
+}
+
 static void test_length_mismatch(void **state)
 {
     struct caps caps;
@@ -1120,6 +1146,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nat_view),
+        cmocka_unit_test(test_classify),
         cmocka_unit_test(test_length_mismatch),
         cmocka_unit_test(test_nat_rewrite_carrier_text),
         cmocka_unit_test(test_nat_rewrite_pbx_side_config),
