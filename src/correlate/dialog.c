@@ -15,16 +15,37 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Append s to dst[0..len) at *pos, truncating, always terminated. */
+static void put_str(char *dst, size_t len, size_t *pos, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (*pos + 1 >= len)
+        return;
+    if (n > len - 1 - *pos)
+        n = len - 1 - *pos;
+    memcpy(dst + *pos, s, n);
+    *pos += n;
+    dst[*pos] = '\0';
+}
+
+/* "user@host" (or "host"). Built by hand, not snprintf: this runs for
+ * every new Call-ID, which on a busy capture is most messages. */
 static void nameaddr_text(char *dst, size_t len, const struct sip_nameaddr *na)
 {
     char u[64], h[64];
+    size_t pos = 0;
 
+    if (len == 0)
+        return;
+    dst[0] = '\0';
     corr_copy(u, sizeof(u), na->uri.user);
     corr_copy(h, sizeof(h), na->uri.host);
-    if (u[0] != '\0')
-        findings_fmt(dst, len, "%s@%s", u, h);
-    else
-        findings_fmt(dst, len, "%s", h);
+    if (u[0] != '\0') {
+        put_str(dst, len, &pos, u);
+        put_str(dst, len, &pos, "@");
+    }
+    put_str(dst, len, &pos, h);
 }
 
 struct dialog *dialog_on_msg(struct engine *e, const struct sip_msg *m)
@@ -74,6 +95,17 @@ void msgs_keep(struct engine *e, const struct sip_msg *m, uint64_t dialog_key)
     r->transport = m->transport;
     if (m->is_request) {
         corr_copy(r->label, sizeof(r->label), m->method_name);
+    } else if (m->status >= 100 && m->status <= 999) {
+        /* "407 Proxy Authentication Required": every response, so by hand */
+        char reason[48];
+        size_t pos = 4;
+        r->label[0] = (char)('0' + m->status / 100);
+        r->label[1] = (char)('0' + m->status / 10 % 10);
+        r->label[2] = (char)('0' + m->status % 10);
+        r->label[3] = ' ';
+        r->label[4] = '\0';
+        corr_copy(reason, sizeof(reason), m->reason_phrase);
+        put_str(r->label, sizeof(r->label), &pos, reason);
     } else {
         char reason[48];
         corr_copy(reason, sizeof(reason), m->reason_phrase);

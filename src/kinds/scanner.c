@@ -27,6 +27,8 @@ static void on_event(struct engine *e, const struct kind_event *ev)
 
     if (ev->type != KEV_REQUEST || s == NULL || ev->m == NULL)
         return;
+    if (!s->scanner_ua && s->n_users < SCANNER_USERS)
+        return;     /* not (yet) a scanner: every branch below needs one of these */
     addr_str(&s->ip, ip, sizeof(ip));
     if ((s->scanner_ua || s->n_users >= SCANNER_USERS) &&
         (f = findings_find(&e->findings, "scanner", ip)) != NULL) {

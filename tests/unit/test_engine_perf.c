@@ -1,8 +1,9 @@
 /*
  * test_engine_perf.c — what the performance work changed in the engine's
  * behaviour: auth_rejected grouped per peer (one finding naming its users,
- * a separate one for another client address), and engine_release (tables
- * freed after the final snapshot, counters kept, findings still there).
+ * a separate one for another client address), engine_release (tables
+ * freed after the final snapshot, counters kept, findings still there),
+ * and the hand-built message labels and dialog names.
  */
 #include "testutil.h"
 
@@ -136,12 +137,35 @@ static void test_release(void **state)
     tl_close(&t);
 }
 
+/* Labels and dialog names are built by hand (no snprintf per message):
+ * the same text as "%d %s" and "%s@%s" would give. */
+static void test_labels(void **state)
+{
+    struct tl t;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    t.now = T0;
+    tl_req(&t, PBX, "INVITE", RURI, "z9hG4bKl1", "l1@x", 1, "1001", "");
+    tl_resp(&t, PBX, 407, "Proxy Authentication Required", "INVITE", "z9hG4bKl1", "l1@x", 1,
+            PROXY_CH);
+    tl_finish(&t);
+    assert_int_equal(t.snap.n_dialogs, 1);
+    assert_string_equal(t.snap.dialogs[0].from, "1001@" TRUNK);
+    assert_string_equal(t.snap.dialogs[0].to, "+15550100@" TRUNK);
+    assert_int_equal(t.snap.n_msgs, 2);
+    assert_string_equal(t.snap.msgs[0].label, "INVITE");
+    assert_string_equal(t.snap.msgs[1].label, "407 Proxy Authentication Required");
+    tl_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_auth_rejected_grouped),
         cmocka_unit_test(test_auth_rejected_many_users),
         cmocka_unit_test(test_release),
+        cmocka_unit_test(test_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
