@@ -211,6 +211,7 @@ struct sites_state {
 
 struct sites_state *sites_new(const struct caps *caps);
 void sites_free(struct sites_state *s);
+void sites_stats(const struct sites_state *s, stats_fn fn, void *ud);
 struct auth_ex;
 struct txn;
 /* An accepted retry: note (user, realm, server) used from t's source. */

@@ -508,7 +508,8 @@ static uint64_t all_evictions(const struct engine *e)
 {
     return e->txns.evictions + e->auths.evictions + e->dialogs.evictions +
            e->peers.evictions + e->sources.evictions + e->idents.evictions +
-           findings_evictions(&e->findings);
+           findings_evictions(&e->findings) + (e->nat ? e->nat->recs.evictions : 0) +
+           (e->ka ? e->ka->series.evictions : 0) + (e->sites ? e->sites->recs.evictions : 0);
 }
 
 void engine_stats(const struct engine *e, stats_fn fn, void *ud)
@@ -536,6 +537,7 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
     fn(ud, "engine.findings.evicted", findings_evictions(&e->findings));
     fn(ud, "engine.timeout_queue.dropped", e->txn_due.dropped + e->auth_due.dropped);
     nat_stats(e->nat, fn, ud);
+    sites_stats(e->sites, fn, ud);
     ka_stats(e->ka, fn, ud);
     if (e->evidence_done && e->evidence_rc >= 0)
         fn(ud, "engine.evidence_frames", (uint64_t)e->evidence_rc);

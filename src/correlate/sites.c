@@ -46,6 +46,12 @@ void sites_free(struct sites_state *s)
     free(s);
 }
 
+void sites_stats(const struct sites_state *s, stats_fn fn, void *ud)
+{
+    if (s != NULL)
+        fn(ud, "engine.sites.evicted", s->recs.evictions);
+}
+
 /* Note one accepted use of (user, realm, server) from src. */
 static struct site_rec *note(struct engine *e, const char *user, const char *realm,
                              const struct addr *server, const struct addr *src, int64_t first_us,
