@@ -42,10 +42,11 @@ static void report(struct engine *e, struct ka_series *s, const struct peer *p, 
     f->f.count = s->n_out + s->more_out;
     ka_outages_text(s, t0, outs, sizeof(outs));
     finding_summary(f, "OPTIONS keep-alives from %s to %s%s: %u sent, one every %.1f s, %u%% "
-                       "answered, %u lost, %u failed; outage%s %s (capture time); now %s",
+                       "answered, %u lost, %u failed; outage%s %s after the capture start; now %s",
                     c, sv, nat_geo(e, &s->server.ip, geo, sizeof(geo)), s->pings,
                     (double)ka_interval(s) / 1e6,
-                    done ? (unsigned)(100ull * s->answered / done) : 0, s->lost, s->failed,
+                    done ? (unsigned)((200ull * s->answered + done) / (2ull * done)) : 0,
+                    s->lost, s->failed,
                     s->n_out + s->more_out > 1 ? "s" : "", outs, s->down ? "down" : "up");
     finding_cite(&e->findings, f, s->first_frame, s->first_us, "first keepalive", NULL);
     for (uint32_t i = 0; i < s->n_out; i++) {
