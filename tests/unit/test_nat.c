@@ -1144,6 +1144,44 @@ static void test_lab_geoip(void **state)
         skip();
 }
 
+/* A real capture (heplify's erspan_sip_ipv4_udp, port mirror in GRE):
+ * tshark shows a phone behind NAT at 180.173.83.248:53221 whose SUBSCRIBE
+ * (frame 1) carries Via/Contact 192.168.8.53, answered 202 with
+ * received=180.173.83.248 (frame 4), and which answers the server's NOTIFY
+ * sent with Via 101.231.48.19:5260 (frame 6) with Via port 5860 (frame 7). */
+static void test_shared_erspan(void **state)
+{
+    char path[512];
+    struct snapshot snap;
+    struct engine_opts o = { 0 };
+    const struct snap_finding *nat = NULL, *alg = NULL;
+    (void)state;
+
+    snprintf(path, sizeof(path), "%s/heplify__erspan_sip_ipv4_udp.pcapng",
+             testutil_shared_pcaps());
+    if (access(path, R_OK) != 0)
+        skip();
+    assert_int_equal(snapshot_init(&snap, 256, 64, 64, 512, 1 << 20, 128), 0);
+    assert_int_equal(pe_run(path, &o, &snap), 0);
+    for (size_t i = 0; i < snap.n_findings; i++) {
+        if (strcmp(snap.findings[i].kind, "nat_rewrite") == 0)
+            nat = &snap.findings[i];
+        if (strcmp(snap.findings[i].kind, "sip_alg") == 0)
+            alg = &snap.findings[i];
+    }
+    assert_non_null(nat);
+    assert_string_equal(nat->entity, "180.173.83.248:53221 to 101.231.48.19");
+    assert_int_equal(tl_frame(nat, "request advertising a private address"), 1);
+    assert_int_equal(tl_frame(nat, "response with received="), 4);
+    assert_non_null(strstr(tl_line(nat, "request advertising a private address"),
+                           "Via, Contact 192.168.8.53"));
+    assert_non_null(alg);
+    assert_string_equal(alg->entity, "101.231.48.19 to 180.173.83.248");
+    assert_int_equal(tl_frame(alg, "response Via changed"), 7);
+    assert_non_null(strstr(tl_line(alg, "response Via changed"), "101.231.48.19:5860"));
+    snapshot_free(&snap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1168,6 +1206,7 @@ int main(void)
         cmocka_unit_test(test_lab_unexpected_peer_profile),
         cmocka_unit_test(test_lab_wrong_region),
         cmocka_unit_test(test_lab_geoip),
+        cmocka_unit_test(test_shared_erspan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
