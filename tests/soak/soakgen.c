@@ -10,7 +10,8 @@
  * unique Call-ID, every challenge a unique nonce, every dialog a new client
  * address (IPv4 198.18.0.0/15 — RFC 2544 benchmarking — cycling through all
  * 131,070 hosts, alternating with IPv6 2001:db8:1::/64 with a counter, so
- * IPv6 sources never repeat) and a new username: per-source and per-dialog
+ * IPv6 sources never repeat; the PBX is 192.0.2.10 or 2001:db8::10 to match)
+ * and a new username: per-source and per-dialog
  * tables must evict, never grow.
  *
  * The stream opens with EARLY problem dialogs that must still be reported at
@@ -295,7 +296,7 @@ int main(int argc, char **argv)
 {
     const char *path = NULL;
     int early_only = 0;
-    struct ep pbx, t99, t98, c;
+    struct ep pbx, pbx6, t99, t98, c;
     uint64_t early;
 
     limit = 1000000;
@@ -321,6 +322,12 @@ int main(int argc, char **argv)
     fwrite(gh, sizeof(gh), 1, out);
 
     ep_v4(&pbx, 192, 0, 2, 10, 5060);
+    /* the PBX's IPv6 address (2001:db8::10) for IPv6 clients: a datagram has one family */
+    memset(&pbx6, 0, sizeof(pbx6));
+    pbx6.v6 = 1;
+    pbx6.a[0] = 0x20; pbx6.a[1] = 0x01; pbx6.a[2] = 0x0d; pbx6.a[3] = 0xb8; pbx6.a[15] = 0x10;
+    pbx6.port = 5060;
+    snprintf(pbx6.text, sizeof(pbx6.text), "[2001:db8::10]");
     ep_v4(&t99, 203, 0, 113, 99, 5060);
     ep_v4(&t98, 203, 0, 113, 98, 5060);
     for (int i = 0; i < EARLY_IPREJ; i++)
@@ -333,11 +340,12 @@ int main(int argc, char **argv)
         char user[32];
         uint64_t n = dialog_no + 1;
         client(&c, n);
+        const struct ep *p = c.v6 ? &pbx6 : &pbx;
         snprintf(user, sizeof(user), "u%" PRIu64, n);
         switch (n % 8) {
-        case 0: case 1: case 2: case 3: d_register(&c, &pbx, user, 0); break;
-        case 4: case 5: d_invite(&c, &pbx, user); break;
-        default: d_options(&pbx, &c, user); break;
+        case 0: case 1: case 2: case 3: d_register(&c, p, user, 0); break;
+        case 4: case 5: d_invite(&c, p, user); break;
+        default: d_options(p, &c, user); break;
         }
     }
     if (fflush(out) != 0) {
