@@ -164,18 +164,23 @@ bool decode_hep(struct dctx *x, struct cursor c)
 
     if (!cursor_peek(&c, 0, &b0))
         return false;
+    /* The depth bounds nesting, not how many HEP records one TCP segment
+     * carries side by side: each record leaves it as it found it. */
     if (cursor_has(&c, 4) && memcmp(cursor_ptr(&c), "HEP3", 4) == 0) {
+        unsigned depth = x->depth;
+        bool r;
         dctx_count(x, DC_HEP_PACKETS);
         if (!dctx_enter(x))
             return true;
-        return hep3(x, c);
+        r = hep3(x, c);
+        x->depth = depth;
+        return r;
     }
     if (b0 == 1 || b0 == 2) {
         if (x->depth >= x->d->caps.tunnel_depth)
             return false;
         if (hep12(x, c)) {
             dctx_count(x, DC_HEP_PACKETS);
-            x->depth++;
             return true;
         }
     }

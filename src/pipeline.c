@@ -29,7 +29,10 @@
 #include "thread.h"
 
 #define PIPELINE_BATCH 256          /* records per ring release */
-#define PIPELINE_MAX_PAYLOADS 16    /* SIP payloads one frame may complete */
+/* SIP payloads one frame may complete: a 64 KiB TCP segment of HEP records
+ * or pipelined small messages carries a couple of hundred (the rest are
+ * counted in decode.out_full). */
+#define PIPELINE_MAX_PAYLOADS 256
 #define PIPELINE_TICK_US 100000     /* packet-time step between expiry calls */
 /* A quiet live capture still advances timeouts (and publishes) this often:
  * a finding that a timer completes is then raised, and alerted, well

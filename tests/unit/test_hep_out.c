@@ -104,6 +104,39 @@ static void test_does_not_fit(void **st)
     assert_int_equal(hep_encode(h, sizeof(h), &in, 1), 0);
 }
 
+/* What --hep-out tcp: sends when its queue coalesces: many HEP records in
+ * one TCP segment (SYN first). Every one must come out (the decoder's
+ * nesting depth is not a per-segment record count). */
+static void test_many_records_one_segment(void **st)
+{
+    (void)st;
+    static struct pkt p;
+    static uint8_t seg[20 * 700];
+    static struct sip_payload many[32];
+    struct decoder *d = new_decoder(NULL);
+    struct sip_payload in = make("198.51.100.10", 5060, "203.0.113.5", 5060, TRANSPORT_UDP,
+                                 1795602000LL * 1000000);
+    size_t n = 0;
+
+    for (int i = 0; i < 20; i++) {
+        in.ts_us += 1000;
+        n += hep_encode(seg + n, sizeof(seg) - n, &in, 9);
+    }
+    pkt_set(&p, "", 0);
+    wrap_tcp(&p, 40000, 9061, 999, 0x02);
+    wrap_ipv4_full(&p, "192.0.2.1", "192.0.2.2", 6, 1, 0, NULL, 0);
+    assert_int_equal(run_pkt(d, 12, &p, 1, 1, many, 32), 0);
+    pkt_set(&p, seg, n);
+    wrap_tcp(&p, 40000, 9061, 1000, 0x18);
+    wrap_ipv4_full(&p, "192.0.2.1", "192.0.2.2", 6, 2, 0, NULL, 0);
+    assert_int_equal(run_pkt(d, 12, &p, 2, 2, many, 32), 20);
+    for (int i = 0; i < 20; i++) {
+        assert_int_equal(many[i].ts_us, 1795602000LL * 1000000 + 1000 * (i + 1));
+        assert_int_equal(many[i].site_id, 9);
+    }
+    decoder_free(d);
+}
+
 static void test_bad_spec(void **st)
 {
     (void)st;
@@ -124,6 +157,7 @@ int main(void)
         cmocka_unit_test(test_ipv4_udp),
         cmocka_unit_test(test_ipv6_tcp),
         cmocka_unit_test(test_does_not_fit),
+        cmocka_unit_test(test_many_records_one_segment),
         cmocka_unit_test(test_bad_spec),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
