@@ -392,6 +392,25 @@ int cli_parse(struct cli_opts *o, int argc, char **argv, char *errbuf)
         err_set(errbuf, "-w %s: the same file as -r", o->write_file);
         return ERR_INVAL;
     }
+    {
+        bool mon = o->alerts_file != NULL || o->syslog || o->metrics_file != NULL ||
+                   o->report_file != NULL;
+        if (mon && o->messages) {
+            err_set(errbuf, "--messages and the monitoring flags (--alerts, --syslog, "
+                            "--metrics, --report-file) are exclusive");
+            return ERR_INVAL;
+        }
+        if (mon && o->tui == CLI_TUI_ON) {
+            err_set(errbuf, "--tui and the monitoring flags (--alerts, --syslog, --metrics, "
+                            "--report-file) are exclusive: a monitor runs without the dashboard");
+            return ERR_INVAL;
+        }
+        if (o->alerts_file != NULL && strcmp(o->alerts_file, "-") == 0 &&
+            o->write_file != NULL && strcmp(o->write_file, "-") == 0) {
+            err_set(errbuf, "--alerts - and -w - both want standard output");
+            return ERR_INVAL;
+        }
+    }
     if (o->caps.snaplen > 262144) {
         err_set(errbuf, "snaplen %llu: at most 262144", (unsigned long long)o->caps.snaplen);
         return ERR_INVAL;
