@@ -8,15 +8,12 @@
  */
 #include "metrics.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "atomicfile.h"
 #include "err.h"
 #include "report.h"
 #include "sip.h"
@@ -340,44 +337,22 @@ int metrics_render(FILE *f, const struct snapshot *s, size_t top_peers, int64_t 
     return ferror(f) ? ERR_IO : 0;
 }
 
+struct render_ctx {
+    const struct snapshot *s;
+    size_t top_peers;
+    int64_t now_us;
+};
+
+static int render_fill(FILE *f, const void *ctx)
+{
+    const struct render_ctx *r = ctx;
+    return metrics_render(f, r->s, r->top_peers, r->now_us);
+}
+
 int metrics_write(const char *path, const struct snapshot *s, size_t top_peers, int64_t now_us,
                   char *errbuf)
 {
-    char tmp[4096];
-    int fd, rc;
-    FILE *f;
+    struct render_ctx r = { s, top_peers, now_us };
 
-    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid()) >= sizeof(tmp)) {
-        err_set(errbuf, "--metrics %s: path too long", path);
-        return ERR_IO;
-    }
-    unlink(tmp);    /* ours from a crash before: same pid, same name */
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        err_set(errbuf, "--metrics %s: %s", tmp, strerror(errno));
-        return ERR_IO;
-    }
-    fchmod(fd, 0644);   /* the collector runs as another user; umask must not hide it */
-    f = fdopen(fd, "w");
-    if (f == NULL) {
-        err_set(errbuf, "--metrics %s: %s", tmp, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        return ERR_IO;
-    }
-    rc = metrics_render(f, s, top_peers, now_us);
-    if (fclose(f) != 0 && rc == 0)
-        rc = ERR_IO;
-    if (rc != 0) {
-        err_set(errbuf, "--metrics %s: %s", tmp, rc == ERR_NOMEM ? "out of memory"
-                                                                 : strerror(errno));
-        unlink(tmp);
-        return rc;
-    }
-    if (rename(tmp, path) != 0) {
-        err_set(errbuf, "--metrics %s: rename: %s", path, strerror(errno));
-        unlink(tmp);
-        return ERR_IO;
-    }
-    return 0;
+    return atomicfile_write(path, 0644, render_fill, &r, "--metrics", errbuf);
 }

@@ -10,14 +10,12 @@
  */
 #include "monitor.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "alerts.h"
+#include "atomicfile.h"
 #include "err.h"
 #include "metrics.h"
 
@@ -28,7 +26,6 @@ struct monitor {
     const struct snapshot *latest;
     int64_t metrics_due_us;
     bool metrics_failed;        /* the last write failed: said so once */
-    bool report_failed;
 };
 
 void monitor_sizes(const struct caps *caps, struct snappub_sizes *out)
@@ -124,11 +121,22 @@ const struct snapshot *monitor_latest(const struct monitor *m)
     return m->latest;
 }
 
+struct report_ctx {
+    enum report_format fmt;
+    const struct snapshot *s;
+};
+
+static int report_fill(FILE *f, const void *ctx)
+{
+    const struct report_ctx *r = ctx;
+    return report_write(f, r->fmt, r->s, false);
+}
+
 int monitor_report(struct monitor *m, const struct snapshot *s)
 {
-    char tmp[4096];
-    FILE *f;
-    int fd, rc;
+    char errbuf[ERRBUF_SIZE];
+    struct report_ctx r = { m->o.report, s };
+    int rc;
 
     if (s == NULL)
         return 0;
@@ -137,27 +145,8 @@ int monitor_report(struct monitor *m, const struct snapshot *s)
         fflush(stderr);
         return rc;
     }
-    /* Replaced atomically, like the metrics: a reader never sees half. */
-    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", m->o.report_file, (long)getpid()) >=
-        sizeof(tmp))
-        return ERR_IO;
-    unlink(tmp);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (f == NULL) {
-        if (fd >= 0)
-            close(fd);
-        fprintf(stderr, "sipscope: --report-file %s: %s\n", tmp, strerror(errno));
-        return ERR_IO;
-    }
-    rc = report_write(f, m->o.report, s, false);
-    if (fclose(f) != 0 && rc == 0)
-        rc = ERR_IO;
-    if (rc == 0 && rename(tmp, m->o.report_file) != 0)
-        rc = ERR_IO;
-    if (rc != 0) {
-        fprintf(stderr, "sipscope: --report-file %s: %s\n", m->o.report_file, strerror(errno));
-        unlink(tmp);
-    }
+    rc = atomicfile_write(m->o.report_file, 0600, report_fill, &r, "--report-file", errbuf);
+    if (rc != 0)
+        fprintf(stderr, "sipscope: %s\n", errbuf);
     return rc;
 }
