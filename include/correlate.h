@@ -312,6 +312,9 @@ struct engine {
         const struct profile *hp, *ap;
         const struct profile_edge *he, *ae;
     } region_cache[ENGINE_REGION_CACHE];
+    /* Scanner verdict per User-Agent (keyed hash; src/correlate/source.c). */
+#define ENGINE_UA_CACHE 256
+    struct ua_cache { uint64_t hash; bool scanner; } ua_cache[ENGINE_UA_CACHE];
     struct secrets *secrets;
     struct config *config;
     struct geoip *geoip;

@@ -74,8 +74,15 @@ struct source *source_on_request(struct engine *e, const struct sip_msg *m)
         /* the word scan is the costly part: once per distinct User-Agent */
         uint64_t h = ctab_hash(&e->sources, ua.p, ua.len);
         if (h != s->ua_hash) {
+            /* and once per User-Agent across sources: a PBX's phones share
+             * a few models, a busy capture has thousands of sources */
+            struct ua_cache *uc = &e->ua_cache[h % ENGINE_UA_CACHE];
+            if (uc->hash != h) {
+                uc->hash = h;
+                uc->scanner = scanner_ua(ua);
+            }
             s->ua_hash = h;
-            if (scanner_ua(ua)) {
+            if (uc->scanner) {
                 s->scanner_ua = true;
                 s->scanner_frame = m->frame;
                 corr_copy(s->ua, sizeof(s->ua), ua);
