@@ -21,6 +21,7 @@ struct sip_payload {
     struct endpoint src, dst;
     enum transport transport;
     uint32_t site_id;       /* HEP capture-agent id, 0 when not from HEP */
+    bool from_hep;          /* unwrapped from a HEP packet (decode_hep.c) */
     bool quoted;            /* quoted inside an ICMP/ICMPv6 error: the original
                              * datagram bounced (possibly truncated); src/dst are
                              * the quoted packet's, not the ICMP sender's */

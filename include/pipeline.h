@@ -32,6 +32,9 @@ struct pipeline_opts {
     struct capture_writer *writer;  /* -w, or NULL */
     struct snappub *pub;            /* dashboard/monitor publication, or NULL */
     struct hep_out *hep;            /* --hep-out: every SIP message as HEPv3, or NULL */
+    bool hep_relay;                 /* also re-send SIP that arrived in HEP (--hep-in);
+                                     * else never: a capture that sees our own HEP
+                                     * going out would send it again, forever */
     /* For run_info: where packets come from (capture may be NULL in tests). */
     const struct capture *capture;
     const char *source;

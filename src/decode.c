@@ -128,6 +128,7 @@ struct sip_payload *decode_emit(struct dctx *x, const uint8_t *p, size_t n, enum
     o->dst.port = dport;
     o->transport = t;
     o->site_id = 0;
+    o->from_hep = false;
     o->quoted = x->quoted;
     o->data = p;
     o->len = n;

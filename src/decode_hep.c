@@ -51,6 +51,7 @@ static void hep_emit(struct dctx *x, const struct hep_info *h)
     if (h->have_ts)
         o->ts_us = (int64_t)h->sec * 1000000 + (int64_t)(h->usec % 1000000);
     o->site_id = h->capid;
+    o->from_hep = true;
 }
 
 static bool hep3(struct dctx *x, struct cursor c)

@@ -260,6 +260,7 @@ int main(int argc, char **argv)
     po.linktype = capture_linktype(cap);
     po.pub = pub;
     po.hep = hep;
+    po.hep_relay = o.hep_in != NULL;
     pipe = pipeline_new(&po, errbuf);
     if (pipe == NULL) {
         fprintf(stderr, "sipscope: %s\n", errbuf);

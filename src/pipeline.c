@@ -209,7 +209,7 @@ static void handle_packet(struct pipeline *p, const struct packet *pkt)
             verify_msg(p, &p->pl[i]);
         if (p->o.messages != NULL)
             pipeline_print_message(p->o.messages, &p->msg);
-        if (p->o.hep != NULL)
+        if (p->o.hep != NULL && (!p->pl[i].from_hep || p->o.hep_relay))
             hep_out_send(p->o.hep, &p->pl[i]);
         engine_msg(p->eng, &p->msg);
     }

@@ -82,4 +82,31 @@ sys.exit(0 if ids == {42} else "site ids %s" % ids)' || { echo "FAIL: $proto $pc
         echo "$proto $pc: $n messages sent and checked"
     done
 done
+# A capture agent that sees its own HEP go out (-i on the interface the HEP
+# leaves by) must not send it again: 3 SIP datagrams give 3 HEP packets (6:
+# a capture on lo sees each datagram leave and arrive), not an endless loop.
+rm -f "$W/ready"
+ip netns exec "$NS" timeout 10 python3 tests/integration/lib/hep_recv.py udp 192.0.2.1 9060 \
+    1000 4 "$W/loop.tsv" "$W/ready" &
+RX=$!; PIDS="$RX"
+wait_file "$W/ready" || { echo "FAIL: receiver did not start"; exit 1; }
+ip netns exec "$NS" "$SIPSCOPE" -i lo -q --no-tui --hep-out 192.0.2.1:9060 --hep-id 5 \
+    >"$W/agent.out" 2>"$W/agent.err" &
+AG=$!; PIDS="$RX $AG"
+sleep 1
+ip netns exec "$NS" python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("192.0.2.1", 5060))
+for i in range(3):
+    s.sendto(("OPTIONS sip:t@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK%d\r\n"
+              "From: <sip:a@192.0.2.1>;tag=1\r\nTo: <sip:t@192.0.2.1>\r\nCall-ID: loop%d\r\n"
+              "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n" % (i, i)).encode(), ("192.0.2.1", 5062))
+'
+wait "$RX"
+kill -TERM "$AG"; wait "$AG"; PIDS=""
+got=$(wc -l <"$W/loop.tsv")
+[ "$got" -ge 3 ] && [ "$got" -le 6 ] ||
+    { echo "FAIL: 3 SIP datagrams on the captured interface gave $got HEP packets"; fail=1; }
+echo "agent on its own HEP path: $got HEP packets for 3 messages"
 exit $fail

@@ -68,6 +68,32 @@ static void test_ipv4_udp(void **st)
     assert_int_equal(o->site_id, 7);
     assert_int_equal(o->len, strlen(SIP_REQ));
     assert_memory_equal(o->data, SIP_REQ, o->len);
+    assert_true(o->from_hep);
+}
+
+/* Plain SIP after HEP in the same output slot is not "from HEP": the
+ * pipeline relies on it never to re-send its own HEP as a capture agent. */
+static void test_from_hep_flag(void **st)
+{
+    (void)st;
+    static struct pkt p;
+    static uint8_t h[HEP_OUT_MAX];
+    struct decoder *d = new_decoder(NULL);
+    struct sip_payload in = make("198.51.100.10", 5060, "203.0.113.5", 5060, TRANSPORT_UDP, 1);
+    size_t n = hep_encode(h, sizeof(h), &in, 0);
+
+    pkt_set(&p, h, n);
+    wrap_udp(&p, 40000, 9060);
+    wrap_ipv4(&p, 17);
+    assert_int_equal(run_pkt(d, 12, &p, 1, 5, out, 4), 1);
+    assert_true(out[0].from_hep);
+    assert_int_equal(out[0].site_id, 0);    /* agent id 0 is still HEP */
+    pkt_set(&p, SIP_REQ, strlen(SIP_REQ));
+    wrap_udp(&p, 5060, 5060);
+    wrap_ipv4(&p, 17);
+    assert_int_equal(run_pkt(d, 12, &p, 2, 6, out, 4), 1);
+    assert_false(out[0].from_hep);
+    decoder_free(d);
 }
 
 static void test_ipv6_tcp(void **st)
@@ -156,6 +182,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ipv4_udp),
         cmocka_unit_test(test_ipv6_tcp),
+        cmocka_unit_test(test_from_hep_flag),
         cmocka_unit_test(test_does_not_fit),
         cmocka_unit_test(test_many_records_one_segment),
         cmocka_unit_test(test_bad_spec),
