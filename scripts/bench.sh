@@ -56,6 +56,8 @@ if [ ! -x "$SIPSCOPE" ]; then
     make --no-print-directory -j2 sipscope >/dev/null || die "cannot build sipscope"
 fi
 # the analysis stages alone (tests/bench/analyse.c) against the release library
+# (removed first, so a tree that does not build is never measured stale)
+rm -f "$OUT/analyse"
 if make --no-print-directory -j2 BUILD=build/rel build/rel/libsipscope.a >/dev/null; then
     # shellcheck disable=SC2046
     gcc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Iinclude -o "$OUT/analyse" tests/bench/analyse.c \
@@ -88,8 +90,6 @@ workload() {  # SIZE: make sure build/bench/sip_SIZE.pcap exists (cached)
         mv "$f.tmp" "$f"
     fi
 }
-
-median() { sort -g | awk '{a[NR]=$1} END{if(NR==0){print "nan";exit} if(NR%2)print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 cmd_of() {  # tool file -> command line (no redirections)
     case "$1" in
