@@ -79,6 +79,10 @@ static void report(struct engine *e, struct ka_series *s, const struct peer *p, 
     }
     if (!finding_new(f))
         return;
+    if (ka_interval(s) > 0 && ka_interval(s) < 10 * 1000000LL)
+        finding_cause(f, "the PBX pings every %.1f s: providers limit keep-alive rates (Twilio: "
+                         "at most one OPTIONS every 10-15 s) and may block the source",
+                      (double)ka_interval(s) / 1e6);
     finding_cause(f, "the trunk or the path to it was down, or a firewall/NAT dropped the "
                      "pings (an expired UDP mapping, a rate limit, a blocked source)");
     finding_cause(f, "the carrier rate-limits or bans sources that ping too often");

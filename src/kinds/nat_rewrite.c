@@ -105,6 +105,14 @@ static void describe(struct engine *e, struct finding *f, const struct nat_rec *
     if (!r->bad.rport)
         finding_cause(f, "no rport in Via (RFC 3581): answers go to the Via address and port, "
                          "not to the NAT's mapping of the source");
+    if (r->bad_bits & NAT_F_CONTACT)
+        finding_cause(f, "with a private Contact the far end's in-dialog requests (the ACK of "
+                         "calls it sends to the PBX, BYE, re-INVITE) cannot reach the PBX: such "
+                         "calls drop after about 32 s (RFC 3261 §13.3.1.4)");
+    if (r->bad_bits & NAT_F_SDP_C)
+        finding_cause(f, "a private SDP address: the far end's media to it never arrives, so "
+                         "audio is one-way or missing unless the far end latches on the source "
+                         "(symmetric RTP)");
     config_cause(e, f, r, adv);
     finding_cause(f, "a SIP ALG on the router that should rewrite these headers is absent or "
                      "only partly rewrites them (see sip_alg)");
