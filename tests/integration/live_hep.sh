@@ -8,6 +8,7 @@
 #     ports, transport, Call-ID, CSeq; protocol type 1 (SIP); agent id 42;
 #   - sipscope itself reading the tcpdump capture of the HEP traffic: the
 #     same --messages, and site_id 42 on its peers (a central sipscope).
+# Also IPv6 from --hep-out to --hep-in, and no HEP loop through a capture.
 # (tshark 4.0 has no HEP dissector, see /work/shared/pcaps/MANIFEST.md.)
 # Bounded: every step has a timeout; the namespace goes in the EXIT trap.
 set -u
@@ -82,6 +83,24 @@ sys.exit(0 if ids == {42} else "site ids %s" % ids)' || { echo "FAIL: $proto $pc
         echo "$proto $pc: $n messages sent and checked"
     done
 done
+# IPv6 both ways: sipscope --hep-out [v6]:port to sipscope --hep-in [v6]:port.
+ip -n "$NS" addr add 2001:db8::1/128 dev lo nodad
+ip netns exec "$NS" "$SIPSCOPE" --hep-in "[2001:db8::1]:9062" --no-tui \
+    --report-file "$W/v6.json" --report json >/dev/null 2>"$W/v6.err" &
+CT=$!; PIDS="$CT"
+i=0; while ! grep -q "listening on" "$W/v6.err" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+ip netns exec "$NS" timeout 20 "$SIPSCOPE" -q -r pcaps/lab/clean.pcap \
+    --hep-out "[2001:db8::1]:9062" --hep-id 6 >/dev/null 2>&1
+sleep 0.5
+kill -TERM "$CT"; wait "$CT"; PIDS=""
+python3 - "$W/v6.json" <<'PY' || { echo "FAIL: IPv6 HEP"; cat "$W/v6.err"; fail=1; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+n, sites = d["stats"]["sip_messages"], {p["site_id"] for p in d["peers"]}
+print("IPv6 --hep-out -> --hep-in: %d messages, sites %s" % (n, sites))
+sys.exit(0 if n == 16 and sites == {6} else 1)
+PY
+
 # A capture agent that sees its own HEP go out (-i on the interface the HEP
 # leaves by) must not send it again: 3 SIP datagrams give 3 HEP packets (6:
 # a capture on lo sees each datagram leave and arrive), not an endless loop.
