@@ -131,8 +131,14 @@ static bool hep12(struct dctx *x, struct cursor c)
         alen = 16;
     else
         return false;
-    size_t need = 8 + 2 * alen + (ver == 2 ? 10 : 0);
-    if (hlen < need || !cursor_has(&c, hlen))
+    /* The payload follows the header, the addresses and (v2) the 12-byte
+     * time header (two 32-bit times, a 16-bit capture id, padding), as
+     * Kamailio's own receiver (sipcapture hepv2_received) reads it:
+     * Kamailio's siptrace sets the length byte to the first two parts only,
+     * other agents to all three; take whichever reaches further. */
+    size_t fixed = 8 + 2 * alen + (ver == 2 ? 12 : 0);
+    size_t off = hlen > fixed ? hlen : fixed;
+    if (hlen < 8 + 2 * alen || !cursor_has(&c, off))
         return false;
     uint8_t a[16] = { 0 };
     cursor_bytes(&hdr, a, alen);
@@ -149,7 +155,7 @@ static bool hep12(struct dctx *x, struct cursor c)
         h.have_ts = true;
     }
     h.ipproto = proto;
-    cursor_skip(&c, hlen);
+    cursor_skip(&c, off);
     h.pl = cursor_ptr(&c);
     h.pln = cursor_left(&c);
     /* The version byte alone is weak evidence: require SIP inside. */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # live_hep_in.sh — sipscope as the central collector (--hep-in) of a real
 # capture agent: Kamailio's siptrace module, on the lab carrier, mirrors
-# every SIP message as HEPv3 (capture id 11) to a sipscope in the carrier's
+# every SIP message as HEPv3 (capture id 11), then in a second round as
+# HEPv2 (capture id 12), to a sipscope in the carrier's
 # namespace listening on 192.0.2.50:9060 (no libpcap at all). sipp (PBX)
 # places a call with a wrong password, then a good one. The central
 # sipscope must alert "new" auth_rejected within 1 s of the 403's capture
@@ -20,60 +21,66 @@ mon_lab_up
 lab_exec "$LAB_NS_CAR" ip addr add 192.0.2.50/32 dev lo
 fail=0
 
-ip netns exec "$LAB_NS_CAR" "$SIPSCOPE" --hep-in 192.0.2.50:9060 --no-tui \
-    --alerts "$LAB_WORK/alerts.ndjson" --metrics "$LAB_WORK/metrics.prom" \
-    --report-file "$LAB_WORK/central.json" --report json -w "$LAB_WORK/central.pcap" \
-    >"$LAB_WORK/mon.out" 2>"$LAB_WORK/mon.err" &
-MON_PID=$!
-LAB_PIDS="$LAB_PIDS $MON_PID"
-i=0; while ! grep -q "listening on" "$LAB_WORK/mon.err" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-grep -q "listening on 192.0.2.50:9060" "$LAB_WORK/mon.err" || { echo "FAIL: --hep-in did not start"; cat "$LAB_WORK/mon.err"; exit 1; }
+for spec in "3 11" "2 12"; do
+    set -- $spec; VER=$1; ID=$2
+    rm -f "$LAB_WORK/alerts.ndjson" "$LAB_WORK/central.json" "$LAB_WORK/central.pcap" "$LAB_WORK/mon.err"
+    ip netns exec "$LAB_NS_CAR" "$SIPSCOPE" --hep-in 192.0.2.50:9060 --no-tui \
+        --alerts "$LAB_WORK/alerts.ndjson" --metrics "$LAB_WORK/metrics.prom" \
+        --report-file "$LAB_WORK/central.json" --report json -w "$LAB_WORK/central.pcap" \
+        >"$LAB_WORK/mon.out" 2>"$LAB_WORK/mon.err" &
+    MON_PID=$!
+    LAB_PIDS="$LAB_PIDS $MON_PID"
+    i=0; while ! grep -q "listening on" "$LAB_WORK/mon.err" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    grep -q "listening on 192.0.2.50:9060" "$LAB_WORK/mon.err" || { echo "FAIL: --hep-in did not start"; cat "$LAB_WORK/mon.err"; exit 1; }
 
-start_kamailio "$ROOT/tests/integration/lib/carrier_siptrace.cfg" "PW_1001=\"$PW1\"" \
-    'HEP_DEST="sip:192.0.2.50:9060"' 'HEP_ID=11' || exit 1
-capture_start "$LAB_WORK/pbx.pcap" "$LAB_NS_PBX" "$LAB_IF_PBX" || exit 1
-invite "$LAB_PBX_IP" "$PW1-typo" || { echo "FAIL: sipp (wrong password)"; fail=1; }
-wait_event auth_rejected new 3 || { echo "FAIL: no 'new' auth_rejected from HEP"; fail=1; }
-invite "$LAB_PBX_IP" "$PW1" || { echo "FAIL: sipp (good call)"; fail=1; }
-wait_event auth_rejected recovered 3 || { echo "FAIL: no 'recovered' from HEP"; fail=1; }
-capture_stop
-sleep 0.5
-mon_stop
+    start_kamailio "$ROOT/tests/integration/lib/carrier_siptrace.cfg" "PW_1001=\"$PW1\"" \
+        'HEP_DEST="sip:192.0.2.50:9060"' "HEP_ID=$ID" "HEP_VER=$VER" || exit 1
+    capture_start "$LAB_WORK/pbx.pcap" "$LAB_NS_PBX" "$LAB_IF_PBX" || exit 1
+    invite "$LAB_PBX_IP" "$PW1-typo" || { echo "FAIL: sipp (wrong password)"; fail=1; }
+    wait_event auth_rejected new 3 || { echo "FAIL: no 'new' auth_rejected from HEP"; fail=1; }
+    invite "$LAB_PBX_IP" "$PW1" || { echo "FAIL: sipp (good call)"; fail=1; }
+    wait_event auth_rejected recovered 3 || { echo "FAIL: no 'recovered' from HEP"; fail=1; }
+    capture_stop
+    sleep 0.5
+    mon_stop
 
-[ "$MON_RC" -eq 0 ] || { echo "FAIL: central exit $MON_RC"; fail=1; }
-python3 tests/integration/lib/monitor_check.py "$LAB_WORK/alerts.ndjson" "$LAB_WORK/metrics.prom" \
-    seq:auth_rejected:new,recovered latency:1.0 nodup || fail=1
-python3 - "$LAB_WORK/alerts.ndjson" "$LAB_WORK/central.json" <<'PY' || fail=1
+    [ "$MON_RC" -eq 0 ] || { echo "FAIL: central exit $MON_RC"; fail=1; }
+    python3 tests/integration/lib/monitor_check.py "$LAB_WORK/alerts.ndjson" "$LAB_WORK/metrics.prom" \
+        seq:auth_rejected:new,recovered latency:1.0 nodup || fail=1
+    python3 - "$LAB_WORK/alerts.ndjson" "$LAB_WORK/central.json" "$ID" <<'PY' || fail=1
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 rep = json.load(open(sys.argv[2]))
-bad = [e["kind"] + " " + e["event"] for e in ev if e["site_id"] != 11]
+want = int(sys.argv[3])
+bad = [e["kind"] + " " + e["event"] for e in ev if e["site_id"] != want]
 if bad:
-    print("FAIL: events without site_id 11: %s" % bad)
+    print("FAIL: events without site_id %d: %s" % (want, bad))
 sites = {p["site_id"] for p in rep["peers"]}
-if sites != {11}:
-    print("FAIL: peers' site ids %s, want {11}" % sites)
+if sites != {want}:
+    print("FAIL: peers' site ids %s, want {%d}" % (sites, want))
     bad.append(1)
 sys.exit(1 if bad else 0)
 PY
-# Every message the PBX exchanged reached the centre through HEP, with its
-# addresses, ports, method/status, Call-ID and CSeq (the time is Kamailio's,
-# not the PBX veth's). The centre's -w file (the HEP datagrams it received)
-# read back by sipscope gives what the centre analysed.
-"$SIPSCOPE" -q -r "$LAB_WORK/pbx.pcap" --messages 2>"$LAB_WORK/pbx.err" | tail -n +2 |
-    cut -f3- | sort >"$LAB_WORK/want"
-"$SIPSCOPE" -q -r "$LAB_WORK/central.pcap" --messages 2>"$LAB_WORK/central.err" | tail -n +2 |
-    cut -f3- | sort >"$LAB_WORK/got"
-n=$(wc -l <"$LAB_WORK/want")
-[ "$n" -ge 10 ] || { echo "FAIL: only $n messages on the PBX veth"; fail=1; }
-missing=$(comm -23 "$LAB_WORK/want" "$LAB_WORK/got" | wc -l)
-[ "$missing" -eq 0 ] || { echo "FAIL: $missing PBX messages never reached the centre:";
-                          comm -23 "$LAB_WORK/want" "$LAB_WORK/got" | head -5; fail=1; }
-echo "centre: $(wc -l <"$LAB_WORK/got") messages from HEP; extra beyond the PBX's:"
-comm -13 "$LAB_WORK/want" "$LAB_WORK/got" | cut -f1-8 | head -5
-if [ $fail -ne 0 ]; then
-    echo "--- alerts"; cut -c1-300 "$LAB_WORK/alerts.ndjson"
-    echo "--- stderr"; head -20 "$LAB_WORK/mon.err" "$LAB_WORK/pbx.err"; ls -l "$LAB_WORK"
-fi
-[ $fail -eq 0 ] && echo "live_hep_in: kamailio siptrace -> sipscope --hep-in: $n messages, site 11, new/recovered"
+    # Every message the PBX exchanged reached the centre through HEP, with its
+    # addresses, ports, method/status, Call-ID and CSeq (the time is Kamailio's,
+    # not the PBX veth's). The centre's -w file (the HEP datagrams it received)
+    # read back by sipscope gives what the centre analysed.
+    "$SIPSCOPE" -q -r "$LAB_WORK/pbx.pcap" --messages 2>"$LAB_WORK/pbx.err" | tail -n +2 |
+        cut -f3- | sort >"$LAB_WORK/want"
+    "$SIPSCOPE" -q -r "$LAB_WORK/central.pcap" --messages 2>"$LAB_WORK/central.err" | tail -n +2 |
+        cut -f3- | sort >"$LAB_WORK/got"
+    n=$(wc -l <"$LAB_WORK/want")
+    [ "$n" -ge 10 ] || { echo "FAIL: only $n messages on the PBX veth"; fail=1; }
+    missing=$(comm -23 "$LAB_WORK/want" "$LAB_WORK/got" | wc -l)
+    [ "$missing" -eq 0 ] || { echo "FAIL: $missing PBX messages never reached the centre:";
+                              comm -23 "$LAB_WORK/want" "$LAB_WORK/got" | head -5; fail=1; }
+    echo "HEPv$VER, site $ID: $n PBX messages, all among the $(wc -l <"$LAB_WORK/got") the centre received"
+    if [ $fail -ne 0 ]; then
+        echo "--- alerts"; cut -c1-300 "$LAB_WORK/alerts.ndjson"
+        echo "--- stderr"; head -20 "$LAB_WORK/mon.err" "$LAB_WORK/pbx.err"; ls -l "$LAB_WORK"
+        break
+    fi
+    stop_kamailio
+done
+[ $fail -eq 0 ] && echo "live_hep_in: kamailio siptrace HEPv3 and HEPv2 -> sipscope --hep-in: sites, new/recovered"
 exit $fail

@@ -163,6 +163,36 @@ static void test_many_records_one_segment(void **st)
     decoder_free(d);
 }
 
+/* HEPv2 as Kamailio's siptrace sends it (captured from kamailio 5.6 in
+ * live_hep_in.sh): the length byte covers the header and addresses (16),
+ * not the 12-byte time header that follows; times and capture id are
+ * little-endian. */
+static void test_kamailio_hepv2(void **st)
+{
+    (void)st;
+    static struct pkt p;
+    struct decoder *d = new_decoder(NULL);
+    char b[ADDR_STRLEN];
+    const uint8_t h[28] = { 0x02, 0x10, 0x02, 0x11, 0x13, 0xc4, 0x13, 0xc4,
+                            0xc6, 0x33, 0x64, 0x0a, 0xcb, 0x00, 0x71, 0x05,
+                            0x91, 0xc5, 0x06, 0x6b, 0x65, 0x30, 0x08, 0x00,
+                            0x0c, 0x00, 0x00, 0x00 };
+
+    pkt_set(&p, SIP_REQ, strlen(SIP_REQ));
+    pkt_push(&p, h, sizeof(h));
+    wrap_udp(&p, 5060, 9060);
+    wrap_ipv4(&p, 17);
+    assert_int_equal(run_pkt(d, 12, &p, 1, 5, out, 4), 1);
+    assert_string_equal(addr_str(&out[0].src.ip, b, sizeof(b)), "198.51.100.10");
+    assert_string_equal(addr_str(&out[0].dst.ip, b, sizeof(b)), "203.0.113.5");
+    assert_int_equal(out[0].ts_us, 1795605905LL * 1000000 + 536677);
+    assert_int_equal(out[0].site_id, 12);
+    assert_int_equal(out[0].len, strlen(SIP_REQ));
+    assert_memory_equal(out[0].data, SIP_REQ, out[0].len);
+    assert_true(out[0].from_hep);
+    decoder_free(d);
+}
+
 static void test_bad_spec(void **st)
 {
     (void)st;
@@ -185,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_from_hep_flag),
         cmocka_unit_test(test_does_not_fit),
         cmocka_unit_test(test_many_records_one_segment),
+        cmocka_unit_test(test_kamailio_hepv2),
         cmocka_unit_test(test_bad_spec),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
