@@ -290,7 +290,7 @@ static void match_provider(struct engine *e, struct peer *p, const struct sip_ms
         if (hl > 0)
             memcpy(kb + 16, m->ruri.host.p, hl);
         key = ctab_hash(&e->peers, kb, 16 + hl) | 1;   /* 0 marks an empty slot */
-        pc = &e->prov_cache[key % 256];
+        pc = &e->prov_cache[key % ENGINE_PROV_CACHE];
         if (pc->key != key) {
             prof = prov_match(e->profiles, &m->dst.ip, m->ruri.host);
             pc->key = key;
