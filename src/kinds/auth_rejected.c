@@ -47,11 +47,16 @@ static void add_user(struct finding *f, const struct auth_ex *ax)
     addr_str(&ax->server.ip, s, sizeof(s));
     /* the listed part, without a "+N more" tail */
     findings_fmt(list, sizeof(list), "%.*s", (int)ul, f->f.entity);
-    if (strstr(list, " +") != NULL && f->n_subjects > f->tag + 1)
-        *strstr(list, " +") = '\0';
+    if (f->n_subjects > f->tag + 1) {
+        char *tail = NULL;
+        for (char *q = strstr(list, " +"); q != NULL; q = strstr(q + 1, " +"))
+            tail = q;   /* the last one: a username may hold " +" */
+        if (tail != NULL)
+            *tail = '\0';
+    }
     room = sizeof(out) - strlen(" from  to ") - strlen(c) - strlen(s) - sizeof(" +9999 more");
     if (strlen(list) + 2 + strlen(user) <= room) {
-        findings_fmt(out, sizeof(out), "%s, %s", list, user);
+        findings_fmt(out, sizeof(out), "%s%s%s", list, list[0] ? ", " : "", user);
         findings_fmt(list, sizeof(list), "%s", out);
         f->tag++;
     }
