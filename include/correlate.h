@@ -224,6 +224,8 @@ struct source {
     bool scanner_ua;
     uint64_t scanner_frame;
     uint32_t n_users;
+    bool have_opt_dst;          /* OPTIONS usernames count toward one target only */
+    struct endpoint opt_dst;
     uint64_t users[SOURCE_USERS];
     uint64_t user_frames[SOURCE_USERS];
     uint64_t auth_ok, auth_fail;

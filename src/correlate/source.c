@@ -91,13 +91,23 @@ struct source *source_on_request(struct engine *e, const struct sip_msg *m)
     }
     /* Usernames tried: credentials, and the AOR of REGISTER/OPTIONS (what
      * svwar enumerates). The To user of an INVITE is a callee number, so a
-     * PBX calling many numbers is not counted. */
+     * PBX calling many numbers is not counted. An enumeration aims OPTIONS
+     * at one server; a PBX qualifying its phones sends OPTIONS to many
+     * addresses (or NAT ports), one user each: only OPTIONS to the first
+     * target count, so a PBX's keepalives never make it a scanner. */
     if (m->cred.present) {
         s->cred_requests++;
         note_user(e, s, m->cred.username, m->frame);
-    }
-    else if (m->method == SIP_REGISTER || m->method == SIP_OPTIONS)
+    } else if (m->method == SIP_REGISTER) {
         note_user(e, s, m->to.uri.user, m->frame);
+    } else if (m->method == SIP_OPTIONS) {
+        if (!s->have_opt_dst) {
+            s->have_opt_dst = true;
+            s->opt_dst = m->dst;
+        }
+        if (addr_eq(&s->opt_dst.ip, &m->dst.ip) && s->opt_dst.port == m->dst.port)
+            note_user(e, s, m->to.uri.user, m->frame);
+    }
     return s;
 }
 

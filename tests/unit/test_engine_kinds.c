@@ -470,6 +470,50 @@ static void test_findings_cap(void **state)
     tl_close(&t);
 }
 
+/* A PBX qualifying its phones (OPTIONS to many users, each at its own
+ * address or NAT port, answered 200) is not a scanner; OPTIONS to many users
+ * at one server without answers is an enumeration. */
+static void test_scanner_options_qualify_vs_enumeration(void **state)
+{
+    struct tl t;
+    char phone[32], branch[32], cid[32];
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    for (int i = 0; i < 14; i++) {
+        snprintf(phone, sizeof(phone), "192.168.1.%d", 20 + i);
+        snprintf(branch, sizeof(branch), "z9hG4bKq%d", i);
+        snprintf(cid, sizeof(cid), "q%d@pbx", i);
+        tl_feed(&t, PBX, 5060, phone, (uint16_t)(5060 + i),
+                "OPTIONS sip:%d@%s:%d SIP/2.0\n"
+                "Via: SIP/2.0/UDP " PBX ":5060;branch=%s\n"
+                "From: <sip:pbx@" PBX ">;tag=q%d\nTo: <sip:%d@%s>\nCall-ID: %s\n"
+                "CSeq: 1 OPTIONS\nUser-Agent: Asterisk PBX\nContent-Length: 0\n\n",
+                200 + i, phone, 5060 + i, branch, i, 200 + i, phone, cid);
+        tl_feed(&t, phone, (uint16_t)(5060 + i), PBX, 5060,
+                "SIP/2.0 200 OK\n"
+                "Via: SIP/2.0/UDP " PBX ":5060;branch=%s\n"
+                "From: <sip:pbx@" PBX ">;tag=q%d\nTo: <sip:%d@%s>;tag=p\nCall-ID: %s\n"
+                "CSeq: 1 OPTIONS\nContent-Length: 0\n\n", branch, i, 200 + i, phone, cid);
+    }
+    for (int i = 0; i < 12; i++) {
+        snprintf(branch, sizeof(branch), "z9hG4bKe%d", i);
+        snprintf(cid, sizeof(cid), "e%d@x", i);
+        tl_feed(&t, "192.0.2.68", 5070, TRUNK, 5060,
+                "OPTIONS sip:%d@" TRUNK " SIP/2.0\n"
+                "Via: SIP/2.0/UDP 192.0.2.68:5070;branch=%s\n"
+                "From: <sip:%d@" TRUNK ">;tag=e%d\nTo: <sip:%d@" TRUNK ">\nCall-ID: %s\n"
+                "CSeq: 1 OPTIONS\nContent-Length: 0\n\n", 300 + i, branch, 300 + i, i, 300 + i,
+                cid);
+    }
+    tl_finish(&t);
+    for (size_t i = 0; i < t.snap.n_findings; i++)
+        if (strcmp(t.snap.findings[i].kind, "scanner") == 0)
+            assert_string_equal(t.snap.findings[i].entity, "192.0.2.68");
+    assert_non_null(tl_find(&t, "scanner"));
+    tl_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_twilio_32017_is_not_auth),
         cmocka_unit_test(test_scanner_user_agent),
         cmocka_unit_test(test_scanner_many_usernames),
+        cmocka_unit_test(test_scanner_options_qualify_vs_enumeration),
         cmocka_unit_test(test_brute_force),
         cmocka_unit_test(test_source_ip_changed),
         cmocka_unit_test(test_source_ip_changed_by_received),
