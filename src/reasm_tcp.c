@@ -23,6 +23,7 @@
 #define NIL UINT32_MAX
 #define REASM_TCP_OOO 8
 #define LINE_MAX_PEEK 2048      /* a start line longer than this is not SIP */
+#define REASM_TCP_WINDOW_MAX (1u << 30) /* largest scaled TCP window, RFC 7323 §2.3 */
 #define SYNC_TRIES 8            /* mid-stream segments allowed to show a start */
 #define GAP_WAIT_US 2000000     /* a hole older than this (packet time) is skipped */
 #define NONSIP_RETRY_US 60000000 /* a non-SIP verdict is reconsidered after this */
@@ -36,6 +37,7 @@ struct stream {
     uint64_t hash;
     uint32_t hnext, prev, next;     /* bucket chain; LRU list, oldest first */
     uint8_t mode, tries, nooo;
+    uint8_t was_sip;                /* framed SIP before: never give up resyncing */
     uint32_t base_seq;
     uint64_t skip;                  /* bytes of an oversized message to discard */
     int64_t gap_us;                 /* when the oldest hole appeared */
@@ -60,6 +62,7 @@ struct stream {
     X(desync,         "reasm_tcp.desync") \
     X(too_large,      "reasm_tcp.msg_too_large") \
     X(stream_cap,     "reasm_tcp.stream_cap_resync") \
+    X(out_of_window,  "reasm_tcp.out_of_window") \
     X(evict_streams,  "reasm_tcp.evicted_stream_cap") \
     X(evict_bytes,    "reasm_tcp.evicted_byte_cap") \
     X(dropped_bytes,  "reasm_tcp.dropped_no_room") \
@@ -566,6 +569,7 @@ static void frame(struct reasm_tcp *r, struct stream *s, reasm_tcp_msg_fn fn, vo
                     return;     /* wait for the whole first line */
                 if (decode_is_sip(p, n)) {
                     s->mode = M_SIP;
+                    s->was_sip = 1;
                     continue;
                 }
                 if (s->mode == M_SYNC) {
@@ -576,10 +580,15 @@ static void frame(struct reasm_tcp *r, struct stream *s, reasm_tcp_msg_fn fn, vo
                         r->c.resyncs++;
                         s->consumed += at;
                         s->mode = M_SIP;
+                        s->was_sip = 1;
                         continue;
                     }
                     s->consumed += at;
-                    if (++s->tries < SYNC_TRIES)
+                    /* A stream that carried SIP keeps looking for the next
+                     * start line after a desync (an oversized header, a
+                     * hole): resync_scan consumes what it passes over, so
+                     * this costs one scan per byte and holds no memory. */
+                    if (++s->tries < SYNC_TRIES || s->was_sip)
                         return;
                 }
                 set_nonsip(r, s);
@@ -769,6 +778,13 @@ void reasm_tcp_feed(struct reasm_tcp *r, const struct reasm_tcp_key *k, uint32_t
         size_t a = (size_t)off;
         if (a + len <= s->contig) {
             r->c.retrans++;
+            goto fin;
+        }
+        if (a >= s->contig + REASM_TCP_WINDOW_MAX) {
+            /* Beyond any TCP window (RFC 7323 caps it at 1 GiB): a forged or
+             * corrupt sequence number. Restarting the stream there would
+             * lose every in-window segment that follows. */
+            r->c.out_of_window++;
             goto fin;
         }
         if (a + len > r->stream_cap) {

@@ -25,7 +25,7 @@ bad_run only_crlfs_tcp after-crlf@x
 # a 100 KB header line is rejected (too_big) and the stream goes on
 bad_run header_100k_tcp after-long@x
 # 10,000 Via (~450 KB of header) overflow the stream's buffer before the
-# header ends: the stream resyncs and is taken for non-SIP, so the message
-# after it is lost (known: reasm_tcp.stream_cap_resync, nonsip_streams)
-bad_run via_10000_tcp xfail:after-vias@x
+# header ends: that message is dropped (reasm_tcp.msg_too_large) and the
+# stream, which carried SIP, resyncs on the next start line
+bad_run via_10000_tcp after-vias@x
 exit $bad_fail
