@@ -46,6 +46,9 @@ static struct span trim_lws(struct span s)
 
 static inline struct span sub(struct span s, size_t from, size_t to)
 {
+    /* an empty span may be SPAN_NULL: p + 0 on NULL is undefined */
+    if (s.p == NULL)
+        return SPAN_NULL;
     return span_make(s.p + from, to - from);
 }
 
