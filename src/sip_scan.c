@@ -302,14 +302,14 @@ static bool list_next(struct span *rest, struct span *item, bool angle)
     while (k < r.len && (is_lws(r.p[k]) || r.p[k] == ','))
         k++;
     if (k >= r.len) {
-        *rest = span_make(r.p + r.len, 0);
+        *rest = sub(r, r.len, r.len);
         return false;
     }
     r = sub(r, k, r.len);
     /* common case: one value in the header, nothing to split */
     if (memchr(r.p, ',', r.len) == NULL) {
         *item = trim_lws(r);
-        *rest = span_make(r.p + r.len, 0);
+        *rest = sub(r, r.len, r.len);
         return true;
     }
     for (i = find_any(r, 0, stop); i < r.len; i = find_any(r, i, stop)) {
@@ -346,7 +346,7 @@ bool sip_param_next(struct span *rest, struct span *name, struct span *value)
          i = find_any(r, i, C_SEMI | C_DQUOTE))
         i = skip_quoted(r, i);
     if (i >= r.len) {
-        *rest = span_make(r.p + r.len, 0);
+        *rest = sub(r, r.len, r.len);
         return false;
     }
     start = ++i;
