@@ -72,7 +72,7 @@ static void finding(FILE *f, const struct snap_finding *x, size_t n, const struc
         fprintf(f, "   evidence:\n");
         for (uint32_t i = 0; i < x->n_evidence; i++) {
             const struct snap_evidence *ev = &x->evidence[i];
-            fprintf(f, "     frame %-6llu %s  %-24s %s\n", (unsigned long long)ev->frame,
+            fprintf(f, "     frame %-6llu %s  %-28s %s\n", (unsigned long long)ev->frame,
                     report_time_utc(ev->ts_us, a, sizeof(a)), ev->role, ev->line);
         }
     }
