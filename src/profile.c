@@ -229,20 +229,30 @@ static bool is_ident(const char *v)
     return true;
 }
 
+/* Next token of a comma/space separated list at *q (advanced past it), or
+ * NULL at the end. */
+static const char *list_token(const char **q, size_t *len)
+{
+    const char *p = *q, *s;
+    while (*p == ',' || *p == ' ' || *p == '\t')
+        p++;
+    if (*p == '\0')
+        return NULL;
+    s = p;
+    while (*p && *p != ',' && *p != ' ' && *p != '\t')
+        p++;
+    *len = (size_t)(p - s);
+    *q = p;
+    return s;
+}
+
 /* Split a comma/space list of host patterns into dst. */
 static int add_hosts(struct parse *ps, char **dst, size_t *n, const char *v)
 {
-    const char *q = v;
-    while (*q) {
-        while (*q == ',' || *q == ' ' || *q == '\t')
-            q++;
-        if (!*q)
-            break;
-        const char *s = q;
-        while (*q && *q != ',' && *q != ' ' && *q != '\t')
-            q++;
+    const char *q = v, *s;
+    size_t len;
+    while ((s = list_token(&q, &len)) != NULL) {
         char buf[PROFILE_HOST_MAX + 1];
-        size_t len = (size_t)(q - s);
         if (len > PROFILE_HOST_MAX)
             return fail(ps, "host pattern too long");
         memcpy(buf, s, len);
@@ -266,17 +276,10 @@ static int add_cidrs(struct parse *ps, struct cidr_list *l, const char *v)
 
 static int add_ports(struct parse *ps, const char *v)
 {
-    const char *q = v;
-    while (*q) {
-        while (*q == ',' || *q == ' ' || *q == '\t')
-            q++;
-        if (!*q)
-            break;
-        const char *s = q;
-        while (*q && *q != ',' && *q != ' ' && *q != '\t')
-            q++;
+    const char *q = v, *s;
+    size_t len;
+    while ((s = list_token(&q, &len)) != NULL) {
         char buf[32];
-        size_t len = (size_t)(q - s);
         if (len >= sizeof(buf))
             return fail(ps, "bad port entry (want PORT/udp|tcp|tls)");
         memcpy(buf, s, len);
