@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "addr.h"
+#include "util/addr.h"
 
 struct sip_payload {
     uint64_t frame;         /* frame that completed this message */

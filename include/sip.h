@@ -18,10 +18,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "addr.h"
+#include "util/addr.h"
 #include "caps.h"
 #include "payload.h"
-#include "span.h"
+#include "util/span.h"
 
 #define SIP_MAX_VIA 8           /* Via entries kept; via_total counts all */
 #define SIP_MAX_CONTACT 4

@@ -45,7 +45,7 @@ built=""
 for t in $targets; do
     # shellcheck disable=SC2086
     if "$CLANG" -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-        -fno-omit-frame-pointer -Iinclude -Itests/fuzz $PKG_CFLAGS \
+        -fno-omit-frame-pointer -Iinclude -Isrc -Itests/fuzz $PKG_CFLAGS \
         -o "$B/$t" "tests/fuzz/$t.c" "$B/libsipscope.a" $PKG_LIBS 2>"$B/$t.build.log"; then
         built="$built $t"
     else

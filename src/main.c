@@ -20,20 +20,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture.h"
-#include "cli.h"
-#include "decode.h"
-#include "engine.h"
-#include "err.h"
-#include "hep_out.h"
-#include "monitor.h"
-#include "pipeline.h"
-#include "report.h"
-#include "ring.h"
+#include "capture/capture.h"
+#include "app/cli.h"
+#include "decode/decode.h"
+#include "correlate/engine.h"
+#include "util/err.h"
+#include "output/hep_out.h"
+#include "output/monitor.h"
+#include "app/pipeline.h"
+#include "output/report.h"
+#include "capture/ring.h"
 #include "run.h"
-#include "snappub.h"
+#include "output/snappub.h"
 #include "snapshot.h"
-#include "tui.h"
+#include "tui/tui.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reopen_requested;     /* SIGHUP: logrotate */

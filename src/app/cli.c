@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "ring.h"
+#include "util/err.h"
+#include "capture/ring.h"
 
 enum {
     OPT_REPORT = 256,

@@ -16,7 +16,7 @@
 #include <stdio.h>
 
 #include "caps.h"
-#include "report.h"
+#include "output/report.h"
 
 #define SIPSCOPE_VERSION "0.1.0"
 

@@ -20,13 +20,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "addr.h"
-#include "decode.h"
-#include "err.h"
-#include "hep_out.h"
+#include "util/addr.h"
+#include "decode/decode.h"
+#include "util/err.h"
+#include "output/hep_out.h"
 #include "sip.h"
-#include "snappub.h"
-#include "thread.h"
+#include "output/snappub.h"
+#include "util/thread.h"
 
 #define PIPELINE_BATCH 256          /* records per ring release */
 /* SIP payloads one frame may complete: a 64 KiB TCP segment of HEP records

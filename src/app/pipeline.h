@@ -15,10 +15,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "capture.h"
+#include "capture/capture.h"
 #include "caps.h"
-#include "engine.h"
-#include "ring.h"
+#include "correlate/engine.h"
+#include "capture/ring.h"
 #include "run.h"
 
 struct snappub;

@@ -34,9 +34,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "util/err.h"
 #include "hep_in.h"
-#include "thread.h"
+#include "util/thread.h"
 
 #define CAPTURE_FILE_BATCH 256      /* frames per pcap_dispatch on a file */
 #define CAPTURE_COMMIT_EVERY 64     /* records between ring commits */

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "util/err.h"
 
 #define HDR_MAX (40 + 8)    /* IPv6 + UDP */
 

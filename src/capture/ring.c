@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
+#include "util/err.h"
 
 #define RING_WRAP UINT32_MAX
 #define RING_MAX_BYTES (1ull << 30)  /* record sizes are stored in 32 bits */

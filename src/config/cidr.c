@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "err.h"
+#include "util/err.h"
 
 static bool is_sep(char c)
 {

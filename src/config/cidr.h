@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "addr.h"
+#include "util/addr.h"
 
 #define CIDR_LIST_MAX 64    /* prefixes per list (a profile edge, a trunk ACL) */
 

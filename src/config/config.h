@@ -27,9 +27,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "addr.h"
+#include "util/addr.h"
 #include "cidr.h"
-#include "span.h"
+#include "util/span.h"
 
 #define CONFIG_MAX_TRUNKS 64
 

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "err.h"
+#include "util/err.h"
 
 struct geoip {
     size_t n;

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "addr.h"
+#include "util/addr.h"
 
 #define GEOIP_MAX_DBS 8
 

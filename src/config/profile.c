@@ -33,7 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "util/err.h"
 
 #define PROFILE_LINE_MAX 198        /* inih's 200 minus newline and NUL */
 #define PROFILE_MAX_PORTS 8

@@ -26,9 +26,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "addr.h"
+#include "util/addr.h"
 #include "cidr.h"
-#include "span.h"
+#include "util/span.h"
 
 #ifndef SIPSCOPE_PROFILE_DIR
 #define SIPSCOPE_PROFILE_DIR "/usr/share/sipscope/profiles"

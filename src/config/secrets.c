@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "util/err.h"
 
 #define SECRETS_FILE_MAX (1 << 20)  /* bytes; far beyond SECRETS_MAX short lines */
 

@@ -28,7 +28,7 @@
 
 #include <stddef.h>
 
-#include "span.h"
+#include "util/span.h"
 
 #define SECRETS_LINE_MAX 1024
 #define SECRETS_MAX 4096

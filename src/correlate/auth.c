@@ -23,8 +23,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "digest.h"
-#include "secrets.h"
+#include "sip/digest.h"
+#include "config/secrets.h"
 
 /* Call-ID + method + the client's address: a proxy relaying the same
  * REGISTER (same Call-ID) to the next hop runs an exchange of its own. */

@@ -19,14 +19,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "addr.h"
+#include "util/addr.h"
 #include "caps.h"
-#include "config.h"
-#include "ctable.h"
-#include "findings.h"
-#include "geoip.h"
-#include "profile.h"
-#include "secrets.h"
+#include "config/config.h"
+#include "util/ctable.h"
+#include "findings/findings.h"
+#include "config/geoip.h"
+#include "config/profile.h"
+#include "config/secrets.h"
 #include "sip.h"
 #include "snapshot.h"
 

@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "correlate.h"
-#include "err.h"
-#include "evidence.h"
+#include "util/err.h"
+#include "output/evidence.h"
 #include "keepalive.h"
 #include "nat.h"
 #include "provider.h"

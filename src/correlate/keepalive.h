@@ -25,9 +25,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "addr.h"
+#include "util/addr.h"
 #include "caps.h"
-#include "ctable.h"
+#include "util/ctable.h"
 #include "stats.h"
 
 #define KA_MIN_PINGS 3

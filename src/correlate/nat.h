@@ -27,9 +27,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "addr.h"
+#include "util/addr.h"
 #include "caps.h"
-#include "ctable.h"
+#include "util/ctable.h"
 #include "sip.h"
 #include "stats.h"
 

@@ -7,9 +7,9 @@
 #ifndef SIPSCOPE_PROVIDER_H
 #define SIPSCOPE_PROVIDER_H
 
-#include "addr.h"
-#include "profile.h"
-#include "span.h"
+#include "util/addr.h"
+#include "config/profile.h"
+#include "util/span.h"
 
 /* Load the profile search path plus dirs (NULL-terminated, may be NULL). */
 int prov_load(const char *const *dirs, struct profile_set **out, char *errbuf);

@@ -22,8 +22,8 @@
 #include "caps.h"
 #include "cursor.h"
 #include "decode.h"
-#include "reasm_ip.h"
-#include "reasm_tcp.h"
+#include "stream/reasm_ip.h"
+#include "stream/reasm_tcp.h"
 
 /* Every decode counter, by its reported name. */
 #define DECODE_COUNTERS(X) \

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ctable.h"
+#include "util/ctable.h"
 #include "snapshot.h"
 
 struct finding {

@@ -12,8 +12,8 @@
  */
 #include <string.h>
 
-#include "correlate.h"
-#include "findings.h"
+#include "correlate/correlate.h"
+#include "findings/findings.h"
 
 /* Length of the user list at the start of the entity ("a, b from X to Y"). */
 static size_t users_len(const struct finding *f)

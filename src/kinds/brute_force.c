@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "correlate.h"
+#include "correlate/correlate.h"
 
 #define BRUTE_FAILS 10
 #define BRUTE_WINDOW_US (60LL * 1000000)

@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "correlate.h"
+#include "correlate/correlate.h"
 
 static const struct { const char *category, *fix; } generic_fix[] = {
     { "caller_id", "Send a caller ID (From/P-Asserted-Identity number) that the provider "

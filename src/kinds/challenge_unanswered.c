@@ -6,7 +6,7 @@
  * a rejected retry (the client gave up: auth_rejected says why) and for
  * scanners. Reads KEV_CHALLENGE_EXPIRED. Thread: the analysis thread.
  */
-#include "correlate.h"
+#include "correlate/correlate.h"
 
 static void on_event(struct engine *e, const struct kind_event *ev)
 {

@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "correlate.h"
+#include "correlate/correlate.h"
 
 static void on_event(struct engine *e, const struct kind_event *ev)
 {

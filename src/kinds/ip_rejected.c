@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "correlate.h"
+#include "correlate/correlate.h"
 
 static void raise_ip(struct engine *e, const struct kind_event *ev)
 {

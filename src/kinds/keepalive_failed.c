@@ -10,9 +10,9 @@
  */
 #include <string.h>
 
-#include "correlate.h"
-#include "keepalive.h"
-#include "nat.h"
+#include "correlate/correlate.h"
+#include "correlate/keepalive.h"
+#include "correlate/nat.h"
 
 /* A ping still open at the end counts as lost only when it had time to be
  * answered and was retransmitted (8*T1 = 4 s): a capture cut right after a

@@ -4,7 +4,7 @@
  * and raises findings; adding one is that file plus one line here.
  * docs/findings.md describes each. Thread: the analysis thread.
  */
-#include "correlate.h"
+#include "correlate/correlate.h"
 
 extern const struct kind kind_auth_rejected, kind_ip_rejected, kind_source_ip_changed,
     kind_account_suspended, kind_challenge_unanswered, kind_digest_mismatch,

@@ -11,9 +11,9 @@
  */
 #include <string.h>
 
-#include "config.h"
-#include "correlate.h"
-#include "nat.h"
+#include "config/config.h"
+#include "correlate/correlate.h"
+#include "correlate/nat.h"
 
 /* An address-authenticated call or registration of a known trunk: a
  * provider profile matched the peer, or --config names the host. */

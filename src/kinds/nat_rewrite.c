@@ -13,9 +13,9 @@
  */
 #include <string.h>
 
-#include "config.h"
-#include "correlate.h"
-#include "nat.h"
+#include "config/config.h"
+#include "correlate/correlate.h"
+#include "correlate/nat.h"
 
 /* Nothing heard back although the PBX kept retransmitting past T2 (4 s,
  * RFC 3261 §17.1.1.2): a first copy still in flight proves nothing. */

@@ -6,7 +6,7 @@
  * timeouts). Scanners' unanswered probes are not counted. Reads
  * KEV_TIMEOUT / KEV_UNANSWERED. Thread: the analysis thread.
  */
-#include "correlate.h"
+#include "correlate/correlate.h"
 
 static void on_event(struct engine *e, const struct kind_event *ev)
 {

@@ -5,7 +5,7 @@
  * The password is never shown. Reads KEV_AUTH_RETRY.
  * Thread: the analysis thread.
  */
-#include "correlate.h"
+#include "correlate/correlate.h"
 
 static void on_event(struct engine *e, const struct kind_event *ev)
 {

@@ -4,7 +4,7 @@
  * is not the PBX's password (wrong account, IP rule, suspended...). Reads
  * KEV_AUTH_RETRY. Thread: the analysis thread.
  */
-#include "correlate.h"
+#include "correlate/correlate.h"
 
 static void on_event(struct engine *e, const struct kind_event *ev)
 {

@@ -5,8 +5,8 @@
  * usernames) without ever authenticating. Reads KEV_REQUEST.
  * Thread: the analysis thread.
  */
-#include "correlate.h"
-#include "nat.h"
+#include "correlate/correlate.h"
+#include "correlate/nat.h"
 
 #define SCANNER_USERS 10    /* distinct usernames from one source */
 

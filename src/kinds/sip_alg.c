@@ -12,8 +12,8 @@
  */
 #include <string.h>
 
-#include "correlate.h"
-#include "nat.h"
+#include "correlate/correlate.h"
+#include "correlate/nat.h"
 
 static const char *const roles[] = {
     "Content-Length mismatch", "headers and SDP disagree", "response Via changed",

@@ -6,7 +6,7 @@
  * refusal that proves it is cited with its request; later refusals from the
  * new address are added) and at the end. Thread: the analysis thread.
  */
-#include "correlate.h"
+#include "correlate/correlate.h"
 
 static void entity_of(const struct ident *id, char *buf, size_t len)
 {

@@ -18,10 +18,10 @@
  */
 #include <string.h>
 
-#include "config.h"
-#include "correlate.h"
-#include "nat.h"
-#include "profile.h"
+#include "config/config.h"
+#include "correlate/correlate.h"
+#include "correlate/nat.h"
+#include "config/profile.h"
 
 /* One of the PBX's addresses, as the user configured them. */
 static bool is_pbx(const struct engine *e, const struct addr *a)

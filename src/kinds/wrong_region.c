@@ -12,10 +12,10 @@
  */
 #include <string.h>
 
-#include "config.h"
-#include "correlate.h"
-#include "nat.h"
-#include "profile.h"
+#include "config/config.h"
+#include "correlate/correlate.h"
+#include "correlate/nat.h"
+#include "config/profile.h"
 
 static bool out_of_dialog(const struct sip_msg *m)
 {

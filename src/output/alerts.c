@@ -22,9 +22,9 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "util/err.h"
 #include "report.h"
-#include "siphash.h"
+#include "util/siphash.h"
 
 struct astate {
     uint64_t h;

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "util/err.h"
 
 int atomicfile_write(const char *path, mode_t mode, atomicfile_fill_fn fill, const void *ctx,
                      const char *what, char *errbuf)

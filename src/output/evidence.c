@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "util/err.h"
 
 static int cmp_u64(const void *a, const void *b)
 {

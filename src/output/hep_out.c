@@ -24,7 +24,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#include "err.h"
+#include "util/err.h"
 
 struct hep_out {
     bool tcp;

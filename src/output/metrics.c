@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "atomicfile.h"
-#include "err.h"
+#include "util/err.h"
 #include "report.h"
 #include "sip.h"
 

@@ -16,7 +16,7 @@
 
 #include "alerts.h"
 #include "atomicfile.h"
-#include "err.h"
+#include "util/err.h"
 #include "metrics.h"
 
 struct monitor {

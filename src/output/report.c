@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "err.h"
+#include "util/err.h"
 
 int report_format_parse(const char *s, enum report_format *out)
 {

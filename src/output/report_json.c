@@ -11,7 +11,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
-#include "err.h"
+#include "util/err.h"
 #include "report.h"
 #include "sip.h"
 

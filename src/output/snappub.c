@@ -17,8 +17,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine.h"
-#include "err.h"
+#include "correlate/engine.h"
+#include "util/err.h"
 
 struct snappub {
     struct snapshot bufs[3];

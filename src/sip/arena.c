@@ -7,7 +7,7 @@
 
 #include <stdlib.h>
 
-#include "err.h"
+#include "util/err.h"
 
 int arena_init(struct arena *a, size_t cap)
 {

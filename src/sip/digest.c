@@ -24,7 +24,7 @@
 #include <nettle/nettle-meta.h>
 #include <nettle/sha2.h>
 
-#include "err.h"
+#include "util/err.h"
 
 static const struct nettle_hash *alg_hash(enum digest_alg a, bool *sess)
 {

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "sip.h"
-#include "span.h"
+#include "util/span.h"
 
 enum digest_alg {
     DIGEST_ALG_UNKNOWN = 0,     /* a token we do not implement */

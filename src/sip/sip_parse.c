@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
+#include "util/err.h"
 #include "sip_scan.h"
 
 struct sip_parser {

@@ -25,7 +25,7 @@
 #include "arena.h"
 #include "cursor.h"
 #include "sip.h"
-#include "span.h"
+#include "util/span.h"
 
 /* Header fields the analysis reads; everything else is SIP_H_OTHER. */
 enum sip_hdr_id {

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "siphash.h"
+#include "util/siphash.h"
 
 #define NIL UINT32_MAX
 #define IP_MAX_PAYLOAD 65535u

@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode.h"
-#include "decode_ws.h"
-#include "siphash.h"
+#include "decode/decode.h"
+#include "ws.h"
+#include "util/siphash.h"
 
 #define NIL UINT32_MAX
 #define REASM_TCP_OOO 8

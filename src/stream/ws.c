@@ -5,7 +5,7 @@
  * declared length is never trusted beyond the bytes present and the
  * caller's maximum (the SIP message cap). Any thread (no state).
  */
-#include "decode_ws.h"
+#include "ws.h"
 
 #include <string.h>
 

@@ -34,8 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "evidence.h"
+#include "util/err.h"
+#include "output/evidence.h"
 #include "tui_int.h"
 
 enum view { V_MAIN, V_DETAIL, V_LADDER, V_HELP };

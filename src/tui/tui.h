@@ -22,8 +22,8 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "report.h"
-#include "snappub.h"
+#include "output/report.h"
+#include "output/snappub.h"
 
 struct tui_opts {
     const char *source;     /* interface or file name, for the header */

@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode.h"
-#include "engine.h"
-#include "err.h"
-#include "report.h"
+#include "decode/decode.h"
+#include "correlate/engine.h"
+#include "util/err.h"
+#include "output/report.h"
 #include "run.h"
 #include "sip.h"
 #include "snapshot.h"

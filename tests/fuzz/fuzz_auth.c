@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "digest.h"
+#include "sip/digest.h"
 #include "fuzz_common.h"
 #include "fuzz_sip.h"
 #include "sip.h"

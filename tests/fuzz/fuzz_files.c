@@ -16,12 +16,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "addr.h"
-#include "config.h"
-#include "err.h"
+#include "util/addr.h"
+#include "config/config.h"
+#include "util/err.h"
 #include "fuzz_common.h"
-#include "profile.h"
-#include "secrets.h"
+#include "config/profile.h"
+#include "config/secrets.h"
 
 static char dir[64];
 static char paths[3][96];

@@ -16,12 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode.h"
-#include "engine.h"
-#include "err.h"
+#include "decode/decode.h"
+#include "correlate/engine.h"
+#include "util/err.h"
 #include "fuzz_common.h"
 #include "fuzz_sip.h"
-#include "report.h"
+#include "output/report.h"
 #include "run.h"
 #include "sip.h"
 #include "snapshot.h"

@@ -14,7 +14,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/h7replay.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
 
 PKGS="libpcap libmaxminddb json-c inih nettle ncursesw"
-CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Itests/fuzz $(pkg-config --cflags $PKGS libosip2 2>/dev/null)"
+CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Isrc -Itests/fuzz $(pkg-config --cflags $PKGS libosip2 2>/dev/null)"
 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 LIBS="$(pkg-config --libs $PKGS 2>/dev/null) -losipparser2 -lpthread -lm"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}:abort_on_error=1"

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "caps.h"
-#include "decode.h"
+#include "decode/decode.h"
 #include "stat_lookup.h"
 #include <stdio.h>
 

@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "correlate.h"
-#include "engine.h"
-#include "report.h"
+#include "correlate/correlate.h"
+#include "correlate/engine.h"
+#include "output/report.h"
 #include "sip.h"
 
 #define PBX "198.51.100.10"

@@ -10,7 +10,7 @@
 
 #include <pcap/pcap.h>
 
-#include "decode.h"
+#include "decode/decode.h"
 #include "run.h"
 
 struct pe_ctx {

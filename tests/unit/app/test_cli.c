@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-#include "cli.h"
-#include "err.h"
+#include "app/cli.h"
+#include "util/err.h"
 
 #define ARGV(...) ((char *[]){ "sipscope", __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *[]){ "sipscope", __VA_ARGS__ }) / sizeof(char *)))

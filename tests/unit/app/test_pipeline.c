@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "caps.h"
-#include "err.h"
-#include "pipeline.h"
-#include "ring.h"
+#include "util/err.h"
+#include "app/pipeline.h"
+#include "capture/ring.h"
 
 /* Ethernet/IPv4/UDP around payload; returns the frame length. */
 static size_t make_udp_frame(uint8_t *f, const char *payload, const uint8_t src[4],

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "err.h"
-#include "ring.h"
+#include "util/err.h"
+#include "capture/ring.h"
 
 static uint8_t pattern[8192];
 

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "err.h"
+#include "config/config.h"
+#include "util/err.h"
 
 static char path[64];
 

@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "geoip.h"
+#include "util/err.h"
+#include "config/geoip.h"
 
 static char dir[64];
 static char country[128], asn[128];

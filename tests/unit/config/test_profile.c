@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "profile.h"
+#include "util/err.h"
+#include "config/profile.h"
 
 static struct profile_set *set;
 static const struct profile *tw;

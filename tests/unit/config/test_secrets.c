@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "secrets.h"
+#include "util/err.h"
+#include "config/secrets.h"
 
 static char dir[64];
 

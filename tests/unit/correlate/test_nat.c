@@ -12,8 +12,8 @@
 #include "testutil.h"
 
 #include "engine_testlib.h"
-#include "keepalive.h"
-#include "nat.h"
+#include "correlate/keepalive.h"
+#include "correlate/nat.h"
 #include "pcap_engine.h"
 
 #define NATPUB "198.51.100.20"

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "caps.h"
-#include "decode.h"
+#include "decode/decode.h"
 
 #define MAXF 8192
 

@@ -11,7 +11,7 @@
 
 #include "testutil.h"
 
-#include "digest.h"
+#include "sip/digest.h"
 #include "engine_testlib.h"
 
 #define RURI "sip:+15550100@" TRUNK

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "alerts.h"
+#include "output/alerts.h"
 #include "snapshot.h"
 
 static char path[64];

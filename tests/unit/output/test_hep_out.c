@@ -7,7 +7,7 @@
 #include "testutil.h"
 
 #include "decode_build.h"
-#include "hep_out.h"
+#include "output/hep_out.h"
 
 #define SIP_REQ "OPTIONS sip:trunk@203.0.113.5 SIP/2.0\r\n" \
                 "Via: SIP/2.0/UDP 198.51.100.10:5060;branch=z9hG4bK-1\r\n" \

@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "metrics.h"
+#include "util/err.h"
+#include "output/metrics.h"
 #include "snapshot.h"
 
 static struct snapshot s;

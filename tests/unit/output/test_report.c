@@ -13,8 +13,8 @@
 #include "testutil.h"
 
 #include "engine_testlib.h"
-#include "err.h"
-#include "evidence.h"
+#include "util/err.h"
+#include "output/evidence.h"
 
 #define RURI "sip:+15550100@" TRUNK
 

@@ -11,9 +11,9 @@
 #include <time.h>
 
 #include "caps.h"
-#include "engine.h"
-#include "err.h"
-#include "snappub.h"
+#include "correlate/engine.h"
+#include "util/err.h"
+#include "output/snappub.h"
 
 static const struct snappub_sizes small = {
     .findings = 8, .peers = 4, .dialogs = 16, .msgs = 32, .raw_bytes = 4096, .counters = 8,

@@ -23,8 +23,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "digest.h"
-#include "err.h"
+#include "sip/digest.h"
+#include "util/err.h"
 
 #define S(x) SPAN_LIT(x)
 

@@ -12,7 +12,7 @@
 #include "testutil.h"
 
 #include "sip.h"
-#include "sip_scan.h"
+#include "sip/sip_scan.h"
 
 static struct caps caps;
 static struct sip_parser *sp;

@@ -18,7 +18,7 @@
 
 #include "testutil.h"
 
-#include "decode.h"
+#include "decode/decode.h"
 #include "sip.h"
 
 struct exception {

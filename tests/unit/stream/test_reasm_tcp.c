@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "caps.h"
-#include "reasm_tcp.h"
+#include "stream/reasm_tcp.h"
 #include "stat_lookup.h"
 
 struct got {

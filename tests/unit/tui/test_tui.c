@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../src/tui_int.h"
+#include "tui/tui_int.h"
 
 static void ep(struct endpoint *e, uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port)
 {

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "addr.h"
+#include "util/addr.h"
 
 static enum addr_class cls(const char *s)
 {

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "siphash.h"
+#include "util/siphash.h"
 
 static void test_sip24_reference(void **state)
 {
