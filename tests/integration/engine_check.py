@@ -480,8 +480,8 @@ def main():
         return probe()
     if cmd == "lab":
         if lab(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None) == 0:
-            print("no lab captures")
-            return 77
+            print("FAIL: no lab capture checked")
+            return 1
     elif cmd == "shared":
         shared(sys.argv[2])
     elif cmd == "schema":

@@ -4,7 +4,7 @@
 # 0600, and an existing file is never overwritten.
 set -u
 cd "$(dirname "$0")/../.."
-[ -x "${SIPSCOPE:-}" ] || { echo "no sipscope binary"; exit 77; }
+[ -x "${SIPSCOPE:-}" ] || { echo "FAIL: no sipscope binary at ${SIPSCOPE:-} (run.sh builds it)"; exit 1; }
 command -v tshark >/dev/null || { echo "tshark missing"; exit 77; }
 cap="${SIPSCOPE_SHARED_PCAPS:-}/sip_captures__sip-register-wrong_password-401-403-401-403.pcapng"
 [ -f "$cap" ] || { echo "no capture"; exit 77; }

@@ -3,10 +3,10 @@
 # kamailio + sipp (pcaps/lab/, expectations from tshark in NAME.expect):
 # exact kinds, entities, evidence frames and carrier codes, password
 # verdicts with --secrets, and nothing of severity warning or worse on the
-# clean capture. Skips (77) until the binary can report JSON.
+# clean capture. A binary that crashes or prints bad JSON fails.
 set -u
 cd "$(dirname "$0")/../.."
-[ -x "${SIPSCOPE:-}" ] || { echo "no sipscope binary"; exit 77; }
+[ -x "${SIPSCOPE:-}" ] || { echo "FAIL: no sipscope binary at ${SIPSCOPE:-} (run.sh builds it)"; exit 1; }
 command -v python3 >/dev/null || { echo "python3 missing"; exit 77; }
 ls pcaps/lab/*.expect >/dev/null 2>&1 || { echo "no lab captures yet"; exit 77; }
 python3 tests/integration/engine_check.py probe || exit $?

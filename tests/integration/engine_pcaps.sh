@@ -6,7 +6,7 @@
 # severity warning or worse; every JSON report matches docs/json-schema.md.
 set -u
 cd "$(dirname "$0")/../.."
-[ -x "${SIPSCOPE:-}" ] || { echo "no sipscope binary"; exit 77; }
+[ -x "${SIPSCOPE:-}" ] || { echo "FAIL: no sipscope binary at ${SIPSCOPE:-} (run.sh builds it)"; exit 1; }
 command -v python3 >/dev/null || { echo "python3 missing"; exit 77; }
 [ -d "${SIPSCOPE_SHARED_PCAPS:-}" ] || { echo "no shared captures"; exit 77; }
 python3 tests/integration/engine_check.py probe || exit $?

@@ -13,10 +13,10 @@ ROOT=$PWD
 for t in kamailio sipp tcpdump nft ip python3; do
     command -v "$t" >/dev/null 2>&1 || { echo "$t not installed"; exit 77; }
 done
-[ -x "${SIPSCOPE:-}" ] || { echo "no sipscope binary"; exit 77; }
+[ -x "${SIPSCOPE:-}" ] || { echo "FAIL: no sipscope binary at ${SIPSCOPE:-} (run.sh builds it)"; exit 1; }
 "$SIPSCOPE" -q -r pcaps/lab/clean.pcap --report json --no-tui 2>/dev/null |
     python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin).get("version") == 1 else 1)' \
-    2>/dev/null || { echo "sipscope cannot produce a JSON report yet"; exit 77; }
+    2>/dev/null || { echo "FAIL: sipscope crashed or printed no JSON report on pcaps/lab/clean.pcap"; exit 1; }
 
 . "$ROOT/tests/lab/lib.sh"
 trap 'lab_down' EXIT

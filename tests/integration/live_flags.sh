@@ -5,8 +5,8 @@
 # its alerts on stdout (--alerts -), one JSON object per line, exit 0.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-[ -x "${SIPSCOPE:-}" ] || { echo "no sipscope binary"; exit 77; }
-"$SIPSCOPE" --help 2>/dev/null | grep -q -- '--alerts' || { echo "no --alerts yet"; exit 77; }
+[ -x "${SIPSCOPE:-}" ] || { echo "FAIL: no sipscope binary at ${SIPSCOPE:-} (run.sh builds it)"; exit 1; }
+"$SIPSCOPE" --help 2>/dev/null | grep -q -- '--alerts' || { echo "FAIL: sipscope --help has no --alerts"; exit 1; }
 W=$(mktemp -d) || exit 1
 trap 'rm -rf "$W"' EXIT
 fail=0

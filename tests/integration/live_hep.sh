@@ -17,8 +17,8 @@ cd "$(dirname "$0")/../.." || exit 1
 for t in ip tcpdump python3 timeout; do
     command -v "$t" >/dev/null 2>&1 || { echo "$t not installed"; exit 77; }
 done
-[ -x "${SIPSCOPE:-}" ] || { echo "no sipscope binary"; exit 77; }
-"$SIPSCOPE" --help 2>/dev/null | grep -q -- '--hep-out' || { echo "no --hep-out yet"; exit 77; }
+[ -x "${SIPSCOPE:-}" ] || { echo "FAIL: no sipscope binary at ${SIPSCOPE:-} (run.sh builds it)"; exit 1; }
+"$SIPSCOPE" --help 2>/dev/null | grep -q -- '--hep-out' || { echo "FAIL: sipscope --help has no --hep-out"; exit 1; }
 NS=h10hep$$
 W=$(mktemp -d) || exit 1
 PIDS=""

@@ -53,4 +53,4 @@ if [ $fail -ne 0 ]; then
     echo "--- stderr"; head -20 "$LAB_WORK/mon.err"
 fi
 [ $fail -eq 0 ] && echo "live_keepalive: new on timer F, down in metrics, recovered"
-exit $fail
+lab_exit $fail

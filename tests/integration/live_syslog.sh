@@ -9,8 +9,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 [ "$(id -u)" -eq 0 ] || { echo "needs root (mount namespace)"; exit 77; }
 command -v unshare >/dev/null 2>&1 || { echo "no unshare"; exit 77; }
-[ -x "${SIPSCOPE:-}" ] || { echo "no sipscope binary"; exit 77; }
-"$SIPSCOPE" --help 2>/dev/null | grep -q -- '--syslog' || { echo "no --syslog yet"; exit 77; }
+[ -x "${SIPSCOPE:-}" ] || { echo "FAIL: no sipscope binary at ${SIPSCOPE:-} (run.sh builds it)"; exit 1; }
+"$SIPSCOPE" --help 2>/dev/null | grep -q -- '--syslog' || { echo "FAIL: sipscope --help has no --syslog"; exit 1; }
 W=$(mktemp -d) || exit 1
 RX=""
 trap '[ -n "$RX" ] && { kill "$RX" 2>/dev/null; wait "$RX" 2>/dev/null; }; rm -rf "$W"' EXIT

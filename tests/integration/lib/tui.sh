@@ -42,8 +42,8 @@ trap tui_cleanup EXIT
 tui_require() {
     command -v tmux >/dev/null 2>&1 || { echo "tmux not installed"; exit 77; }
     command -v python3 >/dev/null 2>&1 || { echo "python3 not installed"; exit 77; }
-    [ -x "${SIPSCOPE:-}" ] || { echo "no sipscope binary at ${SIPSCOPE:-}"; exit 77; }
-    "$SIPSCOPE" --help 2>&1 | grep -q -- '--tui' || { echo "this sipscope has no --tui"; exit 77; }
+    [ -x "${SIPSCOPE:-}" ] || { echo "FAIL: no sipscope binary at ${SIPSCOPE:-}"; exit 1; }
+    "$SIPSCOPE" --help 2>&1 | grep -q -- '--tui' || { echo "FAIL: this sipscope has no --tui"; exit 1; }
 }
 
 # tui_start W H ENV... -- ARGS...: run sipscope ARGS in a W x H pane with
