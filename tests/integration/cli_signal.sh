@@ -15,19 +15,38 @@ run_case() {
     sig=$1 mode=$2
     mkfifo "$T/fifo.$sig"
     # 20000 bytes (153 whole frames, the 11 SIP ones among them), then silence.
-    ( head -c 20000 "$AAA"; sleep 30 ) >"$T/fifo.$sig" &
+    # The feeder writes them, then waits until sipscope has read every byte
+    # out of the pipe (FIONREAD is 0) and touches "drained": the signal is
+    # sent once the input is consumed, however slow a loaded machine is,
+    # not after a fixed sleep.
+    python3 -c '
+import fcntl, os, struct, sys, termios, time
+data = open(sys.argv[1], "rb").read(20000)
+fd = os.open(sys.argv[2], os.O_WRONLY)
+os.write(fd, data)
+for _ in range(1200):                       # at most 60 s
+    if struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0" * 4))[0] == 0:
+        break
+    time.sleep(0.05)
+open(sys.argv[3], "w").close()
+time.sleep(60)' "$AAA" "$T/fifo.$sig" "$T/drained.$sig" &
     feeder=$!
     "$SIPSCOPE" -r - $mode <"$T/fifo.$sig" >"$T/out.$sig" 2>"$T/err.$sig" &
     pid=$!
-    sleep 2
+    i=0; while [ ! -e "$T/drained.$sig" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+    [ -e "$T/drained.$sig" ] || bad "$sig: sipscope did not read its input in 60 s"
+    sleep 0.5     # read is not yet analysed: 153 frames take milliseconds
     kill -"$sig" "$pid"
-    start=$(date +%s)
+    start=$(date +%s%N)
     wait "$pid"
     rc=$?
-    took=$(( $(date +%s) - start ))
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    echo "$sig: stopped ${ms} ms after the signal"
     kill "$feeder" 2>/dev/null; wait "$feeder" 2>/dev/null; feeder=""
     [ $rc -lt 2 ] || bad "$sig: exit $rc: $(cat "$T/err.$sig")"
-    [ $took -le 3 ] || bad "$sig: took ${took}s to stop"
+    # The deadline is "promptly" (the main loop polls every 20 ms); 5 s holds
+    # under ASan on a loaded 2-core machine.
+    [ $ms -le 5000 ] || bad "$sig: took ${ms} ms to stop (limit 5000)"
     grep -q "^sipscope: 153 packets, 11 SIP messages.*(interrupted)" "$T/err.$sig" \
         || bad "$sig: summary: $(cat "$T/err.$sig")"
     [ -s "$T/out.$sig" ] || bad "$sig: no output"

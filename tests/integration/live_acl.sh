@@ -6,7 +6,9 @@
 # 198.51.100.77 and its calls get 403 + X-Twilio-Error 32201.
 # The monitor (sipscope -i on the PBX veth) must stay silent during the
 # clean calls, then emit "new" ip_rejected and source_ip_changed within
-# 1 s of the 403's capture time; no drops at that rate. Bounded (< 40 s).
+# 2 s (measured: tens of ms; the margin holds under ASan on a loaded 2-core
+# machine, and monitor_check prints the latency) of the 403's capture
+# time; no drops at that rate. Bounded (< 40 s).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib/monitor.sh
@@ -36,7 +38,7 @@ sleep 5.5
 mon_stop
 
 python3 tests/integration/lib/monitor_check.py "$LAB_WORK/alerts.ndjson" "$LAB_WORK/metrics.prom" \
-    seq:ip_rejected:new seq:source_ip_changed:new latency:1.0 nodup \
+    seq:ip_rejected:new seq:source_ip_changed:new latency:2.0 nodup \
     'metric:sipscope_requests_total{method="INVITE"}>=82' \
     'metric:sipscope_responses_total{class="2xx"}>=80' \
     'metric:sipscope_drops_total{stage="ring"}==0' \
@@ -49,4 +51,4 @@ if [ $fail -ne 0 ]; then
     echo "--- stderr"; head -20 "$LAB_WORK/mon.err"
 fi
 [ $fail -eq 0 ] && echo "live_acl: silent on clean calls, new on the ACL change, no drops"
-exit $fail
+lab_exit $fail

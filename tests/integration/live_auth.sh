@@ -4,7 +4,7 @@
 # sipscope -i on the PBX-side veth with --no-tui --alerts --metrics.
 #   1. a clean call: no event;
 #   2. a call with a wrong password (407, retry, 403 + 32202): one "new"
-#      auth_rejected, emitted within 1 s of the 403's capture time;
+#      auth_rejected, emitted within 2 s (measured tens of ms, printed) of the 403's capture time;
 #   3. SIGUSR1 writes the current report to --report-file;
 #   4. the alerts file is rotated (mv + SIGHUP): later events go to the
 #      new file;
@@ -46,7 +46,7 @@ mon_stop
 grep -q recovered "$LAB_WORK/alerts.1" && { echo "FAIL: event written to the rotated file"; fail=1; }
 cat "$LAB_WORK/alerts.1" "$LAB_WORK/alerts.ndjson" >"$LAB_WORK/all.ndjson"
 python3 tests/integration/lib/monitor_check.py "$LAB_WORK/all.ndjson" "$LAB_WORK/metrics.prom" \
-    seq:auth_rejected:new,recovered latency:1.0 nodup \
+    seq:auth_rejected:new,recovered latency:2.0 nodup \
     'metric:sipscope_requests_total{method="INVITE"}>=6' \
     'metric:sipscope_drops_total{stage="ring"}==0' \
     'metric:sipscope_drops_total{stage="kernel"}==0' \
@@ -60,4 +60,4 @@ if [ $fail -ne 0 ]; then
     echo "--- stderr"; head -20 "$LAB_WORK/mon.err"
 fi
 [ $fail -eq 0 ] && echo "live_auth: new, recovered, SIGUSR1, SIGHUP, metrics ok"
-exit $fail
+lab_exit $fail

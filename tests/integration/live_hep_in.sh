@@ -5,7 +5,7 @@
 # HEPv2 (capture id 12), to a sipscope in the carrier's
 # namespace listening on 192.0.2.50:9060 (no libpcap at all). sipp (PBX)
 # places a call with a wrong password, then a good one. The central
-# sipscope must alert "new" auth_rejected within 1 s of the 403's capture
+# sipscope must alert "new" auth_rejected within 2 s (measured tens of ms, printed) of the 403's capture
 # time (the time inside the HEP) and then "recovered", with site_id 11 on
 # the events and on the peer in its report, and see every message the PBX
 # exchanged (compared with a tcpdump of the PBX veth read by sipscope -r).
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib/monitor.sh
 mon_prereq
 command -v tcpdump >/dev/null 2>&1 || { echo "tcpdump not installed"; exit 77; }
-"$SIPSCOPE" --help 2>/dev/null | grep -q -- '--hep-in' || { echo "no --hep-in yet"; exit 77; }
+"$SIPSCOPE" --help 2>/dev/null | grep -q -- '--hep-in' || { echo "FAIL: sipscope --help has no --hep-in"; exit 1; }
 mon_lab_up
 [ -f "$LAB_KAM_MODDIR/siptrace.so" ] || { echo "no siptrace module in $LAB_KAM_MODDIR"; exit 77; }
 lab_exec "$LAB_NS_CAR" ip addr add 192.0.2.50/32 dev lo
@@ -46,7 +46,7 @@ for spec in "3 11" "2 12"; do
 
     [ "$MON_RC" -eq 0 ] || { echo "FAIL: central exit $MON_RC"; fail=1; }
     python3 tests/integration/lib/monitor_check.py "$LAB_WORK/alerts.ndjson" "$LAB_WORK/metrics.prom" \
-        seq:auth_rejected:new,recovered latency:1.0 nodup || fail=1
+        seq:auth_rejected:new,recovered latency:2.0 nodup || fail=1
     python3 - "$LAB_WORK/alerts.ndjson" "$LAB_WORK/central.json" "$ID" <<'PY' || fail=1
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
