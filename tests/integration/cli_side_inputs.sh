@@ -1,11 +1,10 @@
 #!/bin/sh
-# inputs_h6.sh — what a user sees when the side inputs are wrong or right,
+# cli_side_inputs.sh — what a user sees when the side inputs are wrong or right,
 # end to end through the CLI: --secrets readable by others is refused
 # (exit 2, one line naming the file and its mode) and a password never
 # appears in any report format or on stderr; --config and --profiles files
 # with an error name FILE:LINE; a --geoip file that does not exist is an
-# error, while no GeoIP database at all is silent. Skips (77) while
-# src/main.c is the placeholder or lacks these flags.
+# error, while no GeoIP database at all is silent.
 set -u
 : "${SIPSCOPE:?}"
 cd "$(dirname "$0")/../.."
@@ -62,5 +61,5 @@ rc=$?
 [ $rc -eq 2 ] || bad "missing --geoip file: exit $rc, want 2"
 grep -q "$T/nope.mmdb" "$T/err" || bad "missing --geoip file not named: $(cat "$T/err")"
 
-[ $fail -eq 0 ] && echo "inputs_h6: all checks passed"
+[ $fail -eq 0 ] && echo "cli_side_inputs: all checks passed"
 exit $fail

@@ -220,7 +220,7 @@ def lab(d, secrets):
         tags = {w[0] for w in lines}
         kinds = [w[1] for w in lines if w[0] == "kind"]
         # Expectations about kinds this script does not cover (nat_rewrite, keepalive_failed,
-        # multi_site, wrong_region) are engine_h9.py's; their captures are left to it.
+        # multi_site, wrong_region) are engine_network.py's; their captures are left to it.
         if kinds and not any(k in KINDS or k == "none" for k in kinds):
             continue
         doc, rc = run(cap)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""engine_h9.py — the NAT, ALG, multi-site, region, peer and keep-alive kinds
+"""engine_network.py — the NAT, ALG, multi-site, region, peer and keep-alive kinds
 through the real CLI ($SIPSCOPE -r FILE --report json), on the lab captures
 made with kamailio + sipp (pcaps/lab/, frame numbers from tshark in
 NAME.expect). Exit 0 pass, 1 fail, 77 when the binary cannot report JSON.
