@@ -30,10 +30,40 @@ enum severity {
 
 const char *severity_name(enum severity s);
 
+/* Finding kinds (docs/findings.md). Their metadata (name, default
+ * severity, rank, what each can explain) is one table in
+ * src/findings/kind_meta.c; nothing compares kind names by hand. 0 is
+ * "none" so a zeroed record names no kind. */
+enum kind_id {
+    KIND_NONE = 0,
+    KIND_AUTH_REJECTED,
+    KIND_IP_REJECTED,
+    KIND_SOURCE_IP_CHANGED,
+    KIND_ACCOUNT_SUSPENDED,
+    KIND_CHALLENGE_UNANSWERED,
+    KIND_DIGEST_MISMATCH,
+    KIND_PASSWORD_MISMATCH,
+    KIND_PASSWORD_VERIFIED,
+    KIND_NO_RESPONSE,
+    KIND_SCANNER,
+    KIND_BRUTE_FORCE,
+    KIND_CARRIER_REJECTED,
+    KIND_NAT_REWRITE,
+    KIND_SIP_ALG,
+    KIND_MULTI_SITE,
+    KIND_WRONG_REGION,
+    KIND_UNEXPECTED_PEER,
+    KIND_KEEPALIVE_FAILED,
+    KIND_COUNT,
+};
+
 #define SNAP_MAX_EVIDENCE 32
 #define SNAP_MAX_CAUSES 6
 #define SNAP_MAX_FIX 8
 #define SNAP_TEXT 256
+#define SNAP_ID 12              /* "F12345" */
+#define SNAP_MAX_EXPLAINS 16
+#define SNAP_MAX_TARGETS 8
 
 struct snap_evidence {
     uint64_t frame;
@@ -57,6 +87,33 @@ struct snap_finding {
     char causes[SNAP_MAX_CAUSES][SNAP_TEXT];
     uint32_t n_fix;
     char fix[SNAP_MAX_FIX][SNAP_TEXT];
+    /* Added with the diagnosis (all zero/empty in older producers). */
+    enum kind_id kind_id;   /* the enum of kind, KIND_NONE when unknown */
+    char id[SNAP_ID];       /* stable id: "F" + creation order ("F1" first) */
+    char explained_by[SNAP_ID]; /* id of the finding whose cause explains it, "" if none */
+    uint32_t n_explains;    /* ids of the findings this one explains */
+    char explains[SNAP_MAX_EXPLAINS][SNAP_ID];
+    uint32_t n_targets;     /* attack kinds: accounts targeted ("1001@host") */
+    char targets[SNAP_MAX_TARGETS][64];
+};
+
+/* One root cause with the findings it explains folded under it
+ * (docs/json-schema.md "diagnosis"). Most important first. */
+#define SNAP_MAX_DIAGNOSIS 8
+#define SNAP_MAX_RULED_OUT 6
+struct snap_diagnosis {
+    char trunk[96];         /* the peer it is about ("PBX a -> trunk b"), or the entity */
+    char role[16];          /* trunk, phone, attack */
+    enum kind_id root_cause;
+    enum severity severity;
+    char confidence[8];     /* high, medium, low */
+    char summary[SNAP_TEXT];
+    char finding[SNAP_ID];  /* id of the root-cause finding */
+    uint32_t n_explains;
+    char explains[SNAP_MAX_EXPLAINS][SNAP_ID];
+    uint32_t n_ruled_out;
+    struct snap_ruled_out { char cause[32]; char why[SNAP_TEXT]; } ruled_out[SNAP_MAX_RULED_OUT];
+    char fix[SNAP_TEXT];
 };
 
 /* Answer classes: index 0 = unanswered, 1..6 = 1xx..6xx. */
@@ -107,6 +164,8 @@ struct snapshot {
 
     size_t n_findings, cap_findings;    /* sorted worst first, then last_us */
     struct snap_finding *findings;
+    size_t n_diagnosis;                 /* root causes, most important first */
+    struct snap_diagnosis diagnosis[SNAP_MAX_DIAGNOSIS];
     size_t n_peers, cap_peers;
     struct snap_peer *peers;
     size_t n_dialogs, cap_dialogs;      /* most recent first */

@@ -312,8 +312,8 @@ bool auth_on_final(struct engine *e, struct auth_ex *ax, const struct sip_msg *m
     } else if (m->status == 403) {
         /* A 403 the carrier explains as something other than auth (caller
          * ID, geo permissions...) means the credentials passed. */
-        rejected = !(why && why->present && !why->auth_failure && why->kind[0] != '\0' &&
-                     strcmp(why->kind, "carrier_rejected") == 0);
+        rejected = !(why && why->present && !why->auth_failure &&
+                     why->kind == KIND_CARRIER_REJECTED);
     } else {
         rejected = false;   /* 2xx or any other answer: the server accepted who we are */
     }

@@ -266,7 +266,7 @@ struct ident {
 struct explain {
     bool present;
     int code;                   /* carrier code (X-Twilio-Error), 0 if none */
-    char kind[32];              /* kind the code/phrase confirms, "" if none */
+    enum kind_id kind;          /* kind the code/phrase confirms, KIND_NONE if none */
     char category[32];          /* caller_id, cps_limit, tls, ... */
     char meaning[128];
     char quote[CORR_LINE];      /* "X-Twilio-Error: 32202 Bad user credentials" */
@@ -364,7 +364,7 @@ struct kind_event {
 };
 
 struct kind {
-    const char *name;
+    enum kind_id id;            /* its metadata: kind_meta(id) (findings/kind_meta.h) */
     void (*on_event)(struct engine *e, const struct kind_event *ev);    /* may be NULL */
     void (*on_finish)(struct engine *e);                                /* may be NULL */
 };
@@ -373,13 +373,13 @@ struct kind {
 extern const struct kind *const kinds_table[];
 
 /* Helpers for kinds (src/engine.c). */
-struct finding *engine_raise(struct engine *e, const char *kind, enum severity sev,
+struct finding *engine_raise(struct engine *e, enum kind_id kind, enum severity sev,
                              const char *entity, int64_t ts, const struct peer *p);
 /* Add fix lines from a multi-line text (profile data), one per sentence. */
 void engine_fix_text(struct finding *f, const char *prefix, const char *txt);
 /* Provider-specific fix lines for kind (from the matched profile), if any. */
 void engine_provider_fix(struct engine *e, struct finding *f, const struct peer *p,
-                         const char *kind);
+                         enum kind_id kind);
 struct peer *engine_peer(struct engine *e, uint64_t key);
 struct source *engine_source(struct engine *e, const struct addr *ip);
 /* Role of the reject in evidence: "403 Forbidden" from a status line. */

@@ -125,7 +125,7 @@ struct peer *engine_peer(struct engine *e, uint64_t key)
 
 /* ---- helpers for kinds ---- */
 
-struct finding *engine_raise(struct engine *e, const char *kind, enum severity sev,
+struct finding *engine_raise(struct engine *e, enum kind_id kind, enum severity sev,
                              const char *entity, int64_t ts, const struct peer *p)
 {
     struct finding *f = findings_raise(&e->findings, kind, sev, entity, ts);
@@ -172,7 +172,7 @@ void engine_fix_text(struct finding *f, const char *prefix, const char *txt)
 }
 
 void engine_provider_fix(struct engine *e, struct finding *f, const struct peer *p,
-                         const char *kind)
+                         enum kind_id kind)
 {
     const struct profile *prof;
     char prefix[40];
@@ -181,7 +181,7 @@ void engine_provider_fix(struct engine *e, struct finding *f, const struct peer 
         return;
     prof = prov_find(e->profiles, p->provider);
     findings_fmt(prefix, sizeof(prefix), "%s: ", prov_id(prof));
-    engine_fix_text(f, prefix, prov_fix(prof, kind));
+    engine_fix_text(f, prefix, prov_fix(prof, kind_name(kind)));
 }
 
 void engine_status_role(const char *final_line, char *role, size_t len)
@@ -555,19 +555,10 @@ static void add_counter(void *ud, const char *name, uint64_t value)
 
 /* Among findings of equal severity, the headline names the most specific
  * diagnosis (a digest that cannot match explains an auth_rejected; a
- * changed address explains an ip_rejected). Unlisted kinds rank last. */
-static int specificity(const char *kind)
+ * changed address explains an ip_rejected): kind_meta's rank. */
+static int specificity(enum kind_id kind)
 {
-    static const char *const order[] = {
-        "account_suspended", "password_mismatch", "digest_mismatch", "source_ip_changed",
-        "wrong_region", "nat_rewrite", "sip_alg", "brute_force", "carrier_rejected",
-        "ip_rejected", "auth_rejected", "unexpected_peer", "multi_site", "keepalive_failed",
-        "no_response", "challenge_unanswered", "scanner", NULL,
-    };
-    for (int i = 0; order[i] != NULL; i++)
-        if (strcmp(order[i], kind) == 0)
-            return 100 - i;
-    return 0;
+    return kind_meta(kind)->rank;
 }
 
 static void fill_peer(const struct engine *e, const struct peer *p, struct snap_peer *sp)
@@ -615,11 +606,11 @@ static void fill_peer(const struct engine *e, const struct peer *p, struct snap_
         if (f->peer_key == p->key && f->f.severity >= SEV_WARNING &&
             (worst == NULL || f->f.severity > worst->f.severity ||
              (f->f.severity == worst->f.severity &&
-              specificity(f->f.kind) > specificity(worst->f.kind))))
+              specificity(f->f.kind_id) > specificity(worst->f.kind_id))))
             worst = f;
     addr_str(&sp->remote.ip, ip, sizeof(ip));
     if (worst != NULL && p->auth_failed > 0 && p->auth_ok == 0 &&
-        strcmp(worst->f.kind, "auth_rejected") == 0)
+        worst->f.kind_id == KIND_AUTH_REJECTED)
         findings_fmt(sp->verdict, sizeof(sp->verdict), "Trunk %s: every request with "
                      "credentials was refused after digest auth (%llu refused, none accepted) "
                      "- wrong password or username for user %s", ip,

@@ -20,7 +20,7 @@
 
 struct phrase_rule {
     const char *needle;
-    const char *kind;
+    enum kind_id kind;
     const char *category;
     const char *meaning;
     bool auth_failure;
@@ -30,42 +30,42 @@ struct phrase_rule {
 /* Order matters: the first match wins ("Authentication failure - source IP
  * Address not in ACL" is an IP rejection, not a credential one). */
 static const struct phrase_rule rules[] = {
-    { "suspend", "account_suspended", "suspended", "the account is suspended", false, true },
-    { "deactivat", "account_suspended", "suspended", "the account is deactivated", false, true },
-    { "account disabled", "account_suspended", "suspended", "the account is disabled", false, true },
-    { "account is disabled", "account_suspended", "suspended", "the account is disabled", false, true },
-    { "calling disabled", "account_suspended", "suspended", "calling is disabled for the account", false, true },
-    { "account blocked", "account_suspended", "suspended", "the account is blocked", false, true },
-    { "account is blocked", "account_suspended", "suspended", "the account is blocked", false, true },
-    { "not in acl", "ip_rejected", "acl", "the source IP address is not in the trunk's ACL", true, false },
-    { "source ip", "ip_rejected", "acl", "the source IP address is not allowed", true, false },
-    { "ip address not allowed", "ip_rejected", "acl", "the source IP address is not allowed", true, false },
-    { "credential", "auth_rejected", "credentials", "the credentials were refused", true, false },
-    { "bad password", "auth_rejected", "credentials", "the password was refused", true, false },
-    { "wrong password", "auth_rejected", "credentials", "the password was refused", true, false },
-    { "authentication fail", "auth_rejected", "credentials", "authentication failed", true, false },
-    { "caller id", "carrier_rejected", "caller_id", "the caller ID (From number) is not allowed", false, false },
-    { "callerid", "carrier_rejected", "caller_id", "the caller ID (From number) is not allowed", false, false },
-    { "caller-id", "carrier_rejected", "caller_id", "the caller ID (From number) is not allowed", false, false },
-    { "calling number", "carrier_rejected", "caller_id", "the calling number is not allowed", false, false },
-    { "from number", "carrier_rejected", "caller_id", "the From number is not allowed", false, false },
-    { "not verified", "carrier_rejected", "caller_id", "the caller ID is not verified", false, false },
-    { "unverified", "carrier_rejected", "caller_id", "the number is not verified", false, false },
-    { "e.164", "carrier_rejected", "number_format", "the number is not in E.164 form", false, false },
-    { "e164", "carrier_rejected", "number_format", "the number is not in E.164 form", false, false },
-    { "invalid phone number", "carrier_rejected", "number_format", "the dialled number is invalid", false, false },
-    { "geo", "carrier_rejected", "geo_permission", "geographic permissions forbid this destination", false, false },
-    { "international", "carrier_rejected", "geo_permission", "international calling is not permitted", false, false },
-    { "cps", "carrier_rejected", "cps_limit", "the calls-per-second limit was exceeded", false, false },
-    { "calls per second", "carrier_rejected", "cps_limit", "the calls-per-second limit was exceeded", false, false },
-    { "rate limit", "carrier_rejected", "cps_limit", "a rate limit was exceeded", false, false },
-    { "secure sip", "carrier_rejected", "tls", "the carrier requires SIP over TLS", false, false },
-    { "secure transport", "carrier_rejected", "tls", "the carrier requires SIP over TLS", false, false },
-    { "tls", "carrier_rejected", "tls", "the carrier requires SIP over TLS", false, false },
-    { "secure media", "carrier_rejected", "srtp", "the carrier's secure media (SRTP) policy refused the call", false, false },
-    { "srtp", "carrier_rejected", "srtp", "the carrier's secure media (SRTP) policy refused the call", false, false },
-    { "insufficient permission", "carrier_rejected", "permissions", "the account lacks the permission for this call", false, false },
-    { "fraud", "carrier_rejected", "blocked", "the carrier blocked the call (fraud or regulatory rule)", false, false },
+    { "suspend", KIND_ACCOUNT_SUSPENDED, "suspended", "the account is suspended", false, true },
+    { "deactivat", KIND_ACCOUNT_SUSPENDED, "suspended", "the account is deactivated", false, true },
+    { "account disabled", KIND_ACCOUNT_SUSPENDED, "suspended", "the account is disabled", false, true },
+    { "account is disabled", KIND_ACCOUNT_SUSPENDED, "suspended", "the account is disabled", false, true },
+    { "calling disabled", KIND_ACCOUNT_SUSPENDED, "suspended", "calling is disabled for the account", false, true },
+    { "account blocked", KIND_ACCOUNT_SUSPENDED, "suspended", "the account is blocked", false, true },
+    { "account is blocked", KIND_ACCOUNT_SUSPENDED, "suspended", "the account is blocked", false, true },
+    { "not in acl", KIND_IP_REJECTED, "acl", "the source IP address is not in the trunk's ACL", true, false },
+    { "source ip", KIND_IP_REJECTED, "acl", "the source IP address is not allowed", true, false },
+    { "ip address not allowed", KIND_IP_REJECTED, "acl", "the source IP address is not allowed", true, false },
+    { "credential", KIND_AUTH_REJECTED, "credentials", "the credentials were refused", true, false },
+    { "bad password", KIND_AUTH_REJECTED, "credentials", "the password was refused", true, false },
+    { "wrong password", KIND_AUTH_REJECTED, "credentials", "the password was refused", true, false },
+    { "authentication fail", KIND_AUTH_REJECTED, "credentials", "authentication failed", true, false },
+    { "caller id", KIND_CARRIER_REJECTED, "caller_id", "the caller ID (From number) is not allowed", false, false },
+    { "callerid", KIND_CARRIER_REJECTED, "caller_id", "the caller ID (From number) is not allowed", false, false },
+    { "caller-id", KIND_CARRIER_REJECTED, "caller_id", "the caller ID (From number) is not allowed", false, false },
+    { "calling number", KIND_CARRIER_REJECTED, "caller_id", "the calling number is not allowed", false, false },
+    { "from number", KIND_CARRIER_REJECTED, "caller_id", "the From number is not allowed", false, false },
+    { "not verified", KIND_CARRIER_REJECTED, "caller_id", "the caller ID is not verified", false, false },
+    { "unverified", KIND_CARRIER_REJECTED, "caller_id", "the number is not verified", false, false },
+    { "e.164", KIND_CARRIER_REJECTED, "number_format", "the number is not in E.164 form", false, false },
+    { "e164", KIND_CARRIER_REJECTED, "number_format", "the number is not in E.164 form", false, false },
+    { "invalid phone number", KIND_CARRIER_REJECTED, "number_format", "the dialled number is invalid", false, false },
+    { "geo", KIND_CARRIER_REJECTED, "geo_permission", "geographic permissions forbid this destination", false, false },
+    { "international", KIND_CARRIER_REJECTED, "geo_permission", "international calling is not permitted", false, false },
+    { "cps", KIND_CARRIER_REJECTED, "cps_limit", "the calls-per-second limit was exceeded", false, false },
+    { "calls per second", KIND_CARRIER_REJECTED, "cps_limit", "the calls-per-second limit was exceeded", false, false },
+    { "rate limit", KIND_CARRIER_REJECTED, "cps_limit", "a rate limit was exceeded", false, false },
+    { "secure sip", KIND_CARRIER_REJECTED, "tls", "the carrier requires SIP over TLS", false, false },
+    { "secure transport", KIND_CARRIER_REJECTED, "tls", "the carrier requires SIP over TLS", false, false },
+    { "tls", KIND_CARRIER_REJECTED, "tls", "the carrier requires SIP over TLS", false, false },
+    { "secure media", KIND_CARRIER_REJECTED, "srtp", "the carrier's secure media (SRTP) policy refused the call", false, false },
+    { "srtp", KIND_CARRIER_REJECTED, "srtp", "the carrier's secure media (SRTP) policy refused the call", false, false },
+    { "insufficient permission", KIND_CARRIER_REJECTED, "permissions", "the account lacks the permission for this call", false, false },
+    { "fraud", KIND_CARRIER_REJECTED, "blocked", "the carrier blocked the call (fraud or regulatory rule)", false, false },
 };
 
 /* Standard reason phrases of RFC 3261 §21 for the statuses that matter: a
@@ -97,7 +97,7 @@ static const struct phrase_rule *match_rules(struct span text)
 
 static void set_from_rule(struct explain *x, const struct phrase_rule *r)
 {
-    findings_fmt(x->kind, sizeof(x->kind), "%s", r->kind);
+    x->kind = r->kind;
     findings_fmt(x->category, sizeof(x->category), "%s", r->category);
     findings_fmt(x->meaning, sizeof(x->meaning), "%s", r->meaning);
     x->auth_failure = r->auth_failure;
@@ -126,13 +126,13 @@ static void flat_copy(char *dst, size_t len, const char *src)
 
 static void set_from_code(struct explain *x, const struct profile_code *c)
 {
-    findings_fmt(x->kind, sizeof(x->kind), "%s", c->kind ? c->kind : "");
+    x->kind = kind_from_name(c->kind);     /* profile data names its kind */
     findings_fmt(x->category, sizeof(x->category), "%s", c->category ? c->category : "");
     flat_copy(x->meaning, sizeof(x->meaning), c->meaning);
     findings_fmt(x->fix, sizeof(x->fix), "%s", c->fix ? c->fix : "");
     flat_copy(x->note, sizeof(x->note), c->note);
     x->auth_failure = c->auth_failure;
-    x->suspended = c->kind && strcmp(c->kind, "account_suspended") == 0;
+    x->suspended = x->kind == KIND_ACCOUNT_SUSPENDED;
 }
 
 static int leading_code(struct span v)
@@ -184,7 +184,7 @@ void explain_response(const struct engine *e, const struct sip_msg *m, const str
         if (x->code == 32017) {
             /* Known trap: guides call 32017 an auth failure; Twilio's own
              * error catalogue says caller-ID block by a downstream carrier. */
-            findings_fmt(x->kind, sizeof(x->kind), "carrier_rejected");
+            x->kind = KIND_CARRIER_REJECTED;
             findings_fmt(x->category, sizeof(x->category), "caller_id");
             findings_fmt(x->meaning, sizeof(x->meaning),
                      "a downstream carrier blocked the call because of the calling number");
@@ -199,14 +199,14 @@ void explain_response(const struct engine *e, const struct sip_msg *m, const str
             findings_fmt(x->quote, sizeof(x->quote), "%d %s", m->status, v);
         }
         x->present = true;
-        if (x->kind[0] == '\0' && pr != NULL) {
-            findings_fmt(x->kind, sizeof(x->kind), "%s", pr->kind ? pr->kind : "");
+        if (x->kind == KIND_NONE && pr != NULL) {
+            x->kind = kind_from_name(pr->kind);
             findings_fmt(x->category, sizeof(x->category), "%s", pr->category ? pr->category : "");
             flat_copy(x->meaning, sizeof(x->meaning), pr->meaning);
-            x->suspended = pr->kind && strcmp(pr->kind, "account_suspended") == 0;
+            x->suspended = x->kind == KIND_ACCOUNT_SUSPENDED;
             return;
         }
-        if (x->kind[0] == '\0' && (r = match_rules(m->reason_phrase)) != NULL) {
+        if (x->kind == KIND_NONE && (r = match_rules(m->reason_phrase)) != NULL) {
             set_from_rule(x, r);
             return;
         }
@@ -219,12 +219,12 @@ void explain_response(const struct engine *e, const struct sip_msg *m, const str
             if (hv[i].len == 0)
                 continue;
             r = match_rules(hv[i]);
-            if (!x->present || (r != NULL && x->kind[0] == '\0')) {
+            if (!x->present || (r != NULL && x->kind == KIND_NONE)) {
                 corr_copy(v, sizeof(v), hv[i]);
                 findings_fmt(x->quote, sizeof(x->quote), "%s: %s", hn[i], v);
                 x->present = true;
             }
-            if (r != NULL && x->kind[0] == '\0') {
+            if (r != NULL && x->kind == KIND_NONE) {
                 set_from_rule(x, r);
                 return;
             }

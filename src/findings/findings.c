@@ -24,15 +24,14 @@ void findings_fmt(char *dst, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
-static uint64_t key_of(const struct ctab *t, const char *kind, const char *entity)
+static uint64_t key_of(const struct ctab *t, enum kind_id kind, const char *entity)
 {
-    char buf[sizeof(((struct snap_finding *)0)->kind) + sizeof(((struct snap_finding *)0)->entity)];
-    size_t kl = strnlen(kind, 31), el = strnlen(entity, 127);
+    char buf[1 + sizeof(((struct snap_finding *)0)->entity)];
+    size_t el = strnlen(entity, 127);
 
-    memcpy(buf, kind, kl);
-    buf[kl] = '\0';
-    memcpy(buf + kl + 1, entity, el);
-    return ctab_hash(t, buf, kl + 1 + el);
+    buf[0] = (char)kind;
+    memcpy(buf + 1, entity, el);
+    return ctab_hash(t, buf, 1 + el);
 }
 
 int findings_init(struct findings *fs, size_t cap, size_t evidence_cap)
@@ -47,7 +46,7 @@ void findings_free(struct findings *fs)
     ctab_free(&fs->tab);
 }
 
-struct finding *findings_find(const struct findings *fs, const char *kind, const char *entity)
+struct finding *findings_find(const struct findings *fs, enum kind_id kind, const char *entity)
 {
     return ctab_find(&fs->tab, key_of(&fs->tab, kind, entity));
 }
@@ -68,7 +67,7 @@ static bool make_room(struct findings *fs, enum severity sev)
     return true;
 }
 
-struct finding *findings_raise(struct findings *fs, const char *kind, enum severity sev,
+struct finding *findings_raise(struct findings *fs, enum kind_id kind, enum severity sev,
                                const char *entity, int64_t ts)
 {
     bool created;
@@ -81,11 +80,13 @@ struct finding *findings_raise(struct findings *fs, const char *kind, enum sever
     if (f == NULL)
         return NULL;
     if (created) {
-        findings_fmt(f->f.kind, sizeof(f->f.kind), "%s", kind);
+        findings_fmt(f->f.kind, sizeof(f->f.kind), "%s", kind_name(kind));
+        f->f.kind_id = kind;
         findings_fmt(f->f.entity, sizeof(f->f.entity), "%s", entity);
         f->f.severity = sev;
         f->f.first_us = ts;
         f->order = ++fs->created;
+        findings_fmt(f->f.id, sizeof(f->f.id), "F%llu", (unsigned long long)f->order);
     }
     if (sev > f->f.severity)
         f->f.severity = sev;

@@ -23,6 +23,7 @@
 
 #include "util/ctable.h"
 #include "snapshot.h"
+#include "kind_meta.h"
 
 struct finding {
     uint64_t peer_key;          /* correlate peer this belongs to, 0 if none */
@@ -56,14 +57,14 @@ static inline bool finding_new(const struct finding *f)
 
 /* Find or create the finding (kind, entity) and count one more occurrence
  * at ts. Severity only ever goes up. Never NULL after a successful init. */
-struct finding *findings_raise(struct findings *fs, const char *kind, enum severity sev,
+struct finding *findings_raise(struct findings *fs, enum kind_id kind, enum severity sev,
                                const char *entity, int64_t ts);
 /* Note a subject (a username) of f; true when it is new and kept in the
  * set (a new one past FINDING_SUBJECTS only sets subjects_more). */
 bool findings_note_subject(const struct findings *fs, struct finding *f, const char *subject);
 
 /* Existing finding or NULL. */
-struct finding *findings_find(const struct findings *fs, const char *kind, const char *entity);
+struct finding *findings_find(const struct findings *fs, enum kind_id kind, const char *entity);
 /* Drop a finding (a later message showed it was not one). */
 void findings_drop(struct findings *fs, struct finding *f);
 
@@ -92,7 +93,8 @@ size_t findings_count(const struct findings *fs);
 uint64_t findings_evictions(const struct findings *fs);
 
 /* Copy into s->findings, worst first then most recent; fills
- * findings_by_severity. */
+ * findings_by_severity. Each gets its stable id "F<order>" (order of
+ * creation, so the same capture gives the same ids). */
 void findings_to_snapshot(const struct findings *fs, struct snapshot *s);
 
 /* snprintf-like into a fixed buffer, always terminated, never overflows. */

@@ -20,7 +20,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         return;
     /* one finding per PBX/trunk pair: the account, not each user name */
     engine_entity(entity, sizeof(entity), NULL, &t->src.ip, &t->dst.ip);
-    f = engine_raise(e, "account_suspended", SEV_CRITICAL, entity, ev->m->ts_us, ev->peer);
+    f = engine_raise(e, KIND_ACCOUNT_SUSPENDED, SEV_CRITICAL, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     finding_summary(f, "The carrier refuses the account: %s (%s)", ev->why->meaning,
@@ -38,7 +38,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                    "any fraud or compliance hold; contact the provider's support");
     if (ev->why->fix[0] != '\0')
         engine_fix_text(f, "", ev->why->fix);
-    engine_provider_fix(e, f, ev->peer, "account_suspended");
+    engine_provider_fix(e, f, ev->peer, KIND_ACCOUNT_SUSPENDED);
 }
 
 static void on_finish(struct engine *e)
@@ -51,7 +51,7 @@ static void on_finish(struct engine *e)
         if (!(id->with_cred && id->without_cred) && id->n_src < 2)
             continue;
         findings_fmt(entity, sizeof(entity), "account %s", id->name);
-        f = engine_raise(e, "account_suspended", SEV_CRITICAL, entity,
+        f = engine_raise(e, KIND_ACCOUNT_SUSPENDED, SEV_CRITICAL, entity,
                          id->src[0].fail_us, NULL);
         if (f == NULL)
             continue;
@@ -69,4 +69,4 @@ static void on_finish(struct engine *e)
     }
 }
 
-const struct kind kind_account_suspended = { "account_suspended", on_event, on_finish };
+const struct kind kind_account_suspended = { KIND_ACCOUNT_SUSPENDED, on_event, on_finish };

@@ -78,10 +78,10 @@ static void on_event(struct engine *e, const struct kind_event *ev)
 
     if (ev->type != KEV_AUTH_OUTCOME || ax == NULL || ax->state != AUTH_REJECTED)
         return;
-    if (ev->why && (ev->why->suspended || strcmp(ev->why->kind, "ip_rejected") == 0))
+    if (ev->why && (ev->why->suspended || ev->why->kind == KIND_IP_REJECTED))
         return;     /* account_suspended / ip_rejected explain this one */
     engine_entity(entity, sizeof(entity), NULL, &ax->client.ip, &ax->server.ip);
-    f = engine_raise(e, "auth_rejected", SEV_ERROR, entity, ev->m->ts_us, ev->peer);
+    f = engine_raise(e, KIND_AUTH_REJECTED, SEV_ERROR, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     rechallenge = ax->outcome_status == 401 || ax->outcome_status == 407;
@@ -136,7 +136,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                 ax->username[0] ? ax->username : "USER", ax->realm);
     if (ev->why && ev->why->fix[0] != '\0')
         engine_fix_text(f, "", ev->why->fix);
-    engine_provider_fix(e, f, ev->peer, "auth_rejected");
+    engine_provider_fix(e, f, ev->peer, KIND_AUTH_REJECTED);
 }
 
-const struct kind kind_auth_rejected = { "auth_rejected", on_event, NULL };
+const struct kind kind_auth_rejected = { KIND_AUTH_REJECTED, on_event, NULL };

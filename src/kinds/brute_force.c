@@ -32,7 +32,7 @@ static void by_source(struct engine *e, const struct kind_event *ev)
 
     if (s->brute_entity[0] != '\0') {
         /* already raised: every further refusal is more evidence */
-        f = findings_find(&e->findings, "brute_force", s->brute_entity);
+        f = findings_find(&e->findings, KIND_BRUTE_FORCE, s->brute_entity);
         if (f == NULL)
             return;
         f->f.count++;
@@ -47,7 +47,7 @@ static void by_source(struct engine *e, const struct kind_event *ev)
         return;
     engine_entity(s->brute_entity, sizeof(s->brute_entity), ax->username, &s->ip,
                   &ax->server.ip);
-    f = engine_raise(e, "brute_force", SEV_ERROR, s->brute_entity, ev->m->ts_us, ev->peer);
+    f = engine_raise(e, KIND_BRUTE_FORCE, SEV_ERROR, s->brute_entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     addr_str(&s->ip, ip, sizeof(ip));
@@ -78,7 +78,7 @@ static void by_user(struct engine *e, const struct kind_event *ev)
         !burst(ev->ident->fail_ts, ev->ident->fail_n))
         return;
     findings_fmt(who, sizeof(who), "user %s", ev->ident->name);
-    f = engine_raise(e, "brute_force", SEV_ERROR, who, ev->m->ts_us, ev->peer);
+    f = engine_raise(e, KIND_BRUTE_FORCE, SEV_ERROR, who, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     finding_summary(f, "%s failed authentication %u times from %u addresses: password guessing "
@@ -101,4 +101,4 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     by_user(e, ev);
 }
 
-const struct kind kind_brute_force = { "brute_force", on_event, NULL };
+const struct kind kind_brute_force = { KIND_BRUTE_FORCE, on_event, NULL };

@@ -38,12 +38,12 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     struct finding *f;
 
     if (ev->type != KEV_FINAL || t == NULL || why == NULL || !why->present ||
-        strcmp(why->kind, "carrier_rejected") != 0 || ev->m->status < 300)
+        why->kind != KIND_CARRIER_REJECTED || ev->m->status < 300)
         return;
     engine_entity(base, sizeof(base), t->user, &t->src.ip, &t->dst.ip);
     findings_fmt(entity, sizeof(entity), "%s: %s", base,
                  why->category[0] ? why->category : "rejection");
-    f = engine_raise(e, "carrier_rejected", SEV_ERROR, entity, ev->m->ts_us, ev->peer);
+    f = engine_raise(e, KIND_CARRIER_REJECTED, SEV_ERROR, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     finding_summary(f, "The carrier refused %s: %s (%s)", sip_method_name(t->method),
@@ -70,7 +70,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     if (why->code == 32017)
         finding_fix(f, "Register the calling number with the analytics providers "
                        "(e.g. freecallerregistry.com) and check its reputation");
-    engine_provider_fix(e, f, ev->peer, "carrier_rejected");
+    engine_provider_fix(e, f, ev->peer, KIND_CARRIER_REJECTED);
 }
 
-const struct kind kind_carrier_rejected = { "carrier_rejected", on_event, NULL };
+const struct kind kind_carrier_rejected = { KIND_CARRIER_REJECTED, on_event, NULL };

@@ -26,7 +26,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         return;
     engine_entity(base, sizeof(base), NULL, &ax->client.ip, &ax->server.ip);
     findings_fmt(entity, sizeof(entity), "%s (%s)", base, sip_method_name(ax->method));
-    f = engine_raise(e, "challenge_unanswered", SEV_WARNING, entity, ax->challenge_us,
+    f = engine_raise(e, KIND_CHALLENGE_UNANSWERED, SEV_WARNING, entity, ax->challenge_us,
                      ev->peer);
     if (f == NULL)
         return;
@@ -51,7 +51,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                    "registration/auth) for realm \"%s\"", ax->realm);
     finding_fix(f, "Or ask the provider to authenticate this trunk by IP (add the PBX's "
                    "public address to the IP access list)");
-    engine_provider_fix(e, f, ev->peer, "challenge_unanswered");
+    engine_provider_fix(e, f, ev->peer, KIND_CHALLENGE_UNANSWERED);
 }
 
-const struct kind kind_challenge_unanswered = { "challenge_unanswered", on_event, NULL };
+const struct kind kind_challenge_unanswered = { KIND_CHALLENGE_UNANSWERED, on_event, NULL };

@@ -26,7 +26,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     if (ev->peer != NULL && (ev->peer->accepted_problems & auth_problem_class(ax->problem)))
         return;     /* this server accepted the same irregularity elsewhere */
     engine_entity(entity, sizeof(entity), ax->username, &ax->client.ip, &ax->server.ip);
-    f = engine_raise(e, "digest_mismatch", SEV_ERROR, entity, ev->m->ts_us, ev->peer);
+    f = engine_raise(e, KIND_DIGEST_MISMATCH, SEV_ERROR, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     f->tag |= auth_problem_class(ax->problem);
@@ -54,7 +54,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                    "the PBX");
     finding_fix(f, "Check the trunk's realm/domain and outbound proxy settings; upgrade the "
                    "PBX if it reuses nonces or omits nc/cnonce");
-    engine_provider_fix(e, f, ev->peer, "digest_mismatch");
+    engine_provider_fix(e, f, ev->peer, KIND_DIGEST_MISMATCH);
 }
 
 /* A server that later accepted a retry with the same irregularity does not
@@ -66,7 +66,7 @@ static void on_finish(struct engine *e)
     for (; f != NULL; f = next) {
         const struct peer *p;
         next = findings_next(&e->findings, f);
-        if (strcmp(f->f.kind, "digest_mismatch") != 0 || f->tag == 0)
+        if (f->f.kind_id != KIND_DIGEST_MISMATCH || f->tag == 0)
             continue;
         p = engine_peer(e, f->peer_key);
         if (p != NULL && (p->accepted_problems & f->tag) == f->tag)
@@ -74,4 +74,4 @@ static void on_finish(struct engine *e)
     }
 }
 
-const struct kind kind_digest_mismatch = { "digest_mismatch", on_event, on_finish };
+const struct kind kind_digest_mismatch = { KIND_DIGEST_MISMATCH, on_event, on_finish };

@@ -16,7 +16,7 @@ static void raise_ip(struct engine *e, const struct kind_event *ev)
     struct finding *f;
 
     engine_entity(entity, sizeof(entity), NULL, &t->src.ip, &t->dst.ip);
-    f = engine_raise(e, "ip_rejected", SEV_ERROR, entity, ev->m->ts_us, ev->peer);
+    f = engine_raise(e, KIND_IP_REJECTED, SEV_ERROR, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     addr_str(&t->effective_src, ip, sizeof(ip));
@@ -37,7 +37,7 @@ static void raise_ip(struct engine *e, const struct kind_event *ev)
                      "it from another address");
     finding_cause(f, "the request went to the wrong trunk or termination URI (%s)",
                   t->ruri_host);
-    if (ev->why && ev->why->present && ev->why->kind[0] == '\0') {
+    if (ev->why && ev->why->present && ev->why->kind == KIND_NONE) {
         corr_copy(phrase, sizeof(phrase), ev->m->reason_phrase);
         finding_cause(f, "the reason phrase \"%s\" may name another cause", phrase);
     }
@@ -45,7 +45,7 @@ static void raise_ip(struct engine *e, const struct kind_event *ev)
                    "control list", ip);
     finding_fix(f, "Or give the trunk credentials (digest) and configure them in the PBX");
     finding_fix(f, "Check that the Request-URI host is the trunk's termination URI");
-    engine_provider_fix(e, f, ev->peer, "ip_rejected");
+    engine_provider_fix(e, f, ev->peer, KIND_IP_REJECTED);
 }
 
 static void on_event(struct engine *e, const struct kind_event *ev)
@@ -57,7 +57,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     if (ev->why && ev->why->suspended)
         return;
     if (ev->type == KEV_AUTH_OUTCOME) {
-        if (ev->why && strcmp(ev->why->kind, "ip_rejected") == 0)
+        if (ev->why && ev->why->kind == KIND_IP_REJECTED)
             raise_ip(e, ev);
         return;
     }
@@ -65,9 +65,9 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         return;
     if (ev->ax != NULL && ev->ax->challenges > 0)
         return;     /* challenged before: an auth problem, not an IP one */
-    if (ev->why && ev->why->kind[0] != '\0' && strcmp(ev->why->kind, "ip_rejected") != 0)
+    if (ev->why && ev->why->kind != KIND_NONE && ev->why->kind != KIND_IP_REJECTED)
         return;     /* the carrier names another reason */
     raise_ip(e, ev);
 }
 
-const struct kind kind_ip_rejected = { "ip_rejected", on_event, NULL };
+const struct kind kind_ip_rejected = { KIND_IP_REJECTED, on_event, NULL };

@@ -36,7 +36,7 @@ static void report(struct engine *e, struct ka_series *s, const struct peer *p, 
     addr_str(&s->client.ip, c, sizeof(c));
     addr_str(&s->server.ip, sv, sizeof(sv));
     findings_fmt(entity, sizeof(entity), "%s to %s", c, sv);
-    f = engine_raise(e, "keepalive_failed", SEV_ERROR, entity, ts, p);
+    f = engine_raise(e, KIND_KEEPALIVE_FAILED, SEV_ERROR, entity, ts, p);
     if (f == NULL)
         return;
     f->f.count = s->n_out + s->more_out;
@@ -90,7 +90,7 @@ static void report(struct engine *e, struct ka_series *s, const struct peer *p, 
                    "above; calls placed then failed or went to another trunk");
     finding_fix(f, "Keep pinging every 15-30 s (not faster) and fail over to a second edge or "
                    "trunk while the peer is down");
-    engine_provider_fix(e, f, p, "keepalive_failed");
+    engine_provider_fix(e, f, p, KIND_KEEPALIVE_FAILED);
 }
 
 static void on_event(struct engine *e, const struct kind_event *ev)
@@ -143,4 +143,4 @@ static void on_finish(struct engine *e)
                    s->last_us);
 }
 
-const struct kind kind_keepalive_failed = { "keepalive_failed", on_event, on_finish };
+const struct kind kind_keepalive_failed = { KIND_KEEPALIVE_FAILED, on_event, on_finish };

@@ -54,7 +54,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                      r->realm[0] ? r->realm : "?", srv);
     else
         findings_fmt(entity, sizeof(entity), "trunk %s at %s", r->realm, srv);
-    f = engine_raise(e, "multi_site", SEV_WARNING, entity, ev->m ? ev->m->ts_us : e->now_us,
+    f = engine_raise(e, KIND_MULTI_SITE, SEV_WARNING, entity, ev->m ? ev->m->ts_us : e->now_us,
                      ev->peer);
     if (f == NULL)
         return;
@@ -90,7 +90,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                    "give each site its own credentials or sub-account");
     finding_fix(f, "If both REGISTER: only the last registration receives inbound calls; use one "
                    "registration per site");
-    engine_provider_fix(e, f, ev->peer, "multi_site");
+    engine_provider_fix(e, f, ev->peer, KIND_MULTI_SITE);
 }
 
-const struct kind kind_multi_site = { "multi_site", on_event, NULL };
+const struct kind kind_multi_site = { KIND_MULTI_SITE, on_event, NULL };

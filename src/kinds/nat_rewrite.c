@@ -141,7 +141,7 @@ static void stale(struct engine *e, const struct kind_event *ev, struct nat_rec 
     addr_str(&r->stale_src.ip, src, sizeof(src));
     addr_str(&r->server.ip, dst, sizeof(dst));
     findings_fmt(entity, sizeof(entity), "%s:%u to %s", src, (unsigned)r->stale_src.port, dst);
-    f = engine_raise(e, "nat_rewrite", SEV_WARNING, entity, ev->m->ts_us, ev->peer);
+    f = engine_raise(e, KIND_NAT_REWRITE, SEV_WARNING, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     addr_str(&r->stale_adv, adv, sizeof(adv));
@@ -163,7 +163,7 @@ static void stale(struct engine *e, const struct kind_event *ev, struct nat_rec 
     config_cause(e, f, r, adv);
     finding_fix(f, "Set the PBX's external address to %s (or use STUN / a DNS name updated "
                    "with the address), and keep rport on", seen);
-    engine_provider_fix(e, f, ev->peer, "nat_rewrite");
+    engine_provider_fix(e, f, ev->peer, KIND_NAT_REWRITE);
 }
 
 static void on_event(struct engine *e, const struct kind_event *ev)
@@ -191,7 +191,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     addr_str(&r->client.ip, src, sizeof(src));
     addr_str(&r->server.ip, dst, sizeof(dst));
     findings_fmt(entity, sizeof(entity), "%s:%u to %s", src, (unsigned)r->bad.src.port, dst);
-    f = findings_find(&e->findings, "nat_rewrite", entity);
+    f = findings_find(&e->findings, KIND_NAT_REWRITE, entity);
     if (f != NULL && f->f.severity >= sev && ev->m->frame != r->resp_frame) {
         /* nothing new to explain: count the copy, show the latest */
         if (ev->m->is_request && ev->m->frame == r->bad_last_frame) {
@@ -202,7 +202,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         }
         return;
     }
-    f = engine_raise(e, "nat_rewrite", sev, entity, ev->m->ts_us, ev->peer);
+    f = engine_raise(e, KIND_NAT_REWRITE, sev, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     f->f.count = r->bad_requests ? r->bad_requests : 1;
@@ -225,7 +225,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                      line);
     }
     describe(e, f, r);
-    engine_provider_fix(e, f, ev->peer, "nat_rewrite");
+    engine_provider_fix(e, f, ev->peer, KIND_NAT_REWRITE);
 }
 
-const struct kind kind_nat_rewrite = { "nat_rewrite", on_event, NULL };
+const struct kind kind_nat_rewrite = { KIND_NAT_REWRITE, on_event, NULL };

@@ -35,12 +35,12 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     if (t->retrans == 0 && (t->transport == TRANSPORT_UDP || t->transport == TRANSPORT_UNKNOWN)) {
         /* alone it proves nothing; next to a server already silent, it is
          * one more request that got nothing back */
-        f = findings_find(&e->findings, "no_response", entity);
+        f = findings_find(&e->findings, KIND_NO_RESPONSE, entity);
         if (f != NULL)
             finding_cite(&e->findings, f, t->frame, t->first_us, "unanswered", t->req_line);
         return;
     }
-    f = engine_raise(e, "no_response", timeout ? SEV_ERROR : SEV_WARNING, entity,
+    f = engine_raise(e, KIND_NO_RESPONSE, timeout ? SEV_ERROR : SEV_WARNING, entity,
                      timeout ? t->first_us + CORR_TIMEOUT_US : t->last_us, ev->peer);
     if (f == NULL)
         return;
@@ -72,7 +72,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                    "host (\"%s\")", t->ruri_host);
     finding_fix(f, "Allow UDP/TCP 5060 (TLS 5061) to and from the provider's signalling "
                    "addresses in every firewall on the path");
-    engine_provider_fix(e, f, ev->peer, "no_response");
+    engine_provider_fix(e, f, ev->peer, KIND_NO_RESPONSE);
 }
 
-const struct kind kind_no_response = { "no_response", on_event, NULL };
+const struct kind kind_no_response = { KIND_NO_RESPONSE, on_event, NULL };

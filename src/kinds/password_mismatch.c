@@ -16,7 +16,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     if (ev->type != KEV_AUTH_RETRY || ax == NULL || ax->pw_verdict != AUTH_PW_MISMATCH)
         return;
     findings_fmt(entity, sizeof(entity), "%s@%s", ax->username, ax->realm);
-    f = engine_raise(e, "password_mismatch", SEV_ERROR, entity, ax->retry_us, ev->peer);
+    f = engine_raise(e, KIND_PASSWORD_MISMATCH, SEV_ERROR, entity, ax->retry_us, ev->peer);
     if (f == NULL)
         return;
     finding_summary(f, "The digest sent for %s does not match the password in --secrets: "
@@ -30,4 +30,4 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                    "secrets file if the provider's password changed)");
 }
 
-const struct kind kind_password_mismatch = { "password_mismatch", on_event, NULL };
+const struct kind kind_password_mismatch = { KIND_PASSWORD_MISMATCH, on_event, NULL };

@@ -15,7 +15,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     if (ev->type != KEV_AUTH_RETRY || ax == NULL || ax->pw_verdict != AUTH_PW_MATCH)
         return;
     findings_fmt(entity, sizeof(entity), "%s@%s", ax->username, ax->realm);
-    f = engine_raise(e, "password_verified", SEV_INFO, entity, ax->retry_us, ev->peer);
+    f = engine_raise(e, KIND_PASSWORD_VERIFIED, SEV_INFO, entity, ax->retry_us, ev->peer);
     if (f == NULL)
         return;
     finding_summary(f, "The digest sent for %s matches the password in --secrets", entity);
@@ -25,4 +25,4 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                      "look at the username, the account or the source address");
 }
 
-const struct kind kind_password_verified = { "password_verified", on_event, NULL };
+const struct kind kind_password_verified = { KIND_PASSWORD_VERIFIED, on_event, NULL };

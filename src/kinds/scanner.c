@@ -31,7 +31,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         return;     /* not (yet) a scanner: every branch below needs one of these */
     addr_str(&s->ip, ip, sizeof(ip));
     if ((s->scanner_ua || s->n_users >= SCANNER_USERS) &&
-        (f = findings_find(&e->findings, "scanner", ip)) != NULL) {
+        (f = findings_find(&e->findings, KIND_SCANNER, ip)) != NULL) {
         f->f.count++;
         f->f.last_us = ev->m->ts_us;
         finding_cite_latest(&e->findings, f, ev->m->frame, ev->m->ts_us, "latest request",
@@ -39,7 +39,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         return;
     }
     if (s->scanner_ua && s->scanner_frame == ev->m->frame) {
-        f = engine_raise(e, "scanner", SEV_WARNING, ip, ev->m->ts_us, ev->peer);
+        f = engine_raise(e, KIND_SCANNER, SEV_WARNING, ip, ev->m->ts_us, ev->peer);
         if (f == NULL)
             return;
         nat_geo(e, &s->ip, geo, sizeof(geo));       /* " [CC ASn]" with a GeoIP database */
@@ -52,7 +52,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     }
     if (s->n_users == SCANNER_USERS && s->auth_ok == 0 &&
         s->user_frames[SCANNER_USERS - 1] == ev->m->frame) {
-        f = engine_raise(e, "scanner", SEV_WARNING, ip, ev->m->ts_us, ev->peer);
+        f = engine_raise(e, KIND_SCANNER, SEV_WARNING, ip, ev->m->ts_us, ev->peer);
         if (f == NULL)
             return;
         finding_summary(f, "%s%s tries many different usernames (%d or more) without ever "
@@ -64,4 +64,4 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     }
 }
 
-const struct kind kind_scanner = { "scanner", on_event, NULL };
+const struct kind kind_scanner = { KIND_SCANNER, on_event, NULL };

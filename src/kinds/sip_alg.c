@@ -32,7 +32,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         return;
     findings_fmt(entity, sizeof(entity), "%s to %s", addr_str(&r->client.ip, a, sizeof(a)),
                  addr_str(&r->server.ip, b, sizeof(b)));
-    f = findings_find(&e->findings, "sip_alg", entity);
+    f = findings_find(&e->findings, KIND_SIP_ALG, entity);
     if (f != NULL) {
         /* only a message that added a sign is news */
         for (unsigned i = 0; i < 4; i++)
@@ -41,7 +41,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         if (cited == 0)
             return;
     }
-    f = engine_raise(e, "sip_alg", SEV_WARNING, entity, ev->m->ts_us, ev->peer);
+    f = engine_raise(e, KIND_SIP_ALG, SEV_WARNING, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     what[0] = '\0';
@@ -68,7 +68,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                    "session-helper; on consumer routers untick \"SIP ALG\"");
     finding_fix(f, "Then let the PBX handle NAT itself (external address, rport), or use TLS "
                    "(5061), which an ALG cannot rewrite");
-    engine_provider_fix(e, f, ev->peer, "sip_alg");
+    engine_provider_fix(e, f, ev->peer, KIND_SIP_ALG);
 }
 
-const struct kind kind_sip_alg = { "sip_alg", on_event, NULL };
+const struct kind kind_sip_alg = { KIND_SIP_ALG, on_event, NULL };

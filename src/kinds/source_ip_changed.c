@@ -38,7 +38,7 @@ static struct finding *raise_it(struct engine *e, struct ident *id, const struct
     struct finding *f;
 
     entity_of(id, entity, sizeof(entity));
-    f = engine_raise(e, "source_ip_changed", SEV_ERROR, entity, bad->fail_us, p);
+    f = engine_raise(e, KIND_SOURCE_IP_CHANGED, SEV_ERROR, entity, bad->fail_us, p);
     if (f == NULL)
         return NULL;
     addr_str(&good->ip, ga, sizeof(ga));
@@ -57,7 +57,7 @@ static struct finding *raise_it(struct engine *e, struct ident *id, const struct
                    "credentials)", ba);
     finding_fix(f, "Get a static public address for the PBX, or pin its outbound NAT to one "
                    "address");
-    engine_provider_fix(e, f, p, "source_ip_changed");
+    engine_provider_fix(e, f, p, KIND_SOURCE_IP_CHANGED);
     return f;
 }
 
@@ -72,7 +72,7 @@ static bool check(struct engine *e, const struct kind_event *ev, struct ident *i
         !addr_eq(&bad->ip, &t->effective_src))
         return false;
     entity_of(id, entity, sizeof(entity));
-    f = findings_find(&e->findings, "source_ip_changed", entity);
+    f = findings_find(&e->findings, KIND_SOURCE_IP_CHANGED, entity);
     if (f == NULL)
         f = raise_it(e, id, ev->peer, good, bad);
     else {
@@ -111,7 +111,7 @@ static void on_finish(struct engine *e)
         if (id->n_src < 2 || !changed(id, &good, &bad))
             continue;
         entity_of(id, entity, sizeof(entity));
-        if (findings_find(&e->findings, "source_ip_changed", entity) != NULL)
+        if (findings_find(&e->findings, KIND_SOURCE_IP_CHANGED, entity) != NULL)
             continue;
         f = raise_it(e, id, NULL, good, bad);
         if (f != NULL)
@@ -120,4 +120,4 @@ static void on_finish(struct engine *e)
     }
 }
 
-const struct kind kind_source_ip_changed = { "source_ip_changed", on_event, on_finish };
+const struct kind kind_source_ip_changed = { KIND_SOURCE_IP_CHANGED, on_event, on_finish };

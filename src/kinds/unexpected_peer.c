@@ -63,7 +63,7 @@ static bool trunk_addr(const struct engine *e, const struct config_trunk *t, con
 static void raise_it(struct engine *e, const struct kind_event *ev, const char *entity,
                      const char *summary, const char *cause, const char *fix)
 {
-    struct finding *f = engine_raise(e, "unexpected_peer", SEV_WARNING, entity, ev->m->ts_us,
+    struct finding *f = engine_raise(e, KIND_UNEXPECTED_PEER, SEV_WARNING, entity, ev->m->ts_us,
                                      ev->peer);
 
     if (f == NULL)
@@ -75,7 +75,7 @@ static void raise_it(struct engine *e, const struct kind_event *ev, const char *
     finding_summary(f, "%s", summary);
     finding_cause(f, "%s", cause);
     finding_fix(f, "%s", fix);
-    engine_provider_fix(e, f, ev->peer, "unexpected_peer");
+    engine_provider_fix(e, f, ev->peer, KIND_UNEXPECTED_PEER);
 }
 
 /*
@@ -107,7 +107,7 @@ static void profile_only(struct engine *e, const struct kind_event *ev)
     if (ap == hp)
         return;
     for (f = findings_first(&e->findings); f; f = findings_next(&e->findings, f))
-        if (f->peer_key == ev->peer->key && strcmp(f->f.kind, "nat_rewrite") == 0)
+        if (f->peer_key == ev->peer->key && f->f.kind_id == KIND_NAT_REWRITE)
             return; /* the NAT explains why nothing comes back */
     addr_str(&t->src.ip, s, sizeof(s));
     addr_str(&t->dst.ip, d, sizeof(d));
@@ -122,7 +122,7 @@ static void profile_only(struct engine *e, const struct kind_event *ev)
                  "DNS answer, a hard-coded IP, another provider's proxy)");
     findings_fmt(fix, sizeof(fix), "Resolve %s in public DNS and send there, or use %s's "
                  "current signalling addresses", t->ruri_host, profile_id(hp));
-    f = engine_raise(e, "unexpected_peer", SEV_WARNING, entity, e->now_us, ev->peer);
+    f = engine_raise(e, KIND_UNEXPECTED_PEER, SEV_WARNING, entity, e->now_us, ev->peer);
     if (f == NULL)
         return;
     finding_cite(&e->findings, f, t->frame, t->first_us, "unanswered request", t->req_line);
@@ -131,7 +131,7 @@ static void profile_only(struct engine *e, const struct kind_event *ev)
     finding_summary(f, "%s", sum);
     finding_cause(f, "%s", cause);
     finding_fix(f, "%s", fix);
-    engine_provider_fix(e, f, ev->peer, "unexpected_peer");
+    engine_provider_fix(e, f, ev->peer, KIND_UNEXPECTED_PEER);
 }
 
 static void on_event(struct engine *e, const struct kind_event *ev)
@@ -207,4 +207,4 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     }
 }
 
-const struct kind kind_unexpected_peer = { "unexpected_peer", on_event, NULL };
+const struct kind kind_unexpected_peer = { KIND_UNEXPECTED_PEER, on_event, NULL };

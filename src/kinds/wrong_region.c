@@ -147,9 +147,9 @@ static void on_event(struct engine *e, const struct kind_event *ev)
 
     if ((ev->type == KEV_TIMEOUT || ev->type == KEV_UNANSWERED) && t != NULL) {
         entity_of(e, t->ruri_host, &t->dst.ip, entity, sizeof(entity));
-        f = findings_find(&e->findings, "wrong_region", entity);
+        f = findings_find(&e->findings, KIND_WRONG_REGION, entity);
         if (f != NULL) {
-            f = engine_raise(e, "wrong_region", SEV_ERROR, entity, e->now_us, ev->peer);
+            f = engine_raise(e, KIND_WRONG_REGION, SEV_ERROR, entity, e->now_us, ev->peer);
             if (f != NULL) {
                 f->f.count--;   /* the same request, now known unanswered */
                 finding_cite(&e->findings, f, t->frame, t->first_us, "unanswered request",
@@ -167,7 +167,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     corr_copy(host, sizeof(host), ev->m->ruri.host);
     entity_of(e, host, &ev->m->dst.ip, entity, sizeof(entity));
     nat_geo(e, &ev->m->dst.ip, geo, sizeof(geo));
-    f = engine_raise(e, "wrong_region", SEV_WARNING, entity, ev->m->ts_us, ev->peer);
+    f = engine_raise(e, KIND_WRONG_REGION, SEV_WARNING, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     findings_fmt(line, sizeof(line), "%s -> %s%s", t->req_line,
@@ -181,7 +181,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     finding_cause(f, "the provider may drop such requests silently, or route media through a "
                      "distant region");
     finding_fix(f, "%s", fix);
-    engine_provider_fix(e, f, ev->peer, "wrong_region");
+    engine_provider_fix(e, f, ev->peer, KIND_WRONG_REGION);
 }
 
-const struct kind kind_wrong_region = { "wrong_region", on_event, NULL };
+const struct kind kind_wrong_region = { KIND_WRONG_REGION, on_event, NULL };

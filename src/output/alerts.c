@@ -22,6 +22,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "findings/kind_meta.h"
 #include "util/err.h"
 #include "report.h"
 #include "util/siphash.h"
@@ -259,38 +260,31 @@ static unsigned count_level(uint64_t n)
     return l;
 }
 
-static bool is_keepalive(const char *kind)
+static bool is_keepalive(const struct snap_finding *f)
 {
-    return strcmp(kind, "keepalive_failed") == 0;
+    return kind_of_snap(f) == KIND_KEEPALIVE_FAILED;
 }
 
-/* Kinds whose cause a later success on the same peer disproves: a request
- * authenticated or answered 2xx after the last failure. Scanners, floods
- * and path problems (NAT, ALG, region) have no such signal. */
-static bool recovers_on_success(const char *kind)
+/* Kinds whose cause a later success on the same peer disproves (kind_meta
+ * cleared_by_success): a request authenticated or answered 2xx after the
+ * last failure. Scanners, floods and path problems (NAT, ALG, region) have
+ * no such signal. */
+static bool recovers_on_success(const struct snap_finding *f)
 {
-    static const char *const k[] = {
-        "auth_rejected", "password_mismatch", "digest_mismatch", "ip_rejected",
-        "source_ip_changed", "account_suspended", "carrier_rejected",
-        "challenge_unanswered", "no_response", NULL,
-    };
-    for (int i = 0; k[i] != NULL; i++)
-        if (strcmp(k[i], kind) == 0)
-            return true;
-    return false;
+    return kind_meta(kind_of_snap(f))->cleared_by_success;
 }
 
-/* The success counter that disproves a kind: any answer for no_response;
- * for the rest, authenticated exchanges that succeeded. Not 2xx answers in
- * general: a carrier answers OPTIONS 200 while it refuses every INVITE,
- * and that is no recovery. */
-static uint64_t peer_ok(const char *kind, const struct snap_peer *p)
+/* The success counter that disproves a kind: any answer for no_response
+ * (success_is_answer); for the rest, authenticated exchanges that
+ * succeeded. Not 2xx answers in general: a carrier answers OPTIONS 200
+ * while it refuses every INVITE, and that is no recovery. */
+static uint64_t peer_ok(const struct snap_finding *f, const struct snap_peer *p)
 {
     uint64_t n = 0;
 
     if (p == NULL)
         return 0;
-    if (strcmp(kind, "no_response") != 0)
+    if (!kind_meta(kind_of_snap(f))->success_is_answer)
         return p->auth_ok;
     for (int i = 1; i < SNAP_ANSWER_CLASSES; i++)
         n += p->answers[i];
@@ -364,7 +358,7 @@ size_t alerts_update(struct alerts *a, const struct snapshot *s, int64_t now_us)
     for (size_t i = 0; i < s->n_findings && i < a->tsize / 2; i++) {
         const struct snap_finding *f = &s->findings[i];
         const struct snap_peer *p = find_peer(a, s, f->peer_key);
-        uint64_t h = fkey(a, f), ok = peer_ok(f->kind, p);
+        uint64_t h = fkey(a, f), ok = peer_ok(f, p);
         const struct astate *old = slot(a->cur, a->tsize, h, f, false);
         struct astate *n = slot(a->next, a->tsize, h, f, true);
         bool occurred;
@@ -380,7 +374,7 @@ size_t alerts_update(struct alerts *a, const struct snapshot *s, int64_t now_us)
             n->kind[sizeof(n->kind) - 1] = n->entity[sizeof(n->entity) - 1] = '\0';
             n->sev = f->severity;
             n->level = count_level(f->count);
-            n->ka_down = is_keepalive(f->kind);
+            n->ka_down = is_keepalive(f);
             /* Evidence time: the first occurrence completed the evidence
              * (so emitted - evidence_time is the honest alert latency); a
              * recurrence, the latest. */
@@ -404,7 +398,7 @@ size_t alerts_update(struct alerts *a, const struct snapshot *s, int64_t now_us)
             n->ok_mark = ok;
         if (n->recovered || p == NULL)
             continue;
-        if (is_keepalive(f->kind)) {
+        if (is_keepalive(f)) {
             if (strcmp(p->keepalive, "down") == 0)
                 n->ka_down = true;
             else if (strcmp(p->keepalive, "up") == 0 && n->ka_down) {
@@ -413,10 +407,10 @@ size_t alerts_update(struct alerts *a, const struct snapshot *s, int64_t now_us)
                 emit(a, ALERT_RECOVERED, f, p, "keepalive answered", f->severity,
                      s->run.last_ts_us, now_us);
             }
-        } else if (recovers_on_success(f->kind) && !occurred && ok > n->ok_mark) {
+        } else if (recovers_on_success(f) && !occurred && ok > n->ok_mark) {
             n->recovered = true;
             emit(a, ALERT_RECOVERED, f, p,
-                 strcmp(f->kind, "no_response") == 0 ? "answered again"
+                 kind_meta(kind_of_snap(f))->success_is_answer ? "answered again"
                                                      : "authentication succeeded again",
                  f->severity, s->run.last_ts_us, now_us);
         }

@@ -14,17 +14,14 @@
 #include <string.h>
 
 #include "atomicfile.h"
+#include "findings/kind_meta.h"
 #include "util/err.h"
 #include "report.h"
 #include "sip.h"
 
-/* Kinds that are authentication or admission failures (docs/findings.md). */
-static const char *const auth_kinds[] = {
-    "auth_rejected", "password_mismatch", "digest_mismatch", "ip_rejected",
-    "source_ip_changed", "account_suspended", "carrier_rejected", "challenge_unanswered",
-    "brute_force",
-};
-#define N_AUTH_KINDS (sizeof(auth_kinds) / sizeof(auth_kinds[0]))
+/* Kinds that are authentication or admission failures: kind_meta's
+ * auth_failure flag (docs/findings.md); af[] is indexed by enum kind_id. */
+#define N_AUTH_KINDS ((size_t)KIND_COUNT)
 
 static const char *const answer_class[SNAP_ANSWER_CLASSES] = {
     "unanswered", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx",
@@ -233,7 +230,7 @@ static void findings_metrics(struct mctx *m)
         const struct snap_finding *x = &s->findings[i];
         size_t pi = 0, l = nl - 1;
         for (size_t k = 0; k < N_AUTH_KINDS; k++) {
-            if (strcmp(x->kind, auth_kinds[k]) != 0)
+            if (k != (size_t)kind_of_snap(x) || !kind_meta((enum kind_id)k)->auth_failure)
                 continue;
             if (peer_by_key(s, x->peer_key, &pi) != NULL)
                 l = m->lab_of[pi] < m->nl ? m->lab_of[pi] : m->nl - 1;
@@ -247,7 +244,7 @@ static void findings_metrics(struct mctx *m)
         for (size_t k = 0; k < N_AUTH_KINDS; k++)
             if (af[l * N_AUTH_KINDS + k] != 0)
                 sample(f, "sipscope_auth_failures_total", "peer",
-                       l + 1 == nl ? "none" : m->label[l], "kind", auth_kinds[k],
+                       l + 1 == nl ? "none" : m->label[l], "kind", kind_name((enum kind_id)k),
                        af[l * N_AUTH_KINDS + k]);
     free(af);
 }

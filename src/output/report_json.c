@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
+#include "findings/kind_meta.h"
 #include "util/err.h"
 #include "report.h"
 #include "sip.h"
@@ -113,10 +114,21 @@ static json_object *jstrings(const char (*arr)[SNAP_TEXT], uint32_t n)
     return a;
 }
 
+static json_object *jids(const char (*arr)[SNAP_ID], uint32_t n)
+{
+    json_object *a = json_object_new_array();
+
+    for (uint32_t i = 0; i < n; i++)
+        json_object_array_add(a, json_object_new_string(arr[i]));
+    return a;
+}
+
 static json_object *jfinding(const struct snap_finding *x)
 {
     json_object *o = json_object_new_object(), *ev = json_object_new_array();
+    json_object *tg = json_object_new_array();
 
+    json_object_object_add(o, "id", x->id[0] ? json_object_new_string(x->id) : NULL);
     json_object_object_add(o, "kind", json_object_new_string(x->kind));
     json_object_object_add(o, "severity", json_object_new_string(severity_name(x->severity)));
     json_object_object_add(o, "summary", json_object_new_string(x->summary));
@@ -139,6 +151,36 @@ static json_object *jfinding(const struct snap_finding *x)
     json_object_object_add(o, "evidence", ev);
     json_object_object_add(o, "causes", jstrings(x->causes, x->n_causes));
     json_object_object_add(o, "fix", jstrings(x->fix, x->n_fix));
+    json_object_object_add(o, "explained_by", x->explained_by[0]
+                                                  ? json_object_new_string(x->explained_by)
+                                                  : NULL);
+    json_object_object_add(o, "explains", jids(x->explains, x->n_explains));
+    for (uint32_t i = 0; i < x->n_targets && i < SNAP_MAX_TARGETS; i++)
+        json_object_array_add(tg, json_object_new_string(x->targets[i]));
+    json_object_object_add(o, "targets", tg);
+    return o;
+}
+
+static json_object *jdiagnosis(const struct snap_diagnosis *d)
+{
+    json_object *o = json_object_new_object(), *ro = json_object_new_array();
+
+    json_object_object_add(o, "trunk", json_object_new_string(d->trunk));
+    json_object_object_add(o, "role", json_object_new_string(d->role));
+    json_object_object_add(o, "root_cause", json_object_new_string(kind_name(d->root_cause)));
+    json_object_object_add(o, "finding", json_object_new_string(d->finding));
+    json_object_object_add(o, "severity", json_object_new_string(severity_name(d->severity)));
+    json_object_object_add(o, "confidence", json_object_new_string(d->confidence));
+    json_object_object_add(o, "summary", json_object_new_string(d->summary));
+    json_object_object_add(o, "explains", jids(d->explains, d->n_explains));
+    for (uint32_t i = 0; i < d->n_ruled_out && i < SNAP_MAX_RULED_OUT; i++) {
+        json_object *r = json_object_new_object();
+        json_object_object_add(r, "cause", json_object_new_string(d->ruled_out[i].cause));
+        json_object_object_add(r, "why", json_object_new_string(d->ruled_out[i].why));
+        json_object_array_add(ro, r);
+    }
+    json_object_object_add(o, "ruled_out", ro);
+    json_object_object_add(o, "fix", d->fix[0] ? json_object_new_string(d->fix) : NULL);
     return o;
 }
 
@@ -149,7 +191,7 @@ json_object *report_json_finding(const struct snap_finding *x)
 
 int report_json(FILE *f, const struct snapshot *s)
 {
-    json_object *root = json_object_new_object(), *peers, *findings;
+    json_object *root = json_object_new_object(), *peers, *findings, *diag;
     const char *txt;
     int rc = 0;
 
@@ -162,6 +204,10 @@ int report_json(FILE *f, const struct snapshot *s)
                                                                                 : "-"));
     json_object_object_add(root, "exit_status", json_object_new_int(report_exit_status(s)));
     json_object_object_add(root, "stats", jstats(s));
+    diag = json_object_new_array();
+    for (size_t i = 0; i < s->n_diagnosis && i < SNAP_MAX_DIAGNOSIS; i++)
+        json_object_array_add(diag, jdiagnosis(&s->diagnosis[i]));
+    json_object_object_add(root, "diagnosis", diag);
     for (size_t i = 0; i < s->n_peers; i++)
         json_object_array_add(peers, jpeer(&s->peers[i]));
     json_object_object_add(root, "peers", peers);
