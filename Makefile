@@ -4,6 +4,7 @@
 #   make run        install missing packages, build, analyse the sample captures
 #   make check      install missing packages, build with ASan+UBSan, run every test
 #   make bench      performance figures as ratios against the floors (docs/performance.md)
+#   make mutants    apply each listed source mutation to a copy; every one must be caught
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS
 #   make soak       bounded-memory soak: 1M and 10M messages through -r - (minutes)
 #   make lab-pcaps  regenerate pcaps/lab/ with kamailio + sipp in network namespaces
@@ -35,7 +36,7 @@ BIN      := $(BUILD)/sipscope
 UNIT_SRC := $(sort $(shell find tests/unit -name 'test_*.c'))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run check unit bench fuzz soak lab-pcaps lint clean asan
+.PHONY: all deps run check unit bench fuzz soak lab-pcaps lint clean asan mutants
 .DELETE_ON_ERROR:
 
 all: sipscope
@@ -81,6 +82,10 @@ bench: deps
 	@$(MAKE) --no-print-directory sipscope
 	@scripts/bench.sh
 	@SIPSCOPE=$(CURDIR)/sipscope scripts/bench-live.sh | tee build/bench/results/live.md
+
+# Each mutant of tests/mutants/mutants.txt must make its stage's tests fail.
+mutants:
+	@tests/mutants/run.py
 
 fuzz: deps
 	@scripts/fuzz.sh

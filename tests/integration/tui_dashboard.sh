@@ -23,8 +23,9 @@ s = d["stats"]
 print("packets", s["packets"])
 print("sip", s["sip_messages"])
 print("findings", len(d["findings"]))
+lab = {"info": "info", "warning": "WARN", "error": "ERROR", "critical": "CRIT"}
 for f in d["findings"]:
-    print("kind", f["kind"])
+    print("kind", f["kind"], lab[f["severity"]])
 if d["findings"]:
     for e in d["findings"][0]["evidence"]:
         print("frame", e["frame"])
@@ -41,10 +42,13 @@ hdr=$(tui_pane | sed -n 2p)
 echo "$hdr" | grep -qE "packets $packets( |$)" || tui_fail "header '$hdr' does not say packets $packets"
 echo "$hdr" | grep -qE "SIP $sip( |$)" || tui_fail "header '$hdr' does not say SIP $sip"
 
-# Every finding kind of the report is listed.
-for k in $(awk '$1=="kind"{print $2}' "$TUI_TMP/facts"); do
+# Every finding kind of the report is listed, with its severity.
+awk '$1=="kind"{print $2, $3}' "$TUI_TMP/facts" >"$TUI_TMP/kinds"
+while read -r k sev; do
     tui_expect "$k" "findings panel"
-done
+    tui_pane | grep -E "(^| )$sev +.*$k" >/dev/null ||
+        tui_fail "findings panel row of $k does not show severity $sev"
+done <"$TUI_TMP/kinds"
 
 # Enter on the first finding: detail with its evidence frames.
 tui_keys Enter
