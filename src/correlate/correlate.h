@@ -168,6 +168,15 @@ struct dialog {
     int64_t first_us, last_us;
     uint32_t n_msgs;
     uint32_t snap_gen, snap_idx;    /* engine_snapshot scratch */
+    /* Who answered in this dialog (any request, any status), so that a
+     * "never answers" is checked against the wire (docs/findings.md). */
+#define DIALOG_RESPONDERS 2
+    struct dialog_resp {
+        struct addr ip;
+        uint32_t n;
+        uint64_t first_frame, last_frame;
+        int64_t first_us, last_us;
+    } resp[DIALOG_RESPONDERS];
 };
 
 /* One message kept for the call-flow ladder (bounded ring). */
@@ -420,6 +429,9 @@ bool auth_digest_problem(const struct auth_ex *ax, const struct sip_msg *m, char
                          size_t len);
 
 struct dialog *dialog_on_msg(struct engine *e, const struct sip_msg *m);
+/* The responses ip sent in the dialog of Call-ID key, NULL if none. */
+const struct dialog_resp *dialog_responder(const struct engine *e, uint64_t key,
+                                           const struct addr *ip);
 void msgs_keep(struct engine *e, const struct sip_msg *m, uint64_t dialog_key);
 
 struct peer *peer_on_msg(struct engine *e, const struct sip_msg *m);

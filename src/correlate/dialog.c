@@ -70,7 +70,33 @@ struct dialog *dialog_on_msg(struct engine *e, const struct sip_msg *m)
     d->n_msgs++;
     if (!m->is_request && m->cseq_method == d->method && m->status >= 200)
         d->last_status = m->status;
+    if (!m->is_request) {
+        for (int i = 0; i < DIALOG_RESPONDERS; i++) {
+            struct dialog_resp *r = &d->resp[i];
+            if (r->n > 0 && !addr_eq(&r->ip, &m->src.ip))
+                continue;
+            if (r->n++ == 0) {
+                r->ip = m->src.ip;
+                r->first_frame = m->frame;
+                r->first_us = m->ts_us;
+            }
+            r->last_frame = m->frame;
+            r->last_us = m->ts_us;
+            break;
+        }
+    }
     return d;
+}
+
+const struct dialog_resp *dialog_responder(const struct engine *e, uint64_t key,
+                                           const struct addr *ip)
+{
+    const struct dialog *d = key ? ctab_find(&e->dialogs, key) : NULL;
+
+    for (int i = 0; d != NULL && i < DIALOG_RESPONDERS; i++)
+        if (d->resp[i].n > 0 && addr_eq(&d->resp[i].ip, ip))
+            return &d->resp[i];
+    return NULL;
 }
 
 void msgs_keep(struct engine *e, const struct sip_msg *m, uint64_t dialog_key)

@@ -549,3 +549,11 @@ struct nat_rec *nat_on_msg(struct engine *e, const struct sip_msg *m)
     on_response(n, r, m);
     return r;
 }
+
+struct nat_rec *nat_find(const struct nat_state *n, const struct addr *client,
+                         const struct addr *server)
+{
+    if (n == NULL)
+        return NULL;
+    return ctab_find(&n->recs, pair_key(&n->recs, client, server));
+}

@@ -178,6 +178,9 @@ struct peer;
  * not informative or the state is absent). */
 struct nat_rec *nat_on_msg(struct engine *e, const struct sip_msg *m);
 void nat_stats(const struct nat_state *n, stats_fn fn, void *ud);
+/* The record of requests from client to server, NULL if none was seen. */
+struct nat_rec *nat_find(const struct nat_state *n, const struct addr *client,
+                         const struct addr *server);
 
 /* ---- sites (src/correlate/sites.c) ---- */
 

@@ -29,6 +29,9 @@ struct finding {
     uint64_t peer_key;          /* correlate peer this belongs to, 0 if none */
     uint64_t order;             /* creation order, for stable output */
     uint32_t tag;               /* private to the kind that raised it */
+    uint64_t ctx;               /* private to the kind: a table key it re-checks at the end */
+    int64_t ctx_us;             /* private to the kind: a time that goes with ctx */
+    struct addr ctx_dst;        /* private to the kind: an address that goes with ctx */
     /* Distinct subjects (e.g. usernames) grouped into this finding, by
      * keyed hash; a kind that aggregates uses findings_note_subject. */
 #define FINDING_SUBJECTS 16

@@ -49,6 +49,17 @@ static const struct addr *advertised(const struct nat_rec *r)
     return &v->sdp_o.ip;
 }
 
+/* Never contradict the wire: when the far end's own requests reach the
+ * advertised private address directly, nothing translates between them (a
+ * routed private network, a VPN, an interconnect), so that address is
+ * reachable from there and no NAT breaks anything. */
+static bool reached_directly(const struct engine *e, const struct nat_rec *r)
+{
+    const struct nat_rec *rev = nat_find(e->nat, &r->server.ip, advertised(r));
+
+    return rev != NULL && rev->requests > 0;
+}
+
 static void config_cause(struct engine *e, struct finding *f, const struct nat_rec *r,
                          const char *adv)
 {
@@ -178,7 +189,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     if (r->stale_bits != 0 && r->bad_bits == 0 &&
         (ev->m->frame == r->stale_frame || ev->m->frame == r->stale_resp_frame))
         stale(e, ev, r);
-    if (r->bad_bits == 0)
+    if (r->bad_bits == 0 || reached_directly(e, r))
         return;
     /* Evidence of breakage makes it an error: answers sent where the NAT
      * has no mapping, or nothing heard back while retransmitting (UDP).
@@ -205,6 +216,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     f = engine_raise(e, KIND_NAT_REWRITE, sev, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
+    f->ctx = r->key;
     f->f.count = r->bad_requests ? r->bad_requests : 1;
     nat_fields(r->bad_bits, role, sizeof(role));
     findings_fmt(line, sizeof(line), "%s (%s %s)", r->bad_line, role,
@@ -228,4 +240,22 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     engine_provider_fix(e, f, ev->peer, KIND_NAT_REWRITE);
 }
 
-const struct kind kind_nat_rewrite = { KIND_NAT_REWRITE, on_event, NULL };
+/* The far end's requests may reach the advertised address only after the
+ * finding was raised: drop it then (unless answers demonstrably went
+ * astray, which is evidence of its own). */
+static void on_finish(struct engine *e)
+{
+    struct finding *f = findings_first(&e->findings), *next;
+
+    for (; f != NULL; f = next) {
+        const struct nat_rec *r;
+        next = findings_next(&e->findings, f);
+        if (f->f.kind_id != KIND_NAT_REWRITE || f->ctx == 0 || f->f.severity >= SEV_ERROR)
+            continue;
+        r = ctab_find(&e->nat->recs, f->ctx);
+        if (r != NULL && r->bad_bits != 0 && reached_directly(e, r))
+            findings_drop(&e->findings, f);
+    }
+}
+
+const struct kind kind_nat_rewrite = { KIND_NAT_REWRITE, on_event, on_finish };

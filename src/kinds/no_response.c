@@ -6,7 +6,64 @@
  * timeouts). Scanners' unanswered probes are not counted. Reads
  * KEV_TIMEOUT / KEV_UNANSWERED. Thread: the analysis thread.
  */
+#include <string.h>
+
 #include "correlate/correlate.h"
+
+/* The host answered other messages of the dialog (before or after this
+ * request): say so, cite its answers, and never say "never". f->tag holds
+ * the method (low byte) and the copies sent, so on_finish can redo it. */
+static void answered_summary(struct engine *e, struct finding *f, const struct addr *dst,
+                             const struct dialog_resp *r)
+{
+    char s[ADDR_STRLEN];
+    bool late = r->last_us > f->ctx_us;
+
+    addr_str(dst, s, sizeof(s));
+    finding_summary(f, "%s %s: %s sent %u time(s) got no answer that matched it, although "
+                       "%s answered %u message(s) of the same call (frames %llu-%llu)",
+                    s, late ? "answers late" : "stopped answering",
+                    sip_method_name((enum sip_method)(f->tag & 0xff)), f->tag >> 8, s, r->n,
+                    (unsigned long long)r->first_frame, (unsigned long long)r->last_frame);
+    finding_cite(&e->findings, f, r->first_frame, r->first_us, "answer from the same host",
+                 NULL);
+    if (r->last_frame != r->first_frame)
+        finding_cite_latest(&e->findings, f, r->last_frame, r->last_us,
+                            "latest answer from the same host", NULL);
+}
+
+static void answered_in_dialog(struct engine *e, struct finding *f, const struct txn *t,
+                               const struct dialog_resp *r)
+{
+    f->tag = (uint32_t)(t->method & 0xff) | (t->retrans + 1) << 8;
+    f->ctx_dst = t->dst.ip;
+    answered_summary(e, f, &t->dst.ip, r);
+    finding_cause(f, "the answer came after the retransmissions, or did not match the request "
+                     "(a Via sent-by or branch the far end changed, RFC 3261 §17.1.3)");
+    finding_cause(f, "the far end is up and reachable: it answered %u message(s) of this call",
+                  r->n);
+    finding_fix(f, "Compare the request's Via with the far end's answers in the call flow; "
+                   "check for a SIP ALG or SBC that rewrites Via");
+}
+
+/* Answers that came after the finding was raised (a timer F expiry is
+ * decided at +32 s, the answer may come later): "answers late", with every
+ * answer of the call counted. */
+static void on_finish(struct engine *e)
+{
+    for (struct finding *f = findings_first(&e->findings); f;
+         f = findings_next(&e->findings, f)) {
+        const struct dialog_resp *r;
+        if (f->f.kind_id != KIND_NO_RESPONSE || f->ctx == 0)
+            continue;
+        r = dialog_responder(e, f->ctx, &f->ctx_dst);
+        if (r == NULL || r->last_us <= f->ctx_us)
+            continue;
+        if (f->f.severity > SEV_WARNING)
+            f->f.severity = SEV_WARNING;
+        answered_summary(e, f, &f->ctx_dst, r);
+    }
+}
 
 static void on_event(struct engine *e, const struct kind_event *ev)
 {
@@ -14,6 +71,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     char entity[128], c[ADDR_STRLEN], s[ADDR_STRLEN];
     struct finding *f;
     bool timeout = ev->type == KEV_TIMEOUT;
+    const struct dialog_resp *resp;
 
     if ((ev->type != KEV_TIMEOUT && ev->type != KEV_UNANSWERED) || t == NULL)
         return;
@@ -40,11 +98,23 @@ static void on_event(struct engine *e, const struct kind_event *ev)
             finding_cite(&e->findings, f, t->frame, t->first_us, "unanswered", t->req_line);
         return;
     }
-    f = engine_raise(e, KIND_NO_RESPONSE, timeout ? SEV_ERROR : SEV_WARNING, entity,
-                     timeout ? t->first_us + CORR_TIMEOUT_US : t->last_us, ev->peer);
+    /* Never contradict the wire: a host that answered anything in this
+     * dialog is alive and reachable; this request's answer was late, lost
+     * or did not match it (Via), which is not "never answers". */
+    resp = dialog_responder(e, t->dialog_key, &t->dst.ip);
+    f = engine_raise(e, KIND_NO_RESPONSE, timeout && resp == NULL ? SEV_ERROR : SEV_WARNING,
+                     entity, timeout ? t->first_us + CORR_TIMEOUT_US : t->last_us, ev->peer);
     if (f == NULL)
         return;
-    if (f->f.severity >= SEV_ERROR)
+    if (f->ctx == 0) {
+        f->ctx = t->dialog_key;
+        f->ctx_us = t->first_us;
+        f->ctx_dst = t->dst.ip;
+        f->tag = (uint32_t)(t->method & 0xff) | (t->retrans + 1) << 8;
+    }
+    if (resp != NULL)
+        answered_in_dialog(e, f, t, resp);
+    else if (f->f.severity >= SEV_ERROR)
         finding_summary(f, "%s:%u never answers: %s sent %u time(s)%s with no response at "
                            "all until the 32 s transaction timeout", s, (unsigned)t->dst.port,
                         sip_method_name(t->method), t->retrans + 1,
@@ -60,7 +130,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     if (t->last_frame != t->frame)
         finding_cite(&e->findings, f, t->last_frame, t->last_us, "last retransmission",
                      t->req_line);
-    if (!finding_new(f))
+    if (!finding_new(f) || resp != NULL)
         return;
     finding_cause(f, "a firewall or security group drops SIP between %s and %s", c, s);
     finding_cause(f, "the carrier silently drops requests it does not recognise (Twilio "
@@ -75,4 +145,4 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     engine_provider_fix(e, f, ev->peer, KIND_NO_RESPONSE);
 }
 
-const struct kind kind_no_response = { KIND_NO_RESPONSE, on_event, NULL };
+const struct kind kind_no_response = { KIND_NO_RESPONSE, on_event, on_finish };
