@@ -90,6 +90,11 @@ struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, str
     }
     ax->n_nonce = 0;
     ax->n_alg = 0;
+    /* A new challenge starts a new count: a client answering it starts
+     * at nc=00000001 even when the server re-issued the same nonce (RFC
+     * 7616 §3.4; baresip, linphone and sipsak do), so that is no
+     * "nc did not increase". */
+    ax->last_nc_valid = false;
     for (uint8_t i = 0; i < m->n_challenge && i < SIP_MAX_CHALLENGE; i++) {
         const struct sip_challenge *c = &m->challenge[i];
         stale |= c->stale;

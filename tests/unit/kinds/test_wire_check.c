@@ -114,11 +114,46 @@ static void test_far_end_reaches_private_address(void **state)
     tl_close(&t);
 }
 
+#define QCH "WWW-Authenticate: Digest realm=\"sip.example\", nonce=\"n1\", qop=\"auth\", " \
+            "algorithm=MD5\n"
+#define QCRED "Authorization: Digest username=\"1001\", realm=\"sip.example\", nonce=\"n1\", " \
+              "uri=\"sip:" TRUNK "\", response=\"0123456789abcdef0123456789abcdef\", " \
+              "algorithm=MD5, qop=auth, nc=00000001, cnonce=\"c1\"\n"
+
+/* The carrier re-issues the same nonce in its second challenge and the
+ * client starts again at nc=00000001, as RFC 7616 clients do: a plain
+ * wrong password, not "the credentials cannot match the challenge". */
+static void test_nonce_reissued_is_wrong_password(void **state)
+{
+    struct tl t;
+    const struct snap_finding *f;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKn1", "n1@x", 1, "1001", "");
+    tl_resp(&t, PBX, 401, "Unauthorized", "REGISTER", "z9hG4bKn1", "n1@x", 1, QCH);
+    t.now += SEC;
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKn2", "n1@x", 2, "1001", QCRED);
+    tl_resp(&t, PBX, 401, "Unauthorized", "REGISTER", "z9hG4bKn2", "n1@x", 2, QCH);
+    t.now += SEC;
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKn3", "n1@x", 3, "1001", QCRED);
+    tl_resp(&t, PBX, 403, "Forbidden", "REGISTER", "z9hG4bKn3", "n1@x", 3, "");
+    tl_finish(&t);
+    f = tl_find(&t, "auth_rejected");
+    assert_non_null(f);
+    assert_null(tl_find(&t, "digest_mismatch"));
+    for (uint32_t i = 0; i < f->n_causes; i++)
+        assert_null(strstr(f->causes[i], "cannot match"));
+    assert_non_null(strstr(t.snap.peers[0].verdict, "wrong password"));
+    tl_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_answered_call_is_not_never),
         cmocka_unit_test(test_far_end_reaches_private_address),
+        cmocka_unit_test(test_nonce_reissued_is_wrong_password),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
