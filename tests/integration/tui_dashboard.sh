@@ -1,7 +1,7 @@
 #!/bin/sh
 # tui_dashboard.sh — the dashboard on a real capture, driven in tmux as a
 # person would: after the replay the header's packet and SIP counts equal
-# the report's, the findings panel lists the report's finding kinds, the
+# tshark's, the findings panel lists the report's finding kinds, the
 # detail screen shows the evidence frames the report cites, the call-flow
 # ladder shows the dialog's messages with the frame numbers and methods or
 # status codes tshark gives those frames, the filter narrows the dialogs,
@@ -30,14 +30,19 @@ if d["findings"]:
     for e in d["findings"][0]["evidence"]:
         print("frame", e["frame"])
 EOF
-packets=$(awk '$1=="packets"{print $2}' "$TUI_TMP/facts")
-sip=$(awk '$1=="sip"{print $2}' "$TUI_TMP/facts")
+# The header's counts are the capture's, as tshark sees it: every frame, and
+# every SIP message of the oracle (one line each after the column names).
+command -v tshark >/dev/null || { echo "tshark missing"; exit 77; }
+packets=$(tshark -r "$PCAP" 2>/dev/null | wc -l)
+sip=$(($(grep -c . "$ORACLE") - 1))
+[ "$packets" = "$(awk '$1=="packets"{print $2}' "$TUI_TMP/facts")" ] ||
+    { echo "FAIL: report says $(awk '$1=="packets"{print $2}' "$TUI_TMP/facts") packets, tshark $packets"; exit 1; }
 [ "$(awk '$1=="findings"{print $2}' "$TUI_TMP/facts")" -gt 0 ] || { echo "report has no findings"; exit 1; }
 
 tui_start 120 40 LANG=C.UTF-8 -- -r "$PCAP" --tui
 tui_wait "replay done" 20 || tui_done
 
-# Header counts equal the report's.
+# Header counts equal tshark's.
 hdr=$(tui_pane | sed -n 2p)
 echo "$hdr" | grep -qE "packets $packets( |$)" || tui_fail "header '$hdr' does not say packets $packets"
 echo "$hdr" | grep -qE "SIP $sip( |$)" || tui_fail "header '$hdr' does not say SIP $sip"
