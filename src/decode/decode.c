@@ -1,10 +1,11 @@
 /*
  * decode.c — the decoder object and its entry points (decode.h): owns the
  * counters and the IP and TCP reassembly state, starts each frame at the
- * link layer, collects payloads, and holds the cheap SIP content test.
+ * link layer and collects payloads.
  * Place in the flow: ring → decode (this, decode_link, decode_ip,
- * decode_l4, decode_tunnel, decode_hep, decode_sctp, decode_ws, reasm_ip,
- * reasm_tcp) → sip_parse. Thread: the analysis thread that owns it.
+ * decode_l4, decode_tunnel, decode_hep, decode_sctp; the stream stage for
+ * reassembly and framing) → sip_parse. Thread: the analysis thread that
+ * owns it.
  *
  * Per packet the UDP path allocates nothing: payloads point into the
  * packet bytes; only fragments and TCP buffers come from reassembly
@@ -133,42 +134,4 @@ struct sip_payload *decode_emit(struct dctx *x, const uint8_t *p, size_t n, enum
     o->data = p;
     o->len = n;
     return o;
-}
-
-/* Character classes for the start-line test: one table load per byte on
- * the per-packet path. TOK: RFC 3261 §25.1 token; END: ends a Request-URI. */
-enum { C_TOK = 1, C_END = 2 };
-#define TOK_RANGE(a, b) [a ... b] = C_TOK
-static const uint8_t cls[256] = {
-    TOK_RANGE('a', 'z'), TOK_RANGE('A', 'Z'), TOK_RANGE('0', '9'),
-    ['-'] = C_TOK, ['.'] = C_TOK, ['!'] = C_TOK, ['%'] = C_TOK, ['*'] = C_TOK,
-    ['_'] = C_TOK, ['+'] = C_TOK, ['`'] = C_TOK, ['\''] = C_TOK, ['~'] = C_TOK,
-    [' '] = C_END, ['\r'] = C_END, ['\n'] = C_END,
-};
-
-bool decode_is_sip(const uint8_t *p, size_t n)
-{
-    size_t i = 0;
-
-    if (n < 12)
-        return false;
-    if (p[0] == 'S' && memcmp(p, "SIP/2.0 ", 8) == 0)
-        return p[8] >= '1' && p[8] <= '6' && p[9] >= '0' && p[9] <= '9' && p[10] >= '0' &&
-               p[10] <= '9' && (p[11] == ' ' || p[11] == '\r' || p[11] == '\n');
-    /* Request line: method token, SP, URI (no blanks), SP, SIP/2.0, EOL. */
-    while (i < n && (cls[p[i]] & C_TOK))
-        i++;
-    if (i == 0 || i >= n || p[i] != ' ')
-        return false;
-    i++;
-    size_t u = i;
-    while (i < n && !(cls[p[i]] & C_END))
-        i++;
-    if (i == u || i + 8 > n || p[i] != ' ')
-        return false;
-    i++;
-    if (memcmp(p + i, "SIP/2.0", 7) != 0)
-        return false;
-    i += 7;
-    return i == n || p[i] == '\r' || p[i] == '\n';
 }

@@ -1,8 +1,10 @@
 /*
  * decode.h — from a captured frame to candidate SIP payloads.
  *
- * Flow: ring → decode (link → ip → reasm_ip → l4 → reasm_tcp | hep | sctp |
- * websocket, tunnels bounded by caps->tunnel_depth) → sip_parse.
+ * Flow: ring → decode (link → ip → [stream: reasm_ip] → l4 → [stream:
+ * reasm_tcp → frame: SIP | WebSocket | HEP] | hep | sctp, tunnels bounded
+ * by caps->tunnel_depth) → sip_parse. SIP is recognised by frame_is_sip()
+ * (stream/stream.h), the one start-line test the framer also uses.
  * Thread: the analysis thread owns a decoder.
  *
  * Link types: Ethernet (802.1Q/QinQ, MPLS, PPPoE), Linux SLL and SLL2,
@@ -55,13 +57,5 @@ size_t decode_packet(struct decoder *d, const struct packet *pkt,
 void decode_expire(struct decoder *d, int64_t now_us);
 
 void decode_stats(const struct decoder *d, stats_fn fn, void *ud);
-
-/*
- * Cheap content test used on every candidate payload, on any port: true
- * when p[0..n) starts with a SIP status line ("SIP/2.0 NNN") or a request
- * line (token SP Request-URI SP "SIP/2.0" CRLF), as RFC 3261 §7.1/§7.2 and
- * Wireshark's SIP heuristic define them. Reads at most the first line.
- */
-bool decode_is_sip(const uint8_t *p, size_t n);
 
 #endif

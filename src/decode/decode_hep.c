@@ -37,7 +37,7 @@ static void hep_emit(struct dctx *x, const struct hep_info *h)
 {
     struct sip_payload *o;
 
-    if (h->pl == NULL || !decode_is_sip(h->pl, h->pln)) {
+    if (h->pl == NULL || !frame_is_sip(h->pl, h->pln)) {
         dctx_count(x, DC_HEP_NOT_SIP);
         return;
     }
@@ -159,7 +159,7 @@ static bool hep12(struct dctx *x, struct cursor c)
     h.pl = cursor_ptr(&c);
     h.pln = cursor_left(&c);
     /* The version byte alone is weak evidence: require SIP inside. */
-    if (!decode_is_sip(h.pl, h.pln))
+    if (!frame_is_sip(h.pl, h.pln))
         return false;
     hep_emit(x, &h);
     return true;

@@ -22,8 +22,7 @@
 #include "caps.h"
 #include "cursor.h"
 #include "decode.h"
-#include "stream/reasm_ip.h"
-#include "stream/reasm_tcp.h"
+#include "stream/stream.h"
 
 /* Every decode counter, by its reported name. */
 #define DECODE_COUNTERS(X) \

@@ -29,7 +29,7 @@ void decode_udp(struct dctx *x, struct cursor c)
     const uint8_t *p = cursor_ptr(&pl);
     size_t n = cursor_left(&pl);
 
-    if (decode_is_sip(p, n)) {
+    if (frame_is_sip(p, n)) {
         decode_emit(x, p, n, TRANSPORT_UDP, sport, dport);
         return;
     }
@@ -51,22 +51,22 @@ struct tcp_cb {
     uint16_t sport, dport;
 };
 
-static void tcp_msg(void *ud, const uint8_t *p, size_t n, enum reasm_tcp_kind k)
+static void tcp_msg(void *ud, const uint8_t *p, size_t n, enum frame_kind k)
 {
     struct tcp_cb *cb = ud;
 
     switch (k) {
-    case REASM_TCP_SIP:
+    case FRAME_SIP:
         decode_emit(cb->x, p, n, TRANSPORT_TCP, cb->sport, cb->dport);
         return;
-    case REASM_TCP_WS:
+    case FRAME_WS:
         dctx_count(cb->x, DC_WS_FRAMES);
-        if (decode_is_sip(p, n))
+        if (frame_is_sip(p, n))
             decode_emit(cb->x, p, n, TRANSPORT_WS, cb->sport, cb->dport);
         else
             dctx_count(cb->x, DC_WS_NOT_SIP);
         return;
-    case REASM_TCP_HEP:
+    case FRAME_HEP:
         if (!decode_hep(cb->x, cursor_make(p, n)))
             dctx_count(cb->x, DC_HEP_BAD);
         return;

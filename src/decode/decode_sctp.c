@@ -115,7 +115,7 @@ static void sctp_fragment(struct dctx *x, uint8_t flags, uint32_t tsn, uint16_t 
         s->used = false;
         s->busy_frame = x->pkt->frame;
         dctx_count(x, DC_SCTP_REASSEMBLED);
-        if (decode_is_sip(s->buf, s->len))
+        if (frame_is_sip(s->buf, s->len))
             decode_emit(x, s->buf, s->len, TRANSPORT_SCTP, x->src.port, x->dst.port);
         else
             dctx_count(x, DC_SCTP_NOT_SIP);
@@ -157,7 +157,7 @@ void decode_sctp(struct dctx *x, struct cursor c)
             sctp_fragment(x, flags & 0x03, tsn, sid, cursor_ptr(&ch), cursor_left(&ch));
             continue;
         }
-        if (decode_is_sip(cursor_ptr(&ch), cursor_left(&ch)))
+        if (frame_is_sip(cursor_ptr(&ch), cursor_left(&ch)))
             decode_emit(x, cursor_ptr(&ch), cursor_left(&ch), TRANSPORT_SCTP, sport, dport);
         else
             dctx_count(x, DC_SCTP_NOT_SIP);

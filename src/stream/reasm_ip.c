@@ -1,7 +1,7 @@
 /*
  * reasm_ip.c — IPv4/IPv6 fragment reassembly (RFC 791 §3.2, RFC 8200 §4.5),
  * bounded in trackers, bytes and time; overlap policy first-wins (see
- * reasm_ip.h for why). Place in the flow: decode_ip → reasm_ip → decode_l4.
+ * stream.h for why). Place in the flow: decode_ip → reasm_ip → decode_l4.
  * Thread: the analysis thread that owns the decoder.
  *
  * Trackers come from a pool allocated at start-up, found through a
@@ -10,7 +10,7 @@
  * fragment is clipped against what the tracker already holds, so stored
  * pieces never overlap and assembly is a plain copy.
  */
-#include "reasm_ip.h"
+#include "stream.h"
 
 #include <stdlib.h>
 #include <string.h>

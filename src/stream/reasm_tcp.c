@@ -1,9 +1,10 @@
 /*
- * reasm_tcp.c — TCP stream reassembly per direction and SIP / WebSocket /
- * HEP framing (RFC 793, RFC 3261 §18.3 and §7.5, RFC 6455 §5, RFC 7118).
- * Place in the flow: decode_l4 → reasm_tcp → (callback) sip payloads.
- * Thread: the analysis thread that owns the decoder. See reasm_tcp.h for
- * the policies (first wins, non-SIP memory, caps).
+ * reasm_tcp.c — TCP stream reassembly per direction (RFC 793 sequence
+ * space, RFC 7323 §2.3 window bound): bytes only, in order, within bounds.
+ * What the bytes carry is the framer's business (frame.c).
+ * Place in the flow: decode_l4 → reasm_tcp → frame → (callback) decode_l4.
+ * Thread: the analysis thread that owns the decoder. See stream.h for the
+ * policies (first wins, non-SIP memory, caps).
  *
  * A stream keeps one buffer whose byte 0 is sequence number base_seq.
  * [0, contig) is contiguous received data, [consumed, contig) not yet framed;
@@ -11,35 +12,29 @@
  * compacted away at the start of the next segment of that stream, so
  * pointers handed to the callback stay valid until the next feed.
  */
-#include "reasm_tcp.h"
+#include "stream.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode/decode.h"
-#include "ws.h"
+#include "frame.h"
 #include "util/siphash.h"
 
 #define NIL UINT32_MAX
 #define REASM_TCP_OOO 8
-#define LINE_MAX_PEEK 2048      /* a start line longer than this is not SIP */
 #define REASM_TCP_WINDOW_MAX (1u << 30) /* largest scaled TCP window, RFC 7323 §2.3 */
-#define SYNC_TRIES 8            /* mid-stream segments allowed to show a start */
 #define GAP_WAIT_US 2000000     /* a hole older than this (packet time) is skipped */
 #define NONSIP_RETRY_US 60000000 /* a non-SIP verdict is reconsidered after this */
-#define WS_HS_MAX 16384         /* HTTP upgrade header size limit */
 #define BUF_MIN 4096
-
-enum mode { M_START, M_SYNC, M_SIP, M_WS_HS, M_WS, M_HEP, M_NONSIP, M_CLOSED };
 
 struct stream {
     struct reasm_tcp_key key;
     uint64_t hash;
     uint32_t hnext, prev, next;     /* bucket chain; LRU list, oldest first */
-    uint8_t mode, tries, nooo;
-    uint8_t was_sip;                /* framed SIP before: never give up resyncing */
+    struct framer fr;               /* what the stream carries (frame.h) */
+    uint8_t nooo;
+    uint8_t closed;                 /* FIN seen: later data is only counted */
     uint32_t base_seq;
-    uint64_t skip;                  /* bytes of an oversized message to discard */
     int64_t gap_us;                 /* when the oldest hole appeared */
     int64_t nonsip_us;              /* when the stream was judged non-SIP */
     uint8_t *buf;
@@ -48,37 +43,39 @@ struct stream {
     int64_t last_us;
 };
 
+/* Every counter in report order: R counts reassembly (struct reasm_tcp),
+ * F framing (struct frame_counters, bumped by frame.c). */
 #define REASM_TCP_COUNTERS(X) \
-    X(segments,       "reasm_tcp.segments") \
-    X(messages,       "reasm_tcp.messages") \
-    X(retrans,        "reasm_tcp.retransmissions") \
-    X(overlaps,       "reasm_tcp.overlaps") \
-    X(out_of_order,   "reasm_tcp.out_of_order") \
-    X(ooo_full,       "reasm_tcp.ooo_ranges_full") \
-    X(midstream,      "reasm_tcp.midstream_pickups") \
-    X(keepalives,     "reasm_tcp.keepalives") \
-    X(nonsip_streams, "reasm_tcp.nonsip_streams") \
-    X(nonsip_segs,    "reasm_tcp.nonsip_segments") \
-    X(desync,         "reasm_tcp.desync") \
-    X(too_large,      "reasm_tcp.msg_too_large") \
-    X(stream_cap,     "reasm_tcp.stream_cap_resync") \
-    X(out_of_window,  "reasm_tcp.out_of_window") \
-    X(evict_streams,  "reasm_tcp.evicted_stream_cap") \
-    X(evict_bytes,    "reasm_tcp.evicted_byte_cap") \
-    X(dropped_bytes,  "reasm_tcp.dropped_no_room") \
-    X(timeouts,       "reasm_tcp.timeouts") \
-    X(closed_partial, "reasm_tcp.closed_with_partial") \
-    X(after_close,    "reasm_tcp.after_close") \
-    X(gaps_skipped,   "reasm_tcp.gaps_skipped") \
-    X(resyncs,        "reasm_tcp.resyncs") \
-    X(nonsip_retries, "reasm_tcp.nonsip_retries") \
-    X(tls,            "reasm_tcp.tls_streams") \
-    X(ws_frames,      "reasm_tcp.ws_frames") \
-    X(ws_bad,         "reasm_tcp.ws_bad_frame") \
-    X(ws_fragmented,  "reasm_tcp.ws_fragmented") \
-    X(ws_control,     "reasm_tcp.ws_control") \
-    X(hep_bad,        "reasm_tcp.hep_bad") \
-    X(nomem,          "reasm_tcp.nomem")
+    X(R, segments,       "reasm_tcp.segments") \
+    X(F, messages,       "reasm_tcp.messages") \
+    X(R, retrans,        "reasm_tcp.retransmissions") \
+    X(R, overlaps,       "reasm_tcp.overlaps") \
+    X(R, out_of_order,   "reasm_tcp.out_of_order") \
+    X(R, ooo_full,       "reasm_tcp.ooo_ranges_full") \
+    X(R, midstream,      "reasm_tcp.midstream_pickups") \
+    X(F, keepalives,     "reasm_tcp.keepalives") \
+    X(R, nonsip_streams, "reasm_tcp.nonsip_streams") \
+    X(R, nonsip_segs,    "reasm_tcp.nonsip_segments") \
+    X(F, desync,         "reasm_tcp.desync") \
+    X(F, too_large,      "reasm_tcp.msg_too_large") \
+    X(R, stream_cap,     "reasm_tcp.stream_cap_resync") \
+    X(R, out_of_window,  "reasm_tcp.out_of_window") \
+    X(R, evict_streams,  "reasm_tcp.evicted_stream_cap") \
+    X(R, evict_bytes,    "reasm_tcp.evicted_byte_cap") \
+    X(R, dropped_bytes,  "reasm_tcp.dropped_no_room") \
+    X(R, timeouts,       "reasm_tcp.timeouts") \
+    X(R, closed_partial, "reasm_tcp.closed_with_partial") \
+    X(R, after_close,    "reasm_tcp.after_close") \
+    X(R, gaps_skipped,   "reasm_tcp.gaps_skipped") \
+    X(F, resyncs,        "reasm_tcp.resyncs") \
+    X(R, nonsip_retries, "reasm_tcp.nonsip_retries") \
+    X(F, tls,            "reasm_tcp.tls_streams") \
+    X(F, ws_frames,      "reasm_tcp.ws_frames") \
+    X(F, ws_bad,         "reasm_tcp.ws_bad_frame") \
+    X(F, ws_fragmented,  "reasm_tcp.ws_fragmented") \
+    X(F, ws_control,     "reasm_tcp.ws_control") \
+    X(F, hep_bad,        "reasm_tcp.hep_bad") \
+    X(R, nomem,          "reasm_tcp.nomem")
 
 struct reasm_tcp {
     struct stream *s;
@@ -92,10 +89,15 @@ struct reasm_tcp {
     uint8_t *deferred;
     size_t deferred_cap;
     struct {
-#define RT_DECL(f, n) uint64_t f;
+#define RT_DECL_R(f) uint64_t f;
+#define RT_DECL_F(f)
+#define RT_DECL(w, f, n) RT_DECL_##w(f)
         REASM_TCP_COUNTERS(RT_DECL)
 #undef RT_DECL
+#undef RT_DECL_F
+#undef RT_DECL_R
     } c;
+    struct frame_counters fc;
 };
 
 struct reasm_tcp *reasm_tcp_new(const struct caps *caps)
@@ -248,7 +250,7 @@ static uint32_t stream_find(struct reasm_tcp *r, const struct reasm_tcp_key *k, 
 }
 
 static uint32_t stream_new(struct reasm_tcp *r, const struct reasm_tcp_key *k, uint64_t h,
-                           uint32_t base_seq, enum mode m, int64_t now_us)
+                           uint32_t base_seq, enum frame_mode m, int64_t now_us)
 {
     if (r->nfree == 0) {
         stream_release(r, r->oldest);
@@ -260,7 +262,7 @@ static uint32_t stream_new(struct reasm_tcp *r, const struct reasm_tcp_key *k, u
     s->key = *k;
     s->hash = h;
     s->base_seq = base_seq;
-    s->mode = (uint8_t)m;
+    s->fr.mode = (uint8_t)m;
     s->last_us = now_us;
     uint32_t b = (uint32_t)(h & (r->nbuckets - 1));
     s->hnext = r->buckets[b];
@@ -273,7 +275,7 @@ static uint32_t stream_new(struct reasm_tcp *r, const struct reasm_tcp_key *k, u
 static void set_nonsip(struct reasm_tcp *r, struct stream *s)
 {
     buf_defer(r, s);
-    s->mode = M_NONSIP;
+    s->fr.mode = FRAME_MODE_NONSIP;
     s->nonsip_us = s->last_us;
     r->c.nonsip_streams++;
 }
@@ -399,107 +401,6 @@ static bool place(struct reasm_tcp *r, struct stream *s, size_t a, size_t b, con
     return true;
 }
 
-static const uint8_t *find_crlfcrlf(const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i + 4 <= n; i++) {
-        const uint8_t *q = memchr(p + i, '\r', n - i);
-        if (q == NULL)
-            return NULL;
-        i = (size_t)(q - p);
-        if (i + 4 <= n && q[1] == '\n' && q[2] == '\r' && q[3] == '\n')
-            return q;
-    }
-    return NULL;
-}
-
-static bool is_ws(uint8_t ch)
-{
-    return ch == ' ' || ch == '\t';
-}
-
-/* Measure the message at p: 0 = header incomplete, -1 = no header end
- * within max or an absurd Content-Length, 1 = *total is header + body. */
-static int sip_measure(const uint8_t *p, size_t n, size_t max, uint64_t *total)
-{
-    size_t lim = n < max ? n : max;
-    const uint8_t *end = find_crlfcrlf(p, lim);
-    uint64_t cl = 0;
-
-    if (end == NULL)
-        return n >= max ? -1 : 0;
-    size_t hdr = (size_t)(end - p) + 4;
-    /* Header lines start after each CRLF not followed by SP/HT (folding). */
-    const uint8_t *q = memchr(p, '\n', hdr);
-    while (q != NULL && q + 1 < p + hdr - 2) {
-        const uint8_t *ls = q + 1, *le = p + hdr;
-        q = memchr(ls, '\n', (size_t)(le - ls));
-        if (is_ws(*ls))
-            continue;
-        const uint8_t *c = ls;
-        while (c < le && *c != ':' && !is_ws(*c) && *c != '\r' && *c != '\n')
-            c++;
-        size_t nl = (size_t)(c - ls);
-        bool match = (nl == 1 && (ls[0] | 0x20) == 'l') ||
-                     (nl == 14 && strncasecmp((const char *)ls, "content-length", 14) == 0);
-        if (!match)
-            continue;
-        while (c < le && is_ws(*c))
-            c++;
-        if (c >= le || *c != ':')
-            continue;
-        c++;
-        /* Value: skip blanks and folded line breaks before the digits. */
-        while (c < le && (is_ws(*c) || ((*c == '\r' || *c == '\n') && c + 2 < le &&
-                                        (is_ws(c[1]) || (c[1] == '\n' && is_ws(c[2]))))))
-            c++;
-        cl = 0;
-        bool digits = false;
-        while (c < le && *c >= '0' && *c <= '9') {
-            cl = cl * 10 + (uint64_t)(*c - '0');
-            digits = true;
-            if (cl > (1u << 30))    /* no SIP body is a gigabyte: a lie */
-                return -1;
-            c++;
-        }
-        if (!digits)
-            cl = 0;
-        break;
-    }
-    *total = hdr + cl;
-    return 1;
-}
-
-size_t reasm_tcp_sip_len(const uint8_t *p, size_t n, size_t max)
-{
-    uint64_t total = 0;
-    int rc = sip_measure(p, n, max, &total);
-
-    if (rc < 0 || (rc > 0 && total > max))
-        return SIZE_MAX;
-    if (rc == 0 || n < total)
-        return 0;
-    return (size_t)total;
-}
-
-/* Offset in p[0..n) of the first line that starts a SIP message, or where
- * to keep waiting: the start of the last, incomplete line (n when none). */
-static size_t resync_scan(const uint8_t *p, size_t n)
-{
-    const uint8_t *q = memchr(p, '\n', n);
-    while (q != NULL) {
-        size_t at = (size_t)(q - p) + 1;
-        if (at >= n)
-            return n;
-        size_t rest = n - at, peek = rest < LINE_MAX_PEEK ? rest : LINE_MAX_PEEK;
-        if (memchr(p + at, '\n', peek) == NULL)
-            return rest < LINE_MAX_PEEK ? at : n;
-        if (decode_is_sip(p + at, rest))
-            return at;
-        q = memchr(p + at, '\n', rest);
-    }
-    return n;
-}
-
 /* Give up on the oldest hole: continue from the data after it. Framing
  * restarts at a message boundary found by resync_scan. */
 static void skip_gap(struct reasm_tcp *r, struct stream *s)
@@ -510,201 +411,26 @@ static void skip_gap(struct reasm_tcp *r, struct stream *s)
     for (unsigned i = 1; i < s->nooo; i++)
         s->ooo[i - 1] = s->ooo[i];
     s->nooo--;
-    s->skip = 0;
-    if (s->mode == M_START || s->mode == M_SIP) {
-        s->mode = M_SYNC;
-        s->tries = 0;
-    } else if (s->mode != M_SYNC) {
+    frame_gap(&s->fr);
+    if (s->fr.mode == FRAME_MODE_NONSIP)
         set_nonsip(r, s);   /* WebSocket/HEP framing cannot be found again */
-    }
 }
 
-/* Frame whatever [consumed, contig) holds. */
-static void frame(struct reasm_tcp *r, struct stream *s, reasm_tcp_msg_fn fn, void *ud)
+/* Hand [consumed, contig) to the framer; a non-SIP verdict frees the
+ * buffer (deferred: the callback may hold pointers into it). */
+static void frame(struct reasm_tcp *r, struct stream *s, frame_msg_fn fn, void *ud)
 {
-    while (s->buf != NULL) {
-        uint8_t *p = s->buf + s->consumed;
-        size_t n = s->contig - s->consumed;
-
-        if (s->skip > 0) {
-            size_t k = s->skip < n ? (size_t)s->skip : n;
-            s->consumed += k;
-            s->skip -= k;
-            if (k == n)
-                return;
-            continue;
-        }
-        switch (s->mode) {
-        case M_START:
-        case M_SYNC:
-        case M_SIP: {
-            size_t skip = 0;
-            while (skip < n && (p[skip] == '\r' || p[skip] == '\n'))
-                skip++;
-            if (skip > 0) {
-                r->c.keepalives++;
-                s->consumed += skip;
-                p += skip;
-                n -= skip;
-            }
-            if (n == 0)
-                return;
-            size_t peek = n < LINE_MAX_PEEK ? n : LINE_MAX_PEEK;
-            bool line = memchr(p, '\n', peek) != NULL;
-            if (s->mode != M_SIP) {
-                if (n >= 2 && p[0] == 0x16 && p[1] == 0x03) {
-                    r->c.tls++;
-                    set_nonsip(r, s);
-                    return;
-                }
-                if (n >= 4 && memcmp(p, "HEP3", 4) == 0) {
-                    s->mode = M_HEP;
-                    continue;
-                }
-                if (ws_is_handshake(p, n)) {
-                    s->mode = M_WS_HS;
-                    continue;
-                }
-                if (!line && n < LINE_MAX_PEEK)
-                    return;     /* wait for the whole first line */
-                if (decode_is_sip(p, n)) {
-                    s->mode = M_SIP;
-                    s->was_sip = 1;
-                    continue;
-                }
-                if (s->mode == M_SYNC) {
-                    /* Picked up mid-message (or after a hole): look for a
-                     * line that starts a message, keep waiting otherwise. */
-                    size_t at = resync_scan(p, n);
-                    if (at < n && decode_is_sip(p + at, n - at)) {
-                        r->c.resyncs++;
-                        s->consumed += at;
-                        s->mode = M_SIP;
-                        s->was_sip = 1;
-                        continue;
-                    }
-                    s->consumed += at;
-                    /* A stream that carried SIP keeps looking for the next
-                     * start line after a desync (an oversized header, a
-                     * hole): resync_scan consumes what it passes over, so
-                     * this costs one scan per byte and holds no memory. */
-                    if (++s->tries < SYNC_TRIES || s->was_sip)
-                        return;
-                }
-                set_nonsip(r, s);
-                return;
-            }
-            if (!line && n < LINE_MAX_PEEK)
-                return;
-            if (!decode_is_sip(p, n)) {
-                r->c.desync++;
-                s->mode = M_SYNC;
-                s->tries = 0;
-                continue;
-            }
-            uint64_t total = 0;
-            int rc = sip_measure(p, n, r->msg_max, &total);
-            if (rc == 0)
-                return;
-            if (rc < 0) {
-                r->c.too_large++;
-                s->mode = M_SYNC;
-                s->tries = 0;
-                s->consumed = s->contig;
-                return;
-            }
-            if (total > r->msg_max) {
-                /* Too large to hold, but its length is known: skip it and
-                 * stay in step with the next message. */
-                r->c.too_large++;
-                s->skip = total - n;
-                s->consumed = s->contig;
-                return;
-            }
-            if (n < total)
-                return;
-            size_t len = (size_t)total;
-            r->c.messages++;
-            s->consumed += len;
-            fn(ud, p, len, REASM_TCP_SIP);
-            break;
-        }
-        case M_WS_HS: {
-            const uint8_t *e = find_crlfcrlf(p, n);
-            if (e == NULL) {
-                if (n > WS_HS_MAX)
-                    set_nonsip(r, s);
-                return;
-            }
-            s->consumed += (size_t)(e - p) + 4;
-            s->mode = M_WS;
-            break;
-        }
-        case M_WS: {
-            struct ws_frame f;
-            int rc = ws_frame_parse(p, n, r->msg_max, &f);
-            if (rc == 0)
-                return;
-            if (rc < 0) {
-                r->c.ws_bad++;
-                set_nonsip(r, s);
-                return;
-            }
-            uint8_t *pl = p + f.hdr_len;
-            if (!f.fin && f.opcode != 0 && f.opcode < 8) {
-                /* A fragmented message: wait for its last frame, then
-                 * join the pieces in place (RFC 6455 §5.4). */
-                size_t used, msg;
-                int jr = ws_join(p, n, r->msg_max, &used, &msg);
-                if (jr == 0)
-                    return;
-                if (jr < 0) {
-                    r->c.ws_bad++;
-                    set_nonsip(r, s);
-                    return;
-                }
-                r->c.ws_frames++;
-                r->c.ws_fragmented++;
-                s->consumed += used;
-                fn(ud, p, msg, REASM_TCP_WS);
-                break;
-            }
-            r->c.ws_frames++;
-            s->consumed += f.hdr_len + f.payload_len;
-            if (f.opcode >= 8) {
-                r->c.ws_control++;
-            } else if (f.opcode == 0) {
-                r->c.ws_bad++;      /* continuation with no start: skipped */
-            } else {
-                ws_unmask(pl, f.payload_len, &f);
-                fn(ud, pl, f.payload_len, REASM_TCP_WS);
-            }
-            break;
-        }
-        case M_HEP: {
-            if (n < 6)
-                return;
-            size_t hl = ((size_t)p[4] << 8) | p[5];
-            if (memcmp(p, "HEP3", 4) != 0 || hl < 6 || hl > r->msg_max + 1024) {
-                r->c.hep_bad++;
-                set_nonsip(r, s);
-                return;
-            }
-            if (n < hl)
-                return;
-            s->consumed += hl;
-            fn(ud, p, hl, REASM_TCP_HEP);
-            break;
-        }
-        default:
-            return;
-        }
-    }
+    if (s->buf == NULL)
+        return;
+    s->consumed += frame_run(&s->fr, s->buf + s->consumed, s->contig - s->consumed, r->msg_max,
+                             &r->fc, fn, ud);
+    if (s->fr.mode == FRAME_MODE_NONSIP)
+        set_nonsip(r, s);
 }
 
 void reasm_tcp_feed(struct reasm_tcp *r, const struct reasm_tcp_key *k, uint32_t seq,
                     uint8_t flags, const uint8_t *data, size_t len, int64_t now_us,
-                    reasm_tcp_msg_fn fn, void *ud)
+                    frame_msg_fn fn, void *ud)
 {
     uint64_t h = key_hash(r, k);
     uint32_t si;
@@ -728,35 +454,34 @@ void reasm_tcp_feed(struct reasm_tcp *r, const struct reasm_tcp_key *k, uint32_t
             si = NIL;
         }
         if (si == NIL)
-            si = stream_new(r, k, h, seq + 1, M_START, now_us);
+            si = stream_new(r, k, h, seq + 1, FRAME_MODE_START, now_us);
         seq++;
     }
     if (si == NIL) {
         if (len == 0)
             return;     /* bare ACK/FIN of a stream we do not track */
-        si = stream_new(r, k, h, seq, M_SYNC, now_us);
+        si = stream_new(r, k, h, seq, FRAME_MODE_SYNC, now_us);
         r->c.midstream++;
     }
     s = &r->s[si];
     s->last_us = now_us;
     lru_unlink(r, si);
     lru_append(r, si);
-    if (s->mode == M_NONSIP && len > 0 && now_us - s->nonsip_us > NONSIP_RETRY_US) {
+    if (s->fr.mode == FRAME_MODE_NONSIP && len > 0 && now_us - s->nonsip_us > NONSIP_RETRY_US) {
         /* A verdict from a mid-stream pick-up may have been wrong: look
          * again from this segment. */
         r->c.nonsip_retries++;
-        s->mode = M_SYNC;
-        s->tries = 0;
+        frame_resync(&s->fr);
         s->base_seq = seq;
         s->contig = s->consumed = 0;
         s->nooo = 0;
     }
-    if (s->mode == M_NONSIP) {
+    if (s->fr.mode == FRAME_MODE_NONSIP) {
         if (len > 0)
             r->c.nonsip_segs++;
         return;
     }
-    if (s->mode == M_CLOSED) {
+    if (s->closed) {
         if (len > 0)
             r->c.after_close++;
         return;
@@ -794,9 +519,7 @@ void reasm_tcp_feed(struct reasm_tcp *r, const struct reasm_tcp_key *k, uint32_t
             s->contig = s->consumed = 0;
             s->nooo = 0;
             s->base_seq = seq;
-            s->mode = M_SYNC;
-            s->tries = 0;
-            s->skip = 0;
+            frame_resync(&s->fr);
             a = 0;
             if (len > r->stream_cap) {
                 r->c.dropped_bytes++;
@@ -820,11 +543,11 @@ void reasm_tcp_feed(struct reasm_tcp *r, const struct reasm_tcp_key *k, uint32_t
         frame(r, s, fn, ud);
     }
 fin:
-    if ((flags & REASM_TCP_FIN) && s->mode != M_NONSIP) {
+    if ((flags & REASM_TCP_FIN) && s->fr.mode != FRAME_MODE_NONSIP) {
         if (s->contig > s->consumed)
             r->c.closed_partial++;
         buf_defer(r, s);
-        s->mode = M_CLOSED;
+        s->closed = 1;
     }
 }
 
@@ -840,9 +563,13 @@ size_t reasm_tcp_bytes(const struct reasm_tcp *r)
 
 void reasm_tcp_stats(const struct reasm_tcp *r, stats_fn fn, void *ud)
 {
-#define RT_EMIT(f, n) fn(ud, n, r->c.f);
+#define RT_VAL_R(f) r->c.f
+#define RT_VAL_F(f) r->fc.f
+#define RT_EMIT(w, f, n) fn(ud, n, RT_VAL_##w(f));
     REASM_TCP_COUNTERS(RT_EMIT)
 #undef RT_EMIT
+#undef RT_VAL_F
+#undef RT_VAL_R
     fn(ud, "reasm_tcp.streams_live", r->live);
     fn(ud, "reasm_tcp.bytes_live", r->bytes);
 }

@@ -1,9 +1,10 @@
 /*
- * decode_ws.c — WebSocket frame parsing (RFC 6455 §5.2, §5.3 masking) for
- * SIP over WebSocket (RFC 7118). The frames are cut out of the reassembled
- * TCP stream by reasm_tcp.c, which calls these pure helpers; a frame's
- * declared length is never trusted beyond the bytes present and the
- * caller's maximum (the SIP message cap). Any thread (no state).
+ * ws.c — WebSocket frame parsing (RFC 6455 §5.2, §5.3 masking) for
+ * SIP over WebSocket (RFC 7118), part of the framer: the frames are cut
+ * out of the reassembled TCP stream by frame.c, which calls these pure
+ * helpers; a frame's declared length is never trusted beyond the bytes
+ * present and the caller's maximum (the SIP message cap). Any thread (no
+ * state).
  */
 #include "ws.h"
 

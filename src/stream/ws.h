@@ -1,10 +1,11 @@
 /*
- * decode_ws.h — WebSocket framing (RFC 6455 §5.2) for SIP over WebSocket
- * (RFC 7118). Pure functions over a byte range; used by reasm_tcp on the
- * reassembled stream. Any thread.
+ * ws.h — WebSocket framing (RFC 6455 §5.2) for SIP over WebSocket
+ * (RFC 7118). Pure functions over a byte range; used by the framer
+ * (frame.c) on the reassembled stream; private to the stream stage.
+ * Any thread.
  */
-#ifndef SIPSCOPE_DECODE_WS_H
-#define SIPSCOPE_DECODE_WS_H
+#ifndef SIPSCOPE_WS_H
+#define SIPSCOPE_WS_H
 
 #include <stdbool.h>
 #include <stddef.h>

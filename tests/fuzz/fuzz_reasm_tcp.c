@@ -1,9 +1,10 @@
 /*
  * fuzz_reasm_tcp.c — libFuzzer target for TCP stream reassembly (reasm_tcp)
- * and SIP framing on a stream: out-of-order, overlapping, retransmitted and
- * far-out-of-window segments, SYN/FIN/RST, several SIP messages in one
- * segment, one message across many, Content-Length lies, more streams than
- * the tcp_streams cap (small caps: 4 streams, 8 KiB per stream).
+ * and framing on a stream (frame.c; fuzz_frame takes the framer alone):
+ * out-of-order, overlapping, retransmitted and far-out-of-window segments,
+ * SYN/FIN/RST, several SIP messages in one segment, one message across
+ * many, Content-Length lies, more streams than the tcp_streams cap (small
+ * caps: 4 streams, 8 KiB per stream).
  *
  * The harness builds the Ethernet/IPv4/TCP headers itself so every input
  * byte goes to the stream logic, not to header parsing (fuzz_decode covers

@@ -8,6 +8,7 @@
 #include "testutil.h"
 
 #include "decode_build.h"
+#include "stream/stream.h"
 
 static struct sip_payload out[16];
 
@@ -27,9 +28,9 @@ static void test_is_sip(void **st)
                          "INVITE  sip:a SIP/2.0\r\n", "INVITE sip:a SIP/2.1\r\n",
                          "\r\n\r\n", "invite", "INVITE sip:a SIP/2.0x\r\n" };
     for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
-        assert_true(decode_is_sip((const uint8_t *)yes[i], strlen(yes[i])));
+        assert_true(frame_is_sip((const uint8_t *)yes[i], strlen(yes[i])));
     for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
-        assert_false(decode_is_sip((const uint8_t *)no[i], strlen(no[i])));
+        assert_false(frame_is_sip((const uint8_t *)no[i], strlen(no[i])));
 }
 
 static void test_udp_ethernet(void **st)

@@ -14,6 +14,7 @@
 
 #include "caps.h"
 #include "decode/decode.h"
+#include "stream/stream.h"
 
 #define MAXF 8192
 
@@ -138,7 +139,7 @@ static int decode_file(const char *path, struct seen *got, char *err)
         size_t n = decode_packet(d, &pkt, out, 32);
         for (size_t i = 0; i < n; i++) {
             assert_true(out[i].len > 0);
-            assert_true(decode_is_sip(out[i].data, out[i].len));
+            assert_true(frame_is_sip(out[i].data, out[i].len));
             if (out[i].frame < MAXF && got->count[out[i].frame]++ == 0) {
                 got->src[out[i].frame] = out[i].src;
                 got->dst[out[i].frame] = out[i].dst;

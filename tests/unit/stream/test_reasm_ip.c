@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "caps.h"
-#include "stream/reasm_ip.h"
+#include "stream/stream.h"
 #include "stat_lookup.h"
 
 static uint64_t st(const struct reasm_ip *r, const char *name)

@@ -1,5 +1,5 @@
 /*
- * test_reasm_tcp.c — TCP reassembly and SIP framing through reasm_tcp_feed:
+ * test_reasm_tcp.c — TCP reassembly and framing (frame.c) through reasm_tcp_feed:
  * several messages per segment, one message over three segments, out of
  * order, retransmission, overlap (first wins), gap, Content-Length forms,
  * keep-alives, the per-stream, stream-count and total-byte caps, non-SIP
@@ -11,17 +11,18 @@
 #include <string.h>
 
 #include "caps.h"
-#include "stream/reasm_tcp.h"
+#include "stream/frame.h"
+#include "stream/stream.h"
 #include "stat_lookup.h"
 
 struct got {
     unsigned n;
     char msg[8][4096];
     size_t len[8];
-    enum reasm_tcp_kind kind[8];
+    enum frame_kind kind[8];
 };
 
-static void collect(void *ud, const uint8_t *p, size_t n, enum reasm_tcp_kind k)
+static void collect(void *ud, const uint8_t *p, size_t n, enum frame_kind k)
 {
     struct got *g = ud;
     if (g->n < 8) {
@@ -89,7 +90,7 @@ static void test_two_in_one_and_keepalive(void **s)
     assert_int_equal(g.n, 2);
     assert_string_equal(g.msg[0], M1);
     assert_string_equal(g.msg[1], M2);
-    assert_int_equal(g.kind[0], REASM_TCP_SIP);
+    assert_int_equal(g.kind[0], FRAME_SIP);
     assert_true(st(r, "reasm_tcp.keepalives") >= 1);
     reasm_tcp_free(r);
 }
@@ -169,19 +170,19 @@ static void test_content_length_forms(void **s)
     const char *nocl = "BYE sip:a SIP/2.0\r\nCall-ID: 9\r\n\r\n";
     const char *lying = "BYE sip:a SIP/2.0\r\nl: 99999999999999999999\r\n\r\n";
 
-    assert_int_equal(reasm_tcp_sip_len((const uint8_t *)M1, strlen(M1), 65536), strlen(M1));
-    assert_int_equal(reasm_tcp_sip_len((const uint8_t *)M2, strlen(M2), 65536), strlen(M2));
-    assert_int_equal(reasm_tcp_sip_len((const uint8_t *)M3, strlen(M3), 65536), strlen(M3));
-    assert_int_equal(reasm_tcp_sip_len((const uint8_t *)M3, strlen(M3) - 1, 65536), 0);
-    assert_int_equal(reasm_tcp_sip_len((const uint8_t *)folded, strlen(folded), 65536),
+    assert_int_equal(frame_sip_len((const uint8_t *)M1, strlen(M1), 65536), strlen(M1));
+    assert_int_equal(frame_sip_len((const uint8_t *)M2, strlen(M2), 65536), strlen(M2));
+    assert_int_equal(frame_sip_len((const uint8_t *)M3, strlen(M3), 65536), strlen(M3));
+    assert_int_equal(frame_sip_len((const uint8_t *)M3, strlen(M3) - 1, 65536), 0);
+    assert_int_equal(frame_sip_len((const uint8_t *)folded, strlen(folded), 65536),
                      strlen(folded));
-    assert_int_equal(reasm_tcp_sip_len((const uint8_t *)nocl, strlen(nocl), 65536), strlen(nocl));
-    assert_int_equal(reasm_tcp_sip_len((const uint8_t *)lying, strlen(lying), 65536), SIZE_MAX);
+    assert_int_equal(frame_sip_len((const uint8_t *)nocl, strlen(nocl), 65536), strlen(nocl));
+    assert_int_equal(frame_sip_len((const uint8_t *)lying, strlen(lying), 65536), SIZE_MAX);
     /* No header end within the maximum. */
-    assert_int_equal(reasm_tcp_sip_len((const uint8_t *)M1, 30, 30), SIZE_MAX);
+    assert_int_equal(frame_sip_len((const uint8_t *)M1, 30, 30), SIZE_MAX);
     /* Truncated at every offset: never a length past the bytes given. */
     for (size_t k = 0; k < strlen(folded); k++) {
-        size_t l = reasm_tcp_sip_len((const uint8_t *)folded, k, 65536);
+        size_t l = frame_sip_len((const uint8_t *)folded, k, 65536);
         assert_true(l == 0 || l == SIZE_MAX || l <= k);
     }
 }
@@ -311,7 +312,7 @@ static void test_ws_and_hep_framing(void **s)
     feed(r, 1020, 0, REASM_TCP_SYN, NULL, 0, 0, &g);
     feed(r, 1020, 1, 0, (const char *)f, o, 1, &g);
     assert_int_equal(g.n, 1);
-    assert_int_equal(g.kind[0], REASM_TCP_WS);
+    assert_int_equal(g.kind[0], FRAME_WS);
     assert_string_equal(g.msg[0], M1);
     assert_int_equal(st(r, "reasm_tcp.ws_control"), 1);
 
@@ -349,7 +350,7 @@ static void test_ws_and_hep_framing(void **s)
     h[15] = 10;
     feed(r, 1021, 0, 0, (const char *)h, 20, 1, &g);
     assert_int_equal(g.n, 2);
-    assert_int_equal(g.kind[0], REASM_TCP_HEP);
+    assert_int_equal(g.kind[0], FRAME_HEP);
     assert_int_equal(g.len[1], 10);
     reasm_tcp_free(r);
 }
