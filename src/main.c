@@ -26,6 +26,7 @@
 #include "correlate/engine.h"
 #include "util/err.h"
 #include "output/hep_out.h"
+#include "output/ladder.h"
 #include "output/monitor.h"
 #include "app/pipeline.h"
 #include "output/report.h"
@@ -395,7 +396,13 @@ int main(int argc, char **argv)
             }
             /* After the dashboard, only when asked for with --report; a
              * monitor prints only its alerts unless --report asks too. */
-            if ((!tui || o.report_given) && (!monitoring || o.report_given) &&
+            if (o.ladder != NULL) {
+                /* --ladder: one dialog's call flow instead of the report */
+                if (ladder_print(out, &snap, o.ladder, errbuf) != 0) {
+                    fprintf(stderr, "sipscope: %s\n", errbuf);
+                    status = 2;
+                }
+            } else if ((!tui || o.report_given) && (!monitoring || o.report_given) &&
                 o.report_file == NULL &&
                 (report_write(out, o.report, &snap, color) != 0 || fflush(out) != 0)) {
                 fprintf(stderr, "sipscope: cannot write the report: %s\n", strerror(errno));
@@ -405,7 +412,7 @@ int main(int argc, char **argv)
              * for: the findings were on the screen (docs/tui.md). A
              * monitor exits 0 when stopped: its findings went out as
              * alerts, and a service manager must not see a failure. */
-            if (status == 0 && (!tui || o.report_given) && !monitoring)
+            if (status == 0 && o.ladder == NULL && (!tui || o.report_given) && !monitoring)
                 status = report_exit_status(&snap);
             snapshot_free(&snap);
         }

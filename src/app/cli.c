@@ -37,6 +37,7 @@ enum {
     OPT_HEP_OUT,
     OPT_HEP_ID,
     OPT_HEP_IN,
+    OPT_LADDER,
 };
 
 static const char short_opts[] = ":r:i:w:f:c:s:B:Z:pnqvhV";
@@ -63,6 +64,7 @@ static const struct option long_opts[] = {
     { "hep-out", required_argument, NULL, OPT_HEP_OUT },
     { "hep-id", required_argument, NULL, OPT_HEP_ID },
     { "hep-in", required_argument, NULL, OPT_HEP_IN },
+    { "ladder", required_argument, NULL, OPT_LADDER },
     { NULL, 0, NULL, 0 },
 };
 
@@ -87,7 +89,8 @@ void cli_usage(FILE *f)
 "  --hep-in [ADDR:]PORT receive HEP (v2/v3) from capture agents on a UDP port\n"
 "\n"
 "Output:\n"
-"  --report FORMAT      text (default), json or markdown\n"
+"  --report FORMAT      text (default), json, markdown or html\n"
+"  --ladder CALL-ID     the call flow of one dialog as a text ladder instead\n"
 "  --messages           one tab-separated line per SIP message instead\n"
 "  --tui, --no-tui      force the live dashboard on or off\n"
 "  --evidence FILE      write the frames behind the findings to a pcap FILE\n"
@@ -258,10 +261,13 @@ int cli_parse(struct cli_opts *o, int argc, char **argv, char *errbuf)
             return 0;
         case OPT_REPORT:
             if (report_format_parse(optarg, &o->report) != 0) {
-                err_set(errbuf, "--report %s: expected text, json or markdown", optarg);
+                err_set(errbuf, "--report %s: expected text, json, markdown or html", optarg);
                 return ERR_INVAL;
             }
             o->report_given = true;
+            break;
+        case OPT_LADDER:
+            o->ladder = optarg;
             break;
         case OPT_MESSAGES:
             o->messages = true;
@@ -385,6 +391,10 @@ int cli_parse(struct cli_opts *o, int argc, char **argv, char *errbuf)
     }
     if (o->write_file != NULL && o->write_file[0] == '\0') {
         err_set(errbuf, "-w: empty file name");
+        return ERR_INVAL;
+    }
+    if (o->ladder != NULL && o->messages) {
+        err_set(errbuf, "--ladder and --messages are exclusive");
         return ERR_INVAL;
     }
     if (o->write_file != NULL && o->read_file != NULL && strcmp(o->write_file, "-") != 0 &&

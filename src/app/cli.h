@@ -46,6 +46,7 @@ struct cli_opts {
     bool quiet;                 /* -q */
     int verbose;                /* -v, repeatable */
     bool messages;              /* --messages */
+    const char *ladder;         /* --ladder CALL-ID: that dialog's call flow, not the report */
     bool verify_parse;          /* --verify-parse */
     enum cli_tui tui;
     enum report_format report;  /* --report, default text */

@@ -1,5 +1,5 @@
 /*
- * report.c — report dispatch (text, JSON, Markdown), the exit status the
+ * report.c — report dispatch (text, JSON, Markdown, HTML), the exit status the
  * findings give, and helpers shared by the renderers.
  *
  * Flow: engine → snapshot → report. Thread: whoever holds the snapshot
@@ -19,6 +19,7 @@ int report_format_parse(const char *s, enum report_format *out)
     if (strcmp(s, "text") == 0) *out = REPORT_TEXT;
     else if (strcmp(s, "json") == 0) *out = REPORT_JSON;
     else if (strcmp(s, "markdown") == 0 || strcmp(s, "md") == 0) *out = REPORT_MARKDOWN;
+    else if (strcmp(s, "html") == 0) *out = REPORT_HTML;
     else return ERR_INVAL;
     return 0;
 }
@@ -30,6 +31,7 @@ int report_write(FILE *f, enum report_format fmt, const struct snapshot *s, bool
     switch (fmt) {
     case REPORT_JSON: rc = report_json(f, s); break;
     case REPORT_MARKDOWN: rc = report_markdown(f, s); break;
+    case REPORT_HTML: rc = report_html(f, s); break;
     case REPORT_TEXT:
     default: rc = report_text(f, s, color); break;
     }
