@@ -241,7 +241,7 @@ size_t report_html_mask(const char *in, size_t n, char *out, size_t cap)
             if (end == ls && !first)
                 body = true, auth = false;
             else if (in[ls] != ' ' && in[ls] != '\t')
-                auth = !first && auth_header(in + ls, end - ls);
+                auth = auth_header(in + ls, end - ls);
             /* a folded line (leading SP/HT) continues the header before it */
         }
         mask_line(&b, in + ls, end - ls, auth && !body);
