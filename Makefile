@@ -11,6 +11,8 @@
 #
 # Every source file under src/ (except main.c) goes into one static library that
 # the binary, the unit tests and the fuzz targets link; new files need no edit here.
+# The shipped profiles/*.ini are compiled in from a generated $(BUILD)/gen/ file
+# (scripts/embed-profiles) that joins the library too.
 
 CC      ?= cc
 BUILD   ?= build/rel
@@ -31,12 +33,28 @@ LIBS    := $(PKG_LIBS) -lpthread -lm
 
 SRCS     := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
 OBJS     := $(SRCS:%.c=$(BUILD)/%.o)
+
+# Install layout. The profile directories are compiled into the generated file,
+# so `make install PREFIX=/usr` rebuilds it (and relinks) when PREFIX changes.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(if $(filter /usr/local,$(PREFIX)),/etc,$(PREFIX)/etc))
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+PROFILE_SHARE := $(DATADIR)/sipscope/profiles
+PROFILE_ETC   := $(SYSCONFDIR)/sipscope/profiles
+PROFILE_INI   := $(sort $(wildcard profiles/*.ini))
+GEN_C    := $(BUILD)/gen/profiles_builtin.c
+GEN_OBJ  := $(BUILD)/gen/profiles_builtin.o
+GEN_PATHS := $(BUILD)/gen/paths
 LIB      := $(BUILD)/libsipscope.a
 BIN      := $(BUILD)/sipscope
 UNIT_SRC := $(sort $(shell find tests/unit -name 'test_*.c'))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run check unit bench fuzz soak lab-pcaps lint clean asan mutants
+.PHONY: all deps run check unit bench fuzz soak lab-pcaps lint clean asan mutants FORCE
 .DELETE_ON_ERROR:
 
 all: sipscope
@@ -49,7 +67,22 @@ $(BUILD)/%.o: %.c
 	@echo '  CC    $<'
 	@$(CC) $(CFLAGS) -c $< -o $@
 
-$(LIB): $(OBJS)
+# Rewritten only when the install paths change, so the generated file (and
+# the link) is redone then and only then.
+$(GEN_PATHS): FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n%s\n' '$(PROFILE_SHARE)' '$(PROFILE_ETC)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(GEN_C): $(PROFILE_INI) scripts/embed-profiles $(GEN_PATHS)
+	@echo '  GEN   $@'
+	@scripts/embed-profiles $@ '$(PROFILE_SHARE)' '$(PROFILE_ETC)' $(PROFILE_INI)
+
+$(GEN_OBJ): $(GEN_C)
+	@echo '  CC    $<'
+	@$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(OBJS) $(GEN_OBJ)
 	@rm -f $@
 	@$(AR) rcs $@ $^
 
@@ -107,4 +140,4 @@ lint:
 clean:
 	rm -rf build sipscope
 
--include $(OBJS:.o=.d) $(BUILD)/src/main.d
+-include $(OBJS:.o=.d) $(GEN_OBJ:.o=.d) $(BUILD)/src/main.d
