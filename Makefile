@@ -1,6 +1,7 @@
 # sipscope — passive SIP trunk analyser.
 #
 #   make            build ./sipscope (release flags, objects in build/rel)
+#   make install    install under PREFIX (/usr/local) into DESTDIR; see "Install" below
 #   make run        install missing packages, build, analyse the sample captures
 #   make check      install missing packages, build with ASan+UBSan, run every test
 #   make bench      performance figures as ratios against the floors (docs/performance.md)
@@ -54,7 +55,8 @@ BIN      := $(BUILD)/sipscope
 UNIT_SRC := $(sort $(shell find tests/unit -name 'test_*.c'))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run check unit bench fuzz soak lab-pcaps lint clean asan mutants FORCE
+.PHONY: all deps run check unit bench fuzz soak lab-pcaps lint clean asan \
+        mutants install uninstall FORCE
 .DELETE_ON_ERROR:
 
 all: sipscope
@@ -130,6 +132,30 @@ soak: deps
 lab-pcaps: deps
 	@$(MAKE) --no-print-directory sipscope
 	@tests/lab/make-lab-pcaps.sh
+
+# Install. DESTDIR stages (packaging); PREFIX is where it will run. The binary
+# already holds the shipped profiles; the copies under share/ are for reading
+# and are overridden by /etc/sipscope/profiles and --profiles (docs/profiles.md).
+# The unit's ExecStart follows BINDIR.
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PROFILE_SHARE) \
+	    $(DESTDIR)$(PROFILE_ETC) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/sipscope
+	install -m 0644 docs/sipscope.1 $(DESTDIR)$(MANDIR)/man1/sipscope.1
+	install -m 0644 $(PROFILE_INI) $(DESTDIR)$(PROFILE_SHARE)/
+	install -m 0644 contrib/sipscope.conf.example $(DESTDIR)$(SYSCONFDIR)/sipscope/sipscope.conf.example
+	sed 's|/usr/bin/sipscope|$(BINDIR)/sipscope|g' contrib/sipscope.service \
+	    >$(DESTDIR)$(UNITDIR)/sipscope.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sipscope.service
+	install -m 0644 contrib/sipscope.bash-completion $(DESTDIR)$(BASHCOMPDIR)/sipscope
+
+# Leaves $(SYSCONFDIR)/sipscope alone when it holds local files.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sipscope $(DESTDIR)$(MANDIR)/man1/sipscope.1 \
+	    $(DESTDIR)$(UNITDIR)/sipscope.service $(DESTDIR)$(BASHCOMPDIR)/sipscope \
+	    $(DESTDIR)$(SYSCONFDIR)/sipscope/sipscope.conf.example
+	rm -rf $(DESTDIR)$(DATADIR)/sipscope
+	-rmdir $(DESTDIR)$(PROFILE_ETC) $(DESTDIR)$(SYSCONFDIR)/sipscope 2>/dev/null
 
 # Functions the style guide bans (unbounded copies, silent conversions).
 lint:
