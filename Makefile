@@ -2,8 +2,8 @@
 #
 #   make            build ./sipscope (release flags, objects in build/rel)
 #   make install    install under PREFIX (/usr/local) into DESTDIR; see "Install" below
-#   make run        install missing packages, build, analyse the sample captures
-#   make check      install missing packages, build with ASan+UBSan, run every test
+#   make run        install missing run-time packages, build, analyse the sample captures
+#   make check      install missing test packages, build with ASan+UBSan, run every test
 #   make bench      performance figures as ratios against the floors (docs/performance.md)
 #   make mutants    apply each listed source mutation to a copy; every one must be caught
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS
@@ -55,7 +55,7 @@ BIN      := $(BUILD)/sipscope
 UNIT_SRC := $(sort $(shell find tests/unit -name 'test_*.c'))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run check unit bench fuzz soak lab-pcaps lint clean asan \
+.PHONY: all deps deps-run deps-test run check unit bench fuzz soak lab-pcaps lint clean asan \
         mutants install uninstall FORCE
 .DELETE_ON_ERROR:
 
@@ -99,10 +99,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(wildcard tests/unit/*.h)
 
 unit: $(UNIT_BIN) $(BIN)
 
-deps:
-	@scripts/install-deps all
+# `make run` needs only the build and run-time packages; the test stack (for
+# check, bench, fuzz, soak, lab-pcaps) is a superset. README lists both.
+deps-run:
+	@scripts/install-deps run
 
-run: deps
+deps-test deps:
+	@scripts/install-deps test
+
+run: deps-run
 	@$(MAKE) --no-print-directory sipscope
 	@scripts/run-samples ./sipscope
 
