@@ -41,6 +41,10 @@
 /* Copy a span into a fixed buffer: NUL-terminated, truncated, control
  * characters replaced by '?' (these strings are shown on terminals). */
 void corr_copy(char *dst, size_t len, struct span s);
+/* Keyed hash of (destination address, Request-URI host: its first 64 bytes),
+ * never 0 (0 marks an empty cache slot): the key of the per-pair caches of
+ * profile verdicts. */
+uint64_t corr_dst_host_key(const struct ctab *t, const struct sip_msg *m);
 /* "INVITE sip:+1555@x.pstn.twilio.com" / "SIP/2.0 403 Forbidden". */
 void corr_start_line(const struct sip_msg *m, char *dst, size_t len);
 /* addr_str into a small buffer. */

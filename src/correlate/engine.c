@@ -282,14 +282,8 @@ static void match_provider(struct engine *e, struct peer *p, const struct sip_ms
     p->prov_checked = true;
     peer_sides(p, &c, &s);
     {
-        uint8_t kb[16 + 64];
-        size_t hl = m->ruri.host.len < 64 ? m->ruri.host.len : 64;
-        uint64_t key;
+        uint64_t key = corr_dst_host_key(&e->peers, m);
         struct prov_cache *pc;
-        memcpy(kb, m->dst.ip.b, 16);
-        if (hl > 0)
-            memcpy(kb + 16, m->ruri.host.p, hl);
-        key = ctab_hash(&e->peers, kb, 16 + hl) | 1;   /* 0 marks an empty slot */
         pc = &e->prov_cache[key % ENGINE_PROV_CACHE];
         if (pc->key != key) {
             prof = prov_match(e->profiles, &m->dst.ip, m->ruri.host);

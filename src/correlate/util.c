@@ -67,3 +67,14 @@ const char *corr_ip(const struct addr *a, char *buf, size_t len)
     }
     return addr_str(a, buf, len);
 }
+
+uint64_t corr_dst_host_key(const struct ctab *t, const struct sip_msg *m)
+{
+    uint8_t kb[16 + 64];
+    size_t hl = m->ruri.host.len < 64 ? m->ruri.host.len : 64;
+
+    memcpy(kb, m->dst.ip.b, 16);
+    if (hl > 0)
+        memcpy(kb + 16, m->ruri.host.p, hl);
+    return ctab_hash(t, kb, 16 + hl) | 1;
+}

@@ -53,14 +53,8 @@ static bool judge(struct engine *e, const struct sip_msg *m, char *why, size_t w
         /* Matching a host and an address against every profile costs ~8k
          * instructions; a PBX sends to a handful of (address, host) pairs,
          * so the verdict is cached per pair (keyed hash, direct-mapped). */
-        uint8_t kb[16 + 64];
-        size_t hl = m->ruri.host.len < 64 ? m->ruri.host.len : 64;
-        uint64_t key;
+        uint64_t key = corr_dst_host_key(&e->peers, m);
         struct region_cache *rc;
-        memcpy(kb, m->dst.ip.b, 16);
-        if (hl > 0)
-            memcpy(kb + 16, m->ruri.host.p, hl);
-        key = ctab_hash(&e->peers, kb, 16 + hl) | 1;   /* 0 marks an empty slot */
         rc = &e->region_cache[key % ENGINE_REGION_CACHE];
         if (rc->key != key || rc->hlen != m->ruri.host.len) {
             rc->key = key;
