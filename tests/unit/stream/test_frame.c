@@ -15,25 +15,7 @@
 #define M1 "INVITE sip:bob@example.com SIP/2.0\r\nCall-ID: a\r\nContent-Length: 4\r\n\r\nv=0\n"
 #define M2 "SIP/2.0 100 Trying\r\nCall-ID: a\r\nl: 0\r\n\r\n"
 
-struct got {
-    unsigned n;
-    char msg[4][256];
-    size_t len[4];
-    enum frame_kind kind[4];
-};
-
-static void collect(void *ud, const uint8_t *p, size_t n, enum frame_kind k)
-{
-    struct got *g = ud;
-    if (g->n < 4) {
-        size_t c = n < 255 ? n : 255;
-        memcpy(g->msg[g->n], p, c);
-        g->msg[g->n][c] = '\0';
-        g->len[g->n] = n;
-        g->kind[g->n] = k;
-    }
-    g->n++;
-}
+#include "frame_got.h"
 
 /* As reasm_tcp does: frame what is held, drop what was consumed. */
 static size_t run(struct framer *f, uint8_t *buf, size_t *held, size_t max,

@@ -15,25 +15,7 @@
 #include "stream/stream.h"
 #include "stat_lookup.h"
 
-struct got {
-    unsigned n;
-    char msg[8][4096];
-    size_t len[8];
-    enum frame_kind kind[8];
-};
-
-static void collect(void *ud, const uint8_t *p, size_t n, enum frame_kind k)
-{
-    struct got *g = ud;
-    if (g->n < 8) {
-        size_t c = n < 4095 ? n : 4095;
-        memcpy(g->msg[g->n], p, c);
-        g->msg[g->n][c] = '\0';
-        g->len[g->n] = n;
-        g->kind[g->n] = k;
-    }
-    g->n++;
-}
+#include "frame_got.h"
 
 static uint64_t st(const struct reasm_tcp *r, const char *name)
 {
