@@ -4,6 +4,11 @@
  * SIGINT/SIGTERM), then print the report or the message list and exit with
  * the status of STYLE.md §CLI (0 clean, 1 findings, 2 usage/runtime error).
  *
+ * One run is a struct app: each step (check, open input, open outputs,
+ * open the pipeline, run, finish) fills the members it opens and returns
+ * 0 or the exit status 2 after printing its one error line; app_free then
+ * releases whatever was opened, on every path.
+ *
  * Threads: this is the main thread. It receives the signals (workers block
  * them all); the handler only sets a flag, and the wait loop turns that
  * into capture_stop (pcap_breakloop + waking a blocked read). Threads are
@@ -17,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -75,12 +81,6 @@ static void install_signals(void)
     sigaction(SIGUSR1, &sa, NULL);
 }
 
-static void die_usage(const char *msg)
-{
-    fprintf(stderr, "sipscope: %s\n", msg);
-    exit(2);
-}
-
 /* -Z: supplementary groups, then gid, then uid; verify root cannot return. */
 static int drop_privileges(const struct passwd *pw, char *errbuf)
 {
@@ -110,313 +110,473 @@ static void print_counter(void *ud, const char *name, uint64_t value)
     fprintf((FILE *)ud, "  %-40s %llu\n", name, (unsigned long long)value);
 }
 
-int main(int argc, char **argv)
-{
-    char errbuf[ERRBUF_SIZE] = "";
-    char ltname[64];
+/*
+ * Everything one run holds, freed in one place (app_free) whatever step
+ * failed: each step fills what it opened, and a NULL member is skipped.
+ */
+struct app {
     struct cli_opts o;
-    struct capture_opts co;
-    struct engine_opts eo;
-    struct pipeline_opts po;
-    struct capture_result cr;
-    struct run_info run;
-    struct snapshot snap;
-    struct snappub_sizes sz;
-    struct passwd *pw = NULL;
+    struct passwd *pw;              /* -Z, looked up before the capture opens */
     struct capture *cap;
-    struct capture_writer *writer = NULL;
+    struct snappub *pub;            /* dashboard or monitor publication */
+    struct monitor *mon;
+    struct hep_out *hep;
     struct pipeline *pipe;
+    struct capture_writer *writer;  /* -w */
     struct ring *ring;
-    struct snappub *pub = NULL;
-    struct monitor *mon = NULL;
-    struct hep_out *hep = NULL;
-    bool monitoring;
-    FILE *out = stdout;
-    const char *nc;
-    bool color, tui;
-    int rc, status = 0;
+    struct engine_opts eo;          /* the pipeline keeps pointers to both */
+    struct pipeline_opts po;
+    FILE *out;                      /* results: stdout, or stderr with -w - */
+    const char *source;             /* the input as the user named it */
+    char ltname[64];
+    bool monitoring, tui;
+    char errbuf[ERRBUF_SIZE];
+};
 
-    rc = cli_parse(&o, argc, argv, errbuf);
-    if (rc != 0) {
-        cli_free(&o);
-        die_usage(errbuf);
+/* The pipeline points at the capture, the publication and the HEP sender:
+ * it goes first. */
+static void app_free(struct app *a)
+{
+    if (a->writer != NULL)
+        capture_writer_close(a->writer, NULL);
+    pipeline_free(a->pipe);
+    hep_out_close(a->hep);
+    monitor_free(a->mon);
+    snappub_free(a->pub);
+    capture_close(a->cap);
+    ring_free(a->ring);
+    cli_free(&a->o);
+}
+
+/* An error from a lower stage starts with the path it was given
+ * ("/nonexistent: No such file or directory"): name the option that gave
+ * it, so the user knows which flag to fix. */
+static void name_option(const struct cli_opts *o, char *errbuf)
+{
+    const struct { const char *opt, *val; } named[] = {
+        { "-r", o->read_file }, { "-i", o->iface }, { "-w", o->write_file },
+        { "--config", o->config_file }, { "--secrets", o->secrets_file },
+        { "--evidence", o->evidence_file }, { "--alerts", o->alerts_file },
+        { "--metrics", o->metrics_file }, { "--report-file", o->report_file },
+        { "--hep-out", o->hep_out }, { "--hep-in", o->hep_in },
+    };
+    const char *opt = NULL;
+    char tmp[ERRBUF_SIZE];
+    size_t l;
+
+    for (size_t i = 0; i < sizeof(named) / sizeof(named[0]) && opt == NULL; i++) {
+        l = named[i].val != NULL ? strlen(named[i].val) : 0;
+        if (l > 1 && strncmp(errbuf, named[i].val, l) == 0 && errbuf[l] == ':')
+            opt = named[i].opt;
     }
-    if (o.action == CLI_HELP) {
-        cli_usage(stdout);
-        cli_free(&o);
+    for (size_t i = 0; i < o->n_profile_dirs && opt == NULL; i++) {
+        l = strlen(o->profile_dirs[i]);
+        if (strncmp(errbuf, o->profile_dirs[i], l) == 0 && errbuf[l] == ':')
+            opt = "--profiles";
+    }
+    for (size_t i = 0; i < o->n_geoip_files && opt == NULL; i++) {
+        l = strlen(o->geoip_files[i]);
+        if (strncmp(errbuf, o->geoip_files[i], l) == 0 && errbuf[l] == ':')
+            opt = "--geoip";
+    }
+    if (opt == NULL)
+        return;
+    snprintf(tmp, sizeof(tmp), "%s %s", opt, errbuf);
+    memcpy(errbuf, tmp, sizeof(tmp));
+}
+
+/* -w and --evidence create new files (O_EXCL) only after the capture or
+ * the whole analysis: refuse an existing file or an unwritable directory
+ * now, before any work is done. */
+static int check_new_file(const char *opt, const char *path, char *errbuf)
+{
+    struct stat st;
+    char dir[4096];
+    const char *slash;
+    size_t dl;
+
+    if (path == NULL || strcmp(path, "-") == 0)
         return 0;
+    if (lstat(path, &st) == 0) {
+        err_set(errbuf, "%s %s: %s (an existing file is never overwritten)", opt, path,
+                strerror(EEXIST));
+        return ERR_INVAL;
     }
-    if (o.action == CLI_VERSION) {
-        printf("sipscope %s\n%s\n", SIPSCOPE_VERSION, pcap_lib_version());
-        cli_free(&o);
-        return 0;
+    slash = strrchr(path, '/');
+    dl = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
+    if (dl >= sizeof(dir)) {
+        err_set(errbuf, "%s %s: path too long", opt, path);
+        return ERR_INVAL;
     }
-    if (o.user != NULL) {
-        errno = 0;
-        pw = getpwnam(o.user);
-        if (pw == NULL) {
-            fprintf(stderr, "sipscope: -Z %s: no such user\n", o.user);
-            cli_free(&o);
-            return 2;
+    memcpy(dir, slash == NULL ? "." : path, dl);
+    dir[dl] = '\0';
+    if (access(dir, W_OK | X_OK) != 0) {
+        err_set(errbuf, "%s %s: cannot create: %s", opt, path, strerror(errno));
+        return ERR_INVAL;
+    }
+    return 0;
+}
+
+/* -D, as tcpdump -D: number, name, description, flags. */
+static int list_interfaces(void)
+{
+    char perr[PCAP_ERRBUF_SIZE];
+    pcap_if_t *all, *d;
+    int n = 0;
+
+    if (pcap_findalldevs(&all, perr) != 0) {
+        fprintf(stderr, "sipscope: -D: %s\n", perr);
+        return 2;
+    }
+    for (d = all; d != NULL; d = d->next) {
+        bool first = true;
+        const struct { bpf_u_int32 flag; const char *name; } fl[] = {
+            { PCAP_IF_UP, "Up" }, { PCAP_IF_RUNNING, "Running" },
+            { PCAP_IF_WIRELESS, "Wireless" }, { PCAP_IF_LOOPBACK, "Loopback" },
+        };
+        printf("%d.%s", ++n, d->name);
+        if (d->description != NULL)
+            printf(" (%s)", d->description);
+        printf(" [");
+        for (size_t i = 0; i < sizeof(fl) / sizeof(fl[0]); i++) {
+            if (d->flags & fl[i].flag) {
+                printf("%s%s", first ? "" : ", ", fl[i].name);
+                first = false;
+            }
         }
+        switch (d->flags & PCAP_IF_CONNECTION_STATUS) {
+        case PCAP_IF_CONNECTION_STATUS_CONNECTED:
+            printf("%sConnected", first ? "" : ", ");
+            break;
+        case PCAP_IF_CONNECTION_STATUS_DISCONNECTED:
+            printf("%sDisconnected", first ? "" : ", ");
+            break;
+        }
+        printf("]\n");
     }
-    /* -w - puts the pcap on stdout: results go to stderr then. */
-    if (o.write_file != NULL && strcmp(o.write_file, "-") == 0)
-        out = stderr;
+    pcap_freealldevs(all);
+    if (n == 0) {
+        fprintf(stderr, "sipscope: -D: no interface available for capture (listing them may "
+                "need the same rights as capturing: see -i in sipscope(1))\n");
+        return 2;
+    }
+    return fflush(stdout) == 0 ? 0 : 2;
+}
+
+/* What a user without capture rights can do about it (STYLE.md: errors say
+ * what to do); the same three ways as Wireshark's dumpcap. */
+static void permission_hint(void)
+{
+    char self[1024];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+    if (n <= 0)
+        n = snprintf(self, sizeof(self), "%s", "/usr/bin/sipscope");
+    self[n] = '\0';
+    fprintf(stderr, "sipscope: live capture needs root or the CAP_NET_RAW and CAP_NET_ADMIN "
+            "capabilities: run it as root, or once: setcap cap_net_raw,cap_net_admin=eip %s "
+            "(then let only a capture group run it: chgrp pcap %s; chmod 750 %s)\n",
+            self, self, self);
+}
+
+/* Open the input and check its link type. */
+static int app_open_input(struct app *a)
+{
+    struct capture_opts co;
+    const char *lt;
+    int rc, dlt;
 
     memset(&co, 0, sizeof(co));
-    co.file = o.read_file;
-    co.iface = o.iface;
-    co.hep_in = o.hep_in;
-    co.filter = o.filter;
-    co.snaplen = (uint32_t)o.caps.snaplen;
-    co.buffer_bytes = o.buffer_bytes;
-    co.promisc = o.promisc;
-    co.count = o.count;
-    cap = capture_open(&co, errbuf, &rc);
-    if (cap == NULL) {
-        fprintf(stderr, "sipscope: %s\n", errbuf);
-        cli_free(&o);
+    co.file = a->o.read_file;
+    co.iface = a->o.iface;
+    co.hep_in = a->o.hep_in;
+    co.filter = a->o.filter;
+    co.snaplen = (uint32_t)a->o.caps.snaplen;
+    co.buffer_bytes = a->o.buffer_bytes;
+    co.promisc = a->o.promisc;
+    co.count = a->o.count;
+    a->cap = capture_open(&co, a->errbuf, &rc);
+    if (a->cap == NULL) {
+        name_option(&a->o, a->errbuf);
+        fprintf(stderr, "sipscope: %s\n", a->errbuf);
+        if (rc == ERR_PERM && a->o.iface != NULL)
+            permission_hint();
         return 2;
     }
-    capture_linktype_name(cap, ltname, sizeof(ltname));
-    if (!decode_linktype_supported(capture_linktype(cap))) {
+    capture_linktype_name(a->cap, a->ltname, sizeof(a->ltname));
+    dlt = capture_linktype(a->cap);
+    if (!decode_linktype_supported(dlt)) {
+        lt = a->ltname;
         fprintf(stderr, "sipscope: %s: unsupported link type %s%s%d%s\n",
-                o.read_file != NULL ? (strcmp(o.read_file, "-") == 0 ? "standard input"
-                                                                     : o.read_file)
-                                    : o.iface != NULL ? o.iface : o.hep_in,
-                strncmp(ltname, "DLT ", 4) == 0 ? "DLT " : ltname,
-                strncmp(ltname, "DLT ", 4) == 0 ? "" : " (DLT ", capture_linktype(cap),
-                strncmp(ltname, "DLT ", 4) == 0 ? "" : ")");
-        capture_close(cap);
-        cli_free(&o);
+                a->o.read_file != NULL && strcmp(a->o.read_file, "-") == 0 ? "standard input"
+                                                                          : a->source,
+                strncmp(lt, "DLT ", 4) == 0 ? "DLT " : lt,
+                strncmp(lt, "DLT ", 4) == 0 ? "" : " (DLT ", dlt,
+                strncmp(lt, "DLT ", 4) == 0 ? "" : ")");
         return 2;
     }
+    return 0;
+}
+
+/* Dashboard or monitor, and the HEP sender. */
+static int app_open_outputs(struct app *a)
+{
+    const struct cli_opts *o = &a->o;
+    struct snappub_sizes sz;
 
     /* Unattended monitoring (docs/monitoring.md) never opens the dashboard. */
-    monitoring = o.alerts_file != NULL || o.syslog || o.metrics_file != NULL ||
-                 o.report_file != NULL;
+    a->monitoring = o->alerts_file != NULL || o->syslog || o->metrics_file != NULL ||
+                    o->report_file != NULL;
     /* The dashboard (docs/tui.md): --tui, or by default a live capture,
      * and only when stdout is a terminal; otherwise the report. */
-    tui = !o.messages && !monitoring && out == stdout && o.tui != CLI_TUI_OFF &&
-          (o.tui == CLI_TUI_ON || capture_live(cap)) && tui_possible();
-    if (tui) {
-        snappub_sizes_for(&o.caps, &sz);
-        pub = snappub_new(&sz, errbuf);
-        if (pub == NULL) {
-            fprintf(stderr, "sipscope: %s; printing the report instead\n", errbuf);
-            tui = false;
+    a->tui = !o->messages && !a->monitoring && a->out == stdout && o->tui != CLI_TUI_OFF &&
+             (o->tui == CLI_TUI_ON || capture_live(a->cap)) && tui_possible();
+    if (a->tui) {
+        snappub_sizes_for(&o->caps, &sz);
+        a->pub = snappub_new(&sz, a->errbuf);
+        if (a->pub == NULL) {
+            fprintf(stderr, "sipscope: %s; printing the report instead\n", a->errbuf);
+            a->tui = false;
         }
     }
     /* Without the dashboard, a live capture or --alerts/--metrics gets the
      * monitor: snapshots a few times a second (no dialogs: cheap) for the
      * alerts, the metrics file and the SIGUSR1 report. */
-    if (!tui && !o.messages && (monitoring || capture_live(cap))) {
+    if (!a->tui && !o->messages && (a->monitoring || capture_live(a->cap))) {
         struct monitor_opts mo = {
-            .alerts_file = o.alerts_file,
-            .syslog = o.syslog,
-            .metrics_file = o.metrics_file,
-            .metrics_peers = (size_t)o.metrics_peers,
-            .report_file = o.report_file,
-            .report = o.report,
+            .alerts_file = o->alerts_file,
+            .syslog = o->syslog,
+            .metrics_file = o->metrics_file,
+            .metrics_peers = (size_t)o->metrics_peers,
+            .report_file = o->report_file,
+            .report = o->report,
         };
-        monitor_sizes(&o.caps, &sz);
+        monitor_sizes(&o->caps, &sz);
         mo.max_findings = sz.findings;
-        pub = snappub_new(&sz, errbuf);
-        mon = pub != NULL ? monitor_new(&mo, errbuf) : NULL;
-        if (mon == NULL) {
-            fprintf(stderr, "sipscope: %s\n", errbuf);
-            snappub_free(pub);
-            capture_close(cap);
-            cli_free(&o);
-            return 2;
-        }
+        a->pub = snappub_new(&sz, a->errbuf);
+        a->mon = a->pub != NULL ? monitor_new(&mo, a->errbuf) : NULL;
+        if (a->mon == NULL)
+            goto fail;
     }
-    if (o.hep_out != NULL) {
-        hep = hep_out_open(o.hep_out, o.hep_id, errbuf);
-        if (hep == NULL) {
-            fprintf(stderr, "sipscope: %s\n", errbuf);
-            monitor_free(mon);
-            snappub_free(pub);
-            capture_close(cap);
-            cli_free(&o);
-            return 2;
-        }
+    if (o->hep_out != NULL) {
+        a->hep = hep_out_open(o->hep_out, o->hep_id, a->errbuf);
+        if (a->hep == NULL)
+            goto fail;
     }
+    return 0;
+fail:
+    name_option(o, a->errbuf);
+    fprintf(stderr, "sipscope: %s\n", a->errbuf);
+    return 2;
+}
 
-    memset(&eo, 0, sizeof(eo));
-    eo.secrets_file = o.secrets_file;
-    eo.config_file = o.config_file;
-    eo.profile_dirs = o.profile_dirs;
-    eo.geoip_files = o.geoip_files;
-    eo.evidence_file = o.evidence_file;
-    eo.verify_parse = o.verify_parse;
-    memset(&po, 0, sizeof(po));
-    po.caps = &o.caps;
-    po.engine = &eo;
-    po.live = capture_live(cap);
-    po.messages = o.messages ? out : NULL;
-    po.capture = cap;
-    po.source = o.read_file != NULL ? o.read_file : o.iface != NULL ? o.iface : o.hep_in;
-    po.linktype = capture_linktype(cap);
-    po.pub = pub;
-    po.hep = hep;
-    po.hep_relay = o.hep_in != NULL;
-    pipe = pipeline_new(&po, errbuf);
-    if (pipe == NULL) {
-        fprintf(stderr, "sipscope: %s\n", errbuf);
-        capture_close(cap);
-        cli_free(&o);
-        return 2;
+/* The analysis (engine, side inputs), then -Z, the -w writer and the ring. */
+static int app_open_pipeline(struct app *a)
+{
+    const struct cli_opts *o = &a->o;
+    struct engine_opts *eo = &a->eo;
+    struct pipeline_opts *po = &a->po;
+
+    /* a is zeroed (static), so the fields not set here are 0 */
+    eo->secrets_file = o->secrets_file;
+    eo->config_file = o->config_file;
+    eo->profile_dirs = o->profile_dirs;
+    eo->geoip_files = o->geoip_files;
+    eo->evidence_file = o->evidence_file;
+    eo->verify_parse = o->verify_parse;
+    po->caps = &o->caps;
+    po->engine = eo;
+    po->live = capture_live(a->cap);
+    po->messages = o->messages ? a->out : NULL;
+    po->capture = a->cap;
+    po->source = a->source;
+    po->linktype = capture_linktype(a->cap);
+    po->pub = a->pub;
+    po->hep = a->hep;
+    po->hep_relay = o->hep_in != NULL;
+    a->pipe = pipeline_new(po, a->errbuf);
+    if (a->pipe == NULL)
+        goto fail;
+    if (a->pw != NULL && drop_privileges(a->pw, a->errbuf) != 0)
+        goto fail;
+    if (o->write_file != NULL) {
+        a->writer = capture_writer_open(a->cap, o->write_file, a->errbuf);
+        if (a->writer == NULL)
+            goto fail;
+        pipeline_set_writer(a->pipe, a->writer);
     }
-    if (pw != NULL && drop_privileges(pw, errbuf) != 0) {
-        fprintf(stderr, "sipscope: %s\n", errbuf);
-        pipeline_free(pipe);
-        capture_close(cap);
-        cli_free(&o);
-        return 2;
-    }
-    if (o.write_file != NULL) {
-        writer = capture_writer_open(cap, o.write_file, errbuf);
-        if (writer == NULL) {
-            fprintf(stderr, "sipscope: %s\n", errbuf);
-            pipeline_free(pipe);
-            capture_close(cap);
-            cli_free(&o);
-            return 2;
-        }
-        pipeline_set_writer(pipe, writer);
-    }
-    ring = ring_new(o.caps.ring_bytes, errbuf);
-    if (ring == NULL) {
-        fprintf(stderr, "sipscope: %s\n", errbuf);
-        capture_writer_close(writer, NULL);
-        pipeline_free(pipe);
-        capture_close(cap);
-        cli_free(&o);
-        return 2;
-    }
-    if (capture_live(cap) && !o.quiet)
+    a->ring = ring_new(o->caps.ring_bytes, a->errbuf);
+    if (a->ring == NULL)
+        goto fail;
+    return 0;
+fail:
+    name_option(o, a->errbuf);
+    fprintf(stderr, "sipscope: %s\n", a->errbuf);
+    return 2;
+}
+
+/* Start the threads, run the dashboard or wait for the end of the input
+ * (or a signal), join. 0, or 2 when a thread did not start. */
+static int app_run(struct app *a)
+{
+    const struct cli_opts *o = &a->o;
+    int dlt = capture_linktype(a->cap);
+
+    if (capture_live(a->cap) && !o->quiet)
         fprintf(stderr, "sipscope: listening on %s, link-type %s (%s), snapshot length %u bytes\n",
-                po.source, ltname,
-                pcap_datalink_val_to_description_or_dlt(capture_linktype(cap)),
-                capture_snaplen(cap));
-    else if (o.verbose > 0)
-        fprintf(stderr, "sipscope: reading from %s, link-type %s (%s)\n", po.source, ltname,
-                pcap_datalink_val_to_description_or_dlt(capture_linktype(cap)));
+                a->source, a->ltname, pcap_datalink_val_to_description_or_dlt(dlt),
+                capture_snaplen(a->cap));
+    else if (o->verbose > 0)
+        fprintf(stderr, "sipscope: reading from %s, link-type %s (%s)\n", a->source, a->ltname,
+                pcap_datalink_val_to_description_or_dlt(dlt));
 
-    if (o.messages) {
-        fputs(PIPELINE_MESSAGES_HEADER, out);
-        fflush(out);
+    if (o->messages) {
+        fputs(PIPELINE_MESSAGES_HEADER, a->out);
+        fflush(a->out);
     }
 
     /* Handlers first, so a signal during start-up is not lost; the workers
      * start with every signal blocked and never see them. */
     install_signals();
-    if (pipeline_start(pipe, ring, errbuf) != 0 || capture_start(cap, ring, errbuf) != 0) {
-        fprintf(stderr, "sipscope: %s\n", errbuf);
+    if (pipeline_start(a->pipe, a->ring, a->errbuf) != 0 ||
+        capture_start(a->cap, a->ring, a->errbuf) != 0) {
+        fprintf(stderr, "sipscope: %s\n", a->errbuf);
         /* The analysis thread (if any) ends when the ring closes. */
-        ring_close(ring);
-        pipeline_join(pipe);
-        status = 2;
-        goto out;
+        ring_close(a->ring);
+        pipeline_join(a->pipe);
+        return 2;
     }
-    if (tui) {
+    if (a->tui) {
         struct tui_opts to = {
-            .source = po.source,
-            .live = capture_live(cap),
+            .source = a->source,
+            .live = capture_live(a->cap),
             .stop = &stop_requested,
-            .save_format = o.report,
-            .evidence_input = o.read_file != NULL && strcmp(o.read_file, "-") != 0
-                              ? o.read_file : NULL,
+            .save_format = o->report,
+            .evidence_input = o->read_file != NULL && strcmp(o->read_file, "-") != 0
+                              ? o->read_file : NULL,
         };
-        if (tui_run(pub, &to, errbuf) != 0) {
-            fprintf(stderr, "sipscope: %s; printing the report instead\n", errbuf);
-            tui = false;
-        } else if (!capture_finished(cap)) {
-            capture_stop(cap);      /* q before the end of input */
+        if (tui_run(a->pub, &to, a->errbuf) != 0) {
+            fprintf(stderr, "sipscope: %s; printing the report instead\n", a->errbuf);
+            a->tui = false;
+        } else if (!capture_finished(a->cap)) {
+            capture_stop(a->cap);      /* q before the end of input */
         }
     }
-    while (!capture_finished(cap)) {
+    while (!capture_finished(a->cap)) {
         struct timespec ts = { 0, 20 * 1000 * 1000 };
         if (stop_requested) {
-            capture_stop(cap);
+            capture_stop(a->cap);
             stop_requested = 0;
         }
-        if (mon != NULL) {
-            monitor_poll(mon, pub, wall_now_us());
+        if (a->mon != NULL) {
+            monitor_poll(a->mon, a->pub, wall_now_us());
             if (reopen_requested) {
                 reopen_requested = 0;
-                monitor_reopen(mon);
+                monitor_reopen(a->mon);
             }
             if (report_requested) {
                 report_requested = 0;
-                monitor_report(mon, monitor_latest(mon));
+                monitor_report(a->mon, monitor_latest(a->mon));
             }
         }
         nanosleep(&ts, NULL);
     }
-    capture_join(cap);
-    pipeline_join(pipe);
+    capture_join(a->cap);
+    pipeline_join(a->pipe);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGHUP, SIG_IGN);    /* a late rotation must not kill the final report */
     signal(SIGUSR1, SIG_IGN);
+    return 0;
+}
 
-    capture_result(cap, &cr);
+/* The report (or the ladder) from the final snapshot; the exit status. */
+static int app_report(struct app *a, const struct run_info *run, int status)
+{
+    const struct cli_opts *o = &a->o;
+    struct snappub_sizes sz;
+    struct snapshot snap;
+    const char *nc;
+    bool color;
+
+    snappub_sizes_for(&o->caps, &sz);
+    if (snapshot_init(&snap, sz.findings, sz.peers, sz.dialogs, sz.msgs, sz.raw_bytes,
+                      sz.counters) != 0) {
+        fprintf(stderr, "sipscope: out of memory for the report\n");
+        return 2;
+    }
+    engine_snapshot(pipeline_engine(a->pipe), run, &snap);
+    /* --evidence is written by that snapshot; a failure was printed there */
+    if (o->evidence_file != NULL && engine_evidence_result(pipeline_engine(a->pipe)) < 0)
+        status = 2;
+    /* the report is built where the correlation tables were */
+    engine_release(pipeline_engine(a->pipe));
+    nc = getenv("NO_COLOR");
+    color = isatty(fileno(a->out)) && (nc == NULL || nc[0] == '\0');
+    if (a->mon != NULL) {
+        monitor_final(a->mon, &snap, wall_now_us());
+        if (o->report_file != NULL && monitor_report(a->mon, &snap) != 0)
+            status = 2;
+    }
+    /* After the dashboard, only when asked for with --report; a
+     * monitor prints only its alerts unless --report asks too. */
+    if (o->ladder != NULL) {
+        /* --ladder: one dialog's call flow instead of the report */
+        if (ladder_print(a->out, &snap, o->ladder, a->errbuf) != 0) {
+            fprintf(stderr, "sipscope: %s\n", a->errbuf);
+            status = 2;
+        }
+    } else if ((!a->tui || o->report_given) && (!a->monitoring || o->report_given) &&
+               o->report_file == NULL &&
+               (report_write(a->out, o->report, &snap, color) != 0 || fflush(a->out) != 0)) {
+        fprintf(stderr, "sipscope: cannot write the report: %s\n", strerror(errno));
+        status = 2;
+    }
+    /* A dashboard the user quit exits 0 unless a report was asked
+     * for: the findings were on the screen (docs/tui.md). A
+     * monitor exits 0 when stopped: its findings went out as
+     * alerts, and a service manager must not see a failure. */
+    if (status == 0 && o->ladder == NULL && (!a->tui || o->report_given) && !a->monitoring)
+        status = report_exit_status(&snap);
+    snapshot_free(&snap);
+    return status;
+}
+
+/* After the join: capture errors, -w, the results, the final counters. */
+static int app_finish(struct app *a)
+{
+    const struct cli_opts *o = &a->o;
+    struct capture_result cr;
+    struct run_info run;
+    int status = 0;
+
+    capture_result(a->cap, &cr);
     if (cr.truncated || cr.failed) {
         fprintf(stderr, "sipscope: %s\n", cr.error);
         status = 2;
     }
-    if (writer != NULL) {
-        if (capture_writer_close(writer, errbuf) != 0) {
-            fprintf(stderr, "sipscope: %s\n", errbuf);
+    if (a->writer != NULL) {
+        if (capture_writer_close(a->writer, a->errbuf) != 0) {
+            fprintf(stderr, "sipscope: %s\n", a->errbuf);
             status = 2;
         }
-        writer = NULL;
+        a->writer = NULL;
     }
 
-    pipeline_run_info(pipe, &run);
-    if (!o.messages) {
-        snappub_sizes_for(&o.caps, &sz);
-        if (snapshot_init(&snap, sz.findings, sz.peers, sz.dialogs, sz.msgs, sz.raw_bytes,
-                          sz.counters) != 0) {
-            fprintf(stderr, "sipscope: out of memory for the report\n");
-            status = 2;
-        } else {
-            engine_snapshot(pipeline_engine(pipe), &run, &snap);
-            /* the report is built where the correlation tables were */
-            engine_release(pipeline_engine(pipe));
-            nc = getenv("NO_COLOR");
-            color = isatty(fileno(out)) && (nc == NULL || nc[0] == '\0');
-            if (mon != NULL) {
-                monitor_final(mon, &snap, wall_now_us());
-                if (o.report_file != NULL && monitor_report(mon, &snap) != 0)
-                    status = 2;
-            }
-            /* After the dashboard, only when asked for with --report; a
-             * monitor prints only its alerts unless --report asks too. */
-            if (o.ladder != NULL) {
-                /* --ladder: one dialog's call flow instead of the report */
-                if (ladder_print(out, &snap, o.ladder, errbuf) != 0) {
-                    fprintf(stderr, "sipscope: %s\n", errbuf);
-                    status = 2;
-                }
-            } else if ((!tui || o.report_given) && (!monitoring || o.report_given) &&
-                o.report_file == NULL &&
-                (report_write(out, o.report, &snap, color) != 0 || fflush(out) != 0)) {
-                fprintf(stderr, "sipscope: cannot write the report: %s\n", strerror(errno));
-                status = 2;
-            }
-            /* A dashboard the user quit exits 0 unless a report was asked
-             * for: the findings were on the screen (docs/tui.md). A
-             * monitor exits 0 when stopped: its findings went out as
-             * alerts, and a service manager must not see a failure. */
-            if (status == 0 && o.ladder == NULL && (!tui || o.report_given) && !monitoring)
-                status = report_exit_status(&snap);
-            snapshot_free(&snap);
-        }
-    } else if (fflush(out) != 0) {
+    pipeline_run_info(a->pipe, &run);
+    /* An empty file gives an empty report: say why, before it. The exit
+     * status stays the report's (nothing found), as its JSON says. */
+    if (!capture_live(a->cap) && run.packets == 0 && !cr.failed && !cr.truncated) {
+        const char *name = strcmp(o->read_file, "-") == 0 ? "standard input" : o->read_file;
+        if (o->filter != NULL && o->filter[0] != '\0')
+            fprintf(stderr, "sipscope: no packets in %s match the filter '%s'\n", name,
+                    o->filter);
+        else
+            fprintf(stderr, "sipscope: no packets in %s\n", name);
+    }
+    if (!o->messages)
+        status = app_report(a, &run, status);
+    else if (fflush(a->out) != 0) {
         status = 2;
     }
 
@@ -427,18 +587,79 @@ int main(int argc, char **argv)
             (unsigned long long)run.malformed, (unsigned long long)run.ring_drops,
             (unsigned long long)run.kernel_drops, (unsigned long long)run.if_drops,
             cr.interrupted ? " (interrupted)" : "", run.truncated ? " (file truncated)" : "");
-    if (o.verbose > 0 && run.stats_walk != NULL)
+    if (o->verbose > 0 && run.stats_walk != NULL)
         run.stats_walk(run.stats_ctx, print_counter, stderr);
+    return status;
+}
 
-out:
-    if (writer != NULL)
-        capture_writer_close(writer, NULL);
-    pipeline_free(pipe);
-    hep_out_close(hep);
-    monitor_free(mon);
-    snappub_free(pub);
-    capture_close(cap);
-    ring_free(ring);
-    cli_free(&o);
+/* Checks that need the system but no capture: -Z's user, stdout being a
+ * terminal for --tui, the new files -w and --evidence will create. */
+static int app_check(struct app *a)
+{
+    const struct cli_opts *o = &a->o;
+
+    if (o->user != NULL) {
+        errno = 0;
+        a->pw = getpwnam(o->user);
+        if (a->pw == NULL) {
+            fprintf(stderr, "sipscope: -Z %s: no such user\n", o->user);
+            return 2;
+        }
+    }
+    if (o->tui == CLI_TUI_ON && !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "sipscope: --tui: standard output is not a terminal (without --tui "
+                "the report is printed)\n");
+        return 2;
+    }
+    if (check_new_file("-w", o->write_file, a->errbuf) != 0 ||
+        check_new_file("--evidence", o->evidence_file, a->errbuf) != 0) {
+        fprintf(stderr, "sipscope: %s\n", a->errbuf);
+        return 2;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static struct app a;    /* zero-initialised: app_free skips what was never opened */
+    int status;
+
+    if (cli_parse(&a.o, argc, argv, a.errbuf) != 0) {
+        fprintf(stderr, "sipscope: %s\n", a.errbuf);
+        cli_free(&a.o);
+        return 2;
+    }
+    switch (a.o.action) {
+    case CLI_HELP:
+        cli_usage(stdout);
+        cli_free(&a.o);
+        return 0;
+    case CLI_VERSION:
+        printf("sipscope %s\n%s\n", SIPSCOPE_VERSION, pcap_lib_version());
+        cli_free(&a.o);
+        return 0;
+    case CLI_LIST_IFACES:
+        cli_free(&a.o);
+        return list_interfaces();
+    case CLI_RUN:
+        break;
+    }
+    a.source = a.o.read_file != NULL ? a.o.read_file : a.o.iface != NULL ? a.o.iface
+                                                                          : a.o.hep_in;
+    /* -w - puts the pcap on stdout: results go to stderr then. */
+    a.out = a.o.write_file != NULL && strcmp(a.o.write_file, "-") == 0 ? stderr : stdout;
+
+    status = app_check(&a);
+    if (status == 0)
+        status = app_open_input(&a);
+    if (status == 0)
+        status = app_open_outputs(&a);
+    if (status == 0)
+        status = app_open_pipeline(&a);
+    if (status == 0)
+        status = app_run(&a);
+    if (status == 0)
+        status = app_finish(&a);
+    app_free(&a);
     return status;
 }

@@ -6,6 +6,12 @@
  * (joined with spaces); GNU getopt permutes, so options may also follow
  * the filter words. Usage errors are one line: getopt's own messages are
  * turned off (opterr = 0) and replaced.
+ *
+ * Structure: one handler per concern (input, output, monitoring, analysis)
+ * takes the options of its concern; then one check per concern looks at
+ * the options together. getopt keeps the last of two contradicting flags,
+ * so the handlers record what was seen and the checks name both flags of
+ * a conflict (docs/sipscope.1, "Conflicting options").
  */
 #include "cli.h"
 
@@ -13,6 +19,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util/err.h"
 #include "capture/ring.h"
@@ -40,7 +47,7 @@ enum {
     OPT_LADDER,
 };
 
-static const char short_opts[] = ":r:i:w:f:c:s:B:Z:pnqvhV";
+static const char short_opts[] = ":r:i:w:f:c:s:B:Z:pnqvhVD";
 
 static const struct option long_opts[] = {
     { "help", no_argument, NULL, 'h' },
@@ -86,14 +93,16 @@ void cli_usage(FILE *f)
 "                       (mode 0600; an existing file is refused; \"-\" = stdout)\n"
 "  -Z USER              drop privileges to USER once the capture is open\n"
 "  -n                   accepted for tcpdump habits (nothing is ever resolved)\n"
+"  -D                   list the interfaces -i can capture on, then exit\n"
 "  --hep-in [ADDR:]PORT receive HEP (v2/v3) from capture agents on a UDP port\n"
 "\n"
 "Output:\n"
 "  --report FORMAT      text (default), json, markdown or html\n"
 "  --ladder CALL-ID     the call flow of one dialog as a text ladder instead\n"
 "  --messages           one tab-separated line per SIP message instead\n"
-"  --tui, --no-tui      force the live dashboard on or off\n"
-"  --evidence FILE      write the frames behind the findings to a pcap FILE\n"
+"  --tui, --no-tui      force the live dashboard on or off (--tui needs a terminal)\n"
+"  --evidence FILE      write the frames behind the findings to a new pcap FILE\n"
+"                       (needs -r FILE: they are copied from it at the end)\n"
 "  -q                   quieter: no informational lines on stderr\n"
 "  -v                   more detail on stderr (every named counter)\n"
 "\n"
@@ -181,192 +190,283 @@ static int opt_error(char *errbuf, int c, char **argv, const char *what)
     return ERR_INVAL;
 }
 
-int cli_parse(struct cli_opts *o, int argc, char **argv, char *errbuf)
+/* The --cap names, for the error that rejects an unknown one. */
+#define CAP_NAME(name, def, doc) ", " #name
+static const char cap_names[] = CAPS_FIELDS(CAP_NAME);
+#undef CAP_NAME
+
+/*
+ * What was given, beyond the value kept: last-wins getopt parsing would
+ * silently drop one of two conflicting flags, so each handler records the
+ * flag it saw and the checks below refuse the pairs that contradict.
+ */
+struct seen {
+    bool tui_on, tui_off, report, second_read, second_iface;
+    const char *report_arg, *other_read, *other_iface;
+};
+
+/* Option handlers by concern: each returns 0 when it took option c,
+ * NOT_MINE when c belongs to another concern, or ERR_INVAL with errbuf. */
+#define NOT_MINE 1
+
+/* Input: where packets come from and what is kept of them. */
+static int opt_input(struct cli_opts *o, struct seen *s, int c, const char *arg, char *errbuf)
 {
     uint64_t v;
-    int c, rc;
 
-    memset(o, 0, sizeof(*o));
-    o->promisc = true;
-    o->report = REPORT_TEXT;
-    caps_default(&o->caps);
-    o->profile_dirs = calloc((size_t)argc + 1, sizeof(*o->profile_dirs));
-    o->geoip_files = calloc((size_t)argc + 1, sizeof(*o->geoip_files));
-    if (o->profile_dirs == NULL || o->geoip_files == NULL) {
-        err_set(errbuf, "out of memory");
-        return ERR_NOMEM;
+    switch (c) {
+    case 'r':
+        if (o->read_file != NULL && !s->second_read) {
+            s->second_read = true;
+            s->other_read = o->read_file;
+        }
+        o->read_file = arg;
+        return 0;
+    case 'i':
+        if (o->iface != NULL && !s->second_iface) {
+            s->second_iface = true;
+            s->other_iface = o->iface;
+        }
+        o->iface = arg;
+        return 0;
+    case OPT_HEP_IN:
+        if (arg[0] == '\0') {
+            err_set(errbuf, "--hep-in: expected [ADDRESS:]PORT");
+            return ERR_INVAL;
+        }
+        o->hep_in = arg;
+        return 0;
+    case 'f':
+        o->filter = arg;
+        return 0;
+    case 'c':
+        if (!parse_u64(arg, 1, UINT64_MAX, &o->count)) {
+            err_set(errbuf, "-c %s: expected a positive number of packets", arg);
+            return ERR_INVAL;
+        }
+        return 0;
+    case 's':
+        if (!parse_u64(arg, 0, 262144, &v)) {
+            err_set(errbuf, "-s %s: expected a snapshot length from 0 to 262144", arg);
+            return ERR_INVAL;
+        }
+        o->caps.snaplen = v == 0 ? 262144 : v;
+        return 0;
+    case 'B':
+        if (!parse_u64(arg, 1, 1u << 21, &v)) {
+            err_set(errbuf, "-B %s: expected a buffer size in KiB from 1 to 2097152", arg);
+            return ERR_INVAL;
+        }
+        o->buffer_bytes = v * 1024;
+        return 0;
+    case 'p':
+        o->promisc = false;
+        return 0;
+    case 'w':
+        o->write_file = arg;
+        return 0;
+    case 'Z':
+        if (arg[0] == '\0') {
+            err_set(errbuf, "-Z: empty user name");
+            return ERR_INVAL;
+        }
+        o->user = arg;
+        return 0;
+    case 'n':
+        o->no_resolve = true;
+        return 0;
     }
+    return NOT_MINE;
+}
 
-    opterr = 0;
-    optind = 0;     /* GNU: full re-initialisation (cli_parse may run again) */
-    while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
-        switch (c) {
-        case 'r':
-            o->read_file = optarg;
-            break;
-        case 'i':
-            o->iface = optarg;
-            break;
-        case 'w':
-            o->write_file = optarg;
-            break;
-        case 'f':
-            o->filter = optarg;
-            break;
-        case 'Z':
-            if (optarg[0] == '\0') {
-                err_set(errbuf, "-Z: empty user name");
-                return ERR_INVAL;
-            }
-            o->user = optarg;
-            break;
-        case 'c':
-            if (!parse_u64(optarg, 1, UINT64_MAX, &o->count)) {
-                err_set(errbuf, "-c %s: expected a positive number of packets", optarg);
-                return ERR_INVAL;
-            }
-            break;
-        case 's':
-            if (!parse_u64(optarg, 0, 262144, &v)) {
-                err_set(errbuf, "-s %s: expected a snapshot length from 0 to 262144", optarg);
-                return ERR_INVAL;
-            }
-            o->caps.snaplen = v == 0 ? 262144 : v;
-            break;
-        case 'B':
-            if (!parse_u64(optarg, 1, 1u << 21, &v)) {
-                err_set(errbuf, "-B %s: expected a buffer size in KiB from 1 to 2097152",
-                        optarg);
-                return ERR_INVAL;
-            }
-            o->buffer_bytes = v * 1024;
-            break;
-        case 'p':
-            o->promisc = false;
-            break;
-        case 'n':
-            o->no_resolve = true;
-            break;
-        case 'q':
-            o->quiet = true;
-            break;
-        case 'v':
-            o->verbose++;
-            break;
-        case 'h':
-            o->action = CLI_HELP;
-            return 0;
-        case 'V':
-            o->action = CLI_VERSION;
-            return 0;
-        case OPT_REPORT:
-            if (report_format_parse(optarg, &o->report) != 0) {
-                err_set(errbuf, "--report %s: expected text, json, markdown or html", optarg);
-                return ERR_INVAL;
-            }
-            o->report_given = true;
-            break;
-        case OPT_LADDER:
-            o->ladder = optarg;
-            break;
-        case OPT_MESSAGES:
-            o->messages = true;
-            break;
-        case OPT_TUI:
-            o->tui = CLI_TUI_ON;
-            break;
-        case OPT_NO_TUI:
-            o->tui = CLI_TUI_OFF;
-            break;
-        case OPT_CAP: {
-            char eb[ERRBUF_SIZE];
-            if (caps_set(&o->caps, optarg, eb) != 0) {
+/* Output: what goes to stdout and stderr, and in which form. */
+static int opt_output(struct cli_opts *o, struct seen *s, int c, const char *arg, char *errbuf)
+{
+    enum report_format f;
+
+    switch (c) {
+    case OPT_REPORT:
+        if (report_format_parse(arg, &f) != 0) {
+            err_set(errbuf, "--report %s: expected text, json, markdown or html", arg);
+            return ERR_INVAL;
+        }
+        if (s->report && f != o->report) {
+            err_set(errbuf, "--report %s and --report %s: give one format", s->report_arg, arg);
+            return ERR_INVAL;
+        }
+        o->report = f;
+        o->report_given = s->report = true;
+        s->report_arg = arg;
+        return 0;
+    case OPT_LADDER:
+        o->ladder = arg;
+        return 0;
+    case OPT_MESSAGES:
+        o->messages = true;
+        return 0;
+    case OPT_TUI:
+        o->tui = CLI_TUI_ON;
+        s->tui_on = true;
+        return 0;
+    case OPT_NO_TUI:
+        o->tui = CLI_TUI_OFF;
+        s->tui_off = true;
+        return 0;
+    case OPT_EVIDENCE:
+        if (arg[0] == '\0') {
+            err_set(errbuf, "--evidence: empty file name");
+            return ERR_INVAL;
+        }
+        o->evidence_file = arg;
+        return 0;
+    case 'q':
+        o->quiet = true;
+        return 0;
+    case 'v':
+        o->verbose++;
+        return 0;
+    }
+    return NOT_MINE;
+}
+
+/* Monitoring: unattended runs (docs/monitoring.md). */
+static int opt_monitoring(struct cli_opts *o, struct seen *s, int c, const char *arg,
+                          char *errbuf)
+{
+    uint64_t v;
+
+    switch (c) {
+    case OPT_ALERTS:
+        if (arg[0] == '\0') {
+            err_set(errbuf, "--alerts: empty file name");
+            return ERR_INVAL;
+        }
+        o->alerts_file = arg;
+        return 0;
+    case OPT_SYSLOG:
+        o->syslog = true;
+        return 0;
+    case OPT_METRICS:
+        if (arg[0] == '\0' || strcmp(arg, "-") == 0) {
+            err_set(errbuf, "--metrics %s: expected a file name", arg);
+            return ERR_INVAL;
+        }
+        o->metrics_file = arg;
+        return 0;
+    case OPT_METRICS_PEERS:
+        if (!parse_u64(arg, 1, 1000, &o->metrics_peers)) {
+            err_set(errbuf, "--metrics-peers %s: expected a number from 1 to 1000", arg);
+            return ERR_INVAL;
+        }
+        return 0;
+    case OPT_REPORT_FILE:
+        if (arg[0] == '\0' || strcmp(arg, "-") == 0) {
+            err_set(errbuf, "--report-file %s: expected a file name", arg);
+            return ERR_INVAL;
+        }
+        o->report_file = arg;
+        return 0;
+    case OPT_HEP_OUT:
+        o->hep_out = arg;
+        return 0;
+    case OPT_HEP_ID:
+        if (!parse_u64(arg, 0, UINT32_MAX, &v)) {
+            err_set(errbuf, "--hep-id %s: expected a number from 0 to 4294967295", arg);
+            return ERR_INVAL;
+        }
+        o->hep_id = (uint32_t)v;
+        return 0;
+    }
+    return NOT_MINE;
+}
+
+/* Analysis: limits and what the engine knows beyond the capture. */
+static int opt_analysis(struct cli_opts *o, struct seen *s, int c, const char *arg,
+                        char *errbuf)
+{
+    char eb[ERRBUF_SIZE];
+
+    switch (c) {
+    case OPT_CAP:
+        if (caps_set(&o->caps, arg, eb) != 0) {
+            /* An unknown name: say which ones exist. */
+            if (strstr(eb, "unknown limit") != NULL)
+                err_set(errbuf, "%s; valid names: %s", eb, cap_names + 2);
+            else
                 err_set(errbuf, "%s", eb);
-                return ERR_INVAL;
-            }
-            break;
+            return ERR_INVAL;
         }
-        case OPT_SECRETS:
-            o->secrets_file = optarg;
-            break;
-        case OPT_CONFIG:
-            o->config_file = optarg;
-            break;
-        case OPT_EVIDENCE:
-            o->evidence_file = optarg;
-            break;
-        case OPT_PROFILES:
-            list_add(o->profile_dirs, &o->n_profile_dirs, optarg);
-            break;
-        case OPT_GEOIP:
-            list_add(o->geoip_files, &o->n_geoip_files, optarg);
-            break;
-        case OPT_VERIFY_PARSE:
-            o->verify_parse = true;
-            break;
-        case OPT_ALERTS:
-            if (optarg[0] == '\0') {
-                err_set(errbuf, "--alerts: empty file name");
-                return ERR_INVAL;
-            }
-            o->alerts_file = optarg;
-            break;
-        case OPT_SYSLOG:
-            o->syslog = true;
-            break;
-        case OPT_METRICS:
-            if (optarg[0] == '\0' || strcmp(optarg, "-") == 0) {
-                err_set(errbuf, "--metrics %s: expected a file name", optarg);
-                return ERR_INVAL;
-            }
-            o->metrics_file = optarg;
-            break;
-        case OPT_METRICS_PEERS:
-            if (!parse_u64(optarg, 1, 1000, &o->metrics_peers)) {
-                err_set(errbuf, "--metrics-peers %s: expected a number from 1 to 1000", optarg);
-                return ERR_INVAL;
-            }
-            break;
-        case OPT_REPORT_FILE:
-            if (optarg[0] == '\0' || strcmp(optarg, "-") == 0) {
-                err_set(errbuf, "--report-file %s: expected a file name", optarg);
-                return ERR_INVAL;
-            }
-            o->report_file = optarg;
-            break;
-        case OPT_HEP_OUT:
-            o->hep_out = optarg;
-            break;
-        case OPT_HEP_IN:
-            if (optarg[0] == '\0') {
-                err_set(errbuf, "--hep-in: expected [ADDRESS:]PORT");
-                return ERR_INVAL;
-            }
-            o->hep_in = optarg;
-            break;
-        case OPT_HEP_ID:
-            if (!parse_u64(optarg, 0, UINT32_MAX, &v)) {
-                err_set(errbuf, "--hep-id %s: expected a number from 0 to 4294967295", optarg);
-                return ERR_INVAL;
-            }
-            o->hep_id = (uint32_t)v;
-            break;
-        case ':':
-            return opt_error(errbuf, c, argv, "missing argument for");
-        default:
-            return opt_error(errbuf, c, argv, "unknown");
-        }
+        return 0;
+    case OPT_SECRETS:
+        o->secrets_file = arg;
+        return 0;
+    case OPT_CONFIG:
+        o->config_file = arg;
+        return 0;
+    case OPT_PROFILES:
+        list_add(o->profile_dirs, &o->n_profile_dirs, arg);
+        return 0;
+    case OPT_GEOIP:
+        list_add(o->geoip_files, &o->n_geoip_files, arg);
+        return 0;
+    case OPT_VERIFY_PARSE:
+        o->verify_parse = true;
+        return 0;
     }
+    return NOT_MINE;
+}
 
+typedef int (*opt_fn)(struct cli_opts *o, struct seen *s, int c, const char *arg,
+                      char *errbuf);
+static const opt_fn concerns[] = { opt_input, opt_output, opt_monitoring, opt_analysis };
+
+/* A path that exists as a regular file (a capture given where a filter goes). */
+static bool is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The trailing words: a filter, unless one of them is a file (a second
+ * capture, or a capture given without -r), which libpcap would only call
+ * a syntax error. */
+static int check_trailing(struct cli_opts *o, int argc, char **argv, char *errbuf)
+{
+    for (int i = optind; i < argc; i++) {
+        if (!is_file(argv[i]))
+            continue;
+        if (o->read_file != NULL)
+            err_set(errbuf, "-r %s %s: several capture files are not supported; merge them "
+                    "first (mergecap -w all.pcap %s %s) and read that", o->read_file, argv[i],
+                    o->read_file, argv[i]);
+        else
+            err_set(errbuf, "%s: a capture file is read with -r (sipscope -r %s)", argv[i],
+                    argv[i]);
+        return ERR_INVAL;
+    }
     if (optind < argc) {
         if (o->filter != NULL) {
             err_set(errbuf, "a filter was given both with -f and as arguments ('%s')",
                     argv[optind]);
             return ERR_INVAL;
         }
-        rc = join_filter(o, argc, argv, optind, errbuf);
-        if (rc != 0)
-            return rc;
+        return join_filter(o, argc, argv, optind, errbuf);
+    }
+    return 0;
+}
+
+static int check_input(struct cli_opts *o, const struct seen *s, char *errbuf)
+{
+    if (s->second_read) {
+        err_set(errbuf, "-r %s -r %s: several capture files are not supported; merge them "
+                "first (mergecap -w all.pcap %s %s) and read that", s->other_read,
+                o->read_file, s->other_read, o->read_file);
+        return ERR_INVAL;
+    }
+    if (s->second_iface) {
+        err_set(errbuf, "-i %s -i %s: one interface at a time (-i any captures on all)",
+                s->other_iface, o->iface);
+        return ERR_INVAL;
     }
     if (o->read_file != NULL && o->iface != NULL) {
         err_set(errbuf, "-r and -i are exclusive: read a file or capture live");
@@ -393,54 +493,170 @@ int cli_parse(struct cli_opts *o, int argc, char **argv, char *errbuf)
         err_set(errbuf, "-w: empty file name");
         return ERR_INVAL;
     }
-    if (o->ladder != NULL && o->messages) {
-        err_set(errbuf, "--ladder and --messages are exclusive");
-        return ERR_INVAL;
-    }
     if (o->write_file != NULL && o->read_file != NULL && strcmp(o->write_file, "-") != 0 &&
         strcmp(o->write_file, o->read_file) == 0) {
         err_set(errbuf, "-w %s: the same file as -r", o->write_file);
         return ERR_INVAL;
     }
-    {
-        bool mon = o->alerts_file != NULL || o->syslog || o->metrics_file != NULL ||
-                   o->report_file != NULL;
-        if (mon && o->messages) {
-            err_set(errbuf, "--messages and the monitoring flags (--alerts, --syslog, "
-                            "--metrics, --report-file) are exclusive");
-            return ERR_INVAL;
-        }
-        if (mon && o->tui == CLI_TUI_ON) {
-            err_set(errbuf, "--tui and the monitoring flags (--alerts, --syslog, --metrics, "
-                            "--report-file) are exclusive: a monitor runs without the dashboard");
-            return ERR_INVAL;
-        }
-        if (o->alerts_file != NULL && strcmp(o->alerts_file, "-") == 0 &&
-            o->write_file != NULL && strcmp(o->write_file, "-") == 0) {
-            err_set(errbuf, "--alerts - and -w - both want standard output");
-            return ERR_INVAL;
-        }
-    }
-    if (o->caps.snaplen > 262144) {
-        err_set(errbuf, "snaplen %llu: at most 262144", (unsigned long long)o->caps.snaplen);
+    return 0;
+}
+
+/* Pairs of output flags of which getopt would silently keep one. */
+static int check_output(struct cli_opts *o, const struct seen *s, char *errbuf)
+{
+    bool w_stdout = o->write_file != NULL && strcmp(o->write_file, "-") == 0;
+
+    if (s->tui_on && s->tui_off) {
+        err_set(errbuf, "--tui and --no-tui are exclusive");
         return ERR_INVAL;
     }
-    {
-        uint64_t rb = o->caps.ring_bytes;
-        if (rb < RING_MIN_BYTES || rb > (1ull << 30) || (rb & (rb - 1)) != 0) {
-            err_set(errbuf, "ring_bytes %llu: must be a power of two from %u to %llu",
-                    (unsigned long long)rb, RING_MIN_BYTES, 1ull << 30);
+    if (o->ladder != NULL && o->messages) {
+        err_set(errbuf, "--ladder and --messages are exclusive");
+        return ERR_INVAL;
+    }
+    if (s->report && o->messages) {
+        err_set(errbuf, "--report %s and --messages are exclusive: --messages prints one line "
+                "per message instead of a report", s->report_arg);
+        return ERR_INVAL;
+    }
+    if (s->report && o->ladder != NULL) {
+        err_set(errbuf, "--report %s and --ladder are exclusive: --ladder prints one call "
+                "flow instead of a report", s->report_arg);
+        return ERR_INVAL;
+    }
+    if (s->tui_on && o->messages) {
+        err_set(errbuf, "--tui and --messages are exclusive: the dashboard or one line per "
+                "message");
+        return ERR_INVAL;
+    }
+    if (s->tui_on && w_stdout) {
+        err_set(errbuf, "--tui and -w - are exclusive: both want standard output");
+        return ERR_INVAL;
+    }
+    /* --evidence copies the cited frames from the input file once the
+     * analysis ends: a pipe or a live capture cannot be read again, and
+     * the run would end with nothing written and nothing said. */
+    if (o->evidence_file != NULL) {
+        if (o->read_file == NULL) {
+            err_set(errbuf, "--evidence %s: needs -r FILE: a live capture has no file to copy "
+                    "the frames from (capture with -w FILE, then -r FILE --evidence)",
+                    o->evidence_file);
             return ERR_INVAL;
         }
-        /* Two of the largest records at least, so capture and analysis overlap. */
-        if (rb < 2 * ring_record_bytes(o->caps.snaplen)) {
-            err_set(errbuf, "ring_bytes %llu: too small for snaplen %llu (need at least %llu)",
-                    (unsigned long long)rb, (unsigned long long)o->caps.snaplen,
-                    (unsigned long long)(2 * ring_record_bytes(o->caps.snaplen)));
+        if (strcmp(o->read_file, "-") == 0) {
+            err_set(errbuf, "--evidence %s: needs -r FILE: standard input cannot be read "
+                    "again to copy the frames (save it to a file first)", o->evidence_file);
+            return ERR_INVAL;
+        }
+        if (strcmp(o->evidence_file, o->read_file) == 0 ||
+            (o->write_file != NULL && strcmp(o->evidence_file, o->write_file) == 0)) {
+            err_set(errbuf, "--evidence %s: the same file as %s", o->evidence_file,
+                    strcmp(o->evidence_file, o->read_file) == 0 ? "-r" : "-w");
             return ERR_INVAL;
         }
     }
     return 0;
+}
+
+static int check_monitoring(struct cli_opts *o, const struct seen *s, char *errbuf)
+{
+    bool mon = o->alerts_file != NULL || o->syslog || o->metrics_file != NULL ||
+               o->report_file != NULL;
+
+    if (mon && o->messages) {
+        err_set(errbuf, "--messages and the monitoring flags (--alerts, --syslog, "
+                        "--metrics, --report-file) are exclusive");
+        return ERR_INVAL;
+    }
+    if (mon && o->tui == CLI_TUI_ON) {
+        err_set(errbuf, "--tui and the monitoring flags (--alerts, --syslog, --metrics, "
+                        "--report-file) are exclusive: a monitor runs without the dashboard");
+        return ERR_INVAL;
+    }
+    if (o->alerts_file != NULL && strcmp(o->alerts_file, "-") == 0 &&
+        o->write_file != NULL && strcmp(o->write_file, "-") == 0) {
+        err_set(errbuf, "--alerts - and -w - both want standard output");
+        return ERR_INVAL;
+    }
+    return 0;
+}
+
+/* The limits together: the ring must hold two records of the snaplen. */
+static int check_analysis(struct cli_opts *o, const struct seen *s, char *errbuf)
+{
+    uint64_t rb = o->caps.ring_bytes;
+
+    if (o->caps.snaplen > 262144) {
+        err_set(errbuf, "snaplen %llu: at most 262144", (unsigned long long)o->caps.snaplen);
+        return ERR_INVAL;
+    }
+    if (rb < RING_MIN_BYTES || rb > (1ull << 30) || (rb & (rb - 1)) != 0) {
+        err_set(errbuf, "ring_bytes %llu: must be a power of two from %u to %llu",
+                (unsigned long long)rb, RING_MIN_BYTES, 1ull << 30);
+        return ERR_INVAL;
+    }
+    /* Two of the largest records at least, so capture and analysis overlap. */
+    if (rb < 2 * ring_record_bytes(o->caps.snaplen)) {
+        err_set(errbuf, "ring_bytes %llu: too small for snaplen %llu (need at least %llu)",
+                (unsigned long long)rb, (unsigned long long)o->caps.snaplen,
+                (unsigned long long)(2 * ring_record_bytes(o->caps.snaplen)));
+        return ERR_INVAL;
+    }
+    return 0;
+}
+
+typedef int (*check_fn)(struct cli_opts *o, const struct seen *s, char *errbuf);
+static const check_fn checks[] = { check_input, check_output, check_monitoring,
+                                   check_analysis };
+
+int cli_parse(struct cli_opts *o, int argc, char **argv, char *errbuf)
+{
+    struct seen s;
+    int c, rc;
+
+    memset(o, 0, sizeof(*o));
+    memset(&s, 0, sizeof(s));
+    o->promisc = true;
+    o->report = REPORT_TEXT;
+    caps_default(&o->caps);
+    o->profile_dirs = calloc((size_t)argc + 1, sizeof(*o->profile_dirs));
+    o->geoip_files = calloc((size_t)argc + 1, sizeof(*o->geoip_files));
+    if (o->profile_dirs == NULL || o->geoip_files == NULL) {
+        err_set(errbuf, "out of memory");
+        return ERR_NOMEM;
+    }
+
+    opterr = 0;
+    optind = 0;     /* GNU: full re-initialisation (cli_parse may run again) */
+    while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            o->action = CLI_HELP;
+            return 0;
+        case 'V':
+            o->action = CLI_VERSION;
+            return 0;
+        case 'D':
+            o->action = CLI_LIST_IFACES;
+            return 0;
+        case ':':
+            return opt_error(errbuf, c, argv, "missing argument for");
+        case '?':
+            return opt_error(errbuf, c, argv, "unknown");
+        }
+        rc = NOT_MINE;
+        for (size_t k = 0; k < sizeof(concerns) / sizeof(concerns[0]) && rc == NOT_MINE; k++)
+            rc = concerns[k](o, &s, c, optarg, errbuf);
+        if (rc == NOT_MINE)
+            return opt_error(errbuf, '?', argv, "unknown");
+        if (rc != 0)
+            return rc;
+    }
+
+    rc = check_trailing(o, argc, argv, errbuf);
+    for (size_t k = 0; k < sizeof(checks) / sizeof(checks[0]) && rc == 0; k++)
+        rc = checks[k](o, &s, errbuf);
+    return rc;
 }
 
 void cli_free(struct cli_opts *o)

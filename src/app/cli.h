@@ -2,8 +2,12 @@
  * cli.h — the command line (tcpdump-like, see docs/sipscope.1, the spec).
  *
  * cli_parse turns argv into a struct cli_opts with getopt_long and checks
- * everything that can be checked without touching the system (numbers,
- * exclusive flags, caps, ring size against snaplen). Main thread only.
+ * everything that can be checked without opening anything (numbers,
+ * conflicting flags, named both; caps, ring size against snaplen). The one
+ * look at the file system: a trailing word that names an existing file is a
+ * second capture, not a filter word, and is refused as such. Options are
+ * handled by concern (input, output, monitoring, analysis), each with its
+ * own handler and checks in cli.c. Main thread only.
  * Errors: ERR_INVAL with one line in errbuf (no program name, no newline);
  * the caller prints it and exits 2.
  */
@@ -24,6 +28,7 @@ enum cli_action {
     CLI_RUN = 0,
     CLI_HELP,
     CLI_VERSION,
+    CLI_LIST_IFACES,    /* -D: list the capture interfaces, as tcpdump -D */
 };
 
 enum cli_tui {

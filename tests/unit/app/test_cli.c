@@ -1,11 +1,15 @@
 /*
  * test_cli.c — command-line parsing (src/cli.c): defaults, the tcpdump-like
  * filter forms, repeatable options, numbers and their limits, and every
- * usage error being refused with a one-line message.
+ * usage error being refused with a one-line message: conflicting flags
+ * named both, a second capture file never taken for a filter, --evidence
+ * only with a file it can read again, --cap listing the valid names.
  */
 #include "testutil.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/cli.h"
 #include "util/err.h"
@@ -61,8 +65,8 @@ static void test_repeatable_and_long(void **state)
     (void)state;
     assert_int_equal(PARSE(&o, eb, "-r", "-", "--profiles", "a", "--geoip", "g1",
                            "--profiles", "b", "--geoip", "g2", "--secrets", "s",
-                           "--config", "c", "--evidence", "e", "--verify-parse",
-                           "--messages", "--no-tui", "--report", "json", "-q", "-v", "-v",
+                           "--config", "c", "--verify-parse",
+                           "--no-tui", "--report", "json", "-q", "-v", "-v",
                            "-n", "-Z", "nobody", "-w", "out.pcap"), 0);
     assert_string_equal(o.read_file, "-");
     assert_int_equal(o.n_profile_dirs, 2);
@@ -74,9 +78,9 @@ static void test_repeatable_and_long(void **state)
     assert_null(o.geoip_files[2]);
     assert_string_equal(o.secrets_file, "s");
     assert_string_equal(o.config_file, "c");
-    assert_string_equal(o.evidence_file, "e");
+    assert_null(o.evidence_file);
     assert_true(o.verify_parse);
-    assert_true(o.messages);
+    assert_false(o.messages);
     assert_int_equal(o.tui, CLI_TUI_OFF);
     assert_int_equal(o.report, REPORT_JSON);
     assert_true(o.quiet);
@@ -154,6 +158,100 @@ static void test_usage_errors(void **state)
     }
 }
 
+/* One refused command line: ERR_INVAL, one line, holding every want[]. */
+static void refused(int argc, char **argv, const char *want1, const char *want2)
+{
+    struct cli_opts o;
+    char eb[ERRBUF_SIZE] = "";
+    int rc = cli_parse(&o, argc, argv, eb);
+    cli_free(&o);
+    if (rc != ERR_INVAL)
+        fail_msg("%s ...: rc %d, want ERR_INVAL (%s)", argv[1], rc, eb);
+    if (strstr(eb, want1) == NULL || (want2 != NULL && strstr(eb, want2) == NULL))
+        fail_msg("'%s' lacks '%s' / '%s'", eb, want1, want2 != NULL ? want2 : "");
+    assert_null(strchr(eb, '\n'));
+}
+#define REFUSED(w1, w2, ...) refused(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), w1, w2)
+
+/* getopt keeps the last of two contradicting flags: each pair is an error
+ * that names both. */
+static void test_conflicts(void **state)
+{
+    (void)state;
+    REFUSED("--tui", "--no-tui", "-r", "x", "--tui", "--no-tui");
+    REFUSED("--tui", "--no-tui", "-r", "x", "--no-tui", "--tui");
+    REFUSED("--report json", "--messages", "-r", "x", "--report", "json", "--messages");
+    REFUSED("--report text", "--messages", "-r", "x", "--messages", "--report", "text");
+    REFUSED("--report html", "--ladder", "-r", "x", "--report", "html", "--ladder", "c1");
+    REFUSED("--ladder", "--messages", "-r", "x", "--ladder", "c1", "--messages");
+    REFUSED("--tui", "--messages", "-r", "x", "--tui", "--messages");
+    REFUSED("--tui", "-w -", "-r", "x", "--tui", "-w", "-");
+    REFUSED("--report json", "--report text", "-r", "x", "--report", "json", "--report", "text");
+    REFUSED("-i eth0", "-i lo", "-i", "eth0", "-i", "lo");
+    REFUSED("--tui", "monitoring", "-r", "x", "--tui", "--syslog");
+    /* The same value twice is no conflict. */
+    {
+        struct cli_opts o;
+        char eb[ERRBUF_SIZE];
+        assert_int_equal(PARSE(&o, eb, "-r", "x", "--report", "json", "--report", "json"), 0);
+        assert_int_equal(o.report, REPORT_JSON);
+        cli_free(&o);
+        assert_int_equal(PARSE(&o, eb, "-r", "x", "--messages", "--no-tui"), 0);
+        assert_true(o.messages);
+        cli_free(&o);
+    }
+}
+
+/* `sipscope -r a.pcap b.pcap` once gave "filter 'b.pcap': can't parse". */
+static void test_several_files(void **state)
+{
+    char path[] = "/tmp/test_cli_XXXXXX";
+    int fd = mkstemp(path);
+    struct cli_opts o;
+    char eb[ERRBUF_SIZE];
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    REFUSED("several capture files", path, "-r", "a.pcap", path);
+    REFUSED("several capture files", "mergecap", "-r", "a.pcap", "udp", path);
+    REFUSED("several capture files", "-r a.pcap -r b.pcap", "-r", "a.pcap", "-r", "b.pcap");
+    REFUSED("read with -r", path, path);
+    /* Words that are not files are still the filter. */
+    assert_int_equal(PARSE(&o, eb, "-r", path, "udp", "port", "5060"), 0);
+    assert_string_equal(o.filter, "udp port 5060");
+    cli_free(&o);
+    unlink(path);
+}
+
+/* --evidence copies frames from the input at the end: only a file works. */
+static void test_evidence_input(void **state)
+{
+    struct cli_opts o;
+    char eb[ERRBUF_SIZE];
+    (void)state;
+    REFUSED("--evidence e", "standard input", "-r", "-", "--evidence", "e");
+    REFUSED("--evidence e", "live capture", "-i", "eth0", "--evidence", "e");
+    REFUSED("--evidence e", "live capture", "--hep-in", "9060", "--evidence", "e");
+    REFUSED("--evidence x", "same file as -r", "-r", "x", "--evidence", "x");
+    REFUSED("--evidence", "empty", "-r", "x", "--evidence", "");
+    assert_int_equal(PARSE(&o, eb, "-r", "x", "--evidence", "e"), 0);
+    assert_string_equal(o.evidence_file, "e");
+    cli_free(&o);
+}
+
+static void test_list_and_caps(void **state)
+{
+    struct cli_opts o;
+    char eb[ERRBUF_SIZE];
+    (void)state;
+    assert_int_equal(PARSE(&o, eb, "-D"), 0);
+    assert_int_equal(o.action, CLI_LIST_IFACES);
+    cli_free(&o);
+    /* --cap with an unknown name lists every valid one, first to last. */
+    REFUSED("--cap foo", "valid names: ring_bytes, snaplen", "-r", "x", "--cap", "foo=1");
+    REFUSED("unknown limit", "messages_kept", "-r", "x", "--cap", "foo=1");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +260,10 @@ int main(void)
         cmocka_unit_test(test_repeatable_and_long),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_conflicts),
+        cmocka_unit_test(test_several_files),
+        cmocka_unit_test(test_evidence_input),
+        cmocka_unit_test(test_list_and_caps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
