@@ -1,8 +1,9 @@
 # sipscope — passive SIP trunk analyser.
 #
 #   make            build ./sipscope (release flags, objects in build/rel)
-#   make run        install missing packages, build, analyse the sample captures
-#   make check      install missing packages, build with ASan+UBSan, run every test
+#   make install    install under PREFIX (/usr/local) into DESTDIR; see "Install" below
+#   make run        install missing run-time packages, build, analyse the sample captures
+#   make check      install missing test packages, build with ASan+UBSan, run every test
 #   make bench      performance figures as ratios against the floors (docs/performance.md)
 #   make mutants    apply each listed source mutation to a copy; every one must be caught
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS
@@ -11,6 +12,8 @@
 #
 # Every source file under src/ (except main.c) goes into one static library that
 # the binary, the unit tests and the fuzz targets link; new files need no edit here.
+# The shipped profiles/*.ini are compiled in from a generated $(BUILD)/gen/ file
+# (scripts/embed-profiles) that joins the library too.
 
 CC      ?= cc
 BUILD   ?= build/rel
@@ -31,12 +34,29 @@ LIBS    := $(PKG_LIBS) -lpthread -lm
 
 SRCS     := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
 OBJS     := $(SRCS:%.c=$(BUILD)/%.o)
+
+# Install layout. The profile directories are compiled into the generated file,
+# so `make install PREFIX=/usr` rebuilds it (and relinks) when PREFIX changes.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(if $(filter /usr/local,$(PREFIX)),/etc,$(PREFIX)/etc))
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+PROFILE_SHARE := $(DATADIR)/sipscope/profiles
+PROFILE_ETC   := $(SYSCONFDIR)/sipscope/profiles
+PROFILE_INI   := $(sort $(wildcard profiles/*.ini))
+GEN_C    := $(BUILD)/gen/profiles_builtin.c
+GEN_OBJ  := $(BUILD)/gen/profiles_builtin.o
+GEN_PATHS := $(BUILD)/gen/paths
 LIB      := $(BUILD)/libsipscope.a
 BIN      := $(BUILD)/sipscope
 UNIT_SRC := $(sort $(shell find tests/unit -name 'test_*.c'))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps run check unit bench fuzz soak lab-pcaps lint clean asan mutants
+.PHONY: all deps deps-run deps-test run check unit bench fuzz soak lab-pcaps lint clean asan \
+        mutants install uninstall FORCE
 .DELETE_ON_ERROR:
 
 all: sipscope
@@ -49,7 +69,22 @@ $(BUILD)/%.o: %.c
 	@echo '  CC    $<'
 	@$(CC) $(CFLAGS) -c $< -o $@
 
-$(LIB): $(OBJS)
+# Rewritten only when the install paths change, so the generated file (and
+# the link) is redone then and only then.
+$(GEN_PATHS): FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n%s\n' '$(PROFILE_SHARE)' '$(PROFILE_ETC)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(GEN_C): $(PROFILE_INI) scripts/embed-profiles $(GEN_PATHS)
+	@echo '  GEN   $@'
+	@scripts/embed-profiles $@ '$(PROFILE_SHARE)' '$(PROFILE_ETC)' $(PROFILE_INI)
+
+$(GEN_OBJ): $(GEN_C)
+	@echo '  CC    $<'
+	@$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(OBJS) $(GEN_OBJ)
 	@rm -f $@
 	@$(AR) rcs $@ $^
 
@@ -64,10 +99,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(wildcard tests/unit/*.h)
 
 unit: $(UNIT_BIN) $(BIN)
 
-deps:
-	@scripts/install-deps all
+# `make run` needs only the build and run-time packages; the test stack (for
+# check, bench, fuzz, soak, lab-pcaps) is a superset. README lists both.
+deps-run:
+	@scripts/install-deps run
 
-run: deps
+deps-test deps:
+	@scripts/install-deps test
+
+run: deps-run
 	@$(MAKE) --no-print-directory sipscope
 	@scripts/run-samples ./sipscope
 
@@ -98,6 +138,30 @@ lab-pcaps: deps
 	@$(MAKE) --no-print-directory sipscope
 	@tests/lab/make-lab-pcaps.sh
 
+# Install. DESTDIR stages (packaging); PREFIX is where it will run. The binary
+# already holds the shipped profiles; the copies under share/ are for reading
+# and are overridden by /etc/sipscope/profiles and --profiles (docs/profiles.md).
+# The unit's ExecStart follows BINDIR.
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PROFILE_SHARE) \
+	    $(DESTDIR)$(PROFILE_ETC) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/sipscope
+	install -m 0644 docs/sipscope.1 $(DESTDIR)$(MANDIR)/man1/sipscope.1
+	install -m 0644 $(PROFILE_INI) $(DESTDIR)$(PROFILE_SHARE)/
+	install -m 0644 contrib/sipscope.conf.example $(DESTDIR)$(SYSCONFDIR)/sipscope/sipscope.conf.example
+	sed 's|/usr/bin/sipscope|$(BINDIR)/sipscope|g' contrib/sipscope.service \
+	    >$(DESTDIR)$(UNITDIR)/sipscope.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sipscope.service
+	install -m 0644 contrib/sipscope.bash-completion $(DESTDIR)$(BASHCOMPDIR)/sipscope
+
+# Leaves $(SYSCONFDIR)/sipscope alone when it holds local files.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sipscope $(DESTDIR)$(MANDIR)/man1/sipscope.1 \
+	    $(DESTDIR)$(UNITDIR)/sipscope.service $(DESTDIR)$(BASHCOMPDIR)/sipscope \
+	    $(DESTDIR)$(SYSCONFDIR)/sipscope/sipscope.conf.example
+	rm -rf $(DESTDIR)$(DATADIR)/sipscope
+	-rmdir $(DESTDIR)$(PROFILE_ETC) $(DESTDIR)$(SYSCONFDIR)/sipscope 2>/dev/null
+
 # Functions the style guide bans (unbounded copies, silent conversions).
 lint:
 	@if grep -nE '\b(strcpy|strcat|sprintf|vsprintf|strncpy|strtok|atoi|atol|gets)\s*\(' \
@@ -107,4 +171,4 @@ lint:
 clean:
 	rm -rf build sipscope
 
--include $(OBJS:.o=.d) $(BUILD)/src/main.d
+-include $(OBJS:.o=.d) $(GEN_OBJ:.o=.d) $(BUILD)/src/main.d

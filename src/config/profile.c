@@ -31,7 +31,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "util/err.h"
 
@@ -567,17 +566,12 @@ static int handler(void *user, const char *section, const char *name, const char
  * their line; [section] header lines are noted for later messages. This
  * only locates lines; inih does the parsing.
  */
-static int prescan(const char *path, struct parse *ps, char *errbuf)
+static int prescan(FILE *f, const char *path, struct parse *ps, char *errbuf)
 {
-    FILE *f = fopen(path, "r");
     char buf[PROFILE_LINE_MAX + 2];
     size_t len = 0;
     int c, line = 1;
 
-    if (f == NULL) {
-        err_set(errbuf, "%s: %s", path, strerror(errno));
-        return ERR_IO;
-    }
     for (;;) {
         c = getc(f);
         if (c == '\n' || c == EOF) {
@@ -598,7 +592,6 @@ static int prescan(const char *path, struct parse *ps, char *errbuf)
             line++;
             len = 0;
         } else if (len >= PROFILE_LINE_MAX) {
-            fclose(f);
             err_set(errbuf, "%s:%d: line longer than %d characters (continue it on an "
                     "indented line)", path, line, PROFILE_LINE_MAX);
             return ERR_FORMAT;
@@ -606,7 +599,6 @@ static int prescan(const char *path, struct parse *ps, char *errbuf)
             buf[len++] = (char)c;
         }
     }
-    fclose(f);
     return 0;
 }
 
@@ -681,7 +673,11 @@ static int finish(struct profile *p, const char *path, char *errbuf)
     return 0;
 }
 
-static int load_file(const char *path, struct profile **out, char *errbuf)
+/*
+ * f is a file on disk or a built-in profile through fmemopen(), so both are
+ * read by the same code and give the same errors; path names it.
+ */
+static int load_stream(FILE *f, const char *path, struct profile **out, char *errbuf)
 {
     struct parse *ps = calloc(1, sizeof(*ps));  /* a few KiB: not on the stack */
     struct profile *p = calloc(1, sizeof(*p));
@@ -693,9 +689,14 @@ static int load_file(const char *path, struct profile **out, char *errbuf)
     }
     ps->p = p;
     ps->path = path;
-    if ((rc = prescan(path, ps, errbuf)) != 0)
+    if ((rc = prescan(f, path, ps, errbuf)) != 0)
         goto out;
-    int r = ini_parse(path, handler, ps);
+    if (ferror(f) || fseek(f, 0, SEEK_SET) != 0) {
+        err_set(errbuf, "%s: %s", path, strerror(errno));
+        rc = ERR_IO;
+        goto out;
+    }
+    int r = ini_parse_file(f, handler, ps);
     if (r != 0) {
         if (r == -1)
             err_set(errbuf, "%s: %s", path, strerror(errno));
@@ -756,7 +757,28 @@ static int set_put(struct profile_set *ps, struct profile *p, char *errbuf)
 int profile_set_add_file(struct profile_set *ps, const char *path, char *errbuf)
 {
     struct profile *p = NULL;
-    int rc = load_file(path, &p, errbuf);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        err_set(errbuf, "%s: %s", path, strerror(errno));
+        return ERR_IO;
+    }
+    int rc = load_stream(f, path, &p, errbuf);
+    fclose(f);
+    return rc != 0 ? rc : set_put(ps, p, errbuf);
+}
+
+int profile_set_add_text(struct profile_set *ps, const char *path, const char *text, size_t len,
+                         char *errbuf)
+{
+    struct profile *p = NULL;
+    /* fmemopen of 0 bytes fails on older glibc: an empty text is an empty file */
+    FILE *f = len > 0 ? fmemopen((void *)(uintptr_t)text, len, "r") : tmpfile();
+    if (f == NULL) {
+        err_set(errbuf, "%s: %s", path, strerror(errno));
+        return ERR_IO;
+    }
+    int rc = load_stream(f, path, &p, errbuf);
+    fclose(f);
     return rc != 0 ? rc : set_put(ps, p, errbuf);
 }
 
@@ -811,42 +833,34 @@ int profile_set_add_dir(struct profile_set *ps, const char *dir, bool must_exist
     return rc;
 }
 
+/*
+ * Built-ins first, then the install directories, then --profiles: each
+ * later file with the same id replaces the earlier profile, so what is on
+ * disk overrides what is compiled in. Neither the current directory nor
+ * the binary's location is searched: an installed or copied binary reads
+ * the same places wherever it runs from. An install directory seen twice
+ * (PREFIX=/etc...) is read once.
+ */
 int profile_set_load(const char *const *user_dirs, struct profile_set **out, char *errbuf)
 {
-    /* Built-in places, most general first; the same directory is read once. */
-    char exe[PATH_MAX], cand[4][PATH_MAX], seen[4][PATH_MAX];
-    size_t nc = 0, ns = 0;
+    const char *const sys[] = { profile_share_dir, profile_etc_dir };
+    char seen[2][PATH_MAX];
+    size_t ns = 0;
     int rc = 0;
 
     *out = NULL;
-    snprintf(cand[nc++], PATH_MAX, "%s", SIPSCOPE_PROFILE_DIR);
-    ssize_t el = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (el > 0) {
-        exe[el] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash != NULL) {
-            /* build/<dir>/sipscope in the source tree, then a copy at the top;
-             * only where the source tree really is, so an installed binary in
-             * /usr/bin never reads a stray /profiles */
-            static const char *const up[] = { "/../..", "" };
-            *slash = '\0';
-            for (size_t i = 0; i < 2; i++) {
-                char mark[PATH_MAX];
-                snprintf(mark, sizeof(mark), "%.*s%s/include/profile.h", PATH_MAX - 40, exe,
-                         up[i]);
-                if (access(mark, R_OK) == 0)
-                    snprintf(cand[nc++], PATH_MAX, "%.*s%s/profiles", PATH_MAX - 40, exe, up[i]);
-            }
-        }
-    }
-    snprintf(cand[nc++], PATH_MAX, "./profiles");
-
     struct profile_set *ps = profile_set_new();
     if (ps == NULL)
         return ERR_NOMEM;
-    for (size_t i = 0; i < nc && rc == 0; i++) {
+    for (size_t i = 0; i < profile_builtin_count && rc == 0; i++) {
+        char name[PATH_MAX];
+        snprintf(name, sizeof(name), "(built-in)/%s", profile_builtins[i].name);
+        rc = profile_set_add_text(ps, name, profile_builtins[i].text, profile_builtins[i].len,
+                                  errbuf);
+    }
+    for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]) && rc == 0; i++) {
         char real[PATH_MAX];
-        if (realpath(cand[i], real) == NULL)
+        if (sys[i][0] == '\0' || realpath(sys[i], real) == NULL)
             continue;
         bool dup = false;
         for (size_t j = 0; j < ns; j++)

@@ -9,10 +9,13 @@
  *
  * Data, not code: profiles are INI files (profiles/twilio.ini is the model,
  * docs/profiles.md the format) parsed with inih. Search path, in order:
- * SIPSCOPE_PROFILE_DIR (compile-time, default /usr/share/sipscope/profiles),
- * then ./profiles, then each --profiles DIR. A later file with the same
- * provider id replaces an earlier one, so a user directory overrides a
- * built-in profile. Sections or entries marked "unverified = yes" are kept
+ * the built-in copies of the profiles/ files (compiled in at build time by
+ * scripts/embed-profiles, so a copied binary knows the same providers),
+ * then $(PREFIX)/share/sipscope/profiles, then /etc/sipscope/profiles (the
+ * two paths fixed when the Makefile generates the built-ins), then each
+ * --profiles DIR. A later file with the same provider id replaces an
+ * earlier one, so a file on disk overrides a built-in profile. The current
+ * directory is never searched unless given as --profiles. Sections or entries marked "unverified = yes" are kept
  * for display but never used for matching (facts tagged [UNVERIFIED]).
  *
  * Lifetime: every pointer returned points into the struct profile_set and
@@ -30,9 +33,21 @@
 #include "cidr.h"
 #include "util/span.h"
 
-#ifndef SIPSCOPE_PROFILE_DIR
-#define SIPSCOPE_PROFILE_DIR "/usr/share/sipscope/profiles"
-#endif
+/*
+ * The built-in profiles and install paths, defined by the generated
+ * $(BUILD)/gen/profiles_builtin.c (scripts/embed-profiles). text is the
+ * file's bytes, len long (NUL-terminated too); name is the file name
+ * ("twilio.ini"). profile_builtins[profile_builtin_count] is { NULL }.
+ */
+struct profile_builtin {
+    const char *name;
+    const char *text;
+    size_t len;
+};
+extern const struct profile_builtin profile_builtins[];
+extern const size_t profile_builtin_count;
+extern const char profile_share_dir[];     /* "/usr/local/share/sipscope/profiles" */
+extern const char profile_etc_dir[];       /* "/etc/sipscope/profiles" */
 
 #define PROFILE_MAX 32              /* providers loaded */
 #define PROFILE_MAX_EDGES 48
@@ -91,9 +106,9 @@ struct profile_auth {
 };
 
 /*
- * Build a set from the default search path plus user_dirs (NULL-terminated,
- * may be NULL). Missing default directories are silent; a missing or
- * unreadable user directory is an error. Returns 0 or a negative enum err;
+ * Build a set from the built-ins, the two install directories, then
+ * user_dirs (NULL-terminated, may be NULL). Missing install directories are
+ * silent; a missing or unreadable user directory is an error. Returns 0 or a negative enum err;
  * a bad file gives ERR_FORMAT with errbuf "FILE:LINE: message".
  */
 int profile_set_load(const char *const *user_dirs, struct profile_set **out, char *errbuf);
@@ -102,6 +117,9 @@ int profile_set_load(const char *const *user_dirs, struct profile_set **out, cha
 struct profile_set *profile_set_new(void);
 int profile_set_add_dir(struct profile_set *ps, const char *dir, bool must_exist, char *errbuf);
 int profile_set_add_file(struct profile_set *ps, const char *path, char *errbuf);
+/* One profile from memory; path names it in messages and profile_path(). */
+int profile_set_add_text(struct profile_set *ps, const char *path, const char *text, size_t len,
+                         char *errbuf);
 void profile_set_free(struct profile_set *ps);
 
 size_t profile_count(const struct profile_set *ps);
