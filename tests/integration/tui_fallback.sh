@@ -1,8 +1,8 @@
 #!/bin/sh
 # tui_fallback.sh — when the dashboard runs and when the report is printed.
-#  - --tui with stdout not a terminal (a file, a pipe): the report, exactly
-#    as --no-tui prints it, with the same exit status.
-#  - TERM=dumb: no dashboard either.
+#  - --tui with stdout not a terminal (a file, a pipe): an error that says
+#    so, exit 2, nothing on stdout; without --tui the report, as --no-tui.
+#  - TERM=dumb: no dashboard, the report on the terminal.
 #  - After q, the report is printed only when asked for with --report, and
 #    then the exit status is the report's (1: findings); without --report
 #    quitting the dashboard exits 0.
@@ -14,12 +14,17 @@ PCAP="$SHARED/pcaps/sip_captures__sip-register-wrong_password-401-403-401-403.pc
 
 "$SIPSCOPE" -r "$PCAP" --no-tui >"$TUI_TMP/plain" 2>/dev/null
 want=$?
-"$SIPSCOPE" -r "$PCAP" --tui >"$TUI_TMP/tui" 2>/dev/null
+"$SIPSCOPE" -r "$PCAP" >"$TUI_TMP/auto" 2>/dev/null
 got=$?
-[ "$got" = "$want" ] || tui_fail "--tui to a file exits $got, --no-tui $want"
+[ "$got" = "$want" ] || tui_fail "no --tui to a file exits $got, --no-tui $want"
 [ -s "$TUI_TMP/plain" ] || tui_fail "--no-tui printed nothing"
-cmp -s "$TUI_TMP/plain" "$TUI_TMP/tui" || tui_fail "--tui to a file is not the plain report"
+cmp -s "$TUI_TMP/plain" "$TUI_TMP/auto" || tui_fail "no --tui to a file is not the plain report"
 [ "$want" = 1 ] || tui_fail "this capture has findings: want exit 1, got $want"
+"$SIPSCOPE" -r "$PCAP" --tui >"$TUI_TMP/tui" 2>"$TUI_TMP/tui.err"
+got=$?
+[ "$got" = 2 ] || tui_fail "--tui to a file exits $got, want 2"
+[ -s "$TUI_TMP/tui" ] && tui_fail "--tui to a file printed a report"
+grep -qF "not a terminal" "$TUI_TMP/tui.err" || tui_fail "--tui to a file does not say why: $(cat "$TUI_TMP/tui.err")"
 
 # A terminal that cannot run it: the report on the terminal.
 tui_start 100 30 TERM=dumb -- -r "$PCAP" --tui
