@@ -64,6 +64,7 @@ enum kind_id {
 #define SNAP_ID 12              /* "F12345" */
 #define SNAP_MAX_EXPLAINS 16
 #define SNAP_MAX_TARGETS 8
+#define SNAP_MAX_SAMPLE 8       /* worst members named in a population finding */
 
 struct snap_evidence {
     uint64_t frame;
@@ -95,6 +96,14 @@ struct snap_finding {
     char explains[SNAP_MAX_EXPLAINS][SNAP_ID];
     uint32_t n_targets;     /* attack kinds: accounts targeted ("1001@host") */
     char targets[SNAP_MAX_TARGETS][64];
+    /* Population findings (docs/json-schema.md "population"): one finding about
+     * many entities of one sort, e.g. "412 users rejected with 403". Zero for a
+     * finding about a single entity. */
+    char population[16];    /* "users", "phones", "sources", "" when single */
+    uint64_t n_members;     /* distinct members counted */
+    uint64_t members_dropped; /* members a budget could not count (never silent) */
+    uint32_t n_sample;      /* the worst members, most attempts first */
+    struct snap_member { char name[64]; uint64_t count; } sample[SNAP_MAX_SAMPLE];
 };
 
 /* One root cause with the findings it explains folded under it
