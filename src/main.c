@@ -31,6 +31,7 @@
 #include "decode/decode.h"
 #include "correlate/engine.h"
 #include "util/err.h"
+#include "output/evidence.h"
 #include "output/hep_out.h"
 #include "output/ladder.h"
 #include "output/monitor.h"
@@ -382,7 +383,6 @@ static int app_open_pipeline(struct app *a)
     eo->config_file = o->config_file;
     eo->profile_dirs = o->profile_dirs;
     eo->geoip_files = o->geoip_files;
-    eo->evidence_file = o->evidence_file;
     eo->verify_parse = o->verify_parse;
     po->caps = &o->caps;
     po->engine = eo;
@@ -506,9 +506,13 @@ static int app_report(struct app *a, const struct run_info *run, int status)
         return 2;
     }
     engine_snapshot(pipeline_engine(a->pipe), run, &snap);
-    /* --evidence is written by that snapshot; a failure was printed there */
-    if (o->evidence_file != NULL && engine_evidence_result(pipeline_engine(a->pipe)) < 0)
+    /* --evidence: copy the frames the final findings cite from the input
+     * file (cli_check allows it only with -r FILE, never -r -) */
+    if (o->evidence_file != NULL &&
+        evidence_write(&snap, o->read_file, o->evidence_file, a->errbuf) < 0) {
+        fprintf(stderr, "sipscope: %s\n", a->errbuf);
         status = 2;
+    }
     /* the report is built where the correlation tables were */
     engine_release(pipeline_engine(a->pipe));
     nc = getenv("NO_COLOR");

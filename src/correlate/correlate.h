@@ -340,9 +340,6 @@ struct engine {
     struct nat_state *nat;      /* NAT / ALG evidence (nat.h, src/correlate/nat.c) */
     struct sites_state *sites;  /* accounts used from several sites (nat.h) */
     struct ka_state *ka;        /* OPTIONS keep-alive series (keepalive.h) */
-    const char *evidence_file;  /* --evidence, written once after the end */
-    bool evidence_done;
-    int evidence_rc;            /* frames written, or a negative enum err */
 
     /* counters (engine_stats) */
     uint64_t n_msgs, n_requests, n_responses, n_retrans, n_resp_retrans;

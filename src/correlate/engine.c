@@ -18,7 +18,6 @@
 
 #include "correlate.h"
 #include "util/err.h"
-#include "output/evidence.h"
 #include "keepalive.h"
 #include "nat.h"
 #include "provider.h"
@@ -71,8 +70,6 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
         engine_free(e);
         return NULL;
     }
-    if (opts != NULL)
-        e->evidence_file = opts->evidence_file;
     /* --config is kept for kinds that compare intent with the wire; GeoIP
      * names where a peer is (silent when no database is found). */
     if (opts != NULL && opts->config_file != NULL &&
@@ -533,8 +530,6 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
     nat_stats(e->nat, fn, ud);
     sites_stats(e->sites, fn, ud);
     ka_stats(e->ka, fn, ud);
-    if (e->evidence_done && e->evidence_rc >= 0)
-        fn(ud, "engine.evidence_frames", (uint64_t)e->evidence_rc);
 }
 
 static void add_counter(void *ud, const char *name, uint64_t value)
@@ -712,24 +707,6 @@ void engine_snapshot(const struct engine *e, const struct run_info *run, struct 
         run->stats_walk(run->stats_ctx, add_counter, out);     /* includes engine_stats */
     else
         engine_stats(e, add_counter, out);
-    /* --evidence: the first snapshot after the end of a file is the final
-     * one; copy the frames it cites (offline only: a live capture has no
-     * file to re-read). */
-    if (e->finished && e->evidence_file != NULL && !e->evidence_done && run != NULL &&
-        !run->live && run->source != NULL && run->source[0] != '\0' &&
-        strcmp(run->source, "-") != 0) {
-        struct engine *me = (struct engine *)e;     /* owner thread; once */
-        char errbuf[ERRBUF_SIZE];
-        me->evidence_done = true;
-        me->evidence_rc = evidence_write(out, run->source, e->evidence_file, errbuf);
-        if (me->evidence_rc < 0)
-            fprintf(stderr, "sipscope: %s\n", errbuf);
-    }
-}
-
-int engine_evidence_result(const struct engine *e)
-{
-    return e->evidence_done ? e->evidence_rc : ERR_AGAIN;
 }
 
 void engine_release(struct engine *e)

@@ -22,7 +22,6 @@ struct engine_opts {
     const char *config_file;    /* --config, may be NULL */
     const char *const *profile_dirs; /* NULL-terminated search path */
     const char *const *geoip_files;  /* NULL-terminated, may be NULL */
-    const char *evidence_file;  /* --evidence FILE (pcap of the evidence frames), may be NULL */
     bool verify_parse;          /* --verify-parse: cross-check the parser */
 };
 
@@ -46,16 +45,6 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud);
  * most a few times a second.
  */
 void engine_snapshot(const struct engine *e, const struct run_info *run, struct snapshot *out);
-
-/*
- * --evidence (engine_opts.evidence_file): the first engine_snapshot taken
- * after engine_finish on a file input (run->live false, run->source the
- * file) copies the frames the findings cite into that pcap (evidence.h;
- * O_EXCL|O_NOFOLLOW, 0600) and prints a one-line error on stderr if it
- * cannot. Returns the number of frames written, a negative enum err, or
- * ERR_AGAIN while not attempted yet (main can turn an error into exit 2).
- */
-int engine_evidence_result(const struct engine *e);
 
 /*
  * After the final engine_snapshot of a run: free the correlation tables

@@ -12,7 +12,7 @@ python3 tests/integration/engine_check.py probe || exit $?
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 "$SIPSCOPE" -q -r "$cap" --report json --no-tui --evidence "$tmp/ev.pcap" >"$tmp/r.json"
-[ -f "$tmp/ev.pcap" ] || { echo "FAIL: no evidence file (engine_evidence_result not wired?)"; exit 1; }
+[ -f "$tmp/ev.pcap" ] || { echo "FAIL: no evidence file (app_report in main.c did not write it)"; exit 1; }
 mode=$(stat -c %a "$tmp/ev.pcap")
 [ "$mode" = 600 ] || { echo "FAIL: mode $mode"; exit 1; }
 want=$(python3 -c "
