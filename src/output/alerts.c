@@ -25,6 +25,7 @@
 #include "findings/kind_meta.h"
 #include "util/err.h"
 #include "report.h"
+#include "report_fmt.h"
 #include "util/siphash.h"
 
 struct astate {

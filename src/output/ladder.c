@@ -17,7 +17,7 @@
 
 #include <string.h>
 
-#include "report.h"
+#include "report_fmt.h"
 #include "util/err.h"
 
 static bool ep_eq(const struct endpoint *a, const struct endpoint *b)

@@ -16,7 +16,7 @@
 #include "atomicfile.h"
 #include "findings/kind_meta.h"
 #include "util/err.h"
-#include "report.h"
+#include "report_fmt.h"
 #include "sip.h"
 
 /* Kinds that are authentication or admission failures: kind_meta's

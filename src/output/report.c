@@ -1,6 +1,7 @@
 /*
- * report.c — report dispatch (text, JSON, Markdown, HTML), the exit status the
- * findings give, and helpers shared by the renderers.
+ * report.c — report dispatch (text, JSON, Markdown, HTML) and the exit status
+ * the findings give. The helpers the renderers share are in report_fmt.c, so
+ * no two report files need each other.
  *
  * Flow: engine → snapshot → report. Thread: whoever holds the snapshot
  * (the analysis thread after engine_finish, or the main thread).
@@ -49,49 +50,4 @@ int report_exit_status(const struct snapshot *s)
         if (s->findings[i].severity >= SEV_WARNING)
             return 1;
     return 0;
-}
-
-char *report_time_utc(int64_t ts_us, char *buf, size_t len)
-{
-    struct tm tm;
-    time_t t;
-    char day[24];
-
-    if (ts_us <= 0) {
-        snprintf(buf, len, "-");
-        return buf;
-    }
-    t = (time_t)(ts_us / 1000000);
-    if (gmtime_r(&t, &tm) == NULL || strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm) == 0) {
-        snprintf(buf, len, "-");
-        return buf;
-    }
-    snprintf(buf, len, "%s.%06lld", day, (long long)(ts_us % 1000000));
-    return buf;
-}
-
-char *report_endpoint(const struct endpoint *ep, char *buf, size_t len)
-{
-    char ip[ADDR_STRLEN];
-
-    addr_str(&ep->ip, ip, sizeof(ip));
-    if (addr_is_v4(&ep->ip))
-        snprintf(buf, len, "%s:%u", ip, (unsigned)ep->port);
-    else
-        snprintf(buf, len, "[%s]:%u", ip, (unsigned)ep->port);
-    return buf;
-}
-
-const char *report_peer_verdict(const struct snap_peer *p)
-{
-    return p->verdict;
-}
-
-int report_auth_rate(const struct snap_peer *p)
-{
-    uint64_t n = p->auth_ok + p->auth_failed;
-
-    if (n == 0)
-        return -1;
-    return (int)((p->auth_ok * 100 + n / 2) / n);
 }

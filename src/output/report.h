@@ -37,14 +37,4 @@ int report_html(FILE *f, const struct snapshot *s);     /* report_html.c */
 struct json_object;
 struct json_object *report_json_finding(const struct snap_finding *x);
 
-/* Helpers shared by the renderers and the TUI. */
-/* "2026-11-25 09:47:17.123456" (UTC) into buf (>= 32 bytes); "-" for 0. */
-char *report_time_utc(int64_t ts_us, char *buf, size_t len);
-/* "ip:port" or "[v6]:port" into buf (>= 56 bytes). */
-char *report_endpoint(const struct endpoint *ep, char *buf, size_t len);
-/* Headline per peer: the peer's verdict, "" when healthy. */
-const char *report_peer_verdict(const struct snap_peer *p);
-/* Auth success rate in percent, or -1 when no auth was decided. */
-int report_auth_rate(const struct snap_peer *p);
-
 #endif

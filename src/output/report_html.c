@@ -36,6 +36,7 @@
 
 #include "ladder.h"
 #include "report.h"
+#include "report_fmt.h"
 #include "sip.h"
 #include "util/err.h"
 

@@ -14,6 +14,7 @@
 #include "findings/kind_meta.h"
 #include "util/err.h"
 #include "report.h"
+#include "report_fmt.h"
 #include "sip.h"
 
 static json_object *jtime(int64_t us)

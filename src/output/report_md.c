@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "report_fmt.h"
 #include "sip.h"
 
 /* Markdown table cell / inline text: escape | ` * _ < > and drop controls. */

@@ -153,7 +153,7 @@ static void ip(const uint8_t *p, size_t len, uint64_t frame, payload_fn fn, void
         /* hop-by-hop, routing, destination options; fragment header */
         while ((nh == 0 || nh == 43 || nh == 60 || nh == 44) && off + 8 <= len) {
             if (nh == 44) {
-                unsigned fo;
+                unsigned fo = 0;
                 be16(p, len, off + 2, &fo);
                 if (fo & 0xfff8)
                     return;

@@ -1,0 +1,22 @@
+/*
+ * report_fmt.h — formatting helpers shared by the report renderers, the
+ * ladder, alerts and metrics (report_fmt.c).
+ */
+#ifndef SIPSCOPE_REPORT_FMT_H
+#define SIPSCOPE_REPORT_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snapshot.h"
+
+/* "2026-11-25 09:47:17.123456" (UTC) into buf (>= 32 bytes); "-" for 0. */
+char *report_time_utc(int64_t ts_us, char *buf, size_t len);
+/* "ip:port" or "[v6]:port" into buf (>= 56 bytes). */
+char *report_endpoint(const struct endpoint *ep, char *buf, size_t len);
+/* Headline per peer: the peer's verdict, "" when healthy. */
+const char *report_peer_verdict(const struct snap_peer *p);
+/* Auth success rate in percent, or -1 when no auth was decided. */
+int report_auth_rate(const struct snap_peer *p);
+
+#endif
