@@ -898,7 +898,7 @@ const struct profile *profile_find(const struct profile_set *ps, const char *id)
     return NULL;
 }
 
-const char *profile_id(const struct profile *p) { return p->id; }
+const char *profile_id(const struct profile *p) { return p != NULL ? p->id : ""; }
 const char *profile_name(const struct profile *p) { return p->name; }
 const char *profile_path(const struct profile *p) { return p->path; }
 const struct profile_auth *profile_auth(const struct profile *p) { return &p->auth; }
@@ -1038,6 +1038,16 @@ const struct profile *profile_match_addr(const struct profile_set *ps, const str
     if (edge_out != NULL)
         *edge_out = best_e;
     return best;
+}
+
+const struct profile *profile_match_peer(const struct profile_set *ps, const struct addr *server,
+                                         struct span host)
+{
+    const struct profile *p = profile_match_addr(ps, server, NULL);
+
+    if (p == NULL && host.len > 0)
+        p = profile_match_host(ps, host, NULL);
+    return p;
 }
 
 const struct profile *profile_match_host(const struct profile_set *ps, struct span host,

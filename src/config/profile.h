@@ -126,7 +126,7 @@ size_t profile_count(const struct profile_set *ps);
 const struct profile *profile_at(const struct profile_set *ps, size_t i);
 const struct profile *profile_find(const struct profile_set *ps, const char *id);
 
-const char *profile_id(const struct profile *p);     /* "twilio" */
+const char *profile_id(const struct profile *p);     /* "twilio"; "" for NULL */
 const char *profile_name(const struct profile *p);   /* "Twilio Elastic SIP Trunking" */
 const char *profile_path(const struct profile *p);   /* file it came from */
 const struct profile_auth *profile_auth(const struct profile *p);
@@ -146,6 +146,11 @@ const struct profile *profile_match_addr(const struct profile_set *ps, const str
  */
 const struct profile *profile_match_host(const struct profile_set *ps, struct span host,
                                          const struct profile_edge **edge_out);
+
+/* Provider of a trunk: by its signalling address, else the Request-URI
+ * host (empty host: address only). NULL if none or ps is NULL. */
+const struct profile *profile_match_peer(const struct profile_set *ps, const struct addr *server,
+                                         struct span host);
 
 /* The edge a host names / an address belongs to, within one provider. */
 const struct profile_edge *profile_edge_for_host(const struct profile *p, struct span host);

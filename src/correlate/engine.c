@@ -20,7 +20,6 @@
 #include "util/err.h"
 #include "keepalive.h"
 #include "nat.h"
-#include "provider.h"
 
 static void dispatch(struct engine *e, const struct kind_event *ev)
 {
@@ -81,7 +80,7 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
         engine_free(e);
         return NULL;
     }
-    if (prov_load(opts ? opts->profile_dirs : NULL, &e->profiles, errbuf) != 0) {
+    if (profile_set_load(opts ? opts->profile_dirs : NULL, &e->profiles, errbuf) != 0) {
         engine_free(e);
         return NULL;
     }
@@ -107,7 +106,7 @@ void engine_free(struct engine *e)
     free(e->msgs);
     free(e->raw);
     secrets_free(e->secrets);
-    prov_free(e->profiles);
+    profile_set_free(e->profiles);
     if (e->config != NULL)
         config_free(e->config);
     if (e->geoip != NULL)
@@ -176,9 +175,9 @@ void engine_provider_fix(struct engine *e, struct finding *f, const struct peer 
 
     if (p == NULL || p->provider[0] == '\0')
         return;
-    prof = prov_find(e->profiles, p->provider);
-    findings_fmt(prefix, sizeof(prefix), "%s: ", prov_id(prof));
-    engine_fix_text(f, prefix, prov_fix(prof, kind_name(kind)));
+    prof = profile_find(e->profiles, p->provider);
+    findings_fmt(prefix, sizeof(prefix), "%s: ", profile_id(prof));
+    engine_fix_text(f, prefix, profile_fix(prof, kind_name(kind)));
 }
 
 void engine_status_role(const char *final_line, char *role, size_t len)
@@ -283,9 +282,9 @@ static void match_provider(struct engine *e, struct peer *p, const struct sip_ms
         struct prov_cache *pc;
         pc = &e->prov_cache[key % ENGINE_PROV_CACHE];
         if (pc->key != key) {
-            prof = prov_match(e->profiles, &m->dst.ip, m->ruri.host);
+            prof = profile_match_peer(e->profiles, &m->dst.ip, m->ruri.host);
             pc->key = key;
-            findings_fmt(pc->id, sizeof(pc->id), "%s", prof ? prov_id(prof) : "");
+            findings_fmt(pc->id, sizeof(pc->id), "%s", profile_id(prof));
         }
         findings_fmt(p->provider, sizeof(p->provider), "%s", pc->id);
     }

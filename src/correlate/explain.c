@@ -5,7 +5,7 @@
  * "503 Trunk CPS limit exceeded", "488 Secure SIP transport required").
  *
  * Code tables are provider DATA (profile INI files, asked through
- * provider.h). What is here is provider-neutral: a short list of words
+ * profile.h). What is here is provider-neutral: a short list of words
  * whose meaning does not depend on the carrier (suspended, caller ID, CPS,
  * TLS...), used when no profile knows the code or phrase.
  *
@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "provider.h"
+#include "config/profile.h"
 
 struct phrase_rule {
     const char *needle;
@@ -159,16 +159,17 @@ void explain_response(const struct engine *e, const struct sip_msg *m, const str
     if (m->is_request || m->status < 300)
         return;
     if (p != NULL && p->provider[0] != '\0')
-        prof = prov_find(e->profiles, p->provider);
+        prof = profile_find(e->profiles, p->provider);
     if (prof == NULL && m->x_twilio_error.len > 0)
-        prof = prov_find(e->profiles, "twilio");
+        prof = profile_find(e->profiles, "twilio");
     if (prof != NULL)
-        findings_fmt(x->provider, sizeof(x->provider), "%s", prov_id(prof));
+        findings_fmt(x->provider, sizeof(x->provider), "%s", profile_id(prof));
 
     /* 1. the carrier's own code */
     if (m->x_twilio_error.len > 0) {
         int code = 0;
-        const struct profile_code *c = prov_code(prof, m->x_twilio_error, &code);
+        const struct profile_code *c =
+            prof != NULL ? profile_code_from_header(prof, m->x_twilio_error, &code) : NULL;
         x->present = true;
         x->code = code ? code : leading_code(m->x_twilio_error);
         corr_copy(v, sizeof(v), m->x_twilio_error);
@@ -193,7 +194,7 @@ void explain_response(const struct engine *e, const struct sip_msg *m, const str
     }
     /* 2. a telling reason phrase */
     if (!standard_phrase(m->status, m->reason_phrase)) {
-        const struct profile_reason *pr = prov_reason(prof, m->status, m->reason_phrase);
+        const struct profile_reason *pr = profile_reason(prof, m->status, m->reason_phrase);
         if (!x->present) {
             corr_copy(v, sizeof(v), m->reason_phrase);
             findings_fmt(x->quote, sizeof(x->quote), "%d %s", m->status, v);
