@@ -15,6 +15,7 @@
  */
 #include "ladder.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "report_fmt.h"
@@ -151,6 +152,64 @@ unsigned ladder_marks(const struct ladder *l, const struct snapshot *s, size_t i
             marks |= LADDER_FINAL_FAIL;
     }
     return marks;
+}
+
+/* ---- frame -> dialog ---- */
+
+static int cmp_fr(const void *a, const void *b)
+{
+    const struct ladder_fr *x = a, *y = b;
+    if (x->frame != y->frame)
+        return x->frame < y->frame ? -1 : 1;
+    return x->msg < y->msg ? -1 : x->msg > y->msg;
+}
+
+int ladder_index_init(struct ladder_index *x, const struct snapshot *s)
+{
+    size_t n = s->n_msgs;
+
+    x->s = s;
+    x->by_frame = calloc(n ? n : 1, sizeof(*x->by_frame));
+    x->dlg_of = malloc((n ? n : 1) * sizeof(*x->dlg_of));
+    if (x->by_frame == NULL || x->dlg_of == NULL)
+        return ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        x->by_frame[i].frame = s->msgs[i].frame;
+        x->by_frame[i].msg = (uint32_t)i;
+        x->dlg_of[i] = LADDER_NO_DIALOG;
+    }
+    qsort(x->by_frame, n, sizeof(*x->by_frame), cmp_fr);
+    for (size_t d = 0; d < s->n_dialogs; d++) {
+        size_t first = s->dialogs[d].first_msg, k = s->dialogs[d].n_msgs;
+        for (size_t j = 0; j < k && first + j < n; j++)
+            x->dlg_of[first + j] = (uint32_t)d;
+    }
+    return 0;
+}
+
+void ladder_index_free(struct ladder_index *x)
+{
+    free(x->by_frame);
+    free(x->dlg_of);
+    x->by_frame = NULL;
+    x->dlg_of = NULL;
+}
+
+uint32_t ladder_dialog_of_frame(const struct ladder_index *x, uint64_t frame)
+{
+    size_t lo = 0, hi = x->s->n_msgs;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x->by_frame[mid].frame < frame)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < x->s->n_msgs && x->by_frame[lo].frame == frame; lo++)
+        if (x->dlg_of[x->by_frame[lo].msg] != LADDER_NO_DIALOG)
+            return x->dlg_of[x->by_frame[lo].msg];
+    return LADDER_NO_DIALOG;
 }
 
 /* ---- text ladder ---- */

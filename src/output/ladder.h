@@ -51,6 +51,21 @@ unsigned ladder_marks(const struct ladder *l, const struct snapshot *s, size_t i
 /* Status code of a label ("407 Proxy ..." → 407), 0 for a request. */
 int ladder_status(const char *label);
 
+/* Which kept dialog holds a frame: the evidence frames of a finding are
+ * looked up here to draw their call flows (HTML page, Markdown ticket).
+ * O(n log n) to build over the snapshot's messages, O(log n) a lookup. */
+struct ladder_index {
+    const struct snapshot *s;
+    struct ladder_fr { uint64_t frame; uint32_t msg; } *by_frame;   /* sorted by frame */
+    uint32_t *dlg_of;               /* message index -> dialog index, UINT32_MAX: none */
+};
+#define LADDER_NO_DIALOG UINT32_MAX
+/* 0 or ERR_NOMEM (then ladder_index_free is still safe). */
+int ladder_index_init(struct ladder_index *x, const struct snapshot *s);
+void ladder_index_free(struct ladder_index *x);
+/* The dialog holding a kept message of this frame, or LADDER_NO_DIALOG. */
+uint32_t ladder_dialog_of_frame(const struct ladder_index *x, uint64_t frame);
+
 /* The text ladder of one dialog: 0 or ERR_IO. */
 int ladder_text(FILE *f, const struct snapshot *s, const struct snap_dialog *d);
 /* `--ladder CALL-ID`: the text ladder of every kept dialog with that Call-ID.

@@ -6,8 +6,9 @@
  * SVG, no script and nothing fetched.
  *
  * Order: the capture (name, time span, generation stamp), the diagnosis
- * (peer verdicts, then root cause, evidence, likely causes and fix of the
- * top findings), each finding with its evidence table and, for each
+ * (each root cause of snapshot.diagnosis with its evidence, ruled-out
+ * causes and fix; peer verdicts and the top findings when the producer
+ * gave none), each finding (with its causal links and population) with its evidence table and, for each
  * evidence dialog, an SVG ladder (ladder.c's model: one column per
  * endpoint with its role and address, arrows with method or status, time
  * and frame; challenges, retransmissions and the failing answer marked)
@@ -34,6 +35,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "findings/kind_meta.h"
 #include "ladder.h"
 #include "report.h"
 #include "report_fmt.h"
@@ -257,71 +259,26 @@ size_t report_html_mask(const char *in, size_t n, char *out, size_t cap)
 
 /* ---- page model ---- */
 
-struct fr_idx {
-    uint64_t frame;
-    uint32_t msg;
-};
-
 struct page {
     FILE *f;
     const struct snapshot *s;
-    struct fr_idx *by_frame;    /* kept messages sorted by frame */
-    uint32_t *dlg_of;           /* message index → dialog index (UINT32_MAX: none) */
-    uint32_t *ladder_of;        /* dialog index → ladder number, 0 = not drawn */
+    struct ladder_index idx;    /* evidence frame -> kept dialog */
+    uint32_t *ladder_of;        /* dialog index -> ladder number, 0 = not drawn */
     size_t n_ladders;           /* drawn */
     size_t ladders_cut;         /* evidence dialogs not drawn: HTML_MAX_LADDERS */
     size_t raw_used, raw_cut;   /* message text shown; messages whose text the budget cut */
     char *mbuf;                 /* HTML_MAX_RAW * 2 (a masked value may grow) */
 };
 
-static int cmp_fr(const void *a, const void *b)
-{
-    const struct fr_idx *x = a, *y = b;
-    if (x->frame != y->frame)
-        return x->frame < y->frame ? -1 : 1;
-    return x->msg < y->msg ? -1 : x->msg > y->msg;
-}
-
 static int page_index(struct page *pg)
 {
     const struct snapshot *s = pg->s;
 
-    pg->by_frame = calloc(s->n_msgs ? s->n_msgs : 1, sizeof(*pg->by_frame));
-    pg->dlg_of = malloc((s->n_msgs ? s->n_msgs : 1) * sizeof(*pg->dlg_of));
     pg->ladder_of = calloc(s->n_dialogs ? s->n_dialogs : 1, sizeof(*pg->ladder_of));
     pg->mbuf = malloc(HTML_MAX_RAW * 2);
-    if (!pg->by_frame || !pg->dlg_of || !pg->ladder_of || !pg->mbuf)
+    if (ladder_index_init(&pg->idx, s) != 0 || !pg->ladder_of || !pg->mbuf)
         return ERR_NOMEM;
-    for (size_t i = 0; i < s->n_msgs; i++) {
-        pg->by_frame[i].frame = s->msgs[i].frame;
-        pg->by_frame[i].msg = (uint32_t)i;
-        pg->dlg_of[i] = UINT32_MAX;
-    }
-    qsort(pg->by_frame, s->n_msgs, sizeof(*pg->by_frame), cmp_fr);
-    for (size_t d = 0; d < s->n_dialogs; d++) {
-        size_t first = s->dialogs[d].first_msg, n = s->dialogs[d].n_msgs;
-        for (size_t k = 0; k < n && first + k < s->n_msgs; k++)
-            pg->dlg_of[first + k] = (uint32_t)d;
-    }
     return 0;
-}
-
-/* The dialog holding a kept message of this frame, or UINT32_MAX. */
-static uint32_t dialog_of_frame(const struct page *pg, uint64_t frame)
-{
-    size_t lo = 0, hi = pg->s->n_msgs;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (pg->by_frame[mid].frame < frame)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (; lo < pg->s->n_msgs && pg->by_frame[lo].frame == frame; lo++)
-        if (pg->dlg_of[pg->by_frame[lo].msg] != UINT32_MAX)
-            return pg->dlg_of[pg->by_frame[lo].msg];
-    return UINT32_MAX;
 }
 
 /* ---- page parts ---- */
@@ -479,7 +436,109 @@ static void list(FILE *f, const char *title, const char (*items)[SNAP_TEXT], uin
     fprintf(f, "</%s>\n", ordered ? "ol" : "ul");
 }
 
-/* Findings that lead the page: those of severity warning or worse, at most
+/* Position (0-based) of the finding with this stable id, -1 if none. */
+static long finding_pos(const struct snapshot *s, const char *id)
+{
+    if (id[0] == '\0')
+        return -1;
+    for (size_t i = 0; i < s->n_findings; i++)
+        if (strncmp(s->findings[i].id, id, SNAP_ID) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* A finding id, linked to its section when the page shows it. */
+static void id_link(FILE *f, const struct snapshot *s, const char *id)
+{
+    char v[SNAP_ID + 1];
+    long i = finding_pos(s, id);
+
+    memcpy(v, id, SNAP_ID);
+    v[SNAP_ID] = '\0';
+    if (i >= 0 && i < HTML_MAX_FINDINGS) {
+        fprintf(f, "<a href=\"#f%ld\">", i + 1);
+        esc(f, v);
+        fputs("</a>", f);
+    } else {
+        esc(f, v);
+    }
+}
+
+static void id_links(FILE *f, const struct snapshot *s, const char (*ids)[SNAP_ID], uint32_t n)
+{
+    for (uint32_t k = 0; k < n && k < SNAP_MAX_EXPLAINS; k++) {
+        fputs(k ? ", " : "", f);
+        id_link(f, s, ids[k]);
+    }
+}
+
+/* One root cause of snapshot.diagnosis (computed by the diagnosis stage,
+ * only drawn here): what it is about, the verdict, the root-cause
+ * finding's evidence and likely causes, what was ruled out and why, the
+ * fix. */
+static void diag_card(struct page *pg, const struct snap_diagnosis *d, size_t n)
+{
+    FILE *f = pg->f;
+    const struct snapshot *s = pg->s;
+    long fi = finding_pos(s, d->finding);
+    const struct snap_finding *x = fi >= 0 ? &s->findings[fi] : NULL;
+    uint32_t nr = d->n_ruled_out < SNAP_MAX_RULED_OUT ? d->n_ruled_out : SNAP_MAX_RULED_OUT;
+
+    fprintf(f, "<div id=\"dg%zu\" class=\"card sev-%s rootcause\">\n<h3><span class=\"badge "
+               "b-%s\">%s</span> ", n, sev_class(d->severity), sev_class(d->severity),
+            severity_name(d->severity));
+    esc(f, d->role[0] ? d->role : "root cause");
+    fputs(": ", f);
+    esc(f, d->trunk);
+    fputs("</h3>\n<p class=\"verdict\">", f);
+    esc(f, d->summary);
+    fputs("</p>\n<dl class=\"kv\"><dt>root cause</dt><dd>", f);
+    esc(f, kind_name(d->root_cause)[0] ? kind_name(d->root_cause) : "-");
+    if (d->finding[0]) {
+        fputs(" (", f);
+        id_link(f, s, d->finding);
+        fputs(")", f);
+    }
+    fputs("</dd>", f);
+    if (d->confidence[0]) {
+        fputs("<dt>confidence</dt><dd>", f);
+        esc(f, d->confidence);
+        fputs("</dd>", f);
+    }
+    if (d->n_explains > 0) {
+        fputs("<dt>explains</dt><dd>", f);
+        id_links(f, s, d->explains, d->n_explains);
+        fputs("</dd>", f);
+    }
+    fputs("</dl>\n", f);
+    if (x != NULL) {
+        ev_frames(pg, x, (size_t)fi + 1);
+        list(f, "Likely causes (most likely first)", x->causes, x->n_causes, SNAP_MAX_CAUSES,
+             true);
+    }
+    if (nr > 0) {
+        fputs("<p><b>Ruled out</b></p>\n<ul class=\"ruled-out\">\n", f);
+        for (uint32_t k = 0; k < nr; k++) {
+            fputs("<li><b>", f);
+            esc(f, d->ruled_out[k].cause);
+            fputs("</b>: ", f);
+            esc(f, d->ruled_out[k].why);
+            fputs("</li>\n", f);
+        }
+        fputs("</ul>\n", f);
+    }
+    if (d->fix[0]) {
+        fputs("<p><b>Fix</b></p>\n<p class=\"fix\">", f);
+        esc(f, d->fix);
+        fputs("</p>\n", f);
+    } else if (x != NULL) {
+        list(f, "Fix", x->fix, x->n_fix, SNAP_MAX_FIX, false);
+    }
+    fputs("</div>\n", f);
+}
+
+/* Without a diagnosis from the producer (an older snapshot): the findings
+ * that lead the page are those of severity warning or worse, at most
  * three (the findings are sorted worst first). */
 #define DIAG_TOP 3
 
@@ -488,8 +547,15 @@ static void diagnosis(struct page *pg)
     FILE *f = pg->f;
     const struct snapshot *s = pg->s;
     size_t shown = 0, top = 0;
+    size_t nd = s->n_diagnosis < SNAP_MAX_DIAGNOSIS ? s->n_diagnosis : SNAP_MAX_DIAGNOSIS;
 
     fputs("<section id=\"diagnosis\">\n<h2>Diagnosis</h2>\n", f);
+    if (nd > 0) {
+        for (size_t i = 0; i < nd; i++)
+            diag_card(pg, &s->diagnosis[i], i + 1);
+        fputs("</section>\n", f);
+        return;
+    }
     for (size_t i = 0; i < s->n_peers && shown < HTML_MAX_PEERS; i++) {
         const char *v = report_peer_verdict(&s->peers[i]);
         if (v[0] == '\0')
@@ -740,6 +806,44 @@ static void ladder_figure(struct page *pg, uint32_t di, const struct snap_findin
     fputs("</div>\n</figure>\n", f);
 }
 
+/* A population finding (one finding about many users, phones or sources):
+ * how many, how many a budget could not count, the worst members; and the
+ * accounts an attack targeted. Part of the finding's <dl>. */
+static void population(FILE *f, const struct snap_finding *x)
+{
+    uint32_t ns = x->n_sample < SNAP_MAX_SAMPLE ? x->n_sample : SNAP_MAX_SAMPLE;
+    uint32_t nt = x->n_targets < SNAP_MAX_TARGETS ? x->n_targets : SNAP_MAX_TARGETS;
+
+    if (x->population[0]) {
+        fprintf(f, "<dt>population</dt><dd class=\"population\">%llu ",
+                (unsigned long long)x->n_members);
+        esc(f, x->population);
+        if (x->members_dropped)
+            fprintf(f, " (and %llu more a budget could not count)",
+                    (unsigned long long)x->members_dropped);
+        fputs("</dd>", f);
+    }
+    if (ns > 0) {
+        fputs("<dt>most attempts</dt><dd>", f);
+        for (uint32_t k = 0; k < ns; k++) {
+            fputs(k ? ", " : "", f);
+            esc(f, x->sample[k].name);
+            fprintf(f, " (%llu)", (unsigned long long)x->sample[k].count);
+        }
+        if (x->n_members > ns)
+            fprintf(f, " and %llu more", (unsigned long long)(x->n_members - ns));
+        fputs("</dd>", f);
+    }
+    if (nt > 0) {
+        fputs("<dt>accounts targeted</dt><dd>", f);
+        for (uint32_t k = 0; k < nt; k++) {
+            fputs(k ? ", " : "", f);
+            esc(f, x->targets[k]);
+        }
+        fputs("</dd>", f);
+    }
+}
+
 static void finding(struct page *pg, const struct snap_finding *x, size_t n)
 {
     FILE *f = pg->f;
@@ -752,6 +856,14 @@ static void finding(struct page *pg, const struct snap_finding *x, size_t n)
                "class=\"badge b-%s\">%s</span> ", n, sev_class(x->severity), n,
             sev_class(x->severity), severity_name(x->severity));
     esc(f, x->kind);
+    if (x->id[0]) {
+        char id[SNAP_ID + 1];
+        memcpy(id, x->id, SNAP_ID);
+        id[SNAP_ID] = '\0';
+        fputs(" <span class=\"dim fid\">", f);
+        esc(f, id);
+        fputs("</span>", f);
+    }
     fputs("</h3>\n<p>", f);
     esc(f, x->summary);
     fputs("</p>\n<dl class=\"kv\"><dt>entity</dt><dd>", f);
@@ -762,9 +874,21 @@ static void finding(struct page *pg, const struct snap_finding *x, size_t n)
         esc(f, x->provider);
         fputs("</dd>", f);
     }
-    fprintf(f, "<dt>seen</dt><dd>%llu time(s), first %s, last %s UTC</dd></dl>\n",
+    fprintf(f, "<dt>seen</dt><dd>%llu time(s), first %s, last %s UTC</dd>",
             (unsigned long long)x->count, report_time_utc(x->first_us, a, sizeof(a)),
             report_time_utc(x->last_us, b, sizeof(b)));
+    if (x->explained_by[0]) {
+        fputs("<dt>explained by</dt><dd>", f);
+        id_link(f, pg->s, x->explained_by);
+        fputs("</dd>", f);
+    }
+    if (x->n_explains > 0) {
+        fputs("<dt>explains</dt><dd>", f);
+        id_links(f, pg->s, x->explains, x->n_explains);
+        fputs("</dd>", f);
+    }
+    population(f, x);
+    fputs("</dl>\n", f);
     if (ne > 0) {
         fputs("<div class=\"tw\"><table class=\"ev\"><thead><tr><th>frame</th><th>time (UTC)"
               "</th><th>role</th><th>message</th></tr></thead><tbody>\n", f);
@@ -784,9 +908,9 @@ static void finding(struct page *pg, const struct snap_finding *x, size_t n)
 
     /* the evidence dialogs, each drawn once on the page */
     for (uint32_t k = 0; k < ne; k++) {
-        uint32_t di = dialog_of_frame(pg, x->evidence[k].frame);
+        uint32_t di = ladder_dialog_of_frame(&pg->idx, x->evidence[k].frame);
         bool dup = false;
-        if (di == UINT32_MAX) {
+        if (di == LADDER_NO_DIALOG) {
             missing++;
             continue;
         }
@@ -976,8 +1100,7 @@ int report_html(FILE *f, const struct snapshot *s)
               "</body>\n</html>\n", f);
         rc = ferror(f) ? ERR_IO : 0;
     }
-    free(pg.by_frame);
-    free(pg.dlg_of);
+    ladder_index_free(&pg.idx);
     free(pg.ladder_of);
     free(pg.mbuf);
     return rc;

@@ -2,13 +2,17 @@
  * report_md.c — `--report markdown`: a ticket-ready report to paste into a
  * provider support case or an issue tracker: verdicts, each finding with
  * its evidence table (frame, UTC time, exact start/status line), causes and
- * fixes, the per-peer summary and the capture statistics. No secrets (the
- * snapshot has none); '|' and newlines in cells are escaped.
+ * fixes, the call flow of each evidence dialog as a text ladder (the one
+ * `--ladder CALL-ID` prints, at most MD_MAX_LADDERS, the rest counted), the
+ * per-peer summary and the capture statistics. No secrets (the snapshot
+ * has none); '|' and newlines in cells are escaped.
  * Flow: snapshot → report. Thread: the caller's.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "ladder.h"
 #include "report.h"
 #include "report_fmt.h"
 #include "sip.h"
@@ -25,6 +29,86 @@ static void md(FILE *f, const char *s)
         else
             fputc(c, f);
     }
+}
+
+/* Call flows drawn in a ticket: enough for the evidence of the top
+ * findings, short enough to paste. */
+#define MD_MAX_LADDERS 8
+
+/* One dialog's text ladder as an indented code block: the ladder's text is
+ * already cleaned of controls and non-ASCII (ladder.c), and an indented
+ * block cannot be closed by anything inside it, unlike a ``` fence. */
+static void md_ladder(FILE *f, const struct snapshot *s, const struct snap_dialog *d)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+
+    if (m == NULL)
+        return;
+    ladder_text(m, s, d);
+    if (fclose(m) != 0) {
+        free(buf);
+        return;
+    }
+    for (size_t i = 0; i < len;) {
+        size_t e = i;
+        while (e < len && buf[e] != '\n')
+            e++;
+        fprintf(f, "    %.*s\n", (int)(e - i), buf + i);
+        i = e + 1;
+    }
+    fputc('\n', f);
+    free(buf);
+}
+
+/* "## Call flows": each kept dialog an evidence frame belongs to, once, in
+ * the order of the findings; what is not drawn is counted. */
+static void md_ladders(FILE *f, const struct snapshot *s)
+{
+    struct ladder_index x;
+    unsigned char *seen = calloc(s->n_dialogs ? s->n_dialogs : 1, 1);
+    size_t drawn = 0, cut = 0, missing = 0;
+
+    if (seen == NULL || ladder_index_init(&x, s) != 0) {
+        fprintf(f, "## Call flows\n\nNot drawn: out of memory.\n\n");
+        ladder_index_free(&x);
+        free(seen);
+        return;
+    }
+    fprintf(f, "## Call flows\n\n");
+    for (size_t i = 0; i < s->n_findings; i++) {
+        const struct snap_finding *fd = &s->findings[i];
+        for (uint32_t k = 0; k < fd->n_evidence && k < SNAP_MAX_EVIDENCE; k++) {
+            uint32_t di = ladder_dialog_of_frame(&x, fd->evidence[k].frame);
+            if (di == LADDER_NO_DIALOG) {
+                missing++;
+                continue;
+            }
+            if (seen[di])
+                continue;
+            seen[di] = 1;
+            if (drawn >= MD_MAX_LADDERS) {
+                cut++;
+                continue;
+            }
+            fprintf(f, "Evidence of finding %zu (", i + 1);
+            md(f, fd->kind);
+            fprintf(f, "), frame %llu:\n\n", (unsigned long long)fd->evidence[k].frame);
+            md_ladder(f, s, &s->dialogs[di]);
+            drawn++;
+        }
+    }
+    if (drawn == 0 && missing == 0)
+        fprintf(f, "None: no finding cites a frame.\n\n");
+    if (cut > 0)
+        fprintf(f, "%zu more evidence dialog(s) not drawn (limit %d); `sipscope -r FILE "
+                   "--ladder CALL-ID` prints any of them.\n\n", cut, MD_MAX_LADDERS);
+    if (missing > 0)
+        fprintf(f, "%zu evidence frame(s) are in no kept dialog (raise --cap dialogs or "
+                   "--cap messages_kept).\n\n", missing);
+    ladder_index_free(&x);
+    free(seen);
 }
 
 int report_markdown(FILE *f, const struct snapshot *s)
@@ -100,6 +184,7 @@ int report_markdown(FILE *f, const struct snapshot *s)
         }
     }
 
+    md_ladders(f, s);
     fprintf(f, "## Peers\n\n| peer | requests | answers (1xx/2xx/3xx/4xx/5xx/6xx/none) | "
                "auth ok/refused | first failure (UTC) | last failure (UTC) |\n"
                "|---|---|---|---|---|---|\n");

@@ -8,9 +8,13 @@
 #    JSON report's top finding summary) and every evidence frame of the
 #    JSON report, both in the evidence table and on the SVG ladder; a
 #    screenshot is made;
+#  - the diagnosis section holds the JSON report's diagnosis (summaries,
+#    ruled-out causes, fix), or its top finding when it has none;
 #  - --report-file writes the same page; --ladder's frame numbers equal
 #    tshark's for each Call-ID of two shared captures (their .sip.tsv);
-#    an unknown Call-ID exits 2.
+#    the Markdown ticket's call flows hold every evidence frame, each
+#    ladder's frames equal to tshark's for its Call-ID; an unknown
+#    Call-ID exits 2.
 # Exit 77 only when a tool is absent (chromium, tshark, python3).
 set -u
 cd "$(dirname "$0")/../.."
@@ -107,10 +111,18 @@ text = html.unescape(re.sub(r"<[^>]+>", " ", dom))
 errors = []
 if not rep["findings"]:
     errors.append("the JSON report has no finding to look for")
-top = rep["findings"][0]["summary"]
 diag = re.search(r'<section id="diagnosis">(.*?)</section>', dom, re.S)
-if not diag or top not in html.unescape(re.sub(r"<[^>]+>", "", diag.group(1))):
-    errors.append("diagnosis %r not in the rendered diagnosis section" % top)
+dtext = html.unescape(re.sub(r"<[^>]+>", "", diag.group(1))) if diag else ""
+# The diagnosis the JSON report gives (root causes, what was ruled out and
+# the fix) is what the section shows; without one, the top finding.
+want = [d["summary"] for d in rep.get("diagnosis", [])]
+want += [r["cause"] + ": " + r["why"] for d in rep.get("diagnosis", []) for r in d["ruled_out"]]
+want += [d["fix"] for d in rep.get("diagnosis", []) if d.get("fix")]
+if not want:
+    want = [rep["findings"][0]["summary"]]
+for w in want:
+    if w not in dtext:
+        errors.append("diagnosis %r not in the rendered diagnosis section" % w)
 table = set(int(x) for x in re.findall(r'<td class="n frame">(\d+)</td>', dom))
 svg = set(int(x) for x in re.findall(r'>#(\d+)</text>', dom))
 frames = sorted({e["frame"] for f in rep["findings"] for e in f["evidence"]})
@@ -146,6 +158,35 @@ for c in sip_captures__sip-register-wrong_password-401-403-401-403.pcapng ISA__r
     [ $n -gt 0 ] || bad "$c: no Call-ID compared"
     echo "ladder: $c: $n Call-ID(s) match tshark"
 done
+# 5. The Markdown ticket's call flows: each evidence dialog's frames equal
+#    tshark's frames of that Call-ID, and every evidence frame is on one.
+"$SIPSCOPE" -q -r "$cap" --no-tui --report markdown >"$tmp/r.md"
+tshark -r "$cap" -Y sip -T fields -e frame.number -e sip.Call-ID >"$tmp/cid.tsv" 2>/dev/null
+python3 - "$tmp/r.md" "$tmp/cid.tsv" "$tmp/r.json" <<'EOF' || fail=1
+import json, re, sys
+md = open(sys.argv[1]).read()
+want = {}
+for line in open(sys.argv[2]):
+    fr, cid = line.rstrip("\n").split("\t")
+    want.setdefault(cid, []).append(int(fr))
+sec = md.split("## Call flows\n", 1)[1].split("\n## ", 1)[0]
+errors, drawn = [], set()
+for block in re.split(r"\n    Call flow: ", sec)[1:]:
+    cid = re.match(r"\S+  Call-ID (\S+)", block).group(1)
+    got = [int(m) for m in re.findall(r"^    \d\d:\d\d:\d\d\.\d+ +(\d+) ", block, re.M)]
+    if got != want.get(cid):
+        errors.append("ticket ladder %s: frames %s, tshark %s" % (cid, got, want.get(cid)))
+    drawn.update(got)
+rep = json.load(open(sys.argv[3]))
+for fr in {e["frame"] for f in rep["findings"] for e in f["evidence"]}:
+    if fr not in drawn:
+        errors.append("evidence frame %d on no ladder of the ticket" % fr)
+if not drawn:
+    errors.append("the ticket has no call flow")
+for e in errors: print("FAIL: markdown:", e)
+if not errors: print("markdown: ticket ladders match tshark, frames", sorted(drawn))
+sys.exit(1 if errors else 0)
+EOF
 "$SIPSCOPE" -q -r "$cap" --ladder no-such-call-id >/dev/null 2>"$tmp/err"
 rc=$?
 [ $rc -eq 2 ] || bad "--ladder of an unknown Call-ID: exit $rc, want 2"

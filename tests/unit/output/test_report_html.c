@@ -5,7 +5,10 @@
  * everywhere they are shown (titles, tables, SVG, message text); secrets
  * in message text are masked (digest response, Basic, folded header,
  * password parameters) while the rest is kept; a snapshot of 100k dialogs
- * gives a bounded page that counts what it left out; the ladder cap holds.
+ * gives a bounded page that counts what it left out; the ladder cap holds;
+ * the diagnosis section draws snapshot.diagnosis (root cause, ruled-out
+ * causes, fix, linked findings) and populations; the Markdown ticket
+ * carries the text ladder of each evidence dialog, bounded and counted.
  */
 #include <stdio.h>
 #include <string.h>
@@ -261,6 +264,135 @@ static void test_bounded(void **state)
     snapshot_free(&s);
 }
 
+static char *render_md(const struct snapshot *s, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    assert_non_null(f);
+    assert_int_equal(report_write(f, REPORT_MARKDOWN, s, false), 0);
+    fclose(f);
+    return buf;
+}
+
+/* The diagnosis the diagnosis stage put in the snapshot is what leads the
+ * page: each root cause with its evidence, what was ruled out and the fix;
+ * ids link to the findings; population findings say how many and who. */
+static void test_diagnosis(void **state)
+{
+    (void)state;
+    struct snapshot s;
+    size_t len;
+
+    assert_int_equal(snapshot_init(&s, 8, 4, 8, 16, 4096, 4), 0);
+    fill(&s, 3, 34, NULL);      /* two findings: 32 + 2 evidence frames */
+    snprintf(s.findings[0].id, SNAP_ID, "F7");
+    snprintf(s.findings[1].id, SNAP_ID, "F9");
+    snprintf(s.findings[1].explained_by, SNAP_ID, "F7");
+    snprintf(s.findings[0].explains[0], SNAP_ID, "F9");
+    s.findings[0].n_explains = 1;
+    snprintf(s.findings[1].population, sizeof(s.findings[1].population), "users");
+    s.findings[1].n_members = 412;
+    s.findings[1].members_dropped = 3;
+    s.findings[1].n_sample = 2;
+    snprintf(s.findings[1].sample[0].name, 64, "1001%s", HOSTILE);
+    s.findings[1].sample[0].count = 50;
+    snprintf(s.findings[1].sample[1].name, 64, "1002");
+    s.findings[1].sample[1].count = 7;
+    s.n_diagnosis = 1;
+    struct snap_diagnosis *d = &s.diagnosis[0];
+    memset(d, 0, sizeof(*d));
+    snprintf(d->trunk, sizeof(d->trunk), "PBX a -> trunk %s", HOSTILE);
+    snprintf(d->role, sizeof(d->role), "trunk");
+    d->root_cause = KIND_IP_REJECTED;
+    d->severity = SEV_CRITICAL;
+    snprintf(d->confidence, sizeof(d->confidence), "high");
+    snprintf(d->summary, sizeof(d->summary), "the carrier refuses the source %s", HOSTILE);
+    snprintf(d->finding, SNAP_ID, "F7");
+    snprintf(d->explains[0], SNAP_ID, "F9");
+    d->n_explains = 1;
+    d->n_ruled_out = 2;
+    snprintf(d->ruled_out[0].cause, 32, "password_mismatch");
+    snprintf(d->ruled_out[0].why, SNAP_TEXT, "the digest matches --secrets %s", HOSTILE);
+    snprintf(d->ruled_out[1].cause, 32, "no_response");
+    snprintf(d->ruled_out[1].why, SNAP_TEXT, "frame 2 answers");
+    snprintf(d->fix, sizeof(d->fix), "ask the carrier to allow 198.51.100.10");
+
+    char *h = render(&s, &len);
+    const char *sec = strstr(h, "<section id=\"diagnosis\">");
+    const char *end = strstr(h, "<section id=\"findings\">");
+    assert_non_null(sec);
+    assert_non_null(end);
+    char *diag = strndup(sec, (size_t)(end - sec));
+    assert_non_null(strstr(diag, "id=\"dg1\" class=\"card sev-critical rootcause\""));
+    assert_non_null(strstr(diag, "trunk: PBX a -&gt; trunk &quot;&gt;&lt;script&gt;"));
+    assert_non_null(strstr(diag, "the carrier refuses the source &quot;&gt;&lt;script"));
+    assert_non_null(strstr(diag, "ip_rejected (<a href=\"#f1\">F7</a>)"));
+    assert_non_null(strstr(diag, "<dt>confidence</dt><dd>high</dd>"));
+    assert_non_null(strstr(diag, "<dt>explains</dt><dd><a href=\"#f2\">F9</a></dd>"));
+    assert_non_null(strstr(diag, "<li><b>password_mismatch</b>: the digest matches --secrets "
+                                 "&quot;&gt;&lt;script&gt;"));
+    assert_non_null(strstr(diag, "<li><b>no_response</b>: frame 2 answers</li>"));
+    assert_non_null(strstr(diag, "ask the carrier to allow 198.51.100.10"));
+    /* the root cause's evidence frames, linked to its evidence table */
+    assert_non_null(strstr(diag, "<a href=\"#f1-e0\">frame 2</a>"));
+    /* the fallback (peer verdicts) is not shown when there is a diagnosis */
+    assert_null(strstr(diag, "verdict &quot;"));
+    free(diag);
+    /* findings: ids, causal links, the population */
+    assert_non_null(strstr(h, "<dt>explained by</dt><dd><a href=\"#f1\">F7</a></dd>"));
+    assert_non_null(strstr(h, "412 users (and 3 more a budget could not count)"));
+    assert_non_null(strstr(h, "1001&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert_non_null(strstr(h, "1002 (7) and 410 more"));
+    assert_null(strcasestr(h, "<script"));
+    free(h);
+
+    /* no diagnosis: the peers' verdicts and the top findings */
+    s.n_diagnosis = 0;
+    h = render(&s, &len);
+    assert_non_null(strstr(h, "<li class=\"verdict\">verdict &quot;&gt;"));
+    assert_null(strstr(h, "id=\"dg1\""));
+    free(h);
+    snapshot_free(&s);
+}
+
+/* The Markdown ticket carries the text ladder of each evidence dialog
+ * once, as an indented block (nothing in it can end the block), at most
+ * MD_MAX_LADDERS of them, the rest counted. */
+static void test_markdown_ladders(void **state)
+{
+    (void)state;
+    struct snapshot s;
+    size_t len;
+
+    assert_int_equal(snapshot_init(&s, 8, 4, 16, 32, 4096, 4), 0);
+    fill(&s, 12, 12, NULL);
+    /* a second citation of dialog 0 draws nothing more */
+    s.findings[0].evidence[s.findings[0].n_evidence++] = s.findings[0].evidence[0];
+    char *m = render_md(&s, &len);
+    const char *cf = strstr(m, "## Call flows\n");
+    assert_non_null(cf);
+    assert_true(cf < strstr(m, "## Peers"));
+    assert_non_null(strstr(cf, "Evidence of finding 1 (auth\\_rejected), frame 2:\n\n"
+                               "    Call flow: INVITE  Call-ID 0\"><script>"));
+    assert_non_null(strstr(cf, "\n    22:13:20.000002  2   "));
+    assert_non_null(strstr(cf, "failing answer"));
+    size_t n = 0;
+    for (const char *p = cf; (p = strstr(p, "    Call flow: ")) != NULL; p++)
+        n++;
+    assert_int_equal(n, 8);
+    assert_non_null(strstr(cf, "4 more evidence dialog(s) not drawn (limit 8)"));
+    /* every line of a ladder is indented: none starts a Markdown construct */
+    const char *stop = strstr(cf, "4 more evidence");
+    for (const char *p = cf + strlen("## Call flows\n\n"); p < stop;) {
+        const char *e = strchr(p, '\n');
+        assert_true(e == p || strncmp(p, "Evidence of finding ", 20) == 0 ||
+                    strncmp(p, "    ", 4) == 0);
+        p = e + 1;
+    }
+    free(m);
+    snapshot_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +400,8 @@ int main(void)
         cmocka_unit_test(test_mask),
         cmocka_unit_test(test_hostile_page),
         cmocka_unit_test(test_bounded),
+        cmocka_unit_test(test_diagnosis),
+        cmocka_unit_test(test_markdown_ladders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
