@@ -14,6 +14,9 @@ struct run_info {
     const char *source;         /* file name, "-" or interface */
     bool live;
     bool truncated;             /* the file was cut short */
+    bool failed;                /* a runtime error the run exits 2 for (read error, file
+                                 * cut short, --evidence not written): set by the driver
+                                 * before the report, so its exit_status is the real one */
     int linktype;
     int64_t first_ts_us, last_ts_us;
     uint64_t packets;           /* frames read */

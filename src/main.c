@@ -509,10 +509,12 @@ static int app_report(struct app *a, const struct run_info *run, int status)
     /* --evidence: copy the frames the final findings cite from the input
      * file (cli_check allows it only with -r FILE, never -r -) */
     if (o->evidence_file != NULL &&
-        evidence_write(&snap, o->read_file, o->evidence_file, a->errbuf) < 0) {
+        evidence_write(&snap, &o->read_file, 1, -1, o->evidence_file, a->errbuf) < 0) {
         fprintf(stderr, "sipscope: %s\n", a->errbuf);
         status = 2;
     }
+    /* the report's exit_status is the one the run ends with */
+    snap.run.failed = status == 2;
     /* the report is built where the correlation tables were */
     engine_release(pipeline_engine(a->pipe));
     nc = getenv("NO_COLOR");

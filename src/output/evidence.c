@@ -1,19 +1,31 @@
 /*
  * evidence.c — the --evidence writer (see evidence.h): re-read the input
- * capture with libpcap and copy the frames the findings cite (frame numbers
- * count from 1 as tshark does) into a new pcap created O_EXCL|O_NOFOLLOW,
- * mode 0600. Flow: after the report. Thread: the main thread.
+ * capture files in the order the analysis read them (capture/merge.h: by
+ * time, as mergecap merges them) and copy the frames the findings cite
+ * (frame numbers count from 1 as tshark does) into a new pcapng file
+ * created O_EXCL|O_NOFOLLOW, mode 0600.
+ *
+ * pcapng, not pcap, because each packet carries a comment (an opt_comment
+ * of its Enhanced Packet Block, which tshark shows as frame.comment and
+ * Wireshark in the packet list): the frame's number in the capture the
+ * report cites ("frame 348 of trunk.pcap"), and the findings that cite it
+ * with the role each gives it. The evidence file renumbers its packets
+ * 1..N; the comment is what ties packet 3 back to the ticket's frame 348.
+ * Timestamps keep the input's nanoseconds (if_tsresol 9).
+ *
+ * Flow: after the report (main), or on `w` in the dashboard. Thread: the
+ * caller's. Memory: the citation list and one block buffer per call.
  */
 #include "evidence.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "capture/merge.h"
 #include "util/err.h"
 
 static int cmp_u64(const void *a, const void *b)
@@ -27,7 +39,8 @@ size_t evidence_frames(const struct snapshot *s, uint64_t *frames, size_t max)
     size_t n = 0, out = 0;
 
     for (size_t i = 0; i < s->n_findings; i++)
-        for (uint32_t k = 0; k < s->findings[i].n_evidence && n < max; k++)
+        for (uint32_t k = 0; k < s->findings[i].n_evidence && k < SNAP_MAX_EVIDENCE && n < max;
+             k++)
             if (s->findings[i].evidence[k].frame > 0)
                 frames[n++] = s->findings[i].evidence[k].frame;
     if (n == 0)
@@ -39,63 +52,262 @@ size_t evidence_frames(const struct snapshot *s, uint64_t *frames, size_t max)
     return out;
 }
 
-int evidence_write(const struct snapshot *s, const char *input_pcap, const char *out_path,
-                   char *errbuf)
-{
-    size_t max = s->n_findings * SNAP_MAX_EVIDENCE + 1, n, next = 0;
-    uint64_t *frames = calloc(max, sizeof(*frames));
-    char perr[PCAP_ERRBUF_SIZE];
-    pcap_t *in = NULL;
-    pcap_dumper_t *dump = NULL;
-    FILE *fp = NULL;
-    struct pcap_pkthdr *h;
-    const u_char *data;
-    uint64_t frame = 0;
-    int fd = -1, rc, written = 0;
+/* One citation: finding f's evidence k is frame `frame`. */
+struct cite {
+    uint64_t frame;
+    uint32_t finding, ev;
+};
 
-    if (frames == NULL) {
-        err_set(errbuf, "--evidence: out of memory");
+static int cmp_cite(const void *a, const void *b)
+{
+    const struct cite *x = a, *y = b;
+    if (x->frame != y->frame)
+        return x->frame < y->frame ? -1 : 1;
+    if (x->finding != y->finding)
+        return x->finding < y->finding ? -1 : 1;
+    return x->ev < y->ev ? -1 : x->ev > y->ev;
+}
+
+/* ---- pcapng (draft-ietf-opsawg-pcapng) ---- */
+
+#define PCAPNG_SHB 0x0A0D0D0Au
+#define PCAPNG_IDB 0x00000001u
+#define PCAPNG_EPB 0x00000006u
+#define OPT_ENDOFOPT 0
+#define OPT_COMMENT 1
+#define OPT_SHB_USERAPPL 4
+#define OPT_IF_TSRESOL 9
+
+struct blk {
+    uint8_t *p;
+    size_t len, cap;
+};
+
+static int blk_room(struct blk *b, size_t n)
+{
+    uint8_t *np;
+    size_t cap = b->cap ? b->cap : 4096;
+
+    if (n <= b->cap - b->len)
+        return 0;
+    while (cap - b->len < n)
+        cap *= 2;
+    np = realloc(b->p, cap);
+    if (np == NULL)
         return ERR_NOMEM;
+    b->p = np;
+    b->cap = cap;
+    return 0;
+}
+
+/* Append n bytes and zero padding to a multiple of 4 (room checked first). */
+static void blk_put(struct blk *b, const void *v, size_t n)
+{
+    memcpy(b->p + b->len, v, n);
+    b->len += n;
+    while (b->len % 4 != 0)
+        b->p[b->len++] = 0;
+}
+
+static void blk_u32(struct blk *b, uint32_t v)
+{
+    blk_put(b, &v, 4);
+}
+
+static void blk_opt(struct blk *b, uint16_t code, const void *v, uint16_t n)
+{
+    uint16_t h[2] = { code, n };
+    blk_put(b, h, 4);
+    if (n > 0)
+        blk_put(b, v, n);
+}
+
+/* Start a block: type and a length patched by blk_end. */
+static void blk_begin(struct blk *b, uint32_t type)
+{
+    b->len = 0;
+    blk_u32(b, type);
+    blk_u32(b, 0);
+}
+
+static int blk_end(struct blk *b, FILE *fp)
+{
+    uint32_t total = (uint32_t)(b->len + 4);
+
+    memcpy(b->p + 4, &total, 4);
+    blk_u32(b, total);
+    return fwrite(b->p, 1, b->len, fp) == b->len ? 0 : ERR_IO;
+}
+
+#define COMMENT_MAX 1024
+
+/* Comment text from a snapshot string: printable ASCII only (the string
+ * may hold wire bytes; the comment must be valid UTF-8). */
+static void put_clean(char *dst, size_t cap, size_t *len, const char *s)
+{
+    for (; *s != '\0' && *len + 1 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        dst[(*len)++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
     }
-    n = evidence_frames(s, frames, max);
-    in = pcap_open_offline(input_pcap, perr);
+    dst[*len] = '\0';
+}
+
+static void put_num(char *dst, size_t cap, size_t *len, unsigned long long v)
+{
+    char num[24];
+    snprintf(num, sizeof(num), "%llu", v);
+    put_clean(dst, cap, len, num);
+}
+
+/* "frame 348 of trunk.pcap; F1 auth_rejected: failing answer; F2 ..." */
+static size_t comment(char *c, const struct snapshot *s, const struct cite *ct, size_t nct,
+                      const struct pcap_merge_frame *fr, const char *file)
+{
+    size_t len = 0;
+
+    c[0] = '\0';
+    put_clean(c, COMMENT_MAX, &len, "sipscope evidence: frame ");
+    put_num(c, COMMENT_MAX, &len, fr->frame_in_file);
+    put_clean(c, COMMENT_MAX, &len, " of ");
+    put_clean(c, COMMENT_MAX, &len, file);
+    if (fr->frame != fr->frame_in_file) {
+        put_clean(c, COMMENT_MAX, &len, " (frame ");
+        put_num(c, COMMENT_MAX, &len, fr->frame);
+        put_clean(c, COMMENT_MAX, &len, " of the merged input)");
+    }
+    for (size_t i = 0; i < nct; i++) {
+        const struct snap_finding *x = &s->findings[ct[i].finding];
+        char id[SNAP_ID + 1];
+        memcpy(id, x->id, SNAP_ID);
+        id[SNAP_ID] = '\0';
+        put_clean(c, COMMENT_MAX, &len, "; ");
+        if (id[0] != '\0') {
+            put_clean(c, COMMENT_MAX, &len, id);
+            put_clean(c, COMMENT_MAX, &len, " ");
+        } else {
+            put_clean(c, COMMENT_MAX, &len, "finding ");
+            put_num(c, COMMENT_MAX, &len, (unsigned long long)ct[i].finding + 1);
+            put_clean(c, COMMENT_MAX, &len, " ");
+        }
+        put_clean(c, COMMENT_MAX, &len, x->kind);
+        put_clean(c, COMMENT_MAX, &len, " (");
+        put_clean(c, COMMENT_MAX, &len, severity_name(x->severity));
+        put_clean(c, COMMENT_MAX, &len, "): ");
+        put_clean(c, COMMENT_MAX, &len, x->evidence[ct[i].ev].role);
+    }
+    return len;
+}
+
+static int write_headers(struct blk *b, FILE *fp, const struct pcap_merge *in)
+{
+    static const char app[] = "sipscope";
+    const uint8_t tsresol = 9;     /* nanoseconds, as the input was read */
+    uint16_t lt[2];
+    uint32_t bom = 0x1A2B3C4Du, ver = 1;   /* major 1, minor 0 (in host order) */
+    uint32_t sect[2] = { 0xffffffffu, 0xffffffffu };     /* section length unknown */
+
+    if (blk_room(b, 256) != 0)
+        return ERR_NOMEM;
+    blk_begin(b, PCAPNG_SHB);
+    blk_u32(b, bom);
+    blk_put(b, &ver, 4);
+    blk_put(b, sect, 8);
+    blk_opt(b, OPT_SHB_USERAPPL, app, sizeof(app) - 1);
+    blk_opt(b, OPT_ENDOFOPT, NULL, 0);
+    if (blk_end(b, fp) != 0)
+        return ERR_IO;
+    blk_begin(b, PCAPNG_IDB);
+    lt[0] = (uint16_t)pcap_merge_linktype(in);
+    lt[1] = 0;
+    blk_put(b, lt, 4);
+    blk_u32(b, pcap_merge_snaplen(in));
+    blk_opt(b, OPT_IF_TSRESOL, &tsresol, 1);
+    blk_opt(b, OPT_ENDOFOPT, NULL, 0);
+    return blk_end(b, fp);
+}
+
+static int write_packet(struct blk *b, FILE *fp, const struct pcap_merge_frame *fr,
+                        const char *c, size_t clen)
+{
+    uint64_t ts = (uint64_t)fr->h->ts.tv_sec * 1000000000u + (uint64_t)fr->h->ts.tv_usec;
+
+    if (blk_room(b, 64 + fr->h->caplen + clen) != 0)
+        return ERR_NOMEM;
+    blk_begin(b, PCAPNG_EPB);
+    blk_u32(b, 0);                          /* interface 0 */
+    blk_u32(b, (uint32_t)(ts >> 32));
+    blk_u32(b, (uint32_t)ts);
+    blk_u32(b, fr->h->caplen);
+    blk_u32(b, fr->h->len);
+    blk_put(b, fr->data, fr->h->caplen);
+    if (clen > 0)
+        blk_opt(b, OPT_COMMENT, c, (uint16_t)clen);
+    blk_opt(b, OPT_ENDOFOPT, NULL, 0);
+    return blk_end(b, fp);
+}
+
+int evidence_write(const struct snapshot *s, const char *const *inputs, size_t n_inputs,
+                   long finding, const char *out_path, char *errbuf)
+{
+    size_t max = (finding >= 0 ? 1 : s->n_findings) * SNAP_MAX_EVIDENCE + 1, nct = 0, next = 0;
+    struct cite *ct = calloc(max, sizeof(*ct));
+    char *c = malloc(COMMENT_MAX);
+    struct pcap_merge *in = NULL;
+    struct pcap_merge_frame fr;
+    struct blk b = { NULL, 0, 0 };
+    FILE *fp = NULL;
+    int fd = -1, rc = 0, written = 0, oerr;
+
+    if (ct == NULL || c == NULL) {
+        err_set(errbuf, "--evidence: out of memory");
+        rc = ERR_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < s->n_findings; i++) {
+        if (finding >= 0 && (size_t)finding != i)
+            continue;
+        for (uint32_t k = 0; k < s->findings[i].n_evidence && k < SNAP_MAX_EVIDENCE; k++)
+            if (s->findings[i].evidence[k].frame > 0 && nct < max)
+                ct[nct++] = (struct cite){ s->findings[i].evidence[k].frame, (uint32_t)i, k };
+    }
+    qsort(ct, nct, sizeof(*ct), cmp_cite);
+    in = pcap_merge_open(inputs, n_inputs, errbuf, &oerr);
     if (in == NULL) {
-        err_set(errbuf, "--evidence: cannot re-read %s: %s", input_pcap, perr);
-        free(frames);
-        return ERR_FORMAT;
+        char m[ERRBUF_SIZE];
+        snprintf(m, sizeof(m), "--evidence: cannot re-read the input: %s", errbuf);
+        memcpy(errbuf, m, ERRBUF_SIZE);
+        rc = ERR_FORMAT;
+        goto out;
     }
     fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0 || (fp = fdopen(fd, "wb")) == NULL) {
         err_set(errbuf, "--evidence: cannot create %s: %s", out_path, strerror(errno));
         if (fd >= 0)
             close(fd);
-        pcap_close(in);
-        free(frames);
-        return ERR_IO;
+        rc = ERR_IO;
+        goto out;
     }
-    dump = pcap_dump_fopen(in, fp);
-    if (dump == NULL) {
-        err_set(errbuf, "--evidence: %s: %s", out_path, pcap_geterr(in));
-        fclose(fp);
-        pcap_close(in);
-        free(frames);
-        return ERR_IO;
-    }
-    while (next < n && (rc = pcap_next_ex(in, &h, &data)) == 1) {
-        frame++;
-        if (frame == frames[next]) {
-            pcap_dump((u_char *)dump, h, data);
-            written++;
+    rc = write_headers(&b, fp, in);
+    while (rc == 0 && next < nct && pcap_merge_next(in, &fr) == 1) {
+        size_t first = next, clen;
+        while (next < nct && ct[next].frame < fr.frame)
+            first = ++next;     /* cited twice by one finding: already past */
+        while (next < nct && ct[next].frame == fr.frame)
             next++;
-        }
+        if (next == first)
+            continue;
+        clen = comment(c, s, ct + first, next - first, &fr, inputs[fr.file]);
+        rc = write_packet(&b, fp, &fr, c, clen);
+        written++;
     }
-    rc = pcap_dump_flush(dump);
-    pcap_dump_close(dump);      /* closes fp */
-    pcap_close(in);
-    free(frames);
-    if (rc != 0) {
-        err_set(errbuf, "--evidence: writing %s failed", out_path);
-        return ERR_IO;
-    }
-    return written;
+    if (fclose(fp) != 0 && rc == 0)
+        rc = ERR_IO;
+    if (rc != 0)
+        err_set(errbuf, "--evidence: writing %s failed: %s", out_path, err_str(rc));
+out:
+    pcap_merge_close(in);
+    free(b.p);
+    free(c);
+    free(ct);
+    return rc != 0 ? rc : written;
 }

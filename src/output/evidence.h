@@ -1,11 +1,14 @@
 /*
- * evidence.h — `--evidence FILE.pcap`: a capture holding just the frames
- * the findings cite, so a support ticket can carry the proof and nothing
- * else. Offline only: the input file is read again with libpcap and the
- * cited frames are copied with their original timestamps and link type.
- * The output is created with O_EXCL|O_NOFOLLOW and mode 0600 (never
- * overwrites, never follows a planted symlink; may hold phone numbers).
- * Thread: the main thread after the report.
+ * evidence.h — `--evidence FILE`: a capture holding just the frames the
+ * findings cite, so a support ticket can carry the proof and nothing
+ * else. Offline only: the input files are read again (in the merged order
+ * the analysis used) and the cited frames are copied with their original
+ * timestamps and link type into a pcapng file whose packets each carry a
+ * comment (tshark: frame.comment) with the frame's number in its input file
+ * and the findings that cite it. The output is created with
+ * O_EXCL|O_NOFOLLOW and mode 0600 (never overwrites, never follows a
+ * planted symlink; may hold phone numbers).
+ * Thread: the main thread after the report, or the dashboard's.
  */
 #ifndef SIPSCOPE_EVIDENCE_H
 #define SIPSCOPE_EVIDENCE_H
@@ -20,12 +23,14 @@
 size_t evidence_frames(const struct snapshot *s, uint64_t *frames, size_t max);
 
 /*
- * Copy the frames cited by s from input_pcap to out_path. Returns the
+ * Copy the frames cited by s's findings (only finding number `finding`,
+ * 0-based, when >= 0; all when -1) from the n_inputs capture files (merged
+ * by time as the analysis read them) to a new pcapng out_path. Returns the
  * number of frames written (>= 0) or a negative enum err with errbuf
- * filled (ERR_IO: cannot open/create — including "exists"; ERR_FORMAT:
- * input is not a capture).
+ * filled (ERR_IO: cannot create — including "exists" — or write;
+ * ERR_FORMAT: an input cannot be read again).
  */
-int evidence_write(const struct snapshot *s, const char *input_pcap, const char *out_path,
-                   char *errbuf);
+int evidence_write(const struct snapshot *s, const char *const *inputs, size_t n_inputs,
+                   long finding, const char *out_path, char *errbuf);
 
 #endif

@@ -43,6 +43,8 @@ int report_write(FILE *f, enum report_format fmt, const struct snapshot *s, bool
 
 int report_exit_status(const struct snapshot *s)
 {
+    if (s->run.failed || s->run.truncated)
+        return 2;       /* as the run exits: an error outranks findings */
     for (int sev = SEV_WARNING; sev <= SEV_CRITICAL; sev++)
         if (s->findings_by_severity[sev] > 0)
             return 1;

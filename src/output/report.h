@@ -24,7 +24,8 @@ enum report_format {
 int report_format_parse(const char *s, enum report_format *out);
 /* Write the report; colour only when color is true (a tty without NO_COLOR). */
 int report_write(FILE *f, enum report_format fmt, const struct snapshot *s, bool color);
-/* 0: nothing of severity warning or worse; 1: something was found. */
+/* 0: nothing of severity warning or worse; 1: something was found; 2: the
+ * run failed (run.failed or a file cut short), whatever was found. */
 int report_exit_status(const struct snapshot *s);
 
 /* The renderers report_write dispatches to (0 or ERR_IO / ERR_NOMEM). */

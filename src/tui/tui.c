@@ -453,7 +453,7 @@ static void save_report(struct tui *t, const char *path)
 static void write_evidence(struct tui *t, const char *path)
 {
     char eb[ERRBUF_SIZE] = "";
-    int n = evidence_write(t->s, t->o->evidence_input, path, eb);
+    int n = evidence_write(t->s, &t->o->evidence_input, 1, -1, path, eb);
     if (n < 0)
         set_status(t, "%s", eb[0] ? eb : err_str(n));
     else

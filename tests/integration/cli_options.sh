@@ -84,6 +84,13 @@ grep -q "^sipscope: no packets in $T/hdr.pcap$" "$T/err" || bad "no packets: $(c
 js=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["exit_status"])' "$T/out") ||
     bad "no packets: no JSON report"
 [ "$rc" = "${js:-}" ] || bad "no packets: exit $rc, JSON exit_status ${js:-none}"
+# A file cut inside its first record: exit 2, and the JSON says 2 too.
+head -c 100 "$SHARED/pcaps/sngrep__aaa.pcap" >"$T/cut.pcap"
+"$SIPSCOPE" -r "$T/cut.pcap" --report json >"$T/out" 2>"$T/err"
+rc=$?
+js=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["exit_status"])' "$T/out") ||
+    bad "cut file: no JSON report"
+[ "$rc" = 2 ] && [ "${js:-}" = 2 ] || bad "cut file: exit $rc, JSON exit_status ${js:-none}, want 2 and 2"
 "$SIPSCOPE" -r - <"$T/hdr.pcap" >/dev/null 2>"$T/err"
 grep -q "^sipscope: no packets in standard input$" "$T/err" ||
     bad "no packets, stdin: $(cat "$T/err")"

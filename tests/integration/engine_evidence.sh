@@ -1,6 +1,8 @@
 #!/bin/sh
-# engine_evidence.sh — `--evidence FILE` end to end: the written pcap holds
-# exactly the frames the JSON report cites (compared with tshark), has mode
+# engine_evidence.sh — `--evidence FILE` end to end: the written pcapng holds
+# exactly the frames the JSON report cites (compared with tshark), each with
+# a comment (tshark's frame.comment) naming its frame number in the input
+# and the findings citing it (kind and role, as the JSON says), has mode
 # 0600, and an existing file is never overwritten.
 set -u
 cd "$(dirname "$0")/../.."
@@ -26,6 +28,22 @@ for n in $want; do
 done
 [ "$got_ts" = "$want_ts" ] || { echo "FAIL: evidence frames [$got_ts] != cited [$want_ts] ($want)"; exit 1; }
 [ -n "$want" ] || { echo "FAIL: nothing cited"; exit 1; }
+# each packet's comment: "frame N of INPUT; F1 kind (severity): role" for
+# the cited frame N, with every finding (JSON) that cites it
+tshark -r "$tmp/ev.pcap" -T fields -e frame.comment 2>/dev/null >"$tmp/comments"
+python3 - "$tmp/r.json" "$tmp/comments" "$cap" <<'EOF' || exit 1
+import json, sys
+rep = json.load(open(sys.argv[1]))
+got = [l.rstrip("\n") for l in open(sys.argv[2])]
+cites = {}
+for f in rep["findings"]:
+    for e in f["evidence"]:
+        cites.setdefault(e["frame"], []).append("%s %s (%s): %s" % (f["id"], f["kind"], f["severity"], e["role"]))
+want = ["sipscope evidence: frame %d of %s; %s" % (n, sys.argv[3], "; ".join(c)) for n, c in sorted(cites.items())]
+if got != want:
+    print("FAIL: evidence comments\n got  %s\n want %s" % (got, want)); sys.exit(1)
+print("evidence: %d packet comments match the JSON's citations" % len(got))
+EOF
 echo keep >"$tmp/exists.pcap"
 "$SIPSCOPE" -q -r "$cap" --report json --no-tui --evidence "$tmp/exists.pcap" >/dev/null 2>&1
 [ "$(cat "$tmp/exists.pcap")" = keep ] || { echo "FAIL: an existing file was overwritten"; exit 1; }

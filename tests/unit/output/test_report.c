@@ -3,8 +3,10 @@
  * (src/evidence.c) on a snapshot the engine made from real SIP text: the
  * verdict comes first, colour only when asked, the JSON parses (json-c)
  * and has the documented fields (docs/json-schema.md), Markdown escapes
- * table cells, the exit status follows severities, and the evidence pcap
- * holds exactly the cited frames, refusing to overwrite or follow links.
+ * table cells, the exit status follows severities, and the evidence pcapng
+ * holds exactly the cited frames, each commented with its input frame
+ * number and finding, refusing to overwrite or follow links; with two
+ * inputs it follows the merged order and names each frame's own file.
  */
 #include <json-c/json.h>
 #include <pcap/pcap.h>
@@ -160,10 +162,26 @@ static void test_exit_status(void **state)
     snapshot_free(&s);
 }
 
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = malloc(1 << 16);
+    if (f == NULL || buf == NULL) {
+        if (f != NULL)
+            fclose(f);
+        free(buf);
+        return NULL;
+    }
+    *len = fread(buf, 1, 1 << 16, f);
+    fclose(f);
+    return buf;
+}
+
 static void test_evidence_pcap(void **state)
 {
     char in[] = "/tmp/sipscope-h5-inXXXXXX", out[64], link[80], errbuf[ERRBUF_SIZE];
-    char eb[PCAP_ERRBUF_SIZE];
+    char eb[PCAP_ERRBUF_SIZE], cmt[160];
+    size_t blen;
     uint64_t frames[64];
     pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535), *rd;
     pcap_dumper_t *d;
@@ -192,7 +210,8 @@ static void test_evidence_pcap(void **state)
     assert_int_equal(frames[3], 5);
     snprintf(out, sizeof(out), "%s.evidence.pcap", in);
     unlink(out);
-    assert_int_equal(evidence_write(&t.snap, in, out, errbuf), 4);
+    const char *inputs[] = { in, in };
+    assert_int_equal(evidence_write(&t.snap, inputs, 1, -1, out, errbuf), 4);
     rd = pcap_open_offline(out, eb);
     assert_non_null(rd);
     while (pcap_next_ex(rd, &rh, &data) == 1) {
@@ -204,12 +223,39 @@ static void test_evidence_pcap(void **state)
     pcap_close(rd);
     assert_int_equal(n, 4);
     assert_int_equal(access(out, F_OK), 0);
+    /* pcapng with each packet's comment: its input frame and the finding */
+    char *bytes = slurp(out, &blen);
+    assert_non_null(bytes);
+    assert_int_equal(memcmp(bytes, "\x0a\x0d\x0d\x0a", 4), 0);
+    snprintf(cmt, sizeof(cmt), "sipscope evidence: frame 4 of %s; ", in);
+    assert_non_null(memmem(bytes, blen, cmt, strlen(cmt)));
+    assert_non_null(memmem(bytes, blen, t.snap.findings[0].kind,
+                           strlen(t.snap.findings[0].kind)));
+    free(bytes);
+    unlink(out);
+    /* the same file twice: merged by time (a tie goes to the first), so
+     * merged frames 1..16 are file frames 1,1,2,2,...; frame 4 is the
+     * second copy of file frame 2 */
+    assert_int_equal(evidence_write(&t.snap, inputs, 2, -1, out, errbuf), 4);
+    bytes = slurp(out, &blen);
+    assert_non_null(bytes);
+    snprintf(cmt, sizeof(cmt), "frame 2 of %s (frame 4 of the merged input)", in);
+    assert_non_null(memmem(bytes, blen, cmt, strlen(cmt)));
+    snprintf(cmt, sizeof(cmt), "frame 3 of %s (frame 5 of the merged input)", in);
+    assert_non_null(memmem(bytes, blen, cmt, strlen(cmt)));
+    free(bytes);
+    unlink(out);
+    /* one finding only */
+    assert_true(evidence_write(&t.snap, inputs, 1, 0, out, errbuf) > 0);
+    unlink(out);
+    assert_int_equal(evidence_write(&t.snap, inputs, 1, 0, out, errbuf),
+                     (int)t.snap.findings[0].n_evidence);
     /* never overwrite, never follow a symlink */
-    assert_int_equal(evidence_write(&t.snap, in, out, errbuf), ERR_IO);
+    assert_int_equal(evidence_write(&t.snap, inputs, 1, -1, out, errbuf), ERR_IO);
     snprintf(link, sizeof(link), "%s.link", in);
     unlink(link);
     assert_int_equal(symlink("/tmp/sipscope-h5-nonexistent-target", link), 0);
-    assert_int_equal(evidence_write(&t.snap, in, link, errbuf), ERR_IO);
+    assert_int_equal(evidence_write(&t.snap, inputs, 1, -1, link, errbuf), ERR_IO);
     assert_int_equal(access("/tmp/sipscope-h5-nonexistent-target", F_OK), -1);
     unlink(link);
     unlink(out);
