@@ -129,6 +129,7 @@ struct app {
     struct pipeline_opts po;
     FILE *out;                      /* results: stdout, or stderr with -w - */
     const char *source;             /* the input as the user named it */
+    char source_buf[512];           /* several -r files: "a.pcap + b.pcap" */
     char ltname[64];
     bool monitoring, tui;
     char errbuf[ERRBUF_SIZE];
@@ -169,6 +170,11 @@ static void name_option(const struct cli_opts *o, char *errbuf)
         l = named[i].val != NULL ? strlen(named[i].val) : 0;
         if (l > 1 && strncmp(errbuf, named[i].val, l) == 0 && errbuf[l] == ':')
             opt = named[i].opt;
+    }
+    for (size_t i = 1; i < o->n_read_files && opt == NULL; i++) {
+        l = strlen(o->read_files[i]);
+        if (strncmp(errbuf, o->read_files[i], l) == 0 && errbuf[l] == ':')
+            opt = "-r";
     }
     for (size_t i = 0; i < o->n_profile_dirs && opt == NULL; i++) {
         l = strlen(o->profile_dirs[i]);
@@ -289,6 +295,8 @@ static int app_open_input(struct app *a)
 
     memset(&co, 0, sizeof(co));
     co.file = a->o.read_file;
+    co.files = a->o.read_files;
+    co.n_files = a->o.n_read_files;
     co.iface = a->o.iface;
     co.hep_in = a->o.hep_in;
     co.filter = a->o.filter;
@@ -452,8 +460,9 @@ static int app_run(struct app *a)
             .live = capture_live(a->cap),
             .stop = &stop_requested,
             .save_format = o->report,
-            .evidence_input = o->read_file != NULL && strcmp(o->read_file, "-") != 0
-                              ? o->read_file : NULL,
+            .evidence_inputs = o->read_file != NULL && strcmp(o->read_file, "-") != 0
+                               ? o->read_files : NULL,
+            .n_evidence_inputs = o->n_read_files,
         };
         if (tui_run(a->pub, &to, a->errbuf) != 0) {
             fprintf(stderr, "sipscope: %s; printing the report instead\n", a->errbuf);
@@ -509,7 +518,8 @@ static int app_report(struct app *a, const struct run_info *run, int status)
     /* --evidence: copy the frames the final findings cite from the input
      * file (cli_check allows it only with -r FILE, never -r -) */
     if (o->evidence_file != NULL &&
-        evidence_write(&snap, &o->read_file, 1, -1, o->evidence_file, a->errbuf) < 0) {
+        evidence_write(&snap, o->read_files, o->n_read_files, -1, o->evidence_file,
+                       a->errbuf) < 0) {
         fprintf(stderr, "sipscope: %s\n", a->errbuf);
         status = 2;
     }
@@ -573,7 +583,7 @@ static int app_finish(struct app *a)
     /* An empty file gives an empty report: say why, before it. The exit
      * status stays the report's (nothing found), as its JSON says. */
     if (!capture_live(a->cap) && run.packets == 0 && !cr.failed && !cr.truncated) {
-        const char *name = strcmp(o->read_file, "-") == 0 ? "standard input" : o->read_file;
+        const char *name = strcmp(o->read_file, "-") == 0 ? "standard input" : a->source;
         if (o->filter != NULL && o->filter[0] != '\0')
             fprintf(stderr, "sipscope: no packets in %s match the filter '%s'\n", name,
                     o->filter);
@@ -652,6 +662,17 @@ int main(int argc, char **argv)
     }
     a.source = a.o.read_file != NULL ? a.o.read_file : a.o.iface != NULL ? a.o.iface
                                                                           : a.o.hep_in;
+    if (a.o.n_read_files > 1) {
+        /* "a.pcap + b.pcap", or "a.pcap + 11 more files" when that is long */
+        size_t l = (size_t)snprintf(a.source_buf, sizeof(a.source_buf), "%s", a.o.read_file);
+        for (size_t i = 1; i < a.o.n_read_files && l < sizeof(a.source_buf); i++)
+            l += (size_t)snprintf(a.source_buf + l, sizeof(a.source_buf) - l, " + %s",
+                                  a.o.read_files[i]);
+        if (l >= sizeof(a.source_buf))
+            snprintf(a.source_buf, sizeof(a.source_buf), "%.200s + %zu more files",
+                     a.o.read_file, a.o.n_read_files - 1);
+        a.source = a.source_buf;
+    }
     /* -w - puts the pcap on stdout: results go to stderr then. */
     a.out = a.o.write_file != NULL && strcmp(a.o.write_file, "-") == 0 ? stderr : stdout;
 

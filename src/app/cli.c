@@ -78,11 +78,12 @@ static const struct option long_opts[] = {
 void cli_usage(FILE *f)
 {
     fputs(
-"Usage: sipscope [options] -r FILE|-i IFACE|--hep-in PORT [BPF filter ...]\n"
+"Usage: sipscope [options] -r FILE [FILE ...]|-i IFACE|--hep-in PORT [BPF filter ...]\n"
 "Passive SIP trunk analyser: why does a trunk answer 401/403/407, or not at all?\n"
 "\n"
 "Input:\n"
-"  -r FILE              read a pcap or pcapng file (\"-\" = standard input)\n"
+"  -r FILE              read a pcap or pcapng file (\"-\" = standard input); several\n"
+"                       (-r A -r B, or -r A B) are merged by time as mergecap does\n"
 "  -i IFACE             capture live on IFACE\n"
 "  -f EXPR              BPF capture filter (or give it after the options)\n"
 "  -c N                 stop after N packets (that pass the filter)\n"
@@ -202,8 +203,8 @@ static const char cap_names[] = CAPS_FIELDS(CAP_NAME);
  * flag it saw and the checks below refuse the pairs that contradict.
  */
 struct seen {
-    bool tui_on, tui_off, report, second_read, second_iface;
-    const char *report_arg, *other_read, *other_iface;
+    bool tui_on, tui_off, report, second_iface;
+    const char *report_arg, *other_iface;
 };
 
 /* Option handlers by concern: each returns 0 when it took option c,
@@ -217,11 +218,8 @@ static int opt_input(struct cli_opts *o, struct seen *s, int c, const char *arg,
 
     switch (c) {
     case 'r':
-        if (o->read_file != NULL && !s->second_read) {
-            s->second_read = true;
-            s->other_read = o->read_file;
-        }
-        o->read_file = arg;
+        list_add(o->read_files, &o->n_read_files, arg);
+        o->read_file = o->read_files[0];
         return 0;
     case 'i':
         if (o->iface != NULL && !s->second_iface) {
@@ -428,40 +426,54 @@ static bool is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* The trailing words: a filter, unless one of them is a file (a second
- * capture, or a capture given without -r), which libpcap would only call
- * a syntax error. */
+/* The trailing words: files after -r FILE are more capture files to merge
+ * (sipscope -r a.pcap b.pcap, as mergecap a.pcap b.pcap), the other words
+ * the filter. A file without -r is refused: libpcap would only call it a
+ * syntax error. getopt has moved every non-option to argv[optind..]. */
 static int check_trailing(struct cli_opts *o, int argc, char **argv, char *errbuf)
 {
+    int w = optind;
+
     for (int i = optind; i < argc; i++) {
-        if (!is_file(argv[i]))
+        if (!is_file(argv[i])) {
+            argv[w++] = argv[i];
             continue;
-        if (o->read_file != NULL)
-            err_set(errbuf, "-r %s %s: several capture files are not supported; merge them "
-                    "first (mergecap -w all.pcap %s %s) and read that", o->read_file, argv[i],
-                    o->read_file, argv[i]);
-        else
+        }
+        if (o->read_file == NULL) {
             err_set(errbuf, "%s: a capture file is read with -r (sipscope -r %s)", argv[i],
                     argv[i]);
-        return ERR_INVAL;
+            return ERR_INVAL;
+        }
+        list_add(o->read_files, &o->n_read_files, argv[i]);
     }
-    if (optind < argc) {
+    if (optind < w) {
         if (o->filter != NULL) {
             err_set(errbuf, "a filter was given both with -f and as arguments ('%s')",
                     argv[optind]);
             return ERR_INVAL;
         }
-        return join_filter(o, argc, argv, optind, errbuf);
+        return join_filter(o, w, argv, optind, errbuf);
     }
     return 0;
 }
 
 static int check_input(struct cli_opts *o, const struct seen *s, char *errbuf)
 {
-    if (s->second_read) {
-        err_set(errbuf, "-r %s -r %s: several capture files are not supported; merge them "
-                "first (mergecap -w all.pcap %s %s) and read that", s->other_read,
-                o->read_file, s->other_read, o->read_file);
+    for (size_t i = 0; o->n_read_files > 1 && i < o->n_read_files; i++) {
+        if (strcmp(o->read_files[i], "-") == 0) {
+            err_set(errbuf, "-r -: standard input cannot be merged with other capture files");
+            return ERR_INVAL;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(o->read_files[i], o->read_files[j]) == 0) {
+                err_set(errbuf, "-r %s: given twice (each frame would be read twice)",
+                        o->read_files[i]);
+                return ERR_INVAL;
+            }
+    }
+    if (o->n_read_files > CLI_MAX_READ_FILES) {
+        err_set(errbuf, "-r: %zu capture files; at most %d are merged at once (mergecap "
+                "-w all.pcapng the rest first)", o->n_read_files, CLI_MAX_READ_FILES);
         return ERR_INVAL;
     }
     if (s->second_iface) {
@@ -494,11 +506,11 @@ static int check_input(struct cli_opts *o, const struct seen *s, char *errbuf)
         err_set(errbuf, "-w: empty file name");
         return ERR_INVAL;
     }
-    if (o->write_file != NULL && o->read_file != NULL && strcmp(o->write_file, "-") != 0 &&
-        strcmp(o->write_file, o->read_file) == 0) {
-        err_set(errbuf, "-w %s: the same file as -r", o->write_file);
-        return ERR_INVAL;
-    }
+    for (size_t i = 0; o->write_file != NULL && i < o->n_read_files; i++)
+        if (strcmp(o->write_file, "-") != 0 && strcmp(o->write_file, o->read_files[i]) == 0) {
+            err_set(errbuf, "-w %s: the same file as -r", o->write_file);
+            return ERR_INVAL;
+        }
     return 0;
 }
 
@@ -549,10 +561,13 @@ static int check_output(struct cli_opts *o, const struct seen *s, char *errbuf)
                     "again to copy the frames (save it to a file first)", o->evidence_file);
             return ERR_INVAL;
         }
-        if (strcmp(o->evidence_file, o->read_file) == 0 ||
-            (o->write_file != NULL && strcmp(o->evidence_file, o->write_file) == 0)) {
-            err_set(errbuf, "--evidence %s: the same file as %s", o->evidence_file,
-                    strcmp(o->evidence_file, o->read_file) == 0 ? "-r" : "-w");
+        for (size_t i = 0; i < o->n_read_files; i++)
+            if (strcmp(o->evidence_file, o->read_files[i]) == 0) {
+                err_set(errbuf, "--evidence %s: the same file as -r", o->evidence_file);
+                return ERR_INVAL;
+            }
+        if (o->write_file != NULL && strcmp(o->evidence_file, o->write_file) == 0) {
+            err_set(errbuf, "--evidence %s: the same file as -w", o->evidence_file);
             return ERR_INVAL;
         }
     }
@@ -622,7 +637,8 @@ int cli_parse(struct cli_opts *o, int argc, char **argv, char *errbuf)
     caps_default(&o->caps);
     o->profile_dirs = calloc((size_t)argc + 1, sizeof(*o->profile_dirs));
     o->geoip_files = calloc((size_t)argc + 1, sizeof(*o->geoip_files));
-    if (o->profile_dirs == NULL || o->geoip_files == NULL) {
+    o->read_files = calloc((size_t)argc + 1, sizeof(*o->read_files));
+    if (o->profile_dirs == NULL || o->geoip_files == NULL || o->read_files == NULL) {
         err_set(errbuf, "out of memory");
         return ERR_NOMEM;
     }
@@ -664,9 +680,12 @@ void cli_free(struct cli_opts *o)
 {
     free(o->profile_dirs);
     free(o->geoip_files);
+    free(o->read_files);
     free(o->filter_buf);
     o->profile_dirs = NULL;
     o->geoip_files = NULL;
+    o->read_files = NULL;
+    o->read_file = NULL;
     o->filter_buf = NULL;
     o->filter = NULL;
 }

@@ -4,8 +4,8 @@
  * cli_parse turns argv into a struct cli_opts with getopt_long and checks
  * everything that can be checked without opening anything (numbers,
  * conflicting flags, named both; caps, ring size against snaplen). The one
- * look at the file system: a trailing word that names an existing file is a
- * second capture, not a filter word, and is refused as such. Options are
+ * look at the file system: a trailing word that names an existing file is
+ * another capture file to merge with -r's, not a filter word. Options are
  * handled by concern (input, output, monitoring, analysis), each with its
  * own handler and checks in cli.c. Main thread only.
  * Errors: ERR_INVAL with one line in errbuf (no program name, no newline);
@@ -23,6 +23,8 @@
 #include "output/report.h"
 
 #define SIPSCOPE_VERSION "0.1.0"
+/* Capture files merged at once (capture/merge.h PCAP_MERGE_MAX_FILES). */
+#define CLI_MAX_READ_FILES 64
 
 enum cli_action {
     CLI_RUN = 0,
@@ -39,7 +41,10 @@ enum cli_tui {
 
 struct cli_opts {
     enum cli_action action;
-    const char *read_file;      /* -r FILE ("-" = stdin) */
+    const char *read_file;      /* -r FILE ("-" = stdin): the first of read_files */
+    const char **read_files;    /* every capture file (-r, repeatable, or files after
+                                 * -r FILE), merged by time; NULL-terminated */
+    size_t n_read_files;
     const char *iface;          /* -i IFACE */
     const char *write_file;     /* -w FILE ("-" = stdout) */
     const char *filter;         /* -f EXPR or the trailing arguments joined; NULL if none */

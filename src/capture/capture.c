@@ -36,6 +36,7 @@
 
 #include "util/err.h"
 #include "hep_in.h"
+#include "merge.h"
 #include "util/thread.h"
 
 #define CAPTURE_FILE_BATCH 256      /* frames per pcap_dispatch on a file */
@@ -64,6 +65,7 @@ struct capture {
     bool offline_filter;
 
     struct hep_in *hep;         /* --hep-in: datagrams instead of pcap (c->p is a dead handle) */
+    struct pcap_merge *merge;   /* several files: c->p is its first file's handle */
 
     /* capture-thread state */
     struct ring *ring;
@@ -188,6 +190,21 @@ static int open_file(struct capture *c, const char *path, char *errbuf)
     return 0;
 }
 
+/* Several files: one merged reader (merge.h); the filter is compiled on
+ * its first handle and run per frame, as for one file. */
+static int open_merge(struct capture *c, const struct capture_opts *o, char *errbuf)
+{
+    int err;
+
+    snprintf(c->name, sizeof(c->name), "%s and %zu more file(s)", o->files[0], o->n_files - 1);
+    c->merge = pcap_merge_open(o->files, o->n_files, errbuf, &err);
+    if (c->merge == NULL)
+        return err;
+    c->p = pcap_merge_handle(c->merge);
+    c->live = false;
+    return 0;
+}
+
 static int open_live(struct capture *c, const struct capture_opts *o, char *errbuf)
 {
     char pe[PCAP_ERRBUF_SIZE] = "";
@@ -256,6 +273,7 @@ struct capture *capture_open(const struct capture_opts *o, char *errbuf, int *er
     snprintf(c->name, sizeof(c->name), "%s", o->file != NULL ? o->file : o->iface);
 
     rc = o->hep_in != NULL ? open_hep(c, o, errbuf)
+         : o->n_files > 1 ? open_merge(c, o, errbuf)
          : o->file != NULL ? open_file(c, o->file, errbuf) : open_live(c, o, errbuf);
     if (rc != 0) {
         *err = rc;
@@ -292,7 +310,9 @@ void capture_close(struct capture *c)
         return;
     if (c->has_prog)
         pcap_freecode(&c->prog);
-    if (c->p != NULL)
+    if (c->merge != NULL)
+        pcap_merge_close(c->merge);     /* closes c->p too */
+    else if (c->p != NULL)
         pcap_close(c->p);       /* a file: fclose → cookie_close closes fd */
     else if (c->own_fd && c->fd >= 0)
         close(c->fd);
@@ -455,17 +475,50 @@ static void hep_loop(struct capture *c)
     }
 }
 
+/* Several files: frames in merged order through on_packet (filter, -c and
+ * the ring behave as for one file), committed in batches. */
+static void merge_loop(struct capture *c)
+{
+    struct pcap_merge_frame fr;
+    unsigned n = 0;
+    int rc = 1;
+
+    while (!c->count_reached && !atomic_load_explicit(&c->stop, memory_order_acquire) &&
+           (rc = pcap_merge_next(c->merge, &fr)) == 1) {
+        struct pcap_pkthdr h = *fr.h;
+        h.ts.tv_usec = (suseconds_t)(fr.h->ts.tv_usec / 1000);    /* ns -> us */
+        on_packet((u_char *)c, &h, fr.data);
+        if (++n % CAPTURE_FILE_BATCH == 0) {
+            ring_commit(c->ring);
+            c->uncommitted = 0;
+            publish_counters(c);
+        }
+    }
+    ring_commit(c->ring);
+    c->uncommitted = 0;
+    publish_counters(c);
+    if (rc == ERR_TRUNC)
+        c->truncated = true;
+    else if (rc < 0)
+        c->failed = true;
+    if (rc < 0)
+        snprintf(c->error, sizeof(c->error), "%s", pcap_merge_error(c->merge));
+}
+
 static void *capture_main(void *arg)
 {
     struct capture *c = arg;
     int64_t last_stats = mono_ms();
-    bool hep_done = false;
+    bool own_loop = false;
 
-    if (c->hep != NULL) {
-        hep_loop(c);
-        hep_done = true;
+    if (c->hep != NULL || c->merge != NULL) {
+        if (c->hep != NULL)
+            hep_loop(c);
+        else
+            merge_loop(c);
+        own_loop = true;
     }
-    while (!hep_done && !c->count_reached &&
+    while (!own_loop && !c->count_reached &&
            !atomic_load_explicit(&c->stop, memory_order_acquire)) {
         int n = pcap_dispatch(c->p, c->live ? -1 : CAPTURE_FILE_BATCH, on_packet, (u_char *)c);
         ring_commit(c->ring);

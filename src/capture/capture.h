@@ -30,6 +30,9 @@
 
 struct capture_opts {
     const char *file;       /* -r FILE, "-" for stdin; NULL for live */
+    const char *const *files;   /* n_files > 1: several files merged by time (merge.h),
+                                 * frames numbered in the merged order; file is files[0] */
+    size_t n_files;
     const char *iface;      /* -i IFACE */
     const char *filter;     /* BPF expression, NULL or "" for none */
     uint32_t snaplen;       /* -s: bytes kept per packet (live and file) */

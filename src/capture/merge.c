@@ -87,6 +87,7 @@ struct pcap_merge *pcap_merge_open(const char *const *files, size_t n, char *err
             pcap_merge_close(m);
             return NULL;
         }
+        m->n = i + 1;
         if (i == 0) {
             m->linktype = pcap_datalink(f->p);
         } else if (pcap_datalink(f->p) != m->linktype) {
@@ -101,7 +102,6 @@ struct pcap_merge *pcap_merge_open(const char *const *files, size_t n, char *err
         }
         if ((uint32_t)pcap_snapshot(f->p) > m->snaplen)
             m->snaplen = (uint32_t)pcap_snapshot(f->p);
-        m->n = i + 1;
     }
     m->pending = n;
     for (size_t i = 0; i < n && m->err == 0; i++)
@@ -119,11 +119,13 @@ void pcap_merge_close(struct pcap_merge *m)
     free(m);
 }
 
-static bool earlier(const struct pcap_pkthdr *a, const struct pcap_pkthdr *b)
+/* a no later than b: mergecap's is_earlier(), so of frames at one instant
+ * the file given last goes first, as in mergecap's output */
+static bool not_later(const struct pcap_pkthdr *a, const struct pcap_pkthdr *b)
 {
     if (a->ts.tv_sec != b->ts.tv_sec)
         return a->ts.tv_sec < b->ts.tv_sec;
-    return a->ts.tv_usec < b->ts.tv_usec;
+    return a->ts.tv_usec <= b->ts.tv_usec;
 }
 
 int pcap_merge_next(struct pcap_merge *m, struct pcap_merge_frame *out)
@@ -138,7 +140,7 @@ int pcap_merge_next(struct pcap_merge *m, struct pcap_merge_frame *out)
     if (m->err != 0)
         return m->err;
     for (size_t i = 0; i < m->n; i++)
-        if (m->in[i].h != NULL && (best == m->n || earlier(m->in[i].h, m->in[best].h)))
+        if (m->in[i].h != NULL && (best == m->n || not_later(m->in[i].h, m->in[best].h)))
             best = i;
     if (best == m->n)
         return 0;

@@ -1,7 +1,8 @@
 /*
  * merge.h — several capture files read as one, in time order, the way
  * mergecap merges them: the next frame is the earliest of the files' next
- * frames, and a tie goes to the file given first. Each frame comes with
+ * frames, and of frames at one instant the one of the file given last
+ * comes first (mergecap's rule). Each frame comes with
  * the file it is from and its number in that file (counting from 1, as
  * tshark does), so a merged frame number can always be traced back.
  *

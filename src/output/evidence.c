@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,9 +160,10 @@ static void put_num(char *dst, size_t cap, size_t *len, unsigned long long v)
     put_clean(dst, cap, len, num);
 }
 
-/* "frame 348 of trunk.pcap; F1 auth_rejected: failing answer; F2 ..." */
+/* "frame 348 of trunk.pcap; F1 auth_rejected: failing answer; F2 ...";
+ * with several inputs also the merged number the report cites. */
 static size_t comment(char *c, const struct snapshot *s, const struct cite *ct, size_t nct,
-                      const struct pcap_merge_frame *fr, const char *file)
+                      const struct pcap_merge_frame *fr, const char *file, bool merged)
 {
     size_t len = 0;
 
@@ -170,7 +172,7 @@ static size_t comment(char *c, const struct snapshot *s, const struct cite *ct, 
     put_num(c, COMMENT_MAX, &len, fr->frame_in_file);
     put_clean(c, COMMENT_MAX, &len, " of ");
     put_clean(c, COMMENT_MAX, &len, file);
-    if (fr->frame != fr->frame_in_file) {
+    if (merged) {
         put_clean(c, COMMENT_MAX, &len, " (frame ");
         put_num(c, COMMENT_MAX, &len, fr->frame);
         put_clean(c, COMMENT_MAX, &len, " of the merged input)");
@@ -296,7 +298,7 @@ int evidence_write(const struct snapshot *s, const char *const *inputs, size_t n
             next++;
         if (next == first)
             continue;
-        clen = comment(c, s, ct + first, next - first, &fr, inputs[fr.file]);
+        clen = comment(c, s, ct + first, next - first, &fr, inputs[fr.file], n_inputs > 1);
         rc = write_packet(&b, fp, &fr, c, clen);
         written++;
     }

@@ -453,7 +453,7 @@ static void save_report(struct tui *t, const char *path)
 static void write_evidence(struct tui *t, const char *path)
 {
     char eb[ERRBUF_SIZE] = "";
-    int n = evidence_write(t->s, &t->o->evidence_input, 1, -1, path, eb);
+    int n = evidence_write(t->s, t->o->evidence_inputs, t->o->n_evidence_inputs, -1, path, eb);
     if (n < 0)
         set_status(t, "%s", eb[0] ? eb : err_str(n));
     else
@@ -711,7 +711,7 @@ static void handle_key(struct tui *t, int ch)
         t->prompt = PR_SAVE_FMT;
         return;
     case 'w':
-        if (t->o->evidence_input == NULL) {
+        if (t->o->evidence_inputs == NULL) {
             set_status(t, "evidence pcap: not available for a live capture or stdin "
                           "(capture with -w, then run -r FILE)");
         } else {

@@ -33,10 +33,12 @@ struct tui_opts {
     volatile sig_atomic_t *stop;
     /* Default format offered by `s` (save report). */
     enum report_format save_format;
-    /* The capture file `w` re-reads to write the evidence pcap
-     * (evidence_write, on the UI thread); NULL for a live capture or
-     * stdin, where `w` says it is not available. */
-    const char *evidence_input;
+    /* The capture files `w` re-reads (merged, as the analysis read them)
+     * to write the evidence pcapng (evidence_write, on the UI thread);
+     * NULL for a live capture or stdin, where `w` says it is not
+     * available. */
+    const char *const *evidence_inputs;
+    size_t n_evidence_inputs;
 };
 
 /* Whether the dashboard should run: stdout and stdin are terminals and

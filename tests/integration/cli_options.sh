@@ -1,7 +1,7 @@
 #!/bin/sh
 # cli_options.sh — what a new user trips over on the command line (issue 15,
 # item 5), each case one that once went wrong:
-#  - a second capture file after -r was taken for a BPF filter;
+#  - a second capture file after -r was taken for a BPF filter (now merged);
 #  - conflicting flags silently kept one (--report json --messages);
 #  - no -D to list the interfaces;
 #  - a permission error on an interface said nothing of what to do;
@@ -31,10 +31,11 @@ refused() {
     [ ! -s "$T/out" ] || bad "'$*': wrote to stdout"
 }
 
-# 1. A second file is not a filter.
+# 1. A second file is not a filter: it is merged (cli_merge.sh checks how).
 cp "$P" "$T/b.pcapng"
-refused "several capture files are not supported.*mergecap" -r "$P" "$T/b.pcapng"
-refused "several capture files are not supported" -r "$P" -r "$T/b.pcapng"
+"$SIPSCOPE" -q -r "$P" "$T/b.pcapng" --report json >"$T/out" 2>"$T/err" ||
+    [ $? -eq 1 ] || bad "-r a b: $(cat "$T/err")"
+grep -q "\"source\":\"$P + $T/b.pcapng\"" "$T/out" || bad "-r a b: source not both files"
 refused "$T/b.pcapng: a capture file is read with -r" "$T/b.pcapng"
 
 # 2. Conflicting options name both.

@@ -2,7 +2,7 @@
  * test_cli.c — command-line parsing (src/cli.c): defaults, the tcpdump-like
  * filter forms, repeatable options, numbers and their limits, and every
  * usage error being refused with a one-line message: conflicting flags
- * named both, a second capture file never taken for a filter, --evidence
+ * named both, a second capture file merged (never taken for a filter), --evidence
  * only with a file it can read again, --cap listing the valid names.
  */
 #include "testutil.h"
@@ -202,7 +202,10 @@ static void test_conflicts(void **state)
     }
 }
 
-/* `sipscope -r a.pcap b.pcap` once gave "filter 'b.pcap': can't parse". */
+/* `sipscope -r a.pcap b.pcap` once gave "filter 'b.pcap': can't parse"; then
+ * it was refused with a mergecap hint. Now the files are merged, as
+ * mergecap would: every form gives the list in the order given, and the
+ * words that are not files are still the filter. */
 static void test_several_files(void **state)
 {
     char path[] = "/tmp/test_cli_XXXXXX";
@@ -212,13 +215,32 @@ static void test_several_files(void **state)
     (void)state;
     assert_true(fd >= 0);
     close(fd);
-    REFUSED("several capture files", path, "-r", "a.pcap", path);
-    REFUSED("several capture files", "mergecap", "-r", "a.pcap", "udp", path);
-    REFUSED("several capture files", "-r a.pcap -r b.pcap", "-r", "a.pcap", "-r", "b.pcap");
+    assert_int_equal(PARSE(&o, eb, "-r", "a.pcap", path), 0);
+    assert_int_equal(o.n_read_files, 2);
+    assert_string_equal(o.read_files[0], "a.pcap");
+    assert_string_equal(o.read_files[1], path);
+    assert_string_equal(o.read_file, "a.pcap");
+    assert_null(o.filter);
+    cli_free(&o);
+    assert_int_equal(PARSE(&o, eb, "-r", "a.pcap", "udp", path, "port", "5060"), 0);
+    assert_int_equal(o.n_read_files, 2);
+    assert_string_equal(o.filter, "udp port 5060");
+    cli_free(&o);
+    assert_int_equal(PARSE(&o, eb, "-r", "a.pcap", "-r", "b.pcap", "-r", "c.pcap"), 0);
+    assert_int_equal(o.n_read_files, 3);
+    assert_string_equal(o.read_files[2], "c.pcap");
+    assert_null(o.read_files[3]);
+    cli_free(&o);
     REFUSED("read with -r", path, path);
+    REFUSED("-r -", "cannot be merged", "-r", "-", path);
+    REFUSED("-r a.pcap", "given twice", "-r", "a.pcap", "-r", "a.pcap");
+    REFUSED("-w b.pcap", "the same file as -r", "-r", "a.pcap", "-r", "b.pcap", "-w", "b.pcap");
+    REFUSED("--evidence b.pcap", "the same file as -r", "-r", "a.pcap", "-r", "b.pcap",
+            "--evidence", "b.pcap");
     /* Words that are not files are still the filter. */
     assert_int_equal(PARSE(&o, eb, "-r", path, "udp", "port", "5060"), 0);
     assert_string_equal(o.filter, "udp port 5060");
+    assert_int_equal(o.n_read_files, 1);
     cli_free(&o);
     unlink(path);
 }

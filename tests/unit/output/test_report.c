@@ -233,9 +233,9 @@ static void test_evidence_pcap(void **state)
                            strlen(t.snap.findings[0].kind)));
     free(bytes);
     unlink(out);
-    /* the same file twice: merged by time (a tie goes to the first), so
-     * merged frames 1..16 are file frames 1,1,2,2,...; frame 4 is the
-     * second copy of file frame 2 */
+    /* the same file twice: merged by time (a tie goes to the file given
+     * last, as in mergecap), so merged frames 1..16 are file frames
+     * 1,1,2,2,...; frame 4 is a copy of file frame 2 */
     assert_int_equal(evidence_write(&t.snap, inputs, 2, -1, out, errbuf), 4);
     bytes = slurp(out, &blen);
     assert_non_null(bytes);
