@@ -271,19 +271,28 @@ static int list_interfaces(void)
 }
 
 /* What a user without capture rights can do about it (STYLE.md: errors say
- * what to do); the same three ways as Wireshark's dumpcap. */
+ * what to do), the way Wireshark's dumpcap is set up: root, or file
+ * capabilities on the binary with only a capture group allowed to run it.
+ * The Debian package creates that group, "sipscope" (debian/README.Debian);
+ * when it exists the steps are the package's, else the group is made. */
 static void permission_hint(void)
 {
     char self[1024];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    const struct passwd *me = getpwuid(getuid());
+    const char *user = me != NULL ? me->pw_name : "USER";
 
     if (n <= 0)
         n = snprintf(self, sizeof(self), "%s", "/usr/bin/sipscope");
     self[n] = '\0';
     fprintf(stderr, "sipscope: live capture needs root or the CAP_NET_RAW and CAP_NET_ADMIN "
-            "capabilities: run it as root, or once: setcap cap_net_raw,cap_net_admin=eip %s "
-            "(then let only a capture group run it: chgrp pcap %s; chmod 750 %s)\n",
-            self, self, self);
+            "capabilities: run it as root (then -Z USER), or let the capture group run it "
+            "with them: %ssudo setcap cap_net_raw,cap_net_admin=eip %s; sudo chgrp "
+            "sipscope %s; sudo chmod 0750 %s; sudo adduser %s sipscope (then log in "
+            "again)%s\n", getgrnam("sipscope") != NULL ? "" : "sudo addgroup --system sipscope; ",
+            self, self, self, user,
+            getgrnam("sipscope") != NULL ? "; the Debian package's way is in "
+            "/usr/share/doc/sipscope/README.Debian" : "");
 }
 
 /* Open the input and check its link type. */

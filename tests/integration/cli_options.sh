@@ -60,8 +60,9 @@ if command -v setpriv >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
     [ $rc -eq 2 ] || bad "-i lo as nobody: exit $rc, want 2"
     grep -q "^sipscope: -i lo: .*not permitted" "$T/err" || bad "-i lo as nobody: $(cat "$T/err")"
     grep -q "CAP_NET_RAW" "$T/err" && grep -q "setcap cap_net_raw,cap_net_admin=eip" "$T/err" &&
-        grep -qi "root" "$T/err" && grep -qi "group" "$T/err" ||
-        bad "-i lo as nobody: no hint (root, setcap, group): $(cat "$T/err")"
+        grep -qi "root" "$T/err" && grep -q "chgrp sipscope" "$T/err" &&
+        grep -q "adduser nobody sipscope" "$T/err" ||
+        bad "-i lo as nobody: no hint (root, setcap, the group, this user): $(cat "$T/err")"
 else
     skip_why="the permission case needs root and setpriv (util-linux); not run"
     echo "$skip_why"
