@@ -6,17 +6,20 @@
  * (by packet time) at its cap and counts the eviction; nothing ever stops
  * capturing or grows past its cap. Read-only after start-up: any thread.
  *
- * Memory: the defaults keep peak RSS under 64 MiB however many Call-IDs,
- * users or addresses the wire brings (docs/performance.md has the sizes):
- * transactions 12288 x ~0.7 KB, auth exchanges 4096 x 1.2 KB, dialogs
- * 8192 x 0.4 KB, sources and identities 4096 x 1.2 + 0.8 KB, accounts 2048
- * x 2.1 KB, findings 256 x 11 KB, the ring 4 MiB (~20 ms at 200 MB/s; the
- * analysis thread keeps up on average, the ring absorbs bursts) and ~1 KiB
- * of raw text per kept message (twice: engine and report snapshot). A
- * completed transaction is held 32 s (64*T1) for its retransmissions, so
- * 12288 is ~380 new transactions a second before the oldest are evicted
- * (counted: engine.transactions.evicted, shown in the report and the
- * dashboard).
+ * Memory: the defaults keep peak RSS bounded however many Call-IDs, users
+ * or addresses the wire brings (docs/performance.md has the sizes). A live
+ * transaction is a 128-byte record with interned text (util/intern.h), kept
+ * for as long as RFC 3261's timers say (until its final answer, then 64*T1
+ * on UDP for retransmissions; an INVITE in Proceeding until timer C), then
+ * retired (engine.transactions.retired), so 65536 holds ~1,000 new
+ * transactions a second with none evicted. Other tables: auth exchanges
+ * 4096 x 1.2 KB, dialogs 8192 x 0.4 KB, sources and identities 4096 x 1.2
+ * + 0.8 KB, accounts 2048 x 2.1 KB, findings 256 x 11 KB, the ring 4 MiB
+ * (~20 ms at 200 MB/s; the analysis thread keeps up on average, the ring
+ * absorbs bursts) and ~1 KiB of raw text per kept message (twice: engine and
+ * report snapshot). Only the pages a table uses are touched. What a cap
+ * evicts is counted (engine.<table>.evicted, shown in the report and the
+ * dashboard); engine.<table>.peak says how many entries it needed.
  */
 #ifndef SIPSCOPE_CAPS_H
 #define SIPSCOPE_CAPS_H
@@ -36,7 +39,7 @@
     X(tcp_total_bytes,     16u << 20,"bytes buffered by TCP reassembly in all") \
     X(tcp_timeout_ms,      300000,   "idle TCP stream timeout") \
     X(tunnel_depth,        4,        "nested encapsulations followed") \
-    X(transactions,        12288,    "SIP transactions tracked") \
+    X(transactions,        65536,    "SIP transactions tracked") \
     X(dialogs,             8192,     "dialogs and registrations tracked") \
     X(auth_exchanges,      4096,     "auth challenge/retry exchanges tracked") \
     X(peers,               1024,     "peers (trunk/phone/source pairs) tracked") \

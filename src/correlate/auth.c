@@ -292,8 +292,6 @@ struct auth_ex *auth_on_credentials(struct engine *e, const struct sip_msg *m, s
     ax->retry_us = m->ts_us;
     corr_start_line(m, ax->retry_line, sizeof(ax->retry_line));
     ax->retries++;
-    if (t != NULL)
-        t->auth_key = key;
     return ax;
 }
 

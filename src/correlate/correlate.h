@@ -23,6 +23,7 @@
 #include "caps.h"
 #include "config/config.h"
 #include "util/ctable.h"
+#include "util/intern.h"
 #include "findings/findings.h"
 #include "config/geoip.h"
 #include "config/profile.h"
@@ -53,6 +54,13 @@ const char *corr_ip(const struct addr *a, char *buf, size_t len);
 /* ---- transactions (src/correlate/txn.c) ---- */
 
 #define TXN_COPIES 8
+/* RFC 3261 §17: how long a transaction is kept once it has its final
+ * answer, for the retransmissions that can still come (timers D, H, I, J,
+ * K: 64*T1 on UDP, T4 on reliable transports where the transaction layer
+ * does not retransmit), and how long an INVITE that got a provisional may
+ * wait for its final answer (timer C, §16.6 item 11: more than 3 minutes). */
+#define CORR_T4_US 5000000LL
+#define CORR_TIMER_C_US (180LL * 1000000)
 
 enum txn_state {
     TXN_OPEN = 0,       /* no final response yet */
@@ -61,13 +69,37 @@ enum txn_state {
     TXN_UNANSWERED,     /* still open when the input ended */
 };
 
+/*
+ * What the table stores for one live transaction: 128 bytes. Addresses and
+ * text are interned (util/intern.h: shared, reference-counted), later frames
+ * and times are deltas from the first copy (saturated). Private to
+ * correlate/: kinds and the rest of the engine read a struct txn view.
+ */
+struct txn_rec {
+    uint64_t key;
+    uint64_t dialog_key;        /* Call-ID hash (dialog table key) */
+    uint64_t frame;             /* first copy of the request */
+    int64_t first_us;
+    uint32_t src, dst, eff;     /* interned struct endpoint: request source, destination,
+                                 * effective source (received= of the answer) */
+    uint32_t req;               /* interned request line */
+    uint32_t who;               /* interned "user\0from_user\0ruri_host" */
+    uint32_t fin;               /* interned final status line */
+    uint32_t d_last, d_resp, d_final, d_ack, d_cancel;  /* frame - frame, 0 = none */
+    uint32_t d_copies[TXN_COPIES - 1];  /* retransmissions 1.. as frame deltas */
+    uint32_t t_last, t_gap, t_final;    /* microseconds after first_us */
+    uint16_t status, retrans, n_prov, final_retrans;
+    uint8_t method, state, transport, flags;
+};
+
+/* A transaction as kinds see it: a view filled from its struct txn_rec for
+ * one event (engine scratch, valid until the next view is made). Changes go
+ * through txn_link / txn_set_state, never into the view. */
 struct txn {
     uint64_t key;
     uint64_t dialog_key;        /* Call-ID hash (dialog table key) */
-    uint64_t auth_key;          /* auth exchange key (Call-ID + method) */
     uint64_t peer_key;
     enum sip_method method;
-    uint32_t cseq;
     struct endpoint src, dst;   /* of the request */
     enum transport transport;
     uint64_t frame;             /* first copy of the request */
@@ -94,6 +126,7 @@ struct txn {
     char user[48];              /* auth username, else From user (To user for REGISTER) */
     char from_user[48];         /* From user (To user for REGISTER): the caller identity */
     char ruri_host[64];
+    struct txn_rec *rec;        /* the stored record */
 };
 
 /* Key of the transaction m belongs to (request or response). */
@@ -304,6 +337,8 @@ struct engine {
     struct caps caps;
     struct ctab txns, auths, dialogs, peers, sources, idents;
     struct ctab_dlq txn_due, auth_due;
+    struct intern strings;      /* text and addresses the records share (intern.h) */
+    struct txn txn_view;        /* scratch: the view handed to kinds (txn_view) */
     struct findings findings;
     struct msg_rec *msgs;
     size_t msgs_cap, msgs_head, msgs_n;
@@ -344,6 +379,7 @@ struct engine {
     /* counters (engine_stats) */
     uint64_t n_msgs, n_requests, n_responses, n_retrans, n_resp_retrans;
     uint64_t n_orphan_responses, n_timeouts, n_unanswered, n_acks_matched, n_txn_retired;
+    uint64_t n_txn_abandoned;
     uint64_t n_challenges, n_stale, n_auth_ok, n_auth_rejected;
 };
 
@@ -403,8 +439,18 @@ void engine_evidence_line(char *buf, size_t len, const char *final_line,
 
 /* ---- module entry points used by engine.c ---- */
 
+/* These return the engine's scratch view of the transaction (struct txn). */
 struct txn *txn_on_request(struct engine *e, const struct sip_msg *m, bool *is_new);
 struct txn *txn_on_response(struct engine *e, const struct sip_msg *m, bool *is_final_first);
+struct txn *txn_view(struct engine *e, struct txn_rec *r);
+/* Table set-up: the transactions table gives its strings back on eviction. */
+int txn_table_init(struct engine *e, size_t cap);
+void txn_link(struct engine *e, struct txn *t, uint64_t peer_key, uint64_t dialog_key);
+void txn_set_state(struct engine *e, struct txn *t, enum txn_state st);
+/* The next transaction timing out by now (its view, state TXN_TIMEOUT), or
+ * NULL: pops the deadline queue, retires what RFC 3261's timers are done with
+ * (engine.transactions.retired) and re-queues the rest. */
+struct txn *txn_due(struct engine *e, int64_t now);
 
 struct auth_ex *auth_find(struct engine *e, const struct sip_msg *m);
 struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, struct txn *t);

@@ -38,13 +38,15 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
         return NULL;
     }
     e->caps = *caps;
-    rc |= ctab_init(&e->txns, caps->transactions, sizeof(struct txn), NULL, NULL);
+    /* Each live transaction holds up to 6 strings, most shared (intern.h);
+     * a class never needs more slots than there are live records. */
+    rc |= intern_init(&e->strings, caps->transactions + caps->dialogs);
+    rc |= txn_table_init(e, caps->transactions);
     rc |= ctab_init(&e->auths, caps->auth_exchanges, sizeof(struct auth_ex), NULL, NULL);
     rc |= ctab_init(&e->dialogs, caps->dialogs, sizeof(struct dialog), NULL, NULL);
     rc |= ctab_init(&e->peers, caps->peers, sizeof(struct peer), NULL, NULL);
     rc |= ctab_init(&e->sources, caps->sources, sizeof(struct source), NULL, NULL);
     rc |= ctab_init(&e->idents, caps->sources, sizeof(struct ident), NULL, NULL);
-    rc |= ctab_dlq_init(&e->txn_due, caps->transactions);
     rc |= ctab_dlq_init(&e->auth_due, caps->auth_exchanges);
     rc |= findings_init(&e->findings, caps->findings, caps->evidence_per_finding);
     e->nat = nat_new(caps);
@@ -92,6 +94,7 @@ void engine_free(struct engine *e)
     if (e == NULL)
         return;
     ctab_free(&e->txns);
+    intern_free(&e->strings);
     ctab_free(&e->auths);
     ctab_free(&e->dialogs);
     ctab_free(&e->peers);
@@ -221,26 +224,8 @@ static void run_due(struct engine *e, int64_t now)
 
     if (now > e->now_us)
         e->now_us = now;
-    while ((t = ctab_dlq_pop(&e->txn_due, &e->txns, e->now_us)) != NULL) {
+    while ((t = txn_due(e, e->now_us)) != NULL) {
         struct kind_event ev = { .type = KEV_TIMEOUT, .txn = t };
-        if (t->state == TXN_DONE && (t->method != SIP_INVITE || t->status >= 300 ||
-                                     t->final_us + CORR_TIMEOUT_US <= e->now_us)) {
-            /* 64*T1 after it began, a completed transaction has seen the
-             * last retransmission it can get (timers D, J, K): free it so
-             * the table holds live ones, not history. A 2xx-answered INVITE
-             * is done at once (its ACK is a transaction of its own). */
-            ctab_remove(&e->txns, t);
-            e->n_txn_retired++;
-            continue;
-        }
-        if (t->state != TXN_OPEN)
-            continue;
-        /* Timer A stops at the first provisional; an INVITE in Proceeding
-         * waits for its final answer as long as it takes (§17.1.1.2). */
-        if (t->method == SIP_INVITE && t->first_resp_frame != 0)
-            continue;
-        t->state = TXN_TIMEOUT;
-        e->n_timeouts++;
         ev.peer = engine_peer(e, t->peer_key);
         if (ev.peer != NULL && t->method == SIP_OPTIONS)
             ev.peer->keepalive = -1;
@@ -312,8 +297,7 @@ static void on_request(struct engine *e, const struct sip_msg *m, struct peer *p
     }
     if (!is_new || t == NULL)
         return;     /* retransmission: counted on the transaction */
-    t->peer_key = p ? p->key : 0;
-    t->dialog_key = d ? d->key : 0;
+    txn_link(e, t, p ? p->key : 0, d ? d->key : 0);
     if (p != NULL) {
         if ((unsigned)m->method < SIP_METHOD_COUNT)
             p->requests[m->method]++;
@@ -464,11 +448,13 @@ void engine_finish(struct engine *e, int64_t end_us)
         return;
     e->finished = true;
     run_due(e, end_us);
-    for (struct txn *t = ctab_first(&e->txns); t; t = ctab_next(&e->txns, t)) {
-        struct kind_event ev = { .type = KEV_UNANSWERED, .txn = t };
-        if (t->state != TXN_OPEN)
+    for (struct txn_rec *r = ctab_first(&e->txns); r; r = ctab_next(&e->txns, r)) {
+        struct kind_event ev = { .type = KEV_UNANSWERED };
+        struct txn *t;
+        if (r->state != TXN_OPEN)
             continue;
-        t->state = TXN_UNANSWERED;
+        t = ev.txn = txn_view(e, r);
+        txn_set_state(e, t, TXN_UNANSWERED);
         e->n_unanswered++;
         ev.peer = engine_peer(e, t->peer_key);
         ev.source = engine_source(e, &t->src.ip);
@@ -513,6 +499,8 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
     fn(ud, "engine.acks_matched", e->n_acks_matched);
     fn(ud, "engine.timeouts", e->n_timeouts);
     fn(ud, "engine.transactions.retired", e->n_txn_retired);
+    fn(ud, "engine.transactions.abandoned", e->n_txn_abandoned);
+    fn(ud, "engine.strings.refused", e->strings.refused);
     fn(ud, "engine.unanswered", e->n_unanswered);
     fn(ud, "engine.challenges", e->n_challenges);
     fn(ud, "engine.stale_challenges", e->n_stale);
@@ -525,6 +513,14 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
     fn(ud, "engine.sources.evicted", e->sources.evictions);
     fn(ud, "engine.identities.evicted", e->idents.evictions);
     fn(ud, "engine.findings.evicted", findings_evictions(&e->findings));
+    /* the most entries each table held at once: what a cap must hold */
+    fn(ud, "engine.transactions.peak", e->txns.peak);
+    fn(ud, "engine.auth_exchanges.peak", e->auths.peak);
+    fn(ud, "engine.dialogs.peak", e->dialogs.peak);
+    fn(ud, "engine.peers.peak", e->peers.peak);
+    fn(ud, "engine.sources.peak", e->sources.peak);
+    fn(ud, "engine.identities.peak", e->idents.peak);
+    fn(ud, "engine.strings.peak", intern_live(&e->strings));
     fn(ud, "engine.timeout_queue.dropped", e->txn_due.dropped + e->auth_due.dropped);
     nat_stats(e->nat, fn, ud);
     sites_stats(e->sites, fn, ud);
@@ -713,6 +709,7 @@ void engine_release(struct engine *e)
     if (e == NULL)
         return;
     ctab_release(&e->txns);
+    intern_free(&e->strings);
     ctab_release(&e->auths);
     ctab_release(&e->dialogs);
     ctab_release(&e->sources);

@@ -42,8 +42,10 @@ void ka_free(struct ka_state *k)
 
 void ka_stats(const struct ka_state *k, stats_fn fn, void *ud)
 {
-    if (k != NULL)
-        fn(ud, "engine.keepalive.evicted", k->series.evictions);
+    if (k == NULL)
+        return;
+    fn(ud, "engine.keepalive.evicted", k->series.evictions);
+    fn(ud, "engine.keepalive.peak", k->series.peak);
 }
 
 static uint64_t key_of(const struct ctab *t, const struct addr *c, const struct addr *s)

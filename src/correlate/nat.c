@@ -286,8 +286,10 @@ void nat_free(struct nat_state *n)
 
 void nat_stats(const struct nat_state *n, stats_fn fn, void *ud)
 {
-    if (n != NULL)
-        fn(ud, "engine.nat.evicted", n->recs.evictions);
+    if (n == NULL)
+        return;
+    fn(ud, "engine.nat.evicted", n->recs.evictions);
+    fn(ud, "engine.nat.peak", n->recs.peak);
 }
 
 static uint64_t pair_key(const struct ctab *t, const struct addr *client, const struct addr *server)

@@ -48,8 +48,10 @@ void sites_free(struct sites_state *s)
 
 void sites_stats(const struct sites_state *s, stats_fn fn, void *ud)
 {
-    if (s != NULL)
-        fn(ud, "engine.sites.evicted", s->recs.evictions);
+    if (s == NULL)
+        return;
+    fn(ud, "engine.sites.evicted", s->recs.evictions);
+    fn(ud, "engine.sites.peak", s->recs.peak);
 }
 
 /* Note one accepted use of (user, realm, server) from src. */

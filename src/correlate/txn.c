@@ -93,114 +93,337 @@ uint64_t txn_key(const struct ctab *t, const struct sip_msg *m, bool *rfc3261)
     return key_with_method(t, m, method_span(m), rfc3261);
 }
 
-static void fill_user(struct txn *t, const struct sip_msg *m)
+/* ---- the compact record ---- */
+
+_Static_assert(sizeof(struct txn_rec) <= 128, "a live transaction fits in 128 bytes");
+
+#define TXN_RFC3261 1u
+#define TXN_DOUBLING 2u
+#define TXN_HAD_CRED 4u
+
+static uint32_t delta32(uint64_t later, uint64_t first)
 {
+    return later <= first ? 0 : later - first > UINT32_MAX ? UINT32_MAX : (uint32_t)(later - first);
+}
+
+static uint32_t us32(int64_t later, int64_t first)
+{
+    return later <= first ? 0 : delta32((uint64_t)later, (uint64_t)first);
+}
+
+static uint32_t put_endpoint(struct engine *e, const struct endpoint *ep)
+{
+    uint8_t b[18];
+
+    memcpy(b, ep->ip.b, 16);
+    b[16] = (uint8_t)(ep->port >> 8);
+    b[17] = (uint8_t)ep->port;
+    return intern_put(&e->strings, b, sizeof(b));
+}
+
+static void get_endpoint(const struct engine *e, uint32_t h, struct endpoint *ep)
+{
+    size_t n;
+    const uint8_t *b = (const uint8_t *)intern_get(&e->strings, h, &n);
+
+    memset(ep, 0, sizeof(*ep));
+    if (n == 18) {
+        memcpy(ep->ip.b, b, 16);
+        ep->port = (uint16_t)(b[16] << 8 | b[17]);
+    }
+}
+
+static uint32_t put_text(struct engine *e, const char *s)
+{
+    return intern_put(&e->strings, s, strlen(s));
+}
+
+/* "user\0from_user\0ruri_host" of the request, one string: the three go
+ * together and repeat together (every transaction of a phone). */
+static uint32_t put_who(struct engine *e, const struct sip_msg *m)
+{
+    char user[48], from[48], host[64], b[sizeof(user) + sizeof(from) + sizeof(host)];
     struct span u = m->from.uri.user;
+    size_t n = 0, l;
 
     if (m->cred.present && m->cred.username.len > 0)
         u = m->cred.username;
     else if (m->method == SIP_REGISTER && m->to.uri.user.len > 0)
         u = m->to.uri.user;
-    corr_copy(t->user, sizeof(t->user), u);
-    corr_copy(t->from_user, sizeof(t->from_user),
+    corr_copy(user, sizeof(user), u);
+    corr_copy(from, sizeof(from),
               m->method == SIP_REGISTER && m->to.uri.user.len > 0 ? m->to.uri.user
                                                                    : m->from.uri.user);
-    corr_copy(t->ruri_host, sizeof(t->ruri_host), m->ruri.host);
+    corr_copy(host, sizeof(host), m->ruri.host);
+    l = strlen(user) + 1;
+    memcpy(b + n, user, l);
+    n += l;
+    l = strlen(from) + 1;
+    memcpy(b + n, from, l);
+    n += l;
+    l = strlen(host);
+    memcpy(b + n, host, l);
+    n += l;
+    return intern_put(&e->strings, b, n);
+}
+
+static void get_who(const struct engine *e, uint32_t h, struct txn *t)
+{
+    size_t n, i = 0;
+    const char *b = intern_get(&e->strings, h, &n);
+    char *dst[3] = { t->user, t->from_user, t->ruri_host };
+    size_t cap[3] = { sizeof(t->user), sizeof(t->from_user), sizeof(t->ruri_host) };
+
+    for (int k = 0; k < 3; k++) {
+        size_t l = 0;
+        while (i + l < n && b[i + l] != '\0')
+            l++;
+        corr_copy(dst[k], cap[k], span_make(b + i, l));
+        i += l + (i + l < n);
+    }
+}
+
+static void drop_strings(struct intern *in, struct txn_rec *r)
+{
+    intern_drop(in, r->src);
+    intern_drop(in, r->dst);
+    intern_drop(in, r->eff);
+    intern_drop(in, r->req);
+    intern_drop(in, r->who);
+    intern_drop(in, r->fin);
+}
+
+static void on_evict(void *ud, void *entry)
+{
+    struct engine *e = ud;
+
+    drop_strings(&e->strings, entry);
+}
+
+int txn_table_init(struct engine *e, size_t cap)
+{
+    int rc = ctab_init(&e->txns, cap, sizeof(struct txn_rec), on_evict, e);
+
+    /* Each live record is queued once (txn_due re-queues what it keeps). */
+    return rc != 0 ? rc : ctab_dlq_init(&e->txn_due, cap);
+}
+
+static void retire(struct engine *e, struct txn_rec *r)
+{
+    drop_strings(&e->strings, r);
+    ctab_remove(&e->txns, r);
+    e->n_txn_retired++;
+}
+
+struct txn *txn_view(struct engine *e, struct txn_rec *r)
+{
+    struct txn *t = &e->txn_view;
+    size_t n;
+    const char *s;
+
+    memset(t, 0, sizeof(*t));
+    t->rec = r;
+    t->key = r->key;
+    t->dialog_key = r->dialog_key;
+    t->method = (enum sip_method)r->method;
+    get_endpoint(e, r->src, &t->src);
+    get_endpoint(e, r->dst, &t->dst);
+    {
+        struct endpoint eff;
+        get_endpoint(e, r->eff, &eff);
+        t->effective_src = eff.ip;
+    }
+    t->peer_key = peer_key_of(e, &t->src.ip, &t->dst.ip);
+    t->transport = (enum transport)r->transport;
+    t->frame = r->frame;
+    t->last_frame = r->frame + r->d_last;
+    t->copies[0] = r->frame;
+    for (uint32_t i = 1; i < TXN_COPIES && i <= r->retrans; i++)
+        t->copies[i] = r->frame + r->d_copies[i - 1];
+    t->first_us = r->first_us;
+    t->last_us = r->first_us + r->t_last;
+    t->last_gap_us = r->t_gap;
+    t->retrans = r->retrans;
+    t->doubling = (r->flags & TXN_DOUBLING) != 0;
+    t->rfc3261 = (r->flags & TXN_RFC3261) != 0;
+    t->had_cred = (r->flags & TXN_HAD_CRED) != 0;
+    t->state = r->state;
+    t->n_prov = r->n_prov;
+    t->first_resp_frame = r->d_resp ? r->frame + r->d_resp : 0;
+    t->status = r->status;
+    t->final_frame = r->status ? r->frame + r->d_final : 0;
+    t->final_us = r->status ? r->first_us + r->t_final : 0;
+    t->final_retrans = r->final_retrans;
+    t->ack_frame = r->d_ack ? r->frame + r->d_ack : 0;
+    t->cancel_frame = r->d_cancel ? r->frame + r->d_cancel : 0;
+    s = intern_get(&e->strings, r->req, &n);
+    corr_copy(t->req_line, sizeof(t->req_line), span_make(s, n));
+    s = intern_get(&e->strings, r->fin, &n);
+    corr_copy(t->final_line, sizeof(t->final_line), span_make(s, n));
+    get_who(e, r->who, t);
+    return t;
+}
+
+void txn_link(struct engine *e, struct txn *t, uint64_t peer_key, uint64_t dialog_key)
+{
+    (void)e;
+    t->peer_key = peer_key;
+    t->dialog_key = t->rec->dialog_key = dialog_key;
+}
+
+void txn_set_state(struct engine *e, struct txn *t, enum txn_state st)
+{
+    (void)e;
+    t->state = t->rec->state = (uint8_t)st;
 }
 
 struct txn *txn_on_request(struct engine *e, const struct sip_msg *m, bool *is_new)
 {
     bool rfc;
     uint64_t key = txn_key(&e->txns, m, &rfc);
-    struct txn *t = ctab_find(&e->txns, key);
+    struct txn_rec *t = ctab_find(&e->txns, key);
+    char line[CORR_LINE];
 
     *is_new = false;
     if (m->method == SIP_ACK) {
         /* ACK of a non-2xx final: part of the INVITE transaction. ACK of a
          * 2xx has a branch of its own and no transaction (§13.2.2.4). */
-        if (t != NULL && t->ack_frame == 0 && t->status >= 300) {
-            t->ack_frame = m->frame;
+        if (t != NULL && t->d_ack == 0 && t->status >= 300) {
+            t->d_ack = delta32(m->frame, t->frame);
             e->n_acks_matched++;
         }
-        return t;
+        return t ? txn_view(e, t) : NULL;
     }
     if (t != NULL) {
-        int64_t gap = m->ts_us - t->last_us;
-        if (t->retrans > 0 && t->last_gap_us > 0 && gap > 0) {
+        int64_t last_us = t->first_us + t->t_last;
+        int64_t gap = m->ts_us - last_us;
+        if (t->retrans > 0 && t->t_gap > 0 && gap > 0) {
             /* timer A/E doubling: the new gap is about twice the last
              * one, or has reached T2 (4 s) for non-INVITE. */
-            if ((gap * 10 >= t->last_gap_us * 16 && gap * 10 <= t->last_gap_us * 24) ||
+            int64_t lg = t->t_gap;
+            if ((gap * 10 >= lg * 16 && gap * 10 <= lg * 24) ||
                 (t->method != SIP_INVITE && gap >= 3500000 && gap <= 4500000))
-                t->doubling = true;
+                t->flags |= TXN_DOUBLING;
         }
-        t->retrans++;
-        t->last_gap_us = gap;
-        t->last_us = m->ts_us;
-        t->last_frame = m->frame;
+        if (t->retrans < UINT16_MAX)
+            t->retrans++;
+        t->t_gap = gap > 0 ? us32(m->ts_us, last_us) : 0;
+        t->t_last = us32(m->ts_us, t->first_us);
+        t->d_last = delta32(m->frame, t->frame);
         if (t->retrans < TXN_COPIES)
-            t->copies[t->retrans] = m->frame;
+            t->d_copies[t->retrans - 1] = t->d_last;
         e->n_retrans++;
-        return t;
+        return txn_view(e, t);
     }
     t = ctab_insert(&e->txns, key);
     if (t == NULL)
         return NULL;
     *is_new = true;
     t->key = key;
-    t->rfc3261 = rfc;
-    t->method = m->method;
-    t->cseq = m->cseq;
-    t->src = m->src;
-    t->dst = m->dst;
-    t->effective_src = m->src.ip;
-    t->transport = m->transport;
-    t->frame = t->last_frame = t->copies[0] = m->frame;
-    t->first_us = t->last_us = m->ts_us;
-    t->had_cred = m->cred.present;
-    corr_start_line(m, t->req_line, sizeof(t->req_line));
-    fill_user(t, m);
+    t->flags = (rfc ? TXN_RFC3261 : 0) | (m->cred.present ? TXN_HAD_CRED : 0);
+    t->method = (uint8_t)m->method;
+    t->src = put_endpoint(e, &m->src);
+    t->dst = put_endpoint(e, &m->dst);
+    t->eff = intern_ref(&e->strings, t->src);
+    t->transport = (uint8_t)m->transport;
+    t->frame = m->frame;
+    t->first_us = m->ts_us;
+    corr_start_line(m, line, sizeof(line));
+    t->req = put_text(e, line);
+    t->who = put_who(e, m);
     if (m->method == SIP_CANCEL) {
         bool r2;
-        struct txn *inv = ctab_find(&e->txns,
-                                    key_with_method(&e->txns, m, SPAN_LIT("INVITE"), &r2));
-        if (inv != NULL && inv->cancel_frame == 0)
-            inv->cancel_frame = m->frame;
+        struct txn_rec *inv = ctab_find(&e->txns,
+                                        key_with_method(&e->txns, m, SPAN_LIT("INVITE"), &r2));
+        if (inv != NULL && inv->d_cancel == 0)
+            inv->d_cancel = delta32(m->frame, inv->frame);
     }
     ctab_dlq_push(&e->txn_due, &e->txns, t, m->ts_us + CORR_TIMEOUT_US);
-    return t;
+    return txn_view(e, t);
 }
 
 struct txn *txn_on_response(struct engine *e, const struct sip_msg *m, bool *is_final_first)
 {
     bool rfc;
-    struct txn *t = ctab_find(&e->txns, txn_key(&e->txns, m, &rfc));
+    struct txn_rec *t = ctab_find(&e->txns, txn_key(&e->txns, m, &rfc));
+    char line[CORR_LINE];
 
     *is_final_first = false;
     if (t == NULL) {
         e->n_orphan_responses++;
         return NULL;
     }
-    if (t->first_resp_frame == 0)
-        t->first_resp_frame = m->frame;
+    if (t->d_resp == 0)
+        t->d_resp = delta32(m->frame, t->frame) ? delta32(m->frame, t->frame) : 1;
     if (m->status < 200) {
-        t->n_prov++;
-        return t;
+        if (t->n_prov < UINT16_MAX)
+            t->n_prov++;
+        return txn_view(e, t);
     }
     if (t->status != 0) {
-        t->final_retrans++;
+        if (t->final_retrans < UINT16_MAX)
+            t->final_retrans++;
         e->n_resp_retrans++;
-        return t;
+        return txn_view(e, t);
     }
-    t->status = m->status;
-    t->final_frame = m->frame;
-    t->final_us = m->ts_us;
+    t->status = (uint16_t)m->status;
+    t->d_final = delta32(m->frame, t->frame);
+    t->t_final = us32(m->ts_us, t->first_us);
     t->state = TXN_DONE;
-    corr_start_line(m, t->final_line, sizeof(t->final_line));
+    corr_start_line(m, line, sizeof(line));
+    t->fin = put_text(e, line);
     if (m->n_via > 0 && m->via[0].received.len > 0) {
         struct addr a;
-        if (addr_parse(m->via[0].received.p, m->via[0].received.len, &a))
-            t->effective_src = a;
+        if (addr_parse(m->via[0].received.p, m->via[0].received.len, &a)) {
+            struct endpoint ep = { .ip = a };
+            intern_drop(&e->strings, t->eff);
+            t->eff = put_endpoint(e, &ep);
+        }
     }
     *is_final_first = true;
-    return t;
+    return txn_view(e, t);
+}
+
+struct txn *txn_due(struct engine *e, int64_t now)
+{
+    struct txn_rec *t;
+
+    while ((t = ctab_dlq_pop(&e->txn_due, &e->txns, now)) != NULL) {
+        int64_t final_us = t->first_us + t->t_final;
+        int64_t wait = t->transport == TRANSPORT_UDP || t->transport == TRANSPORT_UNKNOWN
+                           ? CORR_TIMEOUT_US : CORR_T4_US;
+        if (t->state == TXN_DONE) {
+            /* Completed: kept for the retransmissions of its request and
+             * final answer (timers D/H/I/J/K after the final), then freed so
+             * the table holds live transactions, not history. A deadline
+             * re-queued here is at most 64*T1 out, so the queue stays
+             * (nearly) in deadline order: an entry pops at most 64*T1 late. */
+            if (final_us + wait <= now)
+                retire(e, t);
+            else
+                ctab_dlq_push(&e->txn_due, &e->txns, t, final_us + wait);
+            continue;
+        }
+        if (t->state != TXN_OPEN) {
+            retire(e, t);       /* timed out 64*T1 ago: late answers had their chance */
+            continue;
+        }
+        /* Timer A stops at the first provisional; an INVITE in Proceeding
+         * waits for its final answer until timer C, then it is given up
+         * without a verdict (engine.transactions.abandoned). */
+        if (t->method == SIP_INVITE && t->d_resp != 0) {
+            if (now - t->first_us >= CORR_TIMER_C_US) {
+                e->n_txn_abandoned++;
+                retire(e, t);
+            } else {
+                ctab_dlq_push(&e->txn_due, &e->txns, t, now + CORR_TIMEOUT_US);
+            }
+            continue;
+        }
+        t->state = TXN_TIMEOUT;
+        e->n_timeouts++;
+        ctab_dlq_push(&e->txn_due, &e->txns, t, now + CORR_TIMEOUT_US);
+        return txn_view(e, t);
+    }
+    return NULL;
 }

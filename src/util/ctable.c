@@ -67,10 +67,12 @@ void ctab_free(struct ctab *t)
 void ctab_release(struct ctab *t)
 {
     uint64_t evictions = t->evictions, inserts = t->inserts;
+    size_t peak = t->peak;
 
     ctab_free(t);       /* cap 0: find/insert return NULL, walks are empty */
     t->evictions = evictions;
     t->inserts = inserts;
+    t->peak = peak;
     t->oldest = t->newest = t->free_head = CTAB_NONE;
 }
 
@@ -171,6 +173,8 @@ void *ctab_insert(struct ctab *t, uint64_t h)
         t->oldest = i;
     t->newest = i;
     t->n++;
+    if (t->n > t->peak)
+        t->peak = t->n;
     t->inserts++;
     return entry_at(t, i);
 }

@@ -42,6 +42,7 @@ struct ctab {
     uint8_t seed[16];
     uint64_t evictions;
     uint64_t inserts;
+    size_t peak;                /* most entries live at once (sizing a cap) */
     ctab_evict_fn on_evict;
     void *ud;
 };

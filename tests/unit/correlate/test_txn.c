@@ -9,11 +9,18 @@
 
 #include "engine_testlib.h"
 
+/* A copy of the view of the transaction of method m (views are scratch). */
+static struct txn view_buf[2];
+static int view_next;
+
 static struct txn *only_txn(struct tl *t, enum sip_method m)
 {
-    for (struct txn *x = ctab_first(&t->e->txns); x; x = ctab_next(&t->e->txns, x))
-        if (x->method == m)
-            return x;
+    for (struct txn_rec *x = ctab_first(&t->e->txns); x; x = ctab_next(&t->e->txns, x))
+        if (x->method == m) {
+            struct txn *v = &view_buf[view_next++ % 2];
+            *v = *txn_view(t->e, x);
+            return v;
+        }
     return NULL;
 }
 
@@ -165,9 +172,67 @@ static void test_transaction_cap_evicts_oldest(void **state)
     assert_int_equal(t.e->txns.n, 4);
     assert_int_equal(t.e->txns.evictions, 6);
     /* the oldest went first: the newest four remain */
-    assert_int_equal(((struct txn *)ctab_first(&t.e->txns))->frame, 7);
+    assert_int_equal(((struct txn_rec *)ctab_first(&t.e->txns))->frame, 7);
     tl_finish(&t);
     assert_true(t.snap.evictions >= 6);
+    tl_close(&t);
+}
+
+/* RFC 3261 §17: a completed transaction stays for its retransmission
+ * window (64*T1 after the final on UDP) and then leaves the table; the
+ * record it leaves is what kinds saw, text included. */
+static void test_completed_retired_after_window(void **state)
+{
+    struct tl t;
+    struct txn *x;
+    (void)state;
+
+    assert_true(sizeof(struct txn_rec) <= 128);
+    assert_int_equal(tl_open(&t), 0);
+    tl_req(&t, PBX, "OPTIONS", "sip:" TRUNK, "z9hG4bKr1", "r1@x", 1, "1001", "");
+    t.now = T0 + 10 * SEC;      /* a late final: the window counts from it */
+    tl_resp(&t, PBX, 404, "Not Here", "OPTIONS", "z9hG4bKr1", "r1@x", 1, "");
+    x = only_txn(&t, SIP_OPTIONS);
+    assert_non_null(x);
+    assert_string_equal(x->req_line, "OPTIONS sip:" TRUNK);
+    assert_string_equal(x->final_line, "SIP/2.0 404 Not Here");
+    assert_string_equal(x->user, "1001");
+    assert_int_equal(x->src.port, 5060);
+    engine_tick(t.e, T0 + 33 * SEC);    /* 64*T1 after the request, not after the final */
+    assert_int_equal(t.e->txns.n, 1);
+    /* a retransmitted final inside the window still matches */
+    t.now = T0 + 20 * SEC;
+    tl_resp(&t, PBX, 404, "Not Here", "OPTIONS", "z9hG4bKr1", "r1@x", 1, "");
+    assert_int_equal(t.e->n_orphan_responses, 0);
+    engine_tick(t.e, T0 + 43 * SEC);
+    assert_int_equal(t.e->txns.n, 0);
+    assert_int_equal(t.e->n_txn_retired, 1);
+    assert_int_equal(intern_live(&t.e->strings), 0);   /* its strings went with it */
+    assert_int_equal(t.e->txns.evictions, 0);
+    tl_close(&t);
+}
+
+/* An INVITE in Proceeding waits for its final as long as timer C allows,
+ * then is given up without a verdict (no timeout, no finding). */
+static void test_proceeding_invite_until_timer_c(void **state)
+{
+    struct tl t;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    tl_req(&t, PBX, "INVITE", "sip:+15550100@" TRUNK, "z9hG4bKc9", "c9@x", 1, "1001", "");
+    tl_resp(&t, PBX, 180, "Ringing", "INVITE", "z9hG4bKc9", "c9@x", 1, "");
+    engine_tick(t.e, T0 + 120 * SEC);
+    assert_int_equal(t.e->txns.n, 1);
+    t.now = T0 + 121 * SEC;     /* a late 486 still matches */
+    tl_resp(&t, PBX, 486, "Busy Here", "INVITE", "z9hG4bKc9", "c9@x", 1, "");
+    assert_int_equal(t.e->n_orphan_responses, 0);
+    tl_req(&t, PBX, "INVITE", "sip:+15550101@" TRUNK, "z9hG4bKc10", "c10@x", 1, "1001", "");
+    tl_resp(&t, PBX, 183, "Progress", "INVITE", "z9hG4bKc10", "c10@x", 1, "");
+    engine_tick(t.e, T0 + 400 * SEC);
+    assert_int_equal(t.e->txns.n, 0);
+    assert_int_equal(t.e->n_txn_abandoned, 1);
+    assert_int_equal(t.e->n_timeouts, 0);
     tl_close(&t);
 }
 
@@ -180,6 +245,8 @@ int main(void)
         cmocka_unit_test(test_timeout_vs_unanswered),
         cmocka_unit_test(test_provisional_stops_invite_timeout),
         cmocka_unit_test(test_transaction_cap_evicts_oldest),
+        cmocka_unit_test(test_completed_retired_after_window),
+        cmocka_unit_test(test_proceeding_invite_until_timer_c),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,54 @@
+/*
+ * intern.h — interned byte strings: one reference-counted copy of each
+ * distinct short string (start lines, users, hosts, Call-IDs, addresses)
+ * shared by every correlation record that names it, so a record holds a
+ * 4-byte handle instead of a 112-byte buffer.
+ *
+ * Flow: correlate (owner of the strings). Thread: the owner's (the analysis
+ * thread); no locking.
+ *
+ * Storage: four size classes (32, 64, 128 and 320-byte slots), each a
+ * bounded struct ctab allocated once (intern_init); a string longer than the
+ * largest class is truncated, as the fixed buffers it replaces were. A string
+ * lives while some record holds it: intern_put takes a reference,
+ * intern_drop gives it back and frees the slot at zero. A full class never
+ * evicts (every entry is in use by a live record): intern_put returns
+ * INTERN_NONE, which reads back as "", and counts it in `refused`.
+ * Identity is the keyed 64-bit hash, checked against the bytes: a collision
+ * is refused (counted) rather than answered with another string.
+ */
+#ifndef SIPSCOPE_INTERN_H
+#define SIPSCOPE_INTERN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctable.h"
+
+#define INTERN_NONE 0u
+#define INTERN_CLASSES 4
+#define INTERN_MAX 313      /* longest string kept (bytes): the largest slot's room */
+
+struct intern {
+    struct ctab cls[INTERN_CLASSES];
+    uint64_t refused;       /* intern_put with its class full */
+    uint64_t truncated;     /* strings cut to INTERN_MAX */
+};
+
+/* Each class holds up to cap strings (0 or ERR_NOMEM). */
+int intern_init(struct intern *in, size_t cap);
+void intern_free(struct intern *in);
+/* Handle of (s, len), taking a reference; INTERN_NONE for an empty string
+ * or when the class is full (counted). */
+uint32_t intern_put(struct intern *in, const void *s, size_t len);
+/* One more reference to h (h may be INTERN_NONE); returns h. */
+uint32_t intern_ref(struct intern *in, uint32_t h);
+/* Give a reference back; the string is freed at zero. */
+void intern_drop(struct intern *in, uint32_t h);
+/* The bytes of h and their length; "" (len 0) for INTERN_NONE. Valid until
+ * the last reference is dropped. Text strings are NUL-terminated. */
+const char *intern_get(const struct intern *in, uint32_t h, size_t *len);
+/* Strings held now, over all classes. */
+size_t intern_live(const struct intern *in);
+
+#endif
