@@ -17,7 +17,7 @@
 
 CC      ?= cc
 BUILD   ?= build/rel
-PKGS    := libpcap libmaxminddb json-c inih nettle ncursesw
+PKGS    := libpcap libmaxminddb json-c inih nettle gnutls ncursesw
 SAN     :=
 OPT     ?= -O2
 

@@ -47,7 +47,12 @@
     X(accounts,            2048,     "accounts tracked for use from several sites") \
     X(findings,            256,      "distinct findings kept") \
     X(evidence_per_finding,32,       "evidence frames kept per finding") \
-    X(messages_kept,       2048,     "recent raw messages kept for detail/evidence")
+    X(messages_kept,       2048,     "recent raw messages kept for detail/evidence") \
+    X(hep_conns,           64,       "--hep-in TCP/TLS connections at once (64 KiB each)") \
+    X(hep_record_bytes,    65535,    "--hep-in largest HEP record admitted") \
+    X(hep_idle_ms,         120000,   "--hep-in connection closed after no whole record") \
+    X(hep_agent_rate,      20000,    "--hep-in records per second per agent") \
+    X(hep_agents,          64,       "--hep-in agents accounted (at most 64)")
 
 struct caps {
 #define CAPS_DECL(name, def, doc) uint64_t name;

@@ -9,6 +9,21 @@
 #include <stdint.h>
 
 #include "stats.h"
+#include "util/addr.h"
+
+/* One HEP capture agent as --hep-in saw it (capture/hep_in.c), keyed by its
+ * capture id and the address it sends from. Counts are records. */
+#define RUN_MAX_AGENTS 64
+struct run_agent {
+    uint32_t capid;             /* HEP capture-agent id, 0 when it sent none */
+    struct addr ip;             /* where it sends from */
+    enum transport transport;   /* UDP, TCP or TLS: how it reached us (the last one) */
+    uint64_t packets, bytes;    /* records admitted to the analysis, and their bytes */
+    uint64_t malformed;         /* refused: not HEP, lengths that do not add up, oversize */
+    uint64_t refused;           /* refused: missing or wrong authentication key */
+    uint64_t dropped;           /* admitted but lost: over the rate limit, full ring */
+    int64_t first_us, last_us;  /* wall-clock time of its first and last record */
+};
 
 struct run_info {
     const char *source;         /* file name, "-" or interface */
@@ -26,6 +41,10 @@ struct run_info {
     uint64_t ring_drops;        /* frames lost because the ring was full */
     uint64_t kernel_drops;      /* pcap_stats ps_drop */
     uint64_t if_drops;          /* pcap_stats ps_ifdrop */
+    /* --hep-in: the agents (most recent first), and those the table evicted. */
+    uint32_t n_agents;
+    uint64_t agents_evicted;
+    struct run_agent agents[RUN_MAX_AGENTS];
     /* Walk every module's counters (decode, sip, engine) for the report. */
     void (*stats_walk)(const void *ctx, stats_fn fn, void *ud);
     const void *stats_ctx;

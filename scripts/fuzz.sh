@@ -34,8 +34,8 @@ SAN_LIB="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -Wn
 make --no-print-directory -j2 BUILD=$B CC="$CLANG" OPT=-O1 SAN="$SAN_LIB" "$B/libsipscope.a" ||
     { echo "fuzz: building the library with $CLANG failed" >&2; exit 2; }
 
-PKG_CFLAGS=$(pkg-config --cflags libpcap libmaxminddb json-c inih nettle ncursesw libosip2 2>/dev/null)
-PKG_LIBS="$(pkg-config --libs libpcap libmaxminddb json-c inih nettle ncursesw 2>/dev/null) -losipparser2 -lpthread -lm"
+PKG_CFLAGS=$(pkg-config --cflags libpcap libmaxminddb json-c inih nettle gnutls ncursesw libosip2 2>/dev/null)
+PKG_LIBS="$(pkg-config --libs libpcap libmaxminddb json-c inih nettle gnutls ncursesw 2>/dev/null) -losipparser2 -lpthread -lm"
 
 if [ $# -gt 0 ]; then targets="$*"; else
     targets=$(for f in tests/fuzz/fuzz_*.c; do basename "$f" .c; done)

@@ -28,6 +28,7 @@
 
 #include "capture/capture.h"
 #include "app/cli.h"
+#include "config/secrets.h"
 #include "decode/decode.h"
 #include "correlate/engine.h"
 #include "util/err.h"
@@ -119,6 +120,10 @@ struct app {
     struct cli_opts o;
     struct passwd *pw;              /* -Z, looked up before the capture opens */
     struct capture *cap;
+    struct hep_in_opts hep_in;      /* --hep-in, for capture_open */
+    uint8_t hep_key[HEP_KEY_MAX];   /* --hep-key-file; wiped by app_free */
+    size_t hep_key_len;
+    char hep_listeners[200];        /* the source: what --hep-in listens on */
     struct snappub *pub;            /* dashboard or monitor publication */
     struct monitor *mon;
     struct hep_out *hep;
@@ -148,6 +153,7 @@ static void app_free(struct app *a)
     capture_close(a->cap);
     ring_free(a->ring);
     cli_free(&a->o);
+    explicit_bzero(a->hep_key, sizeof(a->hep_key));
 }
 
 /* An error from a lower stage starts with the path it was given
@@ -295,6 +301,26 @@ static void permission_hint(void)
             "/usr/share/doc/sipscope/README.Debian" : "");
 }
 
+/* The HEP receiver's options; the key read from its file into key. */
+static void hep_opts(const struct cli_opts *o, struct hep_in_opts *h, const uint8_t *key,
+                     size_t key_len)
+{
+    memset(h, 0, sizeof(*h));
+    memcpy(h->listen, o->hep_listen, sizeof(h->listen));
+    h->n_listen = o->n_hep_listen;
+    h->allow = &o->hep_allow;
+    h->key = key;
+    h->key_len = key_len;
+    h->tls_cert = o->hep_tls_cert;
+    h->tls_key = o->hep_tls_key;
+    h->tls_ca = o->hep_tls_ca;
+    h->max_conns = o->caps.hep_conns;
+    h->max_record = o->caps.hep_record_bytes;
+    h->idle_ms = o->caps.hep_idle_ms;
+    h->agent_rate = o->caps.hep_agent_rate;
+    h->max_agents = o->caps.hep_agents;
+}
+
 /* Open the input and check its link type. */
 static int app_open_input(struct app *a)
 {
@@ -307,7 +333,16 @@ static int app_open_input(struct app *a)
     co.files = a->o.read_files;
     co.n_files = a->o.n_read_files;
     co.iface = a->o.iface;
-    co.hep_in = a->o.hep_in;
+    if (a->o.hep_key_file != NULL &&
+        secrets_read_key(a->o.hep_key_file, a->hep_key, HEP_KEY_MAX, &a->hep_key_len,
+                         a->errbuf) != 0) {
+        fprintf(stderr, "sipscope: --hep-key-file %s\n", a->errbuf);
+        return 2;
+    }
+    if (a->o.hep_in != NULL) {
+        hep_opts(&a->o, &a->hep_in, a->hep_key, a->hep_key_len);
+        co.hep_in = &a->hep_in;
+    }
     co.filter = a->o.filter;
     co.snaplen = (uint32_t)a->o.caps.snaplen;
     co.buffer_bytes = a->o.buffer_bytes;
@@ -321,6 +356,8 @@ static int app_open_input(struct app *a)
             permission_hint();
         return 2;
     }
+    if (a->o.hep_in != NULL)
+        a->source = capture_hep_listeners(a->cap, a->hep_listeners, sizeof(a->hep_listeners));
     capture_linktype_name(a->cap, a->ltname, sizeof(a->ltname));
     dlt = capture_linktype(a->cap);
     if (!decode_linktype_supported(dlt)) {
@@ -380,6 +417,11 @@ static int app_open_outputs(struct app *a)
         a->hep = hep_out_open(o->hep_out, o->hep_id, a->errbuf);
         if (a->hep == NULL)
             goto fail;
+        if (hep_out_set_key(a->hep, a->hep_key, a->hep_key_len) != 0) {
+            err_set(a->errbuf, "--hep-key-file %s: a key of at most %d bytes",
+                    o->hep_key_file, HEP_OUT_KEY_MAX);
+            goto fail;
+        }
     }
     return 0;
 fail:

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -45,6 +46,11 @@ enum {
     OPT_HEP_ID,
     OPT_HEP_IN,
     OPT_LADDER,
+    OPT_HEP_ALLOW,
+    OPT_HEP_KEY_FILE,
+    OPT_HEP_TLS_CERT,
+    OPT_HEP_TLS_KEY,
+    OPT_HEP_TLS_CA,
 };
 
 static const char short_opts[] = ":r:i:w:f:c:s:B:Z:pnqvhVD";
@@ -72,6 +78,11 @@ static const struct option long_opts[] = {
     { "hep-id", required_argument, NULL, OPT_HEP_ID },
     { "hep-in", required_argument, NULL, OPT_HEP_IN },
     { "ladder", required_argument, NULL, OPT_LADDER },
+    { "hep-allow", required_argument, NULL, OPT_HEP_ALLOW },
+    { "hep-key-file", required_argument, NULL, OPT_HEP_KEY_FILE },
+    { "hep-tls-cert", required_argument, NULL, OPT_HEP_TLS_CERT },
+    { "hep-tls-key", required_argument, NULL, OPT_HEP_TLS_KEY },
+    { "hep-tls-ca", required_argument, NULL, OPT_HEP_TLS_CA },
     { NULL, 0, NULL, 0 },
 };
 
@@ -95,7 +106,15 @@ void cli_usage(FILE *f)
 "  -Z USER              drop privileges to USER once the capture is open\n"
 "  -n                   accepted for tcpdump habits (nothing is ever resolved)\n"
 "  -D                   list the interfaces -i can capture on, then exit\n"
-"  --hep-in [ADDR:]PORT receive HEP (v2/v3) from capture agents on a UDP port\n"
+"  --hep-in [udp:|tcp:|tls:][ADDR:]PORT  receive HEP from capture agents instead\n"
+"                       (repeatable; a bare PORT is loopback only, 0.0.0.0:PORT all)\n"
+"\n"
+"HEP receiver (with --hep-in; see docs/monitoring.md):\n"
+"  --hep-allow CIDR,... only these agent networks may send (repeatable)\n"
+"  --hep-key-file FILE  the HEP authentication key agents must send (first line)\n"
+"  --hep-tls-cert FILE  tls: listener certificate (PEM)\n"
+"  --hep-tls-key FILE   tls: listener private key (PEM)\n"
+"  --hep-tls-ca FILE    tls: require client certificates signed by this CA (PEM)\n"
 "\n"
 "Output:\n"
 "  --report FORMAT      text (default), json, markdown or html\n"
@@ -207,6 +226,20 @@ struct seen {
     const char *report_arg, *other_iface;
 };
 
+/* "--hep-key-file" for an option's code, for messages. */
+static const char *argv_name(int c)
+{
+    static char buf[40];
+
+    for (const struct option *l = long_opts; l->name != NULL; l++) {
+        if (l->val == c) {
+            snprintf(buf, sizeof(buf), "--%s", l->name);
+            return buf;
+        }
+    }
+    return "option";
+}
+
 /* Option handlers by concern: each returns 0 when it took option c,
  * NOT_MINE when c belongs to another concern, or ERR_INVAL with errbuf. */
 #define NOT_MINE 1
@@ -227,13 +260,6 @@ static int opt_input(struct cli_opts *o, struct seen *s, int c, const char *arg,
             s->other_iface = o->iface;
         }
         o->iface = arg;
-        return 0;
-    case OPT_HEP_IN:
-        if (arg[0] == '\0') {
-            err_set(errbuf, "--hep-in: expected [ADDRESS:]PORT");
-            return ERR_INVAL;
-        }
-        o->hep_in = arg;
         return 0;
     case 'f':
         o->filter = arg;
@@ -276,6 +302,46 @@ static int opt_input(struct cli_opts *o, struct seen *s, int c, const char *arg,
         return 0;
     }
     return NOT_MINE;
+}
+
+/* The HEP receiver: listeners and who may send to them. */
+static int opt_hep(struct cli_opts *o, struct seen *s, int c, const char *arg, char *errbuf)
+{
+    char eb[ERRBUF_SIZE];
+    const char **file = NULL;
+
+    (void)s;
+    switch (c) {
+    case OPT_HEP_IN:
+        if (hep_in_check_spec(arg, errbuf) != 0)
+            return ERR_INVAL;
+        if (o->n_hep_listen == HEP_IN_LISTEN_MAX) {
+            err_set(errbuf, "--hep-in %s: at most %d listeners", arg, HEP_IN_LISTEN_MAX);
+            return ERR_INVAL;
+        }
+        o->hep_listen[o->n_hep_listen++] = arg;
+        if (o->hep_in == NULL)
+            o->hep_in = arg;
+        return 0;
+    case OPT_HEP_ALLOW:
+        if (cidr_list_parse(&o->hep_allow, arg, eb) != 0) {
+            err_set(errbuf, "--hep-allow %s: %s", arg, eb);
+            return ERR_INVAL;
+        }
+        return 0;
+    case OPT_HEP_KEY_FILE: file = &o->hep_key_file; break;
+    case OPT_HEP_TLS_CERT: file = &o->hep_tls_cert; break;
+    case OPT_HEP_TLS_KEY: file = &o->hep_tls_key; break;
+    case OPT_HEP_TLS_CA: file = &o->hep_tls_ca; break;
+    default:
+        return NOT_MINE;
+    }
+    if (arg[0] == '\0') {
+        err_set(errbuf, "%s: expected a file name", argv_name(c));
+        return ERR_INVAL;
+    }
+    *file = arg;
+    return 0;
 }
 
 /* Output: what goes to stdout and stderr, and in which form. */
@@ -417,7 +483,8 @@ static int opt_analysis(struct cli_opts *o, struct seen *s, int c, const char *a
 
 typedef int (*opt_fn)(struct cli_opts *o, struct seen *s, int c, const char *arg,
                       char *errbuf);
-static const opt_fn concerns[] = { opt_input, opt_output, opt_monitoring, opt_analysis };
+static const opt_fn concerns[] = { opt_input, opt_hep, opt_output, opt_monitoring,
+                                   opt_analysis };
 
 /* A path that exists as a regular file (a capture given where a filter goes). */
 static bool is_file(const char *path)
@@ -621,8 +688,44 @@ static int check_analysis(struct cli_opts *o, const struct seen *s, char *errbuf
     return 0;
 }
 
+/* The HEP receiver's options need it, and a tls: listener its certificate. */
+static int check_hep(struct cli_opts *o, const struct seen *s, char *errbuf)
+{
+    const int opts[] = { OPT_HEP_KEY_FILE, OPT_HEP_TLS_CERT, OPT_HEP_TLS_KEY, OPT_HEP_TLS_CA };
+    const char *vals[] = { o->hep_key_file, o->hep_tls_cert, o->hep_tls_key, o->hep_tls_ca };
+    bool tls = false;
+
+    (void)s;
+    for (size_t i = 0; i < o->n_hep_listen; i++)
+        tls |= strncmp(o->hep_listen[i], "tls:", 4) == 0;
+    if (o->hep_key_file != NULL && o->hep_in == NULL && o->hep_out == NULL) {
+        err_set(errbuf, "--hep-key-file needs --hep-in or --hep-out");
+        return ERR_INVAL;
+    }
+    for (size_t i = 1; i < sizeof(opts) / sizeof(opts[0]); i++) {
+        if (vals[i] != NULL && o->hep_in == NULL) {
+            err_set(errbuf, "%s needs --hep-in", argv_name(opts[i]));
+            return ERR_INVAL;
+        }
+    }
+    if (o->hep_allow.n > 0 && o->hep_in == NULL) {
+        err_set(errbuf, "--hep-allow needs --hep-in");
+        return ERR_INVAL;
+    }
+    if (tls && (o->hep_tls_cert == NULL || o->hep_tls_key == NULL)) {
+        err_set(errbuf, "--hep-in tls:...: needs --hep-tls-cert and --hep-tls-key");
+        return ERR_INVAL;
+    }
+    if (!tls && (o->hep_tls_cert != NULL || o->hep_tls_key != NULL || o->hep_tls_ca != NULL)) {
+        err_set(errbuf, "--hep-tls-cert, --hep-tls-key and --hep-tls-ca need a --hep-in "
+                        "tls:ADDR:PORT listener");
+        return ERR_INVAL;
+    }
+    return 0;
+}
+
 typedef int (*check_fn)(struct cli_opts *o, const struct seen *s, char *errbuf);
-static const check_fn checks[] = { check_input, check_output, check_monitoring,
+static const check_fn checks[] = { check_input, check_hep, check_output, check_monitoring,
                                    check_analysis };
 
 int cli_parse(struct cli_opts *o, int argc, char **argv, char *errbuf)

@@ -20,6 +20,8 @@
 #include <stdio.h>
 
 #include "caps.h"
+#include "capture/hep_in.h"
+#include "config/cidr.h"
 #include "output/report.h"
 
 #define SIPSCOPE_VERSION "0.1.0"
@@ -77,7 +79,13 @@ struct cli_opts {
     const char *report_file;    /* --report-file FILE (SIGUSR1 and the end) */
     const char *hep_out;        /* --hep-out [udp:|tcp:]ADDR:PORT */
     uint32_t hep_id;            /* --hep-id N */
-    const char *hep_in;         /* --hep-in [ADDR:]PORT (instead of -r/-i) */
+    const char *hep_in;         /* the first --hep-in (instead of -r/-i), NULL if none */
+    /* The HEP receiver (capture/hep_in.h, docs/monitoring.md). */
+    const char *hep_listen[HEP_IN_LISTEN_MAX];  /* every --hep-in */
+    size_t n_hep_listen;
+    struct cidr_list hep_allow; /* --hep-allow CIDR,... (repeatable) */
+    const char *hep_key_file;   /* --hep-key-file: the HEP authentication key */
+    const char *hep_tls_cert, *hep_tls_key, *hep_tls_ca;    /* --hep-tls-* */
     char *filter_buf;           /* owned: joined trailing arguments */
 };
 

@@ -338,6 +338,8 @@ static void walk_stats(const void *ctx, stats_fn fn, void *ud)
         fn(ud, "sip.verify.differences", p->verify_diffs);
         fn(ud, "sip.verify.osip_rejected", p->verify_osip_rejects);
     }
+    if (p->o.capture != NULL)
+        capture_stats(p->o.capture, fn, ud);
     decode_stats(p->dec, fn, ud);
     hep_out_stats(p->o.hep, fn, ud);
     for (int i = 1; i < SIP_REJ_COUNT; i++) {
@@ -373,6 +375,7 @@ void pipeline_run_info(const struct pipeline *p, struct run_info *run)
         run->kernel_drops = cr.kernel_drops;
         run->if_drops = cr.if_drops;
         run->truncated = cr.truncated;
+        capture_agents(p->o.capture, run);
     }
     run->stats_walk = walk_stats;
     run->stats_ctx = p;

@@ -236,14 +236,16 @@ static int open_live(struct capture *c, const struct capture_opts *o, char *errb
     return 0;
 }
 
-/* --hep-in: a UDP socket; a dead pcap handle gives the link type (DLT_RAW),
+/* --hep-in: the listeners; a dead pcap handle gives the link type (DLT_RAW),
  * the BPF compiler and the -w writer, as for an interface. */
 static int open_hep(struct capture *c, const struct capture_opts *o, char *errbuf)
 {
-    snprintf(c->name, sizeof(c->name), "HEP %s", o->hep_in);
+    char l[200];
+
     c->hep = hep_in_open(o->hep_in, errbuf);
     if (c->hep == NULL)
         return ERR_IO;
+    snprintf(c->name, sizeof(c->name), "HEP %s", hep_in_describe(c->hep, l, sizeof(l)));
     c->p = pcap_open_dead(DLT_RAW, (int)o->snaplen);
     if (c->p == NULL) {
         err_set(errbuf, "%s: out of memory", c->name);
@@ -270,7 +272,8 @@ struct capture *capture_open(const struct capture_opts *o, char *errbuf, int *er
     c->count = o->count;
     atomic_init(&c->stop, false);
     atomic_init(&c->finished, false);
-    snprintf(c->name, sizeof(c->name), "%s", o->file != NULL ? o->file : o->iface);
+    snprintf(c->name, sizeof(c->name), "%s",
+             o->file != NULL ? o->file : o->iface != NULL ? o->iface : "HEP");
 
     rc = o->hep_in != NULL ? open_hep(c, o, errbuf)
          : o->n_files > 1 ? open_merge(c, o, errbuf)
@@ -466,13 +469,17 @@ static void hep_loop(struct capture *c)
             break;
         }
         if (rc == 1) {
+            uint64_t drops = c->drops;
             h.caplen = h.len = len;
             on_packet((u_char *)c, &h, data);
+            if (c->drops != drops)
+                hep_in_lost(c->hep);
             ring_commit(c->ring);
             c->uncommitted = 0;
             publish_counters(c);
         }
     }
+    hep_in_publish(c->hep);
 }
 
 /* Several files: frames in merged order through on_packet (filter, -c and
@@ -608,6 +615,23 @@ void capture_result(const struct capture *c, struct capture_result *out)
         out->interrupted = c->interrupted;
         snprintf(out->error, sizeof(out->error), "%s", c->error);
     }
+}
+
+void capture_stats(const struct capture *c, stats_fn fn, void *ud)
+{
+    if (c->hep != NULL)
+        hep_in_stats(c->hep, fn, ud);
+}
+
+void capture_agents(const struct capture *c, struct run_info *run)
+{
+    if (c->hep != NULL)
+        hep_in_agents(c->hep, run);
+}
+
+const char *capture_hep_listeners(const struct capture *c, char *buf, size_t len)
+{
+    return c->hep != NULL ? hep_in_describe(c->hep, buf, len) : NULL;
 }
 
 /* ---- -w ------------------------------------------------------------------ */

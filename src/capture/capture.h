@@ -25,8 +25,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hep_in.h"
 #include "packet.h"
 #include "ring.h"
+#include "stats.h"
 
 struct capture_opts {
     const char *file;       /* -r FILE, "-" for stdin; NULL for live */
@@ -39,8 +41,8 @@ struct capture_opts {
     uint64_t buffer_bytes;  /* -B (already in bytes), 0 = libpcap default */
     bool promisc;           /* live: promiscuous unless -p */
     uint64_t count;         /* -c: stop after this many packets, 0 = no limit */
-    const char *hep_in;     /* --hep-in [ADDR:]PORT: a HEP receiver (hep_in.h) instead
-                             * of libpcap; live, link type DLT_RAW */
+    const struct hep_in_opts *hep_in;   /* --hep-in: a HEP receiver (hep_in.h) instead
+                             * of libpcap; live, link type DLT_RAW; NULL otherwise */
 };
 
 struct capture_result {
@@ -75,6 +77,13 @@ bool capture_finished(const struct capture *c);
 /* Join the capture thread (the ring is closed by then). */
 void capture_join(struct capture *c);
 void capture_result(const struct capture *c, struct capture_result *out);
+
+/* --hep-in: its counters (hep_in.*) and agents into run; nothing otherwise.
+ * Any thread. */
+void capture_stats(const struct capture *c, stats_fn fn, void *ud);
+void capture_agents(const struct capture *c, struct run_info *run);
+/* "192.0.2.50:9060, tcp:192.0.2.50:9061" for --hep-in, else NULL. */
+const char *capture_hep_listeners(const struct capture *c, char *buf, size_t len);
 
 /*
  * -w: a pcap file written with the capture's link type and snaplen.

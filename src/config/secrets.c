@@ -127,48 +127,124 @@ static int add_line(struct secrets *s, char *line, const char *path, unsigned li
     return 0;
 }
 
-int secrets_load(const char *path, struct secrets **out, char *errbuf)
+/* Open a file that holds secrets: a regular file only its owner (the
+ * running user or root) can read; *size gets its size. -1 with errbuf set
+ * and *rc the error otherwise. */
+static int open_secret(const char *path, size_t max, size_t *size, int *rc, char *errbuf)
 {
     struct stat st;
-    int rc = 0;
-
-    *out = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    *rc = ERR_IO;
     if (fd < 0) {
         err_set(errbuf, "%s: %s", path, strerror(errno));
-        return ERR_IO;
+        return -1;
     }
     if (fstat(fd, &st) != 0) {
         err_set(errbuf, "%s: %s", path, strerror(errno));
-        close(fd);
-        return ERR_IO;
+        goto fail;
     }
+    *rc = ERR_PERM;
     if (!S_ISREG(st.st_mode)) {
         err_set(errbuf, "%s: not a regular file; refusing to read secrets from it", path);
-        close(fd);
-        return ERR_PERM;
+        goto fail;
     }
     if ((st.st_mode & 077) != 0) {
         err_set(errbuf, "%s: mode %04o is accessible by group or others; "
                 "refusing to read secrets (chmod 600 %s)",
                 path, (unsigned)(st.st_mode & 07777), path);
-        close(fd);
-        return ERR_PERM;
+        goto fail;
     }
     if (st.st_uid != geteuid() && st.st_uid != 0) {
         err_set(errbuf, "%s: owned by uid %u, not by you (uid %u) or root; refusing to read "
                 "secrets", path, (unsigned)st.st_uid, (unsigned)geteuid());
-        close(fd);
-        return ERR_PERM;
+        goto fail;
     }
-    if (st.st_size > SECRETS_FILE_MAX) {
-        err_set(errbuf, "%s: larger than %d bytes", path, SECRETS_FILE_MAX);
-        close(fd);
-        return ERR_LIMIT;
+    if ((uint64_t)st.st_size > max) {
+        err_set(errbuf, "%s: larger than %zu bytes", path, max);
+        *rc = ERR_LIMIT;
+        goto fail;
     }
+    *size = (size_t)st.st_size;
+    return fd;
+fail:
+    close(fd);
+    return -1;
+}
+
+/* Read up to size bytes; the count read, or -1 (errbuf set). */
+static ssize_t read_all(int fd, const char *path, char *buf, size_t size, char *errbuf)
+{
+    size_t got = 0;
+
+    while (got < size) {
+        ssize_t r = read(fd, buf + got, size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            err_set(errbuf, "%s: %s", path, strerror(errno));
+            return -1;
+        }
+        if (r == 0)
+            break;      /* shrank while reading: take what is there */
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+int secrets_read_key(const char *path, uint8_t *key, size_t cap, size_t *len, char *errbuf)
+{
+    char buf[SECRETS_LINE_MAX + 2];
+    size_t size, n;
+    ssize_t got;
+    int rc, fd = open_secret(path, sizeof(buf) - 1, &size, &rc, errbuf);
+
+    *len = 0;
+    if (fd < 0)
+        return rc;
+    got = read_all(fd, path, buf, size, errbuf);
+    close(fd);
+    rc = 0;
+    if (got < 0) {
+        rc = ERR_IO;
+        goto out;
+    }
+    n = (size_t)got;
+    {
+        const char *nl = memchr(buf, '\n', n);
+        if (nl != NULL)
+            n = (size_t)(nl - buf);
+    }
+    if (n > 0 && buf[n - 1] == '\r')
+        n--;
+    if (n == 0) {
+        err_set(errbuf, "%s: empty: the key is the first line", path);
+        rc = ERR_FORMAT;
+    } else if (n > cap) {
+        err_set(errbuf, "%s: a key of at most %zu bytes", path, cap);
+        rc = ERR_LIMIT;
+    } else {
+        memcpy(key, buf, n);
+        *len = n;
+    }
+out:
+    explicit_bzero(buf, sizeof(buf));
+    return rc;
+}
+
+int secrets_load(const char *path, struct secrets **out, char *errbuf)
+{
+    size_t size;
+    ssize_t rd;
+    int rc = 0;
+    int fd = open_secret(path, SECRETS_FILE_MAX, &size, &rc, errbuf);
+
+    *out = NULL;
+    if (fd < 0)
+        return rc;
+    rc = 0;
 
     /* Read it whole into one buffer that is wiped afterwards: no stdio copies. */
-    size_t size = (size_t)st.st_size, got = 0;
+    size_t got = 0;
     char *buf = malloc(size + 1);
     struct secrets *s = calloc(1, sizeof(*s));
     if (buf == NULL || s == NULL) {
@@ -177,20 +253,12 @@ int secrets_load(const char *path, struct secrets **out, char *errbuf)
         close(fd);
         return ERR_NOMEM;
     }
-    while (got < size) {
-        ssize_t r = read(fd, buf + got, size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            err_set(errbuf, "%s: %s", path, strerror(errno));
-            rc = ERR_IO;
-            break;
-        }
-        if (r == 0)
-            break;      /* shrank while reading: parse what is there */
-        got += (size_t)r;
-    }
+    rd = read_all(fd, path, buf, size, errbuf);
     close(fd);
+    if (rd < 0)
+        rc = ERR_IO;
+    else
+        got = (size_t)rd;
 
     unsigned lineno = 0;
     size_t off = 0;

@@ -27,6 +27,7 @@
 #define SIPSCOPE_SECRETS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/span.h"
 
@@ -42,6 +43,14 @@ struct secrets;
  * ERR_NOMEM. errbuf never contains a password.
  */
 int secrets_load(const char *path, struct secrets **out, char *errbuf);
+
+/*
+ * A key file (the HEP authentication key, --hep-key-file): the first line,
+ * without its line end, into key (at most cap bytes, *len set), under the
+ * same mode and owner checks as the secrets file. The same errors; errbuf
+ * never contains the key, and the read buffer is wiped.
+ */
+int secrets_read_key(const char *path, uint8_t *key, size_t cap, size_t *len, char *errbuf);
 
 /* Wipe and free (NULL is fine). */
 void secrets_free(struct secrets *s);

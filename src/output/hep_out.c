@@ -38,6 +38,8 @@ struct hep_out {
     size_t off, len;
     uint8_t pkt[HEP_OUT_MAX];
     uint64_t sent, dropped, errors, reconnects;
+    uint8_t key[HEP_OUT_KEY_MAX];   /* --hep-key-file, key_len 0 for none */
+    size_t key_len;
 };
 
 /* ---- encoder ---- */
@@ -106,6 +108,12 @@ static uint8_t ip_proto(enum transport t)
 
 size_t hep_encode(uint8_t *buf, size_t cap, const struct sip_payload *pl, uint32_t agent_id)
 {
+    return hep_encode_key(buf, cap, pl, agent_id, NULL, 0);
+}
+
+size_t hep_encode_key(uint8_t *buf, size_t cap, const struct sip_payload *pl, uint32_t agent_id,
+                      const uint8_t *key, size_t key_len)
+{
     struct wbuf w = { .p = buf, .cap = cap < HEP_OUT_MAX ? cap : HEP_OUT_MAX };
     bool v4 = addr_is_v4(&pl->src.ip) && addr_is_v4(&pl->dst.ip);
     int64_t sec = pl->ts_us / 1000000, usec = pl->ts_us % 1000000;
@@ -131,6 +139,8 @@ size_t hep_encode(uint8_t *buf, size_t cap, const struct sip_payload *pl, uint32
     chunk32(&w, HEP_TS_USEC, (uint32_t)usec);
     chunk8(&w, HEP_PROTO_TYPE, 1);      /* SIP */
     chunk32(&w, HEP_CAPTURE_ID, agent_id);
+    if (key_len > 0)
+        chunk(&w, HEP_AUTH_KEY, key, key_len);
     if (pl->len > HEP_OUT_MAX)
         return 0;
     chunk(&w, HEP_PAYLOAD, pl->data, pl->len);
@@ -283,6 +293,11 @@ void hep_out_close(struct hep_out *h)
     }
     if (h->fd >= 0)
         close(h->fd);
+    /* Every packet held the key. */
+    if (h->buf != NULL)
+        explicit_bzero(h->buf, HEP_OUT_TCP_BUFFER);
+    explicit_bzero(h->pkt, sizeof(h->pkt));
+    explicit_bzero(h->key, sizeof(h->key));
     free(h->buf);
     free(h);
 }
@@ -334,13 +349,22 @@ static void tcp_flush(struct hep_out *h)
     h->off = h->len = 0;
 }
 
+int hep_out_set_key(struct hep_out *h, const uint8_t *key, size_t key_len)
+{
+    if (key_len > sizeof(h->key))
+        return ERR_LIMIT;
+    memcpy(h->key, key, key_len);
+    h->key_len = key_len;
+    return 0;
+}
+
 void hep_out_send(struct hep_out *h, const struct sip_payload *pl)
 {
     size_t n;
 
     if (h == NULL)
         return;
-    n = hep_encode(h->pkt, sizeof(h->pkt), pl, h->id);
+    n = hep_encode_key(h->pkt, sizeof(h->pkt), pl, h->id, h->key, h->key_len);
     if (n == 0) {
         h->dropped++;
         return;

@@ -27,6 +27,7 @@
 
 #define HEP_OUT_TCP_BUFFER (1u << 20)
 #define HEP_OUT_MAX 65535           /* HEP3's total length is 16 bits */
+#define HEP_OUT_KEY_MAX 256         /* bytes of an authentication key */
 
 /* HEPv3 chunk types (vendor 0) this module writes. */
 enum hep_chunk {
@@ -42,6 +43,7 @@ enum hep_chunk {
     HEP_TS_USEC = 0x000a,
     HEP_PROTO_TYPE = 0x000b,
     HEP_CAPTURE_ID = 0x000c,
+    HEP_AUTH_KEY = 0x000e,
     HEP_PAYLOAD = 0x000f,
 };
 
@@ -49,6 +51,10 @@ struct hep_out;
 
 struct hep_out *hep_out_open(const char *spec, uint32_t agent_id, char *errbuf);
 void hep_out_close(struct hep_out *h);
+
+/* --hep-key-file: send this authentication key (chunk 0x000e) in every
+ * packet; 0, or ERR_LIMIT when longer than HEP_OUT_KEY_MAX. Never printed. */
+int hep_out_set_key(struct hep_out *h, const uint8_t *key, size_t key_len);
 
 /* Queue or send one SIP message (pl: the payload sip_parse accepted). */
 void hep_out_send(struct hep_out *h, const struct sip_payload *pl);
@@ -59,5 +65,8 @@ void hep_out_stats(const struct hep_out *h, stats_fn fn, void *ud);
 /* Encode pl as one HEPv3 packet into buf; returns its length, or 0 when it
  * does not fit in cap or in HEP_OUT_MAX (exposed for tests). */
 size_t hep_encode(uint8_t *buf, size_t cap, const struct sip_payload *pl, uint32_t agent_id);
+/* The same with an authentication-key chunk when key_len > 0. */
+size_t hep_encode_key(uint8_t *buf, size_t cap, const struct sip_payload *pl, uint32_t agent_id,
+                      const uint8_t *key, size_t key_len);
 
 #endif

@@ -190,6 +190,25 @@ json_object *report_json_finding(const struct snap_finding *x)
     return jfinding(x);
 }
 
+/* A --hep-in agent (run.h struct run_agent). */
+static json_object *jagent(const struct run_agent *a)
+{
+    json_object *o = json_object_new_object();
+    char ip[ADDR_STRLEN];
+
+    json_object_object_add(o, "capture_id", json_object_new_int64(a->capid));
+    json_object_object_add(o, "address", json_object_new_string(addr_str(&a->ip, ip, sizeof(ip))));
+    json_object_object_add(o, "transport", json_object_new_string(transport_name(a->transport)));
+    json_object_object_add(o, "packets", json_object_new_uint64(a->packets));
+    json_object_object_add(o, "bytes", json_object_new_uint64(a->bytes));
+    json_object_object_add(o, "malformed", json_object_new_uint64(a->malformed));
+    json_object_object_add(o, "refused", json_object_new_uint64(a->refused));
+    json_object_object_add(o, "dropped", json_object_new_uint64(a->dropped));
+    json_object_object_add(o, "first_seen", jtime(a->first_us));
+    json_object_object_add(o, "last_seen", jtime(a->last_us));
+    return o;
+}
+
 int report_json(FILE *f, const struct snapshot *s)
 {
     json_object *root = json_object_new_object(), *peers, *findings, *diag;
@@ -215,6 +234,14 @@ int report_json(FILE *f, const struct snapshot *s)
     for (size_t i = 0; i < s->n_findings; i++)
         json_object_array_add(findings, jfinding(&s->findings[i]));
     json_object_object_add(root, "findings", findings);
+    {
+        json_object *ag = json_object_new_array();
+        for (uint32_t i = 0; i < s->run.n_agents && i < RUN_MAX_AGENTS; i++)
+            json_object_array_add(ag, jagent(&s->run.agents[i]));
+        json_object_object_add(root, "agents", ag);
+        json_object_object_add(root, "agents_evicted",
+                               json_object_new_uint64(s->run.agents_evicted));
+    }
     txt = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
                                                JSON_C_TO_STRING_NOSLASHESCAPE);
     if (txt == NULL || fprintf(f, "%s\n", txt) < 0)
