@@ -70,6 +70,13 @@ def check_schema(doc, rc, name):
     need(set(st.get("findings_by_severity", {})) == {"info", "warning", "error", "critical"},
          "findings_by_severity keys")
     need(isinstance(st.get("counters"), dict), "counters")
+    need(isinstance(doc.get("agents"), list) and isinstance(doc.get("agents_evicted"), int),
+         "agents list, agents_evicted")
+    for a in doc.get("agents", []):
+        for k in ("capture_id", "packets", "bytes", "malformed", "refused", "dropped"):
+            need(isinstance(a.get(k), int), "agent.%s integer" % k)
+        need(isinstance(a.get("address"), str) and a.get("transport") in ("UDP", "TCP", "TLS"),
+             "agent address/transport")
     for p in doc.get("peers", []):
         for k in ("name", "role", "keepalive"):
             need(isinstance(p.get(k), str), "peer.%s" % k)
