@@ -37,7 +37,7 @@ struct astate {
     unsigned level;         /* count threshold reached: 0 (<10), 1 (>=10), 2 (>=100) ... */
     uint64_t count;
     uint64_t ok_mark;       /* peer successes when the finding last occurred */
-    char kind[32];
+    enum kind_id kind;
     char entity[128];
 };
 
@@ -179,13 +179,13 @@ uint64_t alerts_write_errors(const struct alerts *a)
 
 static uint64_t fkey(const struct alerts *a, const struct snap_finding *f)
 {
-    char buf[sizeof(f->kind) + sizeof(f->entity) + 1];
-    size_t k = strnlen(f->kind, sizeof(f->kind)), e = strnlen(f->entity, sizeof(f->entity));
+    uint32_t kind = (uint32_t)kind_of_snap(f);
+    char buf[sizeof(kind) + sizeof(f->entity)];
+    size_t e = strnlen(f->entity, sizeof(f->entity));
 
-    memcpy(buf, f->kind, k);
-    buf[k] = '\0';
-    memcpy(buf + k + 1, f->entity, e);
-    return siphash24(buf, k + 1 + e, a->key);
+    memcpy(buf, &kind, sizeof(kind));
+    memcpy(buf + sizeof(kind), f->entity, e);
+    return siphash24(buf, sizeof(kind) + e, a->key);
 }
 
 static struct astate *slot(struct astate *t, size_t size, uint64_t h,
@@ -197,7 +197,7 @@ static struct astate *slot(struct astate *t, size_t size, uint64_t h,
         struct astate *s = &t[j];
         if (!s->used)
             return insert ? s : NULL;
-        if (s->h == h && strncmp(s->kind, f->kind, sizeof(s->kind)) == 0 &&
+        if (s->h == h && s->kind == kind_of_snap(f) &&
             strncmp(s->entity, f->entity, sizeof(s->entity)) == 0)
             return s;
     }
@@ -370,9 +370,9 @@ size_t alerts_update(struct alerts *a, const struct snapshot *s, int64_t now_us)
             /* New, or back after a recovery. */
             memset(n, 0, sizeof(*n));
             n->h = h;
-            memcpy(n->kind, f->kind, sizeof(n->kind));
+            n->kind = kind_of_snap(f);
             memcpy(n->entity, f->entity, sizeof(n->entity));
-            n->kind[sizeof(n->kind) - 1] = n->entity[sizeof(n->entity) - 1] = '\0';
+            n->entity[sizeof(n->entity) - 1] = '\0';
             n->sev = f->severity;
             n->level = count_level(f->count);
             n->ka_down = is_keepalive(f);

@@ -206,7 +206,7 @@ static void findings_metrics(struct mctx *m)
         bool first = true;
         for (size_t j = 0; j < s->n_findings; j++) {
             const struct snap_finding *y = &s->findings[j];
-            if (y->severity != x->severity || strcmp(y->kind, x->kind) != 0)
+            if (y->severity != x->severity || kind_of_snap(y) != kind_of_snap(x))
                 continue;
             if (j < i) {
                 first = false;
