@@ -280,7 +280,6 @@ struct source {
     int64_t fail_ts[SOURCE_FAILS];
     uint64_t fail_frame[SOURCE_FAILS];
     uint64_t fail_retry[SOURCE_FAILS];  /* the refused retry of each failure */
-    char brute_entity[128];             /* brute_force entity once raised */
 };
 
 #define IDENT_SOURCES 4
@@ -331,6 +330,26 @@ struct ka_state;
 void explain_response(const struct engine *e, const struct sip_msg *m, const struct peer *p,
                       struct explain *out);
 
+/*
+ * The narrow, read-only view of the correlation state a kind gets instead
+ * of struct engine: the capture clock, the configuration and the tables a
+ * kind may look up or walk at the end. The engine refreshes it before each
+ * call; pointers are valid during the call only.
+ */
+struct corr_view {
+    int64_t now_us;                 /* capture clock */
+    int64_t first_us;               /* first message of the capture */
+    bool finished;                  /* engine_finish is running: the input ended */
+    const struct config *config;    /* --config, NULL when none */
+    const struct profile_set *profiles; /* provider profiles, NULL when none */
+    const struct geoip *geoip;      /* NULL when no database */
+    const struct ctab *peers;       /* struct peer */
+    const struct ctab *idents;      /* struct ident */
+    const struct ctab *dialogs;     /* struct dialog */
+    const struct nat_state *nat;
+    const struct ka_state *ka;
+};
+
 /* ---- the engine ---- */
 
 struct engine {
@@ -357,15 +376,6 @@ struct engine {
      * holds thousands (8192 x 40 bytes). */
 #define ENGINE_PROV_CACHE 8192
     struct prov_cache { uint64_t key; char id[32]; } prov_cache[ENGINE_PROV_CACHE];
-    /* wrong_region's profile verdict per (destination, Request-URI host),
-     * direct-mapped like prov_cache (src/kinds/wrong_region.c). */
-#define ENGINE_REGION_CACHE 256
-    struct region_cache {
-        uint64_t key;
-        size_t hlen;
-        const struct profile *hp, *ap;
-        const struct profile_edge *he, *ae;
-    } region_cache[ENGINE_REGION_CACHE];
     /* Scanner verdict per User-Agent (keyed hash; src/correlate/source.c). */
 #define ENGINE_UA_CACHE 256
     struct ua_cache { uint64_t hash; bool scanner; } ua_cache[ENGINE_UA_CACHE];
@@ -375,6 +385,8 @@ struct engine {
     struct nat_state *nat;      /* NAT / ALG evidence (nat.h, src/correlate/nat.c) */
     struct sites_state *sites;  /* accounts used from several sites (nat.h) */
     struct ka_state *ka;        /* OPTIONS keep-alive series (keepalive.h) */
+    struct corr_view view;      /* what the kinds see (refreshed before each call) */
+    void **kind_own;            /* per kinds_table entry: its own state, or NULL */
 
     /* counters (engine_stats) */
     uint64_t n_msgs, n_requests, n_responses, n_retrans, n_resp_retrans;
@@ -396,38 +408,56 @@ enum kind_event_type {
     KEV_MESSAGE,            /* every message (retransmissions too), after the peer; .nat set */
 };
 
+struct site_rec;
+struct ka_series;
+
+/* Everything an event points to is correlation state the engine already
+ * updated for it; a kind reads it and never writes it. */
 struct kind_event {
     enum kind_event_type type;
     const struct sip_msg *m;        /* message causing it, NULL for time events */
-    struct txn *txn;
-    struct auth_ex *ax;
-    struct peer *peer;
-    struct source *source;
-    struct ident *ident;            /* auth username (else From user) @ Request-URI host */
-    struct ident *ident2;           /* From user @ host when it differs, else NULL */
+    const struct txn *txn;
+    const struct auth_ex *ax;
+    const struct peer *peer;
+    const struct source *source;
+    const struct ident *ident;      /* auth username (else From user) @ Request-URI host */
+    const struct ident *ident2;     /* From user @ host when it differs, else NULL */
     const struct explain *why;      /* KEV_FINAL / KEV_AUTH_OUTCOME */
-    struct nat_rec *nat;            /* KEV_MESSAGE: m's request direction (nat.h), may be NULL */
+    const struct nat_rec *nat;      /* KEV_MESSAGE: m's request direction (nat.h), may be NULL */
+    const struct site_rec *site;    /* account/trunk sites this event updated (nat.h), or NULL */
+    const struct ka_series *ka;     /* keep-alive series this ping result updated, or NULL */
+    bool ka_changed;                /* ...and it opened/closed an outage or failed (report it) */
+};
+
+/* What a kind's callbacks get: the view, the store it raises findings
+ * into, and its own state (struct kind.own_size bytes, zeroed at start,
+ * owned by the engine, private to that kind). */
+struct kind_ctx {
+    const struct corr_view *v;
+    struct findings *fs;
+    void *own;
 };
 
 struct kind {
     enum kind_id id;            /* its metadata: kind_meta(id) (findings/kind_meta.h) */
-    void (*on_event)(struct engine *e, const struct kind_event *ev);    /* may be NULL */
-    void (*on_finish)(struct engine *e);                                /* may be NULL */
+    size_t own_size;            /* bytes of private state, 0 if none */
+    void (*on_event)(struct kind_ctx *k, const struct kind_event *ev);    /* may be NULL */
+    void (*on_finish)(struct kind_ctx *k);                                /* may be NULL */
 };
 
 /* NULL-terminated; src/kinds/kinds.c. Adding a kind: one file + one line. */
 extern const struct kind *const kinds_table[];
 
-/* Helpers for kinds (src/engine.c). */
-struct finding *engine_raise(struct engine *e, enum kind_id kind, enum severity sev,
-                             const char *entity, int64_t ts, const struct peer *p);
+/* Helpers for kinds (src/correlate/engine.c). */
+struct finding *kind_raise(struct kind_ctx *k, enum kind_id kind, enum severity sev,
+                           const char *entity, int64_t ts, const struct peer *p);
 /* Add fix lines from a multi-line text (profile data), one per sentence. */
 void engine_fix_text(struct finding *f, const char *prefix, const char *txt);
 /* Provider-specific fix lines for kind (from the matched profile), if any. */
-void engine_provider_fix(struct engine *e, struct finding *f, const struct peer *p,
-                         enum kind_id kind);
-struct peer *engine_peer(struct engine *e, uint64_t key);
-struct source *engine_source(struct engine *e, const struct addr *ip);
+void kind_provider_fix(const struct kind_ctx *k, struct finding *f, const struct peer *p,
+                       enum kind_id kind);
+/* The peer of key in the view, NULL if none (or evicted). */
+const struct peer *corr_peer(const struct corr_view *v, uint64_t key);
 /* Role of the reject in evidence: "403 Forbidden" from a status line. */
 void engine_status_role(const char *final_line, char *role, size_t len);
 /* "1001 from 198.51.100.10 to 203.0.113.5" (user may be "" or NULL). */
@@ -477,14 +507,15 @@ bool auth_digest_problem(const struct auth_ex *ax, const struct sip_msg *m, char
 
 struct dialog *dialog_on_msg(struct engine *e, const struct sip_msg *m);
 /* The responses ip sent in the dialog of Call-ID key, NULL if none. */
-const struct dialog_resp *dialog_responder(const struct engine *e, uint64_t key,
+const struct dialog_resp *dialog_responder(const struct ctab *dialogs, uint64_t key,
                                            const struct addr *ip);
 void msgs_keep(struct engine *e, const struct sip_msg *m, uint64_t dialog_key);
 
 struct peer *peer_on_msg(struct engine *e, const struct sip_msg *m);
-uint64_t peer_key_of(const struct engine *e, const struct addr *x, const struct addr *y);
+uint64_t peer_key_of(const struct ctab *peers, const struct addr *x, const struct addr *y);
 
 struct source *source_on_request(struct engine *e, const struct sip_msg *m);
+struct source *engine_source(struct engine *e, const struct addr *ip);
 void source_fail(struct source *s, uint64_t frame, int64_t ts, uint64_t retry_frame);
 struct ident *ident_get(struct engine *e, const char *user, const char *host);
 void ident_outcome(struct ident *id, const struct addr *src, bool ok, bool fail,

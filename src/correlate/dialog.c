@@ -88,10 +88,10 @@ struct dialog *dialog_on_msg(struct engine *e, const struct sip_msg *m)
     return d;
 }
 
-const struct dialog_resp *dialog_responder(const struct engine *e, uint64_t key,
+const struct dialog_resp *dialog_responder(const struct ctab *dialogs, uint64_t key,
                                            const struct addr *ip)
 {
-    const struct dialog *d = key ? ctab_find(&e->dialogs, key) : NULL;
+    const struct dialog *d = key ? ctab_find(dialogs, key) : NULL;
 
     for (int i = 0; d != NULL && i < DIALOG_RESPONDERS; i++)
         if (d->resp[i].n > 0 && addr_eq(&d->resp[i].ip, ip))

@@ -21,11 +21,132 @@
 #include "keepalive.h"
 #include "nat.h"
 
-static void dispatch(struct engine *e, const struct kind_event *ev)
+static struct peer *engine_peer(struct engine *e, uint64_t key)
 {
+    return key ? ctab_find(&e->peers, key) : NULL;
+}
+
+/* The view the kinds get, refreshed before each call (the clock moves). */
+static struct kind_ctx kind_ctx_of(struct engine *e, size_t i)
+{
+    e->view.now_us = e->now_us;
+    e->view.first_us = e->first_us;
+    e->view.finished = e->finished;
+    return (struct kind_ctx){ .v = &e->view, .fs = &e->findings, .own = e->kind_own[i] };
+}
+
+/* A ping still open at the end counts as lost only when it had time to be
+ * answered and was retransmitted (8*T1 = 4 s): a capture cut right after a
+ * ping proves nothing. */
+#define KA_END_GRACE_US (8 * CORR_T1_US)
+
+/* Feed the OPTIONS keep-alive series (keepalive.h) from an OPTIONS
+ * transaction's event; sets ev->ka (and ka_changed when the result opened
+ * or closed an outage, or was a failing answer: keepalive_failed reports). */
+static void keepalive_of(struct engine *e, struct kind_event *ev)
+{
+    const struct txn *t = ev->txn;
+    struct ka_series *s;
+    bool was_down;
+
+    ev->ka = NULL;
+    ev->ka_changed = false;
+    if (t == NULL || t->method != SIP_OPTIONS || e->ka == NULL)
+        return;
+    switch (ev->type) {
+    case KEV_REQUEST:
+        if (ev->m != NULL && ev->m->to.tag.len == 0)
+            ka_ping(e->ka, &t->src, &t->dst, t->frame, t->first_us);
+        return;
+    case KEV_FINAL:
+        s = ka_find(e->ka, &t->src.ip, &t->dst.ip);
+        if (s == NULL || ev->m == NULL)
+            return;
+        was_down = s->down;
+        ev->ka = s;
+        ev->ka_changed = ka_result(e->ka, &t->src, &t->dst, t->frame, t->first_us,
+                                   ev->m->status, ev->m->frame, ev->m->ts_us) ||
+                         (was_down && !s->down) || ev->m->status >= 300;
+        return;
+    case KEV_TIMEOUT:
+    case KEV_UNANSWERED:
+        s = ka_find(e->ka, &t->src.ip, &t->dst.ip);
+        if (s == NULL)
+            return;
+        if (ev->type == KEV_UNANSWERED &&
+            (t->retrans == 0 || e->now_us - t->first_us < KA_END_GRACE_US))
+            return;
+        ev->ka = s;
+        ev->ka_changed = ka_result(e->ka, &t->src, &t->dst, t->frame, t->first_us, 0, 0,
+                                   e->now_us);
+        return;
+    default:
+        return;
+    }
+}
+
+/* An address-authenticated call or registration of a known trunk: a
+ * provider profile matched the peer, or --config names the host. */
+static bool trunk_ok(const struct engine *e, const struct kind_event *ev)
+{
+    const struct txn *t = ev->txn;
+
+    if (ev->m->status < 200 || ev->m->status >= 300 || t->had_cred ||
+        (t->method != SIP_INVITE && t->method != SIP_REGISTER) ||
+        (ev->ax != NULL && ev->ax->challenges > 0))
+        return false;
+    if (ev->peer != NULL && ev->peer->provider[0] != '\0')
+        return true;
+    return e->config != NULL &&
+           config_by_host(e->config, span_make(t->ruri_host, strlen(t->ruri_host))) != NULL;
+}
+
+/* Note the site an accepted retry or a known trunk's 2xx came from
+ * (sites.c); sets ev->site for multi_site. */
+static void site_of(struct engine *e, struct kind_event *ev)
+{
+    ev->site = NULL;
+    if (ev->type == KEV_AUTH_OUTCOME && ev->ax != NULL && ev->ax->state == AUTH_OK &&
+        ev->txn != NULL)
+        ev->site = sites_on_auth(e, ev->ax, ev->txn);
+    else if (ev->type == KEV_FINAL && ev->txn != NULL && ev->m != NULL && trunk_ok(e, ev))
+        ev->site = sites_on_trunk(e, ev->txn);
+}
+
+/* The correlation an event completes, then every kind reads it. */
+static void dispatch(struct engine *e, struct kind_event *ev)
+{
+    site_of(e, ev);
+    keepalive_of(e, ev);
     for (size_t i = 0; kinds_table[i] != NULL; i++)
-        if (kinds_table[i]->on_event != NULL)
-            kinds_table[i]->on_event(e, ev);
+        if (kinds_table[i]->on_event != NULL) {
+            struct kind_ctx k = kind_ctx_of(e, i);
+            kinds_table[i]->on_event(&k, ev);
+        }
+}
+
+static size_t n_kinds(void)
+{
+    size_t n = 0;
+
+    while (kinds_table[n] != NULL)
+        n++;
+    return n;
+}
+
+/* Each kind's own state, zeroed (struct kind.own_size). */
+static int kinds_own_new(struct engine *e)
+{
+    size_t n = n_kinds();
+
+    e->kind_own = calloc(n ? n : 1, sizeof(*e->kind_own));
+    if (e->kind_own == NULL)
+        return ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (kinds_table[i]->own_size > 0 &&
+            (e->kind_own[i] = calloc(1, kinds_table[i]->own_size)) == NULL)
+            return ERR_NOMEM;
+    return 0;
 }
 
 struct engine *engine_new(const struct caps *caps, const struct engine_opts *opts, char *errbuf)
@@ -86,6 +207,14 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
         engine_free(e);
         return NULL;
     }
+    if (kinds_own_new(e) != 0) {
+        err_set(errbuf, "engine: out of memory for the finding kinds' state");
+        engine_free(e);
+        return NULL;
+    }
+    e->view = (struct corr_view){ .config = e->config, .profiles = e->profiles,
+                                  .geoip = e->geoip, .peers = &e->peers, .idents = &e->idents,
+                                  .dialogs = &e->dialogs, .nat = e->nat, .ka = e->ka };
     return e;
 }
 
@@ -108,6 +237,9 @@ void engine_free(struct engine *e)
     ka_free(e->ka);
     free(e->msgs);
     free(e->raw);
+    for (size_t i = 0; e->kind_own != NULL && kinds_table[i] != NULL; i++)
+        free(e->kind_own[i]);
+    free(e->kind_own);
     secrets_free(e->secrets);
     profile_set_free(e->profiles);
     if (e->config != NULL)
@@ -117,17 +249,17 @@ void engine_free(struct engine *e)
     free(e);
 }
 
-struct peer *engine_peer(struct engine *e, uint64_t key)
-{
-    return key ? ctab_find(&e->peers, key) : NULL;
-}
-
 /* ---- helpers for kinds ---- */
 
-struct finding *engine_raise(struct engine *e, enum kind_id kind, enum severity sev,
-                             const char *entity, int64_t ts, const struct peer *p)
+const struct peer *corr_peer(const struct corr_view *v, uint64_t key)
 {
-    struct finding *f = findings_raise(&e->findings, kind, sev, entity, ts);
+    return key ? ctab_find(v->peers, key) : NULL;
+}
+
+struct finding *kind_raise(struct kind_ctx *k, enum kind_id kind, enum severity sev,
+                           const char *entity, int64_t ts, const struct peer *p)
+{
+    struct finding *f = findings_raise(k->fs, kind, sev, entity, ts);
 
     if (f != NULL && p != NULL) {
         f->peer_key = p->key;
@@ -170,15 +302,15 @@ void engine_fix_text(struct finding *f, const char *prefix, const char *txt)
         finding_fix(f, "%s%s", prefix, buf);
 }
 
-void engine_provider_fix(struct engine *e, struct finding *f, const struct peer *p,
-                         enum kind_id kind)
+void kind_provider_fix(const struct kind_ctx *k, struct finding *f, const struct peer *p,
+                       enum kind_id kind)
 {
     const struct profile *prof;
     char prefix[40];
 
     if (p == NULL || p->provider[0] == '\0')
         return;
-    prof = profile_find(e->profiles, p->provider);
+    prof = profile_find(k->v->profiles, p->provider);
     findings_fmt(prefix, sizeof(prefix), "%s: ", profile_id(prof));
     engine_fix_text(f, prefix, profile_fix(prof, kind_name(kind)));
 }
@@ -226,12 +358,13 @@ static void run_due(struct engine *e, int64_t now)
         e->now_us = now;
     while ((t = txn_due(e, e->now_us)) != NULL) {
         struct kind_event ev = { .type = KEV_TIMEOUT, .txn = t };
-        ev.peer = engine_peer(e, t->peer_key);
-        if (ev.peer != NULL && t->method == SIP_OPTIONS)
-            ev.peer->keepalive = -1;
+        struct peer *p = engine_peer(e, t->peer_key);
+        if (p != NULL && t->method == SIP_OPTIONS)
+            p->keepalive = -1;
         ev.source = engine_source(e, &t->src.ip);
-        if (ev.peer != NULL)
-            ev.peer->answers[0]++;
+        if (p != NULL)
+            p->answers[0]++;
+        ev.peer = p;
         dispatch(e, &ev);
     }
     while ((ax = ctab_dlq_pop(&e->auth_due, &e->auths, e->now_us)) != NULL) {
@@ -281,6 +414,8 @@ static void on_request(struct engine *e, const struct sip_msg *m, struct peer *p
     bool is_new;
     struct txn *t;
     struct kind_event ev = { .type = KEV_REQUEST, .m = m, .peer = p };
+    struct ident *id1, *id2 = NULL;
+    struct auth_ex *rax;
 
     e->n_requests++;
     t = txn_on_request(e, m, &is_new);
@@ -305,11 +440,11 @@ static void on_request(struct engine *e, const struct sip_msg *m, struct peer *p
     }
     ev.txn = t;
     ev.source = source_on_request(e, m);
-    ev.ident = ident_get(e, t->user, t->ruri_host);
+    ev.ident = id1 = ident_get(e, t->user, t->ruri_host);
     if (strcmp(t->from_user, t->user) != 0)
-        ev.ident2 = ident_get(e, t->from_user, t->ruri_host);
+        ev.ident2 = id2 = ident_get(e, t->from_user, t->ruri_host);
     for (int k = 0; k < 2; k++) {
-        struct ident *id = k ? ev.ident2 : ev.ident;
+        struct ident *id = k ? id2 : id1;
         if (id == NULL)
             continue;
         if (id->req_total == 0)
@@ -323,9 +458,9 @@ static void on_request(struct engine *e, const struct sip_msg *m, struct peer *p
     dispatch(e, &ev);
     if (m->cred.present) {
         ev.type = KEV_AUTH_RETRY;
-        ev.ax = auth_on_credentials(e, m, t);
-        if (ev.ax != NULL) {
-            ev.ax->peer_key = t->peer_key;
+        ev.ax = rax = auth_on_credentials(e, m, t);
+        if (rax != NULL) {
+            rax->peer_key = t->peer_key;
             dispatch(e, &ev);
         }
     }
@@ -338,6 +473,9 @@ static void on_response(struct engine *e, const struct sip_msg *m, struct peer *
     struct explain why;
     struct kind_event ev = { .type = KEV_FINAL, .m = m, .peer = p, .why = &why };
     bool decided = false, ok = false, fail = false;
+    struct source *src;
+    struct ident *id1, *id2 = NULL;
+    struct auth_ex *ax;
 
     e->n_responses++;
     t = txn_on_response(e, m, &first_final);
@@ -345,9 +483,9 @@ static void on_response(struct engine *e, const struct sip_msg *m, struct peer *
         /* A final answer to a request the capture lost: if it belongs to
          * a challenged exchange, the client did retry (we just did not see
          * it), so the challenge is not "unanswered". */
-        struct auth_ex *ax = auth_find(e, m);
-        if (ax != NULL && ax->state == AUTH_CHALLENGED && m->status != 401 && m->status != 407)
-            ax->unanswered_done = true;
+        struct auth_ex *cx = auth_find(e, m);
+        if (cx != NULL && cx->state == AUTH_CHALLENGED && m->status != 401 && m->status != 407)
+            cx->unanswered_done = true;
     }
     if (t == NULL || !first_final)
         return;
@@ -357,15 +495,15 @@ static void on_response(struct engine *e, const struct sip_msg *m, struct peer *
         p->keepalive = 1;       /* any final answer: the far end is alive */
     explain_response(e, m, p, &why);
     ev.txn = t;
-    ev.source = engine_source(e, &t->src.ip);
-    ev.ident = ident_get(e, t->user, t->ruri_host);
+    ev.source = src = engine_source(e, &t->src.ip);
+    ev.ident = id1 = ident_get(e, t->user, t->ruri_host);
     if (strcmp(t->from_user, t->user) != 0)
-        ev.ident2 = ident_get(e, t->from_user, t->ruri_host);
-    ev.ax = auth_find(e, m);
-    if (t->had_cred && ev.ax != NULL)
-        decided = auth_on_final(e, ev.ax, m, t, &why);
+        ev.ident2 = id2 = ident_get(e, t->from_user, t->ruri_host);
+    ev.ax = ax = auth_find(e, m);
+    if (t->had_cred && ax != NULL)
+        decided = auth_on_final(e, ax, m, t, &why);
     if (decided) {
-        fail = ev.ax->state == AUTH_REJECTED;
+        fail = ax->state == AUTH_REJECTED;
         ok = !fail;
         if (p != NULL) {
             if (fail) {
@@ -377,13 +515,13 @@ static void on_response(struct engine *e, const struct sip_msg *m, struct peer *
                 p->auth_ok++;
                 /* the server took a retry despite this "problem": it does
                  * not check that (e.g. digest uri vs Request-URI) */
-                p->accepted_problems |= auth_problem_class(ev.ax->problem);
+                p->accepted_problems |= auth_problem_class(ax->problem);
             }
         }
-        if (fail && ev.source != NULL)
-            source_fail(ev.source, m->frame, m->ts_us, t->frame);
-        if (ok && ev.source != NULL)
-            ev.source->auth_ok++;
+        if (fail && src != NULL)
+            source_fail(src, m->frame, m->ts_us, t->frame);
+        if (ok && src != NULL)
+            src->auth_ok++;
     } else if (m->status >= 200 && m->status < 300) {
         ok = true;
     } else if (m->status == 403) {
@@ -399,7 +537,7 @@ static void on_response(struct engine *e, const struct sip_msg *m, struct peer *
     if (t->method == SIP_INVITE || t->method == SIP_REGISTER || t->method == SIP_OPTIONS ||
         t->method == SIP_SUBSCRIBE || t->method == SIP_MESSAGE || t->method == SIP_PUBLISH) {
         for (int k = 0; k < 2; k++) {
-            struct ident *id = k ? ev.ident2 : ev.ident;
+            struct ident *id = k ? id2 : id1;
             if (id == NULL)
                 continue;
             id->final_total++;
@@ -453,13 +591,14 @@ void engine_finish(struct engine *e, int64_t end_us)
         struct txn *t;
         if (r->state != TXN_OPEN)
             continue;
-        t = ev.txn = txn_view(e, r);
+        ev.txn = t = txn_view(e, r);
         txn_set_state(e, t, TXN_UNANSWERED);
         e->n_unanswered++;
-        ev.peer = engine_peer(e, t->peer_key);
+        struct peer *p = engine_peer(e, t->peer_key);
         ev.source = engine_source(e, &t->src.ip);
-        if (ev.peer != NULL && t->status == 0)
-            ev.peer->answers[0]++;
+        if (p != NULL && t->status == 0)
+            p->answers[0]++;
+        ev.peer = p;
         dispatch(e, &ev);
     }
     for (struct auth_ex *ax = ctab_first(&e->auths); ax; ax = ctab_next(&e->auths, ax)) {
@@ -474,8 +613,10 @@ void engine_finish(struct engine *e, int64_t end_us)
         dispatch(e, &ev);
     }
     for (size_t i = 0; kinds_table[i] != NULL; i++)
-        if (kinds_table[i]->on_finish != NULL)
-            kinds_table[i]->on_finish(e);
+        if (kinds_table[i]->on_finish != NULL) {
+            struct kind_ctx k = kind_ctx_of(e, i);
+            kinds_table[i]->on_finish(&k);
+        }
 }
 
 /* ---- counters and snapshot ---- */

@@ -4,8 +4,8 @@
  * failing answers (408, 5xx), outages with start, detection, end and
  * duration, and the current state up/down (see keepalive.h for the rules).
  *
- * Flow: kinds/keepalive_failed.c (from KEV_REQUEST / KEV_FINAL /
- * KEV_TIMEOUT / KEV_UNANSWERED of OPTIONS transactions) → here; engine.c
+ * Flow: engine.c keepalive_of (from KEV_REQUEST / KEV_FINAL / KEV_TIMEOUT /
+ * KEV_UNANSWERED of OPTIONS transactions) → here → kind keepalive_failed; engine.c
  * reads ka_state_name for snap_peer.keepalive. Thread: the analysis thread.
  * Bounds: caps.peers series (oldest evicted, engine.keepalive.evicted),
  * KA_OUTAGES outages each (later ones counted in more_out).

@@ -16,8 +16,10 @@
  * A series counts as keep-alives from KA_MIN_PINGS pings on.
  * Bounds: caps.peers series (oldest evicted, counted), KA_OUTAGES outages
  * kept per series (later ones only counted).
- * Flow: kinds/keepalive_failed.c feeds it from correlate events; engine.c
- * reads the state for snap_peer.keepalive. Thread: the analysis thread.
+ * Flow: engine.c (keepalive_of, before the kinds see the event) feeds it
+ * from OPTIONS transactions; kinds/keepalive_failed.c reports what it hands
+ * on (kind_event.ka); engine.c reads the state for snap_peer.keepalive.
+ * Thread: the analysis thread.
  */
 #ifndef SIPSCOPE_KEEPALIVE_H
 #define SIPSCOPE_KEEPALIVE_H

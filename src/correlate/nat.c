@@ -199,13 +199,13 @@ char *nat_fields(unsigned bits, char *buf, size_t len)
     return buf;
 }
 
-char *nat_geo(const struct engine *e, const struct addr *a, char *buf, size_t len)
+char *nat_geo(const struct geoip *geo, const struct addr *a, char *buf, size_t len)
 {
     struct geoip_result g;
 
     if (len > 0)
         buf[0] = '\0';
-    if (e->geoip == NULL || !nat_public_like(nat_classify(a)) || !geoip_lookup(e->geoip, a, &g))
+    if (geo == NULL || !nat_public_like(nat_classify(a)) || !geoip_lookup(geo, a, &g))
         return buf;
     if (g.asn != 0)
         findings_fmt(buf, len, " [%s AS%u]", g.country[0] ? g.country : "??", (unsigned)g.asn);

@@ -17,7 +17,8 @@
  * two or more addresses in the same period.
  *
  * Flow: engine_msg → nat_on_msg (every message) → kinds nat_rewrite,
- * sip_alg (read the record); KEV_AUTH_OUTCOME → sites_on_auth → multi_site.
+ * sip_alg (read the record); KEV_AUTH_OUTCOME / KEV_FINAL → engine.c site_of
+ * → sites_on_auth / sites_on_trunk → multi_site (reads kind_event.site).
  * Thread: the analysis thread. Bounds: caps.peers records each, the oldest
  * evicted and counted (nat.evicted, sites.evicted).
  */
@@ -103,7 +104,8 @@ bool nat_length_mismatch(const struct sip_msg *m, size_t *actual);
 
 /* " [US AS14618]" for a public address when a GeoIP database knows it,
  * else "" (docs: GeoIP beside every public address). */
-char *nat_geo(const struct engine *e, const struct addr *a, char *buf, size_t len);
+struct geoip;
+char *nat_geo(const struct geoip *geo, const struct addr *a, char *buf, size_t len);
 
 #define NAT_VIAS 16     /* recent requests per record, for the response Via check */
 #define NAT_FRAMES 8

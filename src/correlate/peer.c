@@ -15,20 +15,20 @@
 #include <stdio.h>
 #include <string.h>
 
-uint64_t peer_key_of(const struct engine *e, const struct addr *x, const struct addr *y)
+uint64_t peer_key_of(const struct ctab *peers, const struct addr *x, const struct addr *y)
 {
     uint8_t buf[32];
     bool swap = memcmp(x->b, y->b, 16) > 0;
 
     memcpy(buf, swap ? y->b : x->b, 16);
     memcpy(buf + 16, swap ? x->b : y->b, 16);
-    return ctab_hash(&e->peers, buf, sizeof(buf));
+    return ctab_hash(peers, buf, sizeof(buf));
 }
 
 struct peer *peer_on_msg(struct engine *e, const struct sip_msg *m)
 {
     bool created;
-    uint64_t key = peer_key_of(e, &m->src.ip, &m->dst.ip);
+    uint64_t key = peer_key_of(&e->peers, &m->src.ip, &m->dst.ip);
     struct peer *p = ctab_get(&e->peers, key, &created);
     bool src_is_a;
     int64_t w = 0;

@@ -11,8 +11,9 @@
  * host and server, when a provider profile or --config names the trunk
  * (sites_on_trunk): otherwise any registrar with many phones would match.
  *
- * Flow: KEV_AUTH_OUTCOME (accepted) → sites_on_auth, KEV_FINAL 2xx →
- * sites_on_trunk → kind multi_site.
+ * Flow: engine.c site_of: KEV_AUTH_OUTCOME (accepted) → sites_on_auth,
+ * KEV_FINAL 2xx of a known trunk → sites_on_trunk; then kind multi_site
+ * reads the record (kind_event.site).
  * Thread: the analysis thread. Bounds: caps.accounts records (oldest
  * evicted), SITES_SRC addresses per account (more are only counted),
  * SITES_FRAMES frames per address.

@@ -233,7 +233,7 @@ struct txn *txn_view(struct engine *e, struct txn_rec *r)
         get_endpoint(e, r->eff, &eff);
         t->effective_src = eff.ip;
     }
-    t->peer_key = peer_key_of(e, &t->src.ip, &t->dst.ip);
+    t->peer_key = peer_key_of(&e->peers, &t->src.ip, &t->dst.ip);
     t->transport = (enum transport)r->transport;
     t->frame = r->frame;
     t->last_frame = r->frame + r->d_last;

@@ -10,7 +10,7 @@
 
 #include "correlate/correlate.h"
 
-static void on_event(struct engine *e, const struct kind_event *ev)
+static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
     const struct txn *t = ev->txn;
     char entity[128], role[40], line[160];
@@ -20,15 +20,15 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         return;
     /* one finding per PBX/trunk pair: the account, not each user name */
     engine_entity(entity, sizeof(entity), NULL, &t->src.ip, &t->dst.ip);
-    f = engine_raise(e, KIND_ACCOUNT_SUSPENDED, SEV_CRITICAL, entity, ev->m->ts_us, ev->peer);
+    f = kind_raise(k, KIND_ACCOUNT_SUSPENDED, SEV_CRITICAL, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     finding_summary(f, "The carrier refuses the account: %s (%s)", ev->why->meaning,
                     ev->why->quote);
-    finding_cite(&e->findings, f, t->frame, t->first_us, "request", t->req_line);
+    finding_cite(k->fs, f, t->frame, t->first_us, "request", t->req_line);
     engine_status_role(t->final_line, role, sizeof(role));
     engine_evidence_line(line, sizeof(line), t->final_line, ev->why);
-    finding_cite(&e->findings, f, t->final_frame, t->final_us, role, line);
+    finding_cite(k->fs, f, t->final_frame, t->final_us, role, line);
     if (!finding_new(f))
         return;
     finding_cause(f, "the account or trunk is suspended or disabled at the provider "
@@ -38,12 +38,12 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                    "any fraud or compliance hold; contact the provider's support");
     if (ev->why->fix[0] != '\0')
         engine_fix_text(f, "", ev->why->fix);
-    engine_provider_fix(e, f, ev->peer, KIND_ACCOUNT_SUSPENDED);
+    kind_provider_fix(k, f, ev->peer, KIND_ACCOUNT_SUSPENDED);
 }
 
-static void on_finish(struct engine *e)
+static void on_finish(struct kind_ctx *k)
 {
-    for (struct ident *id = ctab_first(&e->idents); id; id = ctab_next(&e->idents, id)) {
+    for (const struct ident *id = ctab_first(k->v->idents); id; id = ctab_next(k->v->idents, id)) {
         struct finding *f;
         char entity[128];
         if (id->final_total < 3 || id->forbidden_total != id->final_total)
@@ -51,8 +51,8 @@ static void on_finish(struct engine *e)
         if (!(id->with_cred && id->without_cred) && id->n_src < 2)
             continue;
         findings_fmt(entity, sizeof(entity), "account %s", id->name);
-        f = engine_raise(e, KIND_ACCOUNT_SUSPENDED, SEV_CRITICAL, entity,
-                         id->src[0].fail_us, NULL);
+        f = kind_raise(k, KIND_ACCOUNT_SUSPENDED, SEV_CRITICAL, entity,
+                       id->src[0].fail_us, NULL);
         if (f == NULL)
             continue;
         f->f.count = id->forbidden_total;
@@ -60,7 +60,7 @@ static void on_finish(struct engine *e)
                            "credentials and from %u address(es): the account itself is "
                            "refused", id->name, (unsigned)id->n_src);
         for (uint8_t i = 0; i < id->n_src; i++)
-            finding_cite(&e->findings, f, id->src[i].fail_frame, id->src[i].fail_us,
+            finding_cite(k->fs, f, id->src[i].fail_frame, id->src[i].fail_us,
                          "403 Forbidden", NULL);
         finding_cause(f, "the account or trunk is suspended or disabled at the provider");
         finding_cause(f, "the account was closed, or the username belongs to no trunk");
@@ -69,4 +69,4 @@ static void on_finish(struct engine *e)
     }
 }
 
-const struct kind kind_account_suspended = { KIND_ACCOUNT_SUSPENDED, on_event, on_finish };
+const struct kind kind_account_suspended = { KIND_ACCOUNT_SUSPENDED, 0, on_event, on_finish };

@@ -68,7 +68,7 @@ static void add_user(struct finding *f, const struct auth_ex *ax)
         findings_fmt(f->f.entity, sizeof(f->f.entity), "%s from %s to %s", list, c, s);
 }
 
-static void on_event(struct engine *e, const struct kind_event *ev)
+static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
     const struct auth_ex *ax = ev->ax;
     char entity[128], role[40], line[160];
@@ -81,12 +81,12 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     if (ev->why && (ev->why->suspended || ev->why->kind == KIND_IP_REJECTED))
         return;     /* account_suspended / ip_rejected explain this one */
     engine_entity(entity, sizeof(entity), NULL, &ax->client.ip, &ax->server.ip);
-    f = engine_raise(e, KIND_AUTH_REJECTED, SEV_ERROR, entity, ev->m->ts_us, ev->peer);
+    f = kind_raise(k, KIND_AUTH_REJECTED, SEV_ERROR, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     rechallenge = ax->outcome_status == 401 || ax->outcome_status == 407;
     status = ax->outcome_line + (strncmp(ax->outcome_line, "SIP/2.0 ", 8) ? 0 : 8);
-    if (findings_note_subject(&e->findings, f, ax->username[0] ? ax->username : "?"))
+    if (findings_note_subject(k->fs, f, ax->username[0] ? ax->username : "?"))
         add_user(f, ax);
     /* Whether "every" retry failed is known only at the end: the peer
      * summary and verdict say it; this sentence stays true as it grows. */
@@ -100,15 +100,15 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                            "digest auth (%s), %llu time(s): wrong passwords or usernames?",
                         f->n_subjects, f->subjects_more ? "+" : "", (int)users_len(f), f->f.entity,
                         status, (unsigned long long)f->f.count);
-    finding_cite(&e->findings, f, ax->challenged_req_frame, ax->challenged_req_us, "request",
+    finding_cite(k->fs, f, ax->challenged_req_frame, ax->challenged_req_us, "request",
                  ax->challenged_req_line);
-    finding_cite(&e->findings, f, ax->challenge_frame, ax->challenge_us, "challenge",
+    finding_cite(k->fs, f, ax->challenge_frame, ax->challenge_us, "challenge",
                  ax->challenge_line);
-    finding_cite(&e->findings, f, ax->retry_frame, ax->retry_us, "retry with credentials",
+    finding_cite(k->fs, f, ax->retry_frame, ax->retry_us, "retry with credentials",
                  ax->retry_line);
     engine_status_role(ax->outcome_line, role, sizeof(role));
     engine_evidence_line(line, sizeof(line), ax->outcome_line, ev->why);
-    finding_cite(&e->findings, f, ax->outcome_frame, ax->outcome_us, role, line);
+    finding_cite(k->fs, f, ax->outcome_frame, ax->outcome_us, role, line);
     if (ax->problem[0] != '\0' && !(ev->peer != NULL && (ev->peer->accepted_problems &
                                                       auth_problem_class(ax->problem))))
         finding_cause(f, "the digest cannot match its challenge: %s", ax->problem);
@@ -136,7 +136,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                 ax->username[0] ? ax->username : "USER", ax->realm);
     if (ev->why && ev->why->fix[0] != '\0')
         engine_fix_text(f, "", ev->why->fix);
-    engine_provider_fix(e, f, ev->peer, KIND_AUTH_REJECTED);
+    kind_provider_fix(k, f, ev->peer, KIND_AUTH_REJECTED);
 }
 
-const struct kind kind_auth_rejected = { KIND_AUTH_REJECTED, on_event, NULL };
+const struct kind kind_auth_rejected = { KIND_AUTH_REJECTED, 0, on_event, NULL };

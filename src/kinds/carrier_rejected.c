@@ -30,7 +30,7 @@ static const struct { const char *category, *fix; } generic_fix[] = {
                  "rules" },
 };
 
-static void on_event(struct engine *e, const struct kind_event *ev)
+static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
     const struct txn *t = ev->txn;
     const struct explain *why = ev->why;
@@ -43,15 +43,15 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     engine_entity(base, sizeof(base), t->user, &t->src.ip, &t->dst.ip);
     findings_fmt(entity, sizeof(entity), "%s: %s", base,
                  why->category[0] ? why->category : "rejection");
-    f = engine_raise(e, KIND_CARRIER_REJECTED, SEV_ERROR, entity, ev->m->ts_us, ev->peer);
+    f = kind_raise(k, KIND_CARRIER_REJECTED, SEV_ERROR, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     finding_summary(f, "The carrier refused %s: %s (%s)", sip_method_name(t->method),
                     why->meaning[0] ? why->meaning : "see its explanation", why->quote);
-    finding_cite(&e->findings, f, t->frame, t->first_us, "request", t->req_line);
+    finding_cite(k->fs, f, t->frame, t->first_us, "request", t->req_line);
     engine_status_role(t->final_line, role, sizeof(role));
     engine_evidence_line(line, sizeof(line), t->final_line, why);
-    finding_cite(&e->findings, f, t->final_frame, t->final_us, role, line);
+    finding_cite(k->fs, f, t->final_frame, t->final_us, role, line);
     if (!finding_new(f))
         return;
     if (why->meaning[0] != '\0')
@@ -70,7 +70,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     if (why->code == 32017)
         finding_fix(f, "Register the calling number with the analytics providers "
                        "(e.g. freecallerregistry.com) and check its reputation");
-    engine_provider_fix(e, f, ev->peer, KIND_CARRIER_REJECTED);
+    kind_provider_fix(k, f, ev->peer, KIND_CARRIER_REJECTED);
 }
 
-const struct kind kind_carrier_rejected = { KIND_CARRIER_REJECTED, on_event, NULL };
+const struct kind kind_carrier_rejected = { KIND_CARRIER_REJECTED, 0, on_event, NULL };

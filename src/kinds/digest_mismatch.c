@@ -11,7 +11,7 @@
 
 #include "correlate/correlate.h"
 
-static void on_event(struct engine *e, const struct kind_event *ev)
+static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
     const struct auth_ex *ax = ev->ax;
     char entity[128], role[40];
@@ -26,22 +26,22 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     if (ev->peer != NULL && (ev->peer->accepted_problems & auth_problem_class(ax->problem)))
         return;     /* this server accepted the same irregularity elsewhere */
     engine_entity(entity, sizeof(entity), ax->username, &ax->client.ip, &ax->server.ip);
-    f = engine_raise(e, KIND_DIGEST_MISMATCH, SEV_ERROR, entity, ev->m->ts_us, ev->peer);
+    f = kind_raise(k, KIND_DIGEST_MISMATCH, SEV_ERROR, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     f->tag |= auth_problem_class(ax->problem);
     finding_summary(f, "The credentials of %s cannot match the challenge: %s",
                     sip_method_name(ax->method), ax->problem);
     if (!ax->preemptive) {
-        finding_cite(&e->findings, f, ax->challenged_req_frame, ax->challenged_req_us,
+        finding_cite(k->fs, f, ax->challenged_req_frame, ax->challenged_req_us,
                      "request", ax->challenged_req_line);
-        finding_cite(&e->findings, f, ax->challenge_frame, ax->challenge_us, "challenge",
+        finding_cite(k->fs, f, ax->challenge_frame, ax->challenge_us, "challenge",
                      ax->challenge_line);
     }
-    finding_cite(&e->findings, f, ax->retry_frame, ax->retry_us, "retry with credentials",
+    finding_cite(k->fs, f, ax->retry_frame, ax->retry_us, "retry with credentials",
                  ax->retry_line);
     engine_status_role(ax->outcome_line, role, sizeof(role));
-    finding_cite(&e->findings, f, ax->outcome_frame, ax->outcome_us, role, ax->outcome_line);
+    finding_cite(k->fs, f, ax->outcome_frame, ax->outcome_us, role, ax->outcome_line);
     finding_cause(f, "%s", ax->problem);
     if (!finding_new(f))
         return;
@@ -54,24 +54,24 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                    "the PBX");
     finding_fix(f, "Check the trunk's realm/domain and outbound proxy settings; upgrade the "
                    "PBX if it reuses nonces or omits nc/cnonce");
-    engine_provider_fix(e, f, ev->peer, KIND_DIGEST_MISMATCH);
+    kind_provider_fix(k, f, ev->peer, KIND_DIGEST_MISMATCH);
 }
 
 /* A server that later accepted a retry with the same irregularity does not
  * check it: the refusal had another cause (auth_rejected says which). */
-static void on_finish(struct engine *e)
+static void on_finish(struct kind_ctx *k)
 {
-    struct finding *f = findings_first(&e->findings), *next;
+    struct finding *f = findings_first(k->fs), *next;
 
     for (; f != NULL; f = next) {
         const struct peer *p;
-        next = findings_next(&e->findings, f);
+        next = findings_next(k->fs, f);
         if (f->f.kind_id != KIND_DIGEST_MISMATCH || f->tag == 0)
             continue;
-        p = engine_peer(e, f->peer_key);
+        p = corr_peer(k->v, f->peer_key);
         if (p != NULL && (p->accepted_problems & f->tag) == f->tag)
-            findings_drop(&e->findings, f);
+            findings_drop(k->fs, f);
     }
 }
 
-const struct kind kind_digest_mismatch = { KIND_DIGEST_MISMATCH, on_event, on_finish };
+const struct kind kind_digest_mismatch = { KIND_DIGEST_MISMATCH, 0, on_event, on_finish };

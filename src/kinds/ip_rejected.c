@@ -9,25 +9,25 @@
 
 #include "correlate/correlate.h"
 
-static void raise_ip(struct engine *e, const struct kind_event *ev)
+static void raise_ip(struct kind_ctx *k, const struct kind_event *ev)
 {
     const struct txn *t = ev->txn;
     char entity[128], role[40], line[160], ip[ADDR_STRLEN], phrase[96];
     struct finding *f;
 
     engine_entity(entity, sizeof(entity), NULL, &t->src.ip, &t->dst.ip);
-    f = engine_raise(e, KIND_IP_REJECTED, SEV_ERROR, entity, ev->m->ts_us, ev->peer);
+    f = kind_raise(k, KIND_IP_REJECTED, SEV_ERROR, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     addr_str(&t->effective_src, ip, sizeof(ip));
     finding_summary(f, "%s from %s refused with 403 without any challenge: the trunk does not "
                        "accept this source address", sip_method_name(t->method), ip);
-    finding_cite(&e->findings, f, t->frame, t->first_us,
+    finding_cite(k->fs, f, t->frame, t->first_us,
                  t->had_cred ? "request with credentials" : "request without credentials",
                  t->req_line);
     engine_status_role(t->final_line, role, sizeof(role));
     engine_evidence_line(line, sizeof(line), t->final_line, ev->why);
-    finding_cite(&e->findings, f, t->final_frame, t->final_us, role, line);
+    finding_cite(k->fs, f, t->final_frame, t->final_us, role, line);
     if (!finding_new(f))
         return;
     if (ev->why && ev->why->present && ev->why->meaning[0] != '\0')
@@ -45,10 +45,10 @@ static void raise_ip(struct engine *e, const struct kind_event *ev)
                    "control list", ip);
     finding_fix(f, "Or give the trunk credentials (digest) and configure them in the PBX");
     finding_fix(f, "Check that the Request-URI host is the trunk's termination URI");
-    engine_provider_fix(e, f, ev->peer, KIND_IP_REJECTED);
+    kind_provider_fix(k, f, ev->peer, KIND_IP_REJECTED);
 }
 
-static void on_event(struct engine *e, const struct kind_event *ev)
+static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
     const struct txn *t = ev->txn;
 
@@ -58,7 +58,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         return;
     if (ev->type == KEV_AUTH_OUTCOME) {
         if (ev->why && ev->why->kind == KIND_IP_REJECTED)
-            raise_ip(e, ev);
+            raise_ip(k, ev);
         return;
     }
     if (ev->type != KEV_FINAL || t->had_cred)
@@ -67,7 +67,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         return;     /* challenged before: an auth problem, not an IP one */
     if (ev->why && ev->why->kind != KIND_NONE && ev->why->kind != KIND_IP_REJECTED)
         return;     /* the carrier names another reason */
-    raise_ip(e, ev);
+    raise_ip(k, ev);
 }
 
-const struct kind kind_ip_rejected = { KIND_IP_REJECTED, on_event, NULL };
+const struct kind kind_ip_rejected = { KIND_IP_REJECTED, 0, on_event, NULL };

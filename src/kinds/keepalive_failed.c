@@ -5,8 +5,8 @@
  * ping interval, answer rate, each outage (start, end, duration) and when
  * it was detected; evidence cites the last answer before, the first lost
  * ping and the first answer after each outage. Feeds the keep-alive series
- * of src/correlate/keepalive.c from KEV_REQUEST, KEV_FINAL, KEV_TIMEOUT and
- * KEV_UNANSWERED of OPTIONS transactions. Thread: the analysis thread.
+ * of src/correlate/keepalive.c, which the engine feeds from OPTIONS
+ * transactions (ev->ka); this kind only reports. Thread: the analysis thread.
  */
 #include <string.h>
 
@@ -14,20 +14,10 @@
 #include "correlate/keepalive.h"
 #include "correlate/nat.h"
 
-/* A ping still open at the end counts as lost only when it had time to be
- * answered and was retransmitted (8*T1 = 4 s): a capture cut right after a
- * ping proves nothing. */
-#define KA_END_GRACE_US (8 * CORR_T1_US)
-
-static bool is_ping(const struct txn *t)
-{
-    return t != NULL && t->method == SIP_OPTIONS;
-}
-
-static void report(struct engine *e, struct ka_series *s, const struct peer *p, int64_t ts)
+static void report(struct kind_ctx *k, const struct ka_series *s, const struct peer *p, int64_t ts)
 {
     char c[ADDR_STRLEN], sv[ADDR_STRLEN], entity[128], outs[SNAP_TEXT], line[160], geo[32];
-    int64_t t0 = e->first_us;
+    int64_t t0 = k->v->first_us;
     struct finding *f;
     uint32_t done = s->answered + s->failed + s->lost;
 
@@ -36,23 +26,23 @@ static void report(struct engine *e, struct ka_series *s, const struct peer *p, 
     addr_str(&s->client.ip, c, sizeof(c));
     addr_str(&s->server.ip, sv, sizeof(sv));
     findings_fmt(entity, sizeof(entity), "%s to %s", c, sv);
-    f = engine_raise(e, KIND_KEEPALIVE_FAILED, SEV_ERROR, entity, ts, p);
+    f = kind_raise(k, KIND_KEEPALIVE_FAILED, SEV_ERROR, entity, ts, p);
     if (f == NULL)
         return;
     f->f.count = s->n_out + s->more_out;
     ka_outages_text(s, t0, outs, sizeof(outs));
     finding_summary(f, "OPTIONS keep-alives from %s to %s%s: %u sent, one every %.1f s, %u%% "
                        "answered, %u lost, %u failed; outage%s %s after the capture start; now %s",
-                    c, sv, nat_geo(e, &s->server.ip, geo, sizeof(geo)), s->pings,
+                    c, sv, nat_geo(k->v->geoip, &s->server.ip, geo, sizeof(geo)), s->pings,
                     (double)ka_interval(s) / 1e6,
                     done ? (unsigned)((200ull * s->answered + done) / (2ull * done)) : 0,
                     s->lost, s->failed,
                     s->n_out + s->more_out > 1 ? "s" : "", outs, s->down ? "down" : "up");
-    finding_cite(&e->findings, f, s->first_frame, s->first_us, "first keepalive", NULL);
+    finding_cite(k->fs, f, s->first_frame, s->first_us, "first keepalive", NULL);
     for (uint32_t i = 0; i < s->n_out; i++) {
         const struct ka_outage *o = &s->out[i];
         if (o->last_ok_frame != 0)
-            finding_cite(&e->findings, f, o->last_ok_frame, o->last_ok_us,
+            finding_cite(k->fs, f, o->last_ok_frame, o->last_ok_us,
                          "last answer before outage", NULL);
         if (o->fail_status)
             findings_fmt(line, sizeof(line), "outage starts at %.1f s: answered %d",
@@ -61,21 +51,21 @@ static void report(struct engine *e, struct ka_series *s, const struct peer *p, 
             findings_fmt(line, sizeof(line), "outage starts at %.1f s, detected at %.1f s "
                          "(timer F: 32 s)", (double)(o->start_us - t0) / 1e6,
                          (double)(o->detect_us - t0) / 1e6);
-        finding_cite(&e->findings, f, o->start_frame, o->start_us,
+        finding_cite(k->fs, f, o->start_frame, o->start_us,
                      o->fail_status ? "first failed keepalive" : "first unanswered keepalive",
                      line);
         if (o->end_us != 0) {
             findings_fmt(line, sizeof(line), "outage ends at %.1f s after %.1f s",
                          (double)(o->end_us - t0) / 1e6,
                          (double)(o->end_us - o->start_us) / 1e6);
-            finding_cite(&e->findings, f, o->end_ping_frame, o->end_ping_us,
+            finding_cite(k->fs, f, o->end_ping_frame, o->end_ping_us,
                          "keepalive answered after outage", NULL);
-            finding_cite(&e->findings, f, o->end_frame, o->end_us, "answer after outage", line);
+            finding_cite(k->fs, f, o->end_frame, o->end_us, "answer after outage", line);
         }
     }
     if (s->non2xx_frame != 0) {
         findings_fmt(line, sizeof(line), "OPTIONS answered %d", s->non2xx_status);
-        finding_cite(&e->findings, f, s->non2xx_frame, 0, "non-2xx answer", line);
+        finding_cite(k->fs, f, s->non2xx_frame, 0, "non-2xx answer", line);
     }
     if (!finding_new(f))
         return;
@@ -90,57 +80,28 @@ static void report(struct engine *e, struct ka_series *s, const struct peer *p, 
                    "above; calls placed then failed or went to another trunk");
     finding_fix(f, "Keep pinging every 15-30 s (not faster) and fail over to a second edge or "
                    "trunk while the peer is down");
-    engine_provider_fix(e, f, p, KIND_KEEPALIVE_FAILED);
+    kind_provider_fix(k, f, p, KIND_KEEPALIVE_FAILED);
 }
 
-static void on_event(struct engine *e, const struct kind_event *ev)
+/* The engine fed the series (correlate/engine.c keepalive_of); a result
+ * that opened or closed an outage, or a failing answer, is reported. */
+static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
-    struct txn *t = ev->txn;
-    struct ka_series *s;
-    bool was_down, opened = false;
-
-    if (!is_ping(t) || e->ka == NULL)
-        return;
-    switch (ev->type) {
-    case KEV_REQUEST:
-        if (ev->m != NULL && ev->m->to.tag.len == 0)
-            ka_ping(e->ka, &t->src, &t->dst, t->frame, t->first_us);
-        return;
-    case KEV_FINAL:
-        s = ka_find(e->ka, &t->src.ip, &t->dst.ip);
-        if (s == NULL || ev->m == NULL)
-            return;
-        was_down = s->down;
-        opened = ka_result(e->ka, &t->src, &t->dst, t->frame, t->first_us, ev->m->status,
-                           ev->m->frame, ev->m->ts_us);
-        if (opened || (was_down && !s->down) || ev->m->status >= 300)
-            report(e, s, ev->peer, ev->m->ts_us);
-        return;
-    case KEV_TIMEOUT:
-    case KEV_UNANSWERED:
-        s = ka_find(e->ka, &t->src.ip, &t->dst.ip);
-        if (s == NULL)
-            return;
-        if (ev->type == KEV_UNANSWERED &&
-            (t->retrans == 0 || e->now_us - t->first_us < KA_END_GRACE_US))
-            return;
-        if (ka_result(e->ka, &t->src, &t->dst, t->frame, t->first_us, 0, 0, e->now_us))
-            report(e, s, ev->peer, e->now_us);
-        return;
-    default:
-        return;
-    }
+    if (ev->ka != NULL && ev->ka_changed)
+        report(k, ev->ka, ev->peer, ev->type == KEV_FINAL && ev->m != NULL ? ev->m->ts_us
+                                                                           : k->v->now_us);
 }
 
 /* Series that reached KA_MIN_PINGS only after their outage opened. */
-static void on_finish(struct engine *e)
+static void on_finish(struct kind_ctx *k)
 {
-    if (e->ka == NULL)
+    if (k->v->ka == NULL)
         return;
-    for (struct ka_series *s = ctab_first(&e->ka->series); s; s = ctab_next(&e->ka->series, s))
+    for (const struct ka_series *s = ctab_first(&k->v->ka->series); s;
+         s = ctab_next(&k->v->ka->series, s))
         if (s->n_out > 0 || s->more_out > 0)
-            report(e, s, engine_peer(e, peer_key_of(e, &s->client.ip, &s->server.ip)),
+            report(k, s, corr_peer(k->v, peer_key_of(k->v->peers, &s->client.ip, &s->server.ip)),
                    s->last_us);
 }
 
-const struct kind kind_keepalive_failed = { KIND_KEEPALIVE_FAILED, on_event, on_finish };
+const struct kind kind_keepalive_failed = { KIND_KEEPALIVE_FAILED, 0, on_event, on_finish };

@@ -53,22 +53,22 @@ static const struct addr *advertised(const struct nat_rec *r)
  * advertised private address directly, nothing translates between them (a
  * routed private network, a VPN, an interconnect), so that address is
  * reachable from there and no NAT breaks anything. */
-static bool reached_directly(const struct engine *e, const struct nat_rec *r)
+static bool reached_directly(const struct kind_ctx *k, const struct nat_rec *r)
 {
-    const struct nat_rec *rev = nat_find(e->nat, &r->server.ip, advertised(r));
+    const struct nat_rec *rev = nat_find(k->v->nat, &r->server.ip, advertised(r));
 
     return rev != NULL && rev->requests > 0;
 }
 
-static void config_cause(struct engine *e, struct finding *f, const struct nat_rec *r,
+static void config_cause(struct kind_ctx *k, struct finding *f, const struct nat_rec *r,
                          const char *adv)
 {
     const struct config_trunk *t;
     char pub[64];
 
-    if (e->config == NULL)
+    if (k->v->config == NULL)
         return;
-    t = config_match(e->config, public_of(r) ? public_of(r) : &r->client.ip, &r->server.ip,
+    t = config_match(k->v->config, public_of(r) ? public_of(r) : &r->client.ip, &r->server.ip,
                      span_make("", 0), span_make("", 0));
     if (t == NULL || t->public_ip.n == 0)
         return;
@@ -77,7 +77,7 @@ static void config_cause(struct engine *e, struct finding *f, const struct nat_r
                      "(--config)", adv, t->name, pub);
 }
 
-static void describe(struct engine *e, struct finding *f, const struct nat_rec *r)
+static void describe(struct kind_ctx *k, struct finding *f, const struct nat_rec *r)
 {
     char src[ADDR_STRLEN], dst[ADDR_STRLEN], adv[ADDR_STRLEN], pub[ADDR_STRLEN];
     char fields[64], geo[32], tail[160];
@@ -100,7 +100,7 @@ static void describe(struct engine *e, struct finding *f, const struct nat_rec *
     if (carrier_side)
         finding_summary(f, "PBX %s%s advertises the private address %s in %s%s; the far end "
                            "saw %s%s%s",
-                        src, nat_geo(e, &r->client.ip, geo, sizeof(geo)), adv, fields,
+                        src, nat_geo(k->v->geoip, &r->client.ip, geo, sizeof(geo)), adv, fields,
                         r->bad.rport ? "" : " (no rport)", p != NULL ? pub : src,
                         r->have_received ? " (received=)" : "", tail);
     else if (p != NULL)
@@ -124,7 +124,7 @@ static void describe(struct engine *e, struct finding *f, const struct nat_rec *
         finding_cause(f, "a private SDP address: the far end's media to it never arrives, so "
                          "audio is one-way or missing unless the far end latches on the source "
                          "(symmetric RTP)");
-    config_cause(e, f, r, adv);
+    config_cause(k, f, r, adv);
     finding_cause(f, "a SIP ALG on the router that should rewrite these headers is absent or "
                      "only partly rewrites them (see sip_alg)");
     if (p != NULL)
@@ -143,7 +143,7 @@ static void describe(struct engine *e, struct finding *f, const struct nat_rec *
 
 /* The PBX advertises a public address that is not the one it is seen as:
  * its external address setting is out of date (new ISP lease, failover). */
-static void stale(struct engine *e, const struct kind_event *ev, struct nat_rec *r)
+static void stale(struct kind_ctx *k, const struct kind_event *ev, const struct nat_rec *r)
 {
     char src[ADDR_STRLEN], dst[ADDR_STRLEN], adv[ADDR_STRLEN], seen[ADDR_STRLEN];
     char fields[64], entity[128], line[160];
@@ -152,17 +152,17 @@ static void stale(struct engine *e, const struct kind_event *ev, struct nat_rec 
     addr_str(&r->stale_src.ip, src, sizeof(src));
     addr_str(&r->server.ip, dst, sizeof(dst));
     findings_fmt(entity, sizeof(entity), "%s:%u to %s", src, (unsigned)r->stale_src.port, dst);
-    f = engine_raise(e, KIND_NAT_REWRITE, SEV_WARNING, entity, ev->m->ts_us, ev->peer);
+    f = kind_raise(k, KIND_NAT_REWRITE, SEV_WARNING, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     addr_str(&r->stale_adv, adv, sizeof(adv));
     addr_str(&r->stale_seen, seen, sizeof(seen));
     nat_fields(r->stale_bits, fields, sizeof(fields));
     findings_fmt(line, sizeof(line), "%s (%s %s)", r->stale_line, fields, adv);
-    finding_cite(&e->findings, f, r->stale_frame, r->stale_us, "request with stale address",
+    finding_cite(k->fs, f, r->stale_frame, r->stale_us, "request with stale address",
                  line);
     if (r->stale_resp_frame != 0)
-        finding_cite(&e->findings, f, r->stale_resp_frame, r->stale_resp_us,
+        finding_cite(k->fs, f, r->stale_resp_frame, r->stale_resp_us,
                      "response with received=", NULL);
     finding_summary(f, "PBX %s advertises the public address %s in %s, but the far end sees "
                        "it as %s%s", src, adv, fields, seen,
@@ -171,15 +171,15 @@ static void stale(struct engine *e, const struct kind_event *ev, struct nat_rec 
                      "changed (new ISP lease, failover link) and is now %s", seen);
     finding_cause(f, "the PBX sends through another link or NAT address than the one it "
                      "advertises");
-    config_cause(e, f, r, adv);
+    config_cause(k, f, r, adv);
     finding_fix(f, "Set the PBX's external address to %s (or use STUN / a DNS name updated "
                    "with the address), and keep rport on", seen);
-    engine_provider_fix(e, f, ev->peer, KIND_NAT_REWRITE);
+    kind_provider_fix(k, f, ev->peer, KIND_NAT_REWRITE);
 }
 
-static void on_event(struct engine *e, const struct kind_event *ev)
+static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
-    struct nat_rec *r = ev->nat;
+    const struct nat_rec *r = ev->nat;
     char src[ADDR_STRLEN], dst[ADDR_STRLEN], entity[128], line[160], role[48], pub[ADDR_STRLEN];
     struct finding *f;
     enum severity sev = SEV_WARNING;
@@ -188,8 +188,8 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         return;
     if (r->stale_bits != 0 && r->bad_bits == 0 &&
         (ev->m->frame == r->stale_frame || ev->m->frame == r->stale_resp_frame))
-        stale(e, ev, r);
-    if (r->bad_bits == 0 || reached_directly(e, r))
+        stale(k, ev, r);
+    if (r->bad_bits == 0 || reached_directly(k, r))
         return;
     /* Evidence of breakage makes it an error: answers sent where the NAT
      * has no mapping, or nothing heard back while retransmitting (UDP).
@@ -202,18 +202,18 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     addr_str(&r->client.ip, src, sizeof(src));
     addr_str(&r->server.ip, dst, sizeof(dst));
     findings_fmt(entity, sizeof(entity), "%s:%u to %s", src, (unsigned)r->bad.src.port, dst);
-    f = findings_find(&e->findings, KIND_NAT_REWRITE, entity);
+    f = findings_find(k->fs, KIND_NAT_REWRITE, entity);
     if (f != NULL && f->f.severity >= sev && ev->m->frame != r->resp_frame) {
         /* nothing new to explain: count the copy, show the latest */
         if (ev->m->is_request && ev->m->frame == r->bad_last_frame) {
             f->f.count = r->bad_requests;
             f->f.last_us = ev->m->ts_us;
-            finding_cite_latest(&e->findings, f, r->bad_last_frame, r->bad_last_us,
+            finding_cite_latest(k->fs, f, r->bad_last_frame, r->bad_last_us,
                                 "latest request", r->bad_line);
         }
         return;
     }
-    f = engine_raise(e, KIND_NAT_REWRITE, sev, entity, ev->m->ts_us, ev->peer);
+    f = kind_raise(k, KIND_NAT_REWRITE, sev, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     f->ctx = r->key;
@@ -221,10 +221,10 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     nat_fields(r->bad_bits, role, sizeof(role));
     findings_fmt(line, sizeof(line), "%s (%s %s)", r->bad_line, role,
                  addr_str(advertised(r), pub, sizeof(pub)));
-    finding_cite(&e->findings, f, r->bad_frame, r->bad_us, "request advertising a private "
+    finding_cite(k->fs, f, r->bad_frame, r->bad_us, "request advertising a private "
                  "address", line);
     if (r->bad_last_frame != r->bad_frame)
-        finding_cite_latest(&e->findings, f, r->bad_last_frame, r->bad_last_us,
+        finding_cite_latest(k->fs, f, r->bad_last_frame, r->bad_last_us,
                             "latest request", r->bad_line);
     if (r->have_received) {
         char dst_s[ADDR_STRLEN];
@@ -233,29 +233,29 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                      r->rport_val > 0 ? "" : " (no rport)",
                      addr_str(&r->resp_dst.ip, dst_s, sizeof(dst_s)),
                      (unsigned)r->resp_dst.port);
-        finding_cite(&e->findings, f, r->resp_frame, r->resp_us, "response with received=",
+        finding_cite(k->fs, f, r->resp_frame, r->resp_us, "response with received=",
                      line);
     }
-    describe(e, f, r);
-    engine_provider_fix(e, f, ev->peer, KIND_NAT_REWRITE);
+    describe(k, f, r);
+    kind_provider_fix(k, f, ev->peer, KIND_NAT_REWRITE);
 }
 
 /* The far end's requests may reach the advertised address only after the
  * finding was raised: drop it then (unless answers demonstrably went
  * astray, which is evidence of its own). */
-static void on_finish(struct engine *e)
+static void on_finish(struct kind_ctx *k)
 {
-    struct finding *f = findings_first(&e->findings), *next;
+    struct finding *f = findings_first(k->fs), *next;
 
     for (; f != NULL; f = next) {
         const struct nat_rec *r;
-        next = findings_next(&e->findings, f);
+        next = findings_next(k->fs, f);
         if (f->f.kind_id != KIND_NAT_REWRITE || f->ctx == 0 || f->f.severity >= SEV_ERROR)
             continue;
-        r = ctab_find(&e->nat->recs, f->ctx);
-        if (r != NULL && r->bad_bits != 0 && reached_directly(e, r))
-            findings_drop(&e->findings, f);
+        r = ctab_find(&k->v->nat->recs, f->ctx);
+        if (r != NULL && r->bad_bits != 0 && reached_directly(k, r))
+            findings_drop(k->fs, f);
     }
 }
 
-const struct kind kind_nat_rewrite = { KIND_NAT_REWRITE, on_event, on_finish };
+const struct kind kind_nat_rewrite = { KIND_NAT_REWRITE, 0, on_event, on_finish };

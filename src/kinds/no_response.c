@@ -13,7 +13,7 @@
 /* The host answered other messages of the dialog (before or after this
  * request): say so, cite its answers, and never say "never". f->tag holds
  * the method (low byte) and the copies sent, so on_finish can redo it. */
-static void answered_summary(struct engine *e, struct finding *f, const struct addr *dst,
+static void answered_summary(struct kind_ctx *k, struct finding *f, const struct addr *dst,
                              const struct dialog_resp *r)
 {
     char s[ADDR_STRLEN];
@@ -25,19 +25,19 @@ static void answered_summary(struct engine *e, struct finding *f, const struct a
                     s, late ? "answers late" : "stopped answering",
                     sip_method_name((enum sip_method)(f->tag & 0xff)), f->tag >> 8, s, r->n,
                     (unsigned long long)r->first_frame, (unsigned long long)r->last_frame);
-    finding_cite(&e->findings, f, r->first_frame, r->first_us, "answer from the same host",
+    finding_cite(k->fs, f, r->first_frame, r->first_us, "answer from the same host",
                  NULL);
     if (r->last_frame != r->first_frame)
-        finding_cite_latest(&e->findings, f, r->last_frame, r->last_us,
+        finding_cite_latest(k->fs, f, r->last_frame, r->last_us,
                             "latest answer from the same host", NULL);
 }
 
-static void answered_in_dialog(struct engine *e, struct finding *f, const struct txn *t,
+static void answered_in_dialog(struct kind_ctx *k, struct finding *f, const struct txn *t,
                                const struct dialog_resp *r)
 {
     f->tag = (uint32_t)(t->method & 0xff) | (t->retrans + 1) << 8;
     f->ctx_dst = t->dst.ip;
-    answered_summary(e, f, &t->dst.ip, r);
+    answered_summary(k, f, &t->dst.ip, r);
     finding_cause(f, "the answer came after the retransmissions, or did not match the request "
                      "(a Via sent-by or branch the far end changed, RFC 3261 §17.1.3)");
     finding_cause(f, "the far end is up and reachable: it answered %u message(s) of this call",
@@ -49,23 +49,23 @@ static void answered_in_dialog(struct engine *e, struct finding *f, const struct
 /* Answers that came after the finding was raised (a timer F expiry is
  * decided at +32 s, the answer may come later): "answers late", with every
  * answer of the call counted. */
-static void on_finish(struct engine *e)
+static void on_finish(struct kind_ctx *k)
 {
-    for (struct finding *f = findings_first(&e->findings); f;
-         f = findings_next(&e->findings, f)) {
+    for (struct finding *f = findings_first(k->fs); f;
+         f = findings_next(k->fs, f)) {
         const struct dialog_resp *r;
         if (f->f.kind_id != KIND_NO_RESPONSE || f->ctx == 0)
             continue;
-        r = dialog_responder(e, f->ctx, &f->ctx_dst);
+        r = dialog_responder(k->v->dialogs, f->ctx, &f->ctx_dst);
         if (r == NULL || r->last_us <= f->ctx_us)
             continue;
         if (f->f.severity > SEV_WARNING)
             f->f.severity = SEV_WARNING;
-        answered_summary(e, f, &f->ctx_dst, r);
+        answered_summary(k, f, &f->ctx_dst, r);
     }
 }
 
-static void on_event(struct engine *e, const struct kind_event *ev)
+static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
     const struct txn *t = ev->txn;
     char entity[128], c[ADDR_STRLEN], s[ADDR_STRLEN];
@@ -88,22 +88,22 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     /* one copy over TCP/TLS that the capture ended on may simply have had
      * its answer cut off: it counts once the capture outlived it by 8*T1 */
     if (!timeout && t->retrans == 0 && t->transport != TRANSPORT_UDP &&
-        t->transport != TRANSPORT_UNKNOWN && e->now_us - t->first_us < 8 * CORR_T1_US)
+        t->transport != TRANSPORT_UNKNOWN && k->v->now_us - t->first_us < 8 * CORR_T1_US)
         return;
     if (t->retrans == 0 && (t->transport == TRANSPORT_UDP || t->transport == TRANSPORT_UNKNOWN)) {
         /* alone it proves nothing; next to a server already silent, it is
          * one more request that got nothing back */
-        f = findings_find(&e->findings, KIND_NO_RESPONSE, entity);
+        f = findings_find(k->fs, KIND_NO_RESPONSE, entity);
         if (f != NULL)
-            finding_cite(&e->findings, f, t->frame, t->first_us, "unanswered", t->req_line);
+            finding_cite(k->fs, f, t->frame, t->first_us, "unanswered", t->req_line);
         return;
     }
     /* Never contradict the wire: a host that answered anything in this
      * dialog is alive and reachable; this request's answer was late, lost
      * or did not match it (Via), which is not "never answers". */
-    resp = dialog_responder(e, t->dialog_key, &t->dst.ip);
-    f = engine_raise(e, KIND_NO_RESPONSE, timeout && resp == NULL ? SEV_ERROR : SEV_WARNING,
-                     entity, timeout ? t->first_us + CORR_TIMEOUT_US : t->last_us, ev->peer);
+    resp = dialog_responder(k->v->dialogs, t->dialog_key, &t->dst.ip);
+    f = kind_raise(k, KIND_NO_RESPONSE, timeout && resp == NULL ? SEV_ERROR : SEV_WARNING,
+                   entity, timeout ? t->first_us + CORR_TIMEOUT_US : t->last_us, ev->peer);
     if (f == NULL)
         return;
     if (f->ctx == 0) {
@@ -113,7 +113,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         f->tag = (uint32_t)(t->method & 0xff) | (t->retrans + 1) << 8;
     }
     if (resp != NULL)
-        answered_in_dialog(e, f, t, resp);
+        answered_in_dialog(k, f, t, resp);
     else if (f->f.severity >= SEV_ERROR)
         finding_summary(f, "%s:%u never answers: %s sent %u time(s)%s with no response at "
                            "all until the 32 s transaction timeout", s, (unsigned)t->dst.port,
@@ -123,12 +123,12 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         finding_summary(f, "%s:%u did not answer: %s sent %u time(s) with no response "
                            "before the capture ended (unanswered)", s, (unsigned)t->dst.port,
                         sip_method_name(t->method), t->retrans + 1);
-    finding_cite(&e->findings, f, t->frame, t->first_us, "request", t->req_line);
+    finding_cite(k->fs, f, t->frame, t->first_us, "request", t->req_line);
     for (uint32_t i = 1; i < TXN_COPIES && i <= t->retrans; i++)
         if (t->copies[i] != t->last_frame)
-            finding_cite(&e->findings, f, t->copies[i], 0, "retransmission", t->req_line);
+            finding_cite(k->fs, f, t->copies[i], 0, "retransmission", t->req_line);
     if (t->last_frame != t->frame)
-        finding_cite(&e->findings, f, t->last_frame, t->last_us, "last retransmission",
+        finding_cite(k->fs, f, t->last_frame, t->last_us, "last retransmission",
                      t->req_line);
     if (!finding_new(f) || resp != NULL)
         return;
@@ -142,7 +142,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                    "host (\"%s\")", t->ruri_host);
     finding_fix(f, "Allow UDP/TCP 5060 (TLS 5061) to and from the provider's signalling "
                    "addresses in every firewall on the path");
-    engine_provider_fix(e, f, ev->peer, KIND_NO_RESPONSE);
+    kind_provider_fix(k, f, ev->peer, KIND_NO_RESPONSE);
 }
 
-const struct kind kind_no_response = { KIND_NO_RESPONSE, on_event, on_finish };
+const struct kind kind_no_response = { KIND_NO_RESPONSE, 0, on_event, on_finish };

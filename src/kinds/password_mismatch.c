@@ -7,7 +7,7 @@
  */
 #include "correlate/correlate.h"
 
-static void on_event(struct engine *e, const struct kind_event *ev)
+static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
     const struct auth_ex *ax = ev->ax;
     char entity[128];
@@ -16,12 +16,12 @@ static void on_event(struct engine *e, const struct kind_event *ev)
     if (ev->type != KEV_AUTH_RETRY || ax == NULL || ax->pw_verdict != AUTH_PW_MISMATCH)
         return;
     findings_fmt(entity, sizeof(entity), "%s@%s", ax->username, ax->realm);
-    f = engine_raise(e, KIND_PASSWORD_MISMATCH, SEV_ERROR, entity, ax->retry_us, ev->peer);
+    f = kind_raise(k, KIND_PASSWORD_MISMATCH, SEV_ERROR, entity, ax->retry_us, ev->peer);
     if (f == NULL)
         return;
     finding_summary(f, "The digest sent for %s does not match the password in --secrets: "
                        "the PBX uses another password", entity);
-    finding_cite(&e->findings, f, ax->retry_frame, ax->retry_us, "retry with credentials",
+    finding_cite(k->fs, f, ax->retry_frame, ax->retry_us, "retry with credentials",
                  ax->retry_line);
     finding_cause(f, "the PBX is configured with a different password than the one you "
                      "expect (typo, old password, trailing space)");
@@ -30,4 +30,4 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                    "secrets file if the provider's password changed)");
 }
 
-const struct kind kind_password_mismatch = { KIND_PASSWORD_MISMATCH, on_event, NULL };
+const struct kind kind_password_mismatch = { KIND_PASSWORD_MISMATCH, 0, on_event, NULL };

@@ -19,9 +19,9 @@ static void fixes(struct finding *f, const char *ip)
                    "auth failures (not on first challenges)");
 }
 
-static void on_event(struct engine *e, const struct kind_event *ev)
+static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
-    struct source *s = ev->source;
+    const struct source *s = ev->source;
     char ip[ADDR_STRLEN], line[160], geo[32];
     struct finding *f;
 
@@ -31,37 +31,37 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         return;     /* not (yet) a scanner: every branch below needs one of these */
     addr_str(&s->ip, ip, sizeof(ip));
     if ((s->scanner_ua || s->n_users >= SCANNER_USERS) &&
-        (f = findings_find(&e->findings, KIND_SCANNER, ip)) != NULL) {
+        (f = findings_find(k->fs, KIND_SCANNER, ip)) != NULL) {
         f->f.count++;
         f->f.last_us = ev->m->ts_us;
-        finding_cite_latest(&e->findings, f, ev->m->frame, ev->m->ts_us, "latest request",
+        finding_cite_latest(k->fs, f, ev->m->frame, ev->m->ts_us, "latest request",
                             ev->txn ? ev->txn->req_line : "");
         return;
     }
     if (s->scanner_ua && s->scanner_frame == ev->m->frame) {
-        f = engine_raise(e, KIND_SCANNER, SEV_WARNING, ip, ev->m->ts_us, ev->peer);
+        f = kind_raise(k, KIND_SCANNER, SEV_WARNING, ip, ev->m->ts_us, ev->peer);
         if (f == NULL)
             return;
-        nat_geo(e, &s->ip, geo, sizeof(geo));       /* " [CC ASn]" with a GeoIP database */
+        nat_geo(k->v->geoip, &s->ip, geo, sizeof(geo));   /* " [CC ASn]" with GeoIP */
         finding_summary(f, "%s%s is a SIP scanner (User-Agent \"%s\")", ip, geo, s->ua);
         findings_fmt(line, sizeof(line), "%s; User-Agent: %s%s", ev->txn ? ev->txn->req_line : "",
                      s->ua, geo);
-        finding_cite(&e->findings, f, ev->m->frame, ev->m->ts_us, "scanner request", line);
+        finding_cite(k->fs, f, ev->m->frame, ev->m->ts_us, "scanner request", line);
         fixes(f, ip);
         return;
     }
     if (s->n_users == SCANNER_USERS && s->auth_ok == 0 &&
         s->user_frames[SCANNER_USERS - 1] == ev->m->frame) {
-        f = engine_raise(e, KIND_SCANNER, SEV_WARNING, ip, ev->m->ts_us, ev->peer);
+        f = kind_raise(k, KIND_SCANNER, SEV_WARNING, ip, ev->m->ts_us, ev->peer);
         if (f == NULL)
             return;
         finding_summary(f, "%s%s tries many different usernames (%d or more) without ever "
-                           "authenticating", ip, nat_geo(e, &s->ip, geo, sizeof(geo)),
+                           "authenticating", ip, nat_geo(k->v->geoip, &s->ip, geo, sizeof(geo)),
                         SCANNER_USERS);
         for (int i = 0; i < SCANNER_USERS; i++)
-            finding_cite(&e->findings, f, s->user_frames[i], 0, "username tried", NULL);
+            finding_cite(k->fs, f, s->user_frames[i], 0, "username tried", NULL);
         fixes(f, ip);
     }
 }
 
-const struct kind kind_scanner = { KIND_SCANNER, on_event, NULL };
+const struct kind kind_scanner = { KIND_SCANNER, 0, on_event, NULL };

@@ -20,9 +20,9 @@ static const char *const roles[] = {
     "port rewritten",
 };
 
-static void on_event(struct engine *e, const struct kind_event *ev)
+static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
-    struct nat_rec *r = ev->nat;
+    const struct nat_rec *r = ev->nat;
     char a[ADDR_STRLEN], b[ADDR_STRLEN], entity[128], what[SNAP_TEXT];
     struct finding *f;
     size_t n = 0;
@@ -32,7 +32,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         return;
     findings_fmt(entity, sizeof(entity), "%s to %s", addr_str(&r->client.ip, a, sizeof(a)),
                  addr_str(&r->server.ip, b, sizeof(b)));
-    f = findings_find(&e->findings, KIND_SIP_ALG, entity);
+    f = findings_find(k->fs, KIND_SIP_ALG, entity);
     if (f != NULL) {
         /* only a message that added a sign is news */
         for (unsigned i = 0; i < 4; i++)
@@ -41,14 +41,14 @@ static void on_event(struct engine *e, const struct kind_event *ev)
         if (cited == 0)
             return;
     }
-    f = engine_raise(e, KIND_SIP_ALG, SEV_WARNING, entity, ev->m->ts_us, ev->peer);
+    f = kind_raise(k, KIND_SIP_ALG, SEV_WARNING, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     what[0] = '\0';
     for (unsigned i = 0; i < 4; i++) {
         if (!(r->alg & (1u << i)))
             continue;
-        finding_cite(&e->findings, f, r->alg_frame[i], r->alg_us[i], roles[i], r->alg_text[i]);
+        finding_cite(k->fs, f, r->alg_frame[i], r->alg_us[i], roles[i], r->alg_text[i]);
         findings_fmt(what + n, sizeof(what) - n, "%s%s", n ? "; " : "", r->alg_text[i]);
         n = strlen(what);
     }
@@ -68,7 +68,7 @@ static void on_event(struct engine *e, const struct kind_event *ev)
                    "session-helper; on consumer routers untick \"SIP ALG\"");
     finding_fix(f, "Then let the PBX handle NAT itself (external address, rport), or use TLS "
                    "(5061), which an ALG cannot rewrite");
-    engine_provider_fix(e, f, ev->peer, KIND_SIP_ALG);
+    kind_provider_fix(k, f, ev->peer, KIND_SIP_ALG);
 }
 
-const struct kind kind_sip_alg = { KIND_SIP_ALG, on_event, NULL };
+const struct kind kind_sip_alg = { KIND_SIP_ALG, 0, on_event, NULL };

@@ -31,24 +31,24 @@ static bool changed(const struct ident *id, const struct ident_src **good,
     return false;
 }
 
-static struct finding *raise_it(struct engine *e, struct ident *id, const struct peer *p,
+static struct finding *raise_it(struct kind_ctx *k, const struct ident *id, const struct peer *p,
                                 const struct ident_src *good, const struct ident_src *bad)
 {
     char ga[ADDR_STRLEN], ba[ADDR_STRLEN], entity[160];
     struct finding *f;
 
     entity_of(id, entity, sizeof(entity));
-    f = engine_raise(e, KIND_SOURCE_IP_CHANGED, SEV_ERROR, entity, bad->fail_us, p);
+    f = kind_raise(k, KIND_SOURCE_IP_CHANGED, SEV_ERROR, entity, bad->fail_us, p);
     if (f == NULL)
         return NULL;
     addr_str(&good->ip, ga, sizeof(ga));
     addr_str(&bad->ip, ba, sizeof(ba));
     finding_summary(f, "%s was accepted from %s but is refused since it comes from %s",
                     id->name, ga, ba);
-    finding_cite(&e->findings, f, good->ok_first_frame, good->ok_first_us,
+    finding_cite(k->fs, f, good->ok_first_frame, good->ok_first_us,
                  "accepted from old address", NULL);
     if (good->ok_frame != good->ok_first_frame)
-        finding_cite(&e->findings, f, good->ok_frame, good->ok_us,
+        finding_cite(k->fs, f, good->ok_frame, good->ok_us,
                      "last accepted from old address", NULL);
     finding_cause(f, "the PBX's public address changed (new ISP lease, WAN failover, NAT pool) "
                      "and the trunk's IP access list still has %s", ga);
@@ -57,11 +57,11 @@ static struct finding *raise_it(struct engine *e, struct ident *id, const struct
                    "credentials)", ba);
     finding_fix(f, "Get a static public address for the PBX, or pin its outbound NAT to one "
                    "address");
-    engine_provider_fix(e, f, p, KIND_SOURCE_IP_CHANGED);
+    kind_provider_fix(k, f, p, KIND_SOURCE_IP_CHANGED);
     return f;
 }
 
-static bool check(struct engine *e, const struct kind_event *ev, struct ident *id)
+static bool check(struct kind_ctx *k, const struct kind_event *ev, const struct ident *id)
 {
     const struct ident_src *good, *bad;
     const struct txn *t = ev->txn;
@@ -72,20 +72,20 @@ static bool check(struct engine *e, const struct kind_event *ev, struct ident *i
         !addr_eq(&bad->ip, &t->effective_src))
         return false;
     entity_of(id, entity, sizeof(entity));
-    f = findings_find(&e->findings, KIND_SOURCE_IP_CHANGED, entity);
+    f = findings_find(k->fs, KIND_SOURCE_IP_CHANGED, entity);
     if (f == NULL)
-        f = raise_it(e, id, ev->peer, good, bad);
+        f = raise_it(k, id, ev->peer, good, bad);
     else {
         f->f.count++;
         f->f.last_us = ev->m->ts_us;
     }
     if (f == NULL)
         return false;
-    finding_cite(&e->findings, f, t->frame, t->first_us, "request from new address",
+    finding_cite(k->fs, f, t->frame, t->first_us, "request from new address",
                  t->req_line);
     engine_status_role(t->final_line, role, sizeof(role));
     engine_evidence_line(line, sizeof(line), t->final_line, ev->why);
-    finding_cite(&e->findings, f, t->final_frame, t->final_us, role, line);
+    finding_cite(k->fs, f, t->final_frame, t->final_us, role, line);
     return true;
 }
 
@@ -93,31 +93,31 @@ static bool check(struct engine *e, const struct kind_event *ev, struct ident *i
  * (a PBX authenticating as "1001" calls as "+15550009999"; whichever one
  * worked from the old address and fails from the new one tells). The
  * first that shows the change is reported. */
-static void on_event(struct engine *e, const struct kind_event *ev)
+static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
     if (ev->type != KEV_FINAL || ev->txn == NULL || ev->m == NULL || ev->m->status < 300)
         return;
-    if (!check(e, ev, ev->ident))
-        check(e, ev, ev->ident2);
+    if (!check(k, ev, ev->ident))
+        check(k, ev, ev->ident2);
 }
 
-static void on_finish(struct engine *e)
+static void on_finish(struct kind_ctx *k)
 {
     const struct ident_src *good, *bad;
     char entity[160];
 
-    for (struct ident *id = ctab_first(&e->idents); id; id = ctab_next(&e->idents, id)) {
+    for (const struct ident *id = ctab_first(k->v->idents); id; id = ctab_next(k->v->idents, id)) {
         struct finding *f;
         if (id->n_src < 2 || !changed(id, &good, &bad))
             continue;
         entity_of(id, entity, sizeof(entity));
-        if (findings_find(&e->findings, KIND_SOURCE_IP_CHANGED, entity) != NULL)
+        if (findings_find(k->fs, KIND_SOURCE_IP_CHANGED, entity) != NULL)
             continue;
-        f = raise_it(e, id, NULL, good, bad);
+        f = raise_it(k, id, NULL, good, bad);
         if (f != NULL)
-            finding_cite(&e->findings, f, bad->fail_frame, bad->fail_us,
+            finding_cite(k->fs, f, bad->fail_frame, bad->fail_us,
                          "refused from new address", NULL);
     }
 }
 
-const struct kind kind_source_ip_changed = { KIND_SOURCE_IP_CHANGED, on_event, on_finish };
+const struct kind kind_source_ip_changed = { KIND_SOURCE_IP_CHANGED, 0, on_event, on_finish };

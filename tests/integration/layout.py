@@ -6,7 +6,9 @@ Checks, on the source tree itself:
 - include/ holds only cross-stage contracts: its headers include no stage header but util's;
 - the graph of stage -> stage includes has no cycle, and follows the flow order below
   (a stage includes only its own headers and those of stages before it);
-- no two files include each other (directly or through a chain).
+- no two files include each other (directly or through a chain);
+- no finding kind (src/kinds/) reaches into struct engine: kinds get the read-only
+  struct corr_view, the finding store and their own state (src/kinds/README.md).
 Prints the stage graph, so a reviewer sees where data flows.
 """
 import os, re, sys, glob, collections
@@ -28,6 +30,12 @@ for d in stages:
         bad.append('stage folder %s is not in the flow order of this check' % d)
     if not os.path.isfile('src/%s/README.md' % d):
         bad.append('src/%s has no README.md' % d)
+
+ENGINE = re.compile(r'\bstruct\s+engine\b')
+for f in sorted(glob.glob('src/kinds/*.[ch]')):
+    for n, line in enumerate(open(f), 1):
+        if ENGINE.search(line.split('//')[0]):
+            bad.append('%s:%d: a kind uses struct engine (use struct kind_ctx)' % (f, n))
 
 def resolve(f, h):
     for base in (os.path.dirname(f), 'include', 'src'):
