@@ -832,15 +832,16 @@ static int conn_next(struct hep_in *h, uint32_t *len)
 
         if (c->fd < 0)
             continue;
-        /* TLS may hold decrypted bytes the socket no longer signals. */
-        if (c->tls != NULL && !c->handshaking && gnutls_record_check_pending(c->tls) > 0 &&
-            hep_frame_pending(c->fr) < 6 && !conn_read(h, c))
-            continue;
         l = &h->ls[c->li];
         for (;;) {
             enum hep_frame_rc rc = hep_frame_next(c->fr, h->o.max_record, &rec, &n);
-            if (rc == HEP_FRAME_NEED)
+            if (rc == HEP_FRAME_NEED) {
+                /* TLS may hold decrypted bytes the socket no longer signals. */
+                if (c->tls != NULL && !c->handshaking &&
+                    gnutls_record_check_pending(c->tls) > 0 && conn_read(h, c))
+                    continue;
                 break;
+            }
             if (rc == HEP_FRAME_BAD) {
                 count(h, HC_conns_framing_lost, 1);
                 count(h, HC_malformed, 1);

@@ -249,6 +249,52 @@ static void findings_metrics(struct mctx *m)
     free(af);
 }
 
+/* --hep-in: records per agent by what became of them, the agent's last
+ * record, and the receiver's refusals by reason (the hep_in.refused.* and
+ * hep_in.dropped.* counters). An agent is "CAPID@ADDRESS". */
+static void agents_metrics(struct mctx *m)
+{
+    const struct run_info *r = &m->s->run;
+    FILE *f = m->f;
+    char ip[ADDR_STRLEN], lab[80];
+
+    if (r->n_agents == 0)
+        return;
+    head(f, "sipscope_hep_agents", "gauge", "HEP capture agents accounted (--hep-in).");
+    sample(f, "sipscope_hep_agents", NULL, NULL, NULL, NULL, r->n_agents);
+    head(f, "sipscope_hep_agent_records_total", "counter",
+         "HEP records per agent: admitted, malformed, refused (key), dropped (rate, ring).");
+    for (uint32_t i = 0; i < r->n_agents && i < RUN_MAX_AGENTS; i++) {
+        const struct run_agent *a = &r->agents[i];
+        snprintf(lab, sizeof(lab), "%" PRIu32 "@%s", a->capid, addr_str(&a->ip, ip, sizeof(ip)));
+        sample(f, "sipscope_hep_agent_records_total", "agent", lab, "result", "admitted",
+               a->packets);
+        sample(f, "sipscope_hep_agent_records_total", "agent", lab, "result", "malformed",
+               a->malformed);
+        sample(f, "sipscope_hep_agent_records_total", "agent", lab, "result", "refused",
+               a->refused);
+        sample(f, "sipscope_hep_agent_records_total", "agent", lab, "result", "dropped",
+               a->dropped);
+    }
+    head(f, "sipscope_hep_agent_last_seen_timestamp_seconds", "gauge",
+         "Wall-clock time of an agent's last HEP record (Unix seconds).");
+    for (uint32_t i = 0; i < r->n_agents && i < RUN_MAX_AGENTS; i++) {
+        const struct run_agent *a = &r->agents[i];
+        snprintf(lab, sizeof(lab), "%" PRIu32 "@%s", a->capid, addr_str(&a->ip, ip, sizeof(ip)));
+        fputs("sipscope_hep_agent_last_seen_timestamp_seconds{agent=\"", f);
+        put_label_value(f, lab);
+        fprintf(f, "\"} %.3f\n", (double)a->last_us / 1e6);
+    }
+    head(f, "sipscope_hep_refused_total", "counter",
+         "HEP records refused or dropped by the receiver, by reason.");
+    for (size_t i = 0; i < m->s->n_counters; i++) {
+        const char *name = m->s->counters[i].name;
+        if (strncmp(name, "hep_in.refused.", 15) == 0 || strncmp(name, "hep_in.dropped.", 15) == 0)
+            sample(f, "sipscope_hep_refused_total", "reason", name + 15, NULL, NULL,
+                   m->s->counters[i].value);
+    }
+}
+
 static void counters_metrics(struct mctx *m)
 {
     const struct snapshot *s = m->s;
@@ -297,6 +343,7 @@ int metrics_render(FILE *f, const struct snapshot *s, size_t top_peers, int64_t 
     head(f, "sipscope_evictions_total", "counter", "Entries evicted from all bounded tables.");
     sample(f, "sipscope_evictions_total", NULL, NULL, NULL, NULL, s->evictions);
     counters_metrics(&m);
+    agents_metrics(&m);
 
     head(f, "sipscope_peers", "gauge", "Peers (address pairs) tracked.");
     sample(f, "sipscope_peers", NULL, NULL, NULL, NULL, s->n_peers);

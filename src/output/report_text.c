@@ -137,6 +137,35 @@ static void peers(FILE *f, const struct snapshot *s, const struct style *st)
     fputc('\n', f);
 }
 
+/* --hep-in: each capture agent's health; what was refused is said, never
+ * silently left out of the analysis. */
+static void agents(FILE *f, const struct snapshot *s, const struct style *st)
+{
+    const struct run_info *r = &s->run;
+    char ip[ADDR_STRLEN], a[40], b[40];
+
+    if (r->n_agents == 0)
+        return;
+    fprintf(f, "%sHEP agents%s (%u, most recent first)\n", st->bold, st->off, r->n_agents);
+    for (uint32_t i = 0; i < r->n_agents && i < RUN_MAX_AGENTS; i++) {
+        const struct run_agent *g = &r->agents[i];
+        bool bad = g->malformed || g->refused || g->dropped;
+        fprintf(f, "  %sagent %u at %s over %s%s: %llu records (%llu bytes), %llu malformed, "
+                   "%llu refused (key), %llu dropped; %s .. %s (UTC)\n",
+                bad ? st->sev[SEV_WARNING] : "", (unsigned)g->capid,
+                addr_str(&g->ip, ip, sizeof(ip)), transport_name(g->transport),
+                bad ? st->off : "", (unsigned long long)g->packets,
+                (unsigned long long)g->bytes, (unsigned long long)g->malformed,
+                (unsigned long long)g->refused, (unsigned long long)g->dropped,
+                report_time_utc(g->first_us, a, sizeof(a)),
+                report_time_utc(g->last_us, b, sizeof(b)));
+    }
+    if (r->agents_evicted)
+        fprintf(f, "  %llu agent(s) forgotten at the hep_agents cap\n",
+                (unsigned long long)r->agents_evicted);
+    fputc('\n', f);
+}
+
 static void run_stats(FILE *f, const struct snapshot *s, const struct style *st)
 {
     const struct run_info *r = &s->run;
@@ -179,6 +208,7 @@ int report_text(FILE *f, const struct snapshot *s, bool color)
     for (size_t i = 0; i < s->n_findings; i++)
         finding(f, &s->findings[i], ++n, st);
     peers(f, s, st);
+    agents(f, s, st);
     run_stats(f, s, st);
     return ferror(f) ? -2 : 0;
 }

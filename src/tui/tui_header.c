@@ -104,6 +104,10 @@ void tui_header_draw(const struct snapshot *s, const struct tui_hdr *h, int w)
     /* Row 1: what the run saw and lost. */
     tui_fill(1, 0, w, tui_attr(TR_NORMAL));
     const struct run_info *r = &s->run;
+    uint64_t hep_bad = 0;
+    for (uint32_t i = 0; i < r->n_agents && i < RUN_MAX_AGENTS; i++)
+        hep_bad += r->agents[i].malformed + r->agents[i].refused + r->agents[i].dropped;
+    /* --hep-in: the agents and what they sent that was refused or lost. */
     const struct hseg row1[] = {
         { "packets", r->packets, false },
         { "SIP", r->sip_messages, false },
@@ -112,8 +116,10 @@ void tui_header_draw(const struct snapshot *s, const struct tui_hdr *h, int w)
         { "kernel drops", r->kernel_drops, true },
         { "if drops", r->if_drops, true },
         { "evicted", s->evictions, true },
+        { "HEP agents", r->n_agents, false },
+        { "HEP refused", hep_bad, true },
     };
-    draw_segs(1, w, row1, sizeof(row1) / sizeof(row1[0]));
+    draw_segs(1, w, row1, sizeof(row1) / sizeof(row1[0]) - (r->n_agents > 0 ? 0 : 2));
 
     /* Row 2: findings by severity, filter. */
     tui_fill(2, 0, w, tui_attr(TR_NORMAL));

@@ -14,7 +14,7 @@
 #     good one (skipped, the good one admitted), a record cut by the close,
 #     a slow-loris sender (closed at hep_idle_ms), more connections than
 #     hep_conns.
-# Checked: the JSON report's counters and agents; what the centre analysed
+# Checked: the JSON report's counters and agents, the metrics; what the centre analysed
 # (its -w capture read back) against tshark's view of the capture the
 # agents sent; the key appears in no output.
 # Bounded (every step has a timeout; < 40 s); the namespace goes in the trap.
@@ -70,7 +70,7 @@ N=$(tshark -r "$IN" -Y sip 2>/dev/null | wc -l)
 $SEND first 1 "$W/stream46.bin" "$W/one.bin"
 grep -q -- "$KEY" "$W/stream46.bin" || { echo "FAIL: --hep-out --hep-key-file sent no key"; fail=1; }
 
-$X "$SIPSCOPE" --no-tui --report json -w "$W/central.pcap" \
+$X "$SIPSCOPE" --no-tui --report json -w "$W/central.pcap" --metrics "$W/central.prom" \
     --hep-in 192.0.2.1:9060 --hep-in tcp:192.0.2.1:9061 --hep-in tls:192.0.2.1:9062 \
     --hep-tls-cert "$W/srv.pem" --hep-tls-key "$W/srv.key" --hep-tls-ca "$W/ca.pem" \
     --hep-allow 192.0.2.0/30 --hep-key-file "$W/key" --cap hep_idle_ms=3000 \
@@ -160,8 +160,16 @@ first=$("$SIPSCOPE" -q -r "$IN" --messages 2>/dev/null | sed -n 2p |
 diff -u "$W/want.tsv" "$W/central.tsv" >"$W/diff" ||
     { echo "FAIL: the centre analysed other messages than tshark sees sent"; head -20 "$W/diff"; fail=1; }
 
+# The metrics: a series per agent, the refusals by reason.
+for m in "sipscope_hep_agent_records_total{agent=\"42@192.0.2.1\",result=\"admitted\"} $N" \
+         "sipscope_hep_agent_records_total{agent=\"45@192.0.2.1\",result=\"refused\"} $N" \
+         "sipscope_hep_refused_total{reason=\"not_allowed\"} 2" \
+         "sipscope_hep_refused_total{reason=\"oversize\"} 1"; do
+    grep -qxF "$m" "$W/central.prom" || { echo "FAIL: metrics lack '$m'"; grep hep_ "$W/central.prom" | head; fail=1; }
+done
+
 # The key is a secret: in no output.
-for f in "$W/central.json" "$W/central.err"; do
+for f in "$W/central.json" "$W/central.err" "$W/central.prom"; do
     grep -q -- "$KEY" "$f" && { echo "FAIL: the key appears in $(basename "$f")"; fail=1; }
 done
 [ $fail -eq 0 ] && echo "live_hep_receiver: UDP/TCP/TLS agents admitted ($N messages each, = tshark), refused and hostile input counted by reason and agent"
