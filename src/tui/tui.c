@@ -336,9 +336,10 @@ static void draw_tabs(struct tui *t, int y)
 static void draw(struct tui *t)
 {
     erase();
-    if (LINES < 10 || COLS < 40) {
+    if (LINES < TUI_MIN_ROWS || COLS < TUI_MIN_COLS) {
         tui_puts(0, 0, COLS, "sipscope: terminal too small", A_BOLD);
-        tui_puts(1, 0, COLS, "need 80x24; q quits", 0);
+        tui_printf(1, 0, COLS, 0, "%dx%d; need %dx%d; q quits", COLS, LINES, TUI_MIN_COLS,
+                   TUI_MIN_ROWS);
         refresh();
         return;
     }
@@ -358,6 +359,11 @@ static void draw(struct tui *t)
     tui_header_draw(t->s, &h, COLS);
 
     layout(t);
+    /* a panel that grew (filter cleared) or a list that shrank shows all
+     * it can, never rows left blank above the end */
+    for (int i = 0; i < TP_COUNT; i++)
+        if (t->rect[i].h > 0)
+            tui_list_fit(&t->list[i], visible_rows(t, (enum tui_panel_id)i));
     const char *const *keys = keys_main;
     switch (t->view) {
     case V_MAIN:
@@ -707,7 +713,7 @@ static void handle_key(struct tui *t, int ch)
             return;
         }
         break;
-    case 's':
+    case 's': case KEY_F(2):     /* F2: sngrep's save */
         t->prompt = PR_SAVE_FMT;
         return;
     case 'w':
@@ -719,7 +725,7 @@ static void handle_key(struct tui *t, int ch)
             t->prompt = PR_EVIDENCE_FILE;
         }
         return;
-    case '/':
+    case '/': case KEY_F(3): case KEY_F(7):     /* sngrep's search and filter */
         snprintf(t->answer, sizeof(t->answer), "%s", t->filter.text);
         t->prompt = PR_FILTER;
         return;
@@ -732,6 +738,13 @@ static void handle_key(struct tui *t, int ch)
         }
         return;
     default:
+        /* other function keys (sngrep habits: F4 extended, F5 clear, F6
+         * raw, F8 settings, F10 columns) say what works instead */
+        if (ch >= KEY_F(4) && ch <= KEY_F(12)) {
+            set_status(t, "F%d does nothing here: F1 help, F2 save, F3 or F7 filter (or /), "
+                          "c clears the filter, Enter opens, q quits", ch - KEY_F(0));
+            return;
+        }
         break;
     }
     if (t->view != V_MAIN) {

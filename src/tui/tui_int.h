@@ -164,7 +164,12 @@ struct tui_list {
     size_t cap, n;
     size_t sel, top;
     char key[192];      /* identity of the selected item, kept across snapshots */
+    bool any_geo;       /* peers: some listed peer has GeoIP text (else no GEO column) */
 };
+
+/* The smallest terminal the dashboard draws on (below it, it says so). */
+#define TUI_MIN_COLS 40
+#define TUI_MIN_ROWS 10
 
 struct tui_rect { int y, x, h, w; };
 
@@ -179,6 +184,10 @@ void tui_list_home(struct tui_list *l);
 /* Remember the selected item's identity (after a move). */
 void tui_list_sync_key(struct tui_list *l, enum tui_panel_id id, const struct snapshot *s);
 void tui_list_end(struct tui_list *l, int h);
+/* Scroll back so that h rows show as many items as there are (after a
+ * filter is cleared, the panel grows, or the list shrinks), the selection
+ * still visible. */
+void tui_list_fit(struct tui_list *l, int h);
 /* Draw the panel (title line, column heads, rows) into r. */
 void tui_panel_draw(enum tui_panel_id id, const struct tui_list *l, const struct snapshot *s,
                     struct tui_rect r, bool focused);

@@ -249,6 +249,7 @@ void tui_list_rebuild(struct tui_list *l, enum tui_panel_id id, const struct sna
         }
     }
     l->n = 0;
+    l->any_geo = false;
     size_t found = SIZE_MAX;
     char key[sizeof(l->key)];
     for (size_t i = 0; i < total; i++) {
@@ -260,6 +261,8 @@ void tui_list_rebuild(struct tui_list *l, enum tui_panel_id id, const struct sna
                 found = l->n;
         }
         l->idx[l->n++] = i;
+        if (id == TP_PEERS && s->peers[i].geo[0] != '\0')
+            l->any_geo = true;
     }
     if (found != SIZE_MAX) {
         /* Keep the selected row where it was on the screen. */
@@ -311,6 +314,17 @@ void tui_list_home(struct tui_list *l)
     l->sel = l->top = 0;
 }
 
+void tui_list_fit(struct tui_list *l, int h)
+{
+    if (h < 1)
+        h = 1;
+    if (l->n <= (size_t)h)
+        l->top = 0;
+    else if (l->top > l->n - (size_t)h)
+        l->top = l->n - (size_t)h;
+    clamp_top(l, h);
+}
+
 void tui_list_end(struct tui_list *l, int h)
 {
     if (l->n == 0)
@@ -359,7 +373,15 @@ static void draw_finding(const struct snap_finding *x, int y, int x0, int w, boo
     tui_puts(y, x1, x0 + w - x1, x->summary[0] ? x->summary : x->entity, norm);
 }
 
-static void draw_peer(const struct snap_peer *p, int y, int x0, int w, bool sel)
+/* Width of the peer panel's fixed columns (the name takes the rest): the
+ * GEO column only when some peer has GeoIP text, so an empty one never
+ * costs the names their room. */
+static int peer_fixed(bool wide, bool geo)
+{
+    return 6 + 7 + (wide ? 6 * 6 : 3 * 6) + 6 + 6 + 6 + (wide && geo ? 22 : 0);
+}
+
+static void draw_peer(const struct snap_peer *p, int y, int x0, int w, bool sel, bool geo)
 {
     int rev = sel ? A_REVERSE : 0;
     int norm = tui_attr(TR_NORMAL) | rev;
@@ -368,9 +390,7 @@ static void draw_peer(const struct snap_peer *p, int y, int x0, int w, bool sel)
     for (int i = 0; i < SIP_METHOD_COUNT; i++)
         req += p->requests[i];
     tui_fill(y, x0, w, norm);
-    /* Fixed columns on the right; the name takes what is left. */
-    int fixed = 6 + 7 + (wide ? 6 * 6 : 3 * 6) + 6 + 6 + 6 + (wide ? 22 : 0);
-    int nw = w - fixed;
+    int nw = w - peer_fixed(wide, geo);
     if (nw < 12)
         nw = 12;
     int x1 = x0;
@@ -416,7 +436,7 @@ static void draw_peer(const struct snap_peer *p, int y, int x0, int w, bool sel)
     int ka = strcmp(p->keepalive, "down") == 0 ? tui_attr(TR_SEV_ERROR) | rev : norm;
     tui_printf(y, x1, 6, ka, "%-5s", p->keepalive[0] ? p->keepalive : "-");
     x1 += 6;
-    if (wide)
+    if (wide && geo)
         tui_puts(y, x1, x0 + w - x1, p->geo[0] ? p->geo : "-", norm);
 }
 
@@ -460,7 +480,7 @@ static void draw_dialog(const struct snap_dialog *d, int y, int x0, int w, bool 
     tui_printf(y, x1, nw, norm, "%4u", d->n_msgs);
 }
 
-static void draw_heads(enum tui_panel_id id, int y, int x0, int w)
+static void draw_heads(enum tui_panel_id id, int y, int x0, int w, bool geo)
 {
     int a = tui_attr(TR_COLHEAD);
     char buf[512];
@@ -474,14 +494,13 @@ static void draw_heads(enum tui_panel_id id, int y, int x0, int w)
         break;
     }
     case TP_PEERS: {
-        int fixed = 6 + 7 + (wide ? 6 * 6 : 3 * 6) + 6 + 6 + 6 + (wide ? 22 : 0);
-        int nw = w - fixed;
+        int nw = w - peer_fixed(wide, geo);
         if (nw < 12)
             nw = 12;
         if (wide)
             snprintf(buf, sizeof(buf), "%-*s%-6s%6s %5s %5s %5s %5s %5s %5s %5s %5s %-5s %s",
                      nw, "PEER", "ROLE", "REQ", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx",
-                     "NONE", "AUTH", "KA", "GEO");
+                     "NONE", "AUTH", "KA", geo ? "GEO" : "");
         else
             snprintf(buf, sizeof(buf), "%-*s%-6s%6s %5s %5s %5s %5s %5s %-5s", nw, "PEER",
                      "ROLE", "REQ", "2xx", "4xx", "5xx+", "NONE", "AUTH", "KA");
@@ -518,7 +537,7 @@ void tui_panel_draw(enum tui_panel_id id, const struct tui_list *l, const struct
                    l->n, total, focused ? "  *" : "");
     if (r.h < 2)
         return;
-    draw_heads(id, r.y + 1, r.x, r.w);
+    draw_heads(id, r.y + 1, r.x, r.w, l->any_geo);
     int rows = tui_panel_rows(r.h);
     if (l->n == 0 && rows > 0) {
         const char *empty = total > 0 ? "  nothing matches the filter (c clears it)"
@@ -536,7 +555,7 @@ void tui_panel_draw(enum tui_panel_id id, const struct tui_list *l, const struct
         int y = r.y + 2 + i;
         switch (id) {
         case TP_FINDINGS: draw_finding(&s->findings[si], y, r.x, r.w, sel); break;
-        case TP_PEERS: draw_peer(&s->peers[si], y, r.x, r.w, sel); break;
+        case TP_PEERS: draw_peer(&s->peers[si], y, r.x, r.w, sel, l->any_geo); break;
         default: draw_dialog(&s->dialogs[si], y, r.x, r.w, sel); break;
         }
     }

@@ -60,7 +60,8 @@ tui_sane 200 60
 tui_expect "Findings ("
 tui_expect "Peers ("
 tui_expect "Dialogs ("
-tui_expect "GEO" "wide peer columns"
+tui_expect "6xx" "wide peer columns"
+tui_expect_not "GEO" "no GEO column without GeoIP data (tui_keys.sh)"
 
 # Detail at 200x60 and after shrinking back to 80x24.
 tui_keys 1 Enter

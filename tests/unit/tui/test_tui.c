@@ -347,6 +347,52 @@ static void test_list_keeps_selection(void **state)
     tui_list_home(&l);
     assert_int_equal(l.sel, 0);
 
+    /* Filtered to its last item, then cleared: the rebuild keeps that item
+     * where it was on the screen (the top row); fitting to a panel of 5
+     * rows scrolls back so all 4 show (the dashboard once left blanks). */
+    tui_filter_set(&f, "");
+    tui_list_rebuild(&l, TP_FINDINGS, &s, &f);
+    tui_list_end(&l, 5);
+    tui_list_sync_key(&l, TP_FINDINGS, &s);
+    tui_filter_set(&f, "no_response");
+    tui_list_rebuild(&l, TP_FINDINGS, &s, &f);
+    assert_int_equal(l.n, 1);
+    tui_filter_set(&f, "");
+    tui_list_rebuild(&l, TP_FINDINGS, &s, &f);
+    assert_int_equal(l.sel, 3);
+    tui_list_fit(&l, 5);
+    assert_int_equal(l.top, 0);
+    assert_int_equal(l.sel, 3);
+    /* a panel of 2 rows: the last two, the selection still on screen */
+    l.top = 3;
+    tui_list_fit(&l, 2);
+    assert_int_equal(l.top, 2);
+    tui_list_home(&l);
+    tui_list_fit(&l, 2);
+    assert_int_equal(l.top, 0);
+
+    /* The peers list knows whether any listed peer has GeoIP text: the
+     * GEO column is drawn only then. */
+    struct snapshot ps;
+    struct tui_list pl;
+    assert_int_equal(snapshot_init(&ps, 1, 4, 1, 1, 1, 1), 0);
+    memset(&pl, 0, sizeof(pl));
+    ps.n_peers = 2;
+    memset(ps.peers, 0, 2 * sizeof(ps.peers[0]));
+    snprintf(ps.peers[0].name, sizeof(ps.peers[0].name), "PBX alpha");
+    snprintf(ps.peers[1].name, sizeof(ps.peers[1].name), "PBX omega");
+    tui_list_rebuild(&pl, TP_PEERS, &ps, &f);
+    assert_false(pl.any_geo);
+    snprintf(ps.peers[1].geo, sizeof(ps.peers[1].geo), "US AS14618 Amazon");
+    tui_list_rebuild(&pl, TP_PEERS, &ps, &f);
+    assert_true(pl.any_geo);
+    tui_filter_set(&f, "alpha");   /* the peer with GeoIP data filtered out */
+    tui_list_rebuild(&pl, TP_PEERS, &ps, &f);
+    assert_false(pl.any_geo);
+    tui_filter_set(&f, "");
+    free(pl.idx);
+    snapshot_free(&ps);
+
     /* Nothing left: selection at 0, no index read. */
     s.n_findings = 0;
     tui_list_rebuild(&l, TP_FINDINGS, &s, &f);
