@@ -38,6 +38,8 @@
     X(tcp_stream_bytes,    262144,   "bytes buffered per TCP direction") \
     X(tcp_total_bytes,     16u << 20,"bytes buffered by TCP reassembly in all") \
     X(tcp_timeout_ms,      300000,   "idle TCP stream timeout") \
+    X(tls_conns,           1024,     "TLS connections tracked (handshake facts)") \
+    X(tls_handshake_bytes, 4u << 20, "bytes held by TLS handshake reassembly in all") \
     X(tunnel_depth,        4,        "nested encapsulations followed") \
     X(transactions,        65536,    "SIP transactions tracked") \
     X(dialogs,             8192,     "dialogs and registrations tracked") \

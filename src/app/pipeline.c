@@ -78,6 +78,13 @@ static void verify_msg(struct pipeline *p, const struct sip_payload *pl)
     }
 }
 
+/* The decoder's TLS tracker → the engine (tls_* findings). */
+static void on_tls(void *ud, enum tls_event ev, const struct tls_conn *c)
+{
+    struct pipeline *p = ud;
+    engine_tls(p->eng, ev, c);
+}
+
 struct pipeline *pipeline_new(const struct pipeline_opts *o, char *errbuf)
 {
     struct pipeline *p = calloc(1, sizeof(*p));
@@ -103,6 +110,7 @@ struct pipeline *pipeline_new(const struct pipeline_opts *o, char *errbuf)
         pipeline_free(p);
         return NULL;
     }
+    decode_tls_sink(p->dec, on_tls, p);
     return p;
 }
 
@@ -274,6 +282,7 @@ void pipeline_run(struct pipeline *p, struct ring *r)
             idle_since = 0;
         }
     }
+    decode_finish(p->dec, p->have_ts ? p->last_ts : 0);
     engine_finish(p->eng, p->have_ts ? p->last_ts : 0);
     if (p->o.engine != NULL && p->o.engine->verify_parse) {
         fprintf(stderr, "sipscope: --verify-parse: %" PRIu64 " messages checked against "

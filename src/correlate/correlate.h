@@ -30,6 +30,7 @@
 #include "config/secrets.h"
 #include "sip.h"
 #include "snapshot.h"
+#include "tls.h"
 
 #define CORR_T1_US 500000LL                 /* RFC 3261 §17.1.1.1 T1 */
 #define CORR_TIMEOUT_US (64 * CORR_T1_US)   /* Timer B / F: 32 s */
@@ -393,6 +394,7 @@ struct engine {
     uint64_t n_orphan_responses, n_timeouts, n_unanswered, n_acks_matched, n_txn_retired;
     uint64_t n_txn_abandoned;
     uint64_t n_challenges, n_stale, n_auth_ok, n_auth_rejected;
+    uint64_t n_tls_events;
 };
 
 /* ---- what kinds see (src/kinds/) ---- */
@@ -406,6 +408,7 @@ enum kind_event_type {
     KEV_AUTH_OUTCOME,       /* the retry's final response decided the exchange */
     KEV_CHALLENGE_EXPIRED,  /* a challenge was not retried within 64*T1 (or by the end) */
     KEV_MESSAGE,            /* every message (retransmissions too), after the peer; .nat set */
+    KEV_TLS,                /* a TLS connection's event (.tls, .tls_ev; tls.h) */
 };
 
 struct site_rec;
@@ -427,6 +430,8 @@ struct kind_event {
     const struct site_rec *site;    /* account/trunk sites this event updated (nat.h), or NULL */
     const struct ka_series *ka;     /* keep-alive series this ping result updated, or NULL */
     bool ka_changed;                /* ...and it opened/closed an outage or failed (report it) */
+    const struct tls_conn *tls;     /* KEV_TLS: the connection (valid during the call) */
+    enum tls_event tls_ev;          /* KEV_TLS */
 };
 
 /* What a kind's callbacks get: the view, the store it raises findings
@@ -466,6 +471,14 @@ void engine_entity(char *buf, size_t len, const char *user, const struct addr *c
 /* Final line with the carrier's explanation quoted, for evidence. */
 void engine_evidence_line(char *buf, size_t len, const char *final_line,
                           const struct explain *why);
+
+/* A TLS connection as text for the tls_* kinds (src/correlate/tls_text.c). */
+void tls_entity(const struct tls_conn *c, char *buf, size_t len);    /* "a to b:5061" */
+/* What the ServerHello chose (version, cipher, SNI, ALPN), or with offer (or before
+ * a ServerHello) what the ClientHello offered. */
+void tls_hello_text(const struct tls_conn *c, bool offer, char *buf, size_t len);
+void tls_cert_text(const struct tls_conn *c, char *buf, size_t len);  /* CN, issuer, dates */
+void tls_cert_problem_text(const struct tls_conn *c, char *buf, size_t len); /* TLS_CERT_* */
 
 /* ---- module entry points used by engine.c ---- */
 

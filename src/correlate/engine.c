@@ -580,6 +580,16 @@ void engine_msg(struct engine *e, const struct sip_msg *m)
         on_response(e, m, p);
 }
 
+void engine_tls(struct engine *e, enum tls_event ev, const struct tls_conn *c)
+{
+    struct kind_event kev = { .type = KEV_TLS, .tls = c, .tls_ev = ev };
+
+    if (e->finished)
+        return;
+    e->n_tls_events++;
+    dispatch(e, &kev);
+}
+
 void engine_finish(struct engine *e, int64_t end_us)
 {
     if (e->finished)
@@ -632,6 +642,7 @@ static uint64_t all_evictions(const struct engine *e)
 void engine_stats(const struct engine *e, stats_fn fn, void *ud)
 {
     fn(ud, "engine.messages", e->n_msgs);
+    fn(ud, "engine.tls_events", e->n_tls_events);
     fn(ud, "engine.requests", e->n_requests);
     fn(ud, "engine.responses", e->n_responses);
     fn(ud, "engine.retransmissions", e->n_retrans);

@@ -14,6 +14,7 @@
 #include "sip.h"
 #include "snapshot.h"
 #include "stats.h"
+#include "tls.h"
 
 struct engine;
 
@@ -31,6 +32,9 @@ void engine_free(struct engine *e);
 
 /* Feed one parsed message (in capture order). */
 void engine_msg(struct engine *e, const struct sip_msg *m);
+/* A TLS connection's event (tls.h), from the decoder's TLS tracker: raises
+ * the tls_* findings. c is read during the call only. */
+void engine_tls(struct engine *e, enum tls_event ev, const struct tls_conn *c);
 /* Advance time (timeouts) without a message: live idle ticks. */
 void engine_tick(struct engine *e, int64_t now_us);
 /* End of input: close what is open (open requests become "unanswered"). */

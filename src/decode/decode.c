@@ -30,7 +30,8 @@ struct decoder *decoder_new(const struct caps *caps)
         d->caps.tunnel_depth = DECODE_MAX_DEPTH;
     d->rip = reasm_ip_new(&d->caps, (unsigned)d->caps.tunnel_depth + 1);
     d->rtcp = reasm_tcp_new(&d->caps);
-    if (d->rip == NULL || d->rtcp == NULL || !decode_sctp_init(d)) {
+    d->tls = tls_table_new(&d->caps);
+    if (d->rip == NULL || d->rtcp == NULL || d->tls == NULL || !decode_sctp_init(d)) {
         decoder_free(d);
         return NULL;
     }
@@ -43,6 +44,7 @@ void decoder_free(struct decoder *d)
         return;
     reasm_ip_free(d->rip);
     reasm_tcp_free(d->rtcp);
+    tls_table_free(d->tls);
     decode_sctp_free(d);
     free(d);
 }
@@ -96,6 +98,17 @@ void decode_expire(struct decoder *d, int64_t now_us)
     d->last_expire_us = now_us;
     reasm_ip_expire(d->rip, now_us);
     reasm_tcp_expire(d->rtcp, now_us);
+    tls_expire(d->tls, now_us);
+}
+
+void decode_tls_sink(struct decoder *d, tls_sink_fn fn, void *ud)
+{
+    tls_table_sink(d->tls, fn, ud);
+}
+
+void decode_finish(struct decoder *d, int64_t end_us)
+{
+    tls_finish(d->tls, end_us);
 }
 
 void decode_stats(const struct decoder *d, stats_fn fn, void *ud)
@@ -109,6 +122,7 @@ void decode_stats(const struct decoder *d, stats_fn fn, void *ud)
         fn(ud, names[i], d->ctr[i]);
     reasm_ip_stats(d->rip, fn, ud);
     reasm_tcp_stats(d->rtcp, fn, ud);
+    tls_stats(d->tls, fn, ud);
 }
 
 struct sip_payload *decode_emit(struct dctx *x, const uint8_t *p, size_t n, enum transport t,

@@ -22,7 +22,7 @@
  *
  * Counters (decode_stats): "decode.*" (one per drop reason, plus packets
  * and payloads), "reasm_ip.*" and "reasm_tcp.*" (evictions, timeouts,
- * retransmissions, non-SIP streams, live trackers/streams/bytes).
+ * retransmissions, non-SIP streams, live trackers/streams/bytes), "tls.*".
  */
 #ifndef SIPSCOPE_DECODE_H
 #define SIPSCOPE_DECODE_H
@@ -35,6 +35,7 @@
 #include "packet.h"
 #include "payload.h"
 #include "stats.h"
+#include "tls.h"
 
 struct decoder;
 
@@ -55,6 +56,12 @@ size_t decode_packet(struct decoder *d, const struct packet *pkt,
 
 /* Expire reassembly state older than its timeout, using packet time. */
 void decode_expire(struct decoder *d, int64_t now_us);
+
+/* TLS handshakes (any port, TCP): fn gets each connection's events
+ * (tls.h) during decode_packet, decode_expire and decode_finish. */
+void decode_tls_sink(struct decoder *d, tls_sink_fn fn, void *ud);
+/* End of input: judge what is still open (a ClientHello never answered). */
+void decode_finish(struct decoder *d, int64_t end_us);
 
 void decode_stats(const struct decoder *d, stats_fn fn, void *ud);
 

@@ -103,6 +103,7 @@ struct decoder {
     uint64_t ctr[DC_COUNT];
     struct reasm_ip *rip;
     struct reasm_tcp *rtcp;
+    struct tls_table *tls;      /* TLS handshakes seen in TCP streams (stream/tls.c) */
     struct sctp_slot *sctp;     /* fragmented SCTP user messages (decode_sctp.c) */
     int64_t last_expire_us;
 };

@@ -2,7 +2,8 @@
  * decode_l4.c — UDP (RFC 768) and TCP (RFC 793) headers, and what their
  * payload is: SIP recognised by content on any port, HEP (by content),
  * GTP-U (UDP 2152) and VXLAN (UDP 4789) tunnels, TCP segments into
- * reasm_tcp, whose framed messages come back through tcp_msg().
+ * reasm_tcp, whose framed messages come back through tcp_msg(); TLS records
+ * and FIN/RST go to the TLS tracker (stream/tls.c).
  * Place in the flow: decode_ip / reasm_ip → here → reasm_tcp | decode_hep |
  * decode_tunnel. Thread: the analysis thread that owns the decoder.
  */
@@ -48,6 +49,7 @@ void decode_udp(struct dctx *x, struct cursor c)
 
 struct tcp_cb {
     struct dctx *x;
+    const struct reasm_tcp_key *k;
     uint16_t sport, dport;
 };
 
@@ -69,6 +71,9 @@ static void tcp_msg(void *ud, const uint8_t *p, size_t n, enum frame_kind k)
     case FRAME_HEP:
         if (!decode_hep(cb->x, cursor_make(p, n)))
             dctx_count(cb->x, DC_HEP_BAD);
+        return;
+    case FRAME_TLS:
+        tls_record(cb->x->d->tls, cb->k, p, n, cb->x->pkt->frame, cb->x->pkt->ts_us);
         return;
     }
 }
@@ -105,8 +110,11 @@ void decode_tcp(struct dctx *x, struct cursor c)
     k.sport = sport;
     k.dport = dport;
     cb.x = x;
+    cb.k = &k;
     cb.sport = sport;
     cb.dport = dport;
     reasm_tcp_feed(x->d->rtcp, &k, seq, flags & 0x07, cursor_ptr(&c), cursor_left(&c),
                    x->pkt->ts_us, tcp_msg, &cb);
+    if (flags & (REASM_TCP_FIN | REASM_TCP_RST))
+        tls_tcp_close(x->d->tls, &k, (flags & REASM_TCP_RST) != 0, x->pkt->frame, x->pkt->ts_us);
 }

@@ -57,6 +57,16 @@ static const struct kind_meta table[KIND_COUNT] = {
                        B(KIND_AUTH_REJECTED) | B(KIND_IP_REJECTED) | B(KIND_DIGEST_MISMATCH) |
                            B(KIND_CHALLENGE_UNANSWERED) | B(KIND_NO_RESPONSE),
                        false, false, false, true },
+    /* A failed TLS handshake explains why the trunk's SIP never got through. */
+    [KIND_TLS_FAILED] = { KIND_TLS_FAILED, "tls_failed", SEV_ERROR, 97,
+                          B(KIND_NO_RESPONSE) | B(KIND_TLS_CERTIFICATE), false, false, false,
+                          false },
+    [KIND_TLS_CERTIFICATE] = { KIND_TLS_CERTIFICATE, "tls_certificate", SEV_WARNING, 82, 0,
+                               false, false, false, false },
+    /* Not a fault: what sipscope could not see. A warning so that neither the
+     * verdict nor the exit status calls an unseen trunk healthy. */
+    [KIND_TLS_ENCRYPTED] = { KIND_TLS_ENCRYPTED, "tls_encrypted", SEV_WARNING, 11, 0, false,
+                             false, false, false },
     [KIND_PASSWORD_VERIFIED] = { KIND_PASSWORD_VERIFIED, "password_verified", SEV_INFO, 10, 0,
                                  false, false, false, false },
 };

@@ -12,7 +12,8 @@
  * a stream is judged after at most that many bytes; a mid-stream pick-up
  * gets SYNC_TRIES segments to show a start line (a stream that carried SIP
  * keeps looking, at no memory cost); an HTTP upgrade header longer than
- * WS_HS_MAX is not a WebSocket handshake.
+ * WS_HS_MAX is not a WebSocket handshake. A TLS record is cut whole (at
+ * most 2^14 + 2048 bytes, RFC 5246 §6.2.3) and handed on as FRAME_TLS.
  */
 #include "frame.h"
 
@@ -61,6 +62,19 @@ bool frame_is_sip(const uint8_t *p, size_t n)
         return false;
     i += 7;
     return i == n || p[i] == '\r' || p[i] == '\n';
+}
+
+enum { TLS_CT_CCS = 20, TLS_CT_HANDSHAKE = 22, TLS_CT_HEARTBEAT = 24 };
+#define TLS_RECORD_MAX (16384 + 2048)
+
+/* A plausible TLS record header at p (n >= 5 needed to say yes). */
+static bool tls_header_ok(const uint8_t *p, size_t n)
+{
+    if (n < 5)
+        return false;
+    size_t rl = ((size_t)p[3] << 8) | p[4];
+    return p[0] >= TLS_CT_CCS && p[0] <= TLS_CT_HEARTBEAT && p[1] == 0x03 && p[2] <= 0x04 &&
+           rl > 0 && rl <= TLS_RECORD_MAX;
 }
 
 static const uint8_t *find_crlfcrlf(const uint8_t *p, size_t n)
@@ -201,10 +215,14 @@ size_t frame_run(struct framer *fr, uint8_t *buf, size_t len, size_t max, struct
             size_t peek = n < LINE_MAX_PEEK ? n : LINE_MAX_PEEK;
             bool line = memchr(p, '\n', peek) != NULL;
             if (fr->mode != FRAME_MODE_SIP) {
-                if (n >= 2 && p[0] == 0x16 && p[1] == 0x03) {
+                /* A TLS record (a server may answer with an alert first;
+                 * a mid-way pick-up starts anywhere), never on a stream
+                 * that carried SIP: its next start line is what we want. */
+                if (n >= 2 && p[1] == 0x03 && !fr->was_sip &&
+                    (p[0] == TLS_CT_HANDSHAKE || tls_header_ok(p, n))) {
                     c->tls++;
-                    fr->mode = FRAME_MODE_NONSIP;
-                    return used;
+                    fr->mode = FRAME_MODE_TLS;
+                    continue;
                 }
                 if (n >= 4 && memcmp(p, "HEP3", 4) == 0) {
                     fr->mode = FRAME_MODE_HEP;
@@ -341,6 +359,24 @@ size_t frame_run(struct framer *fr, uint8_t *buf, size_t len, size_t max, struct
                 return used;
             used += hl;
             fn(ud, p, hl, FRAME_HEP);
+            break;
+        }
+        case FRAME_MODE_TLS: {
+            /* RFC 8446 §5.1: type, legacy version 3.x, 16-bit length; a
+             * record is at most 2^14 + 2048 bytes (TLS 1.2 ciphertext). */
+            if (n < 5)
+                return used;
+            size_t rl = ((size_t)p[3] << 8) | p[4];
+            if (!tls_header_ok(p, n)) {
+                c->tls_bad++;
+                fr->mode = FRAME_MODE_NONSIP;
+                return used;
+            }
+            if (n < 5 + rl)
+                return used;
+            c->tls_records++;
+            used += 5 + rl;
+            fn(ud, p, 5 + rl, FRAME_TLS);
             break;
         }
         default:

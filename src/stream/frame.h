@@ -10,8 +10,10 @@
  * FRAME_MODE_START). frame_run() reads p[0..n), may rewrite it in place
  * (WebSocket unmasking and joining), and returns how many bytes it framed
  * or skipped; the caller drops those before the next call. When it sets
- * mode to FRAME_MODE_NONSIP the stream carries no SIP (TLS, bad WebSocket or
- * HEP framing, no start line in time) and the caller frees its buffer.
+ * mode to FRAME_MODE_NONSIP the stream carries no SIP (bad WebSocket, HEP or
+ * TLS record framing, no start line in time) and the caller frees its buffer.
+ * A stream that starts with a TLS record is cut into records (FRAME_TLS),
+ * which the TLS tracker (tls.c) reads through the decoder.
  *
  * Thread: whichever owns the stream (the analysis thread); no state besides
  * the struct framer and the counters passed in.
@@ -32,6 +34,7 @@ enum frame_mode {
     FRAME_MODE_WS_HS,   /* HTTP upgrade header, before WebSocket frames */
     FRAME_MODE_WS,      /* WebSocket frames */
     FRAME_MODE_HEP,     /* HEPv3 records */
+    FRAME_MODE_TLS,     /* TLS records (RFC 8446 §5.1), handed on whole */
     FRAME_MODE_NONSIP,  /* verdict: nothing more to frame on this stream */
 };
 
@@ -45,7 +48,7 @@ struct framer {
 /* Framing counters; reasm_tcp reports them among its own ("reasm_tcp.*"). */
 struct frame_counters {
     uint64_t messages, keepalives, desync, too_large, resyncs, tls;
-    uint64_t ws_frames, ws_bad, ws_fragmented, ws_control, hep_bad;
+    uint64_t ws_frames, ws_bad, ws_fragmented, ws_control, hep_bad, tls_records, tls_bad;
 };
 
 /* Frame what p[0..n) holds: call fn for each whole message (max: the

@@ -75,6 +75,8 @@ struct stream {
     X(F, ws_fragmented,  "reasm_tcp.ws_fragmented") \
     X(F, ws_control,     "reasm_tcp.ws_control") \
     X(F, hep_bad,        "reasm_tcp.hep_bad") \
+    X(F, tls_records,    "reasm_tcp.tls_records") \
+    X(F, tls_bad,        "reasm_tcp.tls_bad_record") \
     X(R, nomem,          "reasm_tcp.nomem")
 
 struct reasm_tcp {

@@ -23,6 +23,7 @@
 #include "util/addr.h"
 #include "caps.h"
 #include "stats.h"
+#include "tls.h"
 
 /*
  * IP fragments: IPv4 (RFC 791) and IPv6 (RFC 8200 §4.5) reassembly.
@@ -120,6 +121,7 @@ enum frame_kind {
     FRAME_SIP,      /* one SIP message framed by Content-Length */
     FRAME_WS,       /* the payload of one WebSocket text/binary message */
     FRAME_HEP,      /* one HEPv3 record */
+    FRAME_TLS,      /* one TLS record, its 5-byte header included (for tls_record) */
 };
 
 /* Called for each framed message; p/n stay valid until the next feed. */
@@ -146,6 +148,37 @@ size_t reasm_tcp_bytes(const struct reasm_tcp *r);
 
 /* Counters "reasm_tcp.*" (reassembly and framing). */
 void reasm_tcp_stats(const struct reasm_tcp *r, stats_fn fn, void *ud);
+
+/*
+ * TLS connections (tls.c): the cleartext handshake of each connection whose
+ * TCP bytes the framer cut into TLS records (FRAME_TLS), on any port.
+ * The decoder hands each record here with its direction, frame and time,
+ * and each FIN/RST; the tracker fills a struct tls_conn (tls.h) per
+ * connection and calls the sink on its events (TLS_EV_*).
+ *
+ * Bounds: caps->tls_conns connections (the least recently active evicted
+ * and counted), caps->tls_handshake_bytes for handshake messages split over
+ * records (past it, or past 64 KiB for one message, the message is skipped
+ * and counted), idle time-out caps->tcp_timeout_ms. Counters "tls.*".
+ */
+struct tls_table;
+
+struct tls_table *tls_table_new(const struct caps *caps);
+void tls_table_free(struct tls_table *t);
+/* Where events go (may be NULL: nobody listens). */
+void tls_table_sink(struct tls_table *t, tls_sink_fn fn, void *ud);
+/* One record (5-byte header and fragment) sent in direction k. */
+void tls_record(struct tls_table *t, const struct reasm_tcp_key *k, const uint8_t *rec, size_t n,
+                uint64_t frame, int64_t ts_us);
+/* A FIN (rst false) or RST of direction k; an untracked k is ignored. */
+void tls_tcp_close(struct tls_table *t, const struct reasm_tcp_key *k, bool rst, uint64_t frame,
+                   int64_t ts_us);
+/* Forget connections idle past the time-out (judging an unanswered hello). */
+void tls_expire(struct tls_table *t, int64_t now_us);
+/* End of input: judge and forget every connection. */
+void tls_finish(struct tls_table *t, int64_t end_us);
+size_t tls_conns_live(const struct tls_table *t);
+void tls_stats(const struct tls_table *t, stats_fn fn, void *ud);
 
 /*
  * Cheap content test used on every candidate payload, on any port: true

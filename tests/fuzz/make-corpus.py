@@ -11,6 +11,8 @@ OUT/<target>/:
                   around IPv4/IPv6 fragments, and each capture's first frames)
   fuzz_reasm_tcp  the TCP segments of each capture as records (dir/flags,
                   sequence delta, length, payload) + synthetic SIP-over-TCP
+  fuzz_tls        the TCP payloads of each capture that carries TLS, as
+                  records (dir/close/connection byte, length, payload)
   fuzz_hep        HEP datagrams (UDP payloads starting HEP3 or version 1/2)
   fuzz_sip_parse  every distinct SIP payload (UDP), capped per capture
   fuzz_auth       Authorization value + "\\n" + challenge value, from the
@@ -183,6 +185,34 @@ def tcp_records(lt, frames):
     return bytes(out)
 
 
+def tls_records(lt, frames):
+    """TCP payloads as fuzz_tls records (connections 0..3 by first appearance),
+    only when some payload starts like a TLS record."""
+    conns, out, tls = {}, bytearray(), False
+    for f in frames:
+        l4 = l4_of(lt, f)
+        if l4 is None or l4[0] != 6 or len(l4[3]) < 20:
+            continue
+        _, src, dst, seg, _frag = l4
+        sp, dp = struct.unpack("!HH", seg[:4])
+        flags = seg[13]
+        payload = seg[(seg[12] >> 4) * 4:]
+        a, b = (src, sp), (dst, dp)
+        key = (a, b) if (a, b) in conns or (b, a) not in conns else (b, a)
+        if key not in conns:
+            if len(conns) >= 4:
+                continue
+            conns[key] = len(conns)
+        if payload[:1] in (b"\x15", b"\x16") and payload[1:2] == b"\x03":
+            tls = True
+        if not payload and not flags & 5:
+            continue
+        c = (0 if (a, b) == key else 1) | (2 if flags & 1 else 0) | (4 if flags & 4 else 0) | (conns[key] << 3)
+        payload = payload[:65535]
+        out += struct.pack("!BH", c, len(payload)) + payload
+    return bytes(out) if tls else b""
+
+
 def synthetic(o):
     reg = (b"REGISTER sip:example.com SIP/2.0\r\nVia: SIP/2.0/TCP 198.51.100.1:5060;branch=z9hG4bK1\r\n"
            b"From: <sip:alice@example.com>;tag=1\r\nTo: <sip:alice@example.com>\r\nCall-ID: c1@x\r\n"
@@ -233,7 +263,8 @@ def main():
         if p.endswith(".ini"):
             o.add("fuzz_files", b"\x02" + open(os.path.join(root, "profiles", p), "rb").read())
     caps = []
-    for d in (os.path.join(args.shared, "pcaps"), os.path.join(root, "pcaps", "lab"), os.path.join(root, "pcaps")):
+    for d in (os.path.join(args.shared, "pcaps"), os.path.join(root, "pcaps", "lab"), os.path.join(root, "pcaps"),
+              os.path.join(root, "pcaps", "tls")):
         if os.path.isdir(d):
             caps += [os.path.join(d, f) for f in sorted(os.listdir(d))
                      if re.search(r"\.(pcap|pcapng|cap)$", f)]
@@ -301,6 +332,9 @@ def main():
         o.add("fuzz_reasm_ip", frames_blob(sel, frames[:48]))
         for i in frag_idx[:400:8]:
             o.add("fuzz_reasm_ip", frames_blob(sel, frames[max(0, i - 2):i + 10]))
+        tl = tls_records(lt, frames[:400])
+        if tl:
+            o.add("fuzz_tls", tl[:60000])
         tr = tcp_records(lt, frames[:400])
         if tr:
             o.add("fuzz_reasm_tcp", tr[:60000])

@@ -105,10 +105,36 @@ static void test_verdicts_and_hep(void **s)
     uint8_t buf[64] = { 0x16, 0x03, 0x01, 0x00, 0x10 };
     size_t held = 5;
 
+    /* TLS: a record is handed on whole once all of it is there (here a
+     * 16-byte one arrives in two pieces), then a header no TLS record has
+     * (content type 0x30) ends the framing. */
     struct framer tls = { 0 };
     run(&tls, buf, &held, 65536, &c, &g);
-    assert_int_equal(tls.mode, FRAME_MODE_NONSIP);
+    assert_int_equal(tls.mode, FRAME_MODE_TLS);
     assert_int_equal(c.tls, 1);
+    assert_int_equal(g.n, 0);
+    assert_int_equal(held, 5);
+    memset(buf + 5, 0xab, 16);
+    buf[21] = 0x30;
+    memcpy(buf + 22, "\x03\x03\x00\x01", 4);
+    held = 26;
+    run(&tls, buf, &held, 65536, &c, &g);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.kind[0], FRAME_TLS);
+    assert_int_equal(g.len[0], 21);
+    assert_int_equal(c.tls_records, 1);
+    assert_int_equal(tls.mode, FRAME_MODE_NONSIP);
+    assert_int_equal(c.tls_bad, 1);
+    g.n = 0;
+
+    /* A server that answers with an alert first is TLS too. */
+    struct framer alert = { 0 };
+    memcpy(buf, "\x15\x03\x03\x00\x02\x02\x28", 7);
+    held = 7;
+    run(&alert, buf, &held, 65536, &c, &g);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.kind[0], FRAME_TLS);
+    g.n = 0;
 
     /* Two HEP3 records, then one whose length is below its own header. */
     struct framer hep = { 0 };

@@ -211,9 +211,14 @@ static void test_nonsip_midstream(void **s)
     assert_int_equal(st(r, "reasm_tcp.nonsip_segments"), 1);
     assert_int_equal(reasm_tcp_bytes(r), 0);
 
-    /* TLS is recognised and counted. */
+    /* TLS is recognised, counted, and its records handed on whole. */
     feed(r, 1007, 0, 0, "\x16\x03\x01\x00\x05hello", 10, 3, &g);
     assert_int_equal(st(r, "reasm_tcp.tls_streams"), 1);
+    assert_int_equal(st(r, "reasm_tcp.tls_records"), 1);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.kind[0], FRAME_TLS);
+    assert_int_equal(g.len[0], 10);
+    g.n = 0;
 
     /* Mid-stream pickup inside a body: skipped, then the next message. */
     feed(r, 1008, 700, 0, "body bytes of a message\r\n", 25, 4, &g);

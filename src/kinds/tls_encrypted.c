@@ -1,0 +1,44 @@
+/*
+ * tls_encrypted.c — kind tls_encrypted: a TLS handshake worked and SIP (or
+ * whatever the connection carries) flows encrypted, so sipscope cannot see
+ * it and its verdict covers only what was visible. Says what the handshake
+ * chose and how to see inside. A warning on purpose: a trunk sipscope
+ * could not look into is never reported healthy. One finding per (client,
+ * server); count = connections. From KEV_TLS / TLS_EV_ESTABLISHED.
+ * Thread: the analysis thread.
+ */
+#include "correlate/correlate.h"
+
+static void on_event(struct kind_ctx *k, const struct kind_event *ev)
+{
+    const struct tls_conn *c = ev->tls;
+    char entity[128], hello[192], cert[SNAP_TEXT];
+
+    if (ev->type != KEV_TLS || ev->tls_ev != TLS_EV_ESTABLISHED)
+        return;
+    tls_entity(c, entity, sizeof(entity));
+    struct finding *f = kind_raise(k, KIND_TLS_ENCRYPTED, SEV_WARNING, entity, c->est_us,
+                                     NULL);
+    if (f == NULL)
+        return;
+    tls_hello_text(c, false, hello, sizeof(hello));
+    finding_summary(f, "SIP over TLS %s is encrypted (%s; %llu connection(s)): sipscope cannot "
+                       "see it, so the verdict covers only what was visible",
+                    entity, hello, (unsigned long long)f->f.count);
+    if (c->ch_frame)
+        finding_cite(k->fs, f, c->ch_frame, c->ch_us, "ClientHello", NULL);
+    if (c->sh_frame)
+        finding_cite(k->fs, f, c->sh_frame, c->sh_us, "ServerHello", hello);
+    if (c->cert_frame) {
+        tls_cert_text(c, cert, sizeof(cert));
+        finding_cite(k->fs, f, c->cert_frame, c->cert_us, "server certificate", cert);
+    }
+    finding_cite(k->fs, f, c->est_frame, c->est_us, "handshake finished", NULL);
+    if (!finding_new(f))
+        return;
+    finding_cause(f, "the trunk signals over TLS; the handshake worked");
+    finding_fix(f, "To see the SIP, capture on the PBX with HEP: Asterisk res_hep_pjsip, "
+                   "FreeSWITCH capture-server, Kamailio siptrace (sipscope --hep-in PORT)");
+}
+
+const struct kind kind_tls_encrypted = { KIND_TLS_ENCRYPTED, 0, on_event, NULL };
