@@ -13,6 +13,14 @@
  * 1..N; the comment is what ties packet 3 back to the ticket's frame 348.
  * Timestamps keep the input's nanoseconds (if_tsresol 9).
  *
+ * Live (or from standard input) nothing can be read again: the dashboard's
+ * `w` then writes the SIP messages the engine kept for the cited frames
+ * (evidence_write_kept), as Wireshark's "Export PDUs" does: link type
+ * WIRESHARK_UPPER_PDU, each message behind an exported-PDU header with
+ * its addresses, ports and original frame number, which Wireshark
+ * dissects as SIP. Nothing is invented: no IP or UDP header is made up,
+ * and the comment says the packet headers were not kept.
+ *
  * Flow: after the report (main), or on `w` in the dashboard. Thread: the
  * caller's. Memory: the citation list and one block buffer per call.
  */
@@ -27,6 +35,7 @@
 #include <unistd.h>
 
 #include "capture/merge.h"
+#include "util/addr.h"
 #include "util/err.h"
 
 static int cmp_u64(const void *a, const void *b)
@@ -200,7 +209,7 @@ static size_t comment(char *c, const struct snapshot *s, const struct cite *ct, 
     return len;
 }
 
-static int write_headers(struct blk *b, FILE *fp, const struct pcap_merge *in)
+static int write_headers(struct blk *b, FILE *fp, int linktype, uint32_t snaplen)
 {
     static const char app[] = "sipscope";
     const uint8_t tsresol = 9;     /* nanoseconds, as the input was read */
@@ -219,10 +228,10 @@ static int write_headers(struct blk *b, FILE *fp, const struct pcap_merge *in)
     if (blk_end(b, fp) != 0)
         return ERR_IO;
     blk_begin(b, PCAPNG_IDB);
-    lt[0] = (uint16_t)pcap_merge_linktype(in);
+    lt[0] = (uint16_t)linktype;
     lt[1] = 0;
     blk_put(b, lt, 4);
-    blk_u32(b, pcap_merge_snaplen(in));
+    blk_u32(b, snaplen);
     blk_opt(b, OPT_IF_TSRESOL, &tsresol, 1);
     blk_opt(b, OPT_ENDOFOPT, NULL, 0);
     return blk_end(b, fp);
@@ -289,7 +298,7 @@ int evidence_write(const struct snapshot *s, const char *const *inputs, size_t n
         rc = ERR_IO;
         goto out;
     }
-    rc = write_headers(&b, fp, in);
+    rc = write_headers(&b, fp, pcap_merge_linktype(in), pcap_merge_snaplen(in));
     while (rc == 0 && next < nct && pcap_merge_next(in, &fr) == 1) {
         size_t first = next, clen;
         while (next < nct && ct[next].frame < fr.frame)
@@ -308,6 +317,150 @@ int evidence_write(const struct snapshot *s, const char *const *inputs, size_t n
         err_set(errbuf, "--evidence: writing %s failed: %s", out_path, err_str(rc));
 out:
     pcap_merge_close(in);
+    free(b.p);
+    free(c);
+    free(ct);
+    return rc != 0 ? rc : written;
+}
+
+/* ---- live: the SIP messages the engine kept ---- */
+
+/* Exported PDU tags (Wireshark epan/exported_pdu.h; LINKTYPE_WIRESHARK_UPPER_PDU):
+ * a big-endian (tag, length) pair and the value, strings NUL-padded to 4. */
+#define LINKTYPE_UPPER_PDU 252
+#define EXP_PDU_TAG_END_OF_OPT 0
+#define EXP_PDU_TAG_PROTO_NAME 12
+#define EXP_PDU_TAG_IPV4_SRC 20
+#define EXP_PDU_TAG_IPV4_DST 21
+#define EXP_PDU_TAG_IPV6_SRC 22
+#define EXP_PDU_TAG_IPV6_DST 23
+#define EXP_PDU_TAG_PORT_TYPE 24
+#define EXP_PDU_TAG_SRC_PORT 25
+#define EXP_PDU_TAG_DST_PORT 26
+#define EXP_PDU_TAG_ORIG_FNO 30
+#define EXP_PDU_PT_SCTP 1
+#define EXP_PDU_PT_TCP 2
+#define EXP_PDU_PT_UDP 3
+
+static void pdu_tag(uint8_t *p, size_t *n, uint16_t tag, const void *v, uint16_t len)
+{
+    p[(*n)++] = (uint8_t)(tag >> 8);
+    p[(*n)++] = (uint8_t)tag;
+    p[(*n)++] = (uint8_t)(len >> 8);
+    p[(*n)++] = (uint8_t)len;
+    if (len > 0)
+        memcpy(p + *n, v, len);
+    *n += len;
+}
+
+static void pdu_u32(uint8_t *p, size_t *n, uint16_t tag, uint32_t v)
+{
+    uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+    pdu_tag(p, n, tag, b, 4);
+}
+
+/* The exported-PDU header of one kept message (at most 84 bytes). */
+static size_t pdu_header(uint8_t *p, const struct snap_msg *m)
+{
+    size_t n = 0;
+    bool v4 = addr_is_v4(&m->src.ip) && addr_is_v4(&m->dst.ip);
+    uint32_t pt = m->transport == TRANSPORT_UDP ? EXP_PDU_PT_UDP
+                  : m->transport == TRANSPORT_SCTP ? EXP_PDU_PT_SCTP : EXP_PDU_PT_TCP;
+
+    pdu_tag(p, &n, EXP_PDU_TAG_PROTO_NAME, "sip\0", 4);
+    if (v4) {
+        pdu_tag(p, &n, EXP_PDU_TAG_IPV4_SRC, m->src.ip.b + 12, 4);
+        pdu_tag(p, &n, EXP_PDU_TAG_IPV4_DST, m->dst.ip.b + 12, 4);
+    } else {
+        pdu_tag(p, &n, EXP_PDU_TAG_IPV6_SRC, m->src.ip.b, 16);
+        pdu_tag(p, &n, EXP_PDU_TAG_IPV6_DST, m->dst.ip.b, 16);
+    }
+    pdu_u32(p, &n, EXP_PDU_TAG_PORT_TYPE, pt);
+    pdu_u32(p, &n, EXP_PDU_TAG_SRC_PORT, m->src.port);
+    pdu_u32(p, &n, EXP_PDU_TAG_DST_PORT, m->dst.port);
+    pdu_u32(p, &n, EXP_PDU_TAG_ORIG_FNO, (uint32_t)m->frame);
+    pdu_tag(p, &n, EXP_PDU_TAG_END_OF_OPT, NULL, 0);
+    return n;
+}
+
+int evidence_write_kept(const struct snapshot *s, long finding, const char *out_path,
+                        size_t *not_kept, char *errbuf)
+{
+    size_t max = (finding >= 0 ? 1 : s->n_findings) * SNAP_MAX_EVIDENCE + 1, nct = 0;
+    struct cite *ct = calloc(max, sizeof(*ct));
+    char *c = malloc(COMMENT_MAX);
+    uint8_t *pkt = NULL;
+    struct blk b = { NULL, 0, 0 };
+    FILE *fp = NULL;
+    int fd = -1, rc = 0, written = 0;
+
+    *not_kept = 0;
+    if (ct == NULL || c == NULL) {
+        err_set(errbuf, "evidence: out of memory");
+        rc = ERR_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < s->n_findings; i++) {
+        if (finding >= 0 && (size_t)finding != i)
+            continue;
+        for (uint32_t k = 0; k < s->findings[i].n_evidence && k < SNAP_MAX_EVIDENCE; k++)
+            if (s->findings[i].evidence[k].frame > 0 && nct < max)
+                ct[nct++] = (struct cite){ s->findings[i].evidence[k].frame, (uint32_t)i, k };
+    }
+    qsort(ct, nct, sizeof(*ct), cmp_cite);
+    fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 || (fp = fdopen(fd, "wb")) == NULL) {
+        err_set(errbuf, "evidence: cannot create %s: %s", out_path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        rc = ERR_IO;
+        goto out;
+    }
+    rc = write_headers(&b, fp, LINKTYPE_UPPER_PDU, 0);
+    for (size_t i = 0; rc == 0 && i < nct;) {
+        size_t first = i, clen, found = 0;
+        while (i < nct && ct[i].frame == ct[first].frame)
+            i++;
+        /* every kept message of that frame (a TCP segment may carry two) */
+        for (size_t m = 0; rc == 0 && m < s->n_msgs; m++) {
+            const struct snap_msg *sm = &s->msgs[m];
+            struct pcap_pkthdr h;
+            struct pcap_merge_frame fr = { &h, NULL, 0, sm->frame, sm->frame };
+            size_t hl;
+            uint8_t *np;
+            if (sm->frame != ct[first].frame || sm->raw_len == 0 ||
+                (size_t)sm->raw_off > s->raw_len || sm->raw_len > s->raw_len - sm->raw_off)
+                continue;
+            np = realloc(pkt, 96 + sm->raw_len);
+            if (np == NULL) {
+                rc = ERR_NOMEM;
+                break;
+            }
+            pkt = np;
+            hl = pdu_header(pkt, sm);
+            memcpy(pkt + hl, s->raw + sm->raw_off, sm->raw_len);
+            h.ts.tv_sec = (time_t)(sm->ts_us / 1000000);
+            h.ts.tv_usec = (suseconds_t)(sm->ts_us % 1000000 * 1000);    /* ns, as read */
+            h.caplen = h.len = (uint32_t)(hl + sm->raw_len);
+            fr.data = pkt;
+            clen = comment(c, s, ct + first, i - first, &fr,
+                           s->run.source == NULL || strcmp(s->run.source, "-") == 0
+                           ? "standard input" : s->run.source, false);
+            put_clean(c, COMMENT_MAX, &clen, " [the SIP message as the engine kept it; its "
+                      "link, IP and transport headers were not kept]");
+            rc = write_packet(&b, fp, &fr, c, clen);
+            written++;
+            found++;
+        }
+        if (found == 0)
+            (*not_kept)++;
+    }
+    if (fclose(fp) != 0 && rc == 0)
+        rc = ERR_IO;
+    if (rc != 0)
+        err_set(errbuf, "evidence: writing %s failed: %s", out_path, err_str(rc));
+out:
+    free(pkt);
     free(b.p);
     free(c);
     free(ct);

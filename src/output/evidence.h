@@ -33,4 +33,15 @@ size_t evidence_frames(const struct snapshot *s, uint64_t *frames, size_t max);
 int evidence_write(const struct snapshot *s, const char *const *inputs, size_t n_inputs,
                    long finding, const char *out_path, char *errbuf);
 
+/*
+ * Live or standard input: write the SIP messages s kept (snapshot.msgs and
+ * .raw, bounded by --cap messages_kept) for the frames the findings cite
+ * (one finding when finding >= 0) to a new pcapng out_path, as exported
+ * PDUs (link type WIRESHARK_UPPER_PDU) commented like evidence_write's.
+ * *not_kept counts cited frames whose message text is no longer kept.
+ * Returns the messages written or a negative enum err with errbuf set.
+ */
+int evidence_write_kept(const struct snapshot *s, long finding, const char *out_path,
+                        size_t *not_kept, char *errbuf);
+
 #endif

@@ -64,6 +64,7 @@ struct tui {
 
     enum prompt prompt;
     char answer[512];
+    bool evidence_one;          /* `w` from a finding's detail: that finding only */
     enum report_format save_fmt;
 
     char status[256];
@@ -411,7 +412,12 @@ static void draw(struct tui *t)
         tui_prompt_draw(fy, COLS, "save report to file: ", t->answer);
         break;
     case PR_EVIDENCE_FILE:
-        tui_prompt_draw(fy, COLS, "write evidence pcap to: ", t->answer);
+        tui_prompt_draw(fy, COLS, t->evidence_one
+                        ? (t->o->evidence_inputs != NULL ? "write this finding's evidence pcap to: "
+                                                         : "write this finding's kept messages to: ")
+                        : (t->o->evidence_inputs != NULL ? "write evidence pcap to: "
+                                                         : "write the kept evidence messages to: "),
+                        t->answer);
         break;
     case PR_NONE:
         tui_footer_draw(fy, COLS, keys, t->status_until > mono_ms() ? t->status : NULL);
@@ -456,14 +462,35 @@ static void save_report(struct tui *t, const char *path)
         set_status(t, "%s report saved to %s", fmt_name(t->save_fmt), path);
 }
 
+/* `w`: from a finding's detail, that finding's frames; elsewhere, every
+ * finding's. A file is read again for the frames themselves; live (or
+ * stdin) the SIP messages the engine kept are written instead. */
 static void write_evidence(struct tui *t, const char *path)
 {
     char eb[ERRBUF_SIZE] = "";
-    int n = evidence_write(t->s, t->o->evidence_inputs, t->o->n_evidence_inputs, -1, path, eb);
+    long fi = -1;
+    size_t not_kept = 0;
+    int n;
+
+    if (t->evidence_one) {
+        const struct snap_finding *x = find_finding(t->s, t->detail_key);
+        if (x == NULL) {
+            set_status(t, "this finding is no longer in the latest snapshot: nothing written");
+            return;
+        }
+        fi = (long)(x - t->s->findings);
+    }
+    if (t->o->evidence_inputs != NULL)
+        n = evidence_write(t->s, t->o->evidence_inputs, t->o->n_evidence_inputs, fi, path, eb);
+    else
+        n = evidence_write_kept(t->s, fi, path, &not_kept, eb);
     if (n < 0)
         set_status(t, "%s", eb[0] ? eb : err_str(n));
-    else
+    else if (t->o->evidence_inputs != NULL)
         set_status(t, "wrote %d evidence frame%s to %s", n, n == 1 ? "" : "s", path);
+    else
+        set_status(t, "wrote %d kept evidence message%s to %s; %zu cited frame(s) no longer "
+                      "kept (--cap messages_kept)", n, n == 1 ? "" : "s", path, not_kept);
 }
 
 static void open_ladder(struct tui *t, const struct snap_dialog *d, enum view back)
@@ -717,13 +744,9 @@ static void handle_key(struct tui *t, int ch)
         t->prompt = PR_SAVE_FMT;
         return;
     case 'w':
-        if (t->o->evidence_inputs == NULL) {
-            set_status(t, "evidence pcap: not available for a live capture or stdin "
-                          "(capture with -w, then run -r FILE)");
-        } else {
-            snprintf(t->answer, sizeof(t->answer), "sipscope-evidence.pcap");
-            t->prompt = PR_EVIDENCE_FILE;
-        }
+        t->evidence_one = t->view == V_DETAIL;
+        snprintf(t->answer, sizeof(t->answer), "sipscope-evidence.pcapng");
+        t->prompt = PR_EVIDENCE_FILE;
         return;
     case '/': case KEY_F(3): case KEY_F(7):     /* sngrep's search and filter */
         snprintf(t->answer, sizeof(t->answer), "%s", t->filter.text);

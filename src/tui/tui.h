@@ -35,8 +35,8 @@ struct tui_opts {
     enum report_format save_format;
     /* The capture files `w` re-reads (merged, as the analysis read them)
      * to write the evidence pcapng (evidence_write, on the UI thread);
-     * NULL for a live capture or stdin, where `w` says it is not
-     * available. */
+     * NULL for a live capture or stdin, where `w` writes the kept SIP
+     * messages instead (evidence_write_kept). */
     const char *const *evidence_inputs;
     size_t n_evidence_inputs;
 };

@@ -17,7 +17,7 @@ static const char *const help[][2] = {
     { "q", "quit (the report is still printed when one was asked for)" },
     { "p  space", "pause / resume the display (the analysis goes on)" },
     { "s  F2", "save the report: choose text/json/markdown, then a file name" },
-    { "w", "write the evidence pcap (the frames the findings cite)" },
+    { "w", "write the evidence pcapng (in a finding's detail: that finding's; live: kept messages)" },
     { "Esc  Backspace", "back to the previous screen" },
     { NULL, "Lists (findings, peers, dialogs)" },
     { "Tab  Shift-Tab", "next / previous panel" },

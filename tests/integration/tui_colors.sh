@@ -75,9 +75,9 @@ import json,sys
 d=json.load(open('$TUI_TMP/report.json'))
 print(len({e['frame'] for f in d['findings'] for e in f['evidence']}))")
 [ "$n" = "$want" ] || tui_fail "wrote '$n' evidence frames, the report cites $want"
-[ -s "$TUI_TMP/sipscope-evidence.pcap" ] || tui_fail "no evidence file"
+[ -s "$TUI_TMP/sipscope-evidence.pcapng" ] || tui_fail "no evidence file"
 if command -v tshark >/dev/null 2>&1; then
-    got=$(tshark -r "$TUI_TMP/sipscope-evidence.pcap" 2>/dev/null | wc -l)
+    got=$(tshark -r "$TUI_TMP/sipscope-evidence.pcapng" 2>/dev/null | wc -l)
     [ "$got" = "$want" ] || tui_fail "tshark reads $got frames in the evidence pcap, want $want"
 else
     skip_why="tshark not installed: evidence pcap not read back"; echo "$skip_why"

@@ -250,6 +250,24 @@ static void test_evidence_pcap(void **state)
     unlink(out);
     assert_int_equal(evidence_write(&t.snap, inputs, 1, 0, out, errbuf),
                      (int)t.snap.findings[0].n_evidence);
+    /* no input to read again (live, stdin): the kept SIP messages as
+     * exported PDUs (link type 252) that say what they are */
+    size_t not_kept = 9;
+    unlink(out);
+    int kn = evidence_write_kept(&t.snap, -1, out, &not_kept, errbuf);
+    assert_int_equal(kn, 4);     /* the 4 cited frames, one message each */
+    assert_int_equal(not_kept, 0);
+    bytes = slurp(out, &blen);
+    assert_non_null(bytes);
+    uint32_t shb_len;
+    memcpy(&shb_len, bytes + 4, 4);
+    assert_int_equal((unsigned char)bytes[shb_len + 8], 252);   /* the IDB's link type */
+    assert_non_null(memmem(bytes, blen, "\x00\x0c\x00\x04sip\x00", 8));
+    assert_non_null(memmem(bytes, blen, "its link, IP and transport headers were not kept", 48));
+    assert_non_null(memmem(bytes, blen, "INVITE " RURI, strlen("INVITE " RURI)));
+    free(bytes);
+    assert_int_equal(evidence_write_kept(&t.snap, -1, out, &not_kept, errbuf), ERR_IO);
+
     /* never overwrite, never follow a symlink */
     assert_int_equal(evidence_write(&t.snap, inputs, 1, -1, out, errbuf), ERR_IO);
     snprintf(link, sizeof(link), "%s.link", in);
