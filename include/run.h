@@ -33,6 +33,7 @@ struct run_info {
                                  * cut short, --evidence not written): set by the driver
                                  * before the report, so its exit_status is the real one */
     int linktype;
+    uint32_t n_files;           /* capture files read (merged by time when > 1), 0 live */
     int64_t first_ts_us, last_ts_us;
     uint64_t packets;           /* frames read */
     uint64_t bytes;

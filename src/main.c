@@ -449,6 +449,7 @@ static int app_open_pipeline(struct app *a)
     po->messages = o->messages ? a->out : NULL;
     po->capture = a->cap;
     po->source = a->source;
+    po->n_files = (uint32_t)o->n_read_files;
     po->linktype = capture_linktype(a->cap);
     po->pub = a->pub;
     po->hep = a->hep;

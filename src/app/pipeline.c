@@ -366,6 +366,7 @@ void pipeline_run_info(const struct pipeline *p, struct run_info *run)
     run->source = p->o.source != NULL ? p->o.source : "";
     run->live = p->o.live;
     run->linktype = p->o.linktype;
+    run->n_files = p->o.n_files;
     run->first_ts_us = p->have_ts ? p->first_ts : 0;
     run->last_ts_us = p->have_ts ? p->last_ts : 0;
     run->packets = p->packets;

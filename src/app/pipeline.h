@@ -38,6 +38,7 @@ struct pipeline_opts {
     /* For run_info: where packets come from (capture may be NULL in tests). */
     const struct capture *capture;
     const char *source;
+    uint32_t n_files;               /* -r files (merged when > 1), 0 for live */
     int linktype;
 };
 

@@ -54,3 +54,12 @@ int report_auth_rate(const struct snap_peer *p)
         return -1;
     return (int)((p->auth_ok * 100 + n / 2) / n);
 }
+
+const char *report_frames_note(const struct run_info *r)
+{
+    if (r->n_files > 1)
+        return "Frame numbers are those of the capture files merged by time, as Wireshark "
+               "numbers the frames of mergecap's output of them; the --evidence file's packet "
+               "comments give each frame's own file and number.";
+    return "Frame numbers are those Wireshark shows for the same file.";
+}

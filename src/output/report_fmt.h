@@ -18,5 +18,9 @@ char *report_endpoint(const struct endpoint *ep, char *buf, size_t len);
 const char *report_peer_verdict(const struct snap_peer *p);
 /* Auth success rate in percent, or -1 when no auth was decided. */
 int report_auth_rate(const struct snap_peer *p);
+/* The sentence saying whose frame numbers the report cites: those
+ * Wireshark shows for the file, or, for several files merged by time,
+ * those of mergecap's output (the evidence comments give per-file ones). */
+const char *report_frames_note(const struct run_info *r);
 
 #endif

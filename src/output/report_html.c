@@ -398,9 +398,9 @@ static void head(struct page *pg)
     dur(f, r->first_ts_us, r->last_ts_us);
     fprintf(f, "), %llu packets, %llu SIP messages.</p>\n"
                "<p class=\"meta\" id=\"generated\">Generated <time>%s</time> UTC by sipscope. "
-               "Frame numbers are those Wireshark shows for the same file.</p>\n</header>\n",
+               "%s</p>\n</header>\n",
             (unsigned long long)r->packets, (unsigned long long)r->sip_messages,
-            g);
+            g, report_frames_note(r));
 }
 
 static void ev_frames(struct page *pg, const struct snap_finding *x, size_t fi)

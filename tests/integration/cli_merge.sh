@@ -9,6 +9,8 @@
 #  - the evidence pcapng of a merged run: each packet's comment names its
 #    file and its frame there, and tshark finds that very frame (same time)
 #    in that file; the merged number is the one the JSON report cites;
+#  - the Markdown ticket and the HTML page say their frame numbers are the
+#    merged capture's;
 #  - refusals: `-r -` with a file, a file given twice, files of two link
 #    types (both named); a second file cut inside a record exits 2 and its
 #    JSON's exit_status is 2.
@@ -53,6 +55,15 @@ if a != b:
     print("FAIL: merged JSON report differs from mergecap's file's"); sys.exit(1)
 print("merge: %d findings, same report as mergecap's file" % len(b["findings"]))
 EOF
+
+# The ticket and the page say whose frame numbers they cite.
+for fmt in markdown html; do
+    "$SIPSCOPE" -q -r "$T/even.pcap" "$T/odd.pcap" --report $fmt 2>/dev/null |
+        grep -q "merged by time, as Wireshark numbers the frames of mergecap" ||
+        bad "--report $fmt of a merged run does not say its frame numbers are the merged ones"
+    "$SIPSCOPE" -q -r "$T/all.pcap" --report $fmt 2>/dev/null | grep -q "merged by time" &&
+        bad "--report $fmt of one file speaks of merged files"
+done
 
 # 2. Ties: two files with frames at the same instants.
 python3 - "$T/t1.pcap" "$T/t2.pcap" <<'EOF'
