@@ -493,6 +493,20 @@ static bool is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* A word named like a capture file: no BPF primitive ends so. */
+static bool capture_name(const char *w)
+{
+    static const char *const ext[] = { ".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz" };
+    size_t n = strlen(w);
+
+    for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+        size_t e = strlen(ext[i]);
+        if (n > e && strcmp(w + n - e, ext[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* The trailing words: files after -r FILE are more capture files to merge
  * (sipscope -r a.pcap b.pcap, as mergecap a.pcap b.pcap), the other words
  * the filter. A file without -r is refused: libpcap would only call it a
@@ -502,6 +516,13 @@ static int check_trailing(struct cli_opts *o, int argc, char **argv, char *errbu
     int w = optind;
 
     for (int i = optind; i < argc; i++) {
+        if (!is_file(argv[i]) && capture_name(argv[i])) {
+            /* a typo in a second file name would become a filter error */
+            struct stat st;
+            err_set(errbuf, "%s: no such capture file (%s)", argv[i],
+                    stat(argv[i], &st) != 0 ? strerror(errno) : "not a regular file");
+            return ERR_INVAL;
+        }
         if (!is_file(argv[i])) {
             argv[w++] = argv[i];
             continue;

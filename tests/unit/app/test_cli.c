@@ -232,6 +232,9 @@ static void test_several_files(void **state)
     assert_null(o.read_files[3]);
     cli_free(&o);
     REFUSED("read with -r", path, path);
+    /* a second file that does not exist is not a filter word either */
+    REFUSED("nosuch-sipscope.pcapng", "no such capture file", "-r", path,
+            "nosuch-sipscope.pcapng");
     REFUSED("-r -", "cannot be merged", "-r", "-", path);
     REFUSED("-r a.pcap", "given twice", "-r", "a.pcap", "-r", "a.pcap");
     REFUSED("-w b.pcap", "the same file as -r", "-r", "a.pcap", "-r", "b.pcap", "-w", "b.pcap");
