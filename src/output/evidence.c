@@ -257,31 +257,59 @@ static int write_packet(struct blk *b, FILE *fp, const struct pcap_merge_frame *
     return blk_end(b, fp);
 }
 
+/* The citations of finding number `finding` (all findings when -1),
+ * sorted by frame; NULL when out of memory. */
+static struct cite *collect_cites(const struct snapshot *s, long finding, size_t *n)
+{
+    size_t max = (finding >= 0 ? 1 : s->n_findings) * SNAP_MAX_EVIDENCE + 1;
+    struct cite *ct = calloc(max, sizeof(*ct));
+
+    *n = 0;
+    if (ct == NULL)
+        return NULL;
+    for (size_t i = 0; i < s->n_findings; i++) {
+        if (finding >= 0 && (size_t)finding != i)
+            continue;
+        for (uint32_t k = 0; k < s->findings[i].n_evidence && k < SNAP_MAX_EVIDENCE; k++)
+            if (s->findings[i].evidence[k].frame > 0 && *n < max)
+                ct[(*n)++] = (struct cite){ s->findings[i].evidence[k].frame, (uint32_t)i, k };
+    }
+    qsort(ct, *n, sizeof(*ct), cmp_cite);
+    return ct;
+}
+
+/* A new file: never an existing one, never through a symlink, mode 0600
+ * (it may hold phone numbers). NULL with errbuf set. */
+static FILE *create_new(const char *path, const char *who, char *errbuf)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    FILE *fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+
+    if (fp == NULL) {
+        err_set(errbuf, "%s: cannot create %s: %s", who, path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+    }
+    return fp;
+}
+
 int evidence_write(const struct snapshot *s, const char *const *inputs, size_t n_inputs,
                    long finding, const char *out_path, char *errbuf)
 {
-    size_t max = (finding >= 0 ? 1 : s->n_findings) * SNAP_MAX_EVIDENCE + 1, nct = 0, next = 0;
-    struct cite *ct = calloc(max, sizeof(*ct));
+    size_t nct, next = 0;
+    struct cite *ct = collect_cites(s, finding, &nct);
     char *c = malloc(COMMENT_MAX);
     struct pcap_merge *in = NULL;
     struct pcap_merge_frame fr;
     struct blk b = { NULL, 0, 0 };
     FILE *fp = NULL;
-    int fd = -1, rc = 0, written = 0, oerr;
+    int rc = 0, written = 0, oerr;
 
     if (ct == NULL || c == NULL) {
         err_set(errbuf, "--evidence: out of memory");
         rc = ERR_NOMEM;
         goto out;
     }
-    for (size_t i = 0; i < s->n_findings; i++) {
-        if (finding >= 0 && (size_t)finding != i)
-            continue;
-        for (uint32_t k = 0; k < s->findings[i].n_evidence && k < SNAP_MAX_EVIDENCE; k++)
-            if (s->findings[i].evidence[k].frame > 0 && nct < max)
-                ct[nct++] = (struct cite){ s->findings[i].evidence[k].frame, (uint32_t)i, k };
-    }
-    qsort(ct, nct, sizeof(*ct), cmp_cite);
     in = pcap_merge_open(inputs, n_inputs, errbuf, &oerr);
     if (in == NULL) {
         char m[ERRBUF_SIZE];
@@ -290,19 +318,18 @@ int evidence_write(const struct snapshot *s, const char *const *inputs, size_t n
         rc = ERR_FORMAT;
         goto out;
     }
-    fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0 || (fp = fdopen(fd, "wb")) == NULL) {
-        err_set(errbuf, "--evidence: cannot create %s: %s", out_path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
+    fp = create_new(out_path, "--evidence", errbuf);
+    if (fp == NULL) {
         rc = ERR_IO;
         goto out;
     }
     rc = write_headers(&b, fp, pcap_merge_linktype(in), pcap_merge_snaplen(in));
     while (rc == 0 && next < nct && pcap_merge_next(in, &fr) == 1) {
         size_t first = next, clen;
+        /* merged frames count 1, 2, 3 ...: a citation is never passed, but
+         * a frame number the input does not hold must not stall the walk */
         while (next < nct && ct[next].frame < fr.frame)
-            first = ++next;     /* cited twice by one finding: already past */
+            first = ++next;
         while (next < nct && ct[next].frame == fr.frame)
             next++;
         if (next == first)
@@ -386,13 +413,13 @@ static size_t pdu_header(uint8_t *p, const struct snap_msg *m)
 int evidence_write_kept(const struct snapshot *s, long finding, const char *out_path,
                         size_t *not_kept, char *errbuf)
 {
-    size_t max = (finding >= 0 ? 1 : s->n_findings) * SNAP_MAX_EVIDENCE + 1, nct = 0;
-    struct cite *ct = calloc(max, sizeof(*ct));
+    size_t nct;
+    struct cite *ct = collect_cites(s, finding, &nct);
     char *c = malloc(COMMENT_MAX);
     uint8_t *pkt = NULL;
     struct blk b = { NULL, 0, 0 };
     FILE *fp = NULL;
-    int fd = -1, rc = 0, written = 0;
+    int rc = 0, written = 0;
 
     *not_kept = 0;
     if (ct == NULL || c == NULL) {
@@ -400,19 +427,8 @@ int evidence_write_kept(const struct snapshot *s, long finding, const char *out_
         rc = ERR_NOMEM;
         goto out;
     }
-    for (size_t i = 0; i < s->n_findings; i++) {
-        if (finding >= 0 && (size_t)finding != i)
-            continue;
-        for (uint32_t k = 0; k < s->findings[i].n_evidence && k < SNAP_MAX_EVIDENCE; k++)
-            if (s->findings[i].evidence[k].frame > 0 && nct < max)
-                ct[nct++] = (struct cite){ s->findings[i].evidence[k].frame, (uint32_t)i, k };
-    }
-    qsort(ct, nct, sizeof(*ct), cmp_cite);
-    fd = open(out_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0 || (fp = fdopen(fd, "wb")) == NULL) {
-        err_set(errbuf, "evidence: cannot create %s: %s", out_path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
+    fp = create_new(out_path, "evidence", errbuf);
+    if (fp == NULL) {
         rc = ERR_IO;
         goto out;
     }
