@@ -54,7 +54,9 @@
     X(hep_record_bytes,    65535,    "--hep-in largest HEP record admitted") \
     X(hep_idle_ms,         120000,   "--hep-in connection closed after no whole record") \
     X(hep_agent_rate,      20000,    "--hep-in records per second per agent") \
-    X(hep_agents,          64,       "--hep-in agents accounted (at most 64)")
+    X(hep_agents,          64,       "--hep-in agents accounted (at most 64)") \
+    X(media_calls,         2048,     "calls whose SDP media is followed") \
+    X(media_streams,       4096,     "RTP streams (SSRC, source, destination) measured")
 
 struct caps {
 #define CAPS_DECL(name, def, doc) uint64_t name;

@@ -25,6 +25,9 @@ struct sip_payload {
     bool quoted;            /* quoted inside an ICMP/ICMPv6 error: the original
                              * datagram bounced (possibly truncated); src/dst are
                              * the quoted packet's, not the ICMP sender's */
+    bool not_sip;           /* a UDP datagram that is neither SIP, HEP nor a tunnel,
+                             * for the media stage (RTP/RTCP); emitted only when
+                             * decode_set_media() asked for it, never parsed as SIP */
     const uint8_t *data;
     size_t len;
 };

@@ -144,6 +144,7 @@ struct sip_msg {
     struct span content_type;
     int64_t content_length;     /* -1 absent */
     size_t body_len;            /* bytes actually present after the headers */
+    struct span body;           /* those bytes (SDP for the media stage) */
     struct sip_sdp sdp;
 
     struct span raw;            /* the whole message as captured */

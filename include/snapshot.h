@@ -168,6 +168,38 @@ struct snap_dialog {
     uint32_t first_msg, n_msgs; /* range in snapshot.msgs */
 };
 
+/* Media (src/media/): one RTP stream (one SSRC from one address to
+ * another) of a call whose SDP announced the port (docs/json-schema.md "media"). */
+#define SNAP_MAX_MEDIA 512
+#define SNAP_MAX_MEDIA_CALLS 256
+struct snap_media {
+    char call_id[128];
+    struct endpoint src, dst;
+    uint32_t ssrc;
+    uint8_t payload_type;       /* of the first packet */
+    char codec[16];             /* from a=rtpmap or RFC 3551, "" when unknown */
+    char direction[16];         /* "caller->callee" or "callee->caller" */
+    uint64_t packets;
+    int64_t expected, lost;     /* RFC 3550 A.3; lost < 0 with duplicates */
+    double jitter_ms;           /* RFC 3550 A.8 at the last packet */
+    double jitter_max_ms, jitter_mean_ms;
+    int64_t first_us, last_us;
+    uint64_t first_frame;
+    uint32_t dtmf_events;       /* RFC 4733 telephone events */
+};
+
+/* One call's media, judged from its streams. */
+struct snap_media_call {
+    char call_id[128];
+    char verdict[24];           /* two-way, one-way, no media, not answered */
+    char note[SNAP_TEXT];       /* what the capture shows, NAT evidence */
+    bool have_sdp[2];           /* [0] caller (offer of the INVITE), [1] callee */
+    struct endpoint sdp[2];
+    uint64_t packets_to[2];     /* RTP received by each side */
+    uint64_t rtcp_to[2];
+    uint32_t n_streams;
+};
+
 struct snapshot {
     struct run_info run;    /* copied; stats_walk is not used across threads */
     uint64_t seq;           /* increases with every publication */
@@ -186,6 +218,14 @@ struct snapshot {
     struct snap_msg *msgs;
     size_t raw_len, cap_raw;
     char *raw;
+
+    /* Media (most recent first); what did not fit is counted, never dropped silently. */
+    size_t n_media;
+    struct snap_media *media;           /* SNAP_MAX_MEDIA entries */
+    uint64_t media_not_shown;
+    size_t n_media_calls;
+    struct snap_media_call *media_calls; /* SNAP_MAX_MEDIA_CALLS entries */
+    uint64_t media_calls_not_shown;
 
     /* Named counters (decode, sip, engine), copied for display. */
     size_t n_counters, cap_counters;

@@ -22,6 +22,7 @@
 
 #include "util/addr.h"
 #include "decode/decode.h"
+#include "media/media.h"
 #include "util/err.h"
 #include "output/hep_out.h"
 #include "sip.h"
@@ -44,6 +45,7 @@ struct pipeline {
     struct decoder *dec;
     struct sip_parser *sp;
     struct engine *eng;
+    struct media *media;
     pthread_t thread;
     struct ring *ring;
     bool started;
@@ -96,7 +98,8 @@ struct pipeline *pipeline_new(const struct pipeline_opts *o, char *errbuf)
     p->o = *o;
     p->dec = decoder_new(o->caps);
     p->sp = sip_parser_new(o->caps);
-    if (p->dec == NULL || p->sp == NULL) {
+    p->media = media_new(o->caps);
+    if (p->dec == NULL || p->sp == NULL || p->media == NULL) {
         err_set(errbuf, "cannot create the decoder: out of memory");
         pipeline_free(p);
         return NULL;
@@ -111,6 +114,9 @@ struct pipeline *pipeline_new(const struct pipeline_opts *o, char *errbuf)
         return NULL;
     }
     decode_tls_sink(p->dec, on_tls, p);
+    /* RTP/RTCP reach the media stage as non-SIP UDP payloads */
+    decode_set_media(p->dec, true);
+    engine_set_media(p->eng, p->media);
     return p;
 }
 
@@ -119,6 +125,7 @@ void pipeline_free(struct pipeline *p)
     if (p == NULL)
         return;
     engine_free(p->eng);
+    media_free(p->media);
     sip_parser_free(p->sp);
     decoder_free(p->dec);
     free(p);
@@ -209,6 +216,10 @@ static void handle_packet(struct pipeline *p, const struct packet *pkt)
     if (n > PIPELINE_MAX_PAYLOADS)
         n = PIPELINE_MAX_PAYLOADS;
     for (size_t i = 0; i < n; i++) {
+        if (p->pl[i].not_sip) {
+            media_on_udp(p->media, &p->pl[i]);
+            continue;
+        }
         p->payloads++;
         if (sip_parse(p->sp, &p->pl[i], &p->msg) != SIP_OK)
             continue;
@@ -219,6 +230,7 @@ static void handle_packet(struct pipeline *p, const struct packet *pkt)
             pipeline_print_message(p->o.messages, &p->msg);
         if (p->o.hep != NULL && (!p->pl[i].from_hep || p->o.hep_relay))
             hep_out_send(p->o.hep, &p->pl[i]);
+        media_on_sip(p->media, &p->msg);
         engine_msg(p->eng, &p->msg);
     }
     /* Packet time only moves forward for expiry (captures can be unordered). */

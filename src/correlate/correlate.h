@@ -28,6 +28,7 @@
 #include "config/geoip.h"
 #include "config/profile.h"
 #include "config/secrets.h"
+#include "media/media.h"
 #include "sip.h"
 #include "snapshot.h"
 #include "tls.h"
@@ -355,6 +356,7 @@ struct corr_view {
 
 struct engine {
     struct caps caps;
+    const struct media *media;  /* engine_set_media: read for snapshots and media kinds */
     struct ctab txns, auths, dialogs, peers, sources, idents;
     struct ctab_dlq txn_due, auth_due;
     struct intern strings;      /* text and addresses the records share (intern.h) */

@@ -636,7 +636,13 @@ static uint64_t all_evictions(const struct engine *e)
     return e->txns.evictions + e->auths.evictions + e->dialogs.evictions +
            e->peers.evictions + e->sources.evictions + e->idents.evictions +
            findings_evictions(&e->findings) + (e->nat ? e->nat->recs.evictions : 0) +
-           (e->ka ? e->ka->series.evictions : 0) + (e->sites ? e->sites->recs.evictions : 0);
+           (e->ka ? e->ka->series.evictions : 0) + (e->sites ? e->sites->recs.evictions : 0) +
+           (e->media ? media_evictions(e->media) : 0);
+}
+
+void engine_set_media(struct engine *e, const struct media *m)
+{
+    e->media = m;
 }
 
 void engine_stats(const struct engine *e, stats_fn fn, void *ud)
@@ -677,6 +683,8 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
     nat_stats(e->nat, fn, ud);
     sites_stats(e->sites, fn, ud);
     ka_stats(e->ka, fn, ud);
+    if (e->media != NULL)
+        media_stats(e->media, fn, ud);
 }
 
 static void add_counter(void *ud, const char *name, uint64_t value)
@@ -850,6 +858,8 @@ void engine_snapshot(const struct engine *e, const struct run_info *run, struct 
          p = ctab_next(&e->peers, p))
         fill_peer(e, p, &out->peers[out->n_peers++]);
     fill_dialogs(e, out);
+    if (e->media != NULL)
+        media_snapshot(e->media, out);
     if (run != NULL && run->stats_walk != NULL)
         run->stats_walk(run->stats_ctx, add_counter, out);     /* includes engine_stats */
     else

@@ -43,6 +43,14 @@ void engine_finish(struct engine *e, int64_t end_us);
 void engine_stats(const struct engine *e, stats_fn fn, void *ud);
 
 /*
+ * The media stage's tracker (owned by the caller, outliving the engine's
+ * use of it), so snapshots carry the call's media and the media kinds can
+ * judge it; NULL detaches. engine_stats then reports media.* too.
+ */
+struct media;
+void engine_set_media(struct engine *e, const struct media *m);
+
+/*
  * Fill *out (made with snapshot_init) with the findings (worst first), the
  * peers, recent dialogs and their messages, and the counters. run is copied
  * into out->run. Costs O(size of the snapshot), so the live path calls it at

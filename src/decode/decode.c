@@ -89,8 +89,15 @@ size_t decode_packet(struct decoder *d, const struct packet *pkt, struct sip_pay
     if (pkt->data == NULL)
         caplen = 0;
     decode_link(&x, pkt->linktype, cursor_make(pkt->data, caplen));
-    d->ctr[DC_PAYLOADS] += x.n;
+    for (size_t i = 0; i < x.n; i++)
+        if (!out[i].not_sip)
+            d->ctr[DC_PAYLOADS]++;
     return x.n;
+}
+
+void decode_set_media(struct decoder *d, bool on)
+{
+    d->emit_udp = on;
 }
 
 void decode_expire(struct decoder *d, int64_t now_us)
@@ -145,6 +152,7 @@ struct sip_payload *decode_emit(struct dctx *x, const uint8_t *p, size_t n, enum
     o->site_id = 0;
     o->from_hep = false;
     o->quoted = x->quoted;
+    o->not_sip = false;
     o->data = p;
     o->len = n;
     return o;

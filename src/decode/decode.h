@@ -54,6 +54,14 @@ bool decode_linktype_supported(int linktype);
 size_t decode_packet(struct decoder *d, const struct packet *pkt,
                      struct sip_payload *out, size_t max);
 
+/*
+ * Also hand on every UDP datagram that is not SIP, HEP or a tunnel, as a
+ * payload with not_sip set (for the media stage: RTP and RTCP). Off by
+ * default. They are counted in decode.udp_not_sip as before, not in
+ * decode.payloads.
+ */
+void decode_set_media(struct decoder *d, bool on);
+
 /* Expire reassembly state older than its timeout, using packet time. */
 void decode_expire(struct decoder *d, int64_t now_us);
 

@@ -106,6 +106,7 @@ struct decoder {
     struct tls_table *tls;      /* TLS handshakes seen in TCP streams (stream/tls.c) */
     struct sctp_slot *sctp;     /* fragmented SCTP user messages (decode_sctp.c) */
     int64_t last_expire_us;
+    bool emit_udp;              /* decode_set_media: hand on non-SIP UDP datagrams */
 };
 
 struct sctp_slot;

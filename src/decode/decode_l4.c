@@ -45,6 +45,13 @@ void decode_udp(struct dctx *x, struct cursor c)
         return;
     }
     dctx_count(x, DC_UDP_NOT_SIP);
+    /* RTP/RTCP candidates for the media stage; a quoted datagram is a
+     * bounced copy, not media that flowed */
+    if (x->d->emit_udp && !x->quoted) {
+        struct sip_payload *o = decode_emit(x, p, n, TRANSPORT_UDP, sport, dport);
+        if (o != NULL)
+            o->not_sip = true;
+    }
 }
 
 struct tcp_cb {

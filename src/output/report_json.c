@@ -185,6 +185,55 @@ static json_object *jdiagnosis(const struct snap_diagnosis *d)
     return o;
 }
 
+/* One RTP stream (docs/json-schema.md "media"). */
+static json_object *jmedia(const struct snap_media *m)
+{
+    json_object *o = json_object_new_object();
+    char ip[ADDR_STRLEN];
+
+    json_object_object_add(o, "call_id", json_object_new_string(m->call_id));
+    json_object_object_add(o, "src", json_object_new_string(addr_str(&m->src.ip, ip, sizeof(ip))));
+    json_object_object_add(o, "src_port", json_object_new_int(m->src.port));
+    json_object_object_add(o, "dst", json_object_new_string(addr_str(&m->dst.ip, ip, sizeof(ip))));
+    json_object_object_add(o, "dst_port", json_object_new_int(m->dst.port));
+    json_object_object_add(o, "ssrc", json_object_new_int64(m->ssrc));
+    json_object_object_add(o, "direction", json_object_new_string(m->direction));
+    json_object_object_add(o, "payload_type", json_object_new_int(m->payload_type));
+    json_object_object_add(o, "codec", m->codec[0] ? json_object_new_string(m->codec) : NULL);
+    json_object_object_add(o, "packets", json_object_new_uint64(m->packets));
+    json_object_object_add(o, "expected", json_object_new_int64(m->expected));
+    json_object_object_add(o, "lost", json_object_new_int64(m->lost));
+    json_object_object_add(o, "jitter_ms", json_object_new_double(m->jitter_ms));
+    json_object_object_add(o, "jitter_max_ms", json_object_new_double(m->jitter_max_ms));
+    json_object_object_add(o, "jitter_mean_ms", json_object_new_double(m->jitter_mean_ms));
+    json_object_object_add(o, "dtmf_events", json_object_new_int64(m->dtmf_events));
+    json_object_object_add(o, "first_frame", json_object_new_uint64(m->first_frame));
+    json_object_object_add(o, "first_epoch", jtime(m->first_us));
+    json_object_object_add(o, "last_epoch", jtime(m->last_us));
+    return o;
+}
+
+static json_object *jmedia_call(const struct snap_media_call *c)
+{
+    json_object *o = json_object_new_object();
+    static const char *const side[2] = { "caller", "callee" };
+    char k[32];
+
+    json_object_object_add(o, "call_id", json_object_new_string(c->call_id));
+    json_object_object_add(o, "verdict", json_object_new_string(c->verdict));
+    json_object_object_add(o, "note", c->note[0] ? json_object_new_string(c->note) : NULL);
+    for (int i = 0; i < 2; i++) {
+        snprintf(k, sizeof(k), "%s_sdp", side[i]);
+        json_object_object_add(o, k, c->have_sdp[i] ? jep(&c->sdp[i]) : NULL);
+        snprintf(k, sizeof(k), "rtp_to_%s", side[i]);
+        json_object_object_add(o, k, json_object_new_uint64(c->packets_to[i]));
+        snprintf(k, sizeof(k), "rtcp_to_%s", side[i]);
+        json_object_object_add(o, k, json_object_new_uint64(c->rtcp_to[i]));
+    }
+    json_object_object_add(o, "streams", json_object_new_int64(c->n_streams));
+    return o;
+}
+
 json_object *report_json_finding(const struct snap_finding *x)
 {
     return jfinding(x);
@@ -241,6 +290,18 @@ int report_json(FILE *f, const struct snapshot *s)
         json_object_object_add(root, "agents", ag);
         json_object_object_add(root, "agents_evicted",
                                json_object_new_uint64(s->run.agents_evicted));
+    }
+    {
+        json_object *media = json_object_new_array(), *calls = json_object_new_array();
+        for (size_t i = 0; i < s->n_media && i < SNAP_MAX_MEDIA; i++)
+            json_object_array_add(media, jmedia(&s->media[i]));
+        json_object_object_add(root, "media", media);
+        json_object_object_add(root, "media_not_shown", json_object_new_uint64(s->media_not_shown));
+        for (size_t i = 0; i < s->n_media_calls && i < SNAP_MAX_MEDIA_CALLS; i++)
+            json_object_array_add(calls, jmedia_call(&s->media_calls[i]));
+        json_object_object_add(root, "media_calls", calls);
+        json_object_object_add(root, "media_calls_not_shown",
+                               json_object_new_uint64(s->media_calls_not_shown));
     }
     txt = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
                                                JSON_C_TO_STRING_NOSLASHESCAPE);

@@ -166,6 +166,57 @@ static void agents(FILE *f, const struct snapshot *s, const struct style *st)
     fputc('\n', f);
 }
 
+/* Media per call (src/media/): the verdict, the SDP addresses and each stream. */
+static void media(FILE *f, const struct snapshot *s, const struct style *st)
+{
+    static const char *const side[2] = { "caller", "callee" };
+    char a[ADDR_STRLEN], b[ADDR_STRLEN];
+
+    if (s->n_media_calls == 0 && s->n_media == 0)
+        return;
+    fprintf(f, "%sMedia%s (%zu call(s) with SDP, %zu RTP stream(s))\n", st->bold, st->off,
+            s->n_media_calls, s->n_media);
+    for (size_t i = 0; i < s->n_media_calls; i++) {
+        const struct snap_media_call *c = &s->media_calls[i];
+        bool bad = strcmp(c->verdict, "one-way") == 0 || strcmp(c->verdict, "no media") == 0;
+        fprintf(f, "  call %s: %s%s%s\n", c->call_id, bad ? st->sev[SEV_WARNING] : "",
+                c->verdict, bad ? st->off : "");
+        fprintf(f, "    SDP:");
+        for (int k = 0; k < 2; k++) {
+            if (c->have_sdp[k])
+                fprintf(f, " %s %s:%u", side[k], addr_str(&c->sdp[k].ip, a, sizeof(a)),
+                        (unsigned)c->sdp[k].port);
+            else
+                fprintf(f, " %s none", side[k]);
+            fputc(k == 0 ? ',' : '\n', f);
+        }
+        for (size_t j = 0; j < s->n_media; j++) {
+            const struct snap_media *m = &s->media[j];
+            if (strcmp(m->call_id, c->call_id) != 0)
+                continue;
+            fprintf(f, "    %s:%u -> %s:%u %s SSRC 0x%08x %s: %llu packets, %lld lost (%.1f%%), "
+                       "jitter %.2f ms (max %.2f), %.1f s",
+                    addr_str(&m->src.ip, a, sizeof(a)), (unsigned)m->src.port,
+                    addr_str(&m->dst.ip, b, sizeof(b)), (unsigned)m->dst.port, m->direction,
+                    (unsigned)m->ssrc, m->codec[0] ? m->codec : "PT", (unsigned long long)m->packets,
+                    (long long)m->lost,
+                    m->expected > 0 ? 100.0 * (double)m->lost / (double)m->expected : 0.0,
+                    m->jitter_ms, m->jitter_max_ms, (double)(m->last_us - m->first_us) / 1e6);
+            if (m->dtmf_events)
+                fprintf(f, ", %u DTMF event(s)", m->dtmf_events);
+            fputc('\n', f);
+        }
+        if (c->note[0])
+            fprintf(f, "    %s\n", c->note);
+    }
+    if (s->media_not_shown || s->media_calls_not_shown)
+        fprintf(f, "  %llu stream(s) and %llu call(s) not shown (evicted at --cap media_streams / "
+                   "media_calls, or past the report's limit)\n",
+                (unsigned long long)s->media_not_shown,
+                (unsigned long long)s->media_calls_not_shown);
+    fputc('\n', f);
+}
+
 static void run_stats(FILE *f, const struct snapshot *s, const struct style *st)
 {
     const struct run_info *r = &s->run;
@@ -209,6 +260,7 @@ int report_text(FILE *f, const struct snapshot *s, bool color)
         finding(f, &s->findings[i], ++n, st);
     peers(f, s, st);
     agents(f, s, st);
+    media(f, s, st);
     run_stats(f, s, st);
     return ferror(f) ? -2 : 0;
 }

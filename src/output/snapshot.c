@@ -31,7 +31,10 @@ int snapshot_init(struct snapshot *s, size_t findings, size_t peers, size_t dial
     s->msgs = calloc(msgs ? msgs : 1, sizeof(*s->msgs));
     s->raw = malloc(raw_bytes ? raw_bytes : 1);
     s->counters = calloc(counters ? counters : 1, sizeof(*s->counters));
-    if (!s->findings || !s->peers || !s->dialogs || !s->msgs || !s->raw || !s->counters) {
+    s->media = calloc(SNAP_MAX_MEDIA, sizeof(*s->media));
+    s->media_calls = calloc(SNAP_MAX_MEDIA_CALLS, sizeof(*s->media_calls));
+    if (!s->findings || !s->peers || !s->dialogs || !s->msgs || !s->raw || !s->counters ||
+        !s->media || !s->media_calls) {
         snapshot_free(s);
         return ERR_NOMEM;
     }
@@ -52,6 +55,8 @@ void snapshot_free(struct snapshot *s)
     free(s->msgs);
     free(s->raw);
     free(s->counters);
+    free(s->media);
+    free(s->media_calls);
     memset(s, 0, sizeof(*s));
 }
 
@@ -60,6 +65,8 @@ void snapshot_clear(struct snapshot *s)
     s->n_findings = s->n_peers = s->n_dialogs = s->n_msgs = s->raw_len = s->n_counters = 0;
     s->evictions = 0;
     s->n_diagnosis = 0;
+    s->n_media = s->n_media_calls = 0;
+    s->media_not_shown = s->media_calls_not_shown = 0;
     memset(s->findings_by_severity, 0, sizeof(s->findings_by_severity));
 }
 
@@ -87,4 +94,14 @@ void snapshot_copy(struct snapshot *dst, const struct snapshot *src)
     COPY_ARRAY(msgs, n_msgs, cap_msgs);
     COPY_ARRAY(raw, raw_len, cap_raw);
     COPY_ARRAY(counters, n_counters, cap_counters);
+    dst->n_media = src->n_media < SNAP_MAX_MEDIA ? src->n_media : SNAP_MAX_MEDIA;
+    if (dst->n_media > 0)
+        memcpy(dst->media, src->media, dst->n_media * sizeof(*dst->media));
+    dst->media_not_shown = src->media_not_shown;
+    dst->n_media_calls = src->n_media_calls < SNAP_MAX_MEDIA_CALLS ? src->n_media_calls
+                                                                   : SNAP_MAX_MEDIA_CALLS;
+    if (dst->n_media_calls > 0)
+        memcpy(dst->media_calls, src->media_calls,
+               dst->n_media_calls * sizeof(*dst->media_calls));
+    dst->media_calls_not_shown = src->media_calls_not_shown;
 }

@@ -402,6 +402,7 @@ int sip_parse(struct sip_parser *sp, const struct sip_payload *in, struct sip_ms
     out->body_len = cursor_left(&c);
     if (out->content_length >= 0 && (uint64_t)out->content_length < out->body_len)
         out->body_len = (size_t)out->content_length;
+    out->body = span_make((const char *)cursor_ptr(&c), out->body_len);
     if (out->body_len > 0 && is_sdp_type(out->content_type))
         sip_scan_sdp(span_make((const char *)cursor_ptr(&c), out->body_len), &out->sdp);
     return SIP_OK;

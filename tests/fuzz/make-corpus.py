@@ -247,6 +247,14 @@ def synthetic(o):
           b"username = pbx-main\ntermination_uri = sip:example.pstn.twilio.com\n"
           b"ip_acl = 198.51.100.0/28, 203.0.113.7\nedge = ashburn\npeer = 54.172.60.0/30\n")
     o.add("fuzz_files", b"\x01[trunk a]\nip_acl = 2001:db8::/32\n[trunk a]\nbogus\n")
+    o.add("fuzz_sdp", b"v=0\r\nc=IN IP6 2001:db8::5\r\nm=audio 30000 RTP/SAVPF 111 101\r\n"
+          b"a=rtpmap:111 opus/48000/2\r\na=rtcp:30011 IN IP6 2001:db8::6\r\na=rtcp-mux\r\na=sendonly\r\n"
+          b"m=image 16756 udptl t38\r\n")
+    rtp = bytes([0x80, 0, 0, 1, 0, 0, 0, 160, 0, 0, 0, 7]) + b"\xd5" * 160
+    rtcp = bytes([0x81, 200, 0, 12]) + bytes(48) + bytes([0x81, 202, 0, 1]) + bytes(4)
+    o.add("fuzz_media", struct.pack("!BBH", 0, 20, len(rtp)) + rtp +
+          struct.pack("!BBH", 1, 20, len(rtcp)) + rtcp +
+          struct.pack("!BBH", 4, 20, 25) + b"c=IN IP4 0.0.0.0\r\nm=au" )
 
 
 def main():
@@ -302,6 +310,7 @@ def main():
                 n += 1
             o.add("fuzz_pipeline", raw[:off])
         sip_frames, per_sip, per_dec = [], 0, 0
+        media = []
         frag_idx = []
         for i, f in enumerate(frames):
             l4 = l4_of(lt, f)
@@ -324,11 +333,18 @@ def main():
                                   b'response="00000000000000000000000000000000"\n' + m.group(1))
                     if pl[:4] == b"HEP3" or (pl[:1] in (b"\x01", b"\x02") and len(pl) > 16):
                         o.add("fuzz_hep", pl)
+                    # media: SDP bodies, and RTP/RTCP-looking datagrams as fuzz_media records
+                    if is_sip and b"\r\n\r\n" in pl and b"m=" in pl:
+                        o.add("fuzz_sdp", pl.split(b"\r\n\r\n", 1)[1])
+                    if not is_sip and len(pl) >= 12 and pl[0] >> 6 == 2 and len(media) < 60:
+                        media.append(struct.pack("!BBH", len(media) % 3, 20, len(pl)) + pl)
             if (is_sip or per_dec < 4) and per_dec < 12:
                 o.add("fuzz_decode", bytes([sel]) + f)
                 per_dec += 1
             if is_sip:
                 sip_frames.append(i)
+        if media:
+            o.add("fuzz_media", b"".join(media))
         o.add("fuzz_reasm_ip", frames_blob(sel, frames[:48]))
         for i in frag_idx[:400:8]:
             o.add("fuzz_reasm_ip", frames_blob(sel, frames[max(0, i - 2):i + 10]))

@@ -105,6 +105,23 @@ def check_schema(doc, rc, name):
             need(isinstance(e.get("role"), str) and e["role"], "evidence.role")
         need(all(isinstance(c, str) for c in f.get("causes", [])), "causes")
         need(all(isinstance(c, str) for c in f.get("fix", [])), "fix")
+    need(isinstance(doc.get("media"), list) and isinstance(doc.get("media_calls"), list), "media arrays")
+    need(isinstance(doc.get("media_not_shown"), int), "media_not_shown")
+    for m in doc.get("media", []):
+        for k in ("call_id", "src", "dst", "direction"):
+            need(isinstance(m.get(k), str), "media.%s" % k)
+        for k in ("src_port", "dst_port", "ssrc", "payload_type", "packets", "expected", "lost",
+                  "first_frame"):
+            need(isinstance(m.get(k), int), "media.%s integer" % k)
+        need(m["packets"] >= 1 and m["expected"] >= 1, "media packets/expected")
+        for k in ("jitter_ms", "jitter_max_ms", "jitter_mean_ms"):
+            need(isinstance(m.get(k), (int, float)) and m[k] >= 0, "media.%s" % k)
+        need(m.get("codec") is None or isinstance(m["codec"], str), "media.codec")
+    for c in doc.get("media_calls", []):
+        need(c.get("verdict") in ("two-way", "one-way", "no media", "not answered"),
+             "media_calls.verdict")
+        for k in ("rtp_to_caller", "rtp_to_callee", "streams"):
+            need(isinstance(c.get(k), int), "media_calls.%s" % k)
     worst = max([sev_order[f["severity"]] for f in doc.get("findings", [])] + [0])
     need(doc.get("exit_status") == (1 if worst >= 1 else 0), "exit_status follows severities")
 

@@ -1,0 +1,652 @@
+/*
+ * media.c — the media tracker (media.h): calls and their SDP, the
+ * (address, port) pairs SDP announced, and the RTP streams measured on
+ * them.
+ *
+ * Place in the flow: pipeline.c hands it every SIP message with SDP (and
+ * 2xx/BYE of INVITE dialogs) and every non-SIP UDP datagram; the engine
+ * copies it into the snapshot and the media kinds read media_each_call.
+ * Thread: the analysis thread.
+ *
+ * Association: an RTP packet belongs to a call when its destination (the
+ * receiver announced the port) or its source (symmetric RTP, RFC 4961: a
+ * sender sends from the port it receives on) is a pair some SDP of that
+ * call announced; a later SDP for the same pair takes it over (re-INVITE,
+ * a port reused by the next call). This is how tshark's SDP-driven RTP
+ * conversations work too, so the streams compare one for one. RTP on ports
+ * no SDP announced is only counted (media.udp.rtp_unannounced), never
+ * guessed into a call.
+ *
+ * Bounds: three ctab tables allocated once (calls, announced ports at four
+ * per call, streams); each evicts its oldest entry at its cap and counts it.
+ * A stream keeps a copy of its Call-ID, so it outlives an evicted call.
+ */
+#include "media.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "media/rtp.h"
+#include "util/ctable.h"
+
+#define MEDIA_CALL_ID 128
+#define MEDIA_TAG 64
+#define PORTS_PER_CALL 4
+/* A one-way or silent call needs a little time to prove it: media starts
+ * within a packet time or two of the answer. */
+#define MEDIA_GRACE_US 2000000
+
+#define MEDIA_COUNTERS(X) \
+    X(M_UDP,              "media.udp.datagrams") \
+    X(M_UDP_UNMATCHED,    "media.udp.unannounced") \
+    X(M_UDP_RTP_LIKE,     "media.udp.rtp_unannounced") \
+    X(M_UDP_NOT_RTP,      "media.udp.non_rtp_media") \
+    X(M_RTP,              "media.rtp.packets") \
+    X(M_RTP_SHORT,        "media.rtp.short") \
+    X(M_RTP_BAD_VERSION,  "media.rtp.bad_version") \
+    X(M_RTP_BAD_CSRC,     "media.rtp.bad_csrc") \
+    X(M_RTP_BAD_EXT,      "media.rtp.bad_extension") \
+    X(M_RTP_BAD_PADDING,  "media.rtp.bad_padding") \
+    X(M_RTCP,             "media.rtcp.packets") \
+    X(M_RTCP_BAD,         "media.rtcp.malformed") \
+    X(M_SDP,              "media.sdp.bodies") \
+    X(M_SDP_NO_MEDIA,     "media.sdp.no_media") \
+    X(M_SDP_BAD_LINES,    "media.sdp.bad_lines") \
+    X(M_SDP_MEDIA_DROPPED,"media.sdp.media_dropped") \
+    X(M_SDP_FMT_DROPPED,  "media.sdp.formats_dropped") \
+    X(M_DTMF,             "media.rtp.dtmf_events")
+
+enum media_counter {
+#define MC_ENUM(id, name) id,
+    MEDIA_COUNTERS(MC_ENUM)
+#undef MC_ENUM
+    M_COUNT
+};
+
+struct mside {
+    bool have_sdp;
+    bool seen_sig;
+    struct endpoint sig;        /* where this side's SIP came from */
+    uint64_t sdp_frame;
+    struct sdp_media m[SDP_MAX_MEDIA];
+    struct addr addr[SDP_MAX_MEDIA];    /* effective c= of each m= line */
+    bool has_addr[SDP_MAX_MEDIA];
+    uint8_t n_m;
+};
+
+struct mcall {
+    char call_id[MEDIA_CALL_ID];
+    char caller_tag[MEDIA_TAG];
+    bool have_caller;
+    bool answered, ended;
+    int64_t first_us, answer_us, end_us;
+    uint64_t answer_frame;
+    struct mside side[2];
+    /* what flowed, by receiving side */
+    uint64_t rtp_to[2], rtcp_to[2];
+    uint64_t first_frame_to[2];
+    uint32_t n_streams;
+    /* NAT/ALG: a sender's first stream came from elsewhere than its SDP */
+    bool moved[2];
+    struct endpoint real_src[2];
+    uint64_t moved_frame[2];
+};
+
+/* An announced (address, port): whose and for what. */
+struct mport {
+    struct endpoint ep;
+    uint32_t call_idx, call_serial;
+    uint8_t side, m_index;
+    bool rtcp;
+    bool rtp;                   /* false: a non-RTP m= line (udptl T.38, MSRP) took the pair */
+};
+
+struct mstream {
+    char call_id[MEDIA_CALL_ID];
+    uint32_t call_idx, call_serial;
+    struct endpoint src, dst;
+    uint32_t ssrc;
+    uint8_t to_side;            /* the receiver */
+    uint8_t pt;
+    uint8_t m_index;
+    char codec[SDP_CODEC_LEN];
+    uint32_t clock;
+    bool dtmf_pt_known;
+    uint8_t dtmf_pt;
+    bool have_dtmf;
+    uint32_t last_dtmf_ts;
+    uint32_t dtmf_events;
+    uint64_t first_frame;
+    struct rtp_stat st;
+};
+
+struct media {
+    struct ctab calls, ports, streams;
+    uint64_t ctr[M_COUNT];
+};
+
+static const char *const counter_names[M_COUNT] = {
+#define MC_NAME(id, name) name,
+    MEDIA_COUNTERS(MC_NAME)
+#undef MC_NAME
+};
+
+struct media *media_new(const struct caps *caps)
+{
+    struct media *m = calloc(1, sizeof(*m));
+    size_t nc = caps->media_calls ? caps->media_calls : 1;
+    size_t ns = caps->media_streams ? caps->media_streams : 1;
+
+    if (m == NULL)
+        return NULL;
+    if (ctab_init(&m->calls, nc, sizeof(struct mcall), NULL, NULL) != 0 ||
+        ctab_init(&m->ports, nc * PORTS_PER_CALL, sizeof(struct mport), NULL, NULL) != 0 ||
+        ctab_init(&m->streams, ns, sizeof(struct mstream), NULL, NULL) != 0) {
+        media_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void media_free(struct media *m)
+{
+    if (m == NULL)
+        return;
+    ctab_free(&m->calls);
+    ctab_free(&m->ports);
+    ctab_free(&m->streams);
+    free(m);
+}
+
+static void copy_span(char *dst, size_t cap, struct span s)
+{
+    size_t n = s.len < cap - 1 ? s.len : cap - 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s.p[i];
+        dst[i] = (char)(ch >= 0x20 && ch < 0x7f ? ch : '?');
+    }
+    dst[n] = '\0';
+}
+
+static bool span_eq_cstr(struct span s, const char *c)
+{
+    size_t n = strlen(c);
+    return s.len == n && (n == 0 || memcmp(s.p, c, n) == 0);
+}
+
+static uint64_t ep_hash(const struct ctab *t, const struct endpoint *ep)
+{
+    uint8_t k[18];
+    memcpy(k, ep->ip.b, 16);
+    k[16] = (uint8_t)(ep->port >> 8);
+    k[17] = (uint8_t)ep->port;
+    return ctab_hash(t, k, sizeof(k));
+}
+
+static struct mcall *call_get(struct media *m, struct span call_id, bool create)
+{
+    uint64_t h = ctab_hash(&m->calls, call_id.p, call_id.len);
+    bool created = false;
+    struct mcall *c;
+
+    if (!create)
+        return ctab_find(&m->calls, h);
+    c = ctab_get(&m->calls, h, &created);
+    if (created)
+        copy_span(c->call_id, sizeof(c->call_id), call_id);
+    return c;
+}
+
+static struct mcall *call_at(const struct media *m, uint32_t idx, uint32_t serial)
+{
+    struct mcall *c = ctab_at(&m->calls, idx);
+    if (c == NULL || ctab_serial(&m->calls, c) != serial)
+        return NULL;
+    return c;
+}
+
+/* Which side sent this message: the caller sends requests with its own From
+ * tag and answers requests the callee sent (their To tag is the caller's). */
+static int sender_side(struct mcall *c, const struct sip_msg *msg)
+{
+    struct span tag = msg->is_request ? msg->from.tag : msg->to.tag;
+
+    if (!c->have_caller) {
+        /* the From tag of the first message seen names the caller */
+        copy_span(c->caller_tag, sizeof(c->caller_tag), msg->from.tag);
+        c->have_caller = true;
+        return msg->is_request ? 0 : 1;
+    }
+    return span_eq_cstr(tag, c->caller_tag) ? 0 : 1;
+}
+
+static void announce(struct media *m, struct mcall *c, int side, unsigned mi,
+                     const struct endpoint *ep, bool rtcp, bool rtp)
+{
+    uint64_t h = ep_hash(&m->ports, ep);
+    bool created;
+    struct mport *p = ctab_get(&m->ports, h, &created);
+
+    p->ep = *ep;
+    p->call_idx = ctab_index(&m->calls, c);
+    p->call_serial = ctab_serial(&m->calls, c);
+    p->side = (uint8_t)side;
+    p->m_index = (uint8_t)mi;
+    p->rtcp = rtcp;
+    p->rtp = rtp;
+}
+
+static void take_sdp(struct media *m, struct mcall *c, int side, const struct sip_msg *msg)
+{
+    struct sdp sdp;
+    struct mside *s = &c->side[side];
+
+    m->ctr[M_SDP]++;
+    if (sdp_parse((const uint8_t *)msg->body.p, msg->body.len, &sdp) == 0) {
+        m->ctr[M_SDP_NO_MEDIA]++;
+        return;
+    }
+    m->ctr[M_SDP_BAD_LINES] += sdp.bad_lines;
+    m->ctr[M_SDP_MEDIA_DROPPED] += sdp.media_dropped;
+    m->ctr[M_SDP_FMT_DROPPED] += sdp.fmt_dropped;
+    s->have_sdp = true;
+    s->sdp_frame = msg->frame;
+    s->n_m = sdp.n_media;
+    for (unsigned i = 0; i < sdp.n_media; i++) {
+        struct endpoint ep;
+        s->m[i] = sdp.media[i];
+        s->m[i].dir = sdp_media_dir(&sdp, i);
+        s->has_addr[i] = sdp_media_addr(&sdp, i, &s->addr[i]);
+        if (!s->has_addr[i] || s->m[i].port == 0)
+            continue;
+        ep.ip = s->addr[i];
+        ep.port = s->m[i].port;
+        /* a T.38 re-INVITE moves the pair to UDPTL: what follows is not RTP */
+        announce(m, c, side, i, &ep, false, s->m[i].rtp);
+        if (!s->m[i].rtp)
+            continue;
+        if (s->m[i].rtcp_mux)
+            continue;
+        ep.port = s->m[i].rtcp_port ? s->m[i].rtcp_port : (uint16_t)(s->m[i].port + 1);
+        if (s->m[i].has_rtcp_addr)
+            ep.ip = s->m[i].rtcp_addr;
+        if (ep.port != 0)
+            announce(m, c, side, i, &ep, true, true);
+    }
+}
+
+void media_on_sip(struct media *m, const struct sip_msg *msg)
+{
+    bool sdp = msg->sdp.present && msg->body.len > 0;
+    bool invite = msg->cseq_method == SIP_INVITE;
+    struct mcall *c;
+    int side;
+
+    if (msg->call_id.len == 0)
+        return;
+    /* only calls with SDP are followed; a 2xx or BYE of another dialog is not a call */
+    c = call_get(m, msg->call_id, sdp);
+    if (c == NULL)
+        return;
+    if (c->first_us == 0)
+        c->first_us = msg->ts_us;
+    side = sender_side(c, msg);
+    if (!c->side[side].seen_sig) {
+        c->side[side].seen_sig = true;
+        c->side[side].sig = msg->src;
+    }
+    if (sdp)
+        take_sdp(m, c, side, msg);
+    if (!msg->is_request && invite && msg->status >= 200 && msg->status < 300 && !c->answered) {
+        c->answered = true;
+        c->answer_us = msg->ts_us;
+        c->answer_frame = msg->frame;
+    }
+    if (msg->is_request && msg->method == SIP_BYE && !c->ended) {
+        c->ended = true;
+        c->end_us = msg->ts_us;
+    }
+}
+
+static struct mport *port_find(struct media *m, const struct endpoint *ep)
+{
+    struct mport *p = ctab_find(&m->ports, ep_hash(&m->ports, ep));
+    if (p == NULL || p->ep.port != ep->port || !addr_eq(&p->ep.ip, &ep->ip))
+        return NULL;
+    return p;
+}
+
+static const struct sdp_media *stream_sdp(const struct mcall *c, int side, unsigned mi)
+{
+    if (c == NULL || !c->side[side].have_sdp || mi >= c->side[side].n_m)
+        return NULL;
+    return &c->side[side].m[mi];
+}
+
+/* The sender announced a pair for this m= kind but sends from another:
+ * a NAT (or an ALG that rewrote SDP) between it and the capture. */
+static void sender_moved(struct mcall *c, int from, const struct sip_payload *pl)
+{
+    const struct mside *s = &c->side[from];
+    bool announced = false;
+
+    if (c->moved[from] || !s->have_sdp)
+        return;
+    for (unsigned i = 0; i < s->n_m; i++) {
+        if (!s->has_addr[i] || !s->m[i].rtp || s->m[i].port == 0)
+            continue;
+        announced = true;
+        if (s->m[i].port == pl->src.port && addr_eq(&s->addr[i], &pl->src.ip))
+            return;
+    }
+    if (!announced)
+        return;
+    c->moved[from] = true;
+    c->real_src[from] = pl->src;
+    c->moved_frame[from] = pl->frame;
+}
+
+static struct mstream *stream_get(struct media *m, const struct sip_payload *pl,
+                                  uint32_t ssrc, struct mcall *c, const struct mport *p,
+                                  int to_side, uint8_t pt)
+{
+    uint8_t k[40];
+    uint64_t h;
+    bool created;
+    struct mstream *s;
+
+    memcpy(k, pl->src.ip.b, 16);
+    memcpy(k + 16, pl->dst.ip.b, 16);
+    k[32] = (uint8_t)(pl->src.port >> 8);
+    k[33] = (uint8_t)pl->src.port;
+    k[34] = (uint8_t)(pl->dst.port >> 8);
+    k[35] = (uint8_t)pl->dst.port;
+    k[36] = (uint8_t)(ssrc >> 24);
+    k[37] = (uint8_t)(ssrc >> 16);
+    k[38] = (uint8_t)(ssrc >> 8);
+    k[39] = (uint8_t)ssrc;
+    h = ctab_hash(&m->streams, k, sizeof(k));
+    s = ctab_get(&m->streams, h, &created);
+    if (created) {
+        const struct sdp_media *sm;
+        const char *name;
+        memcpy(s->call_id, c->call_id, sizeof(s->call_id));
+        s->call_idx = ctab_index(&m->calls, c);
+        s->call_serial = ctab_serial(&m->calls, c);
+        s->src = pl->src;
+        s->dst = pl->dst;
+        s->ssrc = ssrc;
+        s->to_side = (uint8_t)to_side;
+        s->m_index = p->m_index;
+        s->pt = pt;
+        s->first_frame = pl->frame;
+        /* the receiver's SDP says what it accepts; the sender's what it sends */
+        sm = stream_sdp(c, to_side, p->m_index);
+        if (sm == NULL)
+            sm = stream_sdp(c, !to_side, p->m_index);
+        name = sdp_codec(sm, pt, &s->clock);
+        if (name != NULL)
+            snprintf(s->codec, sizeof(s->codec), "%s", name);
+        for (unsigned i = 0; sm != NULL && i < sm->n_fmt; i++) {
+            if (strcasecmp(sm->fmt[i].name, "telephone-event") == 0) {
+                s->dtmf_pt_known = true;
+                s->dtmf_pt = sm->fmt[i].pt;
+            }
+        }
+        c->n_streams++;
+        sender_moved(c, !to_side, pl);
+    }
+    return s;
+}
+
+static void on_rtp(struct media *m, const struct sip_payload *pl, struct mcall *c,
+                   const struct mport *p, int to_side, const struct rtp_hdr *h)
+{
+    struct mstream *s = stream_get(m, pl, h->ssrc, c, p, to_side, h->pt);
+    uint32_t clock = s->clock;
+
+    m->ctr[M_RTP]++;
+    if (c->rtp_to[to_side]++ == 0)
+        c->first_frame_to[to_side] = pl->frame;
+    if (s->dtmf_pt_known && h->pt == s->dtmf_pt) {
+        struct rtp_dtmf d;
+        /* RFC 4733 §2.5.1: all packets of one event share its timestamp */
+        if (rtp_dtmf_parse(h->payload, &d) && (!s->have_dtmf || h->ts != s->last_dtmf_ts)) {
+            s->have_dtmf = true;
+            s->last_dtmf_ts = h->ts;
+            s->dtmf_events++;
+            m->ctr[M_DTMF]++;
+        }
+        /* an event's packets all carry its start time (RFC 4733 §2.5.1.2):
+         * they count as received but say nothing about jitter */
+        clock = 0;
+    } else if (h->pt != s->pt) {
+        /* comfort noise or a codec switch: the clock may differ */
+        const struct sdp_media *sm = stream_sdp(c, to_side, p->m_index);
+        (void)sdp_codec(sm, h->pt, &clock);
+    }
+    rtp_stat_update(&s->st, h, pl->ts_us, clock);
+}
+
+static void on_rtcp(struct media *m, struct mcall *c, int to_side, struct cursor cur)
+{
+    struct rtcp_info ri;
+
+    if (!rtcp_parse(cur, &ri)) {
+        m->ctr[M_RTCP_BAD]++;
+        return;
+    }
+    m->ctr[M_RTCP]++;
+    c->rtcp_to[to_side]++;
+}
+
+bool media_on_udp(struct media *m, const struct sip_payload *pl)
+{
+    struct cursor cur = cursor_make(pl->data, pl->len);
+    struct mport *p;
+    struct mcall *c;
+    struct rtp_hdr h;
+    enum rtp_verdict v;
+    int to_side;
+
+    m->ctr[M_UDP]++;
+    /* receiver announced the destination, else the sender announced its source */
+    p = port_find(m, &pl->dst);
+    if (p != NULL) {
+        to_side = p->side;
+    } else if ((p = port_find(m, &pl->src)) != NULL) {
+        to_side = !p->side;
+    } else {
+        m->ctr[M_UDP_UNMATCHED]++;
+        if (rtp_parse(cur, &h) == RTP_OK)
+            m->ctr[M_UDP_RTP_LIKE]++;
+        return false;
+    }
+    c = call_at(m, p->call_idx, p->call_serial);
+    if (c == NULL) {
+        m->ctr[M_UDP_UNMATCHED]++;     /* the call was evicted */
+        return false;
+    }
+    if (!p->rtp) {
+        m->ctr[M_UDP_NOT_RTP]++;
+        return false;
+    }
+    v = rtp_parse(cur, &h);
+    switch (v) {
+    case RTP_OK:
+        on_rtp(m, pl, c, p, to_side, &h);
+        return true;
+    case RTP_IS_RTCP:
+        on_rtcp(m, c, to_side, cur);
+        return true;
+    case RTP_SHORT: m->ctr[M_RTP_SHORT]++; break;
+    case RTP_BAD_VERSION: m->ctr[M_RTP_BAD_VERSION]++; break;
+    case RTP_BAD_CSRC: m->ctr[M_RTP_BAD_CSRC]++; break;
+    case RTP_BAD_EXT: m->ctr[M_RTP_BAD_EXT]++; break;
+    case RTP_BAD_PADDING: m->ctr[M_RTP_BAD_PADDING]++; break;
+    case RTP_VERDICT_COUNT: break;
+    }
+    return false;
+}
+
+void media_stats(const struct media *m, stats_fn fn, void *ud)
+{
+    for (size_t i = 0; i < M_COUNT; i++)
+        fn(ud, counter_names[i], m->ctr[i]);
+    fn(ud, "media.calls.evicted", m->calls.evictions);
+    fn(ud, "media.ports.evicted", m->ports.evictions);
+    fn(ud, "media.streams.evicted", m->streams.evictions);
+    fn(ud, "media.streams", m->streams.n);
+}
+
+uint64_t media_evictions(const struct media *m)
+{
+    return m->calls.evictions + m->ports.evictions + m->streams.evictions;
+}
+
+/* ---- verdicts ------------------------------------------------------------ */
+
+static int first_audio(const struct mside *s)
+{
+    for (unsigned i = 0; i < s->n_m; i++)
+        if (s->m[i].rtp && s->has_addr[i] && s->m[i].type == SDP_M_AUDIO)
+            return (int)i;
+    for (unsigned i = 0; i < s->n_m; i++)
+        if (s->m[i].rtp && s->has_addr[i])
+            return (int)i;
+    return -1;
+}
+
+static void verdict_of(const struct mcall *c, struct media_verdict *v)
+{
+    memset(v, 0, sizeof(*v));
+    v->call_id = c->call_id;
+    v->answered = c->answered;
+    v->answer_us = c->answer_us;
+    v->answer_frame = c->answer_frame;
+    v->end_us = c->ended ? c->end_us : 0;
+    for (int i = 0; i < 2; i++) {
+        const struct mside *s = &c->side[i];
+        int a = first_audio(s);
+        v->have_sdp[i] = s->have_sdp && a >= 0;
+        v->sdp_frame[i] = s->sdp_frame;
+        v->sig[i] = s->sig;
+        if (a >= 0) {
+            v->sdp_ep[i].ip = s->addr[a];
+            v->sdp_ep[i].port = s->m[a].port;
+        }
+        v->packets_to[i] = c->rtp_to[i];
+        v->first_frame_to[i] = c->first_frame_to[i];
+        v->moved[i] = c->moved[i];
+        v->real_src[i] = c->real_src[i];
+        v->moved_frame[i] = c->moved_frame[i];
+    }
+    /* Silence from a side proves something only when the capture shows that
+     * host sending at all: media (RTP or RTCP) from it, or its SIP from the
+     * address its SDP gave. */
+    for (int i = 0; i < 2; i++) {
+        bool sent = c->rtp_to[!i] > 0 || c->rtcp_to[!i] > 0;
+        bool sig_here = c->side[i].seen_sig && v->have_sdp[i] &&
+                        addr_eq(&c->side[i].sig.ip, &v->sdp_ep[i].ip);
+        v->cannot_see[i] = !sent && !sig_here;
+    }
+}
+
+void media_each_call(const struct media *m, media_verdict_fn fn, void *ud)
+{
+    struct media_verdict v;
+
+    for (const struct mcall *c = ctab_first(&m->calls); c != NULL; c = ctab_next(&m->calls, c)) {
+        if (!c->side[0].have_sdp && !c->side[1].have_sdp)
+            continue;
+        verdict_of(c, &v);
+        fn(ud, &v);
+    }
+}
+
+/* ---- snapshot ------------------------------------------------------------ */
+
+static void call_summary(const struct mcall *c, struct snap_media_call *o)
+{
+    struct media_verdict v;
+    char a[ADDR_STRLEN];
+
+    verdict_of(c, &v);
+    memset(o, 0, sizeof(*o));
+    snprintf(o->call_id, sizeof(o->call_id), "%s", c->call_id);
+    for (int i = 0; i < 2; i++) {
+        o->have_sdp[i] = v.have_sdp[i];
+        o->sdp[i] = v.sdp_ep[i];
+        o->packets_to[i] = v.packets_to[i];
+        o->rtcp_to[i] = c->rtcp_to[i];
+    }
+    o->n_streams = c->n_streams;
+    if (!v.answered)
+        snprintf(o->verdict, sizeof(o->verdict), "not answered");
+    else if (v.packets_to[0] > 0 && v.packets_to[1] > 0)
+        snprintf(o->verdict, sizeof(o->verdict), "two-way");
+    else if (v.packets_to[0] > 0 || v.packets_to[1] > 0)
+        snprintf(o->verdict, sizeof(o->verdict), "one-way");
+    else
+        snprintf(o->verdict, sizeof(o->verdict), "no media");
+    for (int i = 0; i < 2; i++) {
+        if (!v.moved[i])
+            continue;
+        addr_str(&v.real_src[i].ip, a, sizeof(a));
+        size_t n = strlen(o->note);
+        snprintf(o->note + n, sizeof(o->note) - n, "%s%s media comes from %s:%u, not its SDP "
+                 "address", n ? "; " : "", i == 0 ? "caller" : "callee", a,
+                 (unsigned)v.real_src[i].port);
+    }
+}
+
+static void stream_out(const struct mstream *s, struct snap_media *o)
+{
+    memset(o, 0, sizeof(*o));
+    memcpy(o->call_id, s->call_id, sizeof(o->call_id));
+    o->src = s->src;
+    o->dst = s->dst;
+    o->ssrc = s->ssrc;
+    o->payload_type = s->pt;
+    snprintf(o->codec, sizeof(o->codec), "%s", s->codec);
+    snprintf(o->direction, sizeof(o->direction), "%s",
+             s->to_side == 1 ? "caller->callee" : "callee->caller");
+    o->packets = s->st.received;
+    o->expected = rtp_stat_expected(&s->st);
+    o->lost = rtp_stat_lost(&s->st);
+    o->jitter_ms = s->st.jitter_ms;
+    o->jitter_max_ms = s->st.jitter_max_ms;
+    o->jitter_mean_ms = s->st.jitter_mean_ms;
+    o->first_us = s->st.first_us;
+    o->last_us = s->st.last_us;
+    o->first_frame = s->first_frame;
+    o->dtmf_events = s->dtmf_events;
+}
+
+void media_snapshot(const struct media *m, struct snapshot *out)
+{
+    out->n_media = 0;
+    out->media_not_shown = 0;
+    for (const struct mstream *s = ctab_last(&m->streams); s != NULL;
+         s = ctab_prev(&m->streams, s)) {
+        if (out->n_media >= SNAP_MAX_MEDIA) {
+            out->media_not_shown++;
+            continue;
+        }
+        stream_out(s, &out->media[out->n_media++]);
+    }
+    out->media_not_shown += m->streams.evictions;
+    out->n_media_calls = 0;
+    out->media_calls_not_shown = 0;
+    for (const struct mcall *c = ctab_last(&m->calls); c != NULL; c = ctab_prev(&m->calls, c)) {
+        if (!c->side[0].have_sdp && !c->side[1].have_sdp)
+            continue;
+        if (out->n_media_calls >= SNAP_MAX_MEDIA_CALLS) {
+            out->media_calls_not_shown++;
+            continue;
+        }
+        call_summary(c, &out->media_calls[out->n_media_calls++]);
+    }
+    out->media_calls_not_shown += m->calls.evictions;
+}

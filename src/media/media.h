@@ -1,0 +1,77 @@
+/*
+ * media.h — the media stage: follows the RTP/RTCP that SDP announces for
+ * each call and measures it per stream (packets, loss, jitter, DTMF), and
+ * says per call whether media flowed both ways, one way or not at all and
+ * whether it came from where SDP said (NAT/ALG evidence).
+ *
+ * Flow: sip_parse (messages with SDP, and the ends of calls) and decode
+ * (UDP datagrams that are not SIP) → media (this) → the engine, which
+ * copies media_snapshot() into the snapshot and lets the media kinds read
+ * media_calls. pipeline.c feeds it; nothing else does.
+ *
+ * Bounded: calls (--cap media_calls), announced ports (4 per call slot)
+ * and streams (--cap media_streams) are ctab tables allocated at start-up
+ * that evict their oldest entry at the cap and count it (media.*.evicted).
+ * Thread: the analysis thread owns it; readers take snapshots.
+ */
+#ifndef SIPSCOPE_MEDIA_H
+#define SIPSCOPE_MEDIA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "caps.h"
+#include "payload.h"
+#include "sip.h"
+#include "snapshot.h"
+#include "stats.h"
+#include "media/sdp.h"
+
+struct media;
+
+/* NULL on out of memory. */
+struct media *media_new(const struct caps *caps);
+void media_free(struct media *m);
+
+/* A parsed SIP message: SDP offers and answers (INVITE, 183/200, re-INVITE,
+ * UPDATE, PRACK, ACK), 2xx to INVITE (answered), BYE (ended). */
+void media_on_sip(struct media *m, const struct sip_msg *msg);
+/* A UDP datagram decode did not take for SIP (pl->not_sip). True when it
+ * was RTP or RTCP on a port some SDP announced. */
+bool media_on_udp(struct media *m, const struct sip_payload *pl);
+
+void media_stats(const struct media *m, stats_fn fn, void *ud);
+/* Calls, announced ports and streams evicted at their caps. */
+uint64_t media_evictions(const struct media *m);
+/* Fill out->media and out->media_calls (most recent first) and the
+ * counts of what did not fit. */
+void media_snapshot(const struct media *m, struct snapshot *out);
+
+/* ---- the per-call view for the kinds (read-only) ----------------------- */
+
+/* What one call's media did, judged from the streams seen. side 0 is the
+ * caller (the From of the first INVITE), side 1 the callee. */
+struct media_verdict {
+    const char *call_id;
+    bool answered;
+    int64_t answer_us, end_us;      /* end_us 0 while not ended */
+    uint64_t answer_frame, sdp_frame[2];
+    bool have_sdp[2];
+    struct endpoint sdp_ep[2];      /* first audio m= line: c= address and port */
+    struct endpoint sig[2];         /* where each side's SIP came from */
+    uint64_t packets_to[2];         /* RTP received by side i (sent by the other) */
+    uint64_t first_frame_to[2];
+    bool cannot_see[2];             /* the capture has shown nothing sent from side i's
+                                     * host, so silence from it proves nothing */
+    /* NAT/ALG: media from side i arrived from another address or port than
+     * its SDP announced (latched by symmetric RTP) */
+    bool moved[2];
+    struct endpoint real_src[2];
+    uint64_t moved_frame[2];
+};
+
+/* Walk the calls, oldest first: fn is called once per call that has SDP. */
+typedef void (*media_verdict_fn)(void *ud, const struct media_verdict *v);
+void media_each_call(const struct media *m, media_verdict_fn fn, void *ud);
+
+#endif

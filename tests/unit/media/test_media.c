@@ -1,0 +1,275 @@
+/*
+ * test_media.c — the media tracker (src/media/media.c) on SIP messages
+ * parsed by the real parser and RTP datagrams built by hand: offer/answer
+ * association both ways (destination announced, symmetric source), the
+ * call verdicts a user reads (two-way, one-way, no media, not answered),
+ * media arriving from another address than SDP (NAT), a T.38 re-INVITE
+ * taking the port away from RTP, unannounced RTP only counted, and the
+ * caps: calls and streams evicted and counted, never grown.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "caps.h"
+#include "media/media.h"
+#include "sip.h"
+#include "snapshot.h"
+
+struct fx {
+    struct caps caps;
+    struct sip_parser *sp;
+    struct media *m;
+    struct snapshot snap;
+    uint64_t frame;
+};
+
+static void ep(struct endpoint *e, const char *ip, uint16_t port)
+{
+    assert_true(addr_parse(ip, strlen(ip), &e->ip));
+    e->port = port;
+}
+
+static void sip(struct fx *f, const char *src, const char *dst, const char *start,
+                const char *call, const char *from_tag, const char *to_tag, const char *cseq,
+                const char *sdp_ip, int sdp_port, const char *mline_extra)
+{
+    char body[512] = "", msg[2048];
+    struct sip_payload pl;
+    struct sip_msg m;
+    int bl = 0;
+
+    if (sdp_ip != NULL)
+        bl = snprintf(body, sizeof(body), "v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\n"
+                      "t=0 0\r\n%s\r\n", sdp_ip, sdp_ip,
+                      mline_extra ? mline_extra : "");
+    if (sdp_ip != NULL && sdp_port >= 0 && mline_extra == NULL)
+        bl = snprintf(body, sizeof(body), "v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\n"
+                      "t=0 0\r\nm=audio %d RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n",
+                      sdp_ip, sdp_ip, sdp_port);
+    snprintf(msg, sizeof(msg), "%s\r\nVia: SIP/2.0/UDP %s;branch=z9hG4bK%s%s\r\n"
+             "From: <sip:a@example.com>;tag=%s\r\nTo: <sip:b@example.com>%s%s\r\n"
+             "Call-ID: %s\r\nCSeq: %s\r\n%sContent-Length: %d\r\n\r\n%s",
+             start, src, call, cseq, from_tag, to_tag ? ";tag=" : "", to_tag ? to_tag : "",
+             call, cseq, bl ? "Content-Type: application/sdp\r\n" : "", bl, body);
+    memset(&pl, 0, sizeof(pl));
+    pl.frame = ++f->frame;
+    pl.ts_us = (int64_t)f->frame * 1000;
+    ep(&pl.src, src, 5060);
+    ep(&pl.dst, dst, 5060);
+    pl.transport = TRANSPORT_UDP;
+    pl.data = (const uint8_t *)msg;
+    pl.len = strlen(msg);
+    assert_int_equal(sip_parse(f->sp, &pl, &m), SIP_OK);
+    media_on_sip(f->m, &m);
+}
+
+static bool rtp(struct fx *f, const char *sip_, uint16_t sp, const char *dip, uint16_t dp,
+                uint32_t ssrc, uint16_t seq, uint8_t pt, int64_t t_us)
+{
+    uint8_t b[12 + 160];
+    struct sip_payload pl;
+
+    memset(b, 0xd5, sizeof(b));
+    b[0] = 0x80;
+    b[1] = pt;
+    b[2] = (uint8_t)(seq >> 8);
+    b[3] = (uint8_t)seq;
+    b[4] = b[5] = 0;
+    b[6] = (uint8_t)((seq * 160) >> 8);
+    b[7] = (uint8_t)(seq * 160);
+    b[8] = (uint8_t)(ssrc >> 24);
+    b[9] = (uint8_t)(ssrc >> 16);
+    b[10] = (uint8_t)(ssrc >> 8);
+    b[11] = (uint8_t)ssrc;
+    memset(&pl, 0, sizeof(pl));
+    pl.frame = ++f->frame;
+    pl.ts_us = t_us;
+    ep(&pl.src, sip_, sp);
+    ep(&pl.dst, dip, dp);
+    pl.transport = TRANSPORT_UDP;
+    pl.not_sip = true;
+    pl.data = b;
+    pl.len = sizeof(b);
+    return media_on_udp(f->m, &pl);
+}
+
+static int setup(void **st)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    assert_non_null(f);
+    caps_default(&f->caps);
+    f->caps.media_calls = 4;
+    f->caps.media_streams = 6;
+    f->sp = sip_parser_new(&f->caps);
+    f->m = media_new(&f->caps);
+    assert_non_null(f->sp);
+    assert_non_null(f->m);
+    assert_int_equal(snapshot_init(&f->snap, 4, 4, 4, 4, 1024, 128), 0);
+    *st = f;
+    return 0;
+}
+
+static int teardown(void **st)
+{
+    struct fx *f = *st;
+    snapshot_free(&f->snap);
+    media_free(f->m);
+    sip_parser_free(f->sp);
+    free(f);
+    return 0;
+}
+
+static const struct snap_media_call *call_of(struct fx *f, const char *id)
+{
+    media_snapshot(f->m, &f->snap);
+    for (size_t i = 0; i < f->snap.n_media_calls; i++)
+        if (strcmp(f->snap.media_calls[i].call_id, id) == 0)
+            return &f->snap.media_calls[i];
+    return NULL;
+}
+
+static const char *want_name;
+static uint64_t want_value;
+
+static void stat_cb(void *ud, const char *name, uint64_t v)
+{
+    (void)ud;
+    if (strcmp(name, want_name) == 0)
+        want_value = v;
+}
+
+static uint64_t counter(struct fx *f, const char *name)
+{
+    want_name = name;
+    want_value = UINT64_MAX;
+    media_stats(f->m, stat_cb, NULL);
+    assert_true(want_value != UINT64_MAX);
+    return want_value;
+}
+
+/* INVITE with SDP from the caller, 200 with SDP from the callee */
+static void call(struct fx *f, const char *id, const char *caller, int cport, const char *callee,
+                 int eport, bool answer)
+{
+    sip(f, caller, callee, "INVITE sip:b@example.com SIP/2.0", id, "t1", NULL, "1 INVITE",
+        caller, cport, NULL);
+    sip(f, callee, caller, "SIP/2.0 180 Ringing", id, "t1", "t2", "1 INVITE", NULL, -1, NULL);
+    if (answer)
+        sip(f, callee, caller, "SIP/2.0 200 OK", id, "t1", "t2", "1 INVITE", callee, eport, NULL);
+}
+
+static void test_two_way_and_symmetric(void **st)
+{
+    struct fx *f = *st;
+    const struct snap_media_call *c;
+
+    call(f, "c1", "192.0.2.10", 4000, "198.51.100.20", 5000, true);
+    /* caller -> callee on the port the callee announced */
+    for (uint16_t q = 1; q <= 10; q++)
+        assert_true(rtp(f, "192.0.2.10", 4000, "198.51.100.20", 5000, 0xaaaa, q, 0,
+                        100000 + q * 20000));
+    /* callee -> caller: to the caller's announced pair */
+    for (uint16_t q = 1; q <= 8; q++)
+        assert_true(rtp(f, "198.51.100.20", 5000, "192.0.2.10", 4000, 0xbbbb, q, 0,
+                        100000 + q * 20000));
+    c = call_of(f, "c1");
+    assert_non_null(c);
+    assert_string_equal(c->verdict, "two-way");
+    assert_int_equal(c->packets_to[1], 10);
+    assert_int_equal(c->packets_to[0], 8);
+    assert_int_equal(c->n_streams, 2);
+    assert_string_equal(c->note, "");
+    assert_int_equal(f->snap.n_media, 2);
+    /* most recent stream first: the callee's */
+    assert_string_equal(f->snap.media[0].direction, "callee->caller");
+    assert_string_equal(f->snap.media[0].codec, "PCMU");
+    assert_int_equal(f->snap.media[1].packets, 10);
+    assert_int_equal(f->snap.media[1].lost, 0);
+}
+
+static void test_one_way_and_nat(void **st)
+{
+    struct fx *f = *st;
+    const struct snap_media_call *c;
+
+    /* the caller announces a private address; its media reaches the callee
+     * from the NAT's public address and another port */
+    call(f, "c2", "192.168.1.2", 30000, "198.51.100.20", 5002, true);
+    for (uint16_t q = 1; q <= 20; q += (q == 5 ? 2 : 1))   /* seq 6 lost */
+        assert_true(rtp(f, "203.0.113.9", 61000, "198.51.100.20", 5002, 0xcccc, q, 0,
+                        q * 20000));
+    /* the callee sends to the private address: nothing is captured back */
+    c = call_of(f, "c2");
+    assert_string_equal(c->verdict, "one-way");
+    assert_int_equal(c->packets_to[1], 19);
+    assert_int_equal(c->packets_to[0], 0);
+    assert_non_null(strstr(c->note, "caller media comes from 203.0.113.9:61000"));
+    assert_int_equal(f->snap.media[0].lost, 1);
+    assert_int_equal(f->snap.media[0].expected, 20);
+}
+
+static void test_no_media_not_answered(void **st)
+{
+    struct fx *f = *st;
+
+    call(f, "c3", "192.0.2.30", 4100, "198.51.100.30", 5100, true);
+    call(f, "c4", "192.0.2.31", 4102, "198.51.100.31", 5102, false);
+    assert_string_equal(call_of(f, "c3")->verdict, "no media");
+    assert_string_equal(call_of(f, "c4")->verdict, "not answered");
+    /* a 2xx of a dialog without SDP is not a call */
+    sip(f, "192.0.2.40", "198.51.100.40", "SIP/2.0 200 OK", "reg", "r1", "r2", "5 REGISTER",
+        NULL, -1, NULL);
+    assert_null(call_of(f, "reg"));
+}
+
+static void test_unannounced_and_t38(void **st)
+{
+    struct fx *f = *st;
+
+    assert_false(rtp(f, "192.0.2.50", 7000, "198.51.100.50", 7002, 1, 1, 0, 1000));
+    assert_int_equal(counter(f, "media.udp.unannounced"), 1);
+    assert_int_equal(counter(f, "media.udp.rtp_unannounced"), 1);
+    call(f, "fax", "192.0.2.60", 6000, "198.51.100.60", 6002, true);
+    assert_true(rtp(f, "192.0.2.60", 6000, "198.51.100.60", 6002, 7, 1, 0, 1000));
+    /* re-INVITE from the callee to T.38 on the same pair */
+    sip(f, "198.51.100.60", "192.0.2.60", "INVITE sip:a@example.com SIP/2.0", "fax", "t2", "t1",
+        "2 INVITE", "198.51.100.60", -1, "m=image 6002 udptl t38");
+    assert_false(rtp(f, "192.0.2.60", 6000, "198.51.100.60", 6002, 7, 2, 0, 2000));
+    assert_int_equal(counter(f, "media.udp.non_rtp_media"), 1);
+}
+
+static void test_caps_evict_and_count(void **st)
+{
+    struct fx *f = *st;
+    char id[16];
+
+    /* 4 calls fit; 6 more evict the oldest, counted */
+    for (int i = 0; i < 10; i++) {
+        snprintf(id, sizeof(id), "cap%d", i);
+        call(f, id, "192.0.2.70", (int)(8000 + 4 * i), "198.51.100.70", (int)(9000 + 4 * i), true);
+        assert_true(rtp(f, "192.0.2.70", (uint16_t)(8000 + 4 * i), "198.51.100.70",
+                        (uint16_t)(9000 + 4 * i), (uint32_t)i, 1, 0, 1000));
+    }
+    assert_int_equal(counter(f, "media.calls.evicted"), 6);
+    assert_int_equal(counter(f, "media.streams.evicted"), 4);
+    assert_true(counter(f, "media.streams") <= 6);
+    media_snapshot(f->m, &f->snap);
+    assert_int_equal(f->snap.n_media, 6);
+    assert_int_equal(f->snap.media_not_shown, 4);       /* evicted ones are said */
+    assert_int_equal(f->snap.media_calls_not_shown, 6);
+    assert_true(media_evictions(f->m) >= 10);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_two_way_and_symmetric, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_one_way_and_nat, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_media_not_answered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unannounced_and_t38, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_caps_evict_and_count, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
