@@ -42,11 +42,12 @@
     X(tls_handshake_bytes, 4u << 20, "bytes held by TLS handshake reassembly in all") \
     X(tunnel_depth,        4,        "nested encapsulations followed") \
     X(transactions,        65536,    "SIP transactions tracked") \
-    X(dialogs,             8192,     "dialogs and registrations tracked") \
-    X(auth_exchanges,      4096,     "auth challenge/retry exchanges tracked") \
-    X(peers,               1024,     "peers (trunk/phone/source pairs) tracked") \
-    X(sources,             4096,     "source addresses tracked for scanner/brute-force") \
-    X(accounts,            2048,     "accounts tracked for use from several sites") \
+    X(dialogs,             65536,    "dialogs and registrations tracked") \
+    X(auth_exchanges,      65536,    "auth challenge/retry exchanges tracked") \
+    X(peers,               16384,    "peers (trunk/phone/source pairs) tracked") \
+    X(sources,             16384,    "source addresses tracked for scanner/brute-force") \
+    X(identities,          131072,   "identities (user@host) tracked") \
+    X(accounts,            32768,    "accounts tracked for use from several sites") \
     X(findings,            256,      "distinct findings kept") \
     X(evidence_per_finding,32,       "evidence frames kept per finding") \
     X(messages_kept,       2048,     "recent raw messages kept for detail/evidence") \

@@ -127,7 +127,8 @@ struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, str
         ax->stale++;
         e->n_stale++;
     }
-    ctab_dlq_push(&e->auth_due, &e->auths, ax, m->ts_us + CORR_CHALLENGE_WAIT_US);
+    if (created)
+        ctab_dlq_push(&e->auth_due, &e->auths, ax, m->ts_us + CORR_TIMEOUT_US);
     return ax;
 }
 
@@ -274,6 +275,7 @@ struct auth_ex *auth_on_credentials(struct engine *e, const struct sip_msg *m, s
         ax->preemptive = true;
         ax->peer_key = t ? t->peer_key : 0;
         corr_copy(ax->realm, sizeof(ax->realm), m->cred.realm);
+        ctab_dlq_push(&e->auth_due, &e->auths, ax, m->ts_us + CORR_TIMEOUT_US);
     }
     if (!auth_digest_problem(ax, m, ax->problem, sizeof(ax->problem)))
         nonce_problem(e, ax, m, ax->problem, sizeof(ax->problem));
@@ -334,4 +336,78 @@ bool auth_on_final(struct engine *e, struct auth_ex *ax, const struct sip_msg *m
         e->n_auth_ok++;
     }
     return true;
+}
+
+/* ---- lifetime ---- */
+
+int auth_table_init(struct engine *e, size_t cap)
+{
+    int rc = ctab_init(&e->auths, cap, sizeof(struct auth_ex), NULL, NULL);
+
+    /* Each live exchange is in one queue once: the 64*T1 queue while it is
+     * busy, the challenge-wait queue while a challenge waits for a person. */
+    if (rc == 0)
+        rc = ctab_dlq_init(&e->auth_due, cap);
+    if (rc == 0)
+        rc = ctab_dlq_init(&e->auth_wait, cap);
+    return rc;
+}
+
+void auth_retire(struct engine *e, struct auth_ex *ax)
+{
+    ctab_remove(&e->auths, ax);
+    e->n_auth_retired++;
+}
+
+/* When the exchange's latest step is 64*T1 old (the retransmissions it can
+ * get are over), or 0 while the step may still be answered. */
+static int64_t step_done_us(const struct auth_ex *ax)
+{
+    switch (ax->state) {
+    case AUTH_CHALLENGED: return ax->challenge_us + CORR_TIMEOUT_US;
+    case AUTH_RETRIED:
+        /* an INVITE retry in Proceeding waits until timer C */
+        return ax->retry_us + (ax->method == SIP_INVITE ? CORR_TIMER_C_US : CORR_TIMEOUT_US);
+    case AUTH_OK:
+    case AUTH_REJECTED: return ax->outcome_us + CORR_TIMEOUT_US;
+    default: return 0;
+    }
+}
+
+struct auth_ex *auth_due(struct engine *e, int64_t now)
+{
+    struct auth_ex *ax;
+
+    /* Busy exchanges: retired 64*T1 after their outcome; a challenge still
+     * unanswered then moves to the challenge-wait queue. RFC 3261 gives a
+     * decided exchange nothing more to match: a refresh that reuses its
+     * nonce starts a pre-emptive exchange, checked as one. */
+    while ((ax = ctab_dlq_pop(&e->auth_due, &e->auths, now)) != NULL) {
+        int64_t done = step_done_us(ax);
+        if (done > now) {
+            ctab_dlq_push(&e->auth_due, &e->auths, ax, done < now + CORR_TIMEOUT_US ? done
+                                                             : now + CORR_TIMEOUT_US);
+        } else if (ax->state == AUTH_CHALLENGED && !ax->unanswered_done) {
+            ctab_dlq_push(&e->auth_wait, &e->auths, ax,
+                          ax->challenge_us + CORR_CHALLENGE_WAIT_US);
+        } else {
+            auth_retire(e, ax);
+        }
+    }
+    /* Challenges waiting for a retry: unanswered after CORR_CHALLENGE_WAIT_US
+     * (the caller dispatches the event, then retires the exchange). */
+    while ((ax = ctab_dlq_pop(&e->auth_wait, &e->auths, now)) != NULL) {
+        if (ax->state == AUTH_CHALLENGED && !ax->unanswered_done) {
+            if (ax->challenge_us + CORR_CHALLENGE_WAIT_US > now) {     /* challenged again */
+                ctab_dlq_push(&e->auth_wait, &e->auths, ax,
+                              ax->challenge_us + CORR_CHALLENGE_WAIT_US);
+                continue;
+            }
+            ax->unanswered_done = true;
+            return ax;
+        }
+        /* retried meanwhile: back to the 64*T1 queue */
+        ctab_dlq_push(&e->auth_due, &e->auths, ax, now + CORR_TIMEOUT_US);
+    }
+    return NULL;
 }

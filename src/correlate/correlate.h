@@ -197,6 +197,17 @@ struct auth_ex {
 
 /* ---- dialogs and registrations (src/correlate/dialog.c) ---- */
 
+/* A confirmed call (2xx to its INVITE, no BYE yet) may be silent for long:
+ * it is kept until idle this long (RFC 4028 session timers refresh every
+ * 30 min by default, so twice that). */
+#define CORR_CALL_IDLE_US (3600LL * 1000000)
+
+enum dialog_phase {
+    DIALOG_EARLY = 0,   /* not (yet) a call */
+    DIALOG_CONFIRMED,   /* a call: 2xx to the INVITE */
+    DIALOG_ENDED,       /* BYE */
+};
+
 struct dialog {
     uint64_t key;               /* Call-ID hash */
     char call_id[128];
@@ -206,6 +217,7 @@ struct dialog {
     int last_status;
     int64_t first_us, last_us;
     uint32_t n_msgs;
+    uint8_t phase;              /* enum dialog_phase */
     uint32_t snap_gen, snap_idx;    /* engine_snapshot scratch */
     /* Who answered in this dialog (any request, any status), so that a
      * "never answers" is checked against the wire (docs/findings.md). */
@@ -358,7 +370,7 @@ struct engine {
     struct caps caps;
     const struct media *media;  /* engine_set_media: read for snapshots and media kinds */
     struct ctab txns, auths, dialogs, peers, sources, idents;
-    struct ctab_dlq txn_due, auth_due;
+    struct ctab_dlq txn_due, auth_due, auth_wait, dialog_due;
     struct intern strings;      /* text and addresses the records share (intern.h) */
     struct txn txn_view;        /* scratch: the view handed to kinds (txn_view) */
     struct findings findings;
@@ -394,7 +406,7 @@ struct engine {
     /* counters (engine_stats) */
     uint64_t n_msgs, n_requests, n_responses, n_retrans, n_resp_retrans;
     uint64_t n_orphan_responses, n_timeouts, n_unanswered, n_acks_matched, n_txn_retired;
-    uint64_t n_txn_abandoned;
+    uint64_t n_txn_abandoned, n_auth_retired, n_dialogs_retired;
     uint64_t n_challenges, n_stale, n_auth_ok, n_auth_rejected;
     uint64_t n_tls_events;
 };
@@ -515,12 +527,21 @@ bool auth_on_final(struct engine *e, struct auth_ex *ax, const struct sip_msg *m
 #define AUTH_PROB_NONCE 16u
 #define AUTH_PROB_NC 32u
 uint32_t auth_problem_class(const char *problem);
+int auth_table_init(struct engine *e, size_t cap);
+/* The next exchange whose challenge went unanswered for CORR_CHALLENGE_WAIT_US
+ * (unanswered_done set; the caller dispatches, then auth_retire), or NULL;
+ * retires exchanges 64*T1 after their outcome (engine.auth_exchanges.retired). */
+struct auth_ex *auth_due(struct engine *e, int64_t now);
+void auth_retire(struct engine *e, struct auth_ex *ax);
 /* Digest checks of m's credentials against ax's challenge; writes a
  * one-line problem ("nonce was never issued") and returns true if any. */
 bool auth_digest_problem(const struct auth_ex *ax, const struct sip_msg *m, char *why,
                          size_t len);
 
 struct dialog *dialog_on_msg(struct engine *e, const struct sip_msg *m);
+int dialog_table_init(struct engine *e, size_t cap);
+/* Retire dialogs RFC 3261 is done with (engine.dialogs.retired). */
+void dialog_due(struct engine *e, int64_t now);
 /* The responses ip sent in the dialog of Call-ID key, NULL if none. */
 const struct dialog_resp *dialog_responder(const struct ctab *dialogs, uint64_t key,
                                            const struct addr *ip);

@@ -48,6 +48,43 @@ static void nameaddr_text(char *dst, size_t len, const struct sip_nameaddr *na)
     put_str(dst, len, &pos, h);
 }
 
+int dialog_table_init(struct engine *e, size_t cap)
+{
+    int rc = ctab_init(&e->dialogs, cap, sizeof(struct dialog), NULL, NULL);
+
+    return rc != 0 ? rc : ctab_dlq_init(&e->dialog_due, cap);
+}
+
+/* A dialog leaves when it is over and 64*T1 has passed since its last
+ * message (the retransmissions it can still see: RFC 3261 §17 timers), or
+ * when a confirmed call has been silent for CORR_CALL_IDLE_US (an INVITE
+ * without a final answer: CORR_TIMER_C_US). Until the table is 3/4 full a
+ * finished dialog stays as history (call list, ladders). Each dialog is
+ * queued once. */
+void dialog_due(struct engine *e, int64_t now)
+{
+    struct dialog *d;
+
+    while ((d = ctab_dlq_pop(&e->dialog_due, &e->dialogs, now)) != NULL) {
+        int64_t quiet = d->last_us + CORR_TIMEOUT_US;
+        if (quiet > now) {
+            ctab_dlq_push(&e->dialog_due, &e->dialogs, d, quiet);
+        } else if ((d->phase == DIALOG_CONFIRMED && d->last_us + CORR_CALL_IDLE_US > now) ||
+                   (d->phase == DIALOG_EARLY && d->method == SIP_INVITE &&
+                    d->last_status == 0 && d->last_us + CORR_TIMER_C_US > now)) {
+            /* a call, or an INVITE still ringing (timer C) */
+            ctab_dlq_push(&e->dialog_due, &e->dialogs, d, now + CORR_TIMEOUT_US);
+        } else if (e->dialogs.n < e->dialogs.cap / 4 * 3) {
+            /* over, but kept as history (call list, ladders) while the
+             * table has room: only live dialogs may need it */
+            ctab_dlq_push(&e->dialog_due, &e->dialogs, d, now + CORR_TIMEOUT_US);
+        } else {
+            ctab_remove(&e->dialogs, d);
+            e->n_dialogs_retired++;
+        }
+    }
+}
+
 struct dialog *dialog_on_msg(struct engine *e, const struct sip_msg *m)
 {
     bool created;
@@ -65,11 +102,17 @@ struct dialog *dialog_on_msg(struct engine *e, const struct sip_msg *m)
         d->src = m->is_request ? m->src : m->dst;
         d->dst = m->is_request ? m->dst : m->src;
         d->first_us = m->ts_us;
+        ctab_dlq_push(&e->dialog_due, &e->dialogs, d, m->ts_us + CORR_TIMEOUT_US);
     }
     d->last_us = m->ts_us;
     d->n_msgs++;
-    if (!m->is_request && m->cseq_method == d->method && m->status >= 200)
+    if (!m->is_request && m->cseq_method == d->method && m->status >= 200) {
         d->last_status = m->status;
+        if (d->phase == DIALOG_EARLY && d->method == SIP_INVITE && m->status < 300)
+            d->phase = DIALOG_CONFIRMED;
+    }
+    if (m->is_request && m->method == SIP_BYE)
+        d->phase = DIALOG_ENDED;
     if (!m->is_request) {
         for (int i = 0; i < DIALOG_RESPONDERS; i++) {
             struct dialog_resp *r = &d->resp[i];

@@ -163,12 +163,11 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
      * a class never needs more slots than there are live records. */
     rc |= intern_init(&e->strings, caps->transactions + caps->dialogs);
     rc |= txn_table_init(e, caps->transactions);
-    rc |= ctab_init(&e->auths, caps->auth_exchanges, sizeof(struct auth_ex), NULL, NULL);
-    rc |= ctab_init(&e->dialogs, caps->dialogs, sizeof(struct dialog), NULL, NULL);
+    rc |= auth_table_init(e, caps->auth_exchanges);
+    rc |= dialog_table_init(e, caps->dialogs);
     rc |= ctab_init(&e->peers, caps->peers, sizeof(struct peer), NULL, NULL);
     rc |= ctab_init(&e->sources, caps->sources, sizeof(struct source), NULL, NULL);
-    rc |= ctab_init(&e->idents, caps->sources, sizeof(struct ident), NULL, NULL);
-    rc |= ctab_dlq_init(&e->auth_due, caps->auth_exchanges);
+    rc |= ctab_init(&e->idents, caps->identities, sizeof(struct ident), NULL, NULL);
     rc |= findings_init(&e->findings, caps->findings, caps->evidence_per_finding);
     e->nat = nat_new(caps);
     e->sites = sites_new(caps);
@@ -231,6 +230,8 @@ void engine_free(struct engine *e)
     ctab_free(&e->idents);
     ctab_dlq_free(&e->txn_due);
     ctab_dlq_free(&e->auth_due);
+    ctab_dlq_free(&e->auth_wait);
+    ctab_dlq_free(&e->dialog_due);
     findings_free(&e->findings);
     nat_free(e->nat);
     sites_free(e->sites);
@@ -367,16 +368,14 @@ static void run_due(struct engine *e, int64_t now)
         ev.peer = p;
         dispatch(e, &ev);
     }
-    while ((ax = ctab_dlq_pop(&e->auth_due, &e->auths, e->now_us)) != NULL) {
+    while ((ax = auth_due(e, e->now_us)) != NULL) {
         struct kind_event ev = { .type = KEV_CHALLENGE_EXPIRED, .ax = ax };
-        if (ax->state != AUTH_CHALLENGED || ax->unanswered_done ||
-            ax->challenge_us + CORR_CHALLENGE_WAIT_US > e->now_us)
-            continue;
-        ax->unanswered_done = true;
         ev.peer = engine_peer(e, ax->peer_key);
         ev.source = engine_source(e, &ax->client.ip);
         dispatch(e, &ev);
+        auth_retire(e, ax);
     }
+    dialog_due(e, e->now_us);
 }
 
 void engine_tick(struct engine *e, int64_t now_us)
@@ -658,6 +657,8 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
     fn(ud, "engine.timeouts", e->n_timeouts);
     fn(ud, "engine.transactions.retired", e->n_txn_retired);
     fn(ud, "engine.transactions.abandoned", e->n_txn_abandoned);
+    fn(ud, "engine.auth_exchanges.retired", e->n_auth_retired);
+    fn(ud, "engine.dialogs.retired", e->n_dialogs_retired);
     fn(ud, "engine.strings.refused", e->strings.refused);
     fn(ud, "engine.unanswered", e->n_unanswered);
     fn(ud, "engine.challenges", e->n_challenges);
@@ -679,7 +680,8 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
     fn(ud, "engine.sources.peak", e->sources.peak);
     fn(ud, "engine.identities.peak", e->idents.peak);
     fn(ud, "engine.strings.peak", intern_live(&e->strings));
-    fn(ud, "engine.timeout_queue.dropped", e->txn_due.dropped + e->auth_due.dropped);
+    fn(ud, "engine.timeout_queue.dropped", e->txn_due.dropped + e->auth_due.dropped +
+                                           e->auth_wait.dropped + e->dialog_due.dropped);
     nat_stats(e->nat, fn, ud);
     sites_stats(e->sites, fn, ud);
     ka_stats(e->ka, fn, ud);
@@ -877,11 +879,14 @@ void engine_release(struct engine *e)
     ctab_release(&e->sources);
     ctab_release(&e->idents);
     {
-        uint64_t d1 = e->txn_due.dropped, d2 = e->auth_due.dropped;
+        /* engine_stats still reports what the queues dropped */
+        uint64_t dropped = e->txn_due.dropped + e->auth_due.dropped + e->auth_wait.dropped +
+                           e->dialog_due.dropped;
         ctab_dlq_free(&e->txn_due);
         ctab_dlq_free(&e->auth_due);
-        e->txn_due.dropped = d1;     /* engine_stats still reports them */
-        e->auth_due.dropped = d2;
+        ctab_dlq_free(&e->auth_wait);
+        ctab_dlq_free(&e->dialog_due);
+        e->txn_due.dropped = dropped;
     }
     if (e->nat != NULL)
         ctab_release(&e->nat->recs);

@@ -395,9 +395,7 @@ struct txn *txn_due(struct engine *e, int64_t now)
         if (t->state == TXN_DONE) {
             /* Completed: kept for the retransmissions of its request and
              * final answer (timers D/H/I/J/K after the final), then freed so
-             * the table holds live transactions, not history. A deadline
-             * re-queued here is at most 64*T1 out, so the queue stays
-             * (nearly) in deadline order: an entry pops at most 64*T1 late. */
+             * the table holds live transactions, not history. */
             if (final_us + wait <= now)
                 retire(e, t);
             else

@@ -223,30 +223,61 @@ void ctab_dlq_free(struct ctab_dlq *q)
     memset(q, 0, sizeof(*q));
 }
 
+/* A binary min-heap on deadline: items[0] is due first. */
+static void sift_up(struct ctab_dlq_item *h, size_t i)
+{
+    struct ctab_dlq_item it = h[i];
+
+    while (i > 0 && h[(i - 1) / 2].deadline > it.deadline) {
+        h[i] = h[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h[i] = it;
+}
+
+static void pop_root(struct ctab_dlq *q)
+{
+    struct ctab_dlq_item *h = q->items, it;
+    size_t i = 0;
+
+    it = h[--q->n];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= q->n)
+            break;
+        if (c + 1 < q->n && h[c + 1].deadline < h[c].deadline)
+            c++;
+        if (h[c].deadline >= it.deadline)
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    if (q->n > 0)
+        h[i] = it;
+}
+
 void ctab_dlq_push(struct ctab_dlq *q, const struct ctab *t, const void *entry, int64_t deadline)
 {
     struct ctab_dlq_item *it;
 
-    if (q->n == q->cap) {           /* full: forget the oldest deadline */
-        q->head = (q->head + 1) % q->cap;
-        q->n--;
+    if (q->n == q->cap) {           /* full: forget the earliest deadline */
+        pop_root(q);
         q->dropped++;
     }
-    it = &q->items[(q->head + q->n) % q->cap];
+    it = &q->items[q->n];
     it->idx = ctab_index(t, entry);
     it->serial = t->serial[it->idx];
     it->deadline = deadline;
-    q->n++;
+    sift_up(q->items, q->n++);
 }
 
 void *ctab_dlq_pop(struct ctab_dlq *q, const struct ctab *t, int64_t now)
 {
     while (q->n > 0) {
-        struct ctab_dlq_item it = q->items[q->head];
+        struct ctab_dlq_item it = q->items[0];
         if (it.deadline > now)
             return NULL;
-        q->head = (q->head + 1) % q->cap;
-        q->n--;
+        pop_root(q);
         if (it.idx < t->cap && t->used[it.idx] && t->serial[it.idx] == it.serial)
             return entry_at(t, it.idx);
     }

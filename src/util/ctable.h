@@ -76,12 +76,12 @@ void *ctab_last(const struct ctab *t);
 void *ctab_prev(const struct ctab *t, const void *entry);
 
 /*
- * A deadline queue: (entry index, serial, deadline) in deadline order for
- * entries whose deadlines are pushed in time order (first-seen + timeout).
- * Bounded ring; when full, the oldest item is dropped and counted.
+ * A deadline queue: (entry index, serial, deadline), popped in deadline
+ * order whatever the order of the pushes (a binary heap: O(log n) a push or
+ * pop). Bounded; when full, the earliest deadline is dropped and counted.
  */
 struct ctab_dlq {
-    size_t cap, head, n;
+    size_t cap, n;
     struct ctab_dlq_item { uint32_t idx, serial; int64_t deadline; } *items;
     uint64_t dropped;
 };

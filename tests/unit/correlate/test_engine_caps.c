@@ -47,9 +47,9 @@ static void test_ctab_eviction_order(void **state)
     assert_int_equal(t.evictions, 2);
     /* deadline queue: due entries come out in order, reused slots never */
     assert_int_equal(ctab_dlq_init(&q, 2), 0);
-    ctab_dlq_push(&q, &t, ctab_first(&t), 10);
     ctab_dlq_push(&q, &t, ctab_last(&t), 20);
-    ctab_dlq_push(&q, &t, ctab_last(&t), 30);               /* full: oldest dropped */
+    ctab_dlq_push(&q, &t, ctab_first(&t), 10);              /* pushed later, due first */
+    ctab_dlq_push(&q, &t, ctab_last(&t), 30);               /* full: earliest dropped */
     assert_int_equal(q.dropped, 1);
     assert_null(ctab_dlq_pop(&q, &t, 15));
     assert_non_null(ctab_dlq_pop(&q, &t, 20));
@@ -73,6 +73,7 @@ static void test_every_table_overflows(void **state)
     c.dialogs = 4;
     c.peers = 2;
     c.sources = 3;
+    c.identities = 3;
     c.findings = 4;
     c.messages_kept = 16;
     assert_int_equal(tl_open_caps(&t, &c, &o), 0);
