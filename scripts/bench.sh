@@ -61,7 +61,7 @@ rm -f "$OUT/analyse"
 if make --no-print-directory -j2 BUILD=build/rel build/rel/libsipscope.a >/dev/null; then
     # shellcheck disable=SC2046
     gcc -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Iinclude -Isrc -o "$OUT/analyse" tests/bench/analyse.c \
-        build/rel/libsipscope.a $(pkg-config --libs libpcap libmaxminddb json-c inih nettle ncursesw) \
+        build/rel/libsipscope.a $(pkg-config --libs libpcap libmaxminddb json-c inih nettle gnutls ncursesw) \
         -losipparser2 -lpthread -lm || echo "bench: analyse does not build; skipped" >&2
 fi
 PLACEHOLDER=0

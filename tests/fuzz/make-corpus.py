@@ -14,6 +14,7 @@ OUT/<target>/:
   fuzz_tls        the TCP payloads of each capture that carries TLS, as
                   records (dir/close/connection byte, length, payload)
   fuzz_hep        HEP datagrams (UDP payloads starting HEP3 or version 1/2)
+  fuzz_hep_frame  the same HEP records as framer reads (tests/fuzz/fuzz_hep_frame.c)
   fuzz_sip_parse  every distinct SIP payload (UDP), capped per capture
   fuzz_auth       Authorization value + "\\n" + challenge value, from the
                   captures and from RFC 2617 / RFC 7616 examples
@@ -333,6 +334,10 @@ def main():
                                   b'response="00000000000000000000000000000000"\n' + m.group(1))
                     if pl[:4] == b"HEP3" or (pl[:1] in (b"\x01", b"\x02") and len(pl) > 16):
                         o.add("fuzz_hep", pl)
+                        # the same record as one framer read, any size, no key
+                        o.add("fuzz_hep_frame", bytes([255, 0]) +
+                              b"".join(bytes([len(pl[i:i + 200])]) + pl[i:i + 200]
+                                       for i in range(0, len(pl), 200)))
                     # media: SDP bodies, and RTP/RTCP-looking datagrams as fuzz_media records
                     if is_sip and b"\r\n\r\n" in pl and b"m=" in pl:
                         o.add("fuzz_sdp", pl.split(b"\r\n\r\n", 1)[1])

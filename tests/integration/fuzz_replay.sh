@@ -13,7 +13,7 @@ LIB=${SIPSCOPE_BUILD:?}/libsipscope.a
 T=$(mktemp -d "${TMPDIR:-/tmp}/h7replay.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
 
-PKGS="libpcap libmaxminddb json-c inih nettle ncursesw"
+PKGS="libpcap libmaxminddb json-c inih nettle gnutls ncursesw"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Isrc -Itests/fuzz $(pkg-config --cflags $PKGS libosip2 2>/dev/null)"
 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 LIBS="$(pkg-config --libs $PKGS 2>/dev/null) -losipparser2 -lpthread -lm"
