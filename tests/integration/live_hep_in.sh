@@ -2,7 +2,9 @@
 # live_hep_in.sh — sipscope as the central collector (--hep-in) of a real
 # capture agent: Kamailio's siptrace module, on the lab carrier, mirrors
 # every SIP message as HEPv3 (capture id 11), then in a second round as
-# HEPv2 (capture id 12), to a sipscope in the carrier's
+# HEPv2 (capture id 12), and in a third over TCP as HEPv3 with an
+# authentication key (capture id 13, the centre holding the same key in
+# --hep-key-file and accounting the agent as TCP), to a sipscope in the carrier's
 # namespace listening on 192.0.2.50:9060 (no libpcap at all). sipp (PBX)
 # places a call with a wrong password, then a good one. The central
 # sipscope must alert "new" auth_rejected within 2 s (measured tens of ms, printed) of the 403's capture
@@ -21,20 +23,29 @@ mon_lab_up
 lab_exec "$LAB_NS_CAR" ip addr add 192.0.2.50/32 dev lo
 fail=0
 
-for spec in "3 11" "2 12"; do
-    set -- $spec; VER=$1; ID=$2
+printf 'siptrace-key-%s\n' "$$" >"$LAB_WORK/hep.key"; chmod 600 "$LAB_WORK/hep.key"
+for spec in "3 11 udp" "2 12 udp" "3 13 tcp"; do
+    set -- $spec; VER=$1; ID=$2; PROTO=$3
+    LISTEN=192.0.2.50:9060; DEST='HEP_DEST="sip:192.0.2.50:9060"'; EXTRA=""; KAMX=""
+    if [ "$PROTO" = tcp ]; then
+        LISTEN=tcp:192.0.2.50:9061; DEST='HEP_DEST="sip:192.0.2.50:9061;transport=tcp"'
+        EXTRA="--hep-key-file $LAB_WORK/hep.key"
+        KAMX="HEP_TCP HEP_KEY=\"siptrace-key-$$\""
+    fi
     rm -f "$LAB_WORK/alerts.ndjson" "$LAB_WORK/central.json" "$LAB_WORK/central.pcap" "$LAB_WORK/mon.err"
-    ip netns exec "$LAB_NS_CAR" "$SIPSCOPE" --hep-in 192.0.2.50:9060 --no-tui \
+    # shellcheck disable=SC2086
+    ip netns exec "$LAB_NS_CAR" "$SIPSCOPE" --hep-in $LISTEN $EXTRA --no-tui \
         --alerts "$LAB_WORK/alerts.ndjson" --metrics "$LAB_WORK/metrics.prom" \
         --report-file "$LAB_WORK/central.json" --report json -w "$LAB_WORK/central.pcap" \
         >"$LAB_WORK/mon.out" 2>"$LAB_WORK/mon.err" &
     MON_PID=$!
     LAB_PIDS="$LAB_PIDS $MON_PID"
     i=0; while ! grep -q "listening on" "$LAB_WORK/mon.err" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-    grep -q "listening on 192.0.2.50:9060" "$LAB_WORK/mon.err" || { echo "FAIL: --hep-in did not start"; cat "$LAB_WORK/mon.err"; exit 1; }
+    grep -q "listening on $LISTEN" "$LAB_WORK/mon.err" || { echo "FAIL: --hep-in did not start"; cat "$LAB_WORK/mon.err"; exit 1; }
 
+    # shellcheck disable=SC2086
     start_kamailio "$ROOT/tests/integration/lib/carrier_siptrace.cfg" "PW_1001=\"$PW1\"" \
-        'HEP_DEST="sip:192.0.2.50:9060"' "HEP_ID=$ID" "HEP_VER=$VER" || exit 1
+        "$DEST" "HEP_ID=$ID" "HEP_VER=$VER" $KAMX || exit 1
     capture_start "$LAB_WORK/pbx.pcap" "$LAB_NS_PBX" "$LAB_IF_PBX" || exit 1
     invite "$LAB_PBX_IP" "$PW1-typo" || { echo "FAIL: sipp (wrong password)"; fail=1; }
     wait_event auth_rejected new 3 || { echo "FAIL: no 'new' auth_rejected from HEP"; fail=1; }
@@ -47,7 +58,7 @@ for spec in "3 11" "2 12"; do
     [ "$MON_RC" -eq 0 ] || { echo "FAIL: central exit $MON_RC"; fail=1; }
     python3 tests/integration/lib/monitor_check.py "$LAB_WORK/alerts.ndjson" "$LAB_WORK/metrics.prom" \
         seq:auth_rejected:new,recovered latency:2.0 nodup || fail=1
-    python3 - "$LAB_WORK/alerts.ndjson" "$LAB_WORK/central.json" "$ID" <<'PY' || fail=1
+    python3 - "$LAB_WORK/alerts.ndjson" "$LAB_WORK/central.json" "$ID" "$PROTO" <<'PY' || fail=1
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 rep = json.load(open(sys.argv[2]))
@@ -58,6 +69,12 @@ if bad:
 sites = {p["site_id"] for p in rep["peers"]}
 if sites != {want}:
     print("FAIL: peers' site ids %s, want {%d}" % (sites, want))
+    bad.append(1)
+# The one agent, as the receiver accounted it: kamailio's records, none refused.
+ag = rep["agents"]
+if [(a["capture_id"], a["transport"]) for a in ag] != [(want, sys.argv[4].upper())] or \
+        ag[0]["packets"] < 10 or ag[0]["refused"] or ag[0]["malformed"] or ag[0]["dropped"]:
+    print("FAIL: agents %s, want one %s agent %d with its records admitted" % (ag, sys.argv[4], want))
     bad.append(1)
 sys.exit(1 if bad else 0)
 PY
@@ -74,7 +91,7 @@ PY
     missing=$(comm -23 "$LAB_WORK/want" "$LAB_WORK/got" | wc -l)
     [ "$missing" -eq 0 ] || { echo "FAIL: $missing PBX messages never reached the centre:";
                               comm -23 "$LAB_WORK/want" "$LAB_WORK/got" | head -5; fail=1; }
-    echo "HEPv$VER, site $ID: $n PBX messages, all among the $(wc -l <"$LAB_WORK/got") the centre received"
+    echo "HEPv$VER over $PROTO, site $ID: $n PBX messages, all among the $(wc -l <"$LAB_WORK/got") the centre received"
     if [ $fail -ne 0 ]; then
         echo "--- alerts"; cut -c1-300 "$LAB_WORK/alerts.ndjson"
         echo "--- stderr"; head -20 "$LAB_WORK/mon.err" "$LAB_WORK/pbx.err"; ls -l "$LAB_WORK"
@@ -82,5 +99,5 @@ PY
     fi
     stop_kamailio
 done
-[ $fail -eq 0 ] && echo "live_hep_in: kamailio siptrace HEPv3 and HEPv2 -> sipscope --hep-in: sites, new/recovered"
+[ $fail -eq 0 ] && echo "live_hep_in: kamailio siptrace HEPv3, HEPv2 (UDP) and HEPv3 with a key (TCP) -> sipscope --hep-in: sites, agents, new/recovered"
 exit $fail
