@@ -4,8 +4,8 @@
 # .2 and .99 on its loopback). One central sipscope listens on UDP, TCP and
 # TLS at once, with an allow-list (192.0.2.0/30), an authentication key and
 # small limits; then:
-#   - real senders: sipscope --hep-out with the key over TCP (agent 42) and
-#     UDP (43); the same bytes over TLS by openssl s_client with a client
+#   - real senders: sipscope --hep-out with the key over TCP (agent 42),
+#     UDP (43) and TCP on IPv6 (47, 2001:db8::1); the same bytes over TLS by openssl s_client with a client
 #     certificate (46) — all admitted;
 #   - refused and counted per agent: keyless (44), wrong key (45); refused in
 #     the totals only: a valid record from 192.0.2.99 (UDP and TCP), a TLS
@@ -39,6 +39,7 @@ trap 'exit 130' INT TERM
 ip netns add "$NS" || { echo "cannot create network namespaces"; exit 77; }
 ip -n "$NS" link set lo up
 for a in 192.0.2.1 192.0.2.2 192.0.2.99; do ip -n "$NS" addr add $a/32 dev lo; done
+ip -n "$NS" addr add 2001:db8::1/128 dev lo nodad
 fail=0
 IN=pcaps/lab/clean.pcap
 X="ip netns exec $NS timeout 20"
@@ -72,17 +73,19 @@ grep -q -- "$KEY" "$W/stream46.bin" || { echo "FAIL: --hep-out --hep-key-file se
 
 $X "$SIPSCOPE" --no-tui --report json -w "$W/central.pcap" --metrics "$W/central.prom" \
     --hep-in 192.0.2.1:9060 --hep-in tcp:192.0.2.1:9061 --hep-in tls:192.0.2.1:9062 \
+    --hep-in "tcp:[2001:db8::1]:9063" --hep-allow 2001:db8::1 \
     --hep-tls-cert "$W/srv.pem" --hep-tls-key "$W/srv.key" --hep-tls-ca "$W/ca.pem" \
     --hep-allow 192.0.2.0/30 --hep-key-file "$W/key" --cap hep_idle_ms=3000 \
     --cap hep_conns=4 --cap hep_record_bytes=8192 >"$W/central.json" 2>"$W/central.err" &
 C=$!; PIDS="$PIDS $C"
 i=0; while ! grep -q "listening on" "$W/central.err" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-grep -q "listening on 192.0.2.1:9060, tcp:192.0.2.1:9061, tls:192.0.2.1:9062" "$W/central.err" ||
+grep -q "listening on 192.0.2.1:9060, tcp:192.0.2.1:9061, tls:192.0.2.1:9062, tcp:\[2001:db8::1\]:9063" "$W/central.err" ||
     { echo "FAIL: central did not start"; cat "$W/central.err"; exit 1; }
 
 # Real senders, admitted.
 $X "$SIPSCOPE" -q -r "$IN" --hep-out tcp:192.0.2.1:9061 --hep-id 42 --hep-key-file "$W/key" >/dev/null 2>&1
 $X "$SIPSCOPE" -q -r "$IN" --hep-out 192.0.2.1:9060 --hep-id 43 --hep-key-file "$W/key" >/dev/null 2>&1
+$X "$SIPSCOPE" -q -r "$IN" --hep-out "tcp:[2001:db8::1]:9063" --hep-id 47 --hep-key-file "$W/key" >/dev/null 2>&1
 $X openssl s_client -connect 192.0.2.1:9062 -CAfile "$W/ca.pem" -cert "$W/cli.pem" \
     -key "$W/cli.key" -quiet -no_ign_eof <"$W/stream46.bin" >/dev/null 2>"$W/tls.err" ||
     { echo "FAIL: TLS with a client certificate: $(tail -2 "$W/tls.err")"; fail=1; }
@@ -115,7 +118,7 @@ rep = json.load(open(sys.argv[1]))
 n = int(sys.argv[2])
 c = rep["stats"]["counters"]
 want = {
-    "hep_in.records": 3 * n + 1, "hep_in.refused.no_key": n, "hep_in.refused.bad_key": n,
+    "hep_in.records": 4 * n + 1, "hep_in.refused.no_key": n, "hep_in.refused.bad_key": n,
     "hep_in.refused.not_allowed": 2, "hep_in.conns.framing_lost": 1,
     "hep_in.refused.oversize": 1, "hep_in.conns.truncated_record": 2,
     "hep_in.conns.idle_closed": 1, "hep_in.conns.refused_cap": 2,
@@ -137,6 +140,7 @@ def agent(capid, addr, transport, packets, refused=0, malformed=0):
 agent(42, "192.0.2.1", "TCP", n)
 agent(43, "192.0.2.1", "UDP", n)
 agent(46, "192.0.2.1", "TLS", n)
+agent(47, "2001:db8::1", "TCP", n)
 agent(44, "192.0.2.1", "UDP", 0, refused=n)
 agent(45, "192.0.2.1", "TCP", 0, refused=n)
 agent(46, "192.0.2.2", "TCP", 1)
@@ -148,15 +152,15 @@ for b in bad:
 sys.exit(1 if bad else 0)
 PY
 
-# What the centre analysed: tshark's view of the agents' capture, three
-# times (TCP, UDP, TLS agents), plus the one good record of the hostile test.
+# What the centre analysed: tshark's view of the agents' capture, four
+# times (TCP, UDP, TLS, IPv6 TCP agents), plus the one good record of the hostile test.
 tshark -r "$IN" -Y sip -T fields -e sip.Call-ID -e sip.CSeq.seq -e sip.CSeq.method \
     -e sip.Method -e sip.Status-Code 2>/dev/null | sort >"$W/tshark.tsv"
 "$SIPSCOPE" -q -r "$W/central.pcap" --messages 2>/dev/null | tail -n +2 |
     awk -F'\t' -v OFS='\t' '{split($11, c, " "); print $10, c[1], c[2], $8, $9}' | sort >"$W/central.tsv"
 first=$("$SIPSCOPE" -q -r "$IN" --messages 2>/dev/null | sed -n 2p |
         awk -F'\t' -v OFS='\t' '{split($11, c, " "); print $10, c[1], c[2], $8, $9}')
-{ cat "$W/tshark.tsv" "$W/tshark.tsv" "$W/tshark.tsv"; printf '%s\n' "$first"; } | sort >"$W/want.tsv"
+{ cat "$W/tshark.tsv" "$W/tshark.tsv" "$W/tshark.tsv" "$W/tshark.tsv"; printf '%s\n' "$first"; } | sort >"$W/want.tsv"
 diff -u "$W/want.tsv" "$W/central.tsv" >"$W/diff" ||
     { echo "FAIL: the centre analysed other messages than tshark sees sent"; head -20 "$W/diff"; fail=1; }
 
