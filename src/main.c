@@ -28,6 +28,7 @@
 
 #include "capture/capture.h"
 #include "app/cli.h"
+#include "config/config.h"
 #include "config/secrets.h"
 #include "decode/decode.h"
 #include "correlate/engine.h"
@@ -124,6 +125,7 @@ struct app {
     uint8_t hep_key[HEP_KEY_MAX];   /* --hep-key-file; wiped by app_free */
     size_t hep_key_len;
     char hep_listeners[200];        /* the source: what --hep-in listens on */
+    struct config_hep hep_cfg;      /* --config [hep_in], merged into o */
     struct snappub *pub;            /* dashboard or monitor publication */
     struct monitor *mon;
     struct hep_out *hep;
@@ -301,6 +303,46 @@ static void permission_hint(void)
             "/usr/share/doc/sipscope/README.Debian" : "");
 }
 
+/* --config's [hep_in] under the command line: its allow entries are added,
+ * its files used where no flag named one. The engine reads the file again
+ * for its trunks. */
+static int hep_config(struct app *a)
+{
+    struct config *cfg;
+    const struct config_hep *h;
+    char eb[ERRBUF_SIZE];
+
+    if (a->o.config_file == NULL || (a->o.hep_in == NULL && a->o.hep_out == NULL))
+        return 0;
+    if (config_load(a->o.config_file, &cfg, eb) != 0) {
+        fprintf(stderr, "sipscope: --config %s\n", eb);
+        return 2;
+    }
+    h = config_hep(cfg);
+    a->hep_cfg = *h;
+    config_free(cfg);
+    h = &a->hep_cfg;
+    for (size_t i = 0; i < h->allow.n; i++) {
+        if (a->o.hep_allow.n == CIDR_LIST_MAX) {
+            fprintf(stderr, "sipscope: --config %s: [hep_in] allow: more than %d networks with "
+                    "--hep-allow\n", a->o.config_file, CIDR_LIST_MAX);
+            return 2;
+        }
+        a->o.hep_allow.v[a->o.hep_allow.n++] = h->allow.v[i];
+    }
+    if (a->o.hep_key_file == NULL && h->key_file[0] != '\0')
+        a->o.hep_key_file = h->key_file;
+    if (a->o.hep_in == NULL)
+        return 0;
+    if (a->o.hep_tls_cert == NULL && h->tls_cert[0] != '\0')
+        a->o.hep_tls_cert = h->tls_cert;
+    if (a->o.hep_tls_key == NULL && h->tls_key[0] != '\0')
+        a->o.hep_tls_key = h->tls_key;
+    if (a->o.hep_tls_ca == NULL && h->tls_ca[0] != '\0')
+        a->o.hep_tls_ca = h->tls_ca;
+    return 0;
+}
+
 /* The HEP receiver's options; the key read from its file into key. */
 static void hep_opts(const struct cli_opts *o, struct hep_in_opts *h, const uint8_t *key,
                      size_t key_len)
@@ -333,6 +375,8 @@ static int app_open_input(struct app *a)
     co.files = a->o.read_files;
     co.n_files = a->o.n_read_files;
     co.iface = a->o.iface;
+    if (hep_config(a) != 0)
+        return 2;
     if (a->o.hep_key_file != NULL &&
         secrets_read_key(a->o.hep_key_file, a->hep_key, HEP_KEY_MAX, &a->hep_key_len,
                          a->errbuf) != 0) {

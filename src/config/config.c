@@ -18,6 +18,7 @@
 struct config {
     size_t n;
     struct config_trunk t[CONFIG_MAX_TRUNKS];
+    struct config_hep hep;
 };
 
 struct cparse {
@@ -25,6 +26,7 @@ struct cparse {
     char why[200];
     char section[INI_MAX_LINE];
     struct config_trunk *cur;
+    bool in_hep;            /* in [hep_in] */
 };
 
 static int fail(struct cparse *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -99,6 +101,29 @@ static int add_list(struct cparse *ps, struct cidr_list *l, const char *k, const
     return 1;
 }
 
+/* [hep_in]: who may send to --hep-in, and the files of its key and TLS. */
+static int hep_key(struct cparse *ps, const char *name, const char *value)
+{
+    struct config_hep *h = &ps->c->hep;
+
+    h->present = true;
+    if (!strcmp(name, "allow"))
+        return add_list(ps, &h->allow, name, value);
+    if (!strcmp(name, "key_file"))
+        return set_field(ps, h->key_file, sizeof(h->key_file), name, value);
+    if (!strcmp(name, "tls_cert"))
+        return set_field(ps, h->tls_cert, sizeof(h->tls_cert), name, value);
+    if (!strcmp(name, "tls_key"))
+        return set_field(ps, h->tls_key, sizeof(h->tls_key), name, value);
+    if (!strcmp(name, "tls_ca"))
+        return set_field(ps, h->tls_ca, sizeof(h->tls_ca), name, value);
+    if (!strcmp(name, "key") || !strcmp(name, "auth_key") || !strcmp(name, "password"))
+        return fail(ps, "the HEP key does not belong in --config: put it in a file of its own "
+                    "(mode 600) and name it with key_file");
+    return fail(ps, "unknown key '%s' in [hep_in] (allow, key_file, tls_cert, tls_key, tls_ca)",
+                name);
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     struct cparse *ps = user;
@@ -109,8 +134,13 @@ static int handler(void *user, const char *section, const char *name, const char
     if (strcmp(section, ps->section) != 0) {
         snprintf(ps->section, sizeof(ps->section), "%s", section);
         ps->cur = NULL;
+        ps->in_hep = !strcmp(section, "hep_in");
+        if (ps->in_hep && c->hep.present)
+            return fail(ps, "duplicate [hep_in]");
+        if (ps->in_hep)
+            return hep_key(ps, name, value);
         if (strncmp(section, "trunk ", 6) != 0 || section[6] == '\0')
-            return fail(ps, "unknown section [%s] (want [trunk NAME])", section);
+            return fail(ps, "unknown section [%s] (want [trunk NAME] or [hep_in])", section);
         const char *tname = section + 6;
         if (strlen(tname) >= sizeof(c->t[0].name))
             return fail(ps, "trunk name too long");
@@ -122,6 +152,8 @@ static int handler(void *user, const char *section, const char *name, const char
         ps->cur = &c->t[c->n++];
         snprintf(ps->cur->name, sizeof(ps->cur->name), "%s", tname);
     }
+    if (ps->in_hep)
+        return hep_key(ps, name, value);
     struct config_trunk *t = ps->cur;
     if (t == NULL)
         return 0;   /* the section's error is already recorded */
@@ -195,6 +227,11 @@ int config_load(const char *path, struct config **out, char *errbuf)
     }
     *out = c;
     return 0;
+}
+
+const struct config_hep *config_hep(const struct config *c)
+{
+    return &c->hep;
 }
 
 void config_free(struct config *c)

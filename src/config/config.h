@@ -15,6 +15,11 @@
  *   edge = ashburn                         ; optional (alias: region)
  *   peer = 54.172.60.0/30                  ; optional provider addresses
  *
+ *   [hep_in]                               ; optional: the HEP receiver (--hep-in)
+ *   allow = 198.51.100.0/24, 2001:db8::/32 ; agent networks, as --hep-allow
+ *   key_file = /etc/sipscope/hep.key       ; as --hep-key-file (the key itself is refused)
+ *   tls_cert = ...  tls_key = ...  tls_ca = ...   ; as --hep-tls-*
+ *
  * A password or secret key is refused (passwords go in --secrets, mode
  * 600). Errors are "FILE:LINE: message" (unknown key, bad address, duplicate
  * trunk...). At most CONFIG_MAX_TRUNKS trunks.
@@ -44,6 +49,13 @@ struct config_trunk {
     struct cidr_list peer;      /* provider signalling addresses, optional */
 };
 
+/* [hep_in]; the command line adds allow entries and its files win. */
+struct config_hep {
+    bool present;
+    struct cidr_list allow;
+    char key_file[256], tls_cert[256], tls_key[256], tls_ca[256];   /* "" when not given */
+};
+
 struct config;
 
 /* Load path. Returns 0, ERR_IO, ERR_FORMAT ("FILE:LINE: ..."), ERR_LIMIT or ERR_NOMEM. */
@@ -51,6 +63,7 @@ int config_load(const char *path, struct config **out, char *errbuf);
 void config_free(struct config *c);
 
 size_t config_trunk_count(const struct config *c);
+const struct config_hep *config_hep(const struct config *c);
 const struct config_trunk *config_trunk_at(const struct config *c, size_t i);
 const struct config_trunk *config_trunk_find(const struct config *c, const char *name);
 

@@ -3,7 +3,8 @@
 # does not trust (issue 19), in a network namespace made here (192.0.2.1,
 # .2 and .99 on its loopback). One central sipscope listens on UDP, TCP and
 # TLS at once, with an allow-list (192.0.2.0/30), an authentication key and
-# small limits; then:
+# small limits (the IPv6 agent's network and the client CA from --config
+# [hep_in]); then:
 #   - real senders: sipscope --hep-out with the key over TCP (agent 42),
 #     UDP (43) and TCP on IPv6 (47, 2001:db8::1); the same bytes over TLS by openssl s_client with a client
 #     certificate (46) — all admitted;
@@ -71,10 +72,12 @@ N=$(tshark -r "$IN" -Y sip 2>/dev/null | wc -l)
 $SEND first 1 "$W/stream46.bin" "$W/one.bin"
 grep -q -- "$KEY" "$W/stream46.bin" || { echo "FAIL: --hep-out --hep-key-file sent no key"; fail=1; }
 
+# Part of the receiver's set-up from --config (added to the flags).
+printf '[hep_in]\nallow = 2001:db8::1\ntls_ca = %s\n' "$W/ca.pem" >"$W/central.ini"
 $X "$SIPSCOPE" --no-tui --report json -w "$W/central.pcap" --metrics "$W/central.prom" \
     --hep-in 192.0.2.1:9060 --hep-in tcp:192.0.2.1:9061 --hep-in tls:192.0.2.1:9062 \
-    --hep-in "tcp:[2001:db8::1]:9063" --hep-allow 2001:db8::1 \
-    --hep-tls-cert "$W/srv.pem" --hep-tls-key "$W/srv.key" --hep-tls-ca "$W/ca.pem" \
+    --hep-in "tcp:[2001:db8::1]:9063" \
+    --hep-tls-cert "$W/srv.pem" --hep-tls-key "$W/srv.key" --config "$W/central.ini" \
     --hep-allow 192.0.2.0/30 --hep-key-file "$W/key" --cap hep_idle_ms=3000 \
     --cap hep_conns=4 --cap hep_record_bytes=8192 >"$W/central.json" 2>"$W/central.err" &
 C=$!; PIDS="$PIDS $C"

@@ -1,0 +1,88 @@
+/*
+ * test_config_hep.c — the --config [hep_in] section (src/config/config.c):
+ * its allow list, key and TLS files are read; the key itself, an unknown
+ * key and a second [hep_in] are refused with file:line; trunks around it
+ * still load.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "util/err.h"
+
+static char path[64];
+
+static int load(const char *text, struct config **c, char *eb)
+{
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/tmp/sipscope-h19-cfg-%d.ini", (int)getpid());
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    int rc = config_load(path, c, eb);
+    unlink(path);
+    return rc;
+}
+
+static void test_hep_section(void **state)
+{
+    struct config *c;
+    char eb[ERRBUF_SIZE];
+    const struct config_hep *h;
+    struct addr a;
+
+    (void)state;
+    assert_int_equal(load("[trunk main]\nprovider = twilio\n"
+                          "[hep_in]\nallow = 198.51.100.0/24, 2001:db8::/32\n"
+                          "key_file = /etc/sipscope/hep.key\ntls_cert = /c.pem\n"
+                          "tls_key = /k.pem\ntls_ca = /ca.pem\n", &c, eb), 0);
+    h = config_hep(c);
+    assert_true(h->present);
+    assert_int_equal(h->allow.n, 2);
+    assert_true(addr_parse("198.51.100.77", 13, &a));
+    assert_true(cidr_list_contains(&h->allow, &a, NULL));
+    assert_true(addr_parse("192.0.2.1", 9, &a));
+    assert_false(cidr_list_contains(&h->allow, &a, NULL));
+    assert_string_equal(h->key_file, "/etc/sipscope/hep.key");
+    assert_string_equal(h->tls_cert, "/c.pem");
+    assert_string_equal(h->tls_key, "/k.pem");
+    assert_string_equal(h->tls_ca, "/ca.pem");
+    assert_int_equal(config_trunk_count(c), 1);
+    config_free(c);
+
+    assert_int_equal(load("[trunk main]\nprovider = twilio\n", &c, eb), 0);
+    assert_false(config_hep(c)->present);
+    config_free(c);
+}
+
+static void test_hep_refused(void **state)
+{
+    struct config *c;
+    char eb[ERRBUF_SIZE];
+
+    (void)state;
+    assert_int_equal(load("[hep_in]\nkey = s3cret\n", &c, eb), ERR_FORMAT);
+    assert_non_null(strstr(eb, ":2: the HEP key does not belong in --config"));
+    assert_null(strstr(eb, "s3cret"));
+    assert_int_equal(load("[hep_in]\nlisten = 9060\n", &c, eb), ERR_FORMAT);
+    assert_non_null(strstr(eb, "unknown key 'listen' in [hep_in]"));
+    /* a second [hep_in] after another section (inih cannot tell two adjacent ones apart) */
+    assert_int_equal(load("[hep_in]\nallow = 10.0.0.0/8\n[trunk a]\nprovider = twilio\n"
+                          "[hep_in]\nallow = 10.1.0.0/16\n", &c, eb), ERR_FORMAT);
+    assert_non_null(strstr(eb, "duplicate [hep_in]"));
+    assert_int_equal(load("[hep_in]\nallow = not-an-address\n", &c, eb), ERR_FORMAT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hep_section),
+        cmocka_unit_test(test_hep_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
