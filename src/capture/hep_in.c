@@ -90,6 +90,7 @@ struct conn {
     int fd;                     /* -1: free */
     unsigned li;                /* its listener */
     struct sockaddr_storage peer;
+    uint8_t local[16];          /* the address it arrived on, for the synthesized header */
     int64_t last_ms;            /* accept, or the last whole record */
     gnutls_session_t tls;       /* NULL for TCP */
     bool handshaking;
@@ -344,8 +345,9 @@ struct hep_in *hep_in_open(const struct hep_in_opts *o, char *errbuf)
     if (o->allow != NULL)
         h->allow = *o->allow;
     h->o.allow = &h->allow;
-    if (h->o.max_record == 0 || h->o.max_record > HEP_IN_MAX)
-        h->o.max_record = HEP_IN_MAX;
+    /* The synthesized IP header's 16-bit length must hold it too. */
+    if (h->o.max_record == 0 || h->o.max_record > HEP_IN_MAX - HDR_MAX)
+        h->o.max_record = HEP_IN_MAX - HDR_MAX;
     if (h->o.max_agents == 0 || h->o.max_agents > RUN_MAX_AGENTS)
         h->o.max_agents = RUN_MAX_AGENTS;
     nc = o->max_conns > CONNS_MAX ? CONNS_MAX : (size_t)o->max_conns;
@@ -740,6 +742,17 @@ static void accept_some(struct hep_in *h, unsigned li)
         c->fd = fd;
         c->li = li;
         c->peer = from;
+        memset(c->local, 0, sizeof(c->local));
+        {
+            struct sockaddr_storage me;
+            socklen_t ml = sizeof(me);
+            if (getsockname(fd, (struct sockaddr *)&me, &ml) == 0) {
+                if (me.ss_family == AF_INET)
+                    memcpy(c->local, &((struct sockaddr_in *)&me)->sin_addr, 4);
+                else
+                    memcpy(c->local, &((struct sockaddr_in6 *)&me)->sin6_addr, 16);
+            }
+        }
         c->last_ms = mono_ms();
         c->tls = NULL;
         c->handshaking = false;
@@ -860,18 +873,7 @@ static int conn_next(struct hep_in *h, uint32_t *len)
             if (!admit(h, &c->peer, l->proto == P_TLS ? TRANSPORT_TLS : TRANSPORT_TCP,
                        h->pkt + hdr, n))
                 continue;
-            {
-                uint8_t dst[16] = { 0 };
-                struct sockaddr_storage me;
-                socklen_t ml = sizeof(me);
-                if (getsockname(c->fd, (struct sockaddr *)&me, &ml) == 0) {
-                    if (me.ss_family == AF_INET)
-                        memcpy(dst, &((struct sockaddr_in *)&me)->sin_addr, 4);
-                    else
-                        memcpy(dst, &((struct sockaddr_in6 *)&me)->sin6_addr, 16);
-                }
-                *len = synthesize(h, l->family, &c->peer, &l->local, dst, n);
-            }
+            *len = synthesize(h, l->family, &c->peer, &l->local, c->local, n);
             h->next_conn = i + 1;
             return 1;
         }

@@ -23,7 +23,8 @@
  * Limits (caps.h: hep_conns, hep_record_bytes, hep_idle_ms, hep_agent_rate,
  * hep_agents): connections at once (beyond: closed at accept, counted), one
  * 64 KiB framing buffer per connection allocated at open (so all
- * connections together hold at most hep_conns x 64 KiB), the largest record,
+ * connections together hold at most hep_conns x 64 KiB), the largest record
+ * (at most 65487 bytes: it must fit the synthesized IP packet),
  * a connection that completes no record for hep_idle_ms is closed (a
  * slow-loris sender cannot hold a slot), records per second per agent.
  *
