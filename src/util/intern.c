@@ -18,6 +18,8 @@ struct slot_hdr {
 };
 
 static const size_t class_size[INTERN_CLASSES] = { 32, 64, 128, 320 };
+_Static_assert(INTERN_MAX == 320 - sizeof(struct slot_hdr) - 1,
+               "INTERN_MAX is the largest class's room");
 
 /* Bytes of string a slot of class c holds (header and NUL taken out). */
 static size_t room(int c)
@@ -73,7 +75,7 @@ uint32_t intern_put(struct intern *in, const void *s, size_t len)
         len = INTERN_MAX;
         in->truncated++;
     }
-    while (room(c) < len)
+    while (c < INTERN_CLASSES - 1 && room(c) < len)
         c++;
     t = &in->cls[c];
     if (t->cap == 0)

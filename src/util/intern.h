@@ -27,7 +27,7 @@
 
 #define INTERN_NONE 0u
 #define INTERN_CLASSES 4
-#define INTERN_MAX 313      /* longest string kept (bytes): the largest slot's room */
+#define INTERN_MAX 311      /* longest string kept (bytes): the largest slot's room */
 
 struct intern {
     struct ctab cls[INTERN_CLASSES];
