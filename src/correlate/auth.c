@@ -75,6 +75,13 @@ struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, str
             memcpy(ax->ruri_host, t->ruri_host, sizeof(ax->ruri_host));
         }
     }
+    /* The retry came before this challenge of an earlier request (capture
+     * reordering: mirrored ports, merged files): the exchange has moved on,
+     * never "challenged and not retried". */
+    if (!created && t != NULL && ax->retry_frame > t->frame && ax->state != AUTH_CHALLENGED) {
+        e->n_auth_reordered++;
+        return ax;
+    }
     /* Remember the previous challenge's nonces: a retry using one of them
      * answers an old challenge ("reused nonce"). */
     for (uint8_t i = 0; i < ax->n_nonce; i++) {

@@ -296,6 +296,16 @@ struct source {
     uint64_t fail_retry[SOURCE_FAILS];  /* the refused retry of each failure */
 };
 
+/* A source is an attacker, not a user of the PBX, once it is classified as a
+ * scanner: a scanning tool's User-Agent, or SOURCE_SCAN_USERS usernames
+ * tried without one accepted (the scanner kind's rule). Its refusals are the
+ * attack's, never a user's wrong password or the ACL's (issue 14 item 3). */
+#define SOURCE_SCAN_USERS 10
+static inline bool source_is_attacker(const struct source *s)
+{
+    return s != NULL && (s->scanner_ua || (s->n_users >= SOURCE_SCAN_USERS && s->auth_ok == 0));
+}
+
 #define IDENT_SOURCES 4
 
 struct ident {
@@ -406,7 +416,7 @@ struct engine {
     /* counters (engine_stats) */
     uint64_t n_msgs, n_requests, n_responses, n_retrans, n_resp_retrans;
     uint64_t n_orphan_responses, n_timeouts, n_unanswered, n_acks_matched, n_txn_retired;
-    uint64_t n_txn_abandoned, n_auth_retired, n_dialogs_retired;
+    uint64_t n_txn_abandoned, n_auth_retired, n_dialogs_retired, n_auth_reordered;
     uint64_t n_challenges, n_stale, n_auth_ok, n_auth_rejected;
     uint64_t n_tls_events;
 };

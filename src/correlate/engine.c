@@ -659,6 +659,7 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
     fn(ud, "engine.transactions.abandoned", e->n_txn_abandoned);
     fn(ud, "engine.auth_exchanges.retired", e->n_auth_retired);
     fn(ud, "engine.dialogs.retired", e->n_dialogs_retired);
+    fn(ud, "engine.auth_exchanges.challenge_after_retry", e->n_auth_reordered);
     fn(ud, "engine.strings.refused", e->strings.refused);
     fn(ud, "engine.unanswered", e->n_unanswered);
     fn(ud, "engine.challenges", e->n_challenges);

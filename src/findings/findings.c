@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/err.h"
+
 void findings_fmt(char *dst, size_t len, const char *fmt, ...)
 {
     va_list ap;
@@ -34,16 +36,72 @@ static uint64_t key_of(const struct ctab *t, enum kind_id kind, const char *enti
     return ctab_hash(t, buf, 1 + el);
 }
 
+/* One member of a population finding (findings_note_member). */
+struct member {
+    uint64_t count;
+};
+
 int findings_init(struct findings *fs, size_t cap, size_t evidence_cap)
 {
     memset(fs, 0, sizeof(*fs));
     fs->evidence_cap = evidence_cap < SNAP_MAX_EVIDENCE ? evidence_cap : SNAP_MAX_EVIDENCE;
+    if (ctab_init(&fs->members, FINDINGS_MEMBERS, sizeof(struct member), NULL, NULL) != 0)
+        return ERR_NOMEM;
     return ctab_init(&fs->tab, cap, sizeof(struct finding), NULL, NULL);
 }
 
 void findings_free(struct findings *fs)
 {
     ctab_free(&fs->tab);
+    ctab_free(&fs->members);
+}
+
+bool findings_note_member(struct findings *fs, struct finding *f, const char *population,
+                          const char *name)
+{
+    char key[96];
+    size_t n = strnlen(name, sizeof(f->f.sample[0].name) - 1);
+    struct member *m;
+    struct snap_finding *sf = &f->f;
+    bool fresh = false;
+    uint32_t i, lo = 0;
+
+    findings_fmt(sf->population, sizeof(sf->population), "%s", population);
+    memcpy(key, &f->order, sizeof(f->order));
+    memcpy(key + sizeof(f->order), name, n);
+    m = ctab_find(&fs->members, ctab_hash(&fs->members, key, sizeof(f->order) + n));
+    if (m == NULL) {
+        if (fs->members.n >= fs->members.cap) {
+            sf->members_dropped++;      /* the budget is spent: counted, not guessed */
+            return false;
+        }
+        m = ctab_insert(&fs->members, ctab_hash(&fs->members, key, sizeof(f->order) + n));
+        sf->n_members++;
+        fresh = true;
+    }
+    m->count++;
+    /* the worst members: update in place, else take the place of the least */
+    for (i = 0; i < sf->n_sample; i++) {
+        if (strncmp(sf->sample[i].name, name, sizeof(sf->sample[i].name)) == 0)
+            break;
+        if (sf->sample[i].count < sf->sample[lo].count)
+            lo = i;
+    }
+    if (i == sf->n_sample) {
+        if (sf->n_sample < SNAP_MAX_SAMPLE)
+            lo = sf->n_sample++;
+        else if (m->count <= sf->sample[lo].count)
+            return fresh;
+        i = lo;
+        findings_fmt(sf->sample[i].name, sizeof(sf->sample[i].name), "%.*s", (int)n, name);
+    }
+    sf->sample[i].count = m->count;
+    for (; i > 0 && sf->sample[i].count > sf->sample[i - 1].count; i--) {
+        struct snap_member t = sf->sample[i];
+        sf->sample[i] = sf->sample[i - 1];
+        sf->sample[i - 1] = t;
+    }
+    return fresh;
 }
 
 struct finding *findings_find(const struct findings *fs, enum kind_id kind, const char *entity)

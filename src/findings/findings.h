@@ -43,6 +43,7 @@ struct finding {
 
 struct findings {
     struct ctab tab;
+    struct ctab members;        /* (finding, member) -> attempts: population counts */
     size_t evidence_cap;
     uint64_t created;
     uint64_t evicted;           /* records pushed out at the cap (or refused) */
@@ -66,6 +67,15 @@ struct finding *findings_raise(struct findings *fs, enum kind_id kind, enum seve
  * set (a new one past FINDING_SUBJECTS only sets subjects_more). */
 bool findings_note_subject(const struct findings *fs, struct finding *f, const char *subject);
 
+/* A population finding (snap_finding.population): count one attempt by the
+ * member name ("1001", "198.51.100.7") of population ("users", "sources").
+ * Distinct members are counted exactly while the store's member table has
+ * room (FINDINGS_MEMBERS), then in members_dropped; f->f.sample keeps the
+ * SNAP_MAX_SAMPLE members with the most attempts, most first. True when the
+ * member is new to f. */
+#define FINDINGS_MEMBERS 131072
+bool findings_note_member(struct findings *fs, struct finding *f, const char *population,
+                          const char *name);
 /* Existing finding or NULL. */
 struct finding *findings_find(const struct findings *fs, enum kind_id kind, const char *entity);
 /* Drop a finding (a later message showed it was not one). */

@@ -4,11 +4,14 @@
  * (RFC 3261 §22.2; Twilio answers 403 + X-Twilio-Error 32202, others
  * re-challenge). Reads KEV_AUTH_OUTCOME. Thread: the analysis thread.
  *
- * One finding per peer (client address to server address), not per user:
- * a PBX whose trunk or phones fail with many usernames is one thing to
- * look at, and a busy capture would otherwise fill the findings cap with
- * one record per user. The entity and summary name the users (up to what
- * fits, then "+N more"); the evidence is that of the first refusals.
+ * One finding per server (the trunk, or the PBX its phones register with),
+ * not per user or phone: a population (docs/findings.md "Populations") of
+ * the users refused, counted exactly with the worst named (sample), so a
+ * busy capture does not fill the findings cap with one record per user. The
+ * entity and summary name the users of a single client (up to what fits,
+ * then "+N more"), or count users and client addresses; the evidence is
+ * that of the first refusals. A scanner's refusals are not users' (its
+ * attempts fold into its scanner finding as targets).
  */
 #include <string.h>
 
@@ -38,7 +41,7 @@ static void add_user(struct finding *f, const struct auth_ex *ax)
     size_t ul = users_len(f), room;
     uint32_t more;
 
-    if (f->n_subjects == 1 || f->tag == 0) {
+    if (f->f.n_members == 1 || f->tag == 0) {
         engine_entity(f->f.entity, sizeof(f->f.entity), user, &ax->client.ip, &ax->server.ip);
         f->tag = 1;
         return;
@@ -47,7 +50,7 @@ static void add_user(struct finding *f, const struct auth_ex *ax)
     addr_str(&ax->server.ip, s, sizeof(s));
     /* the listed part, without a "+N more" tail */
     findings_fmt(list, sizeof(list), "%.*s", (int)ul, f->f.entity);
-    if (f->n_subjects > f->tag + 1) {
+    if (f->f.n_members > f->tag + 1) {
         char *tail = NULL;
         for (char *q = strstr(list, " +"); q != NULL; q = strstr(q + 1, " +"))
             tail = q;   /* the last one: a username may hold " +" */
@@ -60,12 +63,46 @@ static void add_user(struct finding *f, const struct auth_ex *ax)
         findings_fmt(list, sizeof(list), "%s", out);
         f->tag++;
     }
-    more = f->n_subjects - f->tag;
+    more = (uint32_t)(f->f.n_members - f->tag);
     if (more > 0)
         findings_fmt(f->f.entity, sizeof(f->f.entity), "%s +%u%s more from %s to %s", list,
-                     more, f->subjects_more ? "+" : "", c, s);
+                     more, f->f.members_dropped ? "+" : "", c, s);
     else
         findings_fmt(f->f.entity, sizeof(f->f.entity), "%s from %s to %s", list, c, s);
+}
+
+/* A scanner's refused attempt: the account it tried is a target of the
+ * attack, listed on its scanner finding (kept by the scanner kind). */
+static void fold_into_attack(struct kind_ctx *k, const struct kind_event *ev,
+                             const struct auth_ex *ax)
+{
+    char ip[ADDR_STRLEN], acct[64];
+    struct finding *f;
+
+    addr_str(&ev->source->ip, ip, sizeof(ip));
+    f = findings_find(k->fs, KIND_SCANNER, ip);
+    if (f == NULL)
+        return;
+    findings_fmt(acct, sizeof(acct), "%s@%s", ax->username[0] ? ax->username : "?",
+                 ax->ruri_host[0] ? ax->ruri_host : ax->realm);
+    for (uint32_t i = 0; i < f->f.n_targets; i++)
+        if (strcmp(f->f.targets[i], acct) == 0)
+            return;
+    if (f->f.n_targets < SNAP_MAX_TARGETS)
+        findings_fmt(f->f.targets[f->f.n_targets++], sizeof(f->f.targets[0]), "%s", acct);
+}
+
+/* "1001 (4), 1002 (2), ..." from a population's sample. */
+static void sample_text(const struct snap_finding *sf, char *buf, size_t len)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    for (uint32_t i = 0; i < sf->n_sample && n + 1 < len; i++) {
+        findings_fmt(buf + n, len - n, "%s%s (%llu)", i ? ", " : "", sf->sample[i].name,
+                     (unsigned long long)sf->sample[i].count);
+        n += strlen(buf + n);
+    }
 }
 
 static void on_event(struct kind_ctx *k, const struct kind_event *ev)
@@ -80,17 +117,40 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
         return;
     if (ev->why && (ev->why->suspended || ev->why->kind == KIND_IP_REJECTED))
         return;     /* account_suspended / ip_rejected explain this one */
-    engine_entity(entity, sizeof(entity), NULL, &ax->client.ip, &ax->server.ip);
+    if (source_is_attacker(ev->source)) {
+        fold_into_attack(k, ev, ax);
+        return;
+    }
+    /* the key: the server side; the entity shown is rewritten below */
+    engine_entity(entity, sizeof(entity), NULL, &ax->server.ip, &ax->server.ip);
     f = kind_raise(k, KIND_AUTH_REJECTED, SEV_ERROR, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     rechallenge = ax->outcome_status == 401 || ax->outcome_status == 407;
     status = ax->outcome_line + (strncmp(ax->outcome_line, "SIP/2.0 ", 8) ? 0 : 8);
-    if (findings_note_subject(k->fs, f, ax->username[0] ? ax->username : "?"))
+    {
+        char ip[ADDR_STRLEN];
+        addr_str(&ax->client.ip, ip, sizeof(ip));
+        findings_note_subject(k->fs, f, ip);        /* client addresses */
+    }
+    if (findings_note_member(k->fs, f, "users", ax->username[0] ? ax->username : "?") &&
+        f->n_subjects == 1)
         add_user(f, ax);
     /* Whether "every" retry failed is known only at the end: the peer
      * summary and verdict say it; this sentence stays true as it grows. */
-    if (f->n_subjects <= 1)
+    if (f->n_subjects > 1) {
+        char srv[ADDR_STRLEN], top[200];
+        addr_str(&ax->server.ip, srv, sizeof(srv));
+        findings_fmt(f->f.entity, sizeof(f->f.entity), "%llu%s users from %u%s addresses to %s",
+                     (unsigned long long)f->f.n_members, f->f.members_dropped ? "+" : "",
+                     f->n_subjects, f->subjects_more ? "+" : "", srv);
+        sample_text(&f->f, top, sizeof(top));
+        finding_summary(f, "%llu%s users from %u%s addresses refused by %s after digest auth "
+                           "(%s), %llu time(s): wrong passwords or usernames? Most refused: %s",
+                        (unsigned long long)f->f.n_members, f->f.members_dropped ? "+" : "",
+                        f->n_subjects, f->subjects_more ? "+" : "", srv, status,
+                        (unsigned long long)f->f.count, top);
+    } else if (f->f.n_members <= 1)
         finding_summary(f, "%s with credentials for user %s refused after digest auth (%s), "
                            "%llu time(s): wrong password or username?",
                         sip_method_name(ax->method), ax->username[0] ? ax->username : "?",
@@ -98,7 +158,8 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     else
         finding_summary(f, "Requests with credentials for %u%s users (%.*s) refused after "
                            "digest auth (%s), %llu time(s): wrong passwords or usernames?",
-                        f->n_subjects, f->subjects_more ? "+" : "", (int)users_len(f), f->f.entity,
+                        (unsigned)f->f.n_members, f->f.members_dropped ? "+" : "",
+                        (int)users_len(f), f->f.entity,
                         status, (unsigned long long)f->f.count);
     finding_cite(k->fs, f, ax->challenged_req_frame, ax->challenged_req_us, "request",
                  ax->challenged_req_line);

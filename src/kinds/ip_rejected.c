@@ -4,6 +4,10 @@
  * source address and this one is not allowed (Twilio: 403 + X-Twilio-Error
  * 32201). Also a retry answered 403 with a carrier code saying "source IP
  * not in ACL". Reads KEV_FINAL / KEV_AUTH_OUTCOME. Thread: analysis.
+ *
+ * One finding per server: a population of the source addresses refused
+ * (docs/findings.md "Populations"). A scanner's 403 is the attack working as
+ * intended, not an ACL problem: it raises nothing here.
  */
 #include <string.h>
 
@@ -15,13 +19,29 @@ static void raise_ip(struct kind_ctx *k, const struct kind_event *ev)
     char entity[128], role[40], line[160], ip[ADDR_STRLEN], phrase[96];
     struct finding *f;
 
-    engine_entity(entity, sizeof(entity), NULL, &t->src.ip, &t->dst.ip);
+    if (source_is_attacker(ev->source))
+        return;
+    engine_entity(entity, sizeof(entity), NULL, &t->dst.ip, &t->dst.ip);     /* the key */
     f = kind_raise(k, KIND_IP_REJECTED, SEV_ERROR, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
     addr_str(&t->effective_src, ip, sizeof(ip));
-    finding_summary(f, "%s from %s refused with 403 without any challenge: the trunk does not "
-                       "accept this source address", sip_method_name(t->method), ip);
+    findings_note_member(k->fs, f, "sources", ip);
+    if (f->f.n_members <= 1) {
+        engine_entity(f->f.entity, sizeof(f->f.entity), NULL, &t->src.ip, &t->dst.ip);
+        finding_summary(f, "%s from %s refused with 403 without any challenge: the trunk does "
+                           "not accept this source address", sip_method_name(t->method), ip);
+    } else {
+        char dst[ADDR_STRLEN];
+        addr_str(&t->dst.ip, dst, sizeof(dst));
+        findings_fmt(f->f.entity, sizeof(f->f.entity), "%llu%s sources to %s",
+                     (unsigned long long)f->f.n_members, f->f.members_dropped ? "+" : "", dst);
+        finding_summary(f, "Requests from %llu%s source addresses refused by %s with 403 "
+                           "without any challenge (%llu time(s), most from %s): it does not "
+                           "accept these addresses",
+                        (unsigned long long)f->f.n_members, f->f.members_dropped ? "+" : "", dst,
+                        (unsigned long long)f->f.count, f->f.sample[0].name);
+    }
     finding_cite(k->fs, f, t->frame, t->first_us,
                  t->had_cred ? "request with credentials" : "request without credentials",
                  t->req_line);

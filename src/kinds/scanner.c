@@ -8,7 +8,7 @@
 #include "correlate/correlate.h"
 #include "correlate/nat.h"
 
-#define SCANNER_USERS 10    /* distinct usernames from one source */
+#define SCANNER_USERS SOURCE_SCAN_USERS    /* distinct usernames from one source */
 
 static void fixes(struct finding *f, const char *ip)
 {

@@ -159,6 +159,24 @@ static json_object *jfinding(const struct snap_finding *x)
     for (uint32_t i = 0; i < x->n_targets && i < SNAP_MAX_TARGETS; i++)
         json_object_array_add(tg, json_object_new_string(x->targets[i]));
     json_object_object_add(o, "targets", tg);
+    /* a population finding: how many, how many a budget could not count,
+     * the worst members (docs/json-schema.md "population") */
+    if (x->n_members > 1 || x->members_dropped > 0) {
+        json_object *sm = json_object_new_array();
+        for (uint32_t i = 0; i < x->n_sample && i < SNAP_MAX_SAMPLE; i++) {
+            json_object *m = json_object_new_object();
+            json_object_object_add(m, "name", json_object_new_string(x->sample[i].name));
+            json_object_object_add(m, "count", json_object_new_int64((int64_t)x->sample[i].count));
+            json_object_array_add(sm, m);
+        }
+        json_object_object_add(o, "population", json_object_new_string(x->population));
+        json_object_object_add(o, "n_members", json_object_new_int64((int64_t)x->n_members));
+        json_object_object_add(o, "members_dropped",
+                               json_object_new_int64((int64_t)x->members_dropped));
+        json_object_object_add(o, "sample", sm);
+    } else {
+        json_object_object_add(o, "population", NULL);
+    }
     return o;
 }
 

@@ -50,26 +50,35 @@ static void test_auth_rejected_grouped(void **state)
     refused(&t, PBX, "1003", CRED("Authorization", "1003", "n1", "sip:" TRUNK), 4);
     refused(&t, PBX2, "2001", CRED("Authorization", "2001", "n1", "sip:" TRUNK), 5);
     tl_finish(&t);
-    assert_int_equal(count_kind(&t, "auth_rejected"), 2);
-    for (size_t i = 0; i < t.snap.n_findings; i++)
-        if (strcmp(t.snap.findings[i].kind, "auth_rejected") == 0 &&
-            strstr(t.snap.findings[i].entity, PBX " ") != NULL)
-            f = &t.snap.findings[i];
+    /* one finding for the trunk: a population of 4 users from 2 addresses */
+    assert_int_equal(count_kind(&t, "auth_rejected"), 1);
+    f = tl_find(&t, "auth_rejected");
     assert_non_null(f);
-    assert_string_equal(f->entity, "1001, 1002, 1003 from " PBX " to " TRUNK);
-    assert_int_equal(f->count, 4);
-    assert_non_null(strstr(f->summary, "3 users (1001, 1002, 1003)"));
-    assert_non_null(strstr(f->summary, "4 time(s)"));
+    assert_string_equal(f->entity, "4 users from 2 addresses to " TRUNK);
+    assert_string_equal(f->population, "users");
+    assert_int_equal(f->n_members, 4);
+    assert_int_equal(f->members_dropped, 0);
+    assert_int_equal(f->count, 5);
+    assert_non_null(strstr(f->summary, "4 users from 2 addresses refused by " TRUNK));
+    /* the worst first: 1001 was refused twice */
+    assert_true(f->n_sample == 4);
+    assert_string_equal(f->sample[0].name, "1001");
+    assert_int_equal(f->sample[0].count, 2);
     /* the first refusal's frames are the evidence: request 1, 401 2, retry 3, 403 4 */
     assert_int_equal(tl_frame(f, "request"), 1);
     assert_int_equal(tl_frame(f, "retry with credentials"), 3);
-    /* the other client address keeps the single-user wording */
-    for (size_t i = 0; i < t.snap.n_findings; i++)
-        if (strcmp(t.snap.findings[i].kind, "auth_rejected") == 0 &&
-            strstr(t.snap.findings[i].entity, PBX2) != NULL)
-            f = &t.snap.findings[i];
+    tl_close(&t);
+
+    /* one client, one user: the single-user wording */
+    assert_int_equal(tl_open(&t), 0);
+    t.now = T0;
+    refused(&t, PBX2, "2001", CRED("Authorization", "2001", "n1", "sip:" TRUNK), 5);
+    tl_finish(&t);
+    f = tl_find(&t, "auth_rejected");
+    assert_non_null(f);
     assert_string_equal(f->entity, "2001 from " PBX2 " to " TRUNK);
     assert_non_null(strstr(f->summary, "for user 2001 refused"));
+    assert_int_equal(f->n_members, 1);
     tl_close(&t);
 }
 
@@ -82,6 +91,12 @@ static void test_auth_rejected_many_users(void **state)
 
     assert_int_equal(tl_open(&t), 0);
     t.now = T0;
+    /* one account of this PBX works: it is a PBX, not a scanner trying names */
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKok1", "ok@x", 1, "1000", "");
+    tl_resp(&t, PBX, 401, "Unauthorized", "REGISTER", "z9hG4bKok1", "ok@x", 1, WWW_CH);
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKok2", "ok@x", 2, "1000",
+           CRED("Authorization", "1000", "n1", "sip:" TRUNK));
+    tl_resp(&t, PBX, 200, "OK", "REGISTER", "z9hG4bKok2", "ok@x", 2, "");
     for (int i = 0; i < 40; i++) {
         snprintf(user, sizeof(user), "user%03d", i);
         snprintf(cred, sizeof(cred), "Authorization: Digest username=\"%s\", realm=\"sip.example\", "
@@ -97,7 +112,43 @@ static void test_auth_rejected_many_users(void **state)
     assert_true(strlen(f->entity) < sizeof(f->entity));
     assert_non_null(strstr(f->entity, "user000, user001"));
     assert_non_null(strstr(f->entity, " more from " PBX " to " TRUNK));
-    assert_non_null(strstr(f->summary, "16+ users"));
+    assert_non_null(strstr(f->summary, "40 users"));      /* counted exactly, past 16 */
+    assert_int_equal(f->n_members, 40);
+    tl_close(&t);
+}
+
+/* A scanner's refused guesses are the attack's: no auth_rejected blames a
+ * user's password for them; the accounts tried are the scanner's targets. */
+static void test_scanner_refusals_are_the_attack(void **state)
+{
+    struct tl t;
+    const struct snap_finding *f;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    t.now = T0;
+    tl_feed(&t, PBX2, 5070, TRUNK, 5060,
+            "REGISTER sip:" TRUNK " SIP/2.0\nVia: SIP/2.0/UDP " PBX2 ":5060;branch=z9hG4bKs1\n"
+            "From: <sip:admin@" TRUNK ">;tag=s1\nTo: <sip:admin@" TRUNK ">\nCall-ID: s1@x\n"
+            "CSeq: 1 REGISTER\nUser-Agent: friendly-scanner\nContent-Length: 0\n\n");
+    tl_resp(&t, PBX2, 401, "Unauthorized", "REGISTER", "z9hG4bKs1", "s1@x", 1, WWW_CH);
+    tl_feed(&t, PBX2, 5070, TRUNK, 5060,
+            "REGISTER sip:" TRUNK " SIP/2.0\nVia: SIP/2.0/UDP " PBX2 ":5060;branch=z9hG4bKs2\n"
+            "From: <sip:admin@" TRUNK ">;tag=s1\nTo: <sip:admin@" TRUNK ">\nCall-ID: s1@x\n"
+            "CSeq: 2 REGISTER\nUser-Agent: friendly-scanner\n%s"
+            "Content-Length: 0\n\n", CRED("Authorization", "admin", "n1", "sip:" TRUNK));
+    tl_resp(&t, PBX2, 403, "Forbidden", "REGISTER", "z9hG4bKs2", "s1@x", 2, "");
+    /* and a phone of the PBX with a wrong password, for contrast */
+    refused(&t, PBX, "1001", CRED("Authorization", "1001", "n1", "sip:" TRUNK), 1);
+    tl_finish(&t);
+    f = tl_find(&t, "auth_rejected");
+    assert_non_null(f);
+    assert_int_equal(f->n_members, 1);
+    assert_null(strstr(f->entity, PBX2));
+    f = tl_find(&t, "scanner");
+    assert_non_null(f);
+    assert_int_equal(f->n_targets, 1);
+    assert_string_equal(f->targets[0], "admin@" TRUNK);
     tl_close(&t);
 }
 
@@ -164,6 +215,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_auth_rejected_grouped),
         cmocka_unit_test(test_auth_rejected_many_users),
+        cmocka_unit_test(test_scanner_refusals_are_the_attack),
         cmocka_unit_test(test_release),
         cmocka_unit_test(test_labels),
     };
