@@ -57,7 +57,11 @@ static void verdicts(FILE *f, const struct snapshot *s, const struct style *st)
     fputc('\n', f);
 }
 
-static void finding(FILE *f, const struct snap_finding *x, size_t n, const struct style *st)
+/* Evidence lines of a finding when the listing is over its budget. */
+#define TEXT_EVIDENCE 8
+
+static void finding(FILE *f, const struct snap_finding *x, size_t n, const struct style *st,
+                    uint32_t max_evidence)
 {
     char sev[16], a[40], b[40];
 
@@ -69,13 +73,30 @@ static void finding(FILE *f, const struct snap_finding *x, size_t n, const struc
         fprintf(f, "   provider: %s", x->provider);
     fprintf(f, "\n   seen %llu time(s), first %s, last %s (UTC)\n", (unsigned long long)x->count,
             report_time_utc(x->first_us, a, sizeof(a)), report_time_utc(x->last_us, b, sizeof(b)));
+    if (x->n_members > 1 || x->members_dropped > 0) {
+        fprintf(f, "   %s: %llu%s", x->population, (unsigned long long)x->n_members,
+                x->members_dropped ? " counted (more not counted)" : "");
+        for (uint32_t i = 0; i < x->n_sample; i++)
+            fprintf(f, "%s%s (%llu)", i ? ", " : ", most: ", x->sample[i].name,
+                    (unsigned long long)x->sample[i].count);
+        fputc('\n', f);
+    }
+    if (x->n_targets > 0) {
+        fprintf(f, "   targets:");
+        for (uint32_t i = 0; i < x->n_targets && i < SNAP_MAX_TARGETS; i++)
+            fprintf(f, "%s %s", i ? "," : "", x->targets[i]);
+        fputc('\n', f);
+    }
     if (x->n_evidence > 0) {
         fprintf(f, "   evidence:\n");
-        for (uint32_t i = 0; i < x->n_evidence; i++) {
+        for (uint32_t i = 0; i < x->n_evidence && i < max_evidence; i++) {
             const struct snap_evidence *ev = &x->evidence[i];
             fprintf(f, "     frame %-6llu %s  %-28s %s\n", (unsigned long long)ev->frame,
                     report_time_utc(ev->ts_us, a, sizeof(a)), ev->role, ev->line);
         }
+        if (x->n_evidence > max_evidence)
+            fprintf(f, "     ... %u more frame(s) in the JSON report\n",
+                    x->n_evidence - max_evidence);
     }
     if (x->n_causes > 0) {
         fprintf(f, "   likely causes (most likely first):\n");
@@ -90,19 +111,70 @@ static void finding(FILE *f, const struct snap_finding *x, size_t n, const struc
     fputc('\n', f);
 }
 
+/* The length budget of the default report (issue 14: a busy PBX's report is
+ * read by a person): the first TEXT_FULL findings in full, the next up to
+ * TEXT_BRIEF one line each, then a count; peers with a problem first, at
+ * most TEXT_PEERS. What is left out is counted where it would be, and the
+ * JSON report has everything. Small captures fit and print as before. */
+#define TEXT_FULL 4
+#define TEXT_BRIEF 20
+#define TEXT_PEERS 8
+
+static void finding_brief(FILE *f, const struct snap_finding *x, size_t n,
+                          const struct style *st)
+{
+    char sev[16];
+
+    upper(severity_name(x->severity), sev, sizeof(sev));
+    fprintf(f, "%zu. %s[%s]%s %s: %s\n", n, st->sev[x->severity & 3], sev, st->off, x->kind,
+            x->summary);
+}
+
+static void findings_listing(FILE *f, const struct snapshot *s, const struct style *st)
+{
+    size_t n = s->n_findings, full = n > TEXT_FULL + TEXT_BRIEF ? TEXT_FULL : n;
+
+    for (size_t i = 0; i < n && i < full + TEXT_BRIEF; i++) {
+        if (i < full)
+            finding(f, &s->findings[i], i + 1, st, full < n ? TEXT_EVIDENCE : SNAP_MAX_EVIDENCE);
+        else
+            finding_brief(f, &s->findings[i], i + 1, st);
+    }
+    if (n > full)
+        fputc('\n', f);
+    if (n > full + TEXT_BRIEF)
+        fprintf(f, "... and %zu more finding(s) of lower rank (the JSON report lists every "
+                   "finding)\n\n", n - full - TEXT_BRIEF);
+}
+
+/* A peer worth a line in a long listing: something failed on it. */
+static bool peer_notable(const struct snap_peer *p)
+{
+    return p->auth_failed > 0 || p->verdict[0] != '\0' || p->answers[0] > 0 ||
+           p->answers[4] + p->answers[5] + p->answers[6] > 0;
+}
+
 static void peers(FILE *f, const struct snapshot *s, const struct style *st)
 {
     static const char *cls[SNAP_ANSWER_CLASSES] = { "unanswered", "1xx", "2xx", "3xx", "4xx",
                                                      "5xx", "6xx" };
     char a[40], b[40];
 
+    size_t shown = 0, notable = 0;
+    bool budget = s->n_peers > TEXT_PEERS;
+
     fprintf(f, "%sPeers%s\n", st->bold, st->off);
     if (s->n_peers == 0)
         fprintf(f, "  (none)\n");
+    for (size_t i = 0; i < s->n_peers; i++)
+        notable += peer_notable(&s->peers[i]);
     for (size_t i = 0; i < s->n_peers; i++) {
         const struct snap_peer *p = &s->peers[i];
         int rate = report_auth_rate(p);
         bool any = false;
+        if (budget && (shown >= TEXT_PEERS || !peer_notable(p)))
+            continue;
+        shown++;
         fprintf(f, "  %s%s%s%s%s\n", st->bold, p->name, st->off,
                 p->provider[0] ? "  provider " : "", p->provider);
         fprintf(f, "    requests:");
@@ -134,6 +206,9 @@ static void peers(FILE *f, const struct snapshot *s, const struct style *st)
                     report_time_utc(p->first_fail_us, a, sizeof(a)),
                     report_time_utc(p->last_fail_us, b, sizeof(b)));
     }
+    if (budget)
+        fprintf(f, "  ... %zu peer(s) in all, %zu with a failure; %zu shown (the JSON report "
+                   "lists every peer)\n", s->n_peers, notable, shown);
     fputc('\n', f);
 }
 
@@ -246,7 +321,6 @@ static void run_stats(FILE *f, const struct snapshot *s, const struct style *st)
 int report_text(FILE *f, const struct snapshot *s, bool color)
 {
     const struct style *st = color ? &ansi : &plain;
-    size_t n = 0;
 
     fprintf(f, "%ssipscope report%s: %s\n\n", st->bold, st->off,
             s->run.source ? s->run.source : "-");
@@ -256,8 +330,7 @@ int report_text(FILE *f, const struct snapshot *s, bool color)
             (unsigned long long)s->findings_by_severity[SEV_ERROR],
             (unsigned long long)s->findings_by_severity[SEV_WARNING],
             (unsigned long long)s->findings_by_severity[SEV_INFO]);
-    for (size_t i = 0; i < s->n_findings; i++)
-        finding(f, &s->findings[i], ++n, st);
+    findings_listing(f, s, st);
     peers(f, s, st);
     agents(f, s, st);
     media(f, s, st);
