@@ -372,6 +372,7 @@ struct corr_view {
     const struct ctab *dialogs;     /* struct dialog */
     const struct nat_state *nat;
     const struct ka_state *ka;
+    const struct media *media;      /* the media stage's calls, NULL when not attached */
 };
 
 /* ---- the engine ---- */

@@ -642,6 +642,7 @@ static uint64_t all_evictions(const struct engine *e)
 void engine_set_media(struct engine *e, const struct media *m)
 {
     e->media = m;
+    e->view.media = m;
 }
 
 void engine_stats(const struct engine *e, stats_fn fn, void *ud)

@@ -67,6 +67,14 @@ static const struct kind_meta table[KIND_COUNT] = {
      * verdict nor the exit status calls an unseen trunk healthy. */
     [KIND_TLS_ENCRYPTED] = { KIND_TLS_ENCRYPTED, "tls_encrypted", SEV_WARNING, 11, 0, false,
                              false, false, false },
+    /* media (src/media/): below the signalling failures, which stop a call
+     * before media could flow; media_nat explains the audio symptoms */
+    [KIND_MEDIA_NAT] = { KIND_MEDIA_NAT, "media_nat", SEV_WARNING, 82,
+                         B(KIND_ONE_WAY_MEDIA) | B(KIND_NO_MEDIA), false, false, false, false },
+    [KIND_ONE_WAY_MEDIA] = { KIND_ONE_WAY_MEDIA, "one_way_media", SEV_ERROR, 81, 0, false,
+                             false, false, false },
+    [KIND_NO_MEDIA] = { KIND_NO_MEDIA, "no_media", SEV_ERROR, 80, 0, false, false, false,
+                        false },
     [KIND_PASSWORD_VERIFIED] = { KIND_PASSWORD_VERIFIED, "password_verified", SEV_INFO, 10, 0,
                                  false, false, false, false },
 };

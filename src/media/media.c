@@ -13,7 +13,10 @@
  * sender sends from the port it receives on) is a pair some SDP of that
  * call announced; a later SDP for the same pair takes it over (re-INVITE,
  * a port reused by the next call). This is how tshark's SDP-driven RTP
- * conversations work too, so the streams compare one for one. RTP on ports
+ * conversations work too, so the streams compare one for one. A pair also
+ * remembers the call that announced it before: when a B2BUA's two legs
+ * re-INVITE to one direct path, the packets are media of both legs, and
+ * both calls' verdicts count them (the stream itself is kept once). RTP on ports
  * no SDP announced is only counted (media.udp.rtp_unannounced), never
  * guessed into a call.
  *
@@ -33,9 +36,6 @@
 #define MEDIA_CALL_ID 128
 #define MEDIA_TAG 64
 #define PORTS_PER_CALL 4
-/* A one-way or silent call needs a little time to prove it: media starts
- * within a packet time or two of the answer. */
-#define MEDIA_GRACE_US 2000000
 
 #define MEDIA_COUNTERS(X) \
     X(M_UDP,              "media.udp.datagrams") \
@@ -85,6 +85,10 @@ struct mcall {
     struct mside side[2];
     /* what flowed, by receiving side */
     uint64_t rtp_to[2], rtcp_to[2];
+    /* RTP sent to side i's private SDP address by a capture point outside
+     * its NAT: it goes nowhere (see void_dst) */
+    uint64_t void_to[2];
+    uint64_t void_frame[2];
     uint64_t first_frame_to[2];
     uint32_t n_streams;
     /* NAT/ALG: a sender's first stream came from elsewhere than its SDP */
@@ -100,6 +104,12 @@ struct mport {
     uint8_t side, m_index;
     bool rtcp;
     bool rtp;                   /* false: a non-RTP m= line (udptl T.38, MSRP) took the pair */
+    /* the call that announced the pair before, when another took it over (a
+     * B2BUA's two legs re-INVITE to one direct media path): its verdict
+     * counts the media too */
+    bool have_prev;
+    uint32_t prev_idx, prev_serial;
+    uint8_t prev_side;
 };
 
 struct mstream {
@@ -228,6 +238,13 @@ static void announce(struct media *m, struct mcall *c, int side, unsigned mi,
     bool created;
     struct mport *p = ctab_get(&m->ports, h, &created);
 
+    if (!created && (p->call_idx != ctab_index(&m->calls, c) ||
+                     p->call_serial != ctab_serial(&m->calls, c))) {
+        p->have_prev = p->rtp;
+        p->prev_idx = p->call_idx;
+        p->prev_serial = p->call_serial;
+        p->prev_side = p->side;
+    }
     p->ep = *ep;
     p->call_idx = ctab_index(&m->calls, c);
     p->call_serial = ctab_serial(&m->calls, c);
@@ -400,6 +417,34 @@ static struct mstream *stream_get(struct media *m, const struct sip_payload *pl,
     return s;
 }
 
+/* RTP to side i's SDP address when that address is private but side i's SIP
+ * reached the capture from a public address: the capture is outside side i's
+ * NAT, and a packet addressed to its private address cannot reach it. */
+static bool void_dst(const struct mcall *c, int i, const struct sip_payload *pl)
+{
+    const struct mside *s = &c->side[i];
+
+    if (!s->seen_sig || addr_class_is_private(addr_classify(&s->sig.ip)) ||
+        !addr_class_is_private(addr_classify(&pl->dst.ip)))
+        return false;
+    for (unsigned k = 0; k < s->n_m; k++)
+        if (s->has_addr[k] && addr_eq(&s->addr[k], &pl->dst.ip))
+            return true;
+    return false;
+}
+
+/* One RTP packet reached (or, to a private address from outside, was sent
+ * towards) side to_side of call c. */
+static void credit(struct mcall *c, int to_side, const struct sip_payload *pl)
+{
+    if (void_dst(c, to_side, pl)) {
+        if (c->void_to[to_side]++ == 0)
+            c->void_frame[to_side] = pl->frame;
+    } else if (c->rtp_to[to_side]++ == 0) {
+        c->first_frame_to[to_side] = pl->frame;
+    }
+}
+
 static void on_rtp(struct media *m, const struct sip_payload *pl, struct mcall *c,
                    const struct mport *p, int to_side, const struct rtp_hdr *h)
 {
@@ -407,8 +452,7 @@ static void on_rtp(struct media *m, const struct sip_payload *pl, struct mcall *
     uint32_t clock = s->clock;
 
     m->ctr[M_RTP]++;
-    if (c->rtp_to[to_side]++ == 0)
-        c->first_frame_to[to_side] = pl->frame;
+    credit(c, to_side, pl);
     if (s->dtmf_pt_known && h->pt == s->dtmf_pt) {
         struct rtp_dtmf d;
         /* RFC 4733 §2.5.1: all packets of one event share its timestamp */
@@ -441,6 +485,40 @@ static void on_rtcp(struct media *m, struct mcall *c, int to_side, struct cursor
     c->rtcp_to[to_side]++;
 }
 
+/* A packet is media of every call whose SDP names one of its ends (a
+ * B2BUA's legs re-INVITE to one direct path): besides the call that owns
+ * the stream (p), credit the others' verdicts, each once. */
+static void credit_others(struct media *m, const struct sip_payload *pl, const struct mport *p,
+                          bool by_dst, const struct mport *ps)
+{
+    struct { uint32_t idx, serial; int to_side; } cand[4];
+    uint32_t seen_idx[5], seen_serial[5];
+    unsigned n = 0, ns = 0;
+
+    seen_idx[ns] = p->call_idx;
+    seen_serial[ns++] = p->call_serial;
+    if (p->have_prev)
+        cand[n].idx = p->prev_idx, cand[n].serial = p->prev_serial,
+        cand[n++].to_side = by_dst ? p->prev_side : !p->prev_side;
+    if (ps != NULL && ps->rtp) {
+        cand[n].idx = ps->call_idx, cand[n].serial = ps->call_serial, cand[n++].to_side = !ps->side;
+        if (ps->have_prev)
+            cand[n].idx = ps->prev_idx, cand[n].serial = ps->prev_serial,
+            cand[n++].to_side = !ps->prev_side;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        bool dup = false;
+        struct mcall *c;
+        for (unsigned k = 0; k < ns; k++)
+            dup |= seen_idx[k] == cand[i].idx && seen_serial[k] == cand[i].serial;
+        if (dup || (c = call_at(m, cand[i].idx, cand[i].serial)) == NULL)
+            continue;
+        seen_idx[ns] = cand[i].idx;
+        seen_serial[ns++] = cand[i].serial;
+        credit(c, cand[i].to_side, pl);
+    }
+}
+
 bool media_on_udp(struct media *m, const struct sip_payload *pl)
 {
     struct cursor cur = cursor_make(pl->data, pl->len);
@@ -449,10 +527,12 @@ bool media_on_udp(struct media *m, const struct sip_payload *pl)
     struct rtp_hdr h;
     enum rtp_verdict v;
     int to_side;
+    bool by_dst;
 
     m->ctr[M_UDP]++;
     /* receiver announced the destination, else the sender announced its source */
     p = port_find(m, &pl->dst);
+    by_dst = p != NULL;
     if (p != NULL) {
         to_side = p->side;
     } else if ((p = port_find(m, &pl->src)) != NULL) {
@@ -476,6 +556,10 @@ bool media_on_udp(struct media *m, const struct sip_payload *pl)
     switch (v) {
     case RTP_OK:
         on_rtp(m, pl, c, p, to_side, &h);
+        if (by_dst)
+            credit_others(m, pl, p, true, port_find(m, &pl->src));
+        else
+            credit_others(m, pl, p, false, NULL);
         return true;
     case RTP_IS_RTCP:
         on_rtcp(m, c, to_side, cur);
@@ -518,9 +602,17 @@ static int first_audio(const struct mside *s)
     return -1;
 }
 
-static void verdict_of(const struct mcall *c, struct media_verdict *v)
+static bool hold_addr(const struct addr *a)
+{
+    static const struct addr zero4 = { { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0 } };
+    static const struct addr zero6 = { { 0 } };
+    return addr_eq(a, &zero4) || addr_eq(a, &zero6);
+}
+
+static void verdict_of(const struct media *m, const struct mcall *c, struct media_verdict *v)
 {
     memset(v, 0, sizeof(*v));
+    v->silent = -1;
     v->call_id = c->call_id;
     v->answered = c->answered;
     v->answer_us = c->answer_us;
@@ -536,7 +628,15 @@ static void verdict_of(const struct mcall *c, struct media_verdict *v)
             v->sdp_ep[i].ip = s->addr[a];
             v->sdp_ep[i].port = s->m[a].port;
         }
+        if (a >= 0) {
+            v->dir[i] = s->m[a].dir;
+            v->private_sdp[i] = addr_class_is_private(addr_classify(&s->addr[a]));
+        } else {
+            v->dir[i] = SDP_DIR_INACTIVE;
+        }
         v->packets_to[i] = c->rtp_to[i];
+        v->void_to[i] = c->void_to[i];
+        v->void_frame[i] = c->void_frame[i];
         v->first_frame_to[i] = c->first_frame_to[i];
         v->moved[i] = c->moved[i];
         v->real_src[i] = c->real_src[i];
@@ -544,13 +644,57 @@ static void verdict_of(const struct mcall *c, struct media_verdict *v)
     }
     /* Silence from a side proves something only when the capture shows that
      * host sending at all: media (RTP or RTCP) from it, or its SIP from the
-     * address its SDP gave. */
+     * address its SDP gave in a capture that carries RTP (one with no RTP
+     * anywhere was most likely filtered to SIP). */
     for (int i = 0; i < 2; i++) {
-        bool sent = c->rtp_to[!i] > 0 || c->rtcp_to[!i] > 0;
+        bool sent = c->rtp_to[!i] > 0 || c->void_to[!i] > 0 || c->rtcp_to[!i] > 0;
         bool sig_here = c->side[i].seen_sig && v->have_sdp[i] &&
                         addr_eq(&c->side[i].sig.ip, &v->sdp_ep[i].ip);
-        v->cannot_see[i] = !sent && !sig_here;
+        v->cannot_see[i] = !sent && !(sig_here && m->ctr[M_RTP] + m->ctr[M_UDP_RTP_LIKE] > 0);
     }
+    if (!c->answered)
+        v->state = MEDIA_NOT_ANSWERED;
+    else if (c->rtp_to[0] > 0 && c->rtp_to[1] > 0)
+        v->state = MEDIA_TWO_WAY;
+    else if (c->rtp_to[0] > 0 || c->rtp_to[1] > 0)
+        v->state = MEDIA_ONE_WAY;
+    else
+        v->state = MEDIA_NONE;
+    if (v->state == MEDIA_ONE_WAY)
+        v->silent = c->rtp_to[1] > 0 ? 1 : 0;   /* nothing reached 0: side 1 is silent */
+    /* RFC 3264 §5.1/§8.4: a side that may not send (its own sendonly/recvonly
+     * pairing, inactive, a hold address or a rejected stream) explains it */
+    for (int i = 0; i < 2; i++) {
+        bool may_send = v->have_sdp[i] && (v->dir[i] == SDP_DIR_SENDRECV ||
+                                           v->dir[i] == SDP_DIR_SENDONLY) &&
+                        v->sdp_ep[i].port != 0 && !hold_addr(&v->sdp_ep[i].ip) &&
+                        v->have_sdp[!i] && v->dir[!i] != SDP_DIR_SENDONLY &&
+                        v->dir[!i] != SDP_DIR_INACTIVE && v->sdp_ep[!i].port != 0 &&
+                        !hold_addr(&v->sdp_ep[!i].ip);
+        if (!may_send && (v->state == MEDIA_NONE || v->silent == i))
+            v->expected = true;
+    }
+}
+
+const char *media_state_name(enum media_state s)
+{
+    switch (s) {
+    case MEDIA_NOT_ANSWERED: return "not answered";
+    case MEDIA_TWO_WAY: return "two-way";
+    case MEDIA_ONE_WAY: return "one-way";
+    case MEDIA_NONE: return "no media";
+    }
+    return "?";
+}
+
+bool media_call(const struct media *m, struct span call_id, struct media_verdict *v)
+{
+    const struct mcall *c = ctab_find(&m->calls, ctab_hash(&m->calls, call_id.p, call_id.len));
+
+    if (c == NULL || (!c->side[0].have_sdp && !c->side[1].have_sdp))
+        return false;
+    verdict_of(m, c, v);
+    return true;
 }
 
 void media_each_call(const struct media *m, media_verdict_fn fn, void *ud)
@@ -560,19 +704,19 @@ void media_each_call(const struct media *m, media_verdict_fn fn, void *ud)
     for (const struct mcall *c = ctab_first(&m->calls); c != NULL; c = ctab_next(&m->calls, c)) {
         if (!c->side[0].have_sdp && !c->side[1].have_sdp)
             continue;
-        verdict_of(c, &v);
+        verdict_of(m, c, &v);
         fn(ud, &v);
     }
 }
 
 /* ---- snapshot ------------------------------------------------------------ */
 
-static void call_summary(const struct mcall *c, struct snap_media_call *o)
+static void call_summary(const struct media *m, const struct mcall *c, struct snap_media_call *o)
 {
     struct media_verdict v;
     char a[ADDR_STRLEN];
 
-    verdict_of(c, &v);
+    verdict_of(m, c, &v);
     memset(o, 0, sizeof(*o));
     snprintf(o->call_id, sizeof(o->call_id), "%s", c->call_id);
     for (int i = 0; i < 2; i++) {
@@ -582,14 +726,10 @@ static void call_summary(const struct mcall *c, struct snap_media_call *o)
         o->rtcp_to[i] = c->rtcp_to[i];
     }
     o->n_streams = c->n_streams;
-    if (!v.answered)
-        snprintf(o->verdict, sizeof(o->verdict), "not answered");
-    else if (v.packets_to[0] > 0 && v.packets_to[1] > 0)
-        snprintf(o->verdict, sizeof(o->verdict), "two-way");
-    else if (v.packets_to[0] > 0 || v.packets_to[1] > 0)
-        snprintf(o->verdict, sizeof(o->verdict), "one-way");
-    else
-        snprintf(o->verdict, sizeof(o->verdict), "no media");
+    snprintf(o->verdict, sizeof(o->verdict), "%s", media_state_name(v.state));
+    if (v.expected)
+        snprintf(o->note, sizeof(o->note), "as the SDP asked (hold, inactive or one-way "
+                 "direction)");
     for (int i = 0; i < 2; i++) {
         if (!v.moved[i])
             continue;
@@ -646,7 +786,7 @@ void media_snapshot(const struct media *m, struct snapshot *out)
             out->media_calls_not_shown++;
             continue;
         }
-        call_summary(c, &out->media_calls[out->n_media_calls++]);
+        call_summary(m, c, &out->media_calls[out->n_media_calls++]);
     }
     out->media_calls_not_shown += m->calls.evictions;
 }

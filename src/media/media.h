@@ -29,6 +29,10 @@
 
 struct media;
 
+/* A call's media is judged once it had this long after the answer: media
+ * starts within a packet time or two of the 200 OK. */
+#define MEDIA_JUDGE_US 2000000
+
 /* NULL on out of memory. */
 struct media *media_new(const struct caps *caps);
 void media_free(struct media *m);
@@ -49,17 +53,34 @@ void media_snapshot(const struct media *m, struct snapshot *out);
 
 /* ---- the per-call view for the kinds (read-only) ----------------------- */
 
+enum media_state {
+    MEDIA_NOT_ANSWERED = 0,     /* no 2xx to the INVITE (early media may still flow) */
+    MEDIA_TWO_WAY,
+    MEDIA_ONE_WAY,              /* RTP reached one side only */
+    MEDIA_NONE,                 /* answered, no RTP either way */
+};
+
 /* What one call's media did, judged from the streams seen. side 0 is the
  * caller (the From of the first INVITE), side 1 the callee. */
 struct media_verdict {
     const char *call_id;
+    enum media_state state;
+    int silent;                     /* ONE_WAY: the side whose RTP never arrived (the
+                                     * sender that is silent), else -1 */
+    bool expected;                  /* the SDP asked for it: hold (inactive, sendonly/
+                                     * recvonly, c=0.0.0.0, port 0) explains one-way/none */
+    bool private_sdp[2];            /* side i's SDP address is private (RFC 1918, CGNAT...) */
+    enum sdp_dir dir[2];            /* direction of the first audio m= line */
     bool answered;
     int64_t answer_us, end_us;      /* end_us 0 while not ended */
     uint64_t answer_frame, sdp_frame[2];
     bool have_sdp[2];
     struct endpoint sdp_ep[2];      /* first audio m= line: c= address and port */
     struct endpoint sig[2];         /* where each side's SIP came from */
-    uint64_t packets_to[2];         /* RTP received by side i (sent by the other) */
+    uint64_t packets_to[2];         /* RTP that can reach side i (sent by the other) */
+    uint64_t void_to[2];            /* RTP sent to side i's private SDP address from outside
+                                     * its NAT: it cannot arrive (not in packets_to) */
+    uint64_t void_frame[2];
     uint64_t first_frame_to[2];
     bool cannot_see[2];             /* the capture has shown nothing sent from side i's
                                      * host, so silence from it proves nothing */
@@ -69,6 +90,10 @@ struct media_verdict {
     struct endpoint real_src[2];
     uint64_t moved_frame[2];
 };
+
+/* The verdict of one call; false when the call is not followed (no SDP, or evicted). */
+bool media_call(const struct media *m, struct span call_id, struct media_verdict *v);
+const char *media_state_name(enum media_state s);
 
 /* Walk the calls, oldest first: fn is called once per call that has SDP. */
 typedef void (*media_verdict_fn)(void *ud, const struct media_verdict *v);

@@ -240,6 +240,30 @@ static void test_unannounced_and_t38(void **st)
     assert_int_equal(counter(f, "media.udp.non_rtp_media"), 1);
 }
 
+/* A B2BUA: leg A (phone 192.0.2.80 <-> B2BUA) and leg B (B2BUA <-> phone
+ * 198.51.100.80) both re-INVITE to the phones' direct path. The media is
+ * both legs': neither is judged silent. */
+static void test_b2bua_legs_share_media(void **st)
+{
+    struct fx *f = *st;
+
+    call(f, "legA", "192.0.2.80", 4000, "203.0.113.1", 20000, true);
+    call(f, "legB", "203.0.113.1", 20002, "198.51.100.80", 5000, true);
+    /* direct media: leg A's far end becomes phone B, leg B's becomes phone A */
+    sip(f, "203.0.113.1", "192.0.2.80", "INVITE sip:a@example.com SIP/2.0", "legA", "t2", "t1",
+        "2 INVITE", "198.51.100.80", 5000, NULL);
+    sip(f, "203.0.113.1", "198.51.100.80", "INVITE sip:b@example.com SIP/2.0", "legB", "t1", "t2",
+        "2 INVITE", "192.0.2.80", 4000, NULL);
+    for (uint16_t q = 1; q <= 5; q++) {
+        assert_true(rtp(f, "192.0.2.80", 4000, "198.51.100.80", 5000, 0xa, q, 0, q * 20000));
+        assert_true(rtp(f, "198.51.100.80", 5000, "192.0.2.80", 4000, 0xb, q, 0, q * 20000));
+    }
+    assert_string_equal(call_of(f, "legA")->verdict, "two-way");
+    assert_string_equal(call_of(f, "legB")->verdict, "two-way");
+    assert_int_equal(f->snap.n_media, 2);       /* the streams are counted once */
+    assert_int_equal(f->snap.media[0].packets + f->snap.media[1].packets, 10);
+}
+
 static void test_caps_evict_and_count(void **st)
 {
     struct fx *f = *st;
@@ -269,6 +293,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_one_way_and_nat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_media_not_answered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unannounced_and_t38, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_b2bua_legs_share_media, setup, teardown),
         cmocka_unit_test_setup_teardown(test_caps_evict_and_count, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,72 @@
+#!/bin/sh
+# media_findings.sh — what sipscope says about a call's audio, on captures with known media
+# (tests/media_pcap.py writes them; tshark confirms their streams first, so the scenario is
+# what the wire shows):
+#   nat_oneway     one_way_media (error) naming the caller's private SDP address, and
+#                  media_nat (error) citing the RTP from the NAT address and the RTP sent to
+#                  the private address; call verdict one-way
+#   mirror_oneway  one_way_media at info only, saying the capture may not see that direction
+#   hold           a sendonly re-INVITE explains the one-way flow: no media finding
+#   twoway         no media finding, verdict two-way, streams 250 packets each way, 0 lost
+# Env: SIPSCOPE. Exit 0 pass, 77 skip, 1 fail.
+set -u
+cd "$(dirname "$0")/../.."
+: "${SIPSCOPE:?SIPSCOPE not set}"
+command -v python3 >/dev/null 2>&1 || { echo "skip: python3 missing"; exit 77; }
+command -v tshark >/dev/null 2>&1 || { echo "skip: tshark missing"; exit 77; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/media_findings.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+python3 tests/media_pcap.py "$tmp" || exit 1
+fail=0
+for c in nat_oneway mirror_oneway hold twoway; do
+    tshark -q -n -r "$tmp/$c.pcap" -z rtp,streams 2>/dev/null | grep -c ' 0x' >"$tmp/$c.ts"
+    "$SIPSCOPE" -r "$tmp/$c.pcap" --report json >"$tmp/$c.json" 2>"$tmp/$c.err"
+    rc=$?
+    [ $rc -le 1 ] || { echo "$c: sipscope exited $rc"; cat "$tmp/$c.err"; fail=1; }
+done
+python3 - "$tmp" <<'PY' || fail=1
+import json, sys
+d = sys.argv[1]
+bad = []
+def load(n):
+    return json.load(open('%s/%s.json' % (d, n))), int(open('%s/%s.ts' % (d, n)).read())
+def media_findings(doc):
+    return {f['kind']: f for f in doc['findings'] if f['kind'] in ('one_way_media', 'no_media', 'media_nat')}
+def need(c, what):
+    if not c:
+        bad.append(what)
+    print('  %s %s' % ('ok  ' if c else 'FAIL', what))
+
+doc, ts = load('nat_oneway')
+need(ts == 2 and len(doc['media']) == 2, 'nat_oneway: tshark and sipscope see 2 streams')
+f = media_findings(doc)
+ow, mn = f.get('one_way_media'), f.get('media_nat')
+need(ow is not None and ow['severity'] == 'error', 'nat_oneway: one_way_media error')
+need(ow is not None and 'no RTP from the callee' in ow['summary'], 'nat_oneway: names the silent side')
+need(ow is not None and any('192.168.1.2:30000' in c for c in ow['causes']),
+     'nat_oneway: cause names the private SDP address')
+need(mn is not None and mn['severity'] == 'error' and '192.168.1.2:30000' in mn['summary'],
+     'nat_oneway: media_nat error on the private address')
+roles = {e['role']: e for e in (mn or {}).get('evidence', [])}
+need('media from another address' in roles and '203.0.113.9:61000' in roles['media from another address']['line'],
+     'nat_oneway: media_nat cites the RTP from the NAT address')
+need('RTP to a private SDP address' in roles, 'nat_oneway: media_nat cites RTP sent to the private address')
+need(mn is not None and any('symmetric RTP' in c for c in mn['causes']), 'nat_oneway: latching explained')
+need([c['verdict'] for c in doc['media_calls']] == ['one-way'], 'nat_oneway: verdict one-way')
+
+doc, ts = load('mirror_oneway')
+ow = media_findings(doc).get('one_way_media')
+need(ts == 1 and ow is not None and ow['severity'] == 'info' and 'may not see' in ow['summary'],
+     'mirror_oneway: one_way_media only info, the capture may not see that direction')
+
+doc, ts = load('hold')
+need(ts == 1 and not media_findings(doc), 'hold: sendonly explains one-way, no media finding')
+need([c['verdict'] for c in doc['media_calls']] == ['one-way'], 'hold: verdict one-way (as the SDP asked)')
+
+doc, ts = load('twoway')
+need(ts == 2 and not media_findings(doc), 'twoway: no media finding')
+need(sorted((m['packets'], m['lost']) for m in doc['media']) == [(250, 0), (250, 0)],
+     'twoway: 250 packets each way, 0 lost')
+sys.exit(1 if bad else 0)
+PY
+exit $fail
