@@ -64,6 +64,54 @@ static void md_ladder(FILE *f, const struct snapshot *s, const struct snap_dialo
 
 /* "## Call flows": each kept dialog an evidence frame belongs to, once, in
  * the order of the findings; what is not drawn is counted. */
+/* Media per call (src/media/): one table row per RTP stream, under its call. */
+static void md_media(FILE *f, const struct snapshot *s)
+{
+    char a[ADDR_STRLEN], b[ADDR_STRLEN];
+
+    if (s->n_media_calls == 0 && s->n_media == 0)
+        return;
+    fprintf(f, "\n## Media\n\n| call | verdict | stream | SSRC | codec | packets | lost | "
+               "jitter ms (max) |\n|---|---|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < s->n_media_calls; i++) {
+        const struct snap_media_call *c = &s->media_calls[i];
+        bool any = false;
+        for (size_t j = 0; j < s->n_media; j++) {
+            const struct snap_media *m = &s->media[j];
+            if (strcmp(m->call_id, c->call_id) != 0)
+                continue;
+            fprintf(f, "| ");
+            md(f, c->call_id);
+            fprintf(f, " | %s | %s:%u → %s:%u (%s) | 0x%08x | ", c->verdict,
+                    addr_str(&m->src.ip, a, sizeof(a)), (unsigned)m->src.port,
+                    addr_str(&m->dst.ip, b, sizeof(b)), (unsigned)m->dst.port, m->direction,
+                    (unsigned)m->ssrc);
+            md(f, m->codec[0] ? m->codec : "-");
+            fprintf(f, " | %llu | %lld | %.2f (%.2f) |\n", (unsigned long long)m->packets,
+                    (long long)m->lost, m->jitter_ms, m->jitter_max_ms);
+            any = true;
+        }
+        if (!any) {
+            fprintf(f, "| ");
+            md(f, c->call_id);
+            fprintf(f, " | %s | no RTP seen | | | 0 | | |\n", c->verdict);
+        }
+    }
+    for (size_t i = 0; i < s->n_media_calls; i++)
+        if (s->media_calls[i].note[0]) {
+            fprintf(f, "\n- ");
+            md(f, s->media_calls[i].call_id);
+            fprintf(f, ": ");
+            md(f, s->media_calls[i].note);
+        }
+    if (s->media_not_shown || s->media_calls_not_shown)
+        fprintf(f, "\n- %llu stream(s) and %llu call(s) not shown (evicted at --cap "
+                   "media_streams / media_calls, or past the report's limit)",
+                (unsigned long long)s->media_not_shown,
+                (unsigned long long)s->media_calls_not_shown);
+    fputc('\n', f);
+}
+
 static void md_ladders(FILE *f, const struct snapshot *s)
 {
     struct ladder_index x;
@@ -210,6 +258,7 @@ int report_markdown(FILE *f, const struct snapshot *s)
                 report_time_utc(p->first_fail_us, a, sizeof(a)),
                 report_time_utc(p->last_fail_us, b, sizeof(b)));
     }
+    md_media(f, s);
     fprintf(f, "\n## Capture statistics\n\n");
     fprintf(f, "- packets: %llu\n- SIP messages: %llu\n- malformed SIP: %llu\n"
                "- ring drops: %llu\n- kernel drops: %llu\n- table evictions: %llu\n",

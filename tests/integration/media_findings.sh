@@ -24,6 +24,16 @@ for c in nat_oneway mirror_oneway hold twoway; do
     rc=$?
     [ $rc -le 1 ] || { echo "$c: sipscope exited $rc"; cat "$tmp/$c.err"; fail=1; }
 done
+# every report shows the call's media next to its signalling
+"$SIPSCOPE" -r "$tmp/nat_oneway.pcap" >"$tmp/t.txt" 2>/dev/null
+"$SIPSCOPE" -r "$tmp/nat_oneway.pcap" --report markdown >"$tmp/t.md" 2>/dev/null
+if grep -q '^  call media-nat@example.com: one-way' "$tmp/t.txt" &&
+   grep -q '203.0.113.9:61000 -> 198.51.100.20:5000 caller->callee SSRC 0x00001111 PCMU: 250 packets, 0 lost' "$tmp/t.txt" &&
+   grep -q '^| media-nat@example.com | one-way | 203.0.113.9:61000 → 198.51.100.20:5000' "$tmp/t.md"; then
+    echo "  ok   text and Markdown reports show the call's streams and verdict"
+else
+    echo "  FAIL text/Markdown media section"; sed -n '/^Media/,/^Run/p' "$tmp/t.txt"; fail=1
+fi
 python3 - "$tmp" <<'PY' || fail=1
 import json, sys
 d = sys.argv[1]
