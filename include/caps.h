@@ -40,6 +40,7 @@
     X(tcp_timeout_ms,      300000,   "idle TCP stream timeout") \
     X(tls_conns,           1024,     "TLS connections tracked (handshake facts)") \
     X(tls_handshake_bytes, 4u << 20, "bytes held by TLS handshake reassembly in all") \
+    X(tls_plaintext_bytes, 8u << 20, "decrypted TLS bytes waiting to be framed, in all") \
     X(tunnel_depth,        4,        "nested encapsulations followed") \
     X(transactions,        65536,    "SIP transactions tracked") \
     X(dialogs,             65536,    "dialogs and registrations tracked") \

@@ -55,6 +55,12 @@ enum tls_fail {
 #define TLS_CERT_NAME 0x04          /* the SNI is not among its names (SAN, else CN) */
 #define TLS_CERT_SELF_SIGNED 0x08
 
+/* Decryption (tls_conn.keys). */
+#define TLS_KEYS_OFF 0              /* no --tls-keylog */
+#define TLS_KEYS_MISSING 1          /* the key log has no secrets for its client random */
+#define TLS_KEYS_UNSUPPORTED 2      /* a suite sipscope cannot open (not AEAD) */
+#define TLS_KEYS_OK 3
+
 #define TLS_SIDE_CLIENT 0
 #define TLS_SIDE_SERVER 1
 
@@ -116,6 +122,11 @@ struct tls_conn {
     uint64_t est_frame;
     int64_t est_us;
     uint64_t app_records[2], app_bytes[2];  /* application-data records by side */
+    /* With --tls-keylog */
+    uint8_t keys;               /* TLS_KEYS_* */
+    uint64_t decrypted;         /* records opened */
+    uint64_t undecryptable;     /* encrypted records that could not be opened */
+    uint64_t sip_messages;      /* SIP messages framed from the plaintext */
     uint8_t closed_by;          /* 0 open, 1 client, 2 server (FIN or RST) */
     bool reset;                 /* closed by RST */
     uint64_t close_frame;

@@ -29,6 +29,7 @@
 #include "capture/capture.h"
 #include "app/cli.h"
 #include "config/config.h"
+#include "config/keylog.h"
 #include "config/secrets.h"
 #include "decode/decode.h"
 #include "correlate/engine.h"
@@ -129,6 +130,7 @@ struct app {
     struct snappub *pub;            /* dashboard or monitor publication */
     struct monitor *mon;
     struct hep_out *hep;
+    struct keylog *keylog;          /* --tls-keylog; the decoder reads it, wiped by app_free */
     struct pipeline *pipe;
     struct capture_writer *writer;  /* -w */
     struct ring *ring;
@@ -149,6 +151,7 @@ static void app_free(struct app *a)
     if (a->writer != NULL)
         capture_writer_close(a->writer, NULL);
     pipeline_free(a->pipe);
+    keylog_free(a->keylog);
     hep_out_close(a->hep);
     monitor_free(a->mon);
     snappub_free(a->pub);
@@ -166,6 +169,7 @@ static void name_option(const struct cli_opts *o, char *errbuf)
     const struct { const char *opt, *val; } named[] = {
         { "-r", o->read_file }, { "-i", o->iface }, { "-w", o->write_file },
         { "--config", o->config_file }, { "--secrets", o->secrets_file },
+        { "--tls-keylog", o->tls_keylog },
         { "--evidence", o->evidence_file }, { "--alerts", o->alerts_file },
         { "--metrics", o->metrics_file }, { "--report-file", o->report_file },
         { "--hep-out", o->hep_out }, { "--hep-in", o->hep_in },
@@ -498,6 +502,9 @@ static int app_open_pipeline(struct app *a)
     po->pub = a->pub;
     po->hep = a->hep;
     po->hep_relay = o->hep_in != NULL;
+    if (o->tls_keylog != NULL && keylog_open(o->tls_keylog, &a->keylog, a->errbuf) != 0)
+        goto fail;
+    po->tls_keylog = a->keylog;
     a->pipe = pipeline_new(po, a->errbuf);
     if (a->pipe == NULL)
         goto fail;

@@ -32,6 +32,7 @@ enum {
     OPT_NO_TUI,
     OPT_CAP,
     OPT_SECRETS,
+    OPT_TLS_KEYLOG,
     OPT_CONFIG,
     OPT_PROFILES,
     OPT_GEOIP,
@@ -64,6 +65,7 @@ static const struct option long_opts[] = {
     { "no-tui", no_argument, NULL, OPT_NO_TUI },
     { "cap", required_argument, NULL, OPT_CAP },
     { "secrets", required_argument, NULL, OPT_SECRETS },
+    { "tls-keylog", required_argument, NULL, OPT_TLS_KEYLOG },
     { "config", required_argument, NULL, OPT_CONFIG },
     { "profiles", required_argument, NULL, OPT_PROFILES },
     { "geoip", required_argument, NULL, OPT_GEOIP },
@@ -139,6 +141,7 @@ void cli_usage(FILE *f)
 "Analysis:\n"
 "  --cap NAME=VALUE     change a limit (ring_bytes, snaplen, dialogs, ...)\n"
 "  --secrets FILE       known passwords, to tell a wrong password from others\n"
+"  --tls-keylog FILE    TLS secrets (SSLKEYLOGFILE format): decrypt SIP over TLS\n"
 "  --config FILE        configuration file\n"
 "  --profiles DIR       provider profiles directory (repeatable)\n"
 "  --geoip FILE         MaxMind database (repeatable)\n"
@@ -464,6 +467,13 @@ static int opt_analysis(struct cli_opts *o, struct seen *s, int c, const char *a
         return 0;
     case OPT_SECRETS:
         o->secrets_file = arg;
+        return 0;
+    case OPT_TLS_KEYLOG:
+        if (arg[0] == '\0') {
+            err_set(errbuf, "--tls-keylog: expected a file name");
+            return ERR_INVAL;
+        }
+        o->tls_keylog = arg;
         return 0;
     case OPT_CONFIG:
         o->config_file = arg;

@@ -65,6 +65,7 @@ struct cli_opts {
     bool report_given;          /* --report was given: printed after the dashboard too */
     struct caps caps;           /* defaults, --cap NAME=VALUE, -s */
     const char *secrets_file;   /* --secrets */
+    const char *tls_keylog;     /* --tls-keylog: NSS key log of TLS secrets */
     const char *config_file;    /* --config */
     const char *evidence_file;  /* --evidence */
     const char **profile_dirs;  /* --profiles, repeatable; NULL-terminated */

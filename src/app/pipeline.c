@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "util/addr.h"
+#include "config/keylog.h"
 #include "decode/decode.h"
 #include "media/media.h"
 #include "util/err.h"
@@ -117,6 +118,11 @@ struct pipeline *pipeline_new(const struct pipeline_opts *o, char *errbuf)
     /* RTP/RTCP reach the media stage as non-SIP UDP payloads */
     decode_set_media(p->dec, true);
     engine_set_media(p->eng, p->media);
+    if (o->tls_keylog != NULL && !decode_tls_keylog(p->dec, o->tls_keylog)) {
+        err_set(errbuf, "--tls-keylog: out of memory");
+        pipeline_free(p);
+        return NULL;
+    }
     return p;
 }
 
@@ -362,6 +368,8 @@ static void walk_stats(const void *ctx, stats_fn fn, void *ud)
     if (p->o.capture != NULL)
         capture_stats(p->o.capture, fn, ud);
     decode_stats(p->dec, fn, ud);
+    if (p->o.tls_keylog != NULL)
+        keylog_stats(p->o.tls_keylog, fn, ud);
     hep_out_stats(p->o.hep, fn, ud);
     for (int i = 1; i < SIP_REJ_COUNT; i++) {
         snprintf(name, sizeof(name), "sip.reject.%s", sip_reject_name(i));

@@ -35,6 +35,7 @@ struct pipeline_opts {
     bool hep_relay;                 /* also re-send SIP that arrived in HEP (--hep-in);
                                      * else never: a capture that sees our own HEP
                                      * going out would send it again, forever */
+    struct keylog *tls_keylog;      /* --tls-keylog secrets for the decoder, or NULL */
     /* For run_info: where packets come from (capture may be NULL in tests). */
     const struct capture *capture;
     const char *source;

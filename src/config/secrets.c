@@ -171,6 +171,12 @@ fail:
     return -1;
 }
 
+int secrets_open(const char *path, size_t max, size_t *size, char *errbuf)
+{
+    int rc, fd = open_secret(path, max, size, &rc, errbuf);
+    return fd >= 0 ? fd : rc;
+}
+
 /* Read up to size bytes; the count read, or -1 (errbuf set). */
 static ssize_t read_all(int fd, const char *path, char *buf, size_t size, char *errbuf)
 {

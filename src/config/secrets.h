@@ -52,6 +52,13 @@ int secrets_load(const char *path, struct secrets **out, char *errbuf);
  */
 int secrets_read_key(const char *path, uint8_t *key, size_t cap, size_t *len, char *errbuf);
 
+/*
+ * Open another file that holds secrets (a TLS key log) under the same
+ * checks: a descriptor (>= 0, *size its size, at most max) or the negative
+ * error with errbuf set.
+ */
+int secrets_open(const char *path, size_t max, size_t *size, char *errbuf);
+
 /* Wipe and free (NULL is fine). */
 void secrets_free(struct secrets *s);
 

@@ -113,6 +113,11 @@ void decode_tls_sink(struct decoder *d, tls_sink_fn fn, void *ud)
     tls_table_sink(d->tls, fn, ud);
 }
 
+bool decode_tls_keylog(struct decoder *d, struct keylog *kl)
+{
+    return tls_table_keylog(d->tls, kl);
+}
+
 void decode_finish(struct decoder *d, int64_t end_us)
 {
     tls_finish(d->tls, end_us);

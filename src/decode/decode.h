@@ -68,6 +68,10 @@ void decode_expire(struct decoder *d, int64_t now_us);
 /* TLS handshakes (any port, TCP): fn gets each connection's events
  * (tls.h) during decode_packet, decode_expire and decode_finish. */
 void decode_tls_sink(struct decoder *d, tls_sink_fn fn, void *ud);
+/* --tls-keylog: decrypt TLS with these secrets (not owned; must outlive d)
+ * and hand the SIP inside on as TRANSPORT_TLS payloads. False: no memory. */
+struct keylog;
+bool decode_tls_keylog(struct decoder *d, struct keylog *kl);
 /* End of input: judge what is still open (a ClientHello never answered). */
 void decode_finish(struct decoder *d, int64_t end_us);
 

@@ -60,6 +60,19 @@ struct tcp_cb {
     uint16_t sport, dport;
 };
 
+/* SIP (or SIP over WebSocket) that the TLS tracker decrypted (--tls-keylog). */
+static void tls_msg(void *ud, const uint8_t *p, size_t n, enum frame_kind k)
+{
+    struct tcp_cb *cb = ud;
+
+    if (k == FRAME_SIP)
+        decode_emit(cb->x, p, n, TRANSPORT_TLS, cb->sport, cb->dport);
+    else if (k == FRAME_WS && frame_is_sip(p, n))
+        decode_emit(cb->x, p, n, TRANSPORT_WSS, cb->sport, cb->dport);
+    else if (k == FRAME_WS)
+        dctx_count(cb->x, DC_WS_NOT_SIP);
+}
+
 static void tcp_msg(void *ud, const uint8_t *p, size_t n, enum frame_kind k)
 {
     struct tcp_cb *cb = ud;
@@ -80,7 +93,7 @@ static void tcp_msg(void *ud, const uint8_t *p, size_t n, enum frame_kind k)
             dctx_count(cb->x, DC_HEP_BAD);
         return;
     case FRAME_TLS:
-        tls_record(cb->x->d->tls, cb->k, p, n, cb->x->pkt->frame, cb->x->pkt->ts_us);
+        tls_record(cb->x->d->tls, cb->k, p, n, cb->x->pkt->frame, cb->x->pkt->ts_us, tls_msg, cb);
         return;
     }
 }

@@ -2,8 +2,10 @@
  * tls_encrypted.c — kind tls_encrypted: a TLS handshake worked and SIP (or
  * whatever the connection carries) flows encrypted, so sipscope cannot see
  * it and its verdict covers only what was visible. Says what the handshake
- * chose and how to see inside. A warning on purpose: a trunk sipscope
- * could not look into is never reported healthy. One finding per (client,
+ * chose and how to see inside (--tls-keylog, HEP), and, with a key log,
+ * why it could not be opened. A warning on purpose: a trunk sipscope could
+ * not look into is never reported healthy. Not raised when --tls-keylog
+ * opened every record: that SIP is analysed like any other. One finding per (client,
  * server); count = connections. From KEV_TLS / TLS_EV_ESTABLISHED.
  * Thread: the analysis thread.
  */
@@ -16,6 +18,8 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 
     if (ev->type != KEV_TLS || ev->tls_ev != TLS_EV_ESTABLISHED)
         return;
+    if (c->keys == TLS_KEYS_OK && c->undecryptable == 0)
+        return;     /* --tls-keylog opened it: its SIP is analysed like any other */
     tls_entity(c, entity, sizeof(entity));
     struct finding *f = kind_raise(k, KIND_TLS_ENCRYPTED, SEV_WARNING, entity, c->est_us,
                                      NULL);
@@ -37,8 +41,19 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     if (!finding_new(f))
         return;
     finding_cause(f, "the trunk signals over TLS; the handshake worked");
-    finding_fix(f, "To see the SIP, capture on the PBX with HEP: Asterisk res_hep_pjsip, "
-                   "FreeSWITCH capture-server, Kamailio siptrace (sipscope --hep-in PORT)");
+    if (c->keys == TLS_KEYS_MISSING)
+        finding_cause(f, "the --tls-keylog file has no secrets for this connection (its "
+                         "client random): the PBX wrote no key log when it connected");
+    else if (c->keys == TLS_KEYS_UNSUPPORTED)
+        finding_cause(f, "the cipher suite is not one sipscope decrypts (AES-GCM and "
+                         "ChaCha20-Poly1305 only)");
+    else if (c->keys == TLS_KEYS_OK)
+        finding_cause(f, "%llu record(s) could not be decrypted (a lost segment or a key "
+                         "log out of step)", (unsigned long long)c->undecryptable);
+    finding_fix(f, "To see the SIP, run with --tls-keylog FILE, where FILE is the key log the "
+                   "PBX's TLS library writes when started with SSLKEYLOGFILE=FILE (chmod 600)");
+    finding_fix(f, "Or capture on the PBX with HEP: Asterisk res_hep_pjsip, FreeSWITCH "
+                   "capture-server, Kamailio siptrace (sipscope --hep-in PORT)");
 }
 
 const struct kind kind_tls_encrypted = { KIND_TLS_ENCRYPTED, 0, on_event, NULL };

@@ -24,6 +24,7 @@
 #include "caps.h"
 #include "stats.h"
 #include "tls.h"
+#include "config/keylog.h"
 
 /*
  * IP fragments: IPv4 (RFC 791) and IPv6 (RFC 8200 §4.5) reassembly.
@@ -159,7 +160,9 @@ void reasm_tcp_stats(const struct reasm_tcp *r, stats_fn fn, void *ud);
  * Bounds: caps->tls_conns connections (the least recently active evicted
  * and counted), caps->tls_handshake_bytes for handshake messages split over
  * records (past it, or past 64 KiB for one message, the message is skipped
- * and counted), idle time-out caps->tcp_timeout_ms. Counters "tls.*".
+ * and counted), caps->tls_plaintext_bytes for decrypted bytes waiting to be
+ * framed (caps->tcp_stream_bytes per direction), idle time-out
+ * caps->tcp_timeout_ms. Counters "tls.*".
  */
 struct tls_table;
 
@@ -167,9 +170,15 @@ struct tls_table *tls_table_new(const struct caps *caps);
 void tls_table_free(struct tls_table *t);
 /* Where events go (may be NULL: nobody listens). */
 void tls_table_sink(struct tls_table *t, tls_sink_fn fn, void *ud);
-/* One record (5-byte header and fragment) sent in direction k. */
+/* --tls-keylog: open records with these secrets (the table does not own
+ * kl; it must outlive the table). Returns false when out of memory. */
+bool tls_table_keylog(struct tls_table *t, struct keylog *kl);
+/* One record (5-byte header and fragment) sent in direction k. With a key
+ * log, the SIP (or WebSocket) messages its plaintext completes are handed
+ * to fn (FRAME_SIP / FRAME_WS), valid until the first record of another
+ * frame. */
 void tls_record(struct tls_table *t, const struct reasm_tcp_key *k, const uint8_t *rec, size_t n,
-                uint64_t frame, int64_t ts_us);
+                uint64_t frame, int64_t ts_us, frame_msg_fn fn, void *ud);
 /* A FIN (rst false) or RST of direction k; an untracked k is ignored. */
 void tls_tcp_close(struct tls_table *t, const struct reasm_tcp_key *k, bool rst, uint64_t frame,
                    int64_t ts_us);

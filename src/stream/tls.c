@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "cursor.h"
+#include "frame.h"
 #include "tls_int.h"
 #include "util/siphash.h"
 
@@ -40,7 +41,9 @@
 #define TLS13_ALERT_LEN 19          /* encrypted alert: 2 + 1 (type) + 16 (AEAD tag) */
 
 enum { CT_CCS = 20, CT_ALERT = 21, CT_HANDSHAKE = 22, CT_APPDATA = 23 };
-enum { HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_CERTIFICATE = 11, HS_CERT_REQUEST = 13 };
+enum { HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_CERTIFICATE = 11, HS_CERT_REQUEST = 13,
+       HS_FINISHED = 20, HS_KEY_UPDATE = 24 };
+#define TLS_PLAIN_MAX (16384 + 256)  /* largest TLSInnerPlaintext / TLS 1.2 plaintext */
 
 #define TLS_COUNTERS(X) \
     X(records,         "tls.records") \
@@ -56,6 +59,13 @@ enum { HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_CERTIFICATE = 11, HS_CERT_RE
     X(established,     "tls.handshakes_established") \
     X(evicted,         "tls.evicted") \
     X(timeouts,        "tls.timeouts") \
+    X(decrypted,       "tls.records_decrypted") \
+    X(no_key,          "tls.records_no_key") \
+    X(bad_tag,         "tls.records_not_authentic") \
+    X(plain_msgs,      "tls.plaintext_messages") \
+    X(plain_not_sip,   "tls.plaintext_not_sip") \
+    X(plain_no_room,   "tls.plaintext_no_room") \
+    X(out_full,        "tls.plaintext_out_full") \
     X(nomem,           "tls.nomem")
 
 struct tls_dir {
@@ -66,6 +76,12 @@ struct tls_dir {
     bool closed;
     bool skip;              /* handshake not parsed any more */
     uint64_t enc_records;   /* encrypted records (TLS 1.3: type 23) */
+    /* --tls-keylog */
+    struct tls_dkey k;      /* secrets: wiped on release */
+    bool keyed, broken;     /* k is set; a record failed to open (stop trying) */
+    struct framer fr;       /* SIP framing of the plaintext */
+    uint8_t *pt;            /* plaintext not yet framed */
+    size_t pt_len, pt_cap;
 };
 
 struct entry {
@@ -75,6 +91,8 @@ struct entry {
     struct tls_dir d[2];
     uint8_t fired;          /* 1 << enum tls_event already sent */
     uint8_t client_random[32], server_random[32];
+    uint8_t app_secret[2][48];  /* TLS 1.3 traffic secrets, after each Finished (wiped) */
+    uint8_t app_len;
 };
 
 struct tls_table {
@@ -86,6 +104,13 @@ struct tls_table {
     uint8_t seed[16];
     tls_sink_fn sink;
     void *ud;
+    /* --tls-keylog */
+    struct keylog *kl;
+    uint8_t *scratch;           /* one record's plaintext */
+    uint8_t *out;               /* messages handed on during one frame */
+    size_t out_len, out_cap, pt_bytes, pt_cap, msg_max;
+    uint64_t out_frame;
+    struct frame_counters fc;
     struct {
 #define TC_DECL(f, n) uint64_t f;
         TLS_COUNTERS(TC_DECL)
@@ -112,6 +137,8 @@ struct tls_table *tls_table_new(const struct caps *caps)
     while (t->nbuckets < t->n)
         t->nbuckets <<= 1;
     t->hs_cap = (size_t)caps->tls_handshake_bytes;
+    t->pt_cap = (size_t)caps->tls_plaintext_bytes;
+    t->msg_max = (size_t)caps->tcp_stream_bytes;
     t->timeout_us = (int64_t)caps->tcp_timeout_ms * 1000;
     t->e = calloc(t->n, sizeof(*t->e));
     t->buckets = malloc(t->nbuckets * sizeof(uint32_t));
@@ -136,6 +163,16 @@ static void dir_free(struct tls_table *t, struct tls_dir *d)
     t->hs_bytes -= d->hs_cap;
     d->hs = NULL;
     d->hs_cap = d->hs_len = 0;
+}
+
+static void pt_free(struct tls_table *t, struct tls_dir *d)
+{
+    if (d->pt != NULL)
+        explicit_bzero(d->pt, d->pt_cap);
+    free(d->pt);
+    t->pt_bytes -= d->pt_cap;
+    d->pt = NULL;
+    d->pt_cap = d->pt_len = 0;
 }
 
 static void lru_unlink(struct tls_table *t, uint32_t i)
@@ -175,7 +212,9 @@ static void release(struct tls_table *t, uint32_t i)
     lru_unlink(t, i);
     dir_free(t, &e->d[0]);
     dir_free(t, &e->d[1]);
-    memset(e, 0, sizeof(*e));
+    pt_free(t, &e->d[0]);
+    pt_free(t, &e->d[1]);
+    explicit_bzero(e, sizeof(*e));  /* keys and secrets */
     t->freelist[t->nfree++] = i;
     t->live--;
 }
@@ -190,7 +229,27 @@ void tls_table_free(struct tls_table *t)
     free(t->e);
     free(t->buckets);
     free(t->freelist);
+    if (t->scratch != NULL)
+        explicit_bzero(t->scratch, TLS_PLAIN_MAX);
+    if (t->out != NULL)
+        explicit_bzero(t->out, t->out_cap);
+    free(t->scratch);
+    free(t->out);
     free(t);
+}
+
+bool tls_table_keylog(struct tls_table *t, struct keylog *kl)
+{
+    t->kl = kl;
+    if (kl == NULL)
+        return true;
+    /* A frame can complete at most one message already waiting (up to the
+     * per-direction cap) plus what its own records carry (one record's
+     * worth of slack per 16 KiB of snaplen is more than a frame holds). */
+    t->out_cap = t->msg_max + (256u << 10);
+    t->scratch = malloc(TLS_PLAIN_MAX);
+    t->out = malloc(t->out_cap);
+    return t->scratch != NULL && t->out != NULL;
 }
 
 /* The same hash for both directions: the endpoints in a fixed order. */
@@ -452,9 +511,10 @@ static void parse_certificate(struct tls_table *t, struct entry *e, int side, st
                               uint64_t frame, int64_t ts)
 {
     struct tls_conn *x = &e->c;
-    struct cursor list, cert;
+    struct cursor list, cert, ctx, ext;
+    bool v13 = x->version == TLS_V_13;  /* only ever seen decrypted */
 
-    if (!vec24(&c, &list)) {
+    if ((v13 && !vec8(&c, &ctx)) || !vec24(&c, &list)) {
         t->ctr.hs_bad++;
         return;
     }
@@ -472,6 +532,10 @@ static void parse_certificate(struct tls_table *t, struct entry *e, int side, st
             t->ctr.hs_bad++;
             break;
         }
+        if (v13 && !vec16(&list, &ext)) {  /* CertificateEntry extensions */
+            t->ctr.hs_bad++;
+            break;
+        }
         x->n_certs++;
         if (first && !tls_x509_parse(cert, x)) {
             x->cert_bad = true;
@@ -485,10 +549,50 @@ static void parse_certificate(struct tls_table *t, struct entry *e, int side, st
         fire(t, e, TLS_EV_CERT);
 }
 
+static void try_keys(struct tls_table *t, struct entry *e, int64_t ts);
+
+/* A decrypted Finished or KeyUpdate moves that side's keys on (TLS 1.3:
+ * application traffic secret, next generation); a Finished ends the
+ * handshake for that side (both: established). */
+static void sealed_message(struct tls_table *t, struct entry *e, int side, uint8_t type,
+                           uint64_t frame, int64_t ts)
+{
+    struct tls_conn *x = &e->c;
+    struct tls_dir *d = &e->d[side];
+
+    (void)t;
+    if (type == HS_KEY_UPDATE && x->version == TLS_V_13) {
+        tls_key_update13(&d->k);
+        return;
+    }
+    if (type != HS_FINISHED)
+        return;
+    d->finished = true;
+    if (x->version == TLS_V_13) {
+        if (!tls_keys13(&d->k, x->cipher, e->app_secret[side], e->app_len))
+            d->keyed = false;
+        if (side == TLS_SIDE_CLIENT && !x->established) {
+            x->established = true;
+            x->est_frame = frame;
+            x->est_us = ts;
+        }
+    } else if (e->d[0].finished && e->d[1].finished && !x->established) {
+        x->established = true;
+        x->est_frame = frame;
+        x->est_us = ts;
+    }
+}
+
 static void hs_message(struct tls_table *t, struct entry *e, int side, uint8_t type,
-                       struct cursor body, uint64_t frame, int64_t ts)
+                       struct cursor body, uint64_t frame, int64_t ts, bool sealed)
 {
     bool ok = true;
+
+    if (sealed && (type == HS_FINISHED || type == HS_KEY_UPDATE)) {
+        t->ctr.hs_messages++;
+        sealed_message(t, e, side, type, frame, ts);
+        return;
+    }
 
     t->ctr.hs_messages++;
     if (side == TLS_SIDE_CLIENT && type == HS_CLIENT_HELLO) {
@@ -497,7 +601,9 @@ static void hs_message(struct tls_table *t, struct entry *e, int side, uint8_t t
         ok = parse_client_hello(e, body);
     } else if (side == TLS_SIDE_SERVER && type == HS_SERVER_HELLO) {
         ok = parse_server_hello(e, body, frame, ts);
-    } else if (type == HS_CERTIFICATE && e->c.version != TLS_V_13) {
+        if (ok && t->kl != NULL && e->c.sh_frame == frame && !e->c.hello_retry)
+            try_keys(t, e, ts);
+    } else if (type == HS_CERTIFICATE && (e->c.version != TLS_V_13 || sealed)) {
         parse_certificate(t, e, side, body, frame, ts);
     } else if (side == TLS_SIDE_SERVER && type == HS_CERT_REQUEST) {
         e->c.cert_requested = true;
@@ -508,7 +614,7 @@ static void hs_message(struct tls_table *t, struct entry *e, int side, uint8_t t
 
 /* Parse the whole handshake messages in p[0..n); returns the bytes used. */
 static size_t hs_parse(struct tls_table *t, struct entry *e, int side, const uint8_t *p, size_t n,
-                       uint64_t frame, int64_t ts)
+                       uint64_t frame, int64_t ts, bool sealed)
 {
     struct cursor c = cursor_make(p, n);
 
@@ -518,8 +624,8 @@ static size_t hs_parse(struct tls_table *t, struct entry *e, int side, const uin
         struct cursor body;
         if (!cursor_u8(&c, &type) || !vec24(&c, &body))
             return at;
-        hs_message(t, e, side, type, body, frame, ts);
-        if (e->d[side].enc)
+        hs_message(t, e, side, type, body, frame, ts, sealed);
+        if (e->d[side].enc && !sealed)
             return n;   /* a TLS 1.3 ServerHello: what follows it is encrypted */
     }
 }
@@ -527,17 +633,18 @@ static size_t hs_parse(struct tls_table *t, struct entry *e, int side, const uin
 /* One handshake record's fragment: parse in place what is whole, keep a
  * message split over records in the direction's buffer. */
 static void hs_feed(struct tls_table *t, struct entry *e, int side, const uint8_t *p, size_t n,
-                    uint64_t frame, int64_t ts)
+                    uint64_t frame, int64_t ts, bool sealed)
 {
     struct tls_dir *d = &e->d[side];
+    bool stop = false;
 
     if (d->skip)
         return;
     if (d->hs_len == 0) {
-        size_t used = hs_parse(t, e, side, p, n, frame, ts);
+        size_t used = hs_parse(t, e, side, p, n, frame, ts, sealed);
         p += used;
         n -= used;
-        if (n == 0 || d->enc)
+        if (n == 0 || (d->enc && !sealed))
             return;
     }
     /* Join: the message header says how long it will be. */
@@ -571,8 +678,9 @@ static void hs_feed(struct tls_table *t, struct entry *e, int side, const uint8_
     }
     memcpy(d->hs + d->hs_len, p, n);
     d->hs_len += n;
-    size_t used = hs_parse(t, e, side, d->hs, d->hs_len, frame, ts);
-    if (d->enc)
+    size_t used = hs_parse(t, e, side, d->hs, d->hs_len, frame, ts, sealed);
+    stop = d->enc && !sealed;
+    if (stop)
         used = d->hs_len;
     memmove(d->hs, d->hs + used, d->hs_len - used);
     d->hs_len -= used;
@@ -583,10 +691,9 @@ static void hs_feed(struct tls_table *t, struct entry *e, int side, const uint8_
 /* ---- records ----------------------------------------------------------- */
 
 static void on_alert(struct tls_table *t, struct entry *e, int side, struct cursor c,
-                     uint64_t frame, int64_t ts)
+                     uint64_t frame, int64_t ts, bool enc)
 {
     struct tls_conn *x = &e->c;
-    bool enc = e->d[side].enc;
     uint8_t level = 0, desc = 0;
 
     t->ctr.alerts++;
@@ -652,8 +759,169 @@ static void app_data(struct tls_table *t, struct entry *e, int side, size_t len,
     fire(t, e, TLS_EV_ESTABLISHED);
 }
 
+/* ---- with --tls-keylog ---------------------------------------------- */
+
+/* Keys for e once its ServerHello is known: TLS 1.3 handshake secrets now
+ * and the application secrets for after each Finished; TLS 1.2 both
+ * directions from the master secret. */
+static void try_keys(struct tls_table *t, struct entry *e, int64_t ts)
+{
+    struct tls_conn *x = &e->c;
+    const struct keylog_secrets *ks;
+
+    if (x->keys == TLS_KEYS_OK || x->keys == TLS_KEYS_UNSUPPORTED)
+        return;
+    x->keys = TLS_KEYS_MISSING;
+    ks = keylog_find(t->kl, e->client_random, ts);
+    if (ks == NULL)
+        return;
+    if (x->version == TLS_V_13) {
+        const uint8_t need = KEYLOG_CHTS | KEYLOG_SHTS | KEYLOG_CATS | KEYLOG_SATS;
+        if ((ks->have & need) != need)
+            return;
+        if (!tls_keys13(&e->d[0].k, x->cipher, ks->chts, ks->len13) ||
+            !tls_keys13(&e->d[1].k, x->cipher, ks->shts, ks->len13)) {
+            x->keys = TLS_KEYS_UNSUPPORTED;
+            return;
+        }
+        memcpy(e->app_secret[0], ks->cats, ks->len13);
+        memcpy(e->app_secret[1], ks->sats, ks->len13);
+        e->app_len = ks->len13;
+    } else {
+        if (!(ks->have & KEYLOG_MASTER))
+            return;
+        if (!tls_keys12(&e->d[0].k, &e->d[1].k, x->cipher, ks->master, e->client_random,
+                        e->server_random)) {
+            x->keys = TLS_KEYS_UNSUPPORTED;
+            return;
+        }
+    }
+    e->d[0].keyed = e->d[1].keyed = true;
+    x->keys = TLS_KEYS_OK;
+}
+
+struct out_ctx {
+    struct tls_table *t;
+    struct entry *e;
+    frame_msg_fn fn;
+    void *ud;
+};
+
+/* A message the plaintext framer cut: copied where it stays valid for the
+ * rest of this frame (the plaintext buffer moves), then handed on. */
+static void plain_msg(void *ud, const uint8_t *p, size_t n, enum frame_kind k)
+{
+    struct out_ctx *o = ud;
+    struct tls_table *t = o->t;
+
+    if (k != FRAME_SIP && k != FRAME_WS)
+        return;
+    if (n > t->out_cap - t->out_len) {
+        t->ctr.out_full++;
+        return;
+    }
+    uint8_t *q = t->out + t->out_len;
+    memcpy(q, p, n);
+    t->out_len += n;
+    t->ctr.plain_msgs++;
+    o->e->c.sip_messages++;
+    if (o->fn != NULL)
+        o->fn(o->ud, q, n, k);
+}
+
+/* Decrypted application data of one direction into its SIP framer. */
+static void plaintext(struct tls_table *t, struct entry *e, int side, const uint8_t *p, size_t n,
+                      uint64_t frame, frame_msg_fn fn, void *ud)
+{
+    struct tls_dir *d = &e->d[side];
+    struct out_ctx o = { t, e, fn, ud };
+
+    if (d->fr.mode == FRAME_MODE_NONSIP || n == 0)
+        return;
+    if (t->out_frame != frame) {
+        t->out_frame = frame;
+        t->out_len = 0;
+    }
+    size_t need = d->pt_len + n;
+    if (need > d->pt_cap) {
+        size_t ncap = d->pt_cap ? d->pt_cap : 4096;
+        while (ncap < need)
+            ncap *= 2;
+        uint8_t *nb = NULL;
+        if (ncap <= t->msg_max && t->pt_bytes - d->pt_cap + ncap <= t->pt_cap)
+            nb = malloc(ncap);
+        if (nb == NULL) {
+            t->ctr.plain_no_room++;
+            pt_free(t, d);
+            frame_resync(&d->fr);   /* lose this much, find the next start line */
+            return;
+        }
+        size_t held = d->pt_len;
+        if (held > 0)
+            memcpy(nb, d->pt, held);
+        pt_free(t, d);
+        d->pt = nb;
+        d->pt_cap = ncap;
+        d->pt_len = held;
+        t->pt_bytes += ncap;
+    }
+    memcpy(d->pt + d->pt_len, p, n);
+    d->pt_len = need;
+    size_t used = frame_run(&d->fr, d->pt, d->pt_len, t->msg_max, &t->fc, plain_msg, &o);
+    if (d->fr.mode == FRAME_MODE_NONSIP) {
+        t->ctr.plain_not_sip++;
+        pt_free(t, d);
+        return;
+    }
+    memmove(d->pt, d->pt + used, d->pt_len - used);
+    d->pt_len -= used;
+}
+
+/* Open an encrypted record of e; false when it cannot be (no key, not
+ * authentic): the caller then reads it as a sealed record. */
+static bool sealed_record(struct tls_table *t, struct entry *e, int side, const uint8_t *hdr,
+                          struct cursor frag, uint64_t frame, int64_t ts, frame_msg_fn fn,
+                          void *ud)
+{
+    struct tls_dir *d = &e->d[side];
+    uint8_t inner = 0;
+
+    if (!d->keyed && e->c.keys == TLS_KEYS_MISSING && e->c.sh_frame != 0)
+        try_keys(t, e, ts);
+    if (!d->keyed || d->broken) {
+        t->ctr.no_key++;
+        e->c.undecryptable++;
+        return false;
+    }
+    int m = tls_open(&d->k, hdr, cursor_ptr(&frag), cursor_left(&frag), t->scratch, &inner);
+    if (m < 0) {
+        t->ctr.bad_tag++;
+        e->c.undecryptable++;
+        d->broken = true;   /* out of step (a lost record): do not guess on */
+        return false;
+    }
+    t->ctr.decrypted++;
+    e->c.decrypted++;
+    switch (inner) {
+    case CT_HANDSHAKE:
+        hs_feed(t, e, side, t->scratch, (size_t)m, frame, ts, true);
+        break;
+    case CT_ALERT:
+        on_alert(t, e, side, cursor_make(t->scratch, (size_t)m), frame, ts, false);
+        break;
+    case CT_APPDATA:
+        app_data(t, e, side, (size_t)m, frame, ts);
+        plaintext(t, e, side, t->scratch, (size_t)m, frame, fn, ud);
+        break;
+    default:
+        break;
+    }
+    explicit_bzero(t->scratch, (size_t)m);
+    return true;
+}
+
 void tls_record(struct tls_table *t, const struct reasm_tcp_key *k, const uint8_t *rec, size_t n,
-                uint64_t frame, int64_t ts)
+                uint64_t frame, int64_t ts, frame_msg_fn fn, void *ud)
 {
     struct cursor c = cursor_make(rec, n), frag;
     uint8_t type, maj, min;
@@ -685,6 +953,18 @@ void tls_record(struct tls_table *t, const struct reasm_tcp_key *k, const uint8_
     e->c.last_us = ts;
     lru_unlink(t, i);
     lru_append(t, i);
+    /* Sealed: TLS 1.3 application_data records after the ServerHello; TLS
+     * 1.2 handshake, alert and data records after that side's CCS. */
+    bool sealed = e->c.sh_frame != 0 &&
+                  (e->c.version == TLS_V_13 ? type == CT_APPDATA
+                                            : e->d[side].enc && type >= CT_ALERT &&
+                                                  type <= CT_APPDATA);
+    if (sealed && t->kl != NULL && sealed_record(t, e, side, rec, frag, frame, ts, fn, ud))
+        return;
+    if (t->kl != NULL && e->c.midstream && type == CT_APPDATA) {
+        t->ctr.no_key++;    /* picked up mid-way: no hello, no client random */
+        e->c.undecryptable++;
+    }
     switch (type) {
     case CT_HANDSHAKE:
         if (e->d[side].enc && e->c.version != TLS_V_13) {
@@ -697,15 +977,17 @@ void tls_record(struct tls_table *t, const struct reasm_tcp_key *k, const uint8_
                 e->c.est_us = ts;
             }
         } else if (!e->d[side].enc) {
-            hs_feed(t, e, side, cursor_ptr(&frag), cursor_left(&frag), frame, ts);
+            hs_feed(t, e, side, cursor_ptr(&frag), cursor_left(&frag), frame, ts, false);
         }
         break;
     case CT_CCS:
-        if (e->c.version != TLS_V_13)
+        if (e->c.version != TLS_V_13) {
             e->d[side].enc = true;
+            e->d[side].k.seq = 0;
+        }
         break;
     case CT_ALERT:
-        on_alert(t, e, side, frag, frame, ts);
+        on_alert(t, e, side, frag, frame, ts, e->d[side].enc);
         break;
     case CT_APPDATA:
         app_data(t, e, side, len, frame, ts);

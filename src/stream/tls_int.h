@@ -1,6 +1,7 @@
 /*
  * tls_int.h — private to the stream stage's TLS tracker (tls.c): the X.509
- * reader it uses for the server's certificate (x509.c).
+ * reader it uses for the server's certificate (x509.c) and the record
+ * protection it uses with --tls-keylog (tls_crypto.c).
  * Thread: the caller's; no state.
  */
 #ifndef SIPSCOPE_TLS_INT_H
@@ -20,5 +21,32 @@ bool tls_x509_parse(struct cursor cert, struct tls_conn *x);
  * (Unix seconds). RFC 6125 §6.4: the SNI against each dNSName (a leading
  * "*." matches exactly one label), the CN only when there is no SAN. */
 uint8_t tls_x509_problems(const struct tls_conn *x, int64_t now_s);
+
+/* One direction's record protection (keys are secrets: the owner wipes
+ * this with explicit_bzero; never printed). */
+enum { TLS_AEAD_NONE = 0, TLS_AEAD_AES128GCM, TLS_AEAD_AES256GCM, TLS_AEAD_CHACHA };
+struct tls_dkey {
+    uint8_t alg;            /* TLS_AEAD_* */
+    uint8_t hash;           /* of the suite (key updates) */
+    bool v13;               /* TLS 1.3 nonce and AAD */
+    uint8_t secret_len;
+    uint8_t secret[48];     /* TLS 1.3 traffic secret (key updates) */
+    uint8_t key[32], iv[12];
+    uint64_t seq;           /* records opened in this key's epoch */
+};
+
+/* TLS 1.3 keys of a traffic secret for cipher; false for a suite or secret
+ * length this cannot use. */
+bool tls_keys13(struct tls_dkey *k, uint16_t cipher, const uint8_t *secret, size_t len);
+/* KeyUpdate: the next generation of a TLS 1.3 traffic secret (§7.2). */
+void tls_key_update13(struct tls_dkey *k);
+/* TLS 1.2 keys of both directions from the master secret and the randoms. */
+bool tls_keys12(struct tls_dkey *client, struct tls_dkey *server, uint16_t cipher,
+                const uint8_t master[48], const uint8_t cr[32], const uint8_t sr[32]);
+/* Open one record (header hdr, fragment p[0..n)) into out (room for n
+ * bytes): the plaintext length and *type (the inner content type in TLS
+ * 1.3), or -1 when it does not authenticate (out is then wiped). */
+int tls_open(struct tls_dkey *k, const uint8_t hdr[5], const uint8_t *p, size_t n, uint8_t *out,
+             uint8_t *type);
 
 #endif

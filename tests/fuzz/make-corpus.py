@@ -13,6 +13,8 @@ OUT/<target>/:
                   sequence delta, length, payload) + synthetic SIP-over-TCP
   fuzz_tls        the TCP payloads of each capture that carries TLS, as
                   records (dir/close/connection byte, length, payload)
+  fuzz_tls_decrypt  the same after the capture's key log (pcaps/tls/NAME.keylog)
+                  and two zero bytes
   fuzz_hep        HEP datagrams (UDP payloads starting HEP3 or version 1/2)
   fuzz_hep_frame  the same HEP records as framer reads (tests/fuzz/fuzz_hep_frame.c)
   fuzz_sip_parse  every distinct SIP payload (UDP), capped per capture
@@ -356,6 +358,9 @@ def main():
         tl = tls_records(lt, frames[:400])
         if tl:
             o.add("fuzz_tls", tl[:60000])
+            keys = re.sub(r"\.pcap$", ".keylog", path)
+            if keys != path and os.path.isfile(keys):
+                o.add("fuzz_tls_decrypt", open(keys, "rb").read() + b"\0\0" + tl[:60000])
         tr = tcp_records(lt, frames[:400])
         if tr:
             o.add("fuzz_reasm_tcp", tr[:60000])

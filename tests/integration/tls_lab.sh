@@ -17,6 +17,12 @@
 #                 protocol_version from the server
 #   mtls12        server requires a client certificate: tls_failed,
 #                 handshake_failure from the server, no client certificate
+#   dec*          --tls-keylog with the client's key log: TLS 1.3 AES-128-GCM,
+#                 AES-256-GCM, ChaCha20-Poly1305; TLS 1.2 ECDHE AES-128/256-GCM,
+#                 ChaCha20-Poly1305, RSA AES-128-GCM; a REGISTER, a 20 kB OPTIONS
+#                 over two records and a third message: --messages equals
+#                 tshark -o tls.keylog_file (tls_decrypt_check.py), no secret
+#                 in any output, a 0644 key log refused
 # Bounded: every client run is under timeout(1); about 30 s in all.
 # TLS_LAB_KEEP=DIR copies the captures and the clients' key logs
 # (SSLKEYLOGFILE format) there: that is how pcaps/tls/ was made.
@@ -75,6 +81,15 @@ q openssl ca -batch -config ca/ca.cnf -cert ca.crt -keyfile ca.key -in srv.csr -
 cp srv.key exp.key
 printf 'REGISTER sip:sip.carrier.example SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:5062;branch=z9hG4bK-tls1\r\nMax-Forwards: 70\r\nFrom: <sip:1001@sip.carrier.example>;tag=t1\r\nTo: <sip:1001@sip.carrier.example>\r\nCall-ID: tls-lab-1@127.0.0.1\r\nCSeq: 1 REGISTER\r\nContact: <sip:1001@127.0.0.1:5062;transport=tls>\r\nContent-Length: 0\r\n\r\n' > reg.txt
 
+# For the decryption scenarios: the REGISTER, then an OPTIONS with a 20 kB
+# body (it spans two TLS records), then another OPTIONS in the same write.
+{
+    cat reg.txt
+    body=$(head -c 20000 /dev/zero | tr '\0' x)
+    printf 'OPTIONS sip:sip.carrier.example SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:5062;branch=z9hG4bK-tls2\r\nMax-Forwards: 70\r\nFrom: <sip:1001@sip.carrier.example>;tag=t2\r\nTo: <sip:sip.carrier.example>\r\nCall-ID: tls-lab-2@127.0.0.1\r\nCSeq: 2 OPTIONS\r\nContent-Type: text/plain\r\nContent-Length: 20000\r\n\r\n%s' "$body"
+    printf 'OPTIONS sip:sip.carrier.example SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.0.1:5062;branch=z9hG4bK-tls3\r\nMax-Forwards: 70\r\nFrom: <sip:1001@sip.carrier.example>;tag=t3\r\nTo: <sip:sip.carrier.example>\r\nCall-ID: tls-lab-3@127.0.0.1\r\nCSeq: 3 OPTIONS\r\nContent-Length: 0\r\n\r\n'
+} > more.txt
+
 # ---- carriers -------------------------------------------------------------
 kam_start() {   # kam_start CERT: kamailio TLS carrier on 127.0.0.1:5061
     cat > kam_tls.cfg <<EOF
@@ -118,7 +133,7 @@ client() {
     ip netns exec "$NS" tcpdump -U --immediate-mode -n -s 0 -i lo -w "$name.pcap" tcp port 5061 2>"$name.tcpdump" &
     tp=$!
     i=0; while [ $i -lt 50 ] && ! grep -q "listening on" "$name.tcpdump" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
-    ( cat reg.txt; sleep 1 ) | X timeout 6 openssl s_client -quiet -connect 127.0.0.1:5061 \
+    ( cat "${INPUT:-reg.txt}"; sleep 1 ) | X timeout 6 openssl s_client -quiet -connect 127.0.0.1:5061 \
         -keylogfile "$tmp/$name.keys" "$@" >"$name.client" 2>&1
     sleep 0.4
     kill -INT $tp; wait $tp 2>/dev/null
@@ -130,6 +145,16 @@ client ok12 -tls1_2 -servername sip.carrier.example -CAfile ca.crt -verify_retur
 client unknown_ca -tls1_2 -servername sip.carrier.example -CAfile other.crt -verify_return_error
 client unknown_ca13 -servername sip.carrier.example -CAfile other.crt -verify_return_error
 client wrong_name -tls1_2 -servername pbx.wrong.example -CAfile ca.crt
+# --tls-keylog: every cipher family, both versions, RSA and ECDHE key exchange
+INPUT=more.txt
+client dec13_aes128 -ciphersuites TLS_AES_128_GCM_SHA256 -servername sip.carrier.example
+client dec13_aes256 -ciphersuites TLS_AES_256_GCM_SHA384 -servername sip.carrier.example
+client dec13_chacha -ciphersuites TLS_CHACHA20_POLY1305_SHA256 -servername sip.carrier.example
+client dec12_aes128 -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256 -servername sip.carrier.example
+client dec12_aes256 -tls1_2 -cipher ECDHE-RSA-AES256-GCM-SHA384 -servername sip.carrier.example
+client dec12_chacha -tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305 -servername sip.carrier.example
+client dec12_rsa -tls1_2 -cipher AES128-GCM-SHA256 -servername sip.carrier.example
+INPUT=reg.txt
 srv_stop "$KAM"
 kam_start exp
 client expired -tls1_2 -servername sip.carrier.example -CAfile ca.crt
@@ -146,6 +171,10 @@ grep -q "SIP/2.0 200 OK" ok13.client || { echo "FAIL: the TLS 1.3 REGISTER got n
 fail=0
 SCENARIOS="ok13 ok12 unknown_ca unknown_ca13 wrong_name expired expired_verify version mtls12"
 python3 "$ROOT/tests/integration/tls_check.py" "$SIPSCOPE" "$tmp" || fail=1
+DECRYPT="dec13_aes128 dec13_aes256 dec13_chacha dec12_aes128 dec12_aes256 dec12_chacha dec12_rsa"
+for s in $DECRYPT; do cp "$s.keys" "$s.keylog"; done
+python3 "$ROOT/tests/integration/tls_decrypt_check.py" "$SIPSCOPE" "$tmp" $DECRYPT || fail=1
+SCENARIOS="$SCENARIOS $DECRYPT"
 if [ -n "${TLS_LAB_KEEP:-}" ]; then
     mkdir -p "$TLS_LAB_KEEP" && for s in $SCENARIOS; do
         cp "$s.pcap" "$TLS_LAB_KEEP/"; [ -s "$s.keys" ] && cp "$s.keys" "$TLS_LAB_KEEP/$s.keylog"

@@ -221,9 +221,9 @@ static void test_tls12_alert(void **st_)
     size_t n;
 
     n = client_hello(rec, "sip.example.com", false);
-    tls_record(t, &kc, rec, n, 4, T0);
+    tls_record(t, &kc, rec, n, 4, T0, NULL, NULL);
     n = server_hello(rec, 0xc02f, false, true);
-    tls_record(t, &ks, rec, n, 6, T0 + 1000);
+    tls_record(t, &ks, rec, n, 6, T0 + 1000, NULL, NULL);
     assert_int_equal(s.cert, 1);
     assert_string_equal(s.last.subject, "sip.example.com");
     assert_string_equal(s.last.issuer, "sip.example.com");
@@ -233,7 +233,8 @@ static void test_tls12_alert(void **st_)
     assert_int_equal(s.last.not_after, CERT_NOT_AFTER);
     assert_int_equal(s.last.cert_problems, TLS_CERT_SELF_SIGNED);
     /* The client refuses it: a cleartext fatal alert unknown_ca. */
-    tls_record(t, &kc, (const uint8_t *)"\x15\x03\x03\x00\x02\x02\x30", 7, 8, T0 + 2000);
+    tls_record(t, &kc, (const uint8_t *)"\x15\x03\x03\x00\x02\x02\x30", 7, 8, T0 + 2000, NULL,
+               NULL);
     assert_int_equal(s.failed, 1);
     assert_int_equal(s.last.fail, TLS_FAIL_ALERT);
     assert_int_equal(s.last.alert_desc, 48);
@@ -272,15 +273,15 @@ static void test_tls13_refused_and_working(void **st_)
     size_t n;
 
     n = client_hello(rec, "sip.example.com", true);
-    tls_record(t, &kc, rec, n, 1, T0);
+    tls_record(t, &kc, rec, n, 1, T0, NULL, NULL);
     n = server_hello(rec, 0x1302, true, false);
-    tls_record(t, &ks, rec, n, 2, T0);
-    tls_record(t, &ks, (const uint8_t *)"\x14\x03\x03\x00\x01\x01", 6, 2, T0);
+    tls_record(t, &ks, rec, n, 2, T0, NULL, NULL);
+    tls_record(t, &ks, (const uint8_t *)"\x14\x03\x03\x00\x01\x01", 6, 2, T0, NULL, NULL);
     n = record(rec, 23, enc, 60);           /* the server's encrypted flight */
-    tls_record(t, &ks, rec, n, 2, T0);
+    tls_record(t, &ks, rec, n, 2, T0, NULL, NULL);
     assert_int_equal(s.failed, 0);
     n = record(rec, 23, enc, 19);           /* the client: an alert, not Finished */
-    tls_record(t, &kc, rec, n, 3, T0 + 10);
+    tls_record(t, &kc, rec, n, 3, T0 + 10, NULL, NULL);
     assert_int_equal(s.failed, 1);
     assert_int_equal(s.last.fail, TLS_FAIL_ENC_ALERT);
     assert_int_equal(s.last.version, TLS_V_13);
@@ -291,16 +292,16 @@ static void test_tls13_refused_and_working(void **st_)
     /* Another connection: Finished (53 bytes), then SIP. */
     struct reasm_tcp_key kc2 = key(true, 40002), ks2 = key(false, 40002);
     n = client_hello(rec, "sip.example.com", true);
-    tls_record(t, &kc2, rec, n, 11, T0);
+    tls_record(t, &kc2, rec, n, 11, T0, NULL, NULL);
     n = server_hello(rec, 0x1301, true, false);
-    tls_record(t, &ks2, rec, n, 12, T0);
+    tls_record(t, &ks2, rec, n, 12, T0, NULL, NULL);
     n = record(rec, 23, enc, 60);
-    tls_record(t, &ks2, rec, n, 12, T0);
+    tls_record(t, &ks2, rec, n, 12, T0, NULL, NULL);
     n = record(rec, 23, enc, 53);
-    tls_record(t, &kc2, rec, n, 13, T0);
+    tls_record(t, &kc2, rec, n, 13, T0, NULL, NULL);
     assert_int_equal(s.established, 0);     /* only when data flows */
     n = record(rec, 23, enc, 40);
-    tls_record(t, &kc2, rec, n, 14, T0);
+    tls_record(t, &kc2, rec, n, 14, T0, NULL, NULL);
     assert_int_equal(s.established, 1);
     assert_int_equal(s.last.est_frame, 13);
     assert_int_equal(s.last.cipher, 0x1301);
@@ -320,9 +321,9 @@ static void test_no_server_hello_and_split(void **st_)
     /* The ClientHello split over two records. */
     size_t body = n - 5, h1 = body / 2;
     size_t n1 = record(a, 22, rec + 5, h1), n2 = record(b, 22, rec + 5 + h1, body - h1);
-    tls_record(t, &kc, a, n1, 1, T0);
+    tls_record(t, &kc, a, n1, 1, T0, NULL, NULL);
     assert_string_equal(s.last.sni, "");    /* nothing yet */
-    tls_record(t, &kc, b, n2, 2, T0);
+    tls_record(t, &kc, b, n2, 2, T0, NULL, NULL);
     tls_tcp_close(t, &ks, false, 3, T0 + 5000);
     assert_int_equal(s.failed, 1);
     assert_int_equal(s.last.fail, TLS_FAIL_NO_SERVER_HELLO);
@@ -334,8 +335,8 @@ static void test_no_server_hello_and_split(void **st_)
      * server had time (2 s) to answer. */
     struct reasm_tcp_key k2 = key(true, 40004), k3 = key(true, 40005);
     n = client_hello(rec, "a.example.com", false);
-    tls_record(t, &k2, rec, n, 10, T0);
-    tls_record(t, &k3, rec, n, 11, T0 + 2500000);
+    tls_record(t, &k2, rec, n, 10, T0, NULL, NULL);
+    tls_record(t, &k3, rec, n, 11, T0 + 2500000, NULL, NULL);
     tls_finish(t, T0 + 3000000);
     assert_int_equal(s.failed, 2);
     assert_int_equal(tls_conns_live(t), 0);
@@ -362,14 +363,14 @@ static void test_truncation(void **st_)
                 cut[3] = (uint8_t)((i - 5) >> 8);
                 cut[4] = (uint8_t)(i - 5);
             }
-            tls_record(t, &k, cut, i, i, T0);
+            tls_record(t, &k, cut, i, i, T0, NULL, NULL);
         }
     }
     for (size_t i = 5; i < lens[1]; i++) {
         struct reasm_tcp_key k = key(false, (uint16_t)(30000 + i));
         memcpy(rec, recs[1], lens[1]);
         rec[i] ^= 0xff;
-        tls_record(t, &k, rec, lens[1], i, T0);
+        tls_record(t, &k, rec, lens[1], i, T0, NULL, NULL);
     }
     assert_true(st(t, "tls.handshake_malformed") > 0);
     assert_true(st(t, "tls.certificate_malformed") > 0);
