@@ -1,0 +1,67 @@
+#!/bin/sh
+# lab_realclients.sh — real client software, not a scripted one, against
+# real kamailio (tests/lab/carrier.cfg, Twilio-style) in network namespaces
+# (tests/lab/lib.sh, documentation addresses): baresip (Debian baresip) as
+# the PBX's trunk side. Each scenario is captured with tcpdump on the
+# carrier's veth, read by sipscope (JSON), and checked as a user would
+# (tests/lab/realclients_check.py): the root cause sipscope gives first, and
+# every evidence frame is, in tshark's reading, the message it quotes.
+#   clean:          right password: nothing of warning or worse;
+#   wrong password: baresip answers the 407 once with the wrong digest and
+#                   gets 403 + X-Twilio-Error 32202: auth_rejected.
+# Bounded: baresip -t and timeout(1); about 10 s.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+ROOT=$PWD
+[ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)"; exit 77; }
+for t in kamailio baresip tcpdump tshark nft ip python3; do
+    command -v "$t" >/dev/null 2>&1 || { echo "$t not installed (scripts/install-deps test)"; exit 77; }
+done
+[ -x "${SIPSCOPE:-}" ] || { echo "FAIL: no sipscope binary at ${SIPSCOPE:-}"; exit 1; }
+. "$ROOT/tests/lab/lib.sh"
+trap 'lab_down' EXIT
+trap 'exit 130' INT TERM
+lab_up || exit 77
+PW1=$(awk '$1 == "1001" { print $2 }' tests/lab/accounts.txt)
+TW=labtrunk.pstn.twilio.com
+start_kamailio "$ROOT/tests/lab/carrier.cfg" "PW_1001=\"$PW1\"" || exit 1
+
+# baresip_call NAME PASSWORD: one call to +15550100001 through the carrier
+# (outbound proxy 203.0.113.5, no REGISTER: regint=0), hung up by -t.
+baresip_call() {
+    _d=$LAB_WORK/baresip.$1
+    mkdir -p "$_d"
+    cat >"$_d/config" <<CFG
+poll_method epoll
+sip_listen $LAB_PBX_IP:5060
+net_interface $LAB_IF_PBX
+module_path /usr/lib/baresip/modules
+module g711.so
+module ausine.so
+module_app account.so
+module_app menu.so
+audio_source ausine,440
+audio_player ausine,440
+CFG
+    echo "<sip:1001@$TW>;auth_pass=$2;outbound=\"sip:$LAB_CAR_IP:5060\";regint=0" >"$_d/accounts"
+    capture_start "$LAB_WORK/$1.pcap" || return 1
+    timeout -k 2 15 ip netns exec "$LAB_NS_PBX" baresip -f "$_d" -e "/dial +15550100001" -t 3 \
+        >"$_d/out" 2>&1 </dev/null
+    capture_stop
+}
+
+fail=0
+# scenario NAME PASSWORD ROOT
+scenario() {
+    baresip_call "$1" "$2" || { echo "FAIL: $1: capture"; fail=1; return; }
+    grep -q 'User-Agent: baresip' "$LAB_WORK/$1.pcap" ||
+        { echo "FAIL: $1: baresip sent nothing"; tail -5 "$LAB_WORK/baresip.$1/out"; fail=1; return; }
+    "$SIPSCOPE" -q -r "$LAB_WORK/$1.pcap" --report json --no-tui >"$LAB_WORK/$1.json" 2>"$LAB_WORK/$1.err"
+    python3 tests/lab/realclients_check.py "$LAB_WORK/$1.pcap" "$LAB_WORK/$1.json" "$3" ||
+        { fail=1; return; }
+    grep -q -- "$PW1" "$LAB_WORK/$1.json" && { echo "FAIL: $1: the password is in the report"; fail=1; return; }
+    echo "$1: root cause $3, evidence agrees with tshark"
+}
+scenario baresip_clean "$PW1" none
+scenario baresip_wrong_password "$PW1-typo" auth_rejected
+exit $fail

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""tests/lab/realclients_check.py PCAP JSON ROOT: what a user checks in a
+real-client lab capture, with tshark as the oracle.
+
+  1. the root cause sipscope reports first is ROOT ("none": nothing of
+     severity warning or worse): JSON diagnosis[0].root_cause when the
+     diagnosis is filled, else the first finding's kind;
+  2. every evidence frame of every finding is, in tshark's reading, the SIP
+     message the evidence line quotes (same start line), and a "request" /
+     "challenge" / "retry with credentials" role is a request / 401-407 /
+     request carrying credentials;
+  3. a finding quoting a carrier header (X-...: value) has it in that frame.
+Exit 0 when all hold; each failure is printed.
+"""
+import json
+import subprocess
+import sys
+
+
+def tshark(pcap):
+    f = ["frame.number", "sip.Request-Line", "sip.Status-Line", "sip.msg_hdr"]
+    out = subprocess.run(["tshark", "-n", "-r", pcap, "-Y", "sip", "-T", "fields",
+                          "-E", "separator=\t", "-E", "quote=n"] + [x for e in f for x in ("-e", e)],
+                         capture_output=True, text=True, check=True).stdout
+    frames = {}
+    for line in out.splitlines():
+        c = (line.split("\t") + ["", "", "", ""])[:4]
+        frames[int(c[0])] = {"line": c[1] or c[2], "request": bool(c[1]),
+                             "hdrs": c[3].replace("\\r\\n", "\n")}
+    return frames
+
+
+def main():
+    pcap, js, root = sys.argv[1:4]
+    doc = json.load(open(js))
+    wire = tshark(pcap)
+    bad = []
+    serious = [f for f in doc["findings"] if f["severity"] in ("warning", "error", "critical")]
+    if doc.get("diagnosis"):
+        got = doc["diagnosis"][0]["root_cause"]
+    else:
+        got = serious[0]["kind"] if serious else "none"
+    if got != root:
+        bad.append("root cause %s, want %s (findings: %s)" % (
+            got, root, [(f["kind"], f["severity"]) for f in doc["findings"]]))
+    for f in doc["findings"]:
+        for ev in f["evidence"]:
+            w = wire.get(ev["frame"])
+            if w is None:
+                bad.append("%s cites frame %d, which tshark does not read as SIP" % (f["kind"], ev["frame"]))
+                continue
+            quoted = ev["line"].split("; ")
+            # sipscope quotes a request line without its " SIP/2.0"
+            if w["line"] not in (quoted[0], quoted[0] + " SIP/2.0"):
+                bad.append("%s frame %d: evidence %r, tshark %r" % (f["kind"], ev["frame"], quoted[0], w["line"]))
+            for h in quoted[1:]:
+                if h.startswith("X-") and h not in w["hdrs"]:
+                    bad.append("%s frame %d: quoted %r not in the frame" % (f["kind"], ev["frame"], h))
+            role = ev["role"]
+            if role == "request" and not w["request"]:
+                bad.append("%s frame %d: role request but tshark reads a response" % (f["kind"], ev["frame"]))
+            if role == "challenge" and not (w["line"].startswith("SIP/2.0 401") or w["line"].startswith("SIP/2.0 407")):
+                bad.append("%s frame %d: role challenge but %r" % (f["kind"], ev["frame"], w["line"]))
+            if role == "retry with credentials" and "Authorization: Digest" not in w["hdrs"]:
+                bad.append("%s frame %d: retry without credentials" % (f["kind"], ev["frame"]))
+    for b in bad:
+        print("FAIL: %s: %s" % (pcap.rsplit("/", 1)[-1], b))
+    sys.exit(1 if bad else 0)
+
+
+main()
