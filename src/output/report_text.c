@@ -112,11 +112,13 @@ static void finding(FILE *f, const struct snap_finding *x, size_t n, const struc
 }
 
 /* The length budget of the default report (issue 14: a busy PBX's report is
- * read by a person): the first TEXT_FULL findings in full, the next up to
- * TEXT_BRIEF one line each, then a count; peers with a problem first, at
- * most TEXT_PEERS. What is left out is counted where it would be, and the
+ * read by a person): findings in full (TEXT_EVIDENCE frames each) while
+ * about TEXT_LINES lines last (at least TEXT_FULL), the next up to TEXT_BRIEF
+ * one line each, then a count; peers with a problem first, at most
+ * TEXT_PEERS. What is left out is counted where it would be, and the
  * JSON report has everything. Small captures fit and print as before. */
-#define TEXT_FULL 4
+#define TEXT_LINES 100
+#define TEXT_FULL 2
 #define TEXT_BRIEF 20
 #define TEXT_PEERS 8
 
@@ -130,21 +132,40 @@ static void finding_brief(FILE *f, const struct snap_finding *x, size_t n,
             x->summary);
 }
 
+/* Lines finding() prints for x with at most max_evidence frames. */
+static size_t finding_lines(const struct snap_finding *x, uint32_t max_evidence)
+{
+    return 4 + (x->n_evidence ? 1 + (x->n_evidence < max_evidence ? x->n_evidence
+                                                                  : max_evidence + 1) : 0) +
+           (x->n_causes ? 1 + x->n_causes : 0) + (x->n_fix ? 1 + x->n_fix : 0) +
+           (x->n_members > 1 || x->members_dropped) + (x->n_targets > 0);
+}
+
 static void findings_listing(FILE *f, const struct snapshot *s, const struct style *st)
 {
-    size_t n = s->n_findings, full = n > TEXT_FULL + TEXT_BRIEF ? TEXT_FULL : n;
+    size_t n = s->n_findings, all = 0, used = 0, i;
+    uint32_t ev = SNAP_MAX_EVIDENCE;
 
-    for (size_t i = 0; i < n && i < full + TEXT_BRIEF; i++) {
-        if (i < full)
-            finding(f, &s->findings[i], i + 1, st, full < n ? TEXT_EVIDENCE : SNAP_MAX_EVIDENCE);
-        else
-            finding_brief(f, &s->findings[i], i + 1, st);
+    for (i = 0; i < n; i++)
+        all += finding_lines(&s->findings[i], SNAP_MAX_EVIDENCE);
+    if (all > TEXT_LINES)
+        ev = TEXT_EVIDENCE;
+    /* in full while the budget lasts (the first TEXT_FULL always), then
+     * one line each, then a count */
+    for (i = 0; i < n; i++) {
+        size_t l = finding_lines(&s->findings[i], ev);
+        if (all > TEXT_LINES && i >= TEXT_FULL && used + l > TEXT_LINES)
+            break;
+        finding(f, &s->findings[i], i + 1, st, ev);
+        used += l;
     }
-    if (n > full)
+    for (size_t b = 0; i < n && b < TEXT_BRIEF; i++, b++)
+        finding_brief(f, &s->findings[i], i + 1, st);
+    if (i < n)
+        fprintf(f, "\n... and %zu more finding(s) of lower rank (the JSON report lists every "
+                   "finding)\n\n", n - i);
+    else if (all > TEXT_LINES)
         fputc('\n', f);
-    if (n > full + TEXT_BRIEF)
-        fprintf(f, "... and %zu more finding(s) of lower rank (the JSON report lists every "
-                   "finding)\n\n", n - full - TEXT_BRIEF);
 }
 
 /* A peer worth a line in a long listing: something failed on it. */

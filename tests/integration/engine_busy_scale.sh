@@ -1,0 +1,79 @@
+#!/bin/sh
+# engine_busy_scale.sh — a busy PBX at scale (issue 14 item 6): a workload of
+# its own (shared/bench/gen_sip_pcap.py, 30k messages, seed 7, 1,000 clients of
+# which 10 scanners, 3,000 users) checked against the ground truth read from
+# the capture itself (tests/bench/busy_truth.py: scanners by User-Agent, users
+# refused with 403 after credentials from a non-scanner, responses whose
+# request is not in the capture). What a user checks, no timings:
+#   - no engine table evicts and no timeout deadline is dropped;
+#   - no response is left unmatched beyond those whose request is not there;
+#   - every scanner is named, no finding blames a user's password or the ACL
+#     for a scanner's attempt;
+#   - one auth_rejected population whose n_members is the number of users the
+#     capture shows refused, and whose sample names some of them;
+#   - the text report's findings and peers listings stay within their budget
+#     (and the whole report, less the media section, within 200 lines).
+set -u
+cd "$(dirname "$0")/../.."
+[ -x "${SIPSCOPE:-}" ] || { echo "FAIL: no sipscope binary at ${SIPSCOPE:-} (run.sh builds it)"; exit 1; }
+command -v python3 >/dev/null || { echo "python3 missing"; exit 77; }
+GEN=${SIPSCOPE_SHARED_PCAPS:-../shared/pcaps}/../bench/gen_sip_pcap.py
+[ -f "$GEN" ] || { echo "no shared bench generator ($GEN)"; exit 77; }
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT INT TERM
+python3 "$GEN" -n 30000 --seed 7 --ips 1000 --users 3000 -o "$T/busy.pcap" 2>/dev/null ||
+    { echo "FAIL: the generator did not run"; exit 1; }
+"$SIPSCOPE" -r "$T/busy.pcap" --report json >"$T/r.json" 2>"$T/err"
+rc=$?
+[ "$rc" -le 1 ] || { echo "FAIL: sipscope exit $rc"; cat "$T/err"; exit 1; }
+"$SIPSCOPE" -r "$T/busy.pcap" >"$T/r.txt" 2>/dev/null
+python3 tests/bench/busy_truth.py compare "$T/busy.pcap" "$T/r.json" "$T/r.txt" >"$T/cmp.json" ||
+    { echo "FAIL: busy_truth.py compare"; exit 1; }
+python3 - "$T/cmp.json" "$T/r.json" "$T/r.txt" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+d = json.load(open(sys.argv[2]))
+text = open(sys.argv[3]).read().split("\n")
+bad = []
+def check(ok, what):
+    if not ok:
+        bad.append(what)
+check(c["scanners"] >= 5, "the workload has scanners (%d)" % c["scanners"])
+check(c["bad_password_users"] >= 50, "the workload has refused users (%d)" % c["bad_password_users"])
+ev = {k: v for k, v in c["evictions"].items() if v}
+check(not ev, "no engine table evicts: %s" % ev)
+check(c["timeout_queue_dropped"] == 0, "no deadline dropped (%s)" % c["timeout_queue_dropped"])
+check(c["unmatched_beyond_true"] == 0,
+      "responses unmatched beyond the true orphans: %s" % c["unmatched_beyond_true"])
+check(c["scanners_named"] == c["scanners"],
+      "every scanner named: %d of %d" % (c["scanners_named"], c["scanners"]))
+check(c["findings_blaming_scanner_traffic"] == 0,
+      "findings blaming users or the ACL for scanner traffic: %d"
+      % c["findings_blaming_scanner_traffic"])
+ar = [f for f in d["findings"] if f["kind"] == "auth_rejected"]
+check(len(ar) == 1, "one auth_rejected population, not %d findings" % len(ar))
+if ar:
+    f = ar[0]
+    check(f.get("population") == "users", "population users: %s" % f.get("population"))
+    check(f.get("n_members") == c["bad_password_users"] and f.get("members_dropped") == 0,
+          "n_members %s = the %d users the capture shows refused"
+          % (f.get("n_members"), c["bad_password_users"]))
+    check(len(f.get("sample", [])) == 8 and f["sample"][0]["count"] >= f["sample"][-1]["count"],
+          "the 8 worst members, most first: %s" % f.get("sample"))
+def section(name):
+    start = [i for i, l in enumerate(text) if l.startswith(name)]
+    if not start:
+        return 0
+    end = [i for i, l in enumerate(text) if i > start[0] and l[:1].isalpha()]
+    return (end[0] if end else len(text)) - start[0]
+own = section("Findings") + section("Peers")
+check(own <= 150, "findings + peers listings within 150 lines: %d" % own)
+rest = len(text) - section("Media")
+check(rest <= 200, "text report (less the media section) within 200 lines: %d" % rest)
+for b in bad:
+    print("FAIL:", b)
+print("busy scale: %d messages, %d scanners named, %d refused users counted, %d findings, "
+      "%d text lines" % (c["messages"], c["scanners_named"], c["bad_password_users"],
+                         c["findings"], len(text)))
+sys.exit(1 if bad else 0)
+EOF
