@@ -8,13 +8,17 @@
 # every evidence frame is, in tshark's reading, the message it quotes.
 #   clean:          right password: nothing of warning or worse;
 #   wrong password: baresip answers the 407 once with the wrong digest and
-#                   gets 403 + X-Twilio-Error 32202: auth_rejected.
-# Bounded: baresip -t and timeout(1); about 10 s.
+#                   gets 403 + X-Twilio-Error 32202: auth_rejected;
+#   scan:           sipvicious's svmap (Debian sipvicious) from 192.0.2.66,
+#                   one OPTIONS with User-Agent friendly-scanner: scanner.
+#                   (svwar is left out: sipvicious 0.3.3's svwar ignores -b
+#                   and sends from the PBX's own address.)
+# Bounded: baresip -t and timeout(1); about 15 s.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 [ "$(id -u)" -eq 0 ] || { echo "needs root (network namespaces)"; exit 77; }
-for t in kamailio baresip tcpdump tshark nft ip python3; do
+for t in kamailio baresip svmap tcpdump tshark nft ip python3; do
     command -v "$t" >/dev/null 2>&1 || { echo "$t not installed (scripts/install-deps test)"; exit 77; }
 done
 [ -x "${SIPSCOPE:-}" ] || { echo "FAIL: no sipscope binary at ${SIPSCOPE:-}"; exit 1; }
@@ -50,18 +54,29 @@ CFG
     capture_stop
 }
 
-fail=0
-# scenario NAME PASSWORD ROOT
-scenario() {
-    baresip_call "$1" "$2" || { echo "FAIL: $1: capture"; fail=1; return; }
-    grep -q 'User-Agent: baresip' "$LAB_WORK/$1.pcap" ||
-        { echo "FAIL: $1: baresip sent nothing"; tail -5 "$LAB_WORK/baresip.$1/out"; fail=1; return; }
-    "$SIPSCOPE" -q -r "$LAB_WORK/$1.pcap" --report json --no-tui >"$LAB_WORK/$1.json" 2>"$LAB_WORK/$1.err"
-    python3 tests/lab/realclients_check.py "$LAB_WORK/$1.pcap" "$LAB_WORK/$1.json" "$3" ||
-        { fail=1; return; }
-    grep -q -- "$PW1" "$LAB_WORK/$1.json" && { echo "FAIL: $1: the password is in the report"; fail=1; return; }
-    echo "$1: root cause $3, evidence agrees with tshark"
+# sipvicious_scan NAME: svmap from the scanner address 192.0.2.66.
+sipvicious_scan() {
+    capture_start "$LAB_WORK/$1.pcap" || return 1
+    timeout -k 2 20 ip netns exec "$LAB_NS_PBX" svmap -b 192.0.2.66 -p5060 "$LAB_CAR_IP" \
+        >"$LAB_WORK/$1.out" 2>&1 </dev/null
+    capture_stop
 }
-scenario baresip_clean "$PW1" none
-scenario baresip_wrong_password "$PW1-typo" auth_rejected
+
+fail=0
+# scenario NAME CLIENT ARG ROOT
+scenario() {
+    _n=$1 _root=$4
+    "$2" "$_n" "$3" || { echo "FAIL: $_n: capture"; fail=1; return; }
+    grep -a -q -E 'User-Agent: (baresip|friendly-scanner)' "$LAB_WORK/$_n.pcap" ||
+        { echo "FAIL: $_n: the client sent nothing"; fail=1; return; }
+    "$SIPSCOPE" -q -r "$LAB_WORK/$_n.pcap" --report json --no-tui >"$LAB_WORK/$_n.json" 2>"$LAB_WORK/$_n.err"
+    python3 tests/lab/realclients_check.py "$LAB_WORK/$_n.pcap" "$LAB_WORK/$_n.json" "$_root" ||
+        { fail=1; return; }
+    grep -q -- "$PW1" "$LAB_WORK/$_n.json" && { echo "FAIL: $_n: the password is in the report"; fail=1; return; }
+    echo "$_n: root cause $_root, evidence agrees with tshark"
+}
+lab_pbx_addr 192.0.2.66/24 || exit 1
+scenario baresip_clean baresip_call "$PW1" none
+scenario baresip_wrong_password baresip_call "$PW1-typo" auth_rejected
+scenario sipvicious_scan sipvicious_scan - scanner
 exit $fail
