@@ -9,6 +9,8 @@
 #   clean:          right password: nothing of warning or worse;
 #   wrong password: baresip answers the 407 once with the wrong digest and
 #                   gets 403 + X-Twilio-Error 32202: auth_rejected;
+#   suspended:      the carrier (SUSPENDED) answers baresip's INVITE with
+#                   403 "Account suspended" (Warning 399, Reason): account_suspended;
 #   scan:           sipvicious's svmap (Debian sipvicious) from 192.0.2.66,
 #                   one OPTIONS with User-Agent friendly-scanner: scanner.
 #                   (svwar is left out: sipvicious 0.3.3's svwar ignores -b
@@ -79,4 +81,7 @@ lab_pbx_addr 192.0.2.66/24 || exit 1
 scenario baresip_clean baresip_call "$PW1" none
 scenario baresip_wrong_password baresip_call "$PW1-typo" auth_rejected
 scenario sipvicious_scan sipvicious_scan - scanner
+stop_kamailio
+start_kamailio "$ROOT/tests/lab/carrier.cfg" "PW_1001=\"$PW1\"" SUSPENDED || exit 1
+scenario baresip_suspended baresip_call "$PW1" account_suspended
 exit $fail
