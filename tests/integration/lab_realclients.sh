@@ -11,6 +11,9 @@
 #                   gets 403 + X-Twilio-Error 32202: auth_rejected;
 #   suspended:      the carrier (SUSPENDED) answers baresip's INVITE with
 #                   403 "Account suspended" (Warning 399, Reason): account_suspended;
+#   IP ACL:         the carrier (WITH_ACL, ACL 198.51.100.20) refuses the
+#                   INVITE from .10 with 403 + X-Twilio-Error 32201, never
+#                   challenging: ip_rejected;
 #   scan:           sipvicious's svmap (Debian sipvicious) from 192.0.2.66,
 #                   one OPTIONS with User-Agent friendly-scanner: scanner.
 #                   (svwar is left out: sipvicious 0.3.3's svwar ignores -b
@@ -84,4 +87,7 @@ scenario sipvicious_scan sipvicious_scan - scanner
 stop_kamailio
 start_kamailio "$ROOT/tests/lab/carrier.cfg" "PW_1001=\"$PW1\"" SUSPENDED || exit 1
 scenario baresip_suspended baresip_call "$PW1" account_suspended
+stop_kamailio
+start_kamailio "$ROOT/tests/lab/carrier.cfg" "PW_1001=\"$PW1\"" WITH_ACL 'ACL_IP="198.51.100.20"' || exit 1
+scenario baresip_ip_acl baresip_call "$PW1" ip_rejected
 exit $fail
