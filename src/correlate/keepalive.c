@@ -85,7 +85,77 @@ struct ka_series *ka_ping(struct ka_state *k, const struct endpoint *client,
     }
     s->last_us = ts;
     s->pings++;
+    if (s->n_pending == KA_PENDING) {   /* the oldest is left to its timer F */
+        memmove(&s->pending[0], &s->pending[1], (KA_PENDING - 1) * sizeof(s->pending[0]));
+        s->n_pending--;
+    }
+    s->pending[s->n_pending++] = (struct ka_ping_rec){ frame, ts };
     return s;
+}
+
+/* Take ping_frame out of the pending list; false if it was not there. */
+static bool unpend(struct ka_series *s, uint64_t ping_frame)
+{
+    for (uint32_t i = 0; i < s->n_pending; i++)
+        if (s->pending[i].frame == ping_frame) {
+            memmove(&s->pending[i], &s->pending[i + 1],
+                    (s->n_pending - i - 1) * sizeof(s->pending[0]));
+            s->n_pending--;
+            return true;
+        }
+    return false;
+}
+
+static bool given_up(const struct ka_series *s, uint64_t ping_frame)
+{
+    for (uint32_t i = 0; i < s->n_given_up && i < KA_PENDING; i++)
+        if (s->given_up[i] == ping_frame)
+            return true;
+    return false;
+}
+
+/* An answer to the ping sent at ping_us while KA_MIN_OUTAGE or more pings
+ * sent before it got nothing: they were lost, an outage from the first of
+ * them to this answer (keepalive.h). True when it recorded one. */
+static bool outage_before(struct ka_series *s, int64_t ping_us, uint64_t frame, int64_t ts,
+                          uint64_t ping_frame)
+{
+    uint32_t n = 0;
+    struct ka_outage *o;
+
+    while (n < s->n_pending && s->pending[n].us < ping_us)
+        n++;
+    if (n < KA_MIN_OUTAGE || s->down) {
+        /* one lost ping, or part of an outage timer F already opened:
+         * their own timer F counts them; only later pings can add up */
+        memmove(&s->pending[0], &s->pending[n], (s->n_pending - n) * sizeof(s->pending[0]));
+        s->n_pending -= n;
+        return false;
+    }
+    s->lost += n;
+    for (uint32_t i = 0; i < n; i++)
+        s->given_up[s->n_given_up++ % KA_PENDING] = s->pending[i].frame;
+    if (s->n_out >= KA_OUTAGES) {
+        s->more_out++;
+    } else {
+        o = &s->out[s->n_out++];
+        memset(o, 0, sizeof(*o));
+        o->start_us = s->pending[0].us;
+        o->start_frame = s->pending[0].frame;
+        o->detect_us = ts;
+        o->pings = n;
+        o->by_later_answer = true;
+        o->last_ok_frame = s->last_ok_frame;
+        o->last_ok_us = s->last_ok_us;
+        o->last_ok_ping_frame = s->last_ok_ping_frame;
+        o->end_us = ts;
+        o->end_frame = frame;
+        o->end_ping_frame = ping_frame;
+        o->end_ping_us = ping_us;
+    }
+    memmove(&s->pending[0], &s->pending[n], (s->n_pending - n) * sizeof(s->pending[0]));
+    s->n_pending -= n;
+    return true;
 }
 
 bool ka_result(struct ka_state *k, const struct endpoint *client, const struct endpoint *server,
@@ -95,8 +165,9 @@ bool ka_result(struct ka_state *k, const struct endpoint *client, const struct e
     enum ka_result res;
     struct ka_outage *o;
 
-    if (s == NULL)
+    if (s == NULL || given_up(s, ping_frame))
         return false;
+    unpend(s, ping_frame);
     if (status == 0)
         res = KA_LOST;
     else if (status == 408 || (status >= 500 && status < 600))
@@ -110,6 +181,7 @@ bool ka_result(struct ka_state *k, const struct endpoint *client, const struct e
         }
     }
     if (res == KA_ANSWERED) {
+        bool opened = outage_before(s, ping_us, frame, ts, ping_frame);
         s->answered++;
         if (s->down) {
             s->down = false;
@@ -128,7 +200,7 @@ bool ka_result(struct ka_state *k, const struct endpoint *client, const struct e
             s->last_ok_frame = frame;
             s->last_ok_ping_frame = ping_frame;
         }
-        return false;
+        return opened;
     }
     if (res == KA_FAILED)
         s->failed++;

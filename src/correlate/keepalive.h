@@ -11,7 +11,12 @@
  * outage starts at the first lost or failed ping and ends when a later
  * ping is answered 2xx-4xx (a 404/405 still proves the peer alive); it is
  * detected 32 s after the first lost ping (timer F), or at the first
- * failing answer.
+ * failing answer. Clients that give up on a ping early (sipsak, monitoring
+ * scripts) or outages shorter than timer F show another way: a later ping
+ * is answered while KA_MIN_OUTAGE or more earlier ones are still
+ * unanswered; those were lost, and the outage ran from the first of them
+ * to that answer (their own timer F or end-of-input results are then
+ * ignored: they are already counted).
  *
  * A series counts as keep-alives from KA_MIN_PINGS pings on.
  * Bounds: caps.peers series (oldest evicted, counted), KA_OUTAGES outages
@@ -35,6 +40,8 @@
 #define KA_MIN_PINGS 3
 #define KA_OUTAGES 8
 #define KA_GAPS 15          /* gaps kept for the interval (median) */
+#define KA_PENDING 16       /* unanswered pings tracked per series (older ones: timer F only) */
+#define KA_MIN_OUTAGE 2     /* consecutive lost pings that make an outage before timer F */
 
 enum ka_result {
     KA_ANSWERED = 0,    /* 2xx, or 4xx/6xx other than 408: the peer is alive */
@@ -55,6 +62,7 @@ struct ka_outage {
     uint64_t last_ok_ping_frame;
     uint32_t pings;             /* lost/failed pings in it */
     int fail_status;            /* first failing status, 0 if only losses */
+    bool by_later_answer;       /* known when a later ping was answered first */
 };
 
 struct ka_series {
@@ -72,6 +80,11 @@ struct ka_series {
     struct ka_outage out[KA_OUTAGES];
     uint64_t non2xx_frame;      /* first non-2xx answer */
     int non2xx_status;
+    /* pings sent and not yet answered, oldest first; and pings already
+     * counted lost by a later answer (their own results are ignored) */
+    uint32_t n_pending, n_given_up;
+    struct ka_ping_rec { uint64_t frame; int64_t us; } pending[KA_PENDING];
+    uint64_t given_up[KA_PENDING];
 };
 
 struct ka_state {

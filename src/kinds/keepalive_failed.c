@@ -29,6 +29,7 @@ static void report(struct kind_ctx *k, const struct ka_series *s, const struct p
     f = kind_raise(k, KIND_KEEPALIVE_FAILED, SEV_ERROR, entity, ts, p);
     if (f == NULL)
         return;
+    finding_about(f, &s->client.ip, &s->server.ip);
     f->f.count = s->n_out + s->more_out;
     ka_outages_text(s, t0, outs, sizeof(outs));
     finding_summary(f, "OPTIONS keep-alives from %s to %s%s: %u sent, one every %.1f s, %u%% "
@@ -47,6 +48,10 @@ static void report(struct kind_ctx *k, const struct ka_series *s, const struct p
         if (o->fail_status)
             findings_fmt(line, sizeof(line), "outage starts at %.1f s: answered %d",
                          (double)(o->start_us - t0) / 1e6, o->fail_status);
+        else if (o->by_later_answer)
+            findings_fmt(line, sizeof(line), "outage starts at %.1f s: %u ping(s) got no "
+                         "answer before a later one did", (double)(o->start_us - t0) / 1e6,
+                         o->pings);
         else
             findings_fmt(line, sizeof(line), "outage starts at %.1f s, detected at %.1f s "
                          "(timer F: 32 s)", (double)(o->start_us - t0) / 1e6,

@@ -549,6 +549,58 @@ static void test_keepalive_outage(void **state)
     ka_free(k);
 }
 
+/* Pings a client gave up on (sipsak, a monitor script: no retransmission
+ * to timer F) during an outage shorter than timer F: the answer to a later
+ * ping shows the earlier ones were lost; the outage has a start and an end,
+ * and their own end-of-input results are not counted twice. */
+static void test_keepalive_gave_up(void **state)
+{
+    struct caps caps;
+    struct ka_state *k;
+    struct ka_series *s;
+    struct endpoint c = { .port = 5060 }, sv = { .port = 5060 };
+    char txt[256];
+    (void)state;
+
+    caps_default(&caps);
+    k = ka_new(&caps);
+    assert_non_null(k);
+    addr_parse(PBX, strlen(PBX), &c.ip);
+    addr_parse(TRUNK, strlen(TRUNK), &sv.ip);
+    /* 0 and 4 s answered; 8, 12, 16 s never; 20 s answered at 20.05 s */
+    for (int i = 0; i <= 5; i++) {
+        int64_t ts = T0 + i * 4 * SEC;
+        assert_non_null(ka_ping(k, &c, &sv, 10 + (uint64_t)i, ts));
+        if (i < 2)
+            assert_false(ka_result(k, &c, &sv, 10 + (uint64_t)i, ts, 200, 100 + (uint64_t)i,
+                                   ts + 50000));
+    }
+    assert_true(ka_result(k, &c, &sv, 15, T0 + 20 * SEC, 200, 105, T0 + 20 * SEC + 50000));
+    s = ka_find(k, &c.ip, &sv.ip);
+    assert_int_equal(s->n_out, 1);
+    assert_true(s->out[0].by_later_answer);
+    assert_int_equal(s->out[0].start_frame, 12);
+    assert_int_equal(s->out[0].end_frame, 105);
+    assert_int_equal(s->out[0].pings, 3);
+    assert_string_equal(ka_state_name(s), "up");
+    ka_outages_text(s, T0, txt, sizeof(txt));
+    assert_string_equal(txt, "8.0-20.1 s (12.1 s)");
+    assert_int_equal(s->lost, 3);
+    /* the capture ends: their own results change nothing */
+    assert_false(ka_result(k, &c, &sv, 12, T0 + 8 * SEC, 0, 0, T0 + 40 * SEC));
+    assert_int_equal(s->lost, 3);
+    assert_int_equal(s->n_out, 1);
+    /* one lost ping between answered ones is still not an outage */
+    ka_ping(k, &c, &sv, 16, T0 + 24 * SEC);
+    ka_ping(k, &c, &sv, 17, T0 + 28 * SEC);
+    assert_false(ka_result(k, &c, &sv, 17, T0 + 28 * SEC, 200, 107, T0 + 28 * SEC + 50000));
+    ka_ping(k, &c, &sv, 18, T0 + 32 * SEC);
+    ka_ping(k, &c, &sv, 19, T0 + 36 * SEC);
+    assert_false(ka_result(k, &c, &sv, 19, T0 + 36 * SEC, 200, 109, T0 + 36 * SEC + 50000));
+    assert_int_equal(s->n_out, 1);
+    ka_free(k);
+}
+
 /* ---- provider profiles and --config in the engine ---- */
 
 static void test_wrong_region_profiles(void **state)
@@ -1194,6 +1246,7 @@ int main(void)
         cmocka_unit_test(test_nat_correct_text),
         cmocka_unit_test(test_sip_alg_text),
         cmocka_unit_test(test_keepalive_outage),
+        cmocka_unit_test(test_keepalive_gave_up),
         cmocka_unit_test(test_wrong_region_profiles),
         cmocka_unit_test(test_wrong_region_config),
         cmocka_unit_test(test_unexpected_peer_config),
