@@ -110,12 +110,17 @@ struct snap_finding {
     uint64_t members_dropped; /* members a budget could not count (never silent) */
     uint32_t n_sample;      /* the worst members, most attempts first */
     struct snap_member { char name[64]; uint64_t count; } sample[SNAP_MAX_SAMPLE];
+    /* The addresses it is about, for the diagnosis's causal rules (zero when
+     * unknown): client = the side that sent the requests, server = the side
+     * they went to, advertised = a private address the client advertised
+     * (nat_rewrite). */
+    struct addr client_ip, server_ip, advertised_ip;
 };
 
 /* One root cause with the findings it explains folded under it
  * (docs/json-schema.md "diagnosis"). Most important first. */
 #define SNAP_MAX_DIAGNOSIS 8
-#define SNAP_MAX_RULED_OUT 6
+#define SNAP_MAX_RULED_OUT 10
 struct snap_diagnosis {
     char trunk[96];         /* the peer it is about ("PBX a -> trunk b"), or the entity */
     char role[16];          /* trunk, phone, attack */
@@ -127,6 +132,8 @@ struct snap_diagnosis {
     uint32_t n_explains;
     char explains[SNAP_MAX_EXPLAINS][SNAP_ID];
     uint32_t n_ruled_out;
+    /* the differential: why starts "ruled out because ..." or "cannot tell
+     * from this capture because ..." (docs/findings.md "Diagnosis") */
     struct snap_ruled_out { char cause[32]; char why[SNAP_TEXT]; } ruled_out[SNAP_MAX_RULED_OUT];
     char fix[SNAP_TEXT];
 };
@@ -148,6 +155,14 @@ struct snap_peer {
     int64_t first_fail_us, last_fail_us;    /* 0 when none */
     char keepalive[16];     /* "up", "down", "-" */
     char verdict[SNAP_TEXT];/* headline for this peer, "" when healthy */
+    /* Added with the diagnosis: what each side sent (local = the client side
+     * above), the facts roles are inferred from, and why the role was given. */
+    struct snap_side {
+        uint64_t requests, registers, e164_invites, challenges, responses, provisional;
+        uint64_t first_resp_frame, last_resp_frame;
+        int64_t first_resp_us, last_resp_us;
+    } side_local, side_remote;
+    char role_why[SNAP_TEXT];   /* "challenges the PBX's requests (407, frame 2)" */
 };
 
 /* One message of a dialog/transaction, for the call-flow ladder. */
@@ -233,6 +248,9 @@ struct snapshot {
     /* Named counters (decode, sip, engine), copied for display. */
     size_t n_counters, cap_counters;
     struct snap_counter { char name[48]; uint64_t value; } *counters;
+
+    /* Root causes past SNAP_MAX_DIAGNOSIS (counted, never silent). */
+    size_t diagnosis_dropped;
 };
 
 /* Allocate the arrays to the caps given; 0 or ERR_NOMEM. */

@@ -33,6 +33,7 @@
 #include "config/secrets.h"
 #include "decode/decode.h"
 #include "correlate/engine.h"
+#include "diagnosis/diagnosis.h"
 #include "util/err.h"
 #include "output/evidence.h"
 #include "output/hep_out.h"
@@ -618,6 +619,7 @@ static int app_report(struct app *a, const struct run_info *run, int status)
         return 2;
     }
     engine_snapshot(pipeline_engine(a->pipe), run, &snap);
+    diagnosis_run(&snap);
     /* --evidence: copy the frames the final findings cite from the input
      * file (cli_check allows it only with -r FILE, never -r -) */
     if (o->evidence_file != NULL &&

@@ -261,7 +261,25 @@ struct peer {
     bool prov_checked;
     uint32_t accepted_problems; /* AUTH_PROB_* seen in retries this server accepted */
     int8_t keepalive;           /* OPTIONS: 0 none seen, 1 last answered, -1 last timed out */
+    /* What each side sent ([0] = a, [1] = b): the wire facts the diagnosis
+     * infers roles from (snap_peer.side_local / side_remote). */
+    struct peer_side {
+        uint64_t requests;      /* new requests (not retransmissions, not ACK) */
+        uint64_t registers, e164_invites;   /* of which REGISTER; INVITE to a phone number */
+        uint64_t challenges;    /* 401/407 responses */
+        uint64_t responses, provisional;    /* every response sent; of which 1xx */
+        uint64_t first_resp_frame, last_resp_frame;
+        int64_t first_resp_us, last_resp_us;
+    } side[2];
 };
+
+/* The side of p that addr is (0 = a, 1 = b). */
+static inline int peer_side_of(const struct peer *p, const struct addr *x)
+{
+    return addr_eq(x, &p->a) ? 0 : 1;
+}
+/* A new request m (not a retransmission) on p: count it for its sender. */
+void peer_on_request(struct peer *p, const struct sip_msg *m);
 
 /* Client and server endpoints of a peer, as decided so far. */
 void peer_sides(const struct peer *p, struct endpoint *client, struct endpoint *server);
@@ -481,6 +499,16 @@ extern const struct kind *const kinds_table[];
 /* Helpers for kinds (src/correlate/engine.c). */
 struct finding *kind_raise(struct kind_ctx *k, enum kind_id kind, enum severity sev,
                            const char *entity, int64_t ts, const struct peer *p);
+/* The addresses f is about (snap_finding.client_ip / server_ip), for the
+ * diagnosis's causal rules; either may be NULL (left as it is). */
+static inline void finding_about(struct finding *f, const struct addr *client,
+                                 const struct addr *server)
+{
+    if (client != NULL)
+        f->f.client_ip = *client;
+    if (server != NULL)
+        f->f.server_ip = *server;
+}
 /* Add fix lines from a multi-line text (profile data), one per sentence. */
 void engine_fix_text(struct finding *f, const char *prefix, const char *txt);
 /* Provider-specific fix lines for kind (from the matched profile), if any. */

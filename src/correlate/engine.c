@@ -263,6 +263,12 @@ struct finding *kind_raise(struct kind_ctx *k, enum kind_id kind, enum severity 
     struct finding *f = findings_raise(k->fs, kind, sev, entity, ts);
 
     if (f != NULL && p != NULL) {
+        if (f->peer_key == 0 && addr_is_unset(&f->f.server_ip)) {
+            struct endpoint c, s;
+            peer_sides(p, &c, &s);
+            f->f.client_ip = c.ip;
+            f->f.server_ip = s.ip;
+        }
         f->peer_key = p->key;
         if (p->provider[0] != '\0')
             findings_fmt(f->f.provider, sizeof(f->f.provider), "%s", p->provider);
@@ -435,6 +441,7 @@ static void on_request(struct engine *e, const struct sip_msg *m, struct peer *p
     if (p != NULL) {
         if ((unsigned)m->method < SIP_METHOD_COUNT)
             p->requests[m->method]++;
+        peer_on_request(p, m);
         match_provider(e, p, m);
     }
     ev.txn = t;
@@ -727,6 +734,21 @@ static void fill_peer(const struct engine *e, const struct peer *p, struct snap_
     sp->auth_failed = p->auth_failed;
     sp->first_fail_us = p->first_fail_us;
     sp->last_fail_us = p->last_fail_us;
+    {
+        int l = peer_side_of(p, &sp->local.ip);
+        const struct peer_side *sl = &p->side[l], *sr = &p->side[1 - l];
+        sp->side_local = (struct snap_side){ sl->requests, sl->registers, sl->e164_invites,
+                                             sl->challenges, sl->responses, sl->provisional,
+                                             sl->first_resp_frame, sl->last_resp_frame,
+                                             sl->first_resp_us, sl->last_resp_us };
+        sp->side_remote = (struct snap_side){ sr->requests, sr->registers, sr->e164_invites,
+                                              sr->challenges, sr->responses, sr->provisional,
+                                              sr->first_resp_frame, sr->last_resp_frame,
+                                              sr->first_resp_us, sr->last_resp_us };
+        /* answers are per transaction's final class; 1xx counts the
+         * provisional responses either side sent (never 0 by construction) */
+        sp->answers[1] = sl->provisional + sr->provisional;
+    }
     findings_fmt(sp->keepalive, sizeof(sp->keepalive), "%s",
                  p->keepalive > 0 ? "up" : p->keepalive < 0 ? "down" : "-");
     {

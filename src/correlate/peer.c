@@ -59,10 +59,52 @@ struct peer *peer_on_msg(struct engine *e, const struct sip_msg *m)
             corr_copy(p->ruri_host, sizeof(p->ruri_host), m->ruri.host);
         if (m->cred.present && p->user[0] == '\0')
             corr_copy(p->user, sizeof(p->user), m->cred.username);
-    } else if (m->status == 401 || m->status == 407) {
-        p->client_score += src_is_a ? -10 : 10;     /* the receiver is the client */
+    } else {
+        struct peer_side *sd = &p->side[src_is_a ? 0 : 1];
+        if (m->status == 401 || m->status == 407) {
+            p->client_score += src_is_a ? -10 : 10;     /* the receiver is the client */
+            sd->challenges++;
+        } else {
+            p->client_score += src_is_a ? -1 : 1;       /* the answerer is the server */
+        }
+        if (sd->responses++ == 0) {
+            sd->first_resp_frame = m->frame;
+            sd->first_resp_us = m->ts_us;
+        }
+        sd->last_resp_frame = m->frame;
+        sd->last_resp_us = m->ts_us;
+        if (m->status < 200)
+            sd->provisional++;
     }
     return p;
+}
+
+/* "+14155550100", "0097239287044": a phone number as a Request-URI user
+ * (E.164 with or without +, national forms with a trunk prefix). */
+static bool phone_number(struct span u)
+{
+    size_t i = u.len > 0 && u.p[0] == '+' ? 1 : 0, digits = 0;
+
+    for (; i < u.len; i++) {
+        if (u.p[i] >= '0' && u.p[i] <= '9')
+            digits++;
+        else if (u.p[i] != '-' && u.p[i] != '.')
+            return false;
+    }
+    return digits >= 7 && digits <= 16;
+}
+
+void peer_on_request(struct peer *p, const struct sip_msg *m)
+{
+    struct peer_side *sd = &p->side[peer_side_of(p, &m->src.ip)];
+
+    if (m->method == SIP_ACK)
+        return;
+    sd->requests++;
+    if (m->method == SIP_REGISTER)
+        sd->registers++;
+    else if (m->method == SIP_INVITE && m->to.tag.len == 0 && phone_number(m->ruri.user))
+        sd->e164_invites++;
 }
 
 void peer_sides(const struct peer *p, struct endpoint *client, struct endpoint *server)

@@ -21,7 +21,8 @@ static const struct kind_meta table[KIND_COUNT] = {
                                  true, false },
     [KIND_BRUTE_FORCE] = { KIND_BRUTE_FORCE, "brute_force", SEV_ERROR, 98,
                            B(KIND_AUTH_REJECTED) | B(KIND_IP_REJECTED) | B(KIND_DIGEST_MISMATCH) |
-                               B(KIND_CHALLENGE_UNANSWERED) | B(KIND_NO_RESPONSE),
+                               B(KIND_CHALLENGE_UNANSWERED) | B(KIND_NO_RESPONSE) |
+                               B(KIND_PASSWORD_MISMATCH),
                            false, false, true, true },
     [KIND_SOURCE_IP_CHANGED] = { KIND_SOURCE_IP_CHANGED, "source_ip_changed", SEV_ERROR, 96,
                                  B(KIND_IP_REJECTED), true, false, true, false },
@@ -46,7 +47,7 @@ static const struct kind_meta table[KIND_COUNT] = {
     [KIND_DIGEST_MISMATCH] = { KIND_DIGEST_MISMATCH, "digest_mismatch", SEV_ERROR, 88, 0, true,
                                false, true, false },
     [KIND_UNEXPECTED_PEER] = { KIND_UNEXPECTED_PEER, "unexpected_peer", SEV_WARNING, 87,
-                               0, false, false, false, false },
+                               B(KIND_NO_RESPONSE), false, false, false, false },
     [KIND_MULTI_SITE] = { KIND_MULTI_SITE, "multi_site", SEV_WARNING, 86, 0, false, false, false,
                           false },
     [KIND_NO_RESPONSE] = { KIND_NO_RESPONSE, "no_response", SEV_ERROR, 85, 0, true, true, false,
@@ -55,7 +56,8 @@ static const struct kind_meta table[KIND_COUNT] = {
                                     SEV_WARNING, 84, 0, true, false, true, false },
     [KIND_SCANNER] = { KIND_SCANNER, "scanner", SEV_WARNING, 83,
                        B(KIND_AUTH_REJECTED) | B(KIND_IP_REJECTED) | B(KIND_DIGEST_MISMATCH) |
-                           B(KIND_CHALLENGE_UNANSWERED) | B(KIND_NO_RESPONSE),
+                           B(KIND_CHALLENGE_UNANSWERED) | B(KIND_NO_RESPONSE) |
+                           B(KIND_PASSWORD_MISMATCH),
                        false, false, false, true },
     /* A failed TLS handshake explains why the trunk's SIP never got through. */
     [KIND_TLS_FAILED] = { KIND_TLS_FAILED, "tls_failed", SEV_ERROR, 97,

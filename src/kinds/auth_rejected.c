@@ -126,6 +126,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     f = kind_raise(k, KIND_AUTH_REJECTED, SEV_ERROR, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
+    finding_about(f, &ax->client.ip, &ax->server.ip);
     rechallenge = ax->outcome_status == 401 || ax->outcome_status == 407;
     status = ax->outcome_line + (strncmp(ax->outcome_line, "SIP/2.0 ", 8) ? 0 : 8);
     {

@@ -83,6 +83,7 @@ static void by_source(struct kind_ctx *k, const struct kind_event *ev)
     if (f == NULL)
         return;
     f->ctx = s->key;
+    finding_about(f, &s->ip, &ax->server.ip);
     addr_str(&s->ip, ip, sizeof(ip));
     f->f.count = s->fail_n;
     finding_summary(f, "%s failed authentication %d times within 60 s: password guessing",

@@ -30,6 +30,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
                    ev->peer);
     if (f == NULL)
         return;
+    finding_about(f, &ax->client.ip, &ax->server.ip);
     finding_summary(f, "%s was challenged (%d) and never retried with credentials",
                     sip_method_name(ax->method), ax->challenge_status);
     finding_cite(k->fs, f, ax->challenged_req_frame, ax->challenged_req_us, "request",

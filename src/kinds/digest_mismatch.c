@@ -29,6 +29,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     f = kind_raise(k, KIND_DIGEST_MISMATCH, SEV_ERROR, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
+    finding_about(f, &ax->client.ip, &ax->server.ip);
     f->tag |= auth_problem_class(ax->problem);
     finding_summary(f, "The credentials of %s cannot match the challenge: %s",
                     sip_method_name(ax->method), ax->problem);

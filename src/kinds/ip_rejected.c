@@ -25,6 +25,7 @@ static void raise_ip(struct kind_ctx *k, const struct kind_event *ev)
     f = kind_raise(k, KIND_IP_REJECTED, SEV_ERROR, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
+    finding_about(f, &t->effective_src, &t->dst.ip);
     addr_str(&t->effective_src, ip, sizeof(ip));
     findings_note_member(k->fs, f, "sources", ip);
     if (f->f.n_members <= 1) {

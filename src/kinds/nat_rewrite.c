@@ -155,6 +155,7 @@ static void stale(struct kind_ctx *k, const struct kind_event *ev, const struct 
     f = kind_raise(k, KIND_NAT_REWRITE, SEV_WARNING, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
+    finding_about(f, &r->stale_src.ip, &r->server.ip);
     addr_str(&r->stale_adv, adv, sizeof(adv));
     addr_str(&r->stale_seen, seen, sizeof(seen));
     nat_fields(r->stale_bits, fields, sizeof(fields));
@@ -216,6 +217,8 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     f = kind_raise(k, KIND_NAT_REWRITE, sev, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
+    finding_about(f, &r->client.ip, &r->server.ip);
+    f->f.advertised_ip = *advertised(r);
     f->ctx = r->key;
     f->f.count = r->bad_requests ? r->bad_requests : 1;
     nat_fields(r->bad_bits, role, sizeof(role));

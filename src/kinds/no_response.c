@@ -46,6 +46,45 @@ static void answered_in_dialog(struct kind_ctx *k, struct finding *f, const stru
                    "check for a SIP ALG or SBC that rewrites Via");
 }
 
+/* What host dst sent to the other side of peer p: any response means it
+ * is alive and reachable from there, so it does not "never answer"
+ * (docs/findings.md: never contradict the wire). NULL when none. */
+static const struct peer_side *answered_others(const struct peer *p, const struct addr *dst)
+{
+    const struct peer_side *sd;
+
+    if (p == NULL || (!addr_eq(dst, &p->a) && !addr_eq(dst, &p->b)))
+        return NULL;
+    sd = &p->side[peer_side_of(p, dst)];
+    return sd->responses > 0 ? sd : NULL;
+}
+
+static void answered_other_summary(struct kind_ctx *k, struct finding *f,
+                                   const struct peer_side *sd)
+{
+    char s[ADDR_STRLEN], c[ADDR_STRLEN];
+
+    addr_str(&f->ctx_dst, s, sizeof(s));
+    addr_str(&f->f.client_ip, c, sizeof(c));
+    if (f->f.severity > SEV_WARNING)
+        f->f.severity = SEV_WARNING;
+    finding_summary(f, "%s did not answer this %s (sent %u time(s)), although it answered %llu "
+                       "other message(s) from %s (frames %llu-%llu): lost, late or unmatched, "
+                       "not a dead host", s, sip_method_name((enum sip_method)(f->tag & 0xff)),
+                    f->tag >> 8, (unsigned long long)sd->responses, c,
+                    (unsigned long long)sd->first_resp_frame,
+                    (unsigned long long)sd->last_resp_frame);
+    finding_cite(k->fs, f, sd->first_resp_frame, sd->first_resp_us, "answer from the same host",
+                 NULL);
+    if (sd->last_resp_frame != sd->first_resp_frame)
+        finding_cite_latest(k->fs, f, sd->last_resp_frame, sd->last_resp_us,
+                            "latest answer from the same host", NULL);
+    finding_cause(f, "the far end is up and reachable: it answered %llu other message(s) of "
+                     "this client", (unsigned long long)sd->responses);
+    finding_fix(f, "Compare this request with the ones the far end answered (destination "
+                   "port, transport, Via, Request-URI) in the call flow");
+}
+
 /* Answers that came after the finding was raised (a timer F expiry is
  * decided at +32 s, the answer may come later): "answers late", with every
  * answer of the call counted. */
@@ -57,7 +96,15 @@ static void on_finish(struct kind_ctx *k)
         if (f->f.kind_id != KIND_NO_RESPONSE || f->ctx == 0)
             continue;
         r = dialog_responder(k->v->dialogs, f->ctx, &f->ctx_dst);
-        if (r == NULL || r->last_us <= f->ctx_us)
+        if (r == NULL) {
+            /* the host's answers to this client, counted to the end */
+            const struct peer_side *sd = answered_others(corr_peer(k->v, f->peer_key),
+                                                         &f->ctx_dst);
+            if (sd != NULL)
+                answered_other_summary(k, f, sd);
+            continue;
+        }
+        if (r->last_us <= f->ctx_us)
             continue;
         if (f->f.severity > SEV_WARNING)
             f->f.severity = SEV_WARNING;
@@ -72,6 +119,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     struct finding *f;
     bool timeout = ev->type == KEV_TIMEOUT;
     const struct dialog_resp *resp;
+    const struct peer_side *alive;
 
     if ((ev->type != KEV_TIMEOUT && ev->type != KEV_UNANSWERED) || t == NULL)
         return;
@@ -102,10 +150,13 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
      * dialog is alive and reachable; this request's answer was late, lost
      * or did not match it (Via), which is not "never answers". */
     resp = dialog_responder(k->v->dialogs, t->dialog_key, &t->dst.ip);
-    f = kind_raise(k, KIND_NO_RESPONSE, timeout && resp == NULL ? SEV_ERROR : SEV_WARNING,
+    alive = answered_others(ev->peer, &t->dst.ip);
+    f = kind_raise(k, KIND_NO_RESPONSE,
+                   timeout && resp == NULL && alive == NULL ? SEV_ERROR : SEV_WARNING,
                    entity, timeout ? t->first_us + CORR_TIMEOUT_US : t->last_us, ev->peer);
     if (f == NULL)
         return;
+    finding_about(f, &t->src.ip, &t->dst.ip);
     if (f->ctx == 0) {
         f->ctx = t->dialog_key;
         f->ctx_us = t->first_us;
@@ -114,6 +165,8 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     }
     if (resp != NULL)
         answered_in_dialog(k, f, t, resp);
+    else if (alive != NULL)
+        answered_other_summary(k, f, alive);
     else if (f->f.severity >= SEV_ERROR)
         finding_summary(f, "%s:%u never answers: %s sent %u time(s)%s with no response at "
                            "all until the 32 s transaction timeout", s, (unsigned)t->dst.port,
@@ -130,7 +183,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     if (t->last_frame != t->frame)
         finding_cite(k->fs, f, t->last_frame, t->last_us, "last retransmission",
                      t->req_line);
-    if (!finding_new(f) || resp != NULL)
+    if (!finding_new(f) || resp != NULL || alive != NULL)
         return;
     finding_cause(f, "a firewall or security group drops SIP between %s and %s", c, s);
     finding_cause(f, "the carrier silently drops requests it does not recognise (Twilio "

@@ -42,6 +42,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
         f = kind_raise(k, KIND_SCANNER, SEV_WARNING, ip, ev->m->ts_us, ev->peer);
         if (f == NULL)
             return;
+        finding_about(f, &s->ip, &ev->m->dst.ip);
         nat_geo(k->v->geoip, &s->ip, geo, sizeof(geo));   /* " [CC ASn]" with GeoIP */
         finding_summary(f, "%s%s is a SIP scanner (User-Agent \"%s\")", ip, geo, s->ua);
         findings_fmt(line, sizeof(line), "%s; User-Agent: %s%s", ev->txn ? ev->txn->req_line : "",
@@ -55,6 +56,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
         f = kind_raise(k, KIND_SCANNER, SEV_WARNING, ip, ev->m->ts_us, ev->peer);
         if (f == NULL)
             return;
+        finding_about(f, &s->ip, &ev->m->dst.ip);
         finding_summary(f, "%s%s tries many different usernames (%d or more) without ever "
                            "authenticating", ip, nat_geo(k->v->geoip, &s->ip, geo, sizeof(geo)),
                         SCANNER_USERS);

@@ -41,6 +41,7 @@ static struct finding *raise_it(struct kind_ctx *k, const struct ident *id, cons
     f = kind_raise(k, KIND_SOURCE_IP_CHANGED, SEV_ERROR, entity, bad->fail_us, p);
     if (f == NULL)
         return NULL;
+    finding_about(f, &bad->ip, &id->server);    /* the new address, the trunk */
     addr_str(&good->ip, ga, sizeof(ga));
     addr_str(&bad->ip, ba, sizeof(ba));
     finding_summary(f, "%s was accepted from %s but is refused since it comes from %s",

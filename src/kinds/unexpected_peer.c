@@ -68,6 +68,7 @@ static void raise_it(struct kind_ctx *k, const struct kind_event *ev, const char
 
     if (f == NULL)
         return;
+    finding_about(f, &ev->m->src.ip, &ev->m->dst.ip);
     finding_cite(k->fs, f, ev->m->frame, ev->m->ts_us, "request",
                  ev->txn ? ev->txn->req_line : NULL);
     if (!finding_new(f))
@@ -125,6 +126,7 @@ static void profile_only(struct kind_ctx *k, const struct kind_event *ev)
     f = kind_raise(k, KIND_UNEXPECTED_PEER, SEV_WARNING, entity, k->v->now_us, ev->peer);
     if (f == NULL)
         return;
+    finding_about(f, &t->src.ip, &t->dst.ip);
     finding_cite(k->fs, f, t->frame, t->first_us, "unanswered request", t->req_line);
     if (!finding_new(f))
         return;

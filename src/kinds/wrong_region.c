@@ -176,6 +176,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     f = kind_raise(k, KIND_WRONG_REGION, SEV_WARNING, entity, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
+    finding_about(f, &ev->m->src.ip, &ev->m->dst.ip);
     findings_fmt(line, sizeof(line), "%s -> %s%s", t->req_line,
                  addr_str(&ev->m->dst.ip, d, sizeof(d)), geo);
     finding_cite(k->fs, f, ev->m->frame, ev->m->ts_us, "request", line);

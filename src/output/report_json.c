@@ -79,6 +79,8 @@ static json_object *jpeer(const struct snap_peer *p)
 
     json_object_object_add(o, "name", json_object_new_string(p->name));
     json_object_object_add(o, "role", json_object_new_string(p->role));
+    json_object_object_add(o, "role_reason", p->role_why[0] ? json_object_new_string(p->role_why)
+                                                            : NULL);
     json_object_object_add(o, "provider", p->provider[0] ? json_object_new_string(p->provider)
                                                          : NULL);
     json_object_object_add(o, "geo", p->geo[0] ? json_object_new_string(p->geo) : NULL);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "findings/kind_meta.h"
 #include "report_fmt.h"
 #include "sip.h"
 
@@ -57,6 +58,53 @@ static void verdicts(FILE *f, const struct snapshot *s, const struct style *st)
     fputc('\n', f);
 }
 
+/* The diagnosis (diagnosis/diagnosis.h, docs/findings.md "Diagnosis"): one
+ * block per root cause, most important first; the line formats are a
+ * documented contract (tests and scripts read them). */
+static void diagnosis_section(FILE *f, const struct snapshot *s, const struct style *st)
+{
+    fprintf(f, "%sDiagnosis%s (%zu root cause(s), most important first)\n", st->bold, st->off,
+            s->n_diagnosis + s->diagnosis_dropped);
+    for (size_t i = 0; i < s->n_diagnosis && i < SNAP_MAX_DIAGNOSIS; i++) {
+        const struct snap_diagnosis *d = &s->diagnosis[i];
+        char sev[16];
+        upper(severity_name(d->severity), sev, sizeof(sev));
+        fprintf(f, "  %zu. %s[%s]%s %s%s%s on %s: %s (confidence %s)\n", i + 1,
+                st->sev[d->severity & 3], sev, st->off, st->bold, kind_name(d->root_cause),
+                st->off, d->role, d->trunk, d->confidence);
+        fprintf(f, "     %s\n", d->summary);
+        fprintf(f, "     root finding %s\n", d->finding);
+        for (uint32_t k = 0; k < d->n_explains && k < SNAP_MAX_EXPLAINS; k++) {
+            const struct snap_finding *x = NULL;
+            for (size_t j = 0; j < s->n_findings && x == NULL; j++)
+                if (strcmp(s->findings[j].id, d->explains[k]) == 0)
+                    x = &s->findings[j];
+            fprintf(f, "     explains %s %s: %s\n", d->explains[k], x ? x->kind : "?",
+                    x ? x->summary : "(not in this report)");
+        }
+        for (uint32_t k = 0; k < d->n_ruled_out && k < SNAP_MAX_RULED_OUT; k++)
+            fprintf(f, "     - %s: %s\n", d->ruled_out[k].cause, d->ruled_out[k].why);
+        if (d->fix[0])
+            fprintf(f, "     fix: %s\n", d->fix);
+    }
+    if (s->diagnosis_dropped)
+        fprintf(f, "  %zu more root cause(s) not shown (at most %d): see the findings\n",
+                s->diagnosis_dropped, SNAP_MAX_DIAGNOSIS);
+    fputc('\n', f);
+}
+
+/* Where a finding sits in the diagnosis: its id, and the root it folds under. */
+static void folded(FILE *f, const struct snap_finding *x)
+{
+    if (x->id[0] == '\0')
+        return;
+    if (x->explained_by[0])
+        fprintf(f, "   id %s, explained by %s (folded under it in the Diagnosis)\n", x->id,
+                x->explained_by);
+    else
+        fprintf(f, "   id %s\n", x->id);
+}
+
 /* Evidence lines of a finding when the listing is over its budget. */
 #define TEXT_EVIDENCE 8
 
@@ -68,6 +116,7 @@ static void finding(FILE *f, const struct snap_finding *x, size_t n, const struc
     upper(severity_name(x->severity), sev, sizeof(sev));
     fprintf(f, "%zu. %s[%s]%s %s%s%s: %s\n", n, st->sev[x->severity & 3], sev, st->off,
             st->bold, x->kind, st->off, x->summary);
+    folded(f, x);
     fprintf(f, "   entity: %s", x->entity);
     if (x->provider[0])
         fprintf(f, "   provider: %s", x->provider);
@@ -198,6 +247,8 @@ static void peers(FILE *f, const struct snapshot *s, const struct style *st)
         shown++;
         fprintf(f, "  %s%s%s%s%s\n", st->bold, p->name, st->off,
                 p->provider[0] ? "  provider " : "", p->provider);
+        if (p->role_why[0])
+            fprintf(f, "    role: %s, because it %s\n", p->role, p->role_why);
         fprintf(f, "    requests:");
         for (int m = 0; m < SIP_METHOD_COUNT; m++)
             if (p->requests[m]) {
@@ -345,7 +396,10 @@ int report_text(FILE *f, const struct snapshot *s, bool color)
 
     fprintf(f, "%ssipscope report%s: %s\n\n", st->bold, st->off,
             s->run.source ? s->run.source : "-");
-    verdicts(f, s, st);
+    if (s->n_diagnosis > 0)
+        diagnosis_section(f, s, st);
+    else
+        verdicts(f, s, st);
     fprintf(f, "%sFindings%s (%llu critical, %llu error, %llu warning, %llu info)\n\n", st->bold,
             st->off, (unsigned long long)s->findings_by_severity[SEV_CRITICAL],
             (unsigned long long)s->findings_by_severity[SEV_ERROR],

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "correlate/engine.h"
+#include "diagnosis/diagnosis.h"
 #include "util/err.h"
 
 struct snappub {
@@ -137,6 +138,7 @@ int snappub_publish(struct snappub *p, const struct engine *e, const struct run_
     if (!force && !p->pending && now - p->last_ms < p->interval_ms)
         return 0;
     engine_snapshot(e, run, p->back);
+    diagnosis_run(p->back);
     /* Filling a snapshot of full tables costs tens of milliseconds: keep
      * it under ~10% of the analysis thread by spacing publications at
      * least SNAPPUB_COST_FACTOR times their cost apart. */
@@ -154,8 +156,10 @@ int snappub_publish(struct snappub *p, const struct engine *e, const struct run_
 
 void snappub_finish(struct snappub *p, const struct engine *e, const struct run_info *run)
 {
-    if (e != NULL)
+    if (e != NULL) {
         engine_snapshot(e, run, p->back);
+        diagnosis_run(p->back);
+    }
     /* Blocking here is safe: the UI holds the lock only for a pointer swap,
      * and this is the end of input, when nothing else waits on us. */
     pthread_mutex_lock(&p->lock);

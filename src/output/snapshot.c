@@ -64,7 +64,7 @@ void snapshot_clear(struct snapshot *s)
 {
     s->n_findings = s->n_peers = s->n_dialogs = s->n_msgs = s->raw_len = s->n_counters = 0;
     s->evictions = 0;
-    s->n_diagnosis = 0;
+    s->n_diagnosis = s->diagnosis_dropped = 0;
     s->n_media = s->n_media_calls = 0;
     s->media_not_shown = s->media_calls_not_shown = 0;
     memset(s->findings_by_severity, 0, sizeof(s->findings_by_severity));
@@ -89,6 +89,7 @@ void snapshot_copy(struct snapshot *dst, const struct snapshot *src)
     dst->n_diagnosis = src->n_diagnosis < SNAP_MAX_DIAGNOSIS ? src->n_diagnosis
                                                              : SNAP_MAX_DIAGNOSIS;
     memcpy(dst->diagnosis, src->diagnosis, dst->n_diagnosis * sizeof(dst->diagnosis[0]));
+    dst->diagnosis_dropped = src->diagnosis_dropped;
     COPY_ARRAY(peers, n_peers, cap_peers);
     COPY_ARRAY(dialogs, n_dialogs, cap_dialogs);
     COPY_ARRAY(msgs, n_msgs, cap_msgs);

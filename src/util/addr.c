@@ -34,6 +34,13 @@ bool addr_eq(const struct addr *a, const struct addr *b)
     return memcmp(a->b, b->b, 16) == 0;
 }
 
+bool addr_is_unset(const struct addr *a)
+{
+    static const uint8_t zero[16];
+
+    return memcmp(a->b, zero, 16) == 0;
+}
+
 char *addr_str(const struct addr *a, char *buf, size_t len)
 {
     const char *r;

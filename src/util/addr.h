@@ -49,6 +49,8 @@ void addr_from_v4(struct addr *a, const uint8_t v4[4]);
 void addr_from_v6(struct addr *a, const uint8_t v6[16]);
 bool addr_is_v4(const struct addr *a);
 bool addr_eq(const struct addr *a, const struct addr *b);
+/* All zero: an address never set (:: is never a SIP peer). */
+bool addr_is_unset(const struct addr *a);
 /* Text form into buf (>= ADDR_STRLEN); returns buf. */
 char *addr_str(const struct addr *a, char *buf, size_t len);
 /* Parse dotted IPv4 or IPv6 text (not NUL-terminated: p, n). */

@@ -17,8 +17,8 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
 os.chdir(ROOT)
 # The flow, top to bottom (docs/design.md). findings is the store the kinds write into and
 # the engine owns, so it sits below correlate; media reads SIP messages and UDP datagrams
-# and the engine reads it; app chains everything.
-ORDER = 'util config capture stream decode sip media findings correlate kinds output tui app'.split()
+# and the engine reads it; diagnosis reads the engine's snapshot; app chains everything.
+ORDER = 'util config capture stream decode sip media findings correlate kinds diagnosis output tui app'.split()
 INC = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 bad = []
 
