@@ -100,12 +100,12 @@ static bool is_attack(const struct snap_finding *f)
 
 enum cause {
     C_CREDENTIALS, C_IP_ACL, C_SOURCE_IP, C_SUSPENDED, C_WRONG_REGION, C_NAT_ALG,
-    C_MULTI_SITE, C_SILENT_DROP, C_KEEPALIVE, C_CARRIER_POLICY, C_COUNT,
+    C_MULTI_SITE, C_SILENT_DROP, C_KEEPALIVE, C_CARRIER_POLICY, C_TLS, C_COUNT,
 };
 
 static const char *const cause_name[C_COUNT] = {
     "credentials", "ip_acl", "source_ip_changed", "suspended", "wrong_region", "nat_alg",
-    "multi_site", "silent_drop", "keepalive_outage", "carrier_policy",
+    "multi_site", "silent_drop", "keepalive_outage", "carrier_policy", "tls",
 };
 
 static enum cause cause_of(enum kind_id k)
@@ -120,6 +120,7 @@ static enum cause cause_of(enum kind_id k)
     case KIND_NO_RESPONSE: case KIND_UNEXPECTED_PEER: return C_SILENT_DROP;
     case KIND_KEEPALIVE_FAILED: return C_KEEPALIVE;
     case KIND_CARRIER_REJECTED: return C_CARRIER_POLICY;
+    case KIND_TLS_FAILED: case KIND_TLS_CERTIFICATE: case KIND_TLS_ENCRYPTED: return C_TLS;
     default: return C_CREDENTIALS;
     }
 }
@@ -267,6 +268,9 @@ static void why_not(const struct snapshot *s, enum cause c, const struct snap_pe
                 "format, call rate, geographic permission)", r);
         else
             fmt(w, len, CANNOT "%s sent no answer", r);
+        return;
+    case C_TLS:
+        fmt(w, len, RULED "no TLS handshake between %s and %s failed in this capture", l, r);
         return;
     case C_COUNT:
         break;

@@ -58,6 +58,10 @@ const struct diag_rule diag_rules[] = {
     /* Requests sent to an address that is not the provider's go unanswered. */
     R(UNEXPECTED_PEER, NO_RESPONSE, PAIR, "the requests go to an address that is not the "
                                            "provider's"),
+    /* A failed TLS handshake: the SIP inside never got through. */
+    R(TLS_FAILED, NO_RESPONSE, PAIR, "the TLS connection the requests needed failed"),
+    R(TLS_FAILED, TLS_CERTIFICATE, SERVER, "the certificate problem is why the handshake "
+                                            "failed"),
     /* A SIP ALG that rewrites headers breaks digests computed before it. */
     R(SIP_ALG, DIGEST_MISMATCH, PEER, "a SIP ALG rewrote the request after it was signed"),
     /* A digest anomaly the server did not act on ranks below a plain refusal. */

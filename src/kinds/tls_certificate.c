@@ -23,6 +23,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
                                      NULL);
     if (f == NULL)
         return;
+    finding_about(f, &c->client.ip, &c->server.ip);     /* for the diagnosis's rules */
     tls_cert_problem_text(c, bad, sizeof(bad));
     tls_cert_text(c, cert, sizeof(cert));
     finding_summary(f, "The TLS certificate of %s %s (CN %s, issuer %s)", entity, bad,

@@ -108,6 +108,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     struct finding *f = kind_raise(k, KIND_TLS_FAILED, SEV_ERROR, entity, c->fail_us, NULL);
     if (f == NULL)
         return;
+    finding_about(f, &c->client.ip, &c->server.ip);     /* for the diagnosis's rules */
     tls_hello_text(c, false, hello, sizeof(hello));
     const char *an_s = tls_alert_name(c->alert_desc, an, sizeof(an));
     switch (c->fail) {

@@ -124,6 +124,8 @@ static const struct { enum kind_id cause, effect; enum diag_scope scope; } expec
     { KIND_NAT_REWRITE, KIND_CHALLENGE_UNANSWERED, SCOPE_ADVERTISED },
     { KIND_KEEPALIVE_FAILED, KIND_NO_RESPONSE, SCOPE_INTERVAL },
     { KIND_UNEXPECTED_PEER, KIND_NO_RESPONSE, SCOPE_PAIR },
+    { KIND_TLS_FAILED, KIND_NO_RESPONSE, SCOPE_PAIR },
+    { KIND_TLS_FAILED, KIND_TLS_CERTIFICATE, SCOPE_SERVER },
     { KIND_SIP_ALG, KIND_DIGEST_MISMATCH, SCOPE_PEER },
     { KIND_AUTH_REJECTED, KIND_DIGEST_MISMATCH, SCOPE_PEER },
 };
@@ -331,7 +333,7 @@ static void test_differential(void **state)
     finding(KIND_AUTH_REJECTED, PBX, TRUNK, 7);
     diagnosis_run(&snap);
     d = &snap.diagnosis[0];
-    assert_int_equal(d->n_ruled_out, 9);
+    assert_int_equal(d->n_ruled_out, 10);
     for (uint32_t i = 0; i < d->n_ruled_out; i++) {
         const char *w = d->ruled_out[i].why;
         assert_true(strncmp(w, "ruled out because ", 18) == 0 ||
