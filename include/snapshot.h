@@ -120,7 +120,7 @@ struct snap_finding {
 /* One root cause with the findings it explains folded under it
  * (docs/json-schema.md "diagnosis"). Most important first. */
 #define SNAP_MAX_DIAGNOSIS 8
-#define SNAP_MAX_RULED_OUT 11
+#define SNAP_MAX_RULED_OUT 12
 struct snap_diagnosis {
     char trunk[96];         /* the peer it is about ("PBX a -> trunk b"), or the entity */
     char role[16];          /* trunk, phone, attack */

@@ -19,6 +19,7 @@ enum diag_scope {
     SCOPE_CLIENT,       /* the same client address (an attacker's own failures) */
     SCOPE_ADVERTISED,   /* the effect went to the address the cause's client advertised */
     SCOPE_INTERVAL,     /* the same pair, and the effect happened during the cause */
+    SCOPE_ENTITY,       /* the same entity (one call's media: media_judge_entity) */
 };
 
 /* One causal rule: a finding of kind cause explains a finding of kind

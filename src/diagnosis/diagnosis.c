@@ -100,12 +100,12 @@ static bool is_attack(const struct snap_finding *f)
 
 enum cause {
     C_CREDENTIALS, C_IP_ACL, C_SOURCE_IP, C_SUSPENDED, C_WRONG_REGION, C_NAT_ALG,
-    C_MULTI_SITE, C_SILENT_DROP, C_KEEPALIVE, C_CARRIER_POLICY, C_TLS, C_COUNT,
+    C_MULTI_SITE, C_SILENT_DROP, C_KEEPALIVE, C_CARRIER_POLICY, C_TLS, C_MEDIA, C_COUNT,
 };
 
 static const char *const cause_name[C_COUNT] = {
     "credentials", "ip_acl", "source_ip_changed", "suspended", "wrong_region", "nat_alg",
-    "multi_site", "silent_drop", "keepalive_outage", "carrier_policy", "tls",
+    "multi_site", "silent_drop", "keepalive_outage", "carrier_policy", "tls", "media",
 };
 
 static enum cause cause_of(enum kind_id k)
@@ -121,6 +121,7 @@ static enum cause cause_of(enum kind_id k)
     case KIND_KEEPALIVE_FAILED: return C_KEEPALIVE;
     case KIND_CARRIER_REJECTED: return C_CARRIER_POLICY;
     case KIND_TLS_FAILED: case KIND_TLS_CERTIFICATE: case KIND_TLS_ENCRYPTED: return C_TLS;
+    case KIND_MEDIA_NAT: case KIND_ONE_WAY_MEDIA: case KIND_NO_MEDIA: return C_MEDIA;
     default: return C_CREDENTIALS;
     }
 }
@@ -271,6 +272,10 @@ static void why_not(const struct snapshot *s, enum cause c, const struct snap_pe
         return;
     case C_TLS:
         fmt(w, len, RULED "no TLS handshake between %s and %s failed in this capture", l, r);
+        return;
+    case C_MEDIA:
+        fmt(w, len, RULED "no call between %s and %s had one-way or missing audio in this "
+            "capture", l, r);
         return;
     case C_COUNT:
         break;

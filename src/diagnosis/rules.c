@@ -62,6 +62,11 @@ const struct diag_rule diag_rules[] = {
     R(TLS_FAILED, NO_RESPONSE, PAIR, "the TLS connection the requests needed failed"),
     R(TLS_FAILED, TLS_CERTIFICATE, SERVER, "the certificate problem is why the handshake "
                                             "failed"),
+    /* Media sent to a private SDP address: the call's audio is lost. */
+    R(MEDIA_NAT, ONE_WAY_MEDIA, ENTITY, "the SDP names a private address the other side "
+                                         "cannot send to"),
+    R(MEDIA_NAT, NO_MEDIA, ENTITY, "the SDP names a private address the other side cannot "
+                                    "send to"),
     /* A SIP ALG that rewrites headers breaks digests computed before it. */
     R(SIP_ALG, DIGEST_MISMATCH, PEER, "a SIP ALG rewrote the request after it was signed"),
     /* A digest anomaly the server did not act on ranks below a plain refusal. */
@@ -107,6 +112,8 @@ static bool scope_holds(enum diag_scope sc, const struct snap_finding *c,
          * private Via without rport, answers to an unmapped port) */
         return same(&c->advertised_ip, &e->server_ip) ||
                (c->severity >= SEV_ERROR && same_pair(c, e));
+    case SCOPE_ENTITY:
+        return c->entity[0] != '\0' && strcmp(c->entity, e->entity) == 0;
     case SCOPE_INTERVAL:
         /* f.first_us is when the outage was known (timer F after its first
          * lost ping), last_us its latest report */

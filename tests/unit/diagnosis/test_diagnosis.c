@@ -126,6 +126,8 @@ static const struct { enum kind_id cause, effect; enum diag_scope scope; } expec
     { KIND_UNEXPECTED_PEER, KIND_NO_RESPONSE, SCOPE_PAIR },
     { KIND_TLS_FAILED, KIND_NO_RESPONSE, SCOPE_PAIR },
     { KIND_TLS_FAILED, KIND_TLS_CERTIFICATE, SCOPE_SERVER },
+    { KIND_MEDIA_NAT, KIND_ONE_WAY_MEDIA, SCOPE_ENTITY },
+    { KIND_MEDIA_NAT, KIND_NO_MEDIA, SCOPE_ENTITY },
     { KIND_SIP_ALG, KIND_DIGEST_MISMATCH, SCOPE_PEER },
     { KIND_AUTH_REJECTED, KIND_DIGEST_MISMATCH, SCOPE_PEER },
 };
@@ -170,6 +172,8 @@ static void test_each_rule(void **state)
         peer(PBX, TRUNK, 7);
         c = finding(expected[i].cause, PBX, TRUNK, 7);
         e = finding(expected[i].effect, PBX, TRUNK, 7);
+        snprintf(c->entity, sizeof(c->entity), "call a1@x");
+        snprintf(e->entity, sizeof(e->entity), "call a1@x");
         if (expected[i].scope == SCOPE_ADVERTISED) {
             c->advertised_ip = ip(LAN);
             e->client_ip = ip(TRUNK);       /* the far end's request to the private address */
@@ -191,6 +195,8 @@ static void test_each_rule(void **state)
         peer(PBX2, TRUNK2, 9);
         c = finding(expected[i].cause, PBX, TRUNK, 7);
         e = finding(expected[i].effect, PBX2, TRUNK2, 9);
+        snprintf(c->entity, sizeof(c->entity), "call a1@x");
+        snprintf(e->entity, sizeof(e->entity), "call b2@y");
         diagnosis_run(&snap);
         if (e->explained_by[0] != '\0')
             fail_msg("rule %s -> %s linked out of scope", kind_name(expected[i].cause),
@@ -333,7 +339,7 @@ static void test_differential(void **state)
     finding(KIND_AUTH_REJECTED, PBX, TRUNK, 7);
     diagnosis_run(&snap);
     d = &snap.diagnosis[0];
-    assert_int_equal(d->n_ruled_out, 10);
+    assert_int_equal(d->n_ruled_out, 11);
     for (uint32_t i = 0; i < d->n_ruled_out; i++) {
         const char *w = d->ruled_out[i].why;
         assert_true(strncmp(w, "ruled out because ", 18) == 0 ||
