@@ -14,6 +14,10 @@
 #   IP ACL:         the carrier (WITH_ACL, ACL 198.51.100.20) refuses the
 #                   INVITE from .10 with 403 + X-Twilio-Error 32201, never
 #                   challenging: ip_rejected;
+#   wrong region:   baresip's account names the dublin edge
+#                   (mytrunk.pstn.dublin.twilio.com) but its outbound proxy is
+#                   203.0.113.5, the ashburn edge in tests/lab/profiles: the
+#                   call goes through; wrong_region (--profiles tests/lab/profiles);
 #   scan:           sipvicious's svmap (Debian sipvicious) from 192.0.2.66,
 #                   one OPTIONS with User-Agent friendly-scanner: scanner.
 #                   (svwar is left out: sipvicious 0.3.3's svwar ignores -b
@@ -52,7 +56,7 @@ module_app menu.so
 audio_source ausine,440
 audio_player ausine,440
 CFG
-    echo "<sip:1001@$TW>;auth_pass=$2;outbound=\"sip:$LAB_CAR_IP:5060\";regint=0" >"$_d/accounts"
+    echo "<sip:1001@${BS_DOMAIN:-$TW}>;auth_pass=$2;outbound=\"sip:$LAB_CAR_IP:5060\";regint=0" >"$_d/accounts"
     capture_start "$LAB_WORK/$1.pcap" || return 1
     timeout -k 2 15 ip netns exec "$LAB_NS_PBX" baresip -f "$_d" -e "/dial +15550100001" -t 3 \
         >"$_d/out" 2>&1 </dev/null
@@ -74,7 +78,8 @@ scenario() {
     "$2" "$_n" "$3" || { echo "FAIL: $_n: capture"; fail=1; return; }
     grep -a -q -E 'User-Agent: (baresip|friendly-scanner)' "$LAB_WORK/$_n.pcap" ||
         { echo "FAIL: $_n: the client sent nothing"; fail=1; return; }
-    "$SIPSCOPE" -q -r "$LAB_WORK/$_n.pcap" --report json --no-tui >"$LAB_WORK/$_n.json" 2>"$LAB_WORK/$_n.err"
+    # shellcheck disable=SC2086
+    "$SIPSCOPE" -q -r "$LAB_WORK/$_n.pcap" ${SCOPE_ARGS:-} --report json --no-tui >"$LAB_WORK/$_n.json" 2>"$LAB_WORK/$_n.err"
     python3 tests/lab/realclients_check.py "$LAB_WORK/$_n.pcap" "$LAB_WORK/$_n.json" "$_root" ||
         { fail=1; return; }
     grep -q -- "$PW1" "$LAB_WORK/$_n.json" && { echo "FAIL: $_n: the password is in the report"; fail=1; return; }
@@ -84,6 +89,9 @@ lab_pbx_addr 192.0.2.66/24 || exit 1
 scenario baresip_clean baresip_call "$PW1" none
 scenario baresip_wrong_password baresip_call "$PW1-typo" auth_rejected
 scenario sipvicious_scan sipvicious_scan - scanner
+BS_DOMAIN=mytrunk.pstn.dublin.twilio.com SCOPE_ARGS="--profiles tests/lab/profiles"
+scenario baresip_wrong_region baresip_call "$PW1" wrong_region
+BS_DOMAIN="" SCOPE_ARGS=""
 stop_kamailio
 start_kamailio "$ROOT/tests/lab/carrier.cfg" "PW_1001=\"$PW1\"" SUSPENDED || exit 1
 scenario baresip_suspended baresip_call "$PW1" account_suspended

@@ -9,6 +9,7 @@ real-client lab capture, with tshark as the oracle.
      message the evidence line quotes (same start line), and a "request" /
      "challenge" / "retry with credentials" role is a request / 401-407 /
      request carrying credentials;
+     ("... -> ADDRESS": the frame went to ADDRESS);
   3. a finding quoting a carrier header (X-...: value) has it in that frame.
 Exit 0 when all hold; each failure is printed.
 """
@@ -18,15 +19,15 @@ import sys
 
 
 def tshark(pcap):
-    f = ["frame.number", "sip.Request-Line", "sip.Status-Line", "sip.msg_hdr"]
+    f = ["frame.number", "sip.Request-Line", "sip.Status-Line", "sip.msg_hdr", "ip.dst"]
     out = subprocess.run(["tshark", "-n", "-r", pcap, "-Y", "sip", "-T", "fields",
                           "-E", "separator=\t", "-E", "quote=n"] + [x for e in f for x in ("-e", e)],
                          capture_output=True, text=True, check=True).stdout
     frames = {}
     for line in out.splitlines():
-        c = (line.split("\t") + ["", "", "", ""])[:4]
+        c = (line.split("\t") + [""] * 5)[:5]
         frames[int(c[0])] = {"line": c[1] or c[2], "request": bool(c[1]),
-                             "hdrs": c[3].replace("\\r\\n", "\n")}
+                             "hdrs": c[3].replace("\\r\\n", "\n"), "dst": c[4]}
     return frames
 
 
@@ -50,6 +51,11 @@ def main():
                 bad.append("%s cites frame %d, which tshark does not read as SIP" % (f["kind"], ev["frame"]))
                 continue
             quoted = ev["line"].split("; ")
+            # "START LINE -> ADDRESS" (wrong_region): ADDRESS is where the frame went
+            if " -> " in quoted[0]:
+                quoted[0], to = quoted[0].rsplit(" -> ", 1)
+                if to != w["dst"]:
+                    bad.append("%s frame %d: says sent to %s, tshark %s" % (f["kind"], ev["frame"], to, w["dst"]))
             # sipscope quotes a request line without its " SIP/2.0"
             if w["line"] not in (quoted[0], quoted[0] + " SIP/2.0"):
                 bad.append("%s frame %d: evidence %r, tshark %r" % (f["kind"], ev["frame"], quoted[0], w["line"]))
