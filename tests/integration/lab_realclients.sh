@@ -22,7 +22,7 @@
 #                   one OPTIONS with User-Agent friendly-scanner: scanner.
 #                   (svwar is left out: sipvicious 0.3.3's svwar ignores -b
 #                   and sends from the PBX's own address.)
-# Bounded: baresip -t and timeout(1); about 15 s.
+# Bounded: baresip -t and timeout(1); about 30 s under ASan.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
