@@ -58,6 +58,8 @@ static void verdicts(FILE *f, const struct snapshot *s, const struct style *st)
     fputc('\n', f);
 }
 
+#define TEXT_EXPLAINS 4         /* folded findings named under a root cause */
+
 /* The diagnosis (diagnosis/diagnosis.h, docs/findings.md "Diagnosis"): one
  * block per root cause, most important first; the line formats are a
  * documented contract (tests and scripts read them). */
@@ -74,7 +76,8 @@ static void diagnosis_section(FILE *f, const struct snapshot *s, const struct st
                 st->off, d->role, d->trunk, d->confidence);
         fprintf(f, "     %s\n", d->summary);
         fprintf(f, "     root finding %s\n", d->finding);
-        for (uint32_t k = 0; k < d->n_explains && k < SNAP_MAX_EXPLAINS; k++) {
+        for (uint32_t k = 0; k < d->n_explains && k < SNAP_MAX_EXPLAINS && k < TEXT_EXPLAINS;
+             k++) {
             const struct snap_finding *x = NULL;
             for (size_t j = 0; j < s->n_findings && x == NULL; j++)
                 if (strcmp(s->findings[j].id, d->explains[k]) == 0)
@@ -82,6 +85,9 @@ static void diagnosis_section(FILE *f, const struct snapshot *s, const struct st
             fprintf(f, "     explains %s %s: %s\n", d->explains[k], x ? x->kind : "?",
                     x ? x->summary : "(not in this report)");
         }
+        if (d->n_explains > TEXT_EXPLAINS)
+            fprintf(f, "     explains %u more finding(s) (their ids are in --report json)\n",
+                    (unsigned)(d->n_explains - TEXT_EXPLAINS));
         for (uint32_t k = 0; k < d->n_ruled_out && k < SNAP_MAX_RULED_OUT; k++)
             fprintf(f, "     - %s: %s\n", d->ruled_out[k].cause, d->ruled_out[k].why);
         if (d->fix[0])
@@ -166,10 +172,11 @@ static void finding(FILE *f, const struct snap_finding *x, size_t n, const struc
  * one line each, then a count; peers with a problem first, at most
  * TEXT_PEERS. What is left out is counted where it would be, and the
  * JSON report has everything. Small captures fit and print as before. */
-#define TEXT_LINES 100
+#define TEXT_LINES 80
 #define TEXT_FULL 2
 #define TEXT_BRIEF 20
 #define TEXT_PEERS 8
+#define TEXT_MEDIA_CALLS 8      /* calls in the Media section, bad audio first */
 
 static void finding_brief(FILE *f, const struct snap_finding *x, size_t n,
                           const struct style *st)
@@ -313,19 +320,30 @@ static void agents(FILE *f, const struct snapshot *s, const struct style *st)
     fputc('\n', f);
 }
 
-/* Media per call (src/media/): the verdict, the SDP addresses and each stream. */
+static bool media_bad(const struct snap_media_call *c)
+{
+    return strcmp(c->verdict, "one-way") == 0 || strcmp(c->verdict, "no media") == 0;
+}
+
+/* Media per call (src/media/): the verdict, the SDP addresses and each
+ * stream; at most TEXT_MEDIA_CALLS calls, those with bad audio first. */
 static void media(FILE *f, const struct snapshot *s, const struct style *st)
 {
     static const char *const side[2] = { "caller", "callee" };
     char a[ADDR_STRLEN], b[ADDR_STRLEN];
+    size_t shown = 0;
 
     if (s->n_media_calls == 0 && s->n_media == 0)
         return;
     fprintf(f, "%sMedia%s (%zu call(s) with SDP, %zu RTP stream(s))\n", st->bold, st->off,
             s->n_media_calls, s->n_media);
-    for (size_t i = 0; i < s->n_media_calls; i++) {
-        const struct snap_media_call *c = &s->media_calls[i];
-        bool bad = strcmp(c->verdict, "one-way") == 0 || strcmp(c->verdict, "no media") == 0;
+    for (size_t n = 0; n < 2 * s->n_media_calls && shown < TEXT_MEDIA_CALLS; n++) {
+        /* pass 1: calls with bad audio; pass 2: the others */
+        const struct snap_media_call *c = &s->media_calls[n % s->n_media_calls];
+        bool bad = media_bad(c);
+        if (bad != (n < s->n_media_calls))
+            continue;
+        shown++;
         fprintf(f, "  call %s: %s%s%s\n", c->call_id, bad ? st->sev[SEV_WARNING] : "",
                 c->verdict, bad ? st->off : "");
         fprintf(f, "    SDP:");
@@ -356,6 +374,9 @@ static void media(FILE *f, const struct snapshot *s, const struct style *st)
         if (c->note[0])
             fprintf(f, "    %s\n", c->note);
     }
+    if (shown < s->n_media_calls)
+        fprintf(f, "  %zu more call(s) not listed here (all are in --report json)\n",
+                s->n_media_calls - shown);
     if (s->media_not_shown || s->media_calls_not_shown)
         fprintf(f, "  %llu stream(s) and %llu call(s) not shown (evicted at --cap media_streams / "
                    "media_calls, or past the report's limit)\n",
