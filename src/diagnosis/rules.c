@@ -39,6 +39,11 @@ const struct diag_rule diag_rules[] = {
     R(SCANNER, CHALLENGE_UNANSWERED, CLIENT, "scanners do not answer challenges"),
     R(SCANNER, NO_RESPONSE, CLIENT, "the scanner's unanswered probes"),
     R(SCANNER, PASSWORD_MISMATCH, CLIENT, "the guessed passwords are the scanner's"),
+    /* An attacker's own headers (svmap's Contact 127.0.0.1) are forged, not NAT. */
+    R(BRUTE_FORCE, NAT_REWRITE, CLIENT, "the private address is in the attacker's own headers"),
+    R(BRUTE_FORCE, SIP_ALG, CLIENT, "the odd headers are the attacker's own"),
+    R(SCANNER, NAT_REWRITE, CLIENT, "the private address is in the scanner's own headers"),
+    R(SCANNER, SIP_ALG, CLIENT, "the odd headers are the scanner's own"),
     /* A changed source address explains the IP ACL refusals from it. */
     R(SOURCE_IP_CHANGED, IP_REJECTED, PAIR, "the trunk's IP access list still has the old "
                                              "address"),

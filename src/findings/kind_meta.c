@@ -22,7 +22,7 @@ static const struct kind_meta table[KIND_COUNT] = {
     [KIND_BRUTE_FORCE] = { KIND_BRUTE_FORCE, "brute_force", SEV_ERROR, 98,
                            B(KIND_AUTH_REJECTED) | B(KIND_IP_REJECTED) | B(KIND_DIGEST_MISMATCH) |
                                B(KIND_CHALLENGE_UNANSWERED) | B(KIND_NO_RESPONSE) |
-                               B(KIND_PASSWORD_MISMATCH),
+                               B(KIND_PASSWORD_MISMATCH) | B(KIND_NAT_REWRITE) | B(KIND_SIP_ALG),
                            false, false, true, true },
     [KIND_SOURCE_IP_CHANGED] = { KIND_SOURCE_IP_CHANGED, "source_ip_changed", SEV_ERROR, 96,
                                  B(KIND_IP_REJECTED), true, false, true, false },
@@ -57,7 +57,7 @@ static const struct kind_meta table[KIND_COUNT] = {
     [KIND_SCANNER] = { KIND_SCANNER, "scanner", SEV_WARNING, 83,
                        B(KIND_AUTH_REJECTED) | B(KIND_IP_REJECTED) | B(KIND_DIGEST_MISMATCH) |
                            B(KIND_CHALLENGE_UNANSWERED) | B(KIND_NO_RESPONSE) |
-                           B(KIND_PASSWORD_MISMATCH),
+                           B(KIND_PASSWORD_MISMATCH) | B(KIND_NAT_REWRITE) | B(KIND_SIP_ALG),
                        false, false, false, true },
     /* A failed TLS handshake explains why the trunk's SIP never got through. */
     [KIND_TLS_FAILED] = { KIND_TLS_FAILED, "tls_failed", SEV_ERROR, 97,

@@ -20,6 +20,8 @@
 #                   call goes through; wrong_region (--profiles tests/lab/profiles);
 #   scan:           sipvicious's svmap (Debian sipvicious) from 192.0.2.66,
 #                   one OPTIONS with User-Agent friendly-scanner: scanner.
+#   scan, unbound:  svmap without -b, as usually run: its Contact is
+#                   127.0.0.1; still the scanner, never nat_rewrite.
 #                   (svwar is left out: sipvicious 0.3.3's svwar ignores -b
 #                   and sends from the PBX's own address.)
 # Bounded: baresip -t and timeout(1); about 30 s under ASan.
@@ -71,6 +73,16 @@ sipvicious_scan() {
     capture_stop
 }
 
+# sipvicious_scan_unbound NAME: svmap as it is usually run, without -b: it
+# sends from the namespace's own address with Contact sip:100@127.0.0.1,
+# which is the scanner's forged header, not NAT.
+sipvicious_scan_unbound() {
+    capture_start "$LAB_WORK/$1.pcap" || return 1
+    timeout -k 2 20 ip netns exec "$LAB_NS_PBX" svmap -p5060 "$LAB_CAR_IP" \
+        >"$LAB_WORK/$1.out" 2>&1 </dev/null
+    capture_stop
+}
+
 fail=0
 # scenario NAME CLIENT ARG ROOT
 scenario() {
@@ -89,6 +101,7 @@ lab_pbx_addr 192.0.2.66/24 || exit 1
 scenario baresip_clean baresip_call "$PW1" none
 scenario baresip_wrong_password baresip_call "$PW1-typo" auth_rejected
 scenario sipvicious_scan sipvicious_scan - scanner
+scenario sipvicious_scan_unbound sipvicious_scan_unbound - scanner
 BS_DOMAIN=mytrunk.pstn.dublin.twilio.com SCOPE_ARGS="--profiles tests/lab/profiles"
 scenario baresip_wrong_region baresip_call "$PW1" wrong_region
 BS_DOMAIN="" SCOPE_ARGS=""

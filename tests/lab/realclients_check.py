@@ -9,11 +9,13 @@ real-client lab capture, with tshark as the oracle.
      message the evidence line quotes (same start line), and a "request" /
      "challenge" / "retry with credentials" role is a request / 401-407 /
      request carrying credentials;
-     ("... -> ADDRESS": the frame went to ADDRESS);
+     ("... -> ADDRESS": the frame went to ADDRESS; "... (Contact ADDRESS)":
+     that header of the frame names ADDRESS);
   3. a finding quoting a carrier header (X-...: value) has it in that frame.
 Exit 0 when all hold; each failure is printed.
 """
 import json
+import re
 import subprocess
 import sys
 
@@ -56,6 +58,15 @@ def main():
                 quoted[0], to = quoted[0].rsplit(" -> ", 1)
                 if to != w["dst"]:
                     bad.append("%s frame %d: says sent to %s, tshark %s" % (f["kind"], ev["frame"], to, w["dst"]))
+            # "START LINE (Contact ADDRESS)" (nat_rewrite): the header names ADDRESS
+            m = re.match(r"^(.*) \((Contact|Via) ([^ )]+)\)$", quoted[0])
+            if m:
+                quoted[0] = m.group(1)
+                names = {"Contact": ("Contact", "m"), "Via": ("Via", "v")}[m.group(2)]
+                hl = [l for l in w["hdrs"].split("\n") if l.split(":", 1)[0].strip() in names]
+                if not any(m.group(3) in l for l in hl):
+                    bad.append("%s frame %d: says %s %s, not in the frame's %s" % (
+                        f["kind"], ev["frame"], m.group(2), m.group(3), m.group(2)))
             # sipscope quotes a request line without its " SIP/2.0"
             if w["line"] not in (quoted[0], quoted[0] + " SIP/2.0"):
                 bad.append("%s frame %d: evidence %r, tshark %r" % (f["kind"], ev["frame"], quoted[0], w["line"]))
