@@ -186,6 +186,7 @@ void finding_summary(struct finding *f, const char *fmt, ...)
     va_end(ap);
 }
 
+__attribute__((format(printf, 4, 0)))
 static void add_text(char (*arr)[SNAP_TEXT], uint32_t *n, uint32_t max, const char *fmt,
                      va_list ap)
 {

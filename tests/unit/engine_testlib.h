@@ -65,6 +65,7 @@ static inline void tl_close(struct tl *t)
 }
 
 /* Feed one message from src to dst at t->now; returns the parse result. */
+__attribute__((format(printf, 6, 7)))
 static inline int tl_feed(struct tl *t, const char *src, uint16_t sport, const char *dst,
                           uint16_t dport, const char *fmt, ...)
 {

@@ -359,7 +359,7 @@ static void test_gap_skip_resync_retry(void **s)
     feed(r, 1030, 0, REASM_TCP_SYN, NULL, 0, 0, &g);
     feed(r, 1030, 1, 0, M1, n1, 0, &g);
     uint32_t b = 1 + (uint32_t)n1;
-    feed(r, 1030, b + 10, 0, B2 + 10, n2 - 10, 100000, &g);
+    feed(r, 1030, b + 10, 0, &B2[10], n2 - 10, 100000, &g);
     feed(r, 1030, b + (uint32_t)n2, 0, B3, n3, 200000, &g);
     assert_int_equal(g.n, 1);
     feed(r, 1030, b + (uint32_t)(n2 + n3), 0, M1, n1, 2500000, &g);
