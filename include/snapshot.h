@@ -204,6 +204,7 @@ struct snap_media {
     int64_t first_us, last_us;
     uint64_t first_frame;
     uint32_t dtmf_events;       /* RFC 4733 telephone events */
+    bool heuristic;             /* --rtp-heuristic: on ports no SDP announced, no call */
 };
 
 /* One call's media, judged from its streams. */
@@ -241,6 +242,7 @@ struct snapshot {
     size_t n_media;
     struct snap_media *media;           /* SNAP_MAX_MEDIA entries */
     uint64_t media_not_shown;
+    size_t n_media_heuristic;           /* of n_media, heuristic (listed last) */
     size_t n_media_calls;
     struct snap_media_call *media_calls; /* SNAP_MAX_MEDIA_CALLS entries */
     uint64_t media_calls_not_shown;

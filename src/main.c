@@ -308,6 +308,23 @@ static void permission_hint(void)
             "/usr/share/doc/sipscope/README.Debian" : "");
 }
 
+/* --config's [media]: rtp_heuristic = yes turns --rtp-heuristic on. */
+static int media_config(struct app *a)
+{
+    struct config *cfg;
+    char eb[ERRBUF_SIZE];
+
+    if (a->o.config_file == NULL || a->o.rtp_heuristic)
+        return 0;
+    if (config_load(a->o.config_file, &cfg, eb) != 0) {
+        fprintf(stderr, "sipscope: --config %s\n", eb);
+        return 2;
+    }
+    a->o.rtp_heuristic = config_media(cfg)->rtp_heuristic;
+    config_free(cfg);
+    return 0;
+}
+
 /* --config's [hep_in] under the command line: its allow entries are added,
  * its files used where no flag named one. The engine reads the file again
  * for its trunks. */
@@ -380,7 +397,7 @@ static int app_open_input(struct app *a)
     co.files = a->o.read_files;
     co.n_files = a->o.n_read_files;
     co.iface = a->o.iface;
-    if (hep_config(a) != 0)
+    if (media_config(a) != 0 || hep_config(a) != 0)
         return 2;
     if (a->o.hep_key_file != NULL &&
         secrets_read_key(a->o.hep_key_file, a->hep_key, HEP_KEY_MAX, &a->hep_key_len,
@@ -506,6 +523,7 @@ static int app_open_pipeline(struct app *a)
     if (o->tls_keylog != NULL && keylog_open(o->tls_keylog, &a->keylog, a->errbuf) != 0)
         goto fail;
     po->tls_keylog = a->keylog;
+    po->rtp_heuristic = o->rtp_heuristic;
     a->pipe = pipeline_new(po, a->errbuf);
     if (a->pipe == NULL)
         goto fail;

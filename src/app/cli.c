@@ -52,6 +52,7 @@ enum {
     OPT_HEP_TLS_CERT,
     OPT_HEP_TLS_KEY,
     OPT_HEP_TLS_CA,
+    OPT_RTP_HEURISTIC,
 };
 
 static const char short_opts[] = ":r:i:w:f:c:s:B:Z:pnqvhVD";
@@ -71,6 +72,7 @@ static const struct option long_opts[] = {
     { "geoip", required_argument, NULL, OPT_GEOIP },
     { "evidence", required_argument, NULL, OPT_EVIDENCE },
     { "verify-parse", no_argument, NULL, OPT_VERIFY_PARSE },
+    { "rtp-heuristic", no_argument, NULL, OPT_RTP_HEURISTIC },
     { "alerts", required_argument, NULL, OPT_ALERTS },
     { "syslog", no_argument, NULL, OPT_SYSLOG },
     { "metrics", required_argument, NULL, OPT_METRICS },
@@ -146,6 +148,7 @@ void cli_usage(FILE *f)
 "  --profiles DIR       provider profiles directory (repeatable)\n"
 "  --geoip FILE         MaxMind database (repeatable)\n"
 "  --verify-parse       cross-check the SIP parser on every message\n"
+"  --rtp-heuristic      also measure RTP on ports no SDP announced (apart)\n"
 "\n"
 "  -h, --help           this help;  -V, --version  version\n"
 "\n"
@@ -486,6 +489,9 @@ static int opt_analysis(struct cli_opts *o, struct seen *s, int c, const char *a
         return 0;
     case OPT_VERIFY_PARSE:
         o->verify_parse = true;
+        return 0;
+    case OPT_RTP_HEURISTIC:
+        o->rtp_heuristic = true;
         return 0;
     }
     return NOT_MINE;

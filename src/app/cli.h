@@ -60,6 +60,7 @@ struct cli_opts {
     bool messages;              /* --messages */
     const char *ladder;         /* --ladder CALL-ID: that dialog's call flow, not the report */
     bool verify_parse;          /* --verify-parse */
+    bool rtp_heuristic;         /* --rtp-heuristic (or [media] rtp_heuristic in --config) */
     enum cli_tui tui;
     enum report_format report;  /* --report, default text */
     bool report_given;          /* --report was given: printed after the dashboard too */

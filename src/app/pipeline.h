@@ -36,6 +36,7 @@ struct pipeline_opts {
                                      * else never: a capture that sees our own HEP
                                      * going out would send it again, forever */
     struct keylog *tls_keylog;      /* --tls-keylog secrets for the decoder, or NULL */
+    bool rtp_heuristic;             /* --rtp-heuristic: media on unannounced ports too */
     /* For run_info: where packets come from (capture may be NULL in tests). */
     const struct capture *capture;
     const char *source;

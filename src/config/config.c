@@ -19,6 +19,7 @@ struct config {
     size_t n;
     struct config_trunk t[CONFIG_MAX_TRUNKS];
     struct config_hep hep;
+    struct config_media media;
 };
 
 struct cparse {
@@ -27,6 +28,7 @@ struct cparse {
     char section[INI_MAX_LINE];
     struct config_trunk *cur;
     bool in_hep;            /* in [hep_in] */
+    bool in_media;          /* in [media] */
 };
 
 static int fail(struct cparse *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -124,6 +126,24 @@ static int hep_key(struct cparse *ps, const char *name, const char *value)
                 name);
 }
 
+/* [media]: rtp_heuristic = yes|no (as --rtp-heuristic). */
+static int media_key(struct cparse *ps, const char *name, const char *value)
+{
+    struct config_media *m = &ps->c->media;
+
+    m->present = true;
+    if (!strcmp(name, "rtp_heuristic")) {
+        if (!strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "1"))
+            m->rtp_heuristic = true;
+        else if (!strcmp(value, "no") || !strcmp(value, "false") || !strcmp(value, "0"))
+            m->rtp_heuristic = false;
+        else
+            return fail(ps, "rtp_heuristic '%.40s': want yes or no", value);
+        return 1;
+    }
+    return fail(ps, "unknown key '%s' in [media] (rtp_heuristic)", name);
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     struct cparse *ps = user;
@@ -135,12 +155,18 @@ static int handler(void *user, const char *section, const char *name, const char
         snprintf(ps->section, sizeof(ps->section), "%s", section);
         ps->cur = NULL;
         ps->in_hep = !strcmp(section, "hep_in");
+        ps->in_media = !strcmp(section, "media");
         if (ps->in_hep && c->hep.present)
             return fail(ps, "duplicate [hep_in]");
+        if (ps->in_media && c->media.present)
+            return fail(ps, "duplicate [media]");
         if (ps->in_hep)
             return hep_key(ps, name, value);
+        if (ps->in_media)
+            return media_key(ps, name, value);
         if (strncmp(section, "trunk ", 6) != 0 || section[6] == '\0')
-            return fail(ps, "unknown section [%s] (want [trunk NAME] or [hep_in])", section);
+            return fail(ps, "unknown section [%s] (want [trunk NAME], [hep_in] or [media])",
+                        section);
         const char *tname = section + 6;
         if (strlen(tname) >= sizeof(c->t[0].name))
             return fail(ps, "trunk name too long");
@@ -154,6 +180,8 @@ static int handler(void *user, const char *section, const char *name, const char
     }
     if (ps->in_hep)
         return hep_key(ps, name, value);
+    if (ps->in_media)
+        return media_key(ps, name, value);
     struct config_trunk *t = ps->cur;
     if (t == NULL)
         return 0;   /* the section's error is already recorded */
@@ -232,6 +260,11 @@ int config_load(const char *path, struct config **out, char *errbuf)
 const struct config_hep *config_hep(const struct config *c)
 {
     return &c->hep;
+}
+
+const struct config_media *config_media(const struct config *c)
+{
+    return &c->media;
 }
 
 void config_free(struct config *c)

@@ -20,6 +20,9 @@
  *   key_file = /etc/sipscope/hep.key       ; as --hep-key-file (the key itself is refused)
  *   tls_cert = ...  tls_key = ...  tls_ca = ...   ; as --hep-tls-*
  *
+ *   [media]                                ; optional
+ *   rtp_heuristic = yes                    ; as --rtp-heuristic (default no)
+ *
  * A password or secret key is refused (passwords go in --secrets, mode
  * 600). Errors are "FILE:LINE: message" (unknown key, bad address, duplicate
  * trunk...). At most CONFIG_MAX_TRUNKS trunks.
@@ -64,6 +67,13 @@ void config_free(struct config *c);
 
 size_t config_trunk_count(const struct config *c);
 const struct config_hep *config_hep(const struct config *c);
+
+/* [media]; --rtp-heuristic on the command line turns it on as well. */
+struct config_media {
+    bool present;
+    bool rtp_heuristic;
+};
+const struct config_media *config_media(const struct config *c);
 const struct config_trunk *config_trunk_at(const struct config *c, size_t i);
 const struct config_trunk *config_trunk_find(const struct config *c, const char *name);
 

@@ -51,11 +51,14 @@
     X(M_RTCP,             "media.rtcp.packets") \
     X(M_RTCP_BAD,         "media.rtcp.malformed") \
     X(M_SDP,              "media.sdp.bodies") \
+    X(M_SDP_MULTIPART,    "media.sdp.multipart") \
     X(M_SDP_NO_MEDIA,     "media.sdp.no_media") \
     X(M_SDP_BAD_LINES,    "media.sdp.bad_lines") \
     X(M_SDP_MEDIA_DROPPED,"media.sdp.media_dropped") \
     X(M_SDP_FMT_DROPPED,  "media.sdp.formats_dropped") \
-    X(M_DTMF,             "media.rtp.dtmf_events")
+    X(M_DTMF,             "media.rtp.dtmf_events") \
+    X(M_HEUR_PACKETS,     "media.heuristic.packets") \
+    X(M_HEUR_REFUSED,     "media.heuristic.refused")
 
 enum media_counter {
 #define MC_ENUM(id, name) id,
@@ -129,10 +132,15 @@ struct mstream {
     uint32_t dtmf_events;
     uint64_t first_frame;
     struct rtp_stat st;
+    bool heuristic;             /* on ports no SDP announced (--rtp-heuristic) */
 };
 
 struct media {
     struct ctab calls, ports, streams;
+    /* --rtp-heuristic: RTP on unannounced ports, kept apart so a flood of
+     * RTP-looking datagrams never evicts a call's streams */
+    bool heuristic;
+    struct ctab hstreams;
     uint64_t ctr[M_COUNT];
 };
 
@@ -152,7 +160,8 @@ struct media *media_new(const struct caps *caps)
         return NULL;
     if (ctab_init(&m->calls, nc, sizeof(struct mcall), NULL, NULL) != 0 ||
         ctab_init(&m->ports, nc * PORTS_PER_CALL, sizeof(struct mport), NULL, NULL) != 0 ||
-        ctab_init(&m->streams, ns, sizeof(struct mstream), NULL, NULL) != 0) {
+        ctab_init(&m->streams, ns, sizeof(struct mstream), NULL, NULL) != 0 ||
+        ctab_init(&m->hstreams, ns / 4 ? ns / 4 : 1, sizeof(struct mstream), NULL, NULL) != 0) {
         media_free(m);
         return NULL;
     }
@@ -166,7 +175,13 @@ void media_free(struct media *m)
     ctab_free(&m->calls);
     ctab_free(&m->ports);
     ctab_free(&m->streams);
+    ctab_free(&m->hstreams);
     free(m);
+}
+
+void media_set_heuristic(struct media *m, bool on)
+{
+    m->heuristic = on;
 }
 
 static void copy_span(char *dst, size_t cap, struct span s)
@@ -254,13 +269,14 @@ static void announce(struct media *m, struct mcall *c, int side, unsigned mi,
     p->rtp = rtp;
 }
 
-static void take_sdp(struct media *m, struct mcall *c, int side, const struct sip_msg *msg)
+static void take_sdp(struct media *m, struct mcall *c, int side, const struct sip_msg *msg,
+                     const uint8_t *body, size_t body_n)
 {
     struct sdp sdp;
     struct mside *s = &c->side[side];
 
     m->ctr[M_SDP]++;
-    if (sdp_parse((const uint8_t *)msg->body.p, msg->body.len, &sdp) == 0) {
+    if (sdp_parse(body, body_n, &sdp) == 0) {
         m->ctr[M_SDP_NO_MEDIA]++;
         return;
     }
@@ -295,7 +311,13 @@ static void take_sdp(struct media *m, struct mcall *c, int side, const struct si
 
 void media_on_sip(struct media *m, const struct sip_msg *msg)
 {
-    bool sdp = msg->sdp.present && msg->body.len > 0;
+    const uint8_t *body = NULL;
+    size_t body_n = 0;
+    /* application/sdp, or the SDP part of a multipart body (SDP + ISUP, SDP + PIDF) */
+    bool sdp = msg->body.len > 0 && msg->content_type.len > 0 &&
+               sdp_in_body((const uint8_t *)msg->content_type.p, msg->content_type.len,
+                           (const uint8_t *)msg->body.p, msg->body.len, &body, &body_n) &&
+               body_n > 0;
     bool invite = msg->cseq_method == SIP_INVITE;
     struct mcall *c;
     int side;
@@ -313,8 +335,11 @@ void media_on_sip(struct media *m, const struct sip_msg *msg)
         c->side[side].seen_sig = true;
         c->side[side].sig = msg->src;
     }
-    if (sdp)
-        take_sdp(m, c, side, msg);
+    if (sdp) {
+        if (body != (const uint8_t *)msg->body.p || body_n != msg->body.len)
+            m->ctr[M_SDP_MULTIPART]++;
+        take_sdp(m, c, side, msg, body, body_n);
+    }
     if (!msg->is_request && invite && msg->status >= 200 && msg->status < 300 && !c->answered) {
         c->answered = true;
         c->answer_us = msg->ts_us;
@@ -364,14 +389,10 @@ static void sender_moved(struct mcall *c, int from, const struct sip_payload *pl
     c->moved_frame[from] = pl->frame;
 }
 
-static struct mstream *stream_get(struct media *m, const struct sip_payload *pl,
-                                  uint32_t ssrc, struct mcall *c, const struct mport *p,
-                                  int to_side, uint8_t pt)
+/* A stream is one SSRC from one (address, port) to another. */
+static uint64_t stream_hash(const struct ctab *t, const struct sip_payload *pl, uint32_t ssrc)
 {
     uint8_t k[40];
-    uint64_t h;
-    bool created;
-    struct mstream *s;
 
     memcpy(k, pl->src.ip.b, 16);
     memcpy(k + 16, pl->dst.ip.b, 16);
@@ -383,7 +404,18 @@ static struct mstream *stream_get(struct media *m, const struct sip_payload *pl,
     k[37] = (uint8_t)(ssrc >> 16);
     k[38] = (uint8_t)(ssrc >> 8);
     k[39] = (uint8_t)ssrc;
-    h = ctab_hash(&m->streams, k, sizeof(k));
+    return ctab_hash(t, k, sizeof(k));
+}
+
+static struct mstream *stream_get(struct media *m, const struct sip_payload *pl,
+                                  uint32_t ssrc, struct mcall *c, const struct mport *p,
+                                  int to_side, uint8_t pt)
+{
+    uint64_t h;
+    bool created;
+    struct mstream *s;
+
+    h = stream_hash(&m->streams, pl, ssrc);
     s = ctab_get(&m->streams, h, &created);
     if (created) {
         const struct sdp_media *sm;
@@ -519,6 +551,50 @@ static void credit_others(struct media *m, const struct sip_payload *pl, const s
     }
 }
 
+/* --rtp-heuristic: an RTP-looking datagram on ports no SDP announced. Any
+ * UDP payload whose first byte is 0x80..0xbf parses as RTP, so the stream
+ * is kept in its own table, never tied to a call or a verdict, and shown
+ * only once it looks like a stream (HEUR_MIN_PACKETS in sequence, see
+ * media_snapshot). Well-known ports (< 1024: DNS, NTP, syslog...) are
+ * refused: RTP uses dynamic ports (RFC 3551 §8). */
+#define HEUR_MIN_PACKETS 4
+
+static bool on_heuristic(struct media *m, const struct sip_payload *pl, const struct rtp_hdr *h)
+{
+    uint64_t key;
+    bool created;
+    struct mstream *s;
+
+    if (pl->src.port < 1024 || pl->dst.port < 1024) {
+        m->ctr[M_HEUR_REFUSED]++;
+        return false;
+    }
+    key = stream_hash(&m->hstreams, pl, h->ssrc);
+    s = ctab_get(&m->hstreams, key, &created);
+    if (created) {
+        const char *name;
+        s->heuristic = true;
+        s->src = pl->src;
+        s->dst = pl->dst;
+        s->ssrc = h->ssrc;
+        s->pt = h->pt;
+        s->first_frame = pl->frame;
+        name = sdp_static_codec(h->pt, &s->clock);
+        if (name != NULL)
+            snprintf(s->codec, sizeof(s->codec), "%s", name);
+    }
+    m->ctr[M_HEUR_PACKETS]++;
+    rtp_stat_update(&s->st, h, pl->ts_us, h->pt == s->pt ? s->clock : 0);
+    return true;
+}
+
+/* Enough packets with few gaps and jumps: a stream, not chance bytes. */
+static bool heuristic_shown(const struct mstream *s)
+{
+    return s->st.received >= HEUR_MIN_PACKETS && s->st.jumps == 0 &&
+           rtp_stat_expected(&s->st) <= 2 * (int64_t)s->st.received;
+}
+
 bool media_on_udp(struct media *m, const struct sip_payload *pl)
 {
     struct cursor cur = cursor_make(pl->data, pl->len);
@@ -539,9 +615,10 @@ bool media_on_udp(struct media *m, const struct sip_payload *pl)
         to_side = !p->side;
     } else {
         m->ctr[M_UDP_UNMATCHED]++;
-        if (rtp_parse(cur, &h) == RTP_OK)
-            m->ctr[M_UDP_RTP_LIKE]++;
-        return false;
+        if (rtp_parse(cur, &h) != RTP_OK)
+            return false;
+        m->ctr[M_UDP_RTP_LIKE]++;
+        return m->heuristic && on_heuristic(m, pl, &h);
     }
     c = call_at(m, p->call_idx, p->call_serial);
     if (c == NULL) {
@@ -582,11 +659,14 @@ void media_stats(const struct media *m, stats_fn fn, void *ud)
     fn(ud, "media.ports.evicted", m->ports.evictions);
     fn(ud, "media.streams.evicted", m->streams.evictions);
     fn(ud, "media.streams", m->streams.n);
+    fn(ud, "media.heuristic.streams", m->hstreams.n);
+    fn(ud, "media.heuristic.evicted", m->hstreams.evictions);
 }
 
 uint64_t media_evictions(const struct media *m)
 {
-    return m->calls.evictions + m->ports.evictions + m->streams.evictions;
+    return m->calls.evictions + m->ports.evictions + m->streams.evictions +
+           m->hstreams.evictions;
 }
 
 /* ---- verdicts ------------------------------------------------------------ */
@@ -750,7 +830,8 @@ static void stream_out(const struct mstream *s, struct snap_media *o)
     o->ssrc = s->ssrc;
     o->payload_type = s->pt;
     snprintf(o->codec, sizeof(o->codec), "%s", s->codec);
-    snprintf(o->direction, sizeof(o->direction), "%s",
+    o->heuristic = s->heuristic;
+    snprintf(o->direction, sizeof(o->direction), "%s", s->heuristic ? "unknown" :
              s->to_side == 1 ? "caller->callee" : "callee->caller");
     o->packets = s->st.received;
     o->expected = rtp_stat_expected(&s->st);
@@ -777,6 +858,20 @@ void media_snapshot(const struct media *m, struct snapshot *out)
         stream_out(s, &out->media[out->n_media++]);
     }
     out->media_not_shown += m->streams.evictions;
+    /* heuristic streams after the announced ones: they are guesses */
+    out->n_media_heuristic = 0;
+    for (const struct mstream *s = ctab_last(&m->hstreams); m->heuristic && s != NULL;
+         s = ctab_prev(&m->hstreams, s)) {
+        if (!heuristic_shown(s))
+            continue;
+        if (out->n_media >= SNAP_MAX_MEDIA) {
+            out->media_not_shown++;
+            continue;
+        }
+        stream_out(s, &out->media[out->n_media++]);
+        out->n_media_heuristic++;
+    }
+    out->media_not_shown += m->hstreams.evictions;
     out->n_media_calls = 0;
     out->media_calls_not_shown = 0;
     for (const struct mcall *c = ctab_last(&m->calls); c != NULL; c = ctab_prev(&m->calls, c)) {

@@ -36,6 +36,10 @@ struct media;
 /* NULL on out of memory. */
 struct media *media_new(const struct caps *caps);
 void media_free(struct media *m);
+/* --rtp-heuristic: also measure RTP on ports no SDP announced (off by
+ * default). Such streams belong to no call, are kept in a table of their
+ * own (a quarter of media_streams) and are marked heuristic. */
+void media_set_heuristic(struct media *m, bool on);
 
 /* A parsed SIP message: SDP offers and answers (INVITE, 183/200, re-INVITE,
  * UPDATE, PRACK, ACK), 2xx to INVITE (answered), BYE (ended). */

@@ -377,3 +377,209 @@ const char *sdp_dir_name(enum sdp_dir d)
     }
     return "?";
 }
+
+/* ---- the SDP part of a SIP body (RFC 3261 §7.4, RFC 2046 §5.1, RFC 5621) -- */
+
+static uint8_t lower(uint8_t ch)
+{
+    return ch >= 'A' && ch <= 'Z' ? (uint8_t)(ch - 'A' + 'a') : ch;
+}
+
+static bool ws(uint8_t ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+/* p[0..n) case-insensitively starts with s */
+static bool starts_ci(const uint8_t *p, size_t n, const char *s)
+{
+    size_t k = strlen(s);
+    if (n < k)
+        return false;
+    for (size_t i = 0; i < k; i++)
+        if (lower(p[i]) != (uint8_t)s[i])
+            return false;
+    return true;
+}
+
+/* The media type of a Content-Type value without its parameters, trimmed:
+ * true when it is exactly `want` (case-insensitive). */
+static bool type_is(const uint8_t *p, size_t n, const char *want, size_t *type_end)
+{
+    size_t a = 0, e = 0, k = strlen(want);
+
+    while (e < n && p[e] != ';')
+        e++;
+    if (type_end != NULL)
+        *type_end = e;
+    while (a < e && ws(p[a]))
+        a++;
+    while (e > a && ws(p[e - 1]))
+        e--;
+    return e - a == k && starts_ci(p + a, e - a, want);
+}
+
+/* The boundary parameter of a multipart Content-Type (RFC 2046 §5.1.1:
+ * 1..70 characters, optionally quoted); false when absent or too long. */
+static bool boundary_of(const uint8_t *p, size_t n, const uint8_t **b, size_t *bn)
+{
+    size_t i = 0;
+
+    while (i < n && p[i] != ';')
+        i++;
+    while (i < n) {
+        size_t s, e;
+        i++;                                    /* past ';' */
+        while (i < n && ws(p[i]))
+            i++;
+        s = i;
+        while (i < n && p[i] != ';' && p[i] != '=')
+            i++;
+        e = i;
+        while (e > s && ws(p[e - 1]))
+            e--;
+        if (i < n && p[i] == '=' && e - s == 8 && starts_ci(p + s, 8, "boundary")) {
+            size_t vs, ve;
+            i++;
+            while (i < n && ws(p[i]))
+                i++;
+            if (i < n && p[i] == '"') {
+                vs = ++i;
+                while (i < n && p[i] != '"')
+                    i++;
+                ve = i;
+            } else {
+                vs = i;
+                while (i < n && p[i] != ';' && !ws(p[i]))
+                    i++;
+                ve = i;
+            }
+            if (ve <= vs || ve - vs > 70)
+                return false;
+            *b = p + vs;
+            *bn = ve - vs;
+            return true;
+        }
+        while (i < n && p[i] != ';')
+            i++;
+    }
+    return false;
+}
+
+/* The first occurrence of "--" boundary at the start of a line in p[0..n),
+ * from offset `from`; n when none. */
+static size_t find_delim(const uint8_t *p, size_t n, size_t from, const uint8_t *b, size_t bn)
+{
+    for (size_t i = from; i < n && n - i >= bn + 2; i++) {
+        if ((i == 0 || p[i - 1] == '\n') && p[i] == '-' && p[i + 1] == '-' &&
+            memcmp(p + i + 2, b, bn) == 0)
+            return i;
+    }
+    return n;
+}
+
+/* The Content-Type of a part's headers p[0..n) (full or compact "c" form);
+ * no header means text/plain (RFC 2046 §5.1), so false. */
+static bool part_type(const uint8_t *p, size_t n, const uint8_t **ct, size_t *ctn)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        size_t e = i, c;
+        while (e < n && p[e] != '\n')
+            e++;
+        c = i;
+        while (c < e && p[c] != ':')
+            c++;
+        if (c < e) {
+            size_t ne = c;
+            while (ne > i && ws(p[ne - 1]))
+                ne--;
+            if ((ne - i == 12 && starts_ci(p + i, 12, "content-type")) ||
+                (ne - i == 1 && lower(p[i]) == 'c')) {
+                *ct = p + c + 1;
+                *ctn = e - c - 1;
+                return true;
+            }
+        }
+        i = e + 1;
+    }
+    return false;
+}
+
+static bool find_sdp(const uint8_t *ct, size_t ctn, const uint8_t *p, size_t n,
+                     unsigned depth, const uint8_t **out, size_t *out_n)
+{
+    const uint8_t *b;
+    size_t bn, at;
+    unsigned parts = 0;
+
+    if (type_is(ct, ctn, "application/sdp", NULL)) {
+        *out = p;
+        *out_n = n;
+        return true;
+    }
+    while (ctn > 0 && ws(ct[0]))
+        ct++, ctn--;
+    if (depth >= SDP_MULTIPART_DEPTH || !starts_ci(ct, ctn, "multipart/") ||
+        !boundary_of(ct, ctn, &b, &bn))
+        return false;
+    at = find_delim(p, n, 0, b, bn);
+    while (at < n && parts++ < SDP_MULTIPART_PARTS) {
+        size_t hs = at + 2 + bn, he, cs, next, ce;
+        const uint8_t *pct;
+        size_t pctn;
+
+        /* "--boundary--" closes the body */
+        if (n - hs >= 2 && p[hs] == '-' && p[hs + 1] == '-')
+            return false;
+        while (hs < n && p[hs] != '\n')         /* transport padding, RFC 2046 */
+            hs++;
+        if (hs >= n)
+            return false;
+        hs++;
+        /* headers end at the first empty line */
+        he = hs;
+        cs = n;
+        for (size_t i = hs; i < n; i++) {
+            if (p[i] != '\n')
+                continue;
+            if (i + 1 < n && p[i + 1] == '\n') {
+                he = i;
+                cs = i + 2;
+                break;
+            }
+            if (i + 2 < n && p[i + 1] == '\r' && p[i + 2] == '\n') {
+                he = i;
+                cs = i + 3;
+                break;
+            }
+        }
+        if (hs < n && (p[hs] == '\n' || (p[hs] == '\r' && hs + 1 < n && p[hs + 1] == '\n'))) {
+            he = hs;                            /* no headers at all */
+            cs = hs + (p[hs] == '\n' ? 1 : 2);
+        }
+        if (cs >= n)
+            return false;
+        next = find_delim(p, n, cs, b, bn);
+        /* the CRLF before the delimiter belongs to it (RFC 2046 §5.1.1) */
+        ce = next;
+        if (ce > cs && p[ce - 1] == '\n')
+            ce--;
+        if (ce > cs && p[ce - 1] == '\r')
+            ce--;
+        if (part_type(p + hs, he - hs, &pct, &pctn) &&
+            find_sdp(pct, pctn, p + cs, ce - cs, depth + 1, out, out_n))
+            return true;
+        at = next;
+    }
+    return false;
+}
+
+bool sdp_in_body(const uint8_t *ct, size_t ctn, const uint8_t *body, size_t n,
+                 const uint8_t **sdp, size_t *sdp_n)
+{
+    if (ct == NULL || body == NULL || n == 0)
+        return false;
+    return find_sdp(ct, ctn, body, n, 0, sdp, sdp_n);
+}

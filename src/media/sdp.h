@@ -88,4 +88,18 @@ const char *sdp_static_codec(uint8_t pt, uint32_t *clock);
 
 const char *sdp_dir_name(enum sdp_dir d);
 
+/*
+ * The SDP of a SIP body whose Content-Type value is ct[0..ctn): the whole
+ * body for application/sdp; for multipart types (RFC 2046 §5.1, RFC 5621: SDP
+ * with ISUP, PIDF, a resource list...) the first application/sdp part,
+ * nested at most SDP_MULTIPART_DEPTH deep, among at most
+ * SDP_MULTIPART_PARTS parts per level. *sdp points into body. False when
+ * there is none (or the multipart is malformed: no boundary, no closing
+ * empty line of a part's headers).
+ */
+#define SDP_MULTIPART_DEPTH 3
+#define SDP_MULTIPART_PARTS 16
+bool sdp_in_body(const uint8_t *ct, size_t ctn, const uint8_t *body, size_t n,
+                 const uint8_t **sdp, size_t *sdp_n);
+
 #endif

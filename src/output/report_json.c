@@ -211,7 +211,8 @@ static json_object *jmedia(const struct snap_media *m)
     json_object *o = json_object_new_object();
     char ip[ADDR_STRLEN];
 
-    json_object_object_add(o, "call_id", json_object_new_string(m->call_id));
+    json_object_object_add(o, "call_id", m->heuristic ? NULL : json_object_new_string(m->call_id));
+    json_object_object_add(o, "heuristic", json_object_new_boolean(m->heuristic));
     json_object_object_add(o, "src", json_object_new_string(addr_str(&m->src.ip, ip, sizeof(ip))));
     json_object_object_add(o, "src_port", json_object_new_int(m->src.port));
     json_object_object_add(o, "dst", json_object_new_string(addr_str(&m->dst.ip, ip, sizeof(ip))));

@@ -325,12 +325,29 @@ static bool media_bad(const struct snap_media_call *c)
     return strcmp(c->verdict, "one-way") == 0 || strcmp(c->verdict, "no media") == 0;
 }
 
+static void media_stream(FILE *f, const struct snap_media *m)
+{
+    char a[ADDR_STRLEN], b[ADDR_STRLEN];
+
+    fprintf(f, "    %s:%u -> %s:%u %s SSRC 0x%08x %s: %llu packets, %lld lost (%.1f%%), "
+               "jitter %.2f ms (max %.2f), %.1f s",
+            addr_str(&m->src.ip, a, sizeof(a)), (unsigned)m->src.port,
+            addr_str(&m->dst.ip, b, sizeof(b)), (unsigned)m->dst.port, m->direction,
+            (unsigned)m->ssrc, m->codec[0] ? m->codec : "PT", (unsigned long long)m->packets,
+            (long long)m->lost,
+            m->expected > 0 ? 100.0 * (double)m->lost / (double)m->expected : 0.0,
+            m->jitter_ms, m->jitter_max_ms, (double)(m->last_us - m->first_us) / 1e6);
+    if (m->dtmf_events)
+        fprintf(f, ", %u DTMF event(s)", m->dtmf_events);
+    fputc('\n', f);
+}
+
 /* Media per call (src/media/): the verdict, the SDP addresses and each
  * stream; at most TEXT_MEDIA_CALLS calls, those with bad audio first. */
 static void media(FILE *f, const struct snapshot *s, const struct style *st)
 {
     static const char *const side[2] = { "caller", "callee" };
-    char a[ADDR_STRLEN], b[ADDR_STRLEN];
+    char a[ADDR_STRLEN];
     size_t shown = 0;
 
     if (s->n_media_calls == 0 && s->n_media == 0)
@@ -355,28 +372,23 @@ static void media(FILE *f, const struct snapshot *s, const struct style *st)
                 fprintf(f, " %s none", side[k]);
             fputc(k == 0 ? ',' : '\n', f);
         }
-        for (size_t j = 0; j < s->n_media; j++) {
-            const struct snap_media *m = &s->media[j];
-            if (strcmp(m->call_id, c->call_id) != 0)
-                continue;
-            fprintf(f, "    %s:%u -> %s:%u %s SSRC 0x%08x %s: %llu packets, %lld lost (%.1f%%), "
-                       "jitter %.2f ms (max %.2f), %.1f s",
-                    addr_str(&m->src.ip, a, sizeof(a)), (unsigned)m->src.port,
-                    addr_str(&m->dst.ip, b, sizeof(b)), (unsigned)m->dst.port, m->direction,
-                    (unsigned)m->ssrc, m->codec[0] ? m->codec : "PT", (unsigned long long)m->packets,
-                    (long long)m->lost,
-                    m->expected > 0 ? 100.0 * (double)m->lost / (double)m->expected : 0.0,
-                    m->jitter_ms, m->jitter_max_ms, (double)(m->last_us - m->first_us) / 1e6);
-            if (m->dtmf_events)
-                fprintf(f, ", %u DTMF event(s)", m->dtmf_events);
-            fputc('\n', f);
-        }
+        for (size_t j = 0; j < s->n_media; j++)
+            if (!s->media[j].heuristic && strcmp(s->media[j].call_id, c->call_id) == 0)
+                media_stream(f, &s->media[j]);
         if (c->note[0])
             fprintf(f, "    %s\n", c->note);
     }
     if (shown < s->n_media_calls)
         fprintf(f, "  %zu more call(s) not listed here (all are in --report json)\n",
                 s->n_media_calls - shown);
+    if (s->n_media_heuristic > 0) {
+        size_t listed = 0;
+        fprintf(f, "  heuristic (--rtp-heuristic): %zu stream(s) on ports no SDP announced, "
+                   "in no call\n", s->n_media_heuristic);
+        for (size_t j = 0; j < s->n_media && listed < TEXT_MEDIA_CALLS; j++)
+            if (s->media[j].heuristic)
+                media_stream(f, &s->media[j]), listed++;
+    }
     if (s->media_not_shown || s->media_calls_not_shown)
         fprintf(f, "  %llu stream(s) and %llu call(s) not shown (evicted at --cap media_streams / "
                    "media_calls, or past the report's limit)\n",

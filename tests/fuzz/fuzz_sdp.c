@@ -6,7 +6,10 @@
  * the invariants a caller relies on are checked (bounded counts, NUL-terminated
  * printable codec names).
  *
- * Input format: the SDP body bytes (no framing).
+ * Input format: the SDP body bytes (no framing); or, when the input holds a
+ * NUL byte, a Content-Type value, NUL, and a SIP body: sdp_in_body finds its
+ * SDP part (multipart/mixed or alternative, RFC 2046 §5.1), which must lie
+ * inside the body, and that part is parsed.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +24,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint32_t clock;
     char buf[ADDR_STRLEN];
 
+    const uint8_t *nul;
+
     if (size > 65536)
         return 0;
+    nul = memchr(data, '\0', size);
+    if (nul != NULL) {
+        const uint8_t *body = nul + 1, *part = NULL;
+        size_t body_n = size - (size_t)(body - data), part_n = 0;
+        if (!sdp_in_body(data, (size_t)(nul - data), body, body_n, &part, &part_n))
+            return 0;
+        if (part < body || part_n > body_n || (size_t)(part - body) > body_n - part_n)
+            abort();
+        data = part;
+        size = part_n;
+    }
     (void)sdp_parse(data, size, &s);
     if (s.n_media > SDP_MAX_MEDIA)
         abort();

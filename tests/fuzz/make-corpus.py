@@ -253,6 +253,15 @@ def synthetic(o):
     o.add("fuzz_sdp", b"v=0\r\nc=IN IP6 2001:db8::5\r\nm=audio 30000 RTP/SAVPF 111 101\r\n"
           b"a=rtpmap:111 opus/48000/2\r\na=rtcp:30011 IN IP6 2001:db8::6\r\na=rtcp-mux\r\na=sendonly\r\n"
           b"m=image 16756 udptl t38\r\n")
+    # multipart bodies (Content-Type NUL body): SDP + ISUP, PIDF + SDP, nested
+    sdp = b"v=0\r\nc=IN IP4 198.51.100.7\r\nm=audio 40000 RTP/AVP 8\r\n"
+    o.add("fuzz_sdp", b"multipart/mixed;boundary=unique-boundary-1\0--unique-boundary-1\r\n"
+          b"Content-Type: application/sdp\r\n\r\n" + sdp + b"\r\n--unique-boundary-1\r\n"
+          b"Content-Type: application/ISUP;version=nxv3\r\n\r\n\x01\x00\x49\r\n--unique-boundary-1--\r\n")
+    o.add("fuzz_sdp", b'multipart/alternative; boundary="bx"\0pre\r\n--bx\r\nc: application/pidf+xml'
+          b"\r\n\r\n<presence/>\r\n--bx\r\nc: application/sdp\r\n\r\n" + sdp + b"\r\n--bx--")
+    o.add("fuzz_sdp", b"multipart/mixed;boundary=o\0--o\nContent-Type: multipart/alternative;boundary=i"
+          b"\n\n--i\nContent-Type: application/sdp\n\n" + sdp + b"\n--i--\n--o--\n")
     rtp = bytes([0x80, 0, 0, 1, 0, 0, 0, 160, 0, 0, 0, 7]) + b"\xd5" * 160
     rtcp = bytes([0x81, 200, 0, 12]) + bytes(48) + bytes([0x81, 202, 0, 1]) + bytes(4)
     o.add("fuzz_media", struct.pack("!BBH", 0, 20, len(rtp)) + rtp +

@@ -78,10 +78,34 @@ static void test_hep_refused(void **state)
     assert_int_equal(load("[hep_in]\nallow = not-an-address\n", &c, eb), ERR_FORMAT);
 }
 
+/* [media] rtp_heuristic: yes/no read, anything else and unknown keys refused */
+static void test_media_section(void **state)
+{
+    struct config *c;
+    char eb[ERRBUF_SIZE];
+
+    (void)state;
+    assert_int_equal(load("[trunk main]\nprovider = twilio\n[media]\nrtp_heuristic = yes\n", &c, eb), 0);
+    assert_true(config_media(c)->present);
+    assert_true(config_media(c)->rtp_heuristic);
+    config_free(c);
+    assert_int_equal(load("[media]\nrtp_heuristic = no\n", &c, eb), 0);
+    assert_false(config_media(c)->rtp_heuristic);
+    config_free(c);
+    assert_int_equal(load("[trunk main]\nprovider = twilio\n", &c, eb), 0);
+    assert_false(config_media(c)->rtp_heuristic);
+    config_free(c);
+    assert_int_equal(load("[media]\nrtp_heuristic = maybe\n", &c, eb), ERR_FORMAT);
+    assert_non_null(strstr(eb, ":2: rtp_heuristic 'maybe': want yes or no"));
+    assert_int_equal(load("[media]\nrtp_heuristics = yes\n", &c, eb), ERR_FORMAT);
+    assert_non_null(strstr(eb, "unknown key 'rtp_heuristics' in [media]"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hep_section),
+        cmocka_unit_test(test_media_section),
         cmocka_unit_test(test_hep_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

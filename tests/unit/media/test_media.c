@@ -286,6 +286,99 @@ static void test_caps_evict_and_count(void **st)
     assert_true(media_evictions(f->m) >= 10);
 }
 
+/* A 200 OK whose body is multipart/mixed (SDP + ISUP, RFC 3204): the SDP
+ * part is the answer, so the call is followed and two-way */
+static void test_multipart_answer(void **st)
+{
+    struct fx *f = *st;
+    const struct snap_media_call *c;
+    static const char body[] =
+        "--isup1\r\nContent-Type: application/ISUP;version=itu-t92+\r\n\r\n\x06\x01\x11\r\n"
+        "--isup1\r\nContent-Type: application/sdp\r\n\r\n"
+        "v=0\r\no=- 1 1 IN IP4 198.51.100.30\r\ns=-\r\nc=IN IP4 198.51.100.30\r\nt=0 0\r\n"
+        "m=audio 6000 RTP/AVP 8\r\n\r\n--isup1--\r\n";
+    char msg[2048];
+    struct sip_payload pl;
+    struct sip_msg m;
+
+    sip(f, "192.0.2.10", "198.51.100.30", "INVITE sip:b@example.com SIP/2.0", "mp", "t1", NULL,
+        "1 INVITE", "192.0.2.10", 4100, NULL);
+    snprintf(msg, sizeof(msg), "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bKmp\r\n"
+             "From: <sip:a@example.com>;tag=t1\r\nTo: <sip:b@example.com>;tag=t2\r\n"
+             "Call-ID: mp\r\nCSeq: 1 INVITE\r\nContent-Type: multipart/mixed;boundary=isup1\r\n"
+             "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+    memset(&pl, 0, sizeof(pl));
+    pl.frame = ++f->frame;
+    pl.ts_us = (int64_t)f->frame * 1000;
+    ep(&pl.src, "198.51.100.30", 5060);
+    ep(&pl.dst, "192.0.2.10", 5060);
+    pl.transport = TRANSPORT_UDP;
+    pl.data = (const uint8_t *)msg;
+    pl.len = strlen(msg);
+    assert_int_equal(sip_parse(f->sp, &pl, &m), SIP_OK);
+    media_on_sip(f->m, &m);
+    assert_int_equal(counter(f, "media.sdp.multipart"), 1);
+    /* the callee's port is known only from the multipart answer */
+    for (uint16_t q = 1; q <= 5; q++) {
+        assert_true(rtp(f, "192.0.2.10", 4100, "198.51.100.30", 6000, 0x1111, q, 8, q * 20000));
+        assert_true(rtp(f, "198.51.100.30", 6000, "192.0.2.10", 4100, 0x2222, q, 8, q * 20000));
+    }
+    c = call_of(f, "mp");
+    assert_non_null(c);
+    assert_string_equal(c->verdict, "two-way");
+    assert_true(c->have_sdp[1]);
+    assert_int_equal(c->sdp[1].port, 6000);
+}
+
+/* --rtp-heuristic: RTP on ports no SDP announced is measured apart, marked
+ * heuristic, in no call, shown only once it looks like a stream; off by
+ * default; well-known ports refused */
+static void test_heuristic(void **st)
+{
+    struct fx *f = *st;
+    size_t nh = 0;
+
+    for (uint16_t q = 1; q <= 5; q++)
+        assert_false(rtp(f, "192.0.2.50", 7000, "198.51.100.50", 7002, 9, q, 8, q * 20000));
+    media_snapshot(f->m, &f->snap);
+    assert_int_equal(f->snap.n_media, 0);           /* off: counted only */
+    assert_int_equal(counter(f, "media.udp.rtp_unannounced"), 5);
+    media_set_heuristic(f->m, true);
+    call(f, "h1", "192.0.2.10", 4000, "198.51.100.20", 5000, true);
+    assert_true(rtp(f, "192.0.2.10", 4000, "198.51.100.20", 5000, 0xaaaa, 1, 0, 1000));
+    for (uint16_t q = 1; q <= 3; q++)
+        assert_true(rtp(f, "192.0.2.51", 7100, "198.51.100.51", 7102, 10, q, 8, q * 20000));
+    media_snapshot(f->m, &f->snap);
+    assert_int_equal(f->snap.n_media, 1);           /* 3 packets: not yet a stream */
+    assert_int_equal(f->snap.n_media_heuristic, 0);
+    assert_true(rtp(f, "192.0.2.51", 7100, "198.51.100.51", 7102, 10, 4, 8, 4 * 20000));
+    /* DNS-looking ports are refused even when the bytes parse as RTP */
+    for (uint16_t q = 1; q <= 6; q++)
+        assert_false(rtp(f, "192.0.2.52", 53, "198.51.100.52", 7104, 11, q, 8, q * 20000));
+    assert_int_equal(counter(f, "media.heuristic.refused"), 6);
+    assert_int_equal(counter(f, "media.heuristic.packets"), 4);
+    assert_int_equal(counter(f, "media.heuristic.streams"), 1);
+    media_snapshot(f->m, &f->snap);
+    assert_int_equal(f->snap.n_media, 2);
+    assert_int_equal(f->snap.n_media_heuristic, 1);
+    for (size_t i = 0; i < f->snap.n_media; i++) {
+        const struct snap_media *m = &f->snap.media[i];
+        if (!m->heuristic) {
+            assert_string_equal(m->call_id, "h1");
+            continue;
+        }
+        nh++;
+        assert_int_equal(i, f->snap.n_media - 1);  /* listed after the announced ones */
+        assert_string_equal(m->call_id, "");
+        assert_int_equal(m->src.port, 7100);
+        assert_int_equal(m->packets, 4);
+        assert_string_equal(m->codec, "PCMA");
+    }
+    assert_int_equal(nh, 1);
+    /* the call's verdict is untouched by heuristic streams */
+    assert_int_equal(call_of(f, "h1")->packets_to[1], 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +387,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_media_not_answered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unannounced_and_t38, setup, teardown),
         cmocka_unit_test_setup_teardown(test_b2bua_legs_share_media, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_multipart_answer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_heuristic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_caps_evict_and_count, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -202,6 +202,84 @@ static void test_static_codecs(void **st)
     assert_null(sdp_codec(NULL, 101, &clock));
 }
 
+/* RFC 5621 / RFC 3204-style bodies: SDP next to ISUP or PIDF, nested
+ * multipart, quoted boundaries, LF-only lines; every truncation is safe */
+static const char MP_SDP[] =
+    "v=0\r\no=- 1 1 IN IP4 198.51.100.7\r\ns=-\r\nc=IN IP4 198.51.100.7\r\nt=0 0\r\n"
+    "m=audio 40000 RTP/AVP 8\r\n";
+
+static void mp_expect(const char *ct, const char *body, bool want)
+{
+    const uint8_t *p = NULL;
+    size_t n = 0;
+    bool got = sdp_in_body((const uint8_t *)ct, strlen(ct), (const uint8_t *)body,
+                           strlen(body), &p, &n);
+    assert_int_equal(got, want);
+    if (want) {
+        struct sdp s;
+        assert_int_equal(sdp_parse(p, n, &s), 1);
+        assert_int_equal(s.media[0].port, 40000);
+        assert_true(p >= (const uint8_t *)body && p + n <= (const uint8_t *)body + strlen(body));
+        assert_int_equal(n, strlen(MP_SDP));
+        assert_memory_equal(p, MP_SDP, n);
+    }
+}
+
+static void test_multipart(void **st)
+{
+    char b[2048];
+    (void)st;
+    mp_expect("application/sdp", MP_SDP, true);
+    mp_expect(" Application/SDP ; foo=bar", MP_SDP, true);
+    mp_expect("text/plain", MP_SDP, false);
+    /* SDP + ISUP (RFC 3204), the SDP first */
+    snprintf(b, sizeof(b), "--unique-boundary-1\r\nContent-Type: application/sdp\r\n\r\n%s"
+             "\r\n--unique-boundary-1\r\nContent-Type: application/ISUP;version=nxv3;base=etsi121"
+             "\r\nContent-Disposition: signal;handling=optional\r\n\r\n\x01\x02\x49\xff\x80"
+             "\r\n--unique-boundary-1--\r\n", MP_SDP);
+    mp_expect("multipart/mixed;boundary=unique-boundary-1", b, true);
+    /* PIDF first, SDP second, quoted boundary, compact c: header, preamble */
+    snprintf(b, sizeof(b), "preamble\r\n--bx\r\nc: application/pidf+xml\r\n\r\n"
+             "<presence/>\r\n--bx\r\nc: application/sdp\r\n\r\n%s\r\n--bx--", MP_SDP);
+    mp_expect("multipart/alternative; charset=x; boundary=\"bx\"", b, true);
+    /* nested: multipart/mixed holding multipart/alternative holding the SDP, LF only */
+    snprintf(b, sizeof(b), "--outer\nContent-Type: multipart/alternative;boundary=inner\n\n"
+             "--inner\nContent-Type: application/sdp\n\n%s\n--inner--\n\n--outer--\n", MP_SDP);
+    mp_expect("multipart/mixed;boundary=outer", b, true);
+    /* no boundary, no SDP part, a part whose headers never end, only a closing delimiter */
+    mp_expect("multipart/mixed", b, false);
+    mp_expect("multipart/mixed;boundary=", b, false);
+    mp_expect("multipart/mixed;boundary=zz", "--zz\r\nContent-Type: text/plain\r\n\r\nhi\r\n--zz--", false);
+    mp_expect("multipart/mixed;boundary=zz", "--zz\r\nContent-Type: application/sdp\r\n", false);
+    mp_expect("multipart/mixed;boundary=zz", "--zz--\r\n", false);
+    /* nesting past the bound is refused, not followed */
+    {
+        char *o = b;
+        size_t left = sizeof(b);
+        for (int d = 0; d < SDP_MULTIPART_DEPTH; d++) {
+            int w = snprintf(o, left, "--l%d\r\nContent-Type: multipart/mixed;boundary=l%d\r\n\r\n",
+                             d, d + 1);
+            o += w, left -= (size_t)w;
+        }
+        snprintf(o, left, "--l%d\r\nContent-Type: application/sdp\r\n\r\n%s", SDP_MULTIPART_DEPTH, MP_SDP);
+        mp_expect("multipart/mixed;boundary=l0", b, false);
+    }
+    /* every truncation of a real multipart body: no read past the end (ASan) */
+    snprintf(b, sizeof(b), "--unique-boundary-1\r\nContent-Type: application/ISUP\r\n\r\nxx\r\n"
+             "--unique-boundary-1\r\nContent-Type: application/sdp\r\n\r\n%s\r\n"
+             "--unique-boundary-1--\r\n", MP_SDP);
+    for (size_t n = 0; n <= strlen(b); n++) {
+        uint8_t *copy = test_malloc(n ? n : 1);
+        const uint8_t *p;
+        size_t pn;
+        memcpy(copy, b, n);
+        if (sdp_in_body((const uint8_t *)"multipart/mixed;boundary=unique-boundary-1", 42, copy, n,
+                        &p, &pn))
+            assert_true(p >= copy && p + pn <= copy + n);
+        test_free(copy);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_truncations),
         cmocka_unit_test(test_static_codecs),
+        cmocka_unit_test(test_multipart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
