@@ -108,7 +108,11 @@ def check_schema(doc, rc, name):
     need(isinstance(doc.get("media"), list) and isinstance(doc.get("media_calls"), list), "media arrays")
     need(isinstance(doc.get("media_not_shown"), int), "media_not_shown")
     for m in doc.get("media", []):
-        for k in ("call_id", "src", "dst", "direction"):
+        need(isinstance(m.get("heuristic"), bool), "media.heuristic")
+        # a heuristic stream (--rtp-heuristic) belongs to no call
+        need(m["call_id"] is None if m.get("heuristic") else isinstance(m.get("call_id"), str),
+             "media.call_id")
+        for k in ("src", "dst", "direction"):
             need(isinstance(m.get(k), str), "media.%s" % k)
         for k in ("src_port", "dst_port", "ssrc", "payload_type", "packets", "expected", "lost",
                   "first_frame"):
