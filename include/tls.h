@@ -58,7 +58,8 @@ enum tls_fail {
 /* Decryption (tls_conn.keys). */
 #define TLS_KEYS_OFF 0              /* no --tls-keylog */
 #define TLS_KEYS_MISSING 1          /* the key log has no secrets for its client random */
-#define TLS_KEYS_UNSUPPORTED 2      /* a suite sipscope cannot open (not AEAD) */
+#define TLS_KEYS_UNSUPPORTED 2      /* a suite or version sipscope cannot open
+                                     * (not AEAD or AES-CBC-HMAC; TLS < 1.2) */
 #define TLS_KEYS_OK 3
 
 #define TLS_SIDE_CLIENT 0
@@ -91,6 +92,7 @@ struct tls_conn {
     uint16_t cipher;
     char alpn_chosen[32];
     bool hello_retry;           /* a HelloRetryRequest came first */
+    bool encrypt_then_mac;      /* the server accepted encrypt_then_mac (RFC 7366) */
     bool cert_requested;        /* CertificateRequest: the server wants a client certificate */
     bool client_cert_empty;     /* ...and the client sent none (an empty Certificate) */
 

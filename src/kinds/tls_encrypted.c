@@ -45,8 +45,9 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
         finding_cause(f, "the --tls-keylog file has no secrets for this connection (its "
                          "client random): the PBX wrote no key log when it connected");
     else if (c->keys == TLS_KEYS_UNSUPPORTED)
-        finding_cause(f, "the cipher suite is not one sipscope decrypts (AES-GCM and "
-                         "ChaCha20-Poly1305 only)");
+        finding_cause(f, "the cipher suite or TLS version is not one sipscope decrypts "
+                         "(TLS 1.3; TLS 1.2 with AES-GCM, ChaCha20-Poly1305 or AES-CBC "
+                         "with HMAC)");
     else if (c->keys == TLS_KEYS_OK)
         finding_cause(f, "%llu record(s) could not be decrypted (a lost segment or a key "
                          "log out of step)", (unsigned long long)c->undecryptable);

@@ -43,7 +43,7 @@
 enum { CT_CCS = 20, CT_ALERT = 21, CT_HANDSHAKE = 22, CT_APPDATA = 23 };
 enum { HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_CERTIFICATE = 11, HS_CERT_REQUEST = 13,
        HS_FINISHED = 20, HS_KEY_UPDATE = 24 };
-#define TLS_PLAIN_MAX (16384 + 256)  /* largest TLSInnerPlaintext / TLS 1.2 plaintext */
+#define TLS_PLAIN_MAX TLS_CIPHERTEXT_MAX  /* one record's plaintext is never longer */
 
 #define TLS_COUNTERS(X) \
     X(records,         "tls.records") \
@@ -488,6 +488,8 @@ static bool parse_server_hello(struct entry *e, struct cursor c, uint64_t frame,
                 return false;
             if (type == 43 && cursor_left(&v) == 2)
                 cursor_be16(&v, &ver);
+            else if (type == 22)        /* encrypt_then_mac (RFC 7366 §2) */
+                x->encrypt_then_mac = true;
             else if (type == 16 && vec16(&v, &l) && vec8(&l, &proto))
                 text_copy(x->alpn_chosen, sizeof(x->alpn_chosen), cursor_ptr(&proto),
                           cursor_left(&proto));
@@ -790,8 +792,10 @@ static void try_keys(struct tls_table *t, struct entry *e, int64_t ts)
     } else {
         if (!(ks->have & KEYLOG_MASTER))
             return;
-        if (!tls_keys12(&e->d[0].k, &e->d[1].k, x->cipher, ks->master, e->client_random,
-                        e->server_random)) {
+        /* TLS 1.0/1.1: another PRF (MD5 + SHA-1) and, in 1.0, chained IVs. */
+        if (x->version != TLS_V_12 ||
+            !tls_keys12(&e->d[0].k, &e->d[1].k, x->cipher, ks->master, e->client_random,
+                        e->server_random, x->encrypt_then_mac)) {
             x->keys = TLS_KEYS_UNSUPPORTED;
             return;
         }

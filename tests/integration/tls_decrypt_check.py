@@ -8,6 +8,8 @@ copied here to a 0600 file as sipscope requires):
   ports, method or status, Call-ID, CSeq), with transport TLS;
 - the report has no tls_encrypted finding (the SIP was seen) and analyses
   the REGISTER like plain SIP (a peer, the messages counted);
+- every encrypted record opens (-v: tls.records_not_authentic and
+  tls.records_no_key 0);
 - no secret from the key log appears, in any case, in stdout or stderr of
   the text, JSON and Markdown reports or the messages list (with -v);
 - a key log that group or others can read is refused (exit 2, naming
@@ -69,6 +71,13 @@ for name in NAMES:
     want = tshark_msgs(cap, keys)
     rc, out, err = run(['-r', cap, '--tls-keylog', keys, '--messages', '-v'])
     got = our_msgs(out)
+    # every record of the capture opened: none failed its tag or MAC, none
+    # lacked a key (the -v counters on stderr)
+    ctr = dict((m.group(1), int(m.group(2)))
+               for m in re.finditer(r'^\s*(tls\.records\w*)\s+(\d+)\s*$', err, re.M))
+    if ctr.get('tls.records_not_authentic', -1) != 0 or ctr.get('tls.records_no_key', -1) != 0 \
+            or ctr.get('tls.records_decrypted', 0) < 4:
+        bad.append('%s: records not all opened: %s' % (name, ctr))
     if not want:
         bad.append('%s: tshark decrypts no SIP: the scenario is broken' % name)
     if got != want:

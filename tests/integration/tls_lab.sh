@@ -154,6 +154,15 @@ client dec12_aes128 -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256 -servername sip.
 client dec12_aes256 -tls1_2 -cipher ECDHE-RSA-AES256-GCM-SHA384 -servername sip.carrier.example
 client dec12_chacha -tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305 -servername sip.carrier.example
 client dec12_rsa -tls1_2 -cipher AES128-GCM-SHA256 -servername sip.carrier.example
+# AES-CBC with HMAC: encrypt_then_mac (OpenSSL's default, RFC 7366) and
+# MAC-then-encrypt (-no_etm); SHA-1, SHA-256 and SHA-384 MACs (the last with
+# the SHA-384 PRF); RSA key exchange
+client dec12_cbc128_sha -tls1_2 -cipher ECDHE-RSA-AES128-SHA -servername sip.carrier.example
+client dec12_cbc256_sha_mte -tls1_2 -no_etm -cipher ECDHE-RSA-AES256-SHA -servername sip.carrier.example
+client dec12_cbc128_sha256_mte -tls1_2 -no_etm -cipher ECDHE-RSA-AES128-SHA256 -servername sip.carrier.example
+client dec12_cbc256_sha384 -tls1_2 -cipher ECDHE-RSA-AES256-SHA384 -servername sip.carrier.example
+client dec12_cbc256_sha384_mte -tls1_2 -no_etm -cipher ECDHE-RSA-AES256-SHA384 -servername sip.carrier.example
+client dec12_rsa_cbc_mte -tls1_2 -no_etm -cipher AES256-SHA256 -servername sip.carrier.example
 INPUT=reg.txt
 srv_stop "$KAM"
 kam_start exp
@@ -171,7 +180,9 @@ grep -q "SIP/2.0 200 OK" ok13.client || { echo "FAIL: the TLS 1.3 REGISTER got n
 fail=0
 SCENARIOS="ok13 ok12 unknown_ca unknown_ca13 wrong_name expired expired_verify version mtls12"
 python3 "$ROOT/tests/integration/tls_check.py" "$SIPSCOPE" "$tmp" || fail=1
-DECRYPT="dec13_aes128 dec13_aes256 dec13_chacha dec12_aes128 dec12_aes256 dec12_chacha dec12_rsa"
+DECRYPT="dec13_aes128 dec13_aes256 dec13_chacha dec12_aes128 dec12_aes256 dec12_chacha dec12_rsa
+    dec12_cbc128_sha dec12_cbc256_sha_mte dec12_cbc128_sha256_mte dec12_cbc256_sha384
+    dec12_cbc256_sha384_mte dec12_rsa_cbc_mte"
 for s in $DECRYPT; do cp "$s.keys" "$s.keylog"; done
 python3 "$ROOT/tests/integration/tls_decrypt_check.py" "$SIPSCOPE" "$tmp" $DECRYPT || fail=1
 SCENARIOS="$SCENARIOS $DECRYPT"
