@@ -44,6 +44,7 @@ enum { CT_CCS = 20, CT_ALERT = 21, CT_HANDSHAKE = 22, CT_APPDATA = 23 };
 enum { HS_CLIENT_HELLO = 1, HS_SERVER_HELLO = 2, HS_CERTIFICATE = 11, HS_CERT_REQUEST = 13,
        HS_FINISHED = 20, HS_KEY_UPDATE = 24 };
 #define TLS_PLAIN_MAX TLS_CIPHERTEXT_MAX  /* one record's plaintext is never longer */
+_Static_assert(TLS_PLAIN_MAX >= TLS_CIPHERTEXT_MAX, "tls_open writes up to a whole fragment");
 
 #define TLS_COUNTERS(X) \
     X(records,         "tls.records") \

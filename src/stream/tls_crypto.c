@@ -360,7 +360,7 @@ static int open_cbc(struct tls_dkey *k, const uint8_t hdr[5], const uint8_t *p, 
         }
     }
     explicit_bzero(out + plen, clen - plen);    /* MAC and padding */
-    k->seq++;
+    k->seq += 1;
     *type = hdr[0];
     return (int)plen;
 }
