@@ -61,6 +61,85 @@ static void col_role(struct ladder *l, const struct snapshot *s, size_t i)
     snprintf(l->role[i], sizeof(l->role[i]), "%s", r);
 }
 
+/* The column of a stream end: its endpoint, else a column on the same host
+ * (SIP and RTP share an address, not a port), else the side its direction
+ * names (caller: the first column, callee: the second). */
+static size_t band_col(const struct ladder *l, const struct endpoint *e, size_t side_col)
+{
+    for (size_t i = 0; i < l->n_col; i++)
+        if (ep_eq(&l->col[i], e))
+            return i;
+    if (side_col < l->n_col && addr_eq(&l->col[side_col].ip, &e->ip))
+        return side_col;
+    for (size_t i = 0; i < l->n_col; i++)
+        if (addr_eq(&l->col[i].ip, &e->ip))
+            return i;
+    return side_col;
+}
+
+static void build_bands(struct ladder *l, const struct snapshot *s, const struct snap_dialog *d)
+{
+    for (size_t i = 0; i < s->n_media_calls; i++)
+        if (strcmp(s->media_calls[i].call_id, d->call_id) == 0)
+            l->mcall = &s->media_calls[i];
+    for (size_t i = 0; i < s->n_media; i++) {
+        const struct snap_media *m = &s->media[i];
+        struct ladder_band b;
+        size_t k;
+        bool to_callee;
+
+        if (m->heuristic || strcmp(m->call_id, d->call_id) != 0)
+            continue;
+        if (l->n_band == LADDER_MAX_BANDS) {
+            l->more_bands++;
+            continue;
+        }
+        to_callee = strcmp(m->direction, "caller->callee") == 0;
+        b.m = m;
+        b.ca = band_col(l, &m->src, to_callee ? 0 : 1);
+        b.cb = band_col(l, &m->dst, to_callee ? 1 : 0);
+        if (b.ca == b.cb) {             /* both ends on one host: the direction decides */
+            b.ca = to_callee ? 0 : 1;
+            b.cb = to_callee ? 1 : 0;
+        }
+        for (b.at = 0; b.at < l->n_msg && l->msg[b.at].ts_us <= m->first_us; b.at++)
+            ;
+        /* insertion by first packet (the snapshot lists the most recent first) */
+        for (k = l->n_band; k > 0 && l->band[k - 1].m->first_us > m->first_us; k--)
+            l->band[k] = l->band[k - 1];
+        l->band[k] = b;
+        l->n_band++;
+    }
+}
+
+char *ladder_band_text(const struct snap_media *m, char *buf, size_t len)
+{
+    char sa[64], da[64], a[40], b[40];
+    const char *fa, *fb;
+
+    report_endpoint(&m->src, sa, sizeof(sa));
+    report_endpoint(&m->dst, da, sizeof(da));
+    report_time_utc(m->first_us, a, sizeof(a));
+    report_time_utc(m->last_us, b, sizeof(b));
+    /* "2026-11-25 09:47:17.123456" -> "09:47:17.123" */
+    a[23 < sizeof(a) ? 23 : 0] = '\0';
+    b[23 < sizeof(b) ? 23 : 0] = '\0';
+    fa = strlen(a) > 11 ? a + 11 : a;
+    fb = strlen(b) > 11 ? b + 11 : b;
+    if (m->codec[0] != '\0')
+        snprintf(buf, len, "RTP %s -> %s %s, %llu pkt, %lld lost, jitter %.2f ms, %s..%s", sa, da,
+                 m->codec, (unsigned long long)m->packets, (long long)m->lost, m->jitter_ms, fa, fb);
+    else
+        snprintf(buf, len, "RTP %s -> %s PT %u, %llu pkt, %lld lost, jitter %.2f ms, %s..%s", sa,
+                 da, (unsigned)m->payload_type, (unsigned long long)m->packets,
+                 (long long)m->lost, m->jitter_ms, fa, fb);
+    /* the codec name came from the wire (a=rtpmap) */
+    for (char *p = buf; *p != '\0'; p++)
+        if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+            *p = '?';
+    return buf;
+}
+
 void ladder_build(struct ladder *l, const struct snapshot *s, const struct snap_dialog *d)
 {
     size_t first = d->first_msg, n = d->n_msgs;
@@ -83,6 +162,7 @@ void ladder_build(struct ladder *l, const struct snapshot *s, const struct snap_
     }
     for (size_t i = 0; i < l->n_col; i++)
         col_role(l, s, i);
+    build_bands(l, s, d);
 }
 
 int ladder_status(const char *label)
@@ -275,8 +355,42 @@ static const char *mark_note(unsigned marks)
     return "";
 }
 
+/* A media band: '=' from the sender's column to the receiver's, "RTP" and
+ * the codec on it, the stream's addresses and figures as its note. */
+static void band_row(FILE *f, char *line, size_t ncol, const struct ladder_band *b)
+{
+    char a[40], fr[24], lab[40], txt[200];
+    int lo = colx(b->ca < b->cb ? b->ca : b->cb), hi = colx(b->ca < b->cb ? b->cb : b->ca);
+    int span = hi - lo - 1, n;
+    size_t lw;
+
+    blank(line, ncol);
+    report_time_utc(b->m->first_us, a, sizeof(a));
+    put_at(line, 0, strlen(a) > 11 ? a + 11 : a, strlen(a) > 11 ? strlen(a) - 11 : strlen(a));
+    n = snprintf(fr, sizeof(fr), "%llu", (unsigned long long)b->m->first_frame);
+    put_at(line, 17, fr, (size_t)n);
+    memset(line + lo + 1, '=', (size_t)span);
+    if (b->ca < b->cb)
+        line[hi - 1] = '>';
+    else
+        line[lo + 1] = '<';
+    n = snprintf(lab, sizeof(lab), "RTP %s", b->m->codec[0] ? b->m->codec : "");
+    clean(lab, sizeof(lab), lab);
+    lw = (size_t)n < sizeof(lab) ? (size_t)n : sizeof(lab) - 1;
+    if ((int)lw < span - 6) {
+        int lx = lo + 1 + (span - (int)lw) / 2;
+        line[lx - 1] = ' ';
+        memcpy(line + lx, lab, lw);
+        line[lx + (int)lw] = ' ';
+    }
+    ladder_band_text(b->m, txt, sizeof(txt));
+    put_at(line, (size_t)colx(ncol - 1) + 3, txt + 4, strlen(txt + 4));   /* without "RTP " */
+    emit(f, line);
+}
+
 int ladder_text(FILE *f, const struct snapshot *s, const struct snap_dialog *d)
 {
+    size_t nb = 0;
     struct ladder l;
     char line[LINE_MAX], a[40], b[40], txt[160], ep[64];
     size_t ncol;
@@ -295,6 +409,12 @@ int ladder_text(FILE *f, const struct snapshot *s, const struct snap_dialog *d)
         fprintf(f, "  %c  %-8s %s%s\n", (int)('A' + c), l.role[c],
                 report_endpoint(&l.col[c], ep, sizeof(ep)),
                 c + 1 == l.n_col && l.more_cols ? "  (and other endpoints)" : "");
+    if (l.mcall != NULL) {
+        clean(txt, sizeof(txt), l.mcall->note);
+        fprintf(f, "  media: %s, %zu RTP stream(s)%s%s; '=' rows are streams (time and frame of "
+                   "the first packet)\n", l.mcall->verdict, l.n_band + l.more_bands,
+                txt[0] ? "; " : "", txt);
+    }
     blank(line, 0);
     put_at(line, 0, "TIME (UTC)", 10);
     put_at(line, 17, "FRAME", 5);
@@ -303,7 +423,11 @@ int ladder_text(FILE *f, const struct snapshot *s, const struct snap_dialog *d)
     emit(f, line);
     if (l.n_msg == 0)
         fprintf(f, "  (no message of this dialog is kept: raise --cap messages_kept)\n");
-    for (size_t i = 0; i < l.n_msg; i++) {
+    for (size_t i = 0; i <= l.n_msg; i++) {
+        while (nb < l.n_band && l.band[nb].at <= i)
+            band_row(f, line, ncol, &l.band[nb++]);
+        if (i == l.n_msg)
+            break;
         const struct snap_msg *m = &l.msg[i];
         size_t ca = ladder_column(&l, &m->src), cb = ladder_column(&l, &m->dst);
         unsigned marks = ladder_marks(&l, s, i);
@@ -344,6 +468,8 @@ int ladder_text(FILE *f, const struct snapshot *s, const struct snap_dialog *d)
             put_at(line, (size_t)colx(ncol - 1) + 3, note, strlen(note));
         emit(f, line);
     }
+    if (l.more_bands)
+        fprintf(f, "  (%zu more RTP stream(s) of this call: see --report json)\n", l.more_bands);
     return ferror(f) ? ERR_IO : 0;
 }
 

@@ -32,6 +32,16 @@ enum {
     LADDER_OK = 1u << 4,            /* 2xx */
 };
 
+/* Media bands: the RTP streams of the dialog's call (snapshot.media with
+ * its Call-ID), drawn between the messages by the time of their first
+ * packet; at most LADDER_MAX_BANDS, the rest counted. */
+#define LADDER_MAX_BANDS 8
+struct ladder_band {
+    const struct snap_media *m;     /* into the snapshot */
+    size_t at;                      /* drawn before message `at` (n_msg: after the last) */
+    size_t ca, cb;                  /* columns of its sender and receiver */
+};
+
 struct ladder {
     const struct snap_dialog *d;
     const struct snap_msg *msg;     /* into the snapshot; n_msg of them */
@@ -40,6 +50,9 @@ struct ladder {
     char role[LADDER_MAX_COLS][24]; /* "trunk", "caller", "callee", "hop" */
     size_t n_col;
     size_t more_cols;               /* endpoints folded into the last column */
+    struct ladder_band band[LADDER_MAX_BANDS];  /* ordered by first packet */
+    size_t n_band, more_bands;
+    const struct snap_media_call *mcall;        /* the call's media verdict, or NULL */
 };
 
 /* Build the model of dialog d (an element of s->dialogs). */
@@ -48,6 +61,9 @@ void ladder_build(struct ladder *l, const struct snapshot *s, const struct snap_
 size_t ladder_column(const struct ladder *l, const struct endpoint *e);
 /* LADDER_* marks of message i (< l->n_msg). */
 unsigned ladder_marks(const struct ladder *l, const struct snapshot *s, size_t i);
+/* One line about a band: "RTP 192.0.2.10:4000 -> 198.51.100.20:5000 PCMU,
+ * 355 pkt, 0 lost, jitter 0.42 ms, 09:47:17.123..09:47:24.200". */
+char *ladder_band_text(const struct snap_media *m, char *buf, size_t len);
 /* Status code of a label ("407 Proxy ..." → 407), 0 for a request. */
 int ladder_status(const char *label);
 

@@ -326,6 +326,9 @@ static const char css[] =
     "svg .final line{stroke-width:3}svg .final text{font-weight:700}\n"
     "svg .rtx line,svg .rtx path{stroke-dasharray:5 4}svg .rtx text{font-style:italic}\n"
     "svg .ev{fill:var(--info)}svg a:hover text{text-decoration:underline}\n"
+    "svg .band rect{fill:var(--ok);fill-opacity:.18;stroke:var(--ok);stroke-width:1.2}"
+    "svg .band polygon{fill:var(--ok)}svg .band.lossy rect{fill:var(--warn);stroke:var(--warn)}"
+    "svg .band.lossy polygon{fill:var(--warn)}\n"
     "details{border-top:1px solid var(--line);padding:.15rem 0}summary{cursor:pointer}\n"
     "details pre{background:var(--card);padding:.5rem;overflow-x:auto;white-space:pre-wrap;"
     "margin:.3rem 0}\n"
@@ -649,12 +652,69 @@ static const char *note_of(unsigned m)
     return "";
 }
 
+/* Rows of a media band: its addresses above, the band with its figures. */
+#define SVG_BAND 44
+
+/* Bands drawn with the first nshow messages: those before message nshow,
+ * and when every message is drawn, those after the last. */
+static size_t bands_shown(const struct ladder *l, size_t nshow)
+{
+    size_t n = 0;
+    while (n < l->n_band && (l->band[n].at < nshow || nshow == l->n_msg))
+        n++;
+    return n;
+}
+
+/* One RTP stream as a band from its sender's column to its receiver's:
+ * addresses above it, codec, packets, loss and jitter on it, first and last
+ * packet right of the ladder; the whole line as its tooltip. */
+static void svg_band(FILE *f, const struct ladder *l, const struct ladder_band *b, int y,
+                     size_t ncol)
+{
+    const struct snap_media *m = b->m;
+    int xa = svg_x(b->ca), xb = svg_x(b->cb), lo = xa < xb ? xa : xb, hi = xa < xb ? xb : xa;
+    int dir = xb > xa ? 1 : -1;
+    char sa[64], da[64], t[200], a[40], c[40];
+    bool lossy = m->lost > 0 && m->expected > 0 && m->lost * 100 >= m->expected;
+
+    (void)l;
+    report_endpoint(&m->src, sa, sizeof(sa));
+    report_endpoint(&m->dst, da, sizeof(da));
+    fprintf(f, "<g class=\"band%s\"><text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
+               "class=\"dim\">", lossy ? " lossy" : "", (lo + hi) / 2, y);
+    esc(f, sa);
+    fputs(" &#8594; ", f);
+    esc(f, da);
+    fprintf(f, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" rx=\"3\"/>"
+               "<polygon points=\"%d,%d %d,%d %d,%d\"/>", lo + 2, y + 6, hi - lo - 4,
+            xb - dir * 2, y + 14, xb - dir * 10, y + 8, xb - dir * 10, y + 20);
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">RTP ", (lo + hi) / 2, y + 18);
+    if (m->codec[0] != '\0')
+        esc(f, m->codec);
+    else
+        fprintf(f, "PT %u", (unsigned)m->payload_type);
+    fprintf(f, " %llu pkt, %lld lost, %.2f ms</text><title>", (unsigned long long)m->packets,
+            (long long)m->lost, m->jitter_ms);
+    esc(f, ladder_band_text(m, t, sizeof(t)));
+    fputs("</title></g>", f);
+    report_time_utc(m->first_us, a, sizeof(a));
+    report_time_utc(m->last_us, c, sizeof(c));
+    a[23 < sizeof(a) ? 23 : 0] = '\0';
+    c[23 < sizeof(c) ? 23 : 0] = '\0';
+    fprintf(f, "<text x=\"4\" y=\"%d\" class=\"dim\">%s</text><text x=\"104\" y=\"%d\">"
+               "#%llu</text>", y + 18, strlen(a) > 11 ? a + 11 : a, y + 18,
+            (unsigned long long)m->first_frame);
+    fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"dim\">%s..%s</text>\n", svg_x(ncol - 1) + 10,
+            y + 18, strlen(a) > 11 ? a + 11 : a, strlen(c) > 11 ? c + 11 : c);
+}
+
 static void svg(struct page *pg, const struct ladder *l, size_t ln, size_t nshow,
                 const struct snap_finding *x)
 {
     FILE *f = pg->f;
-    size_t ncol = l->n_col < 2 ? 2 : l->n_col;
-    int w = svg_x(ncol - 1) + SVG_NOTES, h = SVG_HEAD + SVG_ROW * (int)nshow + 12;
+    size_t ncol = l->n_col < 2 ? 2 : l->n_col, nb = 0, nband = bands_shown(l, nshow);
+    int w = svg_x(ncol - 1) + SVG_NOTES;
+    int h = SVG_HEAD + SVG_ROW * (int)nshow + SVG_BAND * (int)nband + 12, yb = 0;
     char a[40], ep[64];
 
     fprintf(f, "<div class=\"ladder\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
@@ -674,11 +734,17 @@ static void svg(struct page *pg, const struct ladder *l, size_t ln, size_t nshow
         fprintf(f, "<line class=\"life\" x1=\"%d\" y1=\"40\" x2=\"%d\" y2=\"%d\"/>\n", x0, x0,
                 h - 4);
     }
-    for (size_t i = 0; i < nshow; i++) {
+    for (size_t i = 0; i <= nshow; i++) {
+        while (nb < nband && l->band[nb].at <= i) {
+            svg_band(f, l, &l->band[nb++], SVG_HEAD + SVG_ROW * (int)i + yb + 10, ncol);
+            yb += SVG_BAND;
+        }
+        if (i == nshow)
+            break;
         const struct snap_msg *m = &l->msg[i];
         unsigned mk = ladder_marks(l, pg->s, i);
         size_t ca = ladder_column(l, &m->src), cb = ladder_column(l, &m->dst);
-        int y = SVG_HEAD + SVG_ROW * (int)i + 18, xa = svg_x(ca), xb = svg_x(cb);
+        int y = SVG_HEAD + SVG_ROW * (int)i + yb + 18, xa = svg_x(ca), xb = svg_x(cb);
         uint32_t ek = 0;
         bool ev = x != NULL && frame_is_evidence(x, m->frame, &ek);
         const char *cls = (mk & LADDER_CHALLENGE) ? " ch"
@@ -796,6 +862,17 @@ static void ladder_figure(struct page *pg, uint32_t di, const struct snap_findin
     fputs(" to ", f);
     esc(f, d->to);
     fputs("</p>\n", f);
+    if (l.mcall != NULL) {
+        fprintf(f, "<p class=\"meta\">media: <b>%s</b>, %zu RTP stream(s) drawn as bands",
+                l.mcall->verdict, l.n_band);
+        if (l.more_bands)
+            fprintf(f, " (%zu more not drawn)", l.more_bands);
+        if (l.mcall->note[0] != '\0') {
+            fputs("; ", f);
+            esc(f, l.mcall->note);
+        }
+        fputs("</p>\n", f);
+    }
     svg(pg, &l, ln, nshow, x);
     if (l.n_msg > nshow)
         fprintf(f, "<p class=\"dim\">%zu more message(s) of this dialog are not drawn "
@@ -935,6 +1012,100 @@ static void finding(struct page *pg, const struct snap_finding *x, size_t n)
                    "flow is drawn for them (raise --cap messages_kept or --cap dialogs).</p>\n",
                 missing);
     fputs("</article>\n", f);
+}
+
+static bool media_bad(const struct snap_media_call *c)
+{
+    return strcmp(c->verdict, "one-way") == 0 || strcmp(c->verdict, "no media") == 0;
+}
+
+static void stream_row(FILE *f, const struct snap_media *m)
+{
+    char sa[64], da[64], a[40], b[40];
+
+    fputs("<tr><td class=\"mono\">", f);
+    esc(f, report_endpoint(&m->src, sa, sizeof(sa)));
+    fputs(" &#8594; ", f);
+    esc(f, report_endpoint(&m->dst, da, sizeof(da)));
+    fprintf(f, "</td><td>%s</td><td class=\"mono\">0x%08x</td><td>", m->direction,
+            (unsigned)m->ssrc);
+    if (m->codec[0] != '\0')
+        esc(f, m->codec);
+    fprintf(f, " (PT %u)</td><td class=\"n\">%llu</td><td class=\"n\">%lld (%.1f%%)</td>"
+               "<td class=\"n\">%.2f / %.2f</td><td>%s .. %s</td></tr>\n",
+            (unsigned)m->payload_type, (unsigned long long)m->packets, (long long)m->lost,
+            m->expected > 0 ? 100.0 * (double)m->lost / (double)m->expected : 0.0,
+            m->jitter_ms, m->jitter_max_ms, report_time_utc(m->first_us, a, sizeof(a)),
+            report_time_utc(m->last_us, b, sizeof(b)));
+}
+
+/* Media per call: verdict, note (NAT evidence, what the capture can show),
+ * the SDP of each side and each RTP stream; calls with bad audio first. */
+static void media(struct page *pg)
+{
+    FILE *f = pg->f;
+    const struct snapshot *s = pg->s;
+    static const char *const side[2] = { "caller", "callee" };
+    char ep[64];
+    size_t shown = 0, nh = 0;
+
+    if (s->n_media_calls == 0 && s->n_media == 0)
+        return;
+    fprintf(f, "<section id=\"media\">\n<h2>Media (%zu call(s) with SDP, %zu RTP stream(s))"
+               "</h2>\n", s->n_media_calls, s->n_media);
+    for (size_t n = 0; n < 2 * s->n_media_calls && shown < HTML_MAX_MEDIA_CALLS; n++) {
+        const struct snap_media_call *c = &s->media_calls[n % s->n_media_calls];
+        bool bad = media_bad(c);
+        if (bad != (n < s->n_media_calls))
+            continue;
+        shown++;
+        fputs("<div class=\"card media-call\"><h3>call <code>", f);
+        esc(f, c->call_id);
+        fprintf(f, "</code>: <span class=\"%s\">%s</span></h3>\n<p class=\"meta\">SDP:",
+                bad ? "verdict" : "healthy", c->verdict);
+        for (int k = 0; k < 2; k++) {
+            fprintf(f, " %s ", side[k]);
+            esc(f, c->have_sdp[k] ? report_endpoint(&c->sdp[k], ep, sizeof(ep)) : "none");
+            fputs(k == 0 ? "," : "", f);
+        }
+        fprintf(f, "; RTP to caller %llu, to callee %llu</p>\n",
+                (unsigned long long)c->packets_to[0], (unsigned long long)c->packets_to[1]);
+        if (c->note[0] != '\0') {
+            fputs("<p>", f);
+            esc(f, c->note);
+            fputs("</p>\n", f);
+        }
+        fputs("<div class=\"tw\"><table class=\"streams\"><thead><tr><th>stream</th>"
+              "<th>direction</th><th>SSRC</th><th>codec</th><th>packets</th><th>lost</th>"
+              "<th>jitter ms (last / max)</th><th>first .. last (UTC)</th></tr></thead><tbody>\n",
+              f);
+        for (size_t j = 0; j < s->n_media; j++)
+            if (!s->media[j].heuristic && strcmp(s->media[j].call_id, c->call_id) == 0)
+                stream_row(f, &s->media[j]);
+        fputs("</tbody></table></div></div>\n", f);
+    }
+    if (shown < s->n_media_calls)
+        fprintf(f, "<p class=\"dim\">%zu more call(s) not listed here (all are in --report json)."
+                   "</p>\n", s->n_media_calls - shown);
+    for (size_t j = 0; j < s->n_media; j++)
+        nh += s->media[j].heuristic;
+    if (nh > 0) {
+        fprintf(f, "<h3>Heuristic (--rtp-heuristic): %zu stream(s) on ports no SDP announced, in "
+                   "no call</h3>\n<div class=\"tw\"><table class=\"streams\"><thead><tr>"
+                   "<th>stream</th><th>direction</th><th>SSRC</th><th>codec</th><th>packets</th>"
+                   "<th>lost</th><th>jitter ms (last / max)</th><th>first .. last (UTC)</th></tr>"
+                   "</thead><tbody>\n", nh);
+        for (size_t j = 0, k = 0; j < s->n_media && k < HTML_MAX_MEDIA_CALLS; j++)
+            if (s->media[j].heuristic)
+                stream_row(f, &s->media[j]), k++;
+        fputs("</tbody></table></div>\n", f);
+    }
+    if (s->media_not_shown || s->media_calls_not_shown)
+        fprintf(f, "<p class=\"dim\">%llu stream(s) and %llu call(s) not shown (evicted at --cap "
+                   "media_streams / media_calls, or past the report's limit).</p>\n",
+                (unsigned long long)s->media_not_shown,
+                (unsigned long long)s->media_calls_not_shown);
+    fputs("</section>\n", f);
 }
 
 static void peers(struct page *pg)
@@ -1093,6 +1264,7 @@ int report_html(FILE *f, const struct snapshot *s)
             fprintf(f, "<p class=\"dim\">%zu more finding(s) not shown (see --report json)."
                        "</p>\n", s->n_findings - nf);
         fputs("</section>\n", f);
+        media(&pg);
         peers(&pg);
         run_stats(&pg, s->n_findings - nf);
         fputs("</main>\n<footer><p class=\"meta\">sipscope HTML report: secrets (digest "

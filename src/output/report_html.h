@@ -23,6 +23,7 @@
 #define HTML_MAX_RAW 4096       /* bytes of one message's text shown */
 #define HTML_RAW_BUDGET (2u << 20)  /* message text on the whole page */
 #define HTML_MAX_PEERS 500      /* rows of the peer table */
+#define HTML_MAX_MEDIA_CALLS 64 /* calls in the media table (bad audio first) */
 #define HTML_MAX_COUNTERS 256   /* non-zero named counters listed */
 
 /* Write n bytes of s HTML-escaped (& < > " '), valid UTF-8 only (invalid

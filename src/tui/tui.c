@@ -686,8 +686,8 @@ static void view_key(struct tui *t, int ch)
     switch (ch) {
     case KEY_UP: case 'k': tui_ladder_move(&t->ladder, -1); break;
     case KEY_DOWN: case 'j': tui_ladder_move(&t->ladder, 1); break;
-    case KEY_HOME: case 'g': tui_ladder_move(&t->ladder, -(long)t->ladder.n_msg); break;
-    case KEY_END: case 'G': tui_ladder_move(&t->ladder, (long)t->ladder.n_msg); break;
+    case KEY_HOME: case 'g': tui_ladder_move(&t->ladder, -(long)tui_ladder_rows(&t->ladder)); break;
+    case KEY_END: case 'G': tui_ladder_move(&t->ladder, (long)tui_ladder_rows(&t->ladder)); break;
     case KEY_PPAGE: tui_text_scroll(&t->ladder.text, -rh, rh); break;
     case KEY_NPAGE: case ' ': tui_text_scroll(&t->ladder.text, rh, rh); break;
     default: break;

@@ -217,6 +217,9 @@ void tui_detail_build(struct tui_text *t, const struct snap_finding *x);
 /* ---- call-flow ladder (tui_ladder.c) ---- */
 
 #define TUI_LADDER_COLS 8
+/* RTP streams of the call drawn as bands between the messages (by the
+ * time of their first packet); more are counted. */
+#define TUI_LADDER_BANDS 8
 
 struct tui_ladder {
     struct snap_dialog d;
@@ -226,10 +229,15 @@ struct tui_ladder {
     size_t raw_len, cap_raw;
     struct endpoint col[TUI_LADDER_COLS];
     size_t n_col;
-    size_t sel, top;
-    struct tui_text text;       /* raw text of the selected message */
+    size_t sel, top;            /* rows: messages and media bands */
+    struct tui_text text;       /* raw text of the selected message, or the band's figures */
     size_t text_for;            /* sel the text was built for, SIZE_MAX none */
     bool stale;                 /* the dialog left the latest snapshot */
+    struct snap_media band[TUI_LADDER_BANDS];   /* copies, by first packet */
+    size_t band_at[TUI_LADDER_BANDS];           /* drawn before message band_at[i] */
+    size_t n_band, more_bands;
+    bool have_mcall;
+    struct snap_media_call mcall;               /* the call's media verdict */
 };
 
 int tui_ladder_init(struct tui_ladder *l, size_t cap_msg, size_t cap_raw);
@@ -241,6 +249,10 @@ void tui_ladder_load(struct tui_ladder *l, const struct snapshot *s, const struc
 size_t tui_ladder_column(struct tui_ladder *l, const struct endpoint *e);
 void tui_ladder_draw(struct tui_ladder *l, struct tui_rect r);
 void tui_ladder_move(struct tui_ladder *l, long delta);
+/* Rows of the ladder (messages and bands); which one row r is: a message
+ * (*msg set, true) or a band (*band set, false). Pure. */
+size_t tui_ladder_rows(const struct tui_ladder *l);
+bool tui_ladder_row(const struct tui_ladder *l, size_t r, size_t *msg, size_t *band);
 /* Raw pane height for a ladder rect (for PgUp/PgDn). */
 int tui_ladder_raw_rows(const struct tui_ladder *l, struct tui_rect r);
 

@@ -3,7 +3,11 @@
  * message with its time, frame number and an arrow labelled with the
  * method or status between the two endpoints' columns, and below it the
  * raw text of the selected message (snap_msg.raw_off/raw_len into
- * snapshot.raw), scrollable.
+ * snapshot.raw), scrollable. The call's RTP streams (snapshot.media with
+ * the dialog's Call-ID) are rows too: a band from sender to receiver at
+ * the time of its first packet with its addresses, codec, packets, loss
+ * and jitter; selected, the pane below shows all its figures and the
+ * call's media verdict.
  *
  * The ladder owns copies of the dialog, its messages and their raw text,
  * so it stays readable when the dialog leaves a later snapshot (it is then
@@ -53,6 +57,65 @@ size_t tui_ladder_column(struct tui_ladder *l, const struct endpoint *e)
     return TUI_LADDER_COLS - 1;
 }
 
+size_t tui_ladder_rows(const struct tui_ladder *l)
+{
+    return l->n_msg + l->n_band;
+}
+
+bool tui_ladder_row(const struct tui_ladder *l, size_t r, size_t *msg, size_t *band)
+{
+    size_t nb = 0;
+
+    *msg = *band = SIZE_MAX;
+    for (size_t i = 0; i <= l->n_msg; i++) {
+        while (nb < l->n_band && l->band_at[nb] <= i) {
+            if (r == 0) {
+                *band = nb;
+                return false;
+            }
+            r--, nb++;
+        }
+        if (i == l->n_msg)
+            break;
+        if (r == 0) {
+            *msg = i;
+            return true;
+        }
+        r--;
+    }
+    return false;
+}
+
+static void load_bands(struct tui_ladder *l, const struct snapshot *s)
+{
+    l->n_band = l->more_bands = 0;
+    l->have_mcall = false;
+    for (size_t i = 0; i < s->n_media_calls; i++)
+        if (strcmp(s->media_calls[i].call_id, l->d.call_id) == 0) {
+            l->mcall = s->media_calls[i];
+            l->have_mcall = true;
+        }
+    for (size_t i = 0; i < s->n_media; i++) {
+        const struct snap_media *m = &s->media[i];
+        size_t k, at;
+        if (m->heuristic || strcmp(m->call_id, l->d.call_id) != 0)
+            continue;
+        if (l->n_band == TUI_LADDER_BANDS) {
+            l->more_bands++;
+            continue;
+        }
+        for (at = 0; at < l->n_msg && l->msg[at].ts_us <= m->first_us; at++)
+            ;
+        for (k = l->n_band; k > 0 && l->band[k - 1].first_us > m->first_us; k--) {
+            l->band[k] = l->band[k - 1];
+            l->band_at[k] = l->band_at[k - 1];
+        }
+        l->band[k] = *m;
+        l->band_at[k] = at;
+        l->n_band++;
+    }
+}
+
 void tui_ladder_load(struct tui_ladder *l, const struct snapshot *s, const struct snap_dialog *d)
 {
     l->d = *d;
@@ -82,20 +145,22 @@ void tui_ladder_load(struct tui_ladder *l, const struct snapshot *s, const struc
         tui_ladder_column(l, &m.src);
         tui_ladder_column(l, &m.dst);
     }
-    if (l->sel >= l->n_msg)
-        l->sel = l->n_msg > 0 ? l->n_msg - 1 : 0;
+    load_bands(l, s);
+    if (l->sel >= tui_ladder_rows(l))
+        l->sel = tui_ladder_rows(l) > 0 ? tui_ladder_rows(l) - 1 : 0;
     l->text_for = SIZE_MAX;
 }
 
 void tui_ladder_move(struct tui_ladder *l, long delta)
 {
-    if (l->n_msg == 0)
+    size_t rows = tui_ladder_rows(l);
+    if (rows == 0)
         return;
     long sel = (long)l->sel + delta;
     if (sel < 0)
         sel = 0;
-    if (sel >= (long)l->n_msg)
-        sel = (long)l->n_msg - 1;
+    if (sel >= (long)rows)
+        sel = (long)rows - 1;
     if ((size_t)sel != l->sel) {
         l->sel = (size_t)sel;
         l->text.top = 0;
@@ -108,8 +173,8 @@ static int ladder_rows(const struct tui_ladder *l, struct tui_rect r)
 {
     int avail = r.h - 3;
     int lr = avail / 2;
-    if ((size_t)lr > l->n_msg + 1)
-        lr = (int)l->n_msg + 1;
+    if ((size_t)lr > tui_ladder_rows(l) + l->n_band + 1)     /* a band takes two lines */
+        lr = (int)(tui_ladder_rows(l) + l->n_band) + 1;
     if (lr < 3)
         lr = avail > 3 ? 3 : avail;
     return lr < 0 ? 0 : lr;
@@ -147,14 +212,143 @@ static void draw_arrow(int y, int xa, int xb, const char *label, int attr, bool 
     tui_puts(y, lx + lw, 1, " ", attr);
 }
 
+/* The column of a stream end: its endpoint, a column on its host, else
+ * the side its direction names. */
+static size_t band_col(struct tui_ladder *l, const struct endpoint *e, size_t side_col)
+{
+    for (size_t i = 0; i < l->n_col; i++)
+        if (addr_eq(&l->col[i].ip, &e->ip) && l->col[i].port == e->port)
+            return i;
+    if (side_col < l->n_col && addr_eq(&l->col[side_col].ip, &e->ip))
+        return side_col;
+    for (size_t i = 0; i < l->n_col; i++)
+        if (addr_eq(&l->col[i].ip, &e->ip))
+            return i;
+    return side_col;
+}
+
+static bool band_bad(const struct snap_media *m)
+{
+    return m->lost > 0 && m->expected > 0 && m->lost * 100 >= m->expected;
+}
+
+/* A band: a double line from the sender's column to the receiver's with
+ * the stream's figures on it. */
+static void draw_band(struct tui_ladder *l, int y, const int *colx, size_t ncol,
+                      const struct snap_media *m, bool sel)
+{
+    bool to_callee = strcmp(m->direction, "caller->callee") == 0;
+    size_t a = band_col(l, &m->src, to_callee ? 0 : 1), b = band_col(l, &m->dst, to_callee ? 1 : 0);
+    char src[64], dst[64], lab[200];
+    int attr = tui_attr(band_bad(m) ? TR_SEV_WARNING : TR_MSG_2XX);
+
+    if (a == b)
+        a = to_callee ? 0 : 1, b = to_callee ? 1 : 0;
+    if (a >= ncol)
+        a = ncol - 1;
+    if (b >= ncol)
+        b = ncol - 1;
+    bool right = colx[b] > colx[a];
+    int lo = right ? colx[a] + 1 : colx[b] + 1, hi = right ? colx[b] - 1 : colx[a] - 1;
+    for (int x = lo; x <= hi; x++)
+        tui_puts(y, x, 1, tui_utf8() ? "\xe2\x95\x90" : "=", attr);
+    tui_puts(y, right ? hi : lo, 1, tui_utf8() ? (right ? "\xe2\x96\xb6" : "\xe2\x97\x80")
+                                              : (right ? ">" : "<"), attr);
+    tui_fmt_endpoint(src, sizeof(src), &m->src);
+    tui_fmt_endpoint(dst, sizeof(dst), &m->dst);
+    char first[16], last[16];
+    tui_fmt_time(first, sizeof(first), m->first_us, true);
+    tui_fmt_time(last, sizeof(last), m->last_us, true);
+    (void)first, (void)last;
+    snprintf(lab, sizeof(lab), "RTP %s, %llu pkt, %lld lost, jitter %.2f ms",
+             m->codec[0] ? m->codec : "?", (unsigned long long)m->packets, (long long)m->lost,
+             m->jitter_ms);
+    int len = hi - lo + 1, room = len - 4;
+    if (room < 1)
+        return;
+    int lw = tui_width(lab, strlen(lab));
+    if (lw > room)
+        lw = room;
+    int lx = lo + (len - lw) / 2;
+    tui_puts(y, lx - 1, 1, " ", attr);
+    tui_put(y, lx, lw, lab, strlen(lab), attr | (sel ? A_REVERSE : 0));
+    tui_puts(y, lx + lw, 1, " ", attr);
+}
+
+/* The line under a band: its addresses centred between the two columns,
+ * and the time of its last packet in the gutter. */
+static void band_second(struct tui_ladder *l, int y, struct tui_rect r, const int *colx,
+                        size_t ncol, const struct snap_media *m, bool sel)
+{
+    bool to_callee = strcmp(m->direction, "caller->callee") == 0;
+    size_t a = band_col(l, &m->src, to_callee ? 0 : 1), b = band_col(l, &m->dst, to_callee ? 1 : 0);
+    char src[64], dst[64], last[16], lab[160];
+
+    if (a == b)
+        a = to_callee ? 0 : 1, b = to_callee ? 1 : 0;
+    if (a >= ncol)
+        a = ncol - 1;
+    if (b >= ncol)
+        b = ncol - 1;
+    int lo = (colx[a] < colx[b] ? colx[a] : colx[b]) + 1;
+    int hi = (colx[a] < colx[b] ? colx[b] : colx[a]) - 1;
+    tui_fmt_time(last, sizeof(last), m->last_us, true);
+    tui_printf(y, r.x, GUTTER, sel ? A_BOLD : 0, "..%-12s", last);
+    tui_fmt_endpoint(src, sizeof(src), &m->src);
+    tui_fmt_endpoint(dst, sizeof(dst), &m->dst);
+    snprintf(lab, sizeof(lab), "%s > %s", src, dst);
+    int len = hi - lo + 1, lw = tui_width(lab, strlen(lab));
+    if (len < 1)
+        return;
+    if (lw > len)
+        lw = len;
+    tui_put(y, lo + (len - lw) / 2, lw, lab, strlen(lab), tui_attr(TR_DIM));
+}
+
+/* The pane below a selected band: every figure of the stream, and the
+ * call's verdict. */
+static void band_text(struct tui_ladder *l, const struct snap_media *m)
+{
+    char src[64], dst[64], first[16], last[16];
+
+    tui_fmt_endpoint(src, sizeof(src), &m->src);
+    tui_fmt_endpoint(dst, sizeof(dst), &m->dst);
+    tui_fmt_time(first, sizeof(first), m->first_us, true);
+    tui_fmt_time(last, sizeof(last), m->last_us, true);
+    tui_text_addf(&l->text, TR_COLHEAD, 0, "RTP stream %s > %s (%s)", src, dst, m->direction);
+    tui_text_addf(&l->text, TR_NORMAL, 2, "SSRC 0x%08x, payload type %u %s", (unsigned)m->ssrc,
+                  (unsigned)m->payload_type, m->codec);
+    tui_text_addf(&l->text, band_bad(m) ? TR_SEV_WARNING : TR_NORMAL, 2,
+                  "%llu packets of %lld expected, %lld lost (%.1f%%)",
+                  (unsigned long long)m->packets, (long long)m->expected, (long long)m->lost,
+                  m->expected > 0 ? 100.0 * (double)m->lost / (double)m->expected : 0.0);
+    tui_text_addf(&l->text, TR_NORMAL, 2, "jitter %.2f ms (max %.2f, mean %.2f; RFC 3550 A.8)",
+                  m->jitter_ms, m->jitter_max_ms, m->jitter_mean_ms);
+    tui_text_addf(&l->text, TR_NORMAL, 2, "first %s (frame %llu), last %s UTC, %.1f s", first,
+                  (unsigned long long)m->first_frame, last,
+                  (double)(m->last_us - m->first_us) / 1e6);
+    if (m->dtmf_events)
+        tui_text_addf(&l->text, TR_NORMAL, 2, "%u DTMF event(s) (RFC 4733)", m->dtmf_events);
+    if (l->have_mcall) {
+        tui_text_add(&l->text, TR_NORMAL, 0, "", 0);
+        tui_text_addf(&l->text, TR_COLHEAD, 0, "Call media: %s", l->mcall.verdict);
+        if (l->mcall.note[0] != '\0')
+            tui_text_addf(&l->text, TR_NORMAL, 2, "%s", l->mcall.note);
+    }
+}
+
 void tui_ladder_draw(struct tui_ladder *l, struct tui_rect r)
 {
     if (r.h < 4 || r.w < 40)
         return;
     int ta = tui_attr(TR_TITLE_FOCUS);
     tui_fill(r.y, r.x, r.w, ta);
-    tui_printf(r.y, r.x, r.w, ta, " Call flow: %s  %s  %s > %s  [%s]%s", l->d.method,
-               l->d.call_id, l->d.from, l->d.to, l->d.state,
+    char media[64] = "";
+    if (l->have_mcall)
+        snprintf(media, sizeof(media), "  media: %s, %zu stream(s)", l->mcall.verdict,
+                 l->n_band + l->more_bands);
+    tui_printf(r.y, r.x, r.w, ta, " Call flow: %s  %s  %s > %s  [%s]%s%s", l->d.method,
+               l->d.call_id, l->d.from, l->d.to, l->d.state, media,
                l->stale ? "  (no longer in the latest snapshot)" : "");
 
     int lw = r.w - GUTTER;
@@ -199,21 +393,47 @@ void tui_ladder_draw(struct tui_ladder *l, struct tui_rect r)
     int lr = ladder_rows(l, r);
     if (l->sel < l->top)
         l->top = l->sel;
-    if (lr > 0 && l->sel >= l->top + (size_t)lr)
-        l->top = l->sel - (size_t)lr + 1;
+    /* lines from top to the selected row must fit (a band takes two) */
+    while (l->top < l->sel) {
+        int need = 0;
+        size_t mi, bi;
+        for (size_t k = l->top; k <= l->sel; k++)
+            need += tui_ladder_row(l, k, &mi, &bi) ? 1 : 2;
+        if (need <= lr)
+            break;
+        l->top++;
+    }
     const char *vbar = tui_utf8() ? "\xe2\x94\x82" : "|";
-    for (int i = 0; i < lr; i++) {
+    size_t ri = l->top;
+    bool second = false;        /* the second line of a band */
+    for (int i = 0; i < lr; i++, ri += second ? 0 : 1) {
         int y = r.y + 2 + i;
+        size_t mi, bi;
         for (size_t c = 0; c < ncol; c++)
             tui_puts(y, colx[c], 1, vbar, tui_attr(TR_DIM));
-        size_t mi = l->top + (size_t)i;
-        if (mi >= l->n_msg) {
-            if (mi == 0)
+        if (second) {
+            /* under the band: where from, where to, until when */
+            second = false;
+            size_t pbi;
+            (void)tui_ladder_row(l, ri, &mi, &pbi);
+            band_second(l, y, r, colx, ncol, &l->band[pbi], l->sel == ri);
+            continue;
+        }
+        if (ri >= tui_ladder_rows(l)) {
+            if (ri == 0)
                 tui_puts(y, r.x, r.w, "  (no messages kept for this dialog)", tui_attr(TR_DIM));
             continue;
         }
+        bool sel = ri == l->sel;
+        if (!tui_ladder_row(l, ri, &mi, &bi)) {
+            char ts[16];
+            tui_fmt_time(ts, sizeof(ts), l->band[bi].first_us, true);
+            tui_printf(y, r.x, GUTTER, sel ? A_REVERSE | A_BOLD : 0, "%-12s RTP    ", ts);
+            draw_band(l, y, colx, ncol, &l->band[bi], sel);
+            second = true;
+            continue;
+        }
         const struct snap_msg *m = &l->msg[mi];
-        bool sel = mi == l->sel;
         char ts[16];
         tui_fmt_time(ts, sizeof(ts), m->ts_us, true);
         tui_printf(y, r.x, GUTTER, sel ? A_REVERSE | A_BOLD : 0, "%-12s #%-6llu", ts,
@@ -236,7 +456,17 @@ void tui_ladder_draw(struct tui_ladder *l, struct tui_rect r)
     /* Separator with what the raw pane shows. */
     int sy = r.y + 2 + lr;
     tui_hline(sy, r.x, r.w, tui_attr(TR_DIM));
-    const struct snap_msg *m = l->n_msg > 0 ? &l->msg[l->sel] : NULL;
+    size_t smi = SIZE_MAX, sbi = SIZE_MAX;
+    if (tui_ladder_rows(l) > 0)
+        (void)tui_ladder_row(l, l->sel, &smi, &sbi);
+    const struct snap_msg *m = smi < l->n_msg ? &l->msg[smi] : NULL;
+    if (sbi < l->n_band) {
+        char src[64], dst[64];
+        tui_fmt_endpoint(src, sizeof(src), &l->band[sbi].src);
+        tui_fmt_endpoint(dst, sizeof(dst), &l->band[sbi].dst);
+        tui_printf(sy, r.x + 2, r.w - 4, tui_attr(TR_COLHEAD), " RTP stream  %s > %s  frame %llu ",
+                   src, dst, (unsigned long long)l->band[sbi].first_frame);
+    }
     if (m != NULL) {
         char src[64], dst[64];
         tui_fmt_endpoint(src, sizeof(src), &m->src);
@@ -248,7 +478,9 @@ void tui_ladder_draw(struct tui_ladder *l, struct tui_rect r)
     if (l->text_for != l->sel) {
         size_t keep = l->text.top;
         tui_text_clear(&l->text);
-        if (m != NULL && m->raw_len > 0)
+        if (sbi < l->n_band)
+            band_text(l, &l->band[sbi]);
+        else if (m != NULL && m->raw_len > 0)
             tui_text_addraw(&l->text, TR_NORMAL, l->raw + m->raw_off, m->raw_len);
         else if (m != NULL)
             tui_text_addf(&l->text, TR_DIM, 0, "(raw text of this message was not kept)");

@@ -9,7 +9,8 @@
  * of records:
  *     u8 sel, u8 dt_ms, u16 len (big endian), len bytes
  * sel & 3 picks the addressing: 0 caller -> callee's pair, 1 callee -> caller's
- * pair, 2 from a NAT address to the callee's pair, 3 unannounced ports;
+ * pair, 2 from a NAT address to the callee's pair, 3 unannounced ports (from
+ * port 53 when sel >> 4 is 15; --rtp-heuristic is on for odd-sized inputs);
  * sel & 4 makes the bytes an SDP body of a re-INVITE from the callee instead of
  * a datagram; sel >> 4 varies the source port. dt_ms advances the packet clock.
  * After the records: media_snapshot and media_each_call read everything back.
@@ -105,6 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     m = media_new(&caps);
     if (sp == NULL || m == NULL)
         goto out;
+    /* --rtp-heuristic on for odd-sized inputs: unannounced ports get streams */
+    media_set_heuristic(m, (size & 1) != 0);
     snprintf(msg, sizeof(msg), INVITE, sizeof(SDP_A) - 1, SDP_A);
     sip_in(sp, m, (const uint8_t *)msg, strlen(msg), false, t);
     snprintf(msg, sizeof(msg), OK, sizeof(SDP_B) - 1, SDP_B);
@@ -138,7 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             case 0: ep(&pl.src, "192.0.2.1", 4000 + sport); ep(&pl.dst, "198.51.100.2", 5000); break;
             case 1: ep(&pl.src, "198.51.100.2", 5000); ep(&pl.dst, "192.0.2.1", 4000 + (sport & 1)); break;
             case 2: ep(&pl.src, "203.0.113.9", 61000 + sport); ep(&pl.dst, "198.51.100.2", 5000); break;
-            default: ep(&pl.src, "192.0.2.77", 7000); ep(&pl.dst, "198.51.100.77", 7000 + sport); break;
+            default: ep(&pl.src, "192.0.2.77", sport == 15 ? 53 : 7000); ep(&pl.dst, "198.51.100.77", 7000 + sport); break;
             }
             /* an exact-size copy, so a read past the datagram is an ASan error */
             uint8_t *b = malloc(len ? len : 1);

@@ -151,7 +151,8 @@ for c in sip_captures__sip-register-wrong_password-401-403-401-403.pcapng ISA__r
         want=$(awk -F'\t' -v c="$col" -v id="$cid" 'NR > 1 && $c == id {print $1}' "$p.sip.tsv" | tr '\n' ' ')
         "$SIPSCOPE" -q -r "$p" --ladder "$cid" >"$tmp/ladder.txt" 2>"$tmp/ladder.err" ||
             { bad "$c --ladder $cid: exit $? $(cat "$tmp/ladder.err")"; continue; }
-        got=$(awk '/^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]+ +[0-9]+ / {print $2}' "$tmp/ladder.txt" | tr '\n' ' ')
+        # message rows only: a media band ("|====" or "|<===") gives its first RTP frame
+        got=$(awk '/^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]+ +[0-9]+ / && !/\|<?==/ {print $2}' "$tmp/ladder.txt" | tr '\n' ' ')
         [ "$got" = "$want" ] || bad "$c --ladder $cid: frames [$got], tshark [$want]"
         n=$((n + 1))
     done
