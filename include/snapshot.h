@@ -121,6 +121,7 @@ struct snap_finding {
  * (docs/json-schema.md "diagnosis"). Most important first. */
 #define SNAP_MAX_DIAGNOSIS 8
 #define SNAP_MAX_RULED_OUT 12
+#define SNAP_MAX_DIAG_FRAMES 64
 struct snap_diagnosis {
     char trunk[96];         /* the peer it is about ("PBX a -> trunk b"), or the entity */
     char role[16];          /* trunk, phone, attack */
@@ -136,6 +137,16 @@ struct snap_diagnosis {
      * from this capture because ..." (docs/findings.md "Diagnosis") */
     struct snap_ruled_out { char cause[32]; char why[SNAP_TEXT]; } ruled_out[SNAP_MAX_RULED_OUT];
     char fix[SNAP_TEXT];
+    /* Roots of one kind on one trunk (or, for kinds of the client's own
+     * set-up such as TLS, from one client or to one server) fold into one
+     * entry: n_roots counts them all, roots[] names the first (roots[0] ==
+     * finding); frames[] are their evidence frames, ascending, n_frames
+     * counting all of them (past the cap: counted, never silent). */
+    uint32_t n_roots;
+    char roots[SNAP_MAX_EXPLAINS][SNAP_ID];
+    uint32_t n_frames;
+    uint64_t frames[SNAP_MAX_DIAG_FRAMES];
+    uint32_t explains_dropped;  /* explained findings past SNAP_MAX_EXPLAINS */
 };
 
 /* Answer classes: index 0 = unanswered, 1..6 = 1xx..6xx. */

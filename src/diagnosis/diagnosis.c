@@ -12,7 +12,8 @@
  *    the worst of what it explains, its confidence says how settled it is,
  *    and the differential says for each cause an engineer would consider
  *    whether this capture rules it out, or why it cannot tell.
- * 4. Order: severity, then the number of findings explained, then the
+ * 4. Order: severity, then the number of findings accounted for (explained
+ *    or folded in as more roots of the same cause), then the
  *    kind's rank (kind_meta), then creation order: stable for one capture.
  *
  * Flow: engine_snapshot → diagnosis_run → output. Thread: the caller's.
@@ -351,10 +352,84 @@ static const char *confidence(const struct snapshot *s, const struct snap_findin
 
 struct scratch {
     struct snap_diagnosis d;
-    uint32_t n_same;    /* more roots of the same kind on the same peer, folded in */
+    uint32_t n_same;    /* more roots of the same cause, folded in */
+    struct addr client, server; /* of the first root */
+    uint32_t n_cl, n_sv;        /* distinct clients / servers of its roots (to the cap) */
+    struct addr cl[SNAP_MAX_EXPLAINS], sv[SNAP_MAX_EXPLAINS];
     size_t order;       /* creation index of the root, for a stable order */
     int rank;
 };
+
+/* Kinds about the client's own set-up (its TLS stack, its NAT, its SIP
+ * ALG): the same failure towards many servers is one cause, and many
+ * clients failing the same way against one server is one cause of that
+ * server. Every other kind folds per trunk only: a wrong password on two
+ * trunks is two accounts to fix. */
+static bool client_wide(enum kind_id k)
+{
+    switch (k) {
+    case KIND_TLS_FAILED: case KIND_TLS_CERTIFICATE: case KIND_TLS_ENCRYPTED:
+    case KIND_NAT_REWRITE: case KIND_SIP_ALG:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* b (just filled from root f) is the same cause as t: one kind on one
+ * trunk, however many entities (numbers, users) its findings name; for a
+ * client-wide kind, one client or one server. */
+static bool same_cause(const struct snapshot *s, const struct scratch *t,
+                       const struct snap_diagnosis *b, const struct snap_finding *f)
+{
+    (void)s;
+    if (t->d.root_cause != b->root_cause || strcmp(t->d.role, b->role) != 0)
+        return false;
+    if (strcmp(t->d.trunk, b->trunk) == 0)
+        return true;
+    if (!client_wide(b->root_cause))
+        return false;
+    return (!addr_is_unset(&t->client) && addr_eq(&t->client, &f->client_ip)) ||
+           (!addr_is_unset(&t->server) && addr_eq(&t->server, &f->server_ip));
+}
+
+/* a, once, in a set of at most SNAP_MAX_EXPLAINS (past it: n says "at least"). */
+static void note_addr(struct addr *set, uint32_t *n, const struct addr *a)
+{
+    for (uint32_t i = 0; i < *n && i < SNAP_MAX_EXPLAINS; i++)
+        if (addr_eq(&set[i], a))
+            return;
+    if (*n < SNAP_MAX_EXPLAINS)
+        set[*n] = *a;
+    if (*n <= SNAP_MAX_EXPLAINS)
+        (*n)++;
+}
+
+/* A folded entry says how many roots it holds, and where they are. */
+static void name_folded(struct scratch *t)
+{
+    struct snap_diagnosis *d = &t->d;
+    char more[64], c[ADDR_STRLEN], sv[ADDR_STRLEN];
+    const char *plus;
+    size_t l = strlen(d->summary);
+
+    if (t->n_same == 0)
+        return;
+    addr_str(&t->client, c, sizeof(c));
+    addr_str(&t->server, sv, sizeof(sv));
+    if (t->n_sv > 1 && t->n_cl == 1) {
+        plus = t->n_sv > SNAP_MAX_EXPLAINS ? "more than " : "";
+        fmt(d->trunk, sizeof(d->trunk), "%s to %s%u servers", c, plus,
+            (unsigned)(t->n_sv > SNAP_MAX_EXPLAINS ? SNAP_MAX_EXPLAINS : t->n_sv));
+    } else if (t->n_cl > 1 && t->n_sv == 1) {
+        plus = t->n_cl > SNAP_MAX_EXPLAINS ? "more than " : "";
+        fmt(d->trunk, sizeof(d->trunk), "%s%u clients to %s", plus,
+            (unsigned)(t->n_cl > SNAP_MAX_EXPLAINS ? SNAP_MAX_EXPLAINS : t->n_cl), sv);
+    }
+    fmt(more, sizeof(more), " (and %u more like it)", (unsigned)t->n_same);
+    if (l + strlen(more) < sizeof(d->summary))
+        memcpy(d->summary + l, more, strlen(more) + 1);
+}
 
 static int cmp_diag(const void *a, const void *b)
 {
@@ -362,11 +437,75 @@ static int cmp_diag(const void *a, const void *b)
 
     if (x->d.severity != y->d.severity)
         return x->d.severity > y->d.severity ? -1 : 1;
-    if (x->d.n_explains != y->d.n_explains)
-        return x->d.n_explains > y->d.n_explains ? -1 : 1;
+    /* the findings it accounts for: what it explains and its folded roots */
+    uint64_t nx = (uint64_t)x->d.n_explains + x->d.explains_dropped + x->d.n_roots;
+    uint64_t ny = (uint64_t)y->d.n_explains + y->d.explains_dropped + y->d.n_roots;
+    if (nx != ny)
+        return nx > ny ? -1 : 1;
     if (x->rank != y->rank)
         return x->rank > y->rank ? -1 : 1;
     return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* A folded finding's id (past the cap: counted in explains_dropped). */
+static void add_id(struct snap_diagnosis *d, const char *id)
+{
+    if (d->n_explains < SNAP_MAX_EXPLAINS)
+        fmt(d->explains[d->n_explains++], SNAP_ID, "%s", id);
+    else
+        d->explains_dropped++;
+}
+
+/* A frame of the evidence chain, kept ascending and once; past the cap it
+ * is counted. */
+static void add_frame(struct snap_diagnosis *d, uint64_t fr)
+{
+    uint32_t n = d->n_frames < SNAP_MAX_DIAG_FRAMES ? d->n_frames : SNAP_MAX_DIAG_FRAMES, i = 0;
+
+    if (fr == 0)
+        return;
+    while (i < n && d->frames[i] < fr)
+        i++;
+    if (i < n && d->frames[i] == fr)
+        return;
+    d->n_frames++;
+    if (n == SNAP_MAX_DIAG_FRAMES)
+        return;
+    memmove(&d->frames[i + 1], &d->frames[i], (n - i) * sizeof(d->frames[0]));
+    d->frames[i] = fr;
+}
+
+/* A root finding of this entry: its id and its evidence frames. */
+static void add_root(struct snap_diagnosis *d, const struct snap_finding *root)
+{
+    if (d->n_roots < SNAP_MAX_EXPLAINS)
+        fmt(d->roots[d->n_roots], SNAP_ID, "%s", root->id);
+    d->n_roots++;
+    for (uint32_t k = 0; k < root->n_evidence && k < SNAP_MAX_EVIDENCE; k++)
+        add_frame(d, root->evidence[k].frame);
+}
+
+/* a takes in b (another root of the same cause): its roots, frames and
+ * what it explains. */
+static void absorb(struct snap_diagnosis *a, const struct snap_diagnosis *b)
+{
+    uint32_t nr = b->n_roots < SNAP_MAX_EXPLAINS ? b->n_roots : SNAP_MAX_EXPLAINS;
+    uint32_t nf = b->n_frames < SNAP_MAX_DIAG_FRAMES ? b->n_frames : SNAP_MAX_DIAG_FRAMES;
+
+    for (uint32_t k = 0; k < nr; k++)
+        if (a->n_roots < SNAP_MAX_EXPLAINS)
+            fmt(a->roots[a->n_roots++], SNAP_ID, "%s", b->roots[k]);
+        else
+            a->n_roots++;
+    a->n_roots += b->n_roots - nr;
+    for (uint32_t k = 0; k < nf; k++)
+        add_frame(a, b->frames[k]);
+    a->n_frames += b->n_frames - nf;
+    for (uint32_t k = 0; k < b->n_explains; k++)
+        add_id(a, b->explains[k]);
+    a->explains_dropped += b->explains_dropped;
+    if (b->severity > a->severity)
+        a->severity = b->severity;
 }
 
 static void add_explained(struct snapshot *s, struct snap_finding *root, struct snap_diagnosis *d)
@@ -377,8 +516,7 @@ static void add_explained(struct snapshot *s, struct snap_finding *root, struct 
             continue;
         if (f->severity > d->severity)
             d->severity = f->severity;
-        if (d->n_explains < SNAP_MAX_EXPLAINS)
-            fmt(d->explains[d->n_explains++], SNAP_ID, "%s", f->id);
+        add_id(d, f->id);
     }
 }
 
@@ -391,6 +529,7 @@ static void fill_entry(struct snapshot *s, struct snap_finding *root, struct sna
     d->root_cause = root->kind_id;
     d->severity = root->severity;
     fmt(d->finding, sizeof(d->finding), "%s", root->id);
+    add_root(d, root);
     add_explained(s, root, d);
     if (is_attack(root)) {
         fmt(d->role, sizeof(d->role), "attack");
@@ -430,12 +569,7 @@ static void merge_attacks(struct snapshot *s, struct scratch *tab, size_t *n)
     for (size_t i = 0; i < *n; i++) {
         struct snap_diagnosis *a = &tab[first].d, *b = &tab[i].d;
         if (i != first && strcmp(b->role, "attack") == 0) {
-            if (a->n_explains < SNAP_MAX_EXPLAINS)
-                fmt(a->explains[a->n_explains++], SNAP_ID, "%s", b->finding);
-            for (uint32_t k = 0; k < b->n_explains && a->n_explains < SNAP_MAX_EXPLAINS; k++)
-                fmt(a->explains[a->n_explains++], SNAP_ID, "%s", b->explains[k]);
-            if (b->severity > a->severity)
-                a->severity = b->severity;
+            absorb(a, b);
             continue;
         }
         tab[out++] = tab[i];
@@ -464,36 +598,26 @@ void diagnosis_run(struct snapshot *s)
         if (f->severity < SEV_WARNING || f->explained_by[0] != '\0')
             continue;
         fill_entry(s, f, &tab[n].d);
-        /* one cause on one trunk is one diagnosis, however many entities
-         * (numbers, users) its findings name */
         for (size_t j = 0; j < n && same == NULL; j++)
-            if (tab[j].d.root_cause == tab[n].d.root_cause &&
-                strcmp(tab[j].d.trunk, tab[n].d.trunk) == 0)
+            if (same_cause(s, &tab[j], &tab[n].d, f))
                 same = &tab[j];
         if (same != NULL) {
-            struct snap_diagnosis *a = &same->d, *b = &tab[n].d;
-            if (a->n_explains < SNAP_MAX_EXPLAINS)
-                fmt(a->explains[a->n_explains++], SNAP_ID, "%s", b->finding);
-            for (uint32_t k = 0; k < b->n_explains && a->n_explains < SNAP_MAX_EXPLAINS; k++)
-                fmt(a->explains[a->n_explains++], SNAP_ID, "%s", b->explains[k]);
-            if (b->severity > a->severity)
-                a->severity = b->severity;
+            absorb(&same->d, &tab[n].d);
+            note_addr(same->cl, &same->n_cl, &f->client_ip);
+            note_addr(same->sv, &same->n_sv, &f->server_ip);
             same->n_same++;
             continue;
         }
+        tab[n].client = f->client_ip;
+        tab[n].server = f->server_ip;
+        note_addr(tab[n].cl, &tab[n].n_cl, &f->client_ip);
+        note_addr(tab[n].sv, &tab[n].n_sv, &f->server_ip);
         tab[n].rank = kind_meta(f->kind_id)->rank;
         tab[n].order = (size_t)strtoul(f->id[0] == 'F' ? f->id + 1 : "0", NULL, 10);
         n++;
     }
-    for (size_t i = 0; i < n; i++) {
-        char more[40];
-        size_t l = strlen(tab[i].d.summary);
-        if (tab[i].n_same == 0)
-            continue;
-        fmt(more, sizeof(more), " (and %u more like it)", (unsigned)tab[i].n_same);
-        if (l + strlen(more) < sizeof(tab[i].d.summary))
-            memcpy(tab[i].d.summary + l, more, strlen(more) + 1);
-    }
+    for (size_t i = 0; i < n; i++)
+        name_folded(&tab[i]);
     qsort(tab, n, sizeof(*tab), cmp_diag);
     merge_attacks(s, tab, &n);
     qsort(tab, n, sizeof(*tab), cmp_diag);

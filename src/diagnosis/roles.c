@@ -201,6 +201,12 @@ void diag_roles(struct snapshot *s)
             fmt(p->role, sizeof(p->role), "%s", ROLE_NONE);
             fmt(p->role_why, sizeof(p->role_why), "sent no request and no answer of its own, "
                 "and neither did the other side");
+            {   /* no PBX and no trunk: named by its addresses only */
+                char l[ADDR_STRLEN], rr[ADDR_STRLEN + 8];
+                addr_str(&p->local.ip, l, sizeof(l));
+                ep(&p->remote, rr, sizeof(rr));
+                fmt(p->name, sizeof(p->name), "%s <-> %s", l, rr);
+            }
             continue;
         }
         addr_str(&p->remote.ip, r, sizeof(r));

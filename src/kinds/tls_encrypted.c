@@ -25,6 +25,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
                                      NULL);
     if (f == NULL)
         return;
+    finding_about(f, &c->client.ip, &c->server.ip);     /* for the diagnosis's folding */
     tls_hello_text(c, false, hello, sizeof(hello));
     finding_summary(f, "SIP over TLS %s is encrypted (%s; %llu connection(s)): sipscope cannot "
                        "see it, so the verdict covers only what was visible",

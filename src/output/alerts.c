@@ -39,6 +39,7 @@ struct astate {
     uint64_t ok_mark;       /* peer successes when the finding last occurred */
     enum kind_id kind;
     char entity[128];
+    char root[SNAP_ID];     /* id of its root cause when last emitted ("" unknown) */
 };
 
 struct alerts {
@@ -52,7 +53,7 @@ struct alerts {
     struct astate *cur, *next;
     size_t psize;           /* peer index slots */
     uint32_t *pidx;         /* snapshot peer index + 1, 0 = empty */
-    uint64_t events[3];
+    uint64_t events[ALERT_EVENTS];
     uint64_t write_errors;
 };
 
@@ -62,6 +63,8 @@ const char *alert_event_name(enum alert_event ev)
     case ALERT_NEW: return "new";
     case ALERT_ESCALATED: return "escalated";
     case ALERT_RECOVERED: return "recovered";
+    case ALERT_EXPLAINED: return "explained";
+    case ALERT_EVENTS: break;
     }
     return "?";
 }
@@ -167,7 +170,7 @@ int alerts_reopen(struct alerts *a, char *errbuf)
 
 uint64_t alerts_count(const struct alerts *a, enum alert_event ev)
 {
-    return (unsigned)ev < 3 ? a->events[ev] : 0;
+    return (unsigned)ev < ALERT_EVENTS ? a->events[ev] : 0;
 }
 
 uint64_t alerts_write_errors(const struct alerts *a)
@@ -311,7 +314,78 @@ static json_object *jnum_time(int64_t us)
     return us > 0 ? json_object_new_double((double)us / 1e6) : NULL;
 }
 
-static void emit(struct alerts *a, enum alert_event ev, const struct snap_finding *f,
+static const struct snap_finding *finding_by_id(const struct snapshot *s, const char *id)
+{
+    for (size_t i = 0; id[0] != '\0' && i < s->n_findings; i++)
+        if (strcmp(s->findings[i].id, id) == 0)
+            return &s->findings[i];
+    return NULL;
+}
+
+/* The diagnosis entry (1-based) that holds finding id as a root or folds
+ * it, 0 if none (an info finding, or past SNAP_MAX_DIAGNOSIS). */
+static int diagnosis_of(const struct snapshot *s, const char *id)
+{
+    for (size_t i = 0; i < s->n_diagnosis && i < SNAP_MAX_DIAGNOSIS; i++) {
+        const struct snap_diagnosis *d = &s->diagnosis[i];
+        if (strcmp(d->finding, id) == 0)
+            return (int)i + 1;
+        for (uint32_t k = 0; k < d->n_roots && k < SNAP_MAX_EXPLAINS; k++)
+            if (strcmp(d->roots[k], id) == 0)
+                return (int)i + 1;
+        for (uint32_t k = 0; k < d->n_explains && k < SNAP_MAX_EXPLAINS; k++)
+            if (strcmp(d->explains[k], id) == 0)
+                return (int)i + 1;
+    }
+    return 0;
+}
+
+/* "root_cause" (docs/json-schema.md "Alerts"): the finding at the end of
+ * f's explained_by chain (f itself when nothing explains it), its kind,
+ * whether that is f, and the diagnosis entry it is in. Null for a finding
+ * without an id (a producer without the diagnosis). */
+static const struct snap_finding *root_finding(const struct snapshot *s,
+                                               const struct snap_finding *f)
+{
+    const struct snap_finding *r = f, *up;
+
+    for (size_t n = 0; n < s->n_findings && r->explained_by[0] != '\0'; n++) {
+        if ((up = finding_by_id(s, r->explained_by)) == NULL)
+            break;
+        r = up;
+    }
+    return r;
+}
+
+static json_object *jroot_cause(const struct snapshot *s, const struct snap_finding *f)
+{
+    const struct snap_finding *r = root_finding(s, f);
+    json_object *o;
+    int d;
+
+    if (f->id[0] == '\0')
+        return NULL;
+    o = json_object_new_object();
+    json_object_object_add(o, "is_root", json_object_new_boolean(r == f));
+    json_object_object_add(o, "finding", json_object_new_string(r->id));
+    json_object_object_add(o, "kind", json_object_new_string(kind_name(kind_of_snap(r))));
+    json_object_object_add(o, "summary", r == f ? NULL : json_object_new_string(r->summary));
+    d = diagnosis_of(s, r->id);
+    json_object_object_add(o, "diagnosis", d > 0 ? json_object_new_int(d) : NULL);
+    return o;
+}
+
+static uint64_t events_total(const struct alerts *a)
+{
+    uint64_t n = 0;
+
+    for (int i = 0; i < ALERT_EVENTS; i++)
+        n += a->events[i];
+    return n;
+}
+
+static void emit(struct alerts *a, const struct snapshot *s, enum alert_event ev,
+                 const struct snap_finding *f,
                  const struct snap_peer *p, const char *reason, enum severity prev,
                  int64_t evidence_us, int64_t now_us)
 {
@@ -332,6 +406,7 @@ static void emit(struct alerts *a, enum alert_event ev, const struct snap_findin
         return;
     }
     json_object_object_add(o, "event", json_object_new_string(alert_event_name(ev)));
+    json_object_object_add(o, "root_cause", jroot_cause(s, f));
     json_object_object_add(o, "reason", reason ? json_object_new_string(reason) : NULL);
     json_object_object_add(o, "previous_severity",
                            ev == ALERT_ESCALATED ? json_object_new_string(severity_name(prev))
@@ -351,7 +426,7 @@ static void emit(struct alerts *a, enum alert_event ev, const struct snap_findin
 
 size_t alerts_update(struct alerts *a, const struct snapshot *s, int64_t now_us)
 {
-    uint64_t before = a->events[0] + a->events[1] + a->events[2];
+    uint64_t before = events_total(a);
     struct astate *t;
 
     index_peers(a, s);
@@ -379,19 +454,29 @@ size_t alerts_update(struct alerts *a, const struct snapshot *s, int64_t now_us)
             /* Evidence time: the first occurrence completed the evidence
              * (so emitted - evidence_time is the honest alert latency); a
              * recurrence, the latest. */
-            emit(a, ALERT_NEW, f, p, old != NULL ? "recurred" : NULL, f->severity,
+            emit(a, s, ALERT_NEW, f, p, old != NULL ? "recurred" : NULL, f->severity,
                  old != NULL ? f->last_us : f->first_us, now_us);
             occurred = true;
         } else {
             *n = *old;
             occurred = f->count > old->count;
             if (!old->recovered && f->severity > old->sev)
-                emit(a, ALERT_ESCALATED, f, p, "severity", old->sev, f->last_us, now_us);
+                emit(a, s, ALERT_ESCALATED, f, p, "severity", old->sev, f->last_us, now_us);
             else if (!old->recovered && count_level(f->count) > old->level)
-                emit(a, ALERT_ESCALATED, f, p, "count", old->sev, f->last_us, now_us);
+                emit(a, s, ALERT_ESCALATED, f, p, "count", old->sev, f->last_us, now_us);
             if (f->severity > n->sev)
                 n->sev = f->severity;
             n->level = count_level(f->count);
+        }
+        {   /* a cause found after the alert: say it (the diagnosis re-runs
+             * on every snapshot, so a root can arrive later) */
+            const struct snap_finding *r = root_finding(s, f);
+            if (old != NULL && !old->recovered && n->root[0] != '\0' &&
+                strcmp(n->root, r->id) != 0)
+                emit(a, s, ALERT_EXPLAINED, f, p, r == f ? "root cause gone" : NULL,
+                     f->severity, r->last_us, now_us);
+            memcpy(n->root, r->id, sizeof(n->root));
+            n->root[sizeof(n->root) - 1] = '\0';
         }
         n->used = true;
         n->count = f->count;
@@ -405,12 +490,12 @@ size_t alerts_update(struct alerts *a, const struct snapshot *s, int64_t now_us)
             else if (strcmp(p->keepalive, "up") == 0 && n->ka_down) {
                 n->recovered = true;
                 n->ka_down = false;
-                emit(a, ALERT_RECOVERED, f, p, "keepalive answered", f->severity,
+                emit(a, s, ALERT_RECOVERED, f, p, "keepalive answered", f->severity,
                      s->run.last_ts_us, now_us);
             }
         } else if (recovers_on_success(f) && !occurred && ok > n->ok_mark) {
             n->recovered = true;
-            emit(a, ALERT_RECOVERED, f, p,
+            emit(a, s, ALERT_RECOVERED, f, p,
                  kind_meta(kind_of_snap(f))->success_is_answer ? "answered again"
                                                      : "authentication succeeded again",
                  f->severity, s->run.last_ts_us, now_us);
@@ -419,5 +504,5 @@ size_t alerts_update(struct alerts *a, const struct snapshot *s, int64_t now_us)
     t = a->cur;
     a->cur = a->next;
     a->next = t;
-    return (size_t)(a->events[0] + a->events[1] + a->events[2] - before);
+    return (size_t)(events_total(a) - before);
 }

@@ -50,6 +50,8 @@ enum alert_event {
     ALERT_NEW = 0,
     ALERT_ESCALATED,
     ALERT_RECOVERED,
+    ALERT_EXPLAINED,        /* another finding became its root cause (docs/monitoring.md) */
+    ALERT_EVENTS,
 };
 
 const char *alert_event_name(enum alert_event ev);

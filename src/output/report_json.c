@@ -194,6 +194,17 @@ static json_object *jdiagnosis(const struct snap_diagnosis *d)
     json_object_object_add(o, "confidence", json_object_new_string(d->confidence));
     json_object_object_add(o, "summary", json_object_new_string(d->summary));
     json_object_object_add(o, "explains", jids(d->explains, d->n_explains));
+    json_object_object_add(o, "explains_dropped", json_object_new_int64(d->explains_dropped));
+    json_object_object_add(o, "roots", jids(d->roots, d->n_roots < SNAP_MAX_EXPLAINS
+                                                      ? d->n_roots : SNAP_MAX_EXPLAINS));
+    json_object_object_add(o, "root_count", json_object_new_int64(d->n_roots));
+    {
+        json_object *fr = json_object_new_array();
+        for (uint32_t i = 0; i < d->n_frames && i < SNAP_MAX_DIAG_FRAMES; i++)
+            json_object_array_add(fr, json_object_new_uint64(d->frames[i]));
+        json_object_object_add(o, "evidence_frames", fr);
+        json_object_object_add(o, "evidence_frames_total", json_object_new_int64(d->n_frames));
+    }
     for (uint32_t i = 0; i < d->n_ruled_out && i < SNAP_MAX_RULED_OUT; i++) {
         json_object *r = json_object_new_object();
         json_object_object_add(r, "cause", json_object_new_string(d->ruled_out[i].cause));

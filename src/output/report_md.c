@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "findings/kind_meta.h"
 #include "ladder.h"
 #include "report.h"
 #include "report_fmt.h"
@@ -159,8 +160,93 @@ static void md_ladders(FILE *f, const struct snapshot *s)
     free(seen);
 }
 
+#define MD_FRAMES 32            /* evidence frames listed per root cause */
+
+static const struct snap_finding *md_finding(const struct snapshot *s, const char *id)
+{
+    for (size_t j = 0; j < s->n_findings; j++)
+        if (strcmp(s->findings[j].id, id) == 0)
+            return &s->findings[j];
+    return NULL;
+}
+
+/* "## Diagnosis" (diagnosis/diagnosis.h, docs/findings.md "Diagnosis"): per
+ * root cause its confidence, evidence frames, the findings it explains,
+ * the differential and the fix; it leads the report, as in the text one. */
+static void md_diagnosis(FILE *f, const struct snapshot *s)
+{
+    fprintf(f, "## Diagnosis\n\n%zu root cause(s), most important first; every finding "
+               "stays listed under Findings.\n\n", s->n_diagnosis + s->diagnosis_dropped);
+    for (size_t i = 0; i < s->n_diagnosis && i < SNAP_MAX_DIAGNOSIS; i++) {
+        const struct snap_diagnosis *d = &s->diagnosis[i];
+        uint32_t nr = d->n_roots < SNAP_MAX_EXPLAINS ? d->n_roots : SNAP_MAX_EXPLAINS;
+        uint32_t nf = d->n_frames < SNAP_MAX_DIAG_FRAMES ? d->n_frames : SNAP_MAX_DIAG_FRAMES;
+
+        fprintf(f, "### Root cause %zu: %s on %s ", i + 1, kind_name(d->root_cause), d->role);
+        md(f, d->trunk);
+        fprintf(f, "\n\n");
+        md(f, d->summary);
+        fprintf(f, "\n\n- Severity: %s, confidence: %s\n- Root finding: %s",
+                severity_name(d->severity), d->confidence, d->finding);
+        if (d->n_roots > 1) {
+            fprintf(f, " (%u roots of this cause folded here:", (unsigned)d->n_roots);
+            for (uint32_t k = 0; k < nr; k++)
+                fprintf(f, " %s", d->roots[k]);
+            fprintf(f, "%s)", d->n_roots > nr ? " ..." : "");
+        }
+        if (nf > 0) {
+            fprintf(f, "\n- Evidence frames:");
+            for (uint32_t k = 0; k < nf && k < MD_FRAMES; k++)
+                fprintf(f, "%s %llu", k ? "," : "", (unsigned long long)d->frames[k]);
+            if (d->n_frames > MD_FRAMES)
+                fprintf(f, " and %u more (`--report json` lists them)",
+                        (unsigned)(d->n_frames - MD_FRAMES));
+        }
+        fprintf(f, "\n\n");
+        if (d->n_explains > 0) {
+            fprintf(f, "Explains (folded under this root cause):\n\n");
+            for (uint32_t k = 0; k < d->n_explains && k < SNAP_MAX_EXPLAINS; k++) {
+                const struct snap_finding *x = md_finding(s, d->explains[k]);
+                fprintf(f, "- %s %s: ", d->explains[k], x ? x->kind : "?");
+                md(f, x ? x->summary : "(not in this report)");
+                fputc('\n', f);
+            }
+            if (d->explains_dropped)
+                fprintf(f, "- and %u more finding(s)\n", (unsigned)d->explains_dropped);
+            fputc('\n', f);
+        }
+        if (d->n_ruled_out > 0) {
+            fprintf(f, "Differential:\n\n| cause | verdict |\n|---|---|\n");
+            for (uint32_t k = 0; k < d->n_ruled_out && k < SNAP_MAX_RULED_OUT; k++) {
+                fprintf(f, "| ");
+                md(f, d->ruled_out[k].cause);
+                fprintf(f, " | ");
+                md(f, d->ruled_out[k].why);
+                fprintf(f, " |\n");
+            }
+            fputc('\n', f);
+        }
+        if (d->fix[0]) {
+            fprintf(f, "Fix: ");
+            md(f, d->fix);
+            fprintf(f, "\n\n");
+        }
+    }
+    if (s->diagnosis_dropped)
+        fprintf(f, "%zu more root cause(s) not shown (at most %d): see the findings.\n\n",
+                s->diagnosis_dropped, SNAP_MAX_DIAGNOSIS);
+}
+
+/* A peer with nothing of its own to diagnose (role none) is left out of the
+ * table; the JSON report keeps it, with its role and reason. */
+static bool md_peer_listed(const struct snap_peer *p)
+{
+    return strcmp(p->role, "none") != 0;
+}
+
 int report_markdown(FILE *f, const struct snapshot *s)
 {
+    size_t unlisted = 0;
     char a[40], b[40];
     size_t shown = 0;
 
@@ -171,8 +257,11 @@ int report_markdown(FILE *f, const struct snapshot *s)
             report_time_utc(s->run.last_ts_us, b, sizeof(b)),
             (unsigned long long)s->run.packets, (unsigned long long)s->run.sip_messages);
 
-    fprintf(f, "## Verdict\n\n");
-    for (size_t i = 0; i < s->n_peers; i++) {
+    if (s->n_diagnosis > 0)
+        md_diagnosis(f, s);
+    else
+        fprintf(f, "## Verdict\n\n");
+    for (size_t i = 0; i < s->n_peers && s->n_diagnosis == 0; i++) {
         if (s->peers[i].verdict[0] == '\0')
             continue;
         fprintf(f, "- ");
@@ -180,7 +269,7 @@ int report_markdown(FILE *f, const struct snapshot *s)
         fputc('\n', f);
         shown++;
     }
-    if (shown == 0)
+    if (shown == 0 && s->n_diagnosis == 0)
         fprintf(f, "- No problem of severity warning or worse found.\n");
 
     fprintf(f, "\n## Findings\n\n");
@@ -190,7 +279,15 @@ int report_markdown(FILE *f, const struct snapshot *s)
         const struct snap_finding *x = &s->findings[i];
         fprintf(f, "### %zu. %s: %s\n\n", i + 1, severity_name(x->severity), x->kind);
         md(f, x->summary);
-        fprintf(f, "\n\n- Entity: ");
+        fprintf(f, "\n\n");
+        if (x->id[0]) {
+            fprintf(f, "- Id: %s", x->id);
+            if (x->explained_by[0])
+                fprintf(f, ", explained by %s (folded under it in the Diagnosis)",
+                        x->explained_by);
+            fputc('\n', f);
+        }
+        fprintf(f, "- Entity: ");
         md(f, x->entity);
         if (x->provider[0]) {
             fprintf(f, "\n- Provider: ");
@@ -239,6 +336,10 @@ int report_markdown(FILE *f, const struct snapshot *s)
     for (size_t i = 0; i < s->n_peers; i++) {
         const struct snap_peer *p = &s->peers[i];
         bool any = false;
+        if (!md_peer_listed(p)) {
+            unlisted++;
+            continue;
+        }
         fprintf(f, "| ");
         md(f, p->name);
         fprintf(f, " | ");
@@ -258,6 +359,9 @@ int report_markdown(FILE *f, const struct snapshot *s)
                 report_time_utc(p->first_fail_us, a, sizeof(a)),
                 report_time_utc(p->last_fail_us, b, sizeof(b)));
     }
+    if (unlisted > 0)
+        fprintf(f, "\n%zu peer(s) with no request and no answer of their own are not listed "
+                   "(role none; `--report json` lists every peer).\n", unlisted);
     md_media(f, s);
     fprintf(f, "\n## Capture statistics\n\n");
     fprintf(f, "- packets: %llu\n- SIP messages: %llu\n- malformed SIP: %llu\n"

@@ -60,6 +60,31 @@ static void verdicts(FILE *f, const struct snapshot *s, const struct style *st)
 
 #define TEXT_EXPLAINS 4         /* folded findings named under a root cause */
 
+#define TEXT_FRAMES 16          /* evidence frames named per root cause */
+
+/* The other roots folded into a diagnosis, and its evidence frames. */
+static void diagnosis_roots(FILE *f, const struct snap_diagnosis *d)
+{
+    uint32_t nr = d->n_roots < SNAP_MAX_EXPLAINS ? d->n_roots : SNAP_MAX_EXPLAINS;
+    uint32_t nf = d->n_frames < SNAP_MAX_DIAG_FRAMES ? d->n_frames : SNAP_MAX_DIAG_FRAMES;
+
+    if (d->n_roots > 1) {
+        fprintf(f, "     %u roots of this cause folded here:", (unsigned)d->n_roots);
+        for (uint32_t k = 0; k < nr; k++)
+            fprintf(f, " %s", d->roots[k]);
+        fprintf(f, "%s\n", d->n_roots > nr ? " ..." : "");
+    }
+    if (nf == 0)
+        return;
+    fprintf(f, "     evidence frames");
+    for (uint32_t k = 0; k < nf && k < TEXT_FRAMES; k++)
+        fprintf(f, " %llu", (unsigned long long)d->frames[k]);
+    if (d->n_frames > TEXT_FRAMES)
+        fprintf(f, " and %u more (--report json lists them)",
+                (unsigned)(d->n_frames - TEXT_FRAMES));
+    fputc('\n', f);
+}
+
 /* The diagnosis (diagnosis/diagnosis.h, docs/findings.md "Diagnosis"): one
  * block per root cause, most important first; the line formats are a
  * documented contract (tests and scripts read them). */
@@ -76,6 +101,7 @@ static void diagnosis_section(FILE *f, const struct snapshot *s, const struct st
                 st->off, d->role, d->trunk, d->confidence);
         fprintf(f, "     %s\n", d->summary);
         fprintf(f, "     root finding %s\n", d->finding);
+        diagnosis_roots(f, d);
         for (uint32_t k = 0; k < d->n_explains && k < SNAP_MAX_EXPLAINS && k < TEXT_EXPLAINS;
              k++) {
             const struct snap_finding *x = NULL;
@@ -85,9 +111,9 @@ static void diagnosis_section(FILE *f, const struct snapshot *s, const struct st
             fprintf(f, "     explains %s %s: %s\n", d->explains[k], x ? x->kind : "?",
                     x ? x->summary : "(not in this report)");
         }
-        if (d->n_explains > TEXT_EXPLAINS)
+        if (d->n_explains + d->explains_dropped > TEXT_EXPLAINS)
             fprintf(f, "     explains %u more finding(s) (their ids are in --report json)\n",
-                    (unsigned)(d->n_explains - TEXT_EXPLAINS));
+                    (unsigned)(d->n_explains + d->explains_dropped - TEXT_EXPLAINS));
         for (uint32_t k = 0; k < d->n_ruled_out && k < SNAP_MAX_RULED_OUT; k++)
             fprintf(f, "     - %s: %s\n", d->ruled_out[k].cause, d->ruled_out[k].why);
         if (d->fix[0])
@@ -237,7 +263,7 @@ static void peers(FILE *f, const struct snapshot *s, const struct style *st)
                                                      "5xx", "6xx" };
     char a[40], b[40];
 
-    size_t shown = 0, notable = 0;
+    size_t shown = 0, notable = 0, silent = 0;
     bool budget = s->n_peers > TEXT_PEERS;
 
     fprintf(f, "%sPeers%s\n", st->bold, st->off);
@@ -249,6 +275,10 @@ static void peers(FILE *f, const struct snapshot *s, const struct style *st)
         const struct snap_peer *p = &s->peers[i];
         int rate = report_auth_rate(p);
         bool any = false;
+        if (strcmp(p->role, "none") == 0) {
+            silent++;   /* nothing of its own to diagnose: the JSON keeps it */
+            continue;
+        }
         if (budget && (shown >= TEXT_PEERS || !peer_notable(p)))
             continue;
         shown++;
@@ -288,6 +318,9 @@ static void peers(FILE *f, const struct snapshot *s, const struct style *st)
     if (budget)
         fprintf(f, "  ... %zu peer(s) in all, %zu with a failure; %zu shown (the JSON report "
                    "lists every peer)\n", s->n_peers, notable, shown);
+    if (silent > 0)
+        fprintf(f, "  %zu peer(s) with no request and no answer of their own not listed "
+                   "(role none; --report json lists every peer)\n", silent);
     fputc('\n', f);
 }
 

@@ -8,7 +8,12 @@ For every line of tests/diagnosis/expected.tsv (where, capture, root_cause, role
 - every diagnosis's finding and explains ids exist, each explained finding's
   explained_by chain ends at that diagnosis's root, and no finding is folded twice;
 - every ruled_out "why" starts "ruled out because" or "cannot tell from this capture because";
-- the text report opens with the same diagnosis (its documented first line);
+- the text report opens with the same diagnosis (its documented first line), and the
+  Markdown report leads with it (confidence, evidence frames, what it explains, the
+  differential);
+- one cause on one trunk is one entry whose roots and evidence frames are all its roots'
+  (nDPI__webex: the failed TLS handshakes of one client to many servers are one entry);
+- peers with role "none" are not in the text and Markdown peer lists;
 - the two alarms the wire contradicted stay gone (sngrep__aaa: "never answers" although
   200.68.120.81 answered; nDPI FAX: "cannot answer it through the NAT" although the far
   end's requests reach the private address).
@@ -58,9 +63,27 @@ def check(where, cap, root, role, secrets):
     if got != (root, role):
         fail("%s: first root cause %s/%s, expected %s/%s" % (name, got[0], got[1], root, role))
     folded = set()
+    seen_cause = set()
     for d in dg:
         if d["finding"] not in fs or fs[d["finding"]]["kind"] != d["root_cause"]:
             fail("%s: diagnosis finding %s is not a %s" % (name, d["finding"], d["root_cause"]))
+        # one cause on one trunk is one entry, with every root and its frames
+        if (d["root_cause"], d["trunk"]) in seen_cause:
+            fail("%s: %s on %s is listed twice" % (name, d["root_cause"], d["trunk"]))
+        seen_cause.add((d["root_cause"], d["trunk"]))
+        if not d["roots"] or d["roots"][0] != d["finding"] or d["root_count"] < len(d["roots"]):
+            fail("%s: roots %r / root_count %r do not start at %s" % (name, d["roots"], d["root_count"],
+                                                                     d["finding"]))
+        frames = set(d["evidence_frames"])
+        if d["evidence_frames"] != sorted(frames) or d["evidence_frames_total"] < len(frames):
+            fail("%s: evidence_frames not ascending and distinct, or total short" % name)
+        for r in d["roots"]:
+            if r not in fs or fs[r].get("explained_by") or r in folded:
+                fail("%s: root %s: unknown, explained, or folded twice" % (name, r))
+            folded.add(r)
+            want = {e["frame"] for e in fs.get(r, {}).get("evidence", [])}
+            if len(frames) < 64 and not want <= frames:
+                fail("%s: the evidence frames of root %s are not in its diagnosis" % (name, r))
         for i in d["explains"]:
             if i not in fs or i in folded:
                 fail("%s: explains %s: unknown or folded twice" % (name, i))
@@ -72,7 +95,7 @@ def check(where, cap, root, role, secrets):
         seen, x = 0, f
         while x.get("explained_by") and seen < len(fs):
             x, seen = fs.get(x["explained_by"], {}), seen + 1
-        if f.get("explained_by") and not any(d["finding"] == x.get("id") or x.get("id") in d["explains"]
+        if f.get("explained_by") and not any(x.get("id") in d["roots"] or x.get("id") in d["explains"]
                                              for d in dg):
             fail("%s: %s is explained but its root %s has no diagnosis" % (name, f["id"], x.get("id")))
     txt, _ = run(["-r", path, *extra])
@@ -83,6 +106,43 @@ def check(where, cap, root, role, secrets):
         elif not re.match(r"  1\. \[%s\] %s on %s: " % (dg[0]["severity"].upper(), dg[0]["root_cause"],
                                                          dg[0]["role"]), lines[3]):
             fail("%s: text diagnosis line %r" % (name, lines[3]))
+    if cap == "nDPI__webex.pcap":
+        # 11 failed handshakes from one client to 11 servers are one cause of the client's
+        # TLS set-up, not 11 root causes
+        tls = [d for d in dg if d["root_cause"] == "tls_failed"]
+        roots = [f["id"] for f in fs.values() if f["kind"] == "tls_failed" and not f.get("explained_by")]
+        if len(tls) != 1 or sorted(tls[0]["roots"]) != sorted(roots) or len(roots) < 2:
+            fail("%s: tls_failed is %d entries (roots %r), expected one with all of %r"
+                 % (name, len(tls), [d["roots"] for d in tls], roots))
+        elif not re.search(r"to %d servers" % len(roots), tls[0]["trunk"]):
+            fail("%s: tls_failed entry names %r" % (name, tls[0]["trunk"]))
+    # peers with nothing of their own are not listed in the text (JSON keeps them)
+    for p in doc.get("peers", []):
+        if p.get("role") == "none" and "\n  %s\n" % p["name"] in txt:
+            fail("%s: role-none peer %s is in the text peer list" % (name, p["name"]))
+    md, _ = run(["-r", path, "--report", "markdown", *extra])
+    heads = [l for l in md.splitlines() if l.startswith("## ")]
+    if dg:
+        if not heads or heads[0] != "## Diagnosis":
+            fail("%s: the Markdown report does not lead with the diagnosis (%r)" % (name, heads[:2]))
+        if not re.search(r"^### Root cause 1: %s on %s " % (dg[0]["root_cause"], dg[0]["role"]), md, re.M):
+            fail("%s: Markdown root cause 1 is not %s" % (name, dg[0]["root_cause"]))
+        first = md.split("### Root cause 2:")[0]
+        for r in dg[0]["ruled_out"]:
+            if "| %s |" % r["cause"].replace("_", "\\_") not in first:
+                fail("%s: Markdown differential lacks %s" % (name, r["cause"]))
+        if "- Severity: %s, confidence: %s" % (dg[0]["severity"], dg[0]["confidence"]) not in first:
+            fail("%s: Markdown root cause 1 lacks its confidence" % name)
+        if dg[0]["evidence_frames"] and "- Evidence frames: %d" % dg[0]["evidence_frames"][0] not in first:
+            fail("%s: Markdown root cause 1 lacks its evidence frames" % name)
+        for i in dg[0]["explains"][:16]:
+            if "\n- %s %s: " % (i, fs[i]["kind"]) not in first:
+                fail("%s: Markdown root cause 1 does not fold %s" % (name, i))
+    elif heads and heads[0] == "## Diagnosis":
+        fail("%s: Markdown diagnosis without one in JSON" % name)
+    for p in doc.get("peers", []):
+        if p.get("role") == "none" and "| %s |" % p["name"] in md:
+            fail("%s: role-none peer %s is in the Markdown peer table" % (name, p["name"]))
     if cap == "sngrep__aaa.pcap" and "never answers" in txt:
         fail("%s: says never answers although the host answered" % name)
     if cap == "nDPI__FAX-Call-t38-CA-TDM-SIP-FB-1.pcap" and "cannot answer it through the NAT" in txt:

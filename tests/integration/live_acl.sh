@@ -38,7 +38,8 @@ sleep 5.5
 mon_stop
 
 python3 tests/integration/lib/monitor_check.py "$LAB_WORK/alerts.ndjson" "$LAB_WORK/metrics.prom" \
-    seq:ip_rejected:new seq:source_ip_changed:new latency:2.0 nodup \
+    seq:ip_rejected:new seq:source_ip_changed:new root:ip_rejected:source_ip_changed \
+    root:source_ip_changed:source_ip_changed latency:2.0 nodup \
     'metric:sipscope_requests_total{method="INVITE"}>=82' \
     'metric:sipscope_responses_total{class="2xx"}>=80' \
     'metric:sipscope_drops_total{stage="ring"}==0' \

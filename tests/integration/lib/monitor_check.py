@@ -11,6 +11,10 @@ CHECK is one of
   metric:NAME{LABELS}>=N   a sample of the metrics file (label subset match)
   metric:NAME{LABELS}==N
   nodup                no two identical (kind, entity, event, count) lines
+  root:KIND:ROOT       the last event of KIND names ROOT as its root cause
+                       (root_cause.kind; KIND itself: it is its own root)
+Always checked: every event carries root_cause {is_root, finding, kind}, is_root
+exactly when the finding is not explained_by another.
 Prints one line per failure and exits 1 if any; prints the measured
 latencies (max, per kind) on success, for docs/monitoring.md.
 """
@@ -92,8 +96,24 @@ def main():
                 if key in seen:
                     bad.append("duplicate event %s" % (key,))
                 seen.add(key)
+        elif kind == "root":
+            k, _, want = arg.partition(":")
+            got = [e for e in events if e["kind"] == k]
+            if not got:
+                bad.append("root %s: no event of that kind" % k)
+            elif (got[-1].get("root_cause") or {}).get("kind") != want:
+                bad.append("root %s: last event's root cause is %r, want %s"
+                           % (k, got[-1].get("root_cause"), want))
         else:
             bad.append("unknown check %r" % chk)
+    for e in events:
+        rc = e.get("root_cause")
+        if not isinstance(rc, dict) or not rc.get("finding") or not rc.get("kind"):
+            bad.append("%s %s: no root_cause" % (e["kind"], e["event"]))
+        elif rc.get("is_root") != (not e.get("explained_by")) or \
+                (rc["is_root"] and (rc["finding"], rc["kind"]) != (e["id"], e["kind"])):
+            bad.append("%s %s: root_cause %r disagrees with explained_by %r"
+                       % (e["kind"], e["event"], rc, e.get("explained_by")))
     for b in bad:
         print("FAIL: " + b)
     if not bad and lat:

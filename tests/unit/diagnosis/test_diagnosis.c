@@ -267,7 +267,8 @@ static void test_two_causes(void **state)
     for (size_t i = 0; i < 2; i++)
         if (snap.diagnosis[i].root_cause == KIND_BRUTE_FORCE) {
             assert_string_equal(snap.diagnosis[i].role, "attack");
-            assert_int_equal(snap.diagnosis[i].n_explains, 2);     /* scanner + its 403s */
+            assert_int_equal(snap.diagnosis[i].n_explains, 1);     /* its 403s */
+            assert_int_equal(snap.diagnosis[i].n_roots, 2);        /* brute force + scan */
         } else {
             assert_string_equal(snap.diagnosis[i].role, "trunk");
         }
@@ -361,6 +362,81 @@ static void test_differential(void **state)
     assert_true(acl && keep);
 }
 
+static void evidence(struct snap_finding *f, uint64_t a, uint64_t b)
+{
+    f->evidence[0].frame = a;
+    f->evidence[1].frame = b;
+    f->n_evidence = 2;
+}
+
+/* Roots of one cause fold into one entry with every root and evidence
+ * frame: one kind on one trunk; for the client's own set-up (TLS, NAT),
+ * one client towards many servers (nDPI__webex: 11 failed handshakes were
+ * 11 root causes) or many clients against one server. Other kinds on two
+ * trunks stay two: a wrong password on each is two accounts to fix. */
+static void test_fold(void **state)
+{
+    const struct snap_diagnosis *d;
+    struct snap_finding *f;
+    (void)state;
+    reset();
+    for (int i = 0; i < 5; i++) {
+        char sv[32];
+        snprintf(sv, sizeof(sv), "203.0.113.%d", 20 + i);
+        f = finding(KIND_TLS_FAILED, PBX, sv, 0);
+        snprintf(f->entity, sizeof(f->entity), "%s to %s:5061", PBX, sv);
+        evidence(f, (uint64_t)(50 - 10 * i), (uint64_t)(51 - 10 * i));
+    }
+    evidence(f, 10, 40);    /* frames shared with another root: listed once */
+    diagnosis_run(&snap);
+    assert_int_equal(snap.n_diagnosis, 1);
+    d = &snap.diagnosis[0];
+    assert_int_equal(d->root_cause, KIND_TLS_FAILED);
+    assert_int_equal(d->n_roots, 5);
+    assert_string_equal(d->roots[0], d->finding);
+    assert_string_equal(d->trunk, PBX " to 5 servers");
+    assert_non_null(strstr(d->summary, "(and 4 more like it)"));
+    assert_int_equal(d->n_explains, 0);
+    assert_int_equal(d->n_frames, 9);
+    static const uint64_t want[] = { 10, 20, 21, 30, 31, 40, 41, 50, 51 };
+    for (uint32_t k = 0; k < d->n_frames; k++)
+        assert_int_equal(d->frames[k], want[k]);
+
+    /* many phones failing TLS against one server: that server's cause */
+    reset();
+    for (int i = 0; i < 3; i++) {
+        char cl[32];
+        snprintf(cl, sizeof(cl), "192.168.1.%d", 30 + i);
+        f = finding(KIND_TLS_FAILED, cl, TRUNK, 0);
+        snprintf(f->entity, sizeof(f->entity), "%s to " TRUNK ":5061", cl);
+    }
+    diagnosis_run(&snap);
+    assert_int_equal(snap.n_diagnosis, 1);
+    assert_string_equal(snap.diagnosis[0].trunk, "3 clients to " TRUNK);
+
+    /* a wrong password on two trunks: two diagnoses */
+    reset();
+    peer(PBX, TRUNK, 7);
+    peer(PBX, TRUNK2, 9);
+    finding(KIND_AUTH_REJECTED, PBX, TRUNK, 7);
+    finding(KIND_AUTH_REJECTED, PBX, TRUNK2, 9);
+    diagnosis_run(&snap);
+    assert_int_equal(snap.n_diagnosis, 2);
+    assert_int_equal(snap.diagnosis[0].n_roots, 1);
+
+    /* two users refused on one trunk: one diagnosis, both roots */
+    reset();
+    peer(PBX, TRUNK, 7);
+    f = finding(KIND_AUTH_REJECTED, PBX, TRUNK, 7);
+    snprintf(f->entity, sizeof(f->entity), "1001");
+    f = finding(KIND_AUTH_REJECTED, PBX, TRUNK, 7);
+    snprintf(f->entity, sizeof(f->entity), "1002");
+    diagnosis_run(&snap);
+    assert_int_equal(snap.n_diagnosis, 1);
+    assert_int_equal(snap.diagnosis[0].n_roots, 2);
+    assert_string_equal(snap.diagnosis[0].roots[1], f->id);
+}
+
 /* More roots than entries: counted, never silently dropped. */
 static void test_dropped(void **state)
 {
@@ -393,6 +469,7 @@ int main(void)
         cmocka_unit_test(test_roles),
         cmocka_unit_test(test_differential),
         cmocka_unit_test(test_dropped),
+        cmocka_unit_test(test_fold),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

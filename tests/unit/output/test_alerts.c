@@ -154,6 +154,82 @@ static void test_new_once_then_escalate(void **st)
     put_all(ev, n);
 }
 
+/* Every alert says its root cause: the finding itself when nothing
+ * explains it, else the end of its explained_by chain (id and kind), and
+ * the diagnosis entry that holds it. */
+static void test_root_cause(void **st)
+{
+    (void)st;
+    struct alerts *a = open_alerts(16);
+    struct snapshot *s = snap(16, 4);
+    struct snap_finding *f;
+    json_object *ev[16], *rc, *v;
+    size_t n;
+
+    f = add_f(s, "brute_force", "192.0.2.66", SEV_ERROR, 40, 0);
+    f->kind_id = KIND_BRUTE_FORCE;
+    snprintf(f->id, sizeof(f->id), "F3");
+    f = add_f(s, "auth_rejected", "1001 from 192.0.2.66", SEV_ERROR, 40, 0);
+    f->kind_id = KIND_AUTH_REJECTED;
+    snprintf(f->id, sizeof(f->id), "F1");
+    snprintf(f->explained_by, sizeof(f->explained_by), "F2");
+    f = add_f(s, "digest_mismatch", "1001 from 192.0.2.66", SEV_ERROR, 2, 0);
+    f->kind_id = KIND_DIGEST_MISMATCH;
+    snprintf(f->id, sizeof(f->id), "F2");
+    snprintf(f->explained_by, sizeof(f->explained_by), "F3");   /* F1 -> F2 -> F3 */
+    s->n_diagnosis = 1;
+    snprintf(s->diagnosis[0].finding, SNAP_ID, "F3");
+    s->diagnosis[0].n_explains = 2;
+    snprintf(s->diagnosis[0].explains[0], SNAP_ID, "F2");
+    snprintf(s->diagnosis[0].explains[1], SNAP_ID, "F1");
+    assert_int_equal(alerts_update(a, s, 1795600000500000LL), 3);
+    alerts_free(a);
+    n = read_events(ev, 16);
+    assert_int_equal(n, 3);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(json_object_object_get_ex(ev[i], "root_cause", &rc));
+        assert_non_null(rc);
+        assert_string_equal(str(rc, "finding"), "F3");
+        assert_string_equal(str(rc, "kind"), "brute_force");
+        assert_true(json_object_object_get_ex(rc, "is_root", &v));
+        assert_int_equal(json_object_get_boolean(v), strcmp(str(ev[i], "id"), "F3") == 0);
+        assert_true(json_object_object_get_ex(rc, "diagnosis", &v));
+        assert_int_equal(json_object_get_int(v), 1);
+    }
+    assert_string_equal(str(ev[1], "id"), "F1");
+    assert_string_equal(str(ev[1], "explained_by"), "F2");
+    put_all(ev, n);
+
+    /* a cause that arrives after the alert: one "explained" event naming
+     * it, then nothing more while it stays */
+    unlink(path);
+    a = open_alerts(16);
+    s = snap(16, 4);
+    f = add_f(s, "ip_rejected", "198.51.100.77 to 203.0.113.5", SEV_ERROR, 3, 0);
+    f->kind_id = KIND_IP_REJECTED;
+    snprintf(f->id, sizeof(f->id), "F1");
+    assert_int_equal(alerts_update(a, s, 1795600000500000LL), 1);
+    snprintf(s->findings[0].explained_by, SNAP_ID, "F2");
+    f = add_f(s, "source_ip_changed", "1001 198.51.100.77", SEV_ERROR, 1, 0);
+    f->kind_id = KIND_SOURCE_IP_CHANGED;
+    snprintf(f->id, sizeof(f->id), "F2");
+    assert_int_equal(alerts_update(a, s, 1795600001000000LL), 2);    /* explained + new */
+    assert_int_equal(alerts_update(a, s, 1795600002000000LL), 0);
+    assert_int_equal(alerts_count(a, ALERT_EXPLAINED), 1);
+    alerts_free(a);
+    n = read_events(ev, 16);
+    assert_int_equal(n, 3);
+    assert_string_equal(str(ev[0], "event"), "new");
+    assert_true(json_object_object_get_ex(ev[0], "root_cause", &rc));
+    assert_string_equal(str(rc, "finding"), "F1");
+    assert_string_equal(str(ev[1], "event"), "explained");
+    assert_string_equal(str(ev[1], "id"), "F1");
+    assert_true(json_object_object_get_ex(ev[1], "root_cause", &rc));
+    assert_string_equal(str(rc, "finding"), "F2");
+    assert_string_equal(str(rc, "kind"), "source_ip_changed");
+    put_all(ev, n);
+}
+
 static void test_recovery_by_success(void **st)
 {
     (void)st;
@@ -270,6 +346,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_new_once_then_escalate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_root_cause, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recovery_by_success, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recovery_by_keepalive, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),

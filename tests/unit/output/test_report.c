@@ -17,6 +17,7 @@
 #include "engine_testlib.h"
 #include "util/err.h"
 #include "output/evidence.h"
+#include "diagnosis/diagnosis.h"
 
 #define RURI "sip:+15550100@" TRUNK
 
@@ -280,6 +281,64 @@ static void test_evidence_pcap(void **state)
     unlink(in);
 }
 
+/* With the diagnosis run (as main does before the final report), Markdown
+ * and text lead with it: root cause, confidence, evidence frames, the
+ * differential and the fix; a peer with nothing of its own (role none) is
+ * left out of the text and Markdown peer lists and kept in the JSON, with
+ * its role and reason. */
+static void test_diagnosis_first(void **state)
+{
+    struct snap_peer *idle;
+    char *md, *txt, *js;
+    const char *d, *fd;
+    (void)state;
+
+    assert_true(t.snap.n_peers < t.snap.cap_peers);
+    idle = &t.snap.peers[t.snap.n_peers++];
+    memset(idle, 0, sizeof(*idle));
+    idle->key = 424242;
+    assert_true(addr_parse("192.0.2.99", 10, &idle->local.ip));
+    assert_true(addr_parse("192.0.2.98", 10, &idle->remote.ip));
+    idle->local.port = idle->remote.port = 5060;
+    diagnosis_run(&t.snap);
+    assert_true(t.snap.n_diagnosis >= 1);
+    assert_string_equal(idle->role, "none");
+    assert_non_null(strstr(idle->name, "192.0.2.99"));
+
+    md = render(REPORT_MARKDOWN, false);
+    d = strstr(md, "\n## Diagnosis\n");
+    fd = strstr(md, "\n## Findings\n");
+    assert_non_null(d);
+    assert_non_null(fd);
+    assert_true(d < fd);
+    assert_null(strstr(md, "## Verdict"));
+    assert_non_null(strstr(d, "### Root cause 1: auth_rejected on trunk PBX " PBX " -\\> trunk "
+                              TRUNK));
+    assert_non_null(strstr(d, "- Severity: error, confidence: "));
+    assert_non_null(strstr(d, "- Root finding: F1"));
+    assert_non_null(strstr(d, "- Evidence frames: 1, 2, 4, 5\n"));
+    assert_non_null(strstr(d, "| ip\\_acl | ruled out because " TRUNK " challenged"));
+    assert_non_null(strstr(d, "\nFix: "));
+    assert_non_null(strstr(fd, "- Id: F1\n"));
+    assert_null(strstr(md, "192.0.2.99"));
+    assert_non_null(strstr(md, "1 peer(s) with no request and no answer of their own are not "
+                               "listed"));
+    txt = render(REPORT_TEXT, false);
+    assert_non_null(strstr(txt, "Diagnosis (1 root cause(s), most important first)\n"
+                                "  1. [ERROR] auth_rejected on trunk: "));
+    assert_non_null(strstr(txt, "     evidence frames 1 2 4 5\n"));
+    assert_null(strstr(txt, "192.0.2.99"));
+    assert_non_null(strstr(txt, "1 peer(s) with no request and no answer of their own not "
+                                "listed"));
+    js = render(REPORT_JSON, false);
+    assert_non_null(strstr(js, "192.0.2.99"));
+    assert_non_null(strstr(js, "\"role\":\"none\""));
+    assert_non_null(strstr(js, "\"role_reason\":\"sent no request and no answer"));
+    free(md);
+    free(txt);
+    free(js);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_markdown),
         cmocka_unit_test(test_exit_status),
         cmocka_unit_test(test_evidence_pcap),
+        cmocka_unit_test(test_diagnosis_first),     /* last: it runs the diagnosis */
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
