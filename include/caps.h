@@ -50,6 +50,7 @@
     X(identities,          131072,   "identities (user@host) tracked") \
     X(accounts,            32768,    "accounts tracked for use from several sites") \
     X(findings,            256,      "distinct findings kept") \
+    X(population_members,  131072,   "distinct users/sources named by population findings") \
     X(evidence_per_finding,32,       "evidence frames kept per finding") \
     X(messages_kept,       2048,     "recent raw messages kept for detail/evidence") \
     X(hep_conns,           64,       "--hep-in TCP/TLS connections at once (64 KiB each)") \
@@ -64,10 +65,25 @@ struct caps {
 #define CAPS_DECL(name, def, doc) uint64_t name;
     CAPS_FIELDS(CAPS_DECL)
 #undef CAPS_DECL
+    uint64_t mem;       /* --mem: the analysis tables' memory budget in bytes */
+    uint64_t given;     /* bit per CAPS_FIELDS entry set with --cap (kept by caps_apply_mem) */
 };
+
+#define CAPS_MEM_DEFAULT (256ull << 20)
+#define CAPS_MEM_MIN (16u << 20)
 
 void caps_default(struct caps *c);
 /* Apply "name=value"; returns 0 or ERR_INVAL with errbuf filled. */
 int caps_set(struct caps *c, const char *assignment, char *errbuf);
+/* "128M", "1G", "65536" (bytes; K, M, G are powers of 1024) into *out:
+ * 0, or ERR_INVAL. */
+int caps_parse_size(const char *s, uint64_t *out);
+/* Size the tables the wire fills (transactions, dialogs, auth exchanges,
+ * peers, sources, identities, accounts, media calls and streams, population
+ * members) from c->mem, each its share at its record size
+ * (docs/performance.md "Memory budget"); a cap given with --cap is kept.
+ * Nothing is evicted before a table is full, so eviction happens only past
+ * the budget. */
+void caps_apply_mem(struct caps *c);
 
 #endif

@@ -32,6 +32,7 @@ struct run_info {
     bool failed;                /* a runtime error the run exits 2 for (read error, file
                                  * cut short, --evidence not written): set by the driver
                                  * before the report, so its exit_status is the real one */
+    bool report_full;           /* -v / --full: the text report without its length budget */
     int linktype;
     uint32_t n_files;           /* capture files read (merged by time when > 1), 0 live */
     int64_t first_ts_us, last_ts_us;

@@ -102,12 +102,15 @@ struct snap_finding {
     char explains[SNAP_MAX_EXPLAINS][SNAP_ID];
     uint32_t n_targets;     /* attack kinds: accounts targeted ("1001@host") */
     char targets[SNAP_MAX_TARGETS][64];
+    uint64_t n_targets_all; /* distinct accounts targeted (the JSON lists them all) */
     /* Population findings (docs/json-schema.md "population"): one finding about
      * many entities of one sort, e.g. "412 users rejected with 403". Zero for a
      * finding about a single entity. */
     char population[16];    /* "users", "phones", "sources", "" when single */
     uint64_t n_members;     /* distinct members counted */
     uint64_t members_dropped; /* members a budget could not count (never silent) */
+    uint64_t n_estimate;    /* HyperLogLog estimate of all distinct members, set when
+                             * members_dropped > 0 (then n_members is a floor) */
     uint32_t n_sample;      /* the worst members, most attempts first */
     struct snap_member { char name[64]; uint64_t count; } sample[SNAP_MAX_SAMPLE];
     /* The addresses it is about, for the diagnosis's causal rules (zero when
@@ -264,12 +267,29 @@ struct snapshot {
 
     /* Root causes past SNAP_MAX_DIAGNOSIS (counted, never silent). */
     size_t diagnosis_dropped;
+
+    /* Every member of the population findings within the budget (the JSON
+     * report's full lists): grouped by finding (order = the number of its id),
+     * most attempts first. Capacity 0 unless snapshot_members_init was called
+     * (the dashboard's copies carry none). */
+    size_t n_members, cap_members;
+    struct snap_pop_member {
+        uint64_t order;     /* the finding's creation order: id "F<order>" */
+        uint64_t count;
+        uint8_t role;       /* SNAP_MEMBER_POPULATION or SNAP_MEMBER_TARGET */
+        char name[64];
+    } *members;
+    uint64_t members_not_shown;
 };
+#define SNAP_MEMBER_POPULATION 0
+#define SNAP_MEMBER_TARGET 1
 
 /* Allocate the arrays to the caps given; 0 or ERR_NOMEM. */
 int snapshot_init(struct snapshot *s, size_t findings, size_t peers, size_t dialogs,
                   size_t msgs, size_t raw_bytes, size_t counters);
 void snapshot_free(struct snapshot *s);
+/* Room for cap population members (snapshot.members); 0 or ERR_NOMEM. */
+int snapshot_members_init(struct snapshot *s, size_t cap);
 /* Forget the content, keep the storage. */
 void snapshot_clear(struct snapshot *s);
 /* Deep copy into dst (initialised with at least src's capacities). */

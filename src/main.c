@@ -632,11 +632,13 @@ static int app_report(struct app *a, const struct run_info *run, int status)
 
     snappub_sizes_for(&o->caps, &sz);
     if (snapshot_init(&snap, sz.findings, sz.peers, sz.dialogs, sz.msgs, sz.raw_bytes,
-                      sz.counters) != 0) {
+                      sz.counters) != 0 ||
+        snapshot_members_init(&snap, o->caps.population_members) != 0) {
         fprintf(stderr, "sipscope: out of memory for the report\n");
         return 2;
     }
     engine_snapshot(pipeline_engine(a->pipe), run, &snap);
+    snap.run.report_full = o->full || o->verbose > 0;
     diagnosis_run(&snap);
     /* --evidence: copy the frames the final findings cite from the input
      * file (cli_check allows it only with -r FILE, never -r -) */

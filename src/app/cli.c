@@ -53,6 +53,8 @@ enum {
     OPT_HEP_TLS_KEY,
     OPT_HEP_TLS_CA,
     OPT_RTP_HEURISTIC,
+    OPT_FULL,
+    OPT_MEM,
 };
 
 static const char short_opts[] = ":r:i:w:f:c:s:B:Z:pnqvhVD";
@@ -87,6 +89,8 @@ static const struct option long_opts[] = {
     { "hep-tls-cert", required_argument, NULL, OPT_HEP_TLS_CERT },
     { "hep-tls-key", required_argument, NULL, OPT_HEP_TLS_KEY },
     { "hep-tls-ca", required_argument, NULL, OPT_HEP_TLS_CA },
+    { "full", no_argument, NULL, OPT_FULL },
+    { "mem", required_argument, NULL, OPT_MEM },
     { NULL, 0, NULL, 0 },
 };
 
@@ -129,7 +133,8 @@ void cli_usage(FILE *f)
 "                       each commented with its input frame number and finding\n"
 "                       (needs -r FILE: they are copied from it at the end)\n"
 "  -q                   quieter: no informational lines on stderr\n"
-"  -v                   more detail on stderr (every named counter)\n"
+"  --full               the whole text report, beyond its ~200-line budget\n"
+"  -v                   more detail on stderr (every named counter), and --full\n"
 "\n"
 "Monitoring (see docs/monitoring.md; no dashboard, no report unless asked):\n"
 "  --alerts FILE        one JSON line per new/escalated/recovered finding (\"-\" = stdout)\n"
@@ -141,7 +146,9 @@ void cli_usage(FILE *f)
 "  --hep-id N           HEP capture-agent id (default 0)\n"
 "\n"
 "Analysis:\n"
-"  --cap NAME=VALUE     change a limit (ring_bytes, snaplen, dialogs, ...)\n"
+"  --mem SIZE           memory budget of the analysis tables (default 128M)\n"
+"  --cap NAME=VALUE     change one limit (ring_bytes, snaplen, dialogs, ...); a table\n"
+"                       cap given here overrides its share of --mem\n"
 "  --secrets FILE       known passwords, to tell a wrong password from others\n"
 "  --tls-keylog FILE    TLS secrets (SSLKEYLOGFILE format): decrypt SIP over TLS\n"
 "  --config FILE        configuration file\n"
@@ -356,6 +363,9 @@ static int opt_output(struct cli_opts *o, struct seen *s, int c, const char *arg
     enum report_format f;
 
     switch (c) {
+    case OPT_FULL:
+        o->full = true;
+        return 0;
     case OPT_REPORT:
         if (report_format_parse(arg, &f) != 0) {
             err_set(errbuf, "--report %s: expected text, json, markdown or html", arg);
@@ -458,6 +468,13 @@ static int opt_analysis(struct cli_opts *o, struct seen *s, int c, const char *a
     char eb[ERRBUF_SIZE];
 
     switch (c) {
+    case OPT_MEM:
+        if (caps_parse_size(arg, &o->caps.mem) != 0 || o->caps.mem < CAPS_MEM_MIN) {
+            err_set(errbuf, "--mem %s: expected a size of at least %u MiB (e.g. 128M, 1G)", arg,
+                    CAPS_MEM_MIN >> 20);
+            return ERR_INVAL;
+        }
+        return 0;
     case OPT_CAP:
         if (caps_set(&o->caps, arg, eb) != 0) {
             /* An unknown name: say which ones exist. */
@@ -810,6 +827,7 @@ int cli_parse(struct cli_opts *o, int argc, char **argv, char *errbuf)
             return rc;
     }
 
+    caps_apply_mem(&o->caps);   /* after every --cap: those stay as given */
     rc = check_trailing(o, argc, argv, errbuf);
     for (size_t k = 0; k < sizeof(checks) / sizeof(checks[0]) && rc == 0; k++)
         rc = checks[k](o, &s, errbuf);

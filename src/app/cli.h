@@ -57,6 +57,7 @@ struct cli_opts {
     bool no_resolve;            /* -n (we never resolve anyway) */
     bool quiet;                 /* -q */
     int verbose;                /* -v, repeatable */
+    bool full;                  /* --full (or -v): the text report without its budget */
     bool messages;              /* --messages */
     const char *ladder;         /* --ladder CALL-ID: that dialog's call flow, not the report */
     bool verify_parse;          /* --verify-parse */

@@ -15,6 +15,105 @@ void caps_default(struct caps *c)
 #define CAPS_INIT(name, def, doc) c->name = (def);
     CAPS_FIELDS(CAPS_INIT)
 #undef CAPS_INIT
+    c->mem = CAPS_MEM_DEFAULT;
+    c->given = 0;
+    caps_apply_mem(c);
+}
+
+/* The index of each CAPS_FIELDS entry, for caps.given. */
+enum caps_index {
+#define CAPS_IDX(name, def, doc) CAPS_I_##name,
+    CAPS_FIELDS(CAPS_IDX)
+#undef CAPS_IDX
+    CAPS_I_COUNT
+};
+_Static_assert(CAPS_I_COUNT <= 64, "caps.given holds one bit per limit");
+
+int caps_parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    uint64_t mul = 1;
+
+    if (s == NULL || s[0] < '0' || s[0] > '9')
+        return ERR_INVAL;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0)
+        return ERR_INVAL;
+    switch (*end) {
+    case 'k': case 'K': mul = 1ull << 10; end++; break;
+    case 'm': case 'M': mul = 1ull << 20; end++; break;
+    case 'g': case 'G': mul = 1ull << 30; end++; break;
+    default: break;
+    }
+    if (*end == 'i' && mul > 1)
+        end++;
+    if ((*end == 'B' || *end == 'b') && end[1] == '\0')
+        end++;
+    if (*end != '\0' || v == 0 || v > (UINT64_MAX >> 30))
+        return ERR_INVAL;
+    *out = (uint64_t)v * mul;
+    return 0;
+}
+
+/*
+ * The budget's shares. Bytes per entry are what a live entry costs: its
+ * record (sizeof, correlate.h / nat.h / media.c) plus the table's own
+ * arrays (ctable.h: ~45 bytes an entry) and, for transactions, the
+ * interned strings it holds. Shares follow what a busy PBX needs at once
+ * (the shared busy workload at 1M messages: transactions 44k, dialogs 49k,
+ * identities 65k, accounts 19k, auth exchanges 16k, NAT pairs 10k, peers and
+ * sources 5k each). CAPS_MEM_FIXED is what does not scale with the budget
+ * (ring, kept messages, findings, caches, the binary). Every table is sized
+ * to what its share can hold; a table that would get fewer than its floor
+ * gets the floor (a tiny --mem still analyses a small capture).
+ */
+#define CAPS_MEM_FIXED (24ull << 20)
+static const struct share {
+    enum caps_index idx;
+    uint32_t bytes;         /* per live entry */
+    uint32_t permille;      /* of the budget past CAPS_MEM_FIXED */
+    uint32_t floor;
+} shares[] = {
+    { CAPS_I_transactions,      260,  60, 4096 },
+    { CAPS_I_dialogs,           570, 140, 2048 },
+    { CAPS_I_auth_exchanges,   1190,  90, 1024 },
+    { CAPS_I_peers,            2900, 140, 1024 },   /* peer + NAT pair + keep-alive series */
+    { CAPS_I_sources,          1140,  30, 1024 },
+    { CAPS_I_identities,        860, 250, 2048 },
+    { CAPS_I_accounts,         2210, 200, 1024 },
+    { CAPS_I_media_calls,       900,  50, 512 },
+    { CAPS_I_media_streams,     400,  20, 512 },
+    { CAPS_I_population_members, 140, 20, 4096 },
+};
+
+static uint64_t *field_of(struct caps *c, enum caps_index i)
+{
+    switch (i) {
+#define CAPS_FIELD(name, def, doc) case CAPS_I_##name: return &c->name;
+    CAPS_FIELDS(CAPS_FIELD)
+#undef CAPS_FIELD
+    default: return NULL;
+    }
+}
+
+void caps_apply_mem(struct caps *c)
+{
+    uint64_t room = c->mem > CAPS_MEM_FIXED ? c->mem - CAPS_MEM_FIXED : 0;
+
+    for (size_t i = 0; i < sizeof(shares) / sizeof(shares[0]); i++) {
+        const struct share *sh = &shares[i];
+        uint64_t *f = field_of(c, sh->idx);
+        uint64_t n = room / 1000 * sh->permille / sh->bytes;
+        if (f == NULL || (c->given >> sh->idx) & 1)
+            continue;           /* an expert's --cap stays */
+        if (n < sh->floor)
+            n = sh->floor;
+        if (n > (1u << 30))
+            n = 1u << 30;
+        *f = n;
+    }
 }
 
 int caps_set(struct caps *c, const char *assignment, char *errbuf)
@@ -39,6 +138,7 @@ int caps_set(struct caps *c, const char *assignment, char *errbuf)
 #define CAPS_MATCH(name, def, doc) \
     if (klen == sizeof(#name) - 1 && memcmp(assignment, #name, klen) == 0) { \
         c->name = v; \
+        c->given |= 1ull << CAPS_I_##name; \
         return 0; \
     }
     CAPS_FIELDS(CAPS_MATCH)

@@ -521,6 +521,10 @@ void engine_status_role(const char *final_line, char *role, size_t len);
 /* "1001 from 198.51.100.10 to 203.0.113.5" (user may be "" or NULL). */
 void engine_entity(char *buf, size_t len, const char *user, const struct addr *client,
                    const struct addr *server);
+/* The store key of an attack population finding (scanner, brute_force): one
+ * finding per attacked server, its sources the members; the entity shown is
+ * rewritten by the kind ("198.51.100.7" for one source, "12 sources to ..."). */
+void engine_attack_key(char *buf, size_t len, enum kind_id kind, const struct addr *server);
 /* Final line with the carrier's explanation quoted, for evidence. */
 void engine_evidence_line(char *buf, size_t len, const char *final_line,
                           const struct explain *why);

@@ -168,7 +168,8 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
     rc |= ctab_init(&e->peers, caps->peers, sizeof(struct peer), NULL, NULL);
     rc |= ctab_init(&e->sources, caps->sources, sizeof(struct source), NULL, NULL);
     rc |= ctab_init(&e->idents, caps->identities, sizeof(struct ident), NULL, NULL);
-    rc |= findings_init(&e->findings, caps->findings, caps->evidence_per_finding);
+    rc |= findings_init_members(&e->findings, caps->findings, caps->evidence_per_finding,
+                                caps->population_members);
     e->nat = nat_new(caps);
     e->sites = sites_new(caps);
     e->ka = ka_new(caps);
@@ -274,6 +275,14 @@ struct finding *kind_raise(struct kind_ctx *k, enum kind_id kind, enum severity 
             findings_fmt(f->f.provider, sizeof(f->f.provider), "%s", p->provider);
     }
     return f;
+}
+
+void engine_attack_key(char *buf, size_t len, enum kind_id kind, const struct addr *server)
+{
+    char ip[ADDR_STRLEN];
+
+    addr_str(server, ip, sizeof(ip));
+    findings_fmt(buf, len, "%s attack on %s", kind_name(kind), ip);
 }
 
 void engine_fix_text(struct finding *f, const char *prefix, const char *txt)
@@ -880,6 +889,8 @@ void engine_snapshot(const struct engine *e, const struct run_info *run, struct 
     out->seq++;
     out->evictions = all_evictions(e);
     findings_to_snapshot(&e->findings, out);
+    if (out->cap_members > 0)
+        findings_members_to_snapshot(&e->findings, out);
     for (const struct peer *p = ctab_first(&e->peers); p && out->n_peers < out->cap_peers;
          p = ctab_next(&e->peers, p))
         fill_peer(e, p, &out->peers[out->n_peers++]);

@@ -7,6 +7,7 @@
  */
 #include "findings.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,18 +37,27 @@ static uint64_t key_of(const struct ctab *t, enum kind_id kind, const char *enti
     return ctab_hash(t, buf, 1 + el);
 }
 
-/* One member of a population finding (findings_note_member). */
+/* One member of a population finding (findings_note_member), or one
+ * account an attack targets (findings_note_target). */
 struct member {
+    uint64_t order;             /* the finding's creation order */
     uint64_t count;
+    uint8_t role;               /* SNAP_MEMBER_* */
+    char name[64];
 };
 
-int findings_init(struct findings *fs, size_t cap, size_t evidence_cap)
+int findings_init_members(struct findings *fs, size_t cap, size_t evidence_cap, size_t members)
 {
     memset(fs, 0, sizeof(*fs));
     fs->evidence_cap = evidence_cap < SNAP_MAX_EVIDENCE ? evidence_cap : SNAP_MAX_EVIDENCE;
-    if (ctab_init(&fs->members, FINDINGS_MEMBERS, sizeof(struct member), NULL, NULL) != 0)
+    if (ctab_init(&fs->members, members, sizeof(struct member), NULL, NULL) != 0)
         return ERR_NOMEM;
     return ctab_init(&fs->tab, cap, sizeof(struct finding), NULL, NULL);
+}
+
+int findings_init(struct findings *fs, size_t cap, size_t evidence_cap)
+{
+    return findings_init_members(fs, cap, evidence_cap, FINDINGS_MEMBERS);
 }
 
 void findings_free(struct findings *fs)
@@ -56,30 +66,114 @@ void findings_free(struct findings *fs)
     ctab_free(&fs->members);
 }
 
+/* HyperLogLog: register = the top 8 bits of the member's hash, value = the
+ * position of the first 1 bit in the rest (at most 57). */
+static void hll_add(struct finding *f, uint64_t h)
+{
+    uint32_t j = (uint32_t)(h >> 56);
+    uint64_t w = h << 8;
+    uint8_t rho = 1;
+
+    while (rho <= 56 && !(w & (1ull << 63))) {
+        rho++;
+        w <<= 1;
+    }
+    if (rho > f->hll[j])
+        f->hll[j] = rho;
+}
+
+static uint64_t hll_estimate(const struct finding *f)
+{
+    const double m = FINDING_HLL, alpha = 0.7213 / (1.0 + 1.079 / m);
+    double sum = 0, e;
+    uint32_t zeros = 0;
+
+    for (uint32_t j = 0; j < FINDING_HLL; j++) {
+        sum += 1.0 / (double)(1ull << f->hll[j]);
+        zeros += f->hll[j] == 0;
+    }
+    e = alpha * m * m / sum;
+    if (e <= 2.5 * m && zeros > 0)      /* small range: linear counting */
+        e = m * log(m / zeros);
+    return (uint64_t)(e + 0.5);
+}
+
+/* The (finding, role, name) entry, created when the budget has room; NULL
+ * when it is new and the budget is spent. *fresh tells a new one. */
+static struct member *member_get(struct findings *fs, struct finding *f, uint8_t role,
+                                 const char *name, size_t n, bool *fresh)
+{
+    char key[8 + 1 + 64];
+    uint64_t h;
+    struct member *m;
+
+    memcpy(key, &f->order, 8);
+    key[8] = (char)role;
+    memcpy(key + 9, name, n);
+    h = ctab_hash(&fs->members, key, 9 + n);
+    *fresh = false;
+    m = ctab_find(&fs->members, h);
+    if (m != NULL)
+        return m;
+    if (fs->members.n >= fs->members.cap)
+        return NULL;
+    m = ctab_insert(&fs->members, h);
+    m->order = f->order;
+    m->role = role;
+    memcpy(m->name, name, n);
+    m->name[n] = '\0';
+    *fresh = true;
+    return m;
+}
+
 bool findings_note_member(struct findings *fs, struct finding *f, const char *population,
                           const char *name)
 {
-    char key[96];
+    return findings_note_member_n(fs, f, population, name, 1);
+}
+
+uint64_t findings_member_count(struct findings *fs, struct finding *f, const char *name)
+{
+    size_t n = strnlen(name, sizeof(f->f.sample[0].name) - 1);
+    char key[8 + 1 + 64];
+
+    memcpy(key, &f->order, 8);
+    key[8] = (char)SNAP_MEMBER_POPULATION;
+    memcpy(key + 9, name, n);
+    const struct member *m = ctab_find(&fs->members, ctab_hash(&fs->members, key, 9 + n));
+    return m != NULL ? m->count : 0;
+}
+
+bool findings_note_member_n(struct findings *fs, struct finding *f, const char *population,
+                            const char *name, uint64_t attempts)
+{
     size_t n = strnlen(name, sizeof(f->f.sample[0].name) - 1);
     struct member *m;
     struct snap_finding *sf = &f->f;
     bool fresh = false;
     uint32_t i, lo = 0;
 
-    findings_fmt(sf->population, sizeof(sf->population), "%s", population);
-    memcpy(key, &f->order, sizeof(f->order));
-    memcpy(key + sizeof(f->order), name, n);
-    m = ctab_find(&fs->members, ctab_hash(&fs->members, key, sizeof(f->order) + n));
+    if (sf->population[0] == '\0')
+        findings_fmt(sf->population, sizeof(sf->population), "%s", population);
+    hll_add(f, ctab_hash(&fs->tab, name, n));
+    m = member_get(fs, f, SNAP_MEMBER_POPULATION, name, n, &fresh);
     if (m == NULL) {
-        if (fs->members.n >= fs->members.cap) {
-            sf->members_dropped++;      /* the budget is spent: counted, not guessed */
-            return false;
-        }
-        m = ctab_insert(&fs->members, ctab_hash(&fs->members, key, sizeof(f->order) + n));
-        sf->n_members++;
-        fresh = true;
+        /* the budget is spent: counted, and estimated (marked so) */
+        sf->members_dropped++;
+        sf->n_estimate = hll_estimate(f);
+        if (sf->n_estimate < sf->n_members)
+            sf->n_estimate = sf->n_members;
+        return false;
     }
-    m->count++;
+    if (fresh) {
+        sf->n_members++;
+        if (sf->members_dropped > 0) {
+            sf->n_estimate = hll_estimate(f);
+            if (sf->n_estimate < sf->n_members)
+                sf->n_estimate = sf->n_members;
+        }
+    }
+    m->count += attempts;
     /* the worst members: update in place, else take the place of the least */
     for (i = 0; i < sf->n_sample; i++) {
         if (strncmp(sf->sample[i].name, name, sizeof(sf->sample[i].name)) == 0)
@@ -102,6 +196,63 @@ bool findings_note_member(struct findings *fs, struct finding *f, const char *po
         sf->sample[i - 1] = t;
     }
     return fresh;
+}
+
+bool findings_note_target(struct findings *fs, struct finding *f, const char *account)
+{
+    size_t n = strnlen(account, sizeof(f->f.targets[0]) - 1);
+    struct member *m;
+    bool fresh = false, listed = false;
+
+    m = member_get(fs, f, SNAP_MEMBER_TARGET, account, n, &fresh);
+    if (m != NULL)
+        m->count++;
+    for (uint32_t i = 0; i < f->f.n_targets && i < SNAP_MAX_TARGETS; i++)
+        listed |= strncmp(f->f.targets[i], account, sizeof(f->f.targets[0])) == 0;
+    if (m == NULL && !listed) {
+        f->f.members_dropped++;
+        return false;
+    }
+    if (fresh || (m == NULL && !listed))
+        f->f.n_targets_all++;
+    if (!listed && f->f.n_targets < SNAP_MAX_TARGETS)
+        findings_fmt(f->f.targets[f->f.n_targets++], sizeof(f->f.targets[0]), "%.*s", (int)n,
+                     account);
+    return fresh;
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+    const struct snap_pop_member *x = a, *y = b;
+
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    if (x->role != y->role)
+        return x->role < y->role ? -1 : 1;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+void findings_members_to_snapshot(const struct findings *fs, struct snapshot *s)
+{
+    s->n_members = 0;
+    s->members_not_shown = 0;
+    for (const struct member *m = ctab_first(&fs->members); m;
+         m = ctab_next(&fs->members, m)) {
+        struct snap_pop_member *o;
+        if (s->n_members >= s->cap_members) {
+            s->members_not_shown++;
+            continue;
+        }
+        o = &s->members[s->n_members++];
+        o->order = m->order;
+        o->count = m->count;
+        o->role = m->role;
+        memcpy(o->name, m->name, sizeof(o->name));
+    }
+    if (s->n_members > 1)
+        qsort(s->members, s->n_members, sizeof(*s->members), cmp_member);
 }
 
 struct finding *findings_find(const struct findings *fs, enum kind_id kind, const char *entity)

@@ -38,18 +38,26 @@ struct finding {
     uint32_t n_subjects;        /* distinct subjects seen, at most FINDING_SUBJECTS */
     bool subjects_more;         /* another one came past the set: n_subjects is a floor */
     uint64_t subjects[FINDING_SUBJECTS];
+    /* HyperLogLog registers over every member noted, kept or not: the
+     * estimate of the distinct count once the member budget is spent
+     * (snap_finding.n_estimate; Flajolet et al. 2007, 2^8 registers: ~6.5%). */
+#define FINDING_HLL 256
+    uint8_t hll[FINDING_HLL];
     struct snap_finding f;
 };
 
 struct findings {
     struct ctab tab;
-    struct ctab members;        /* (finding, member) -> attempts: population counts */
+    struct ctab members;        /* (finding, role, member) -> attempts: population counts */
     size_t evidence_cap;
     uint64_t created;
     uint64_t evicted;           /* records pushed out at the cap (or refused) */
 };
 
 int findings_init(struct findings *fs, size_t cap, size_t evidence_cap);
+/* The same with the member budget (distinct members of all population
+ * findings, ~150 bytes each; FINDINGS_MEMBERS by default). */
+int findings_init_members(struct findings *fs, size_t cap, size_t evidence_cap, size_t members);
 void findings_free(struct findings *fs);
 
 /* True on the first occurrence: kinds fill causes and fixes once, not on
@@ -76,6 +84,17 @@ bool findings_note_subject(const struct findings *fs, struct finding *f, const c
 #define FINDINGS_MEMBERS 131072
 bool findings_note_member(struct findings *fs, struct finding *f, const char *population,
                           const char *name);
+/* The same, counting `attempts` at once (a burst noticed at its tenth). */
+bool findings_note_member_n(struct findings *fs, struct finding *f, const char *population,
+                            const char *name, uint64_t attempts);
+/* Attempts counted for member name of f, 0 when it is not (or no longer
+ * countable as) a member. */
+uint64_t findings_member_count(struct findings *fs, struct finding *f, const char *name);
+/* An account an attack finding targets ("1001@pbx.example.com"): kept with
+ * f's members under role SNAP_MEMBER_TARGET (the JSON "targets" list, every
+ * one within the budget) and in f->f.targets while those have room. True
+ * when it is new to f. */
+bool findings_note_target(struct findings *fs, struct finding *f, const char *account);
 /* Existing finding or NULL. */
 struct finding *findings_find(const struct findings *fs, enum kind_id kind, const char *entity);
 /* Drop a finding (a later message showed it was not one). */
@@ -109,6 +128,10 @@ uint64_t findings_evictions(const struct findings *fs);
  * findings_by_severity. Each gets its stable id "F<order>" (order of
  * creation, so the same capture gives the same ids). */
 void findings_to_snapshot(const struct findings *fs, struct snapshot *s);
+/* Copy every kept member of the population findings into s->members (as
+ * far as s->cap_members allows, the rest counted in s->members_not_shown),
+ * grouped by finding, most attempts first. */
+void findings_members_to_snapshot(const struct findings *fs, struct snapshot *s);
 
 /* snprintf-like into a fixed buffer, always terminated, never overflows. */
 void findings_fmt(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

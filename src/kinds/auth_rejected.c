@@ -76,20 +76,17 @@ static void add_user(struct finding *f, const struct auth_ex *ax)
 static void fold_into_attack(struct kind_ctx *k, const struct kind_event *ev,
                              const struct auth_ex *ax)
 {
-    char ip[ADDR_STRLEN], acct[64];
+    char key[128], acct[64];
     struct finding *f;
 
-    addr_str(&ev->source->ip, ip, sizeof(ip));
-    f = findings_find(k->fs, KIND_SCANNER, ip);
+    (void)ev;
+    engine_attack_key(key, sizeof(key), KIND_SCANNER, &ax->server.ip);
+    f = findings_find(k->fs, KIND_SCANNER, key);
     if (f == NULL)
         return;
     findings_fmt(acct, sizeof(acct), "%s@%s", ax->username[0] ? ax->username : "?",
                  ax->ruri_host[0] ? ax->ruri_host : ax->realm);
-    for (uint32_t i = 0; i < f->f.n_targets; i++)
-        if (strcmp(f->f.targets[i], acct) == 0)
-            return;
-    if (f->f.n_targets < SNAP_MAX_TARGETS)
-        findings_fmt(f->f.targets[f->f.n_targets++], sizeof(f->f.targets[0]), "%s", acct);
+    findings_note_target(k->fs, f, acct);
 }
 
 /* "1001 (4), 1002 (2), ..." from a population's sample. */

@@ -4,6 +4,8 @@
  * several addresses, within a short window: BRUTE_FAILS within
  * BRUTE_WINDOW_US. A PBX with a wrong password retrying every minute stays
  * below this and is auth_rejected only. Reads KEV_AUTH_OUTCOME.
+ * By source: one population finding per attacked server (by_source); by
+ * user: one finding per account attacked from several addresses.
  * Thread: the analysis thread.
  */
 #include <string.h>
@@ -15,34 +17,45 @@
 
 _Static_assert(BRUTE_FAILS <= SOURCE_FAILS, "the failure ring must hold the window");
 
-/* The kind's own state: the entity raised per source (source key), so
- * each later refusal from it is more evidence on the same finding.
- * Direct-mapped; a slot taken by another source falls back to the store
- * (the finding's ctx is its source key). */
-#define BRUTE_SLOTS 256
-struct brute_own {
-    struct brute_slot { uint64_t src_key; char entity[128]; } slot[BRUTE_SLOTS];
-};
-
-/* The finding already raised for source s, or NULL; *known tells whether
- * it was raised at all (false: look for a burst). */
-static struct finding *raised_for(struct kind_ctx *k, const struct source *s, bool *known)
+/* The population's entity and summary once it has more than one source:
+ * "12 sources failed authentication ... against 192.0.2.10". */
+static void pop_text(struct finding *f, const struct addr *server)
 {
-    const struct brute_slot *sl = &((struct brute_own *)k->own)->slot[s->key % BRUTE_SLOTS];
+    char srv[ADDR_STRLEN], top[200] = "";
+    const struct snap_finding *sf = &f->f;
+    double span = (double)(sf->last_us - sf->first_us) / 1e6;
+    char rate[64] = "";
+    size_t n = 0;
 
-    *known = false;
-    if (sl->src_key == s->key) {
-        *known = true;
-        return findings_find(k->fs, KIND_BRUTE_FORCE, sl->entity);
+    addr_str(server, srv, sizeof(srv));
+    if (span >= 1)
+        findings_fmt(rate, sizeof(rate), " over %.0f s, %.1f/s", span, (double)sf->count / span);
+    for (uint32_t i = 0; i < sf->n_sample && n + 1 < sizeof(top); i++) {
+        findings_fmt(top + n, sizeof(top) - n, "%s%s (%llu)", i ? ", " : "", sf->sample[i].name,
+                     (unsigned long long)sf->sample[i].count);
+        n += strlen(top + n);
     }
-    if (sl->src_key == 0)
-        return NULL;
-    for (struct finding *f = findings_first(k->fs); f; f = findings_next(k->fs, f))
-        if (f->f.kind_id == KIND_BRUTE_FORCE && f->ctx == s->key) {
-            *known = true;
-            return f;
-        }
-    return NULL;
+    findings_fmt(f->f.entity, sizeof(f->f.entity), "%llu%s sources to %s",
+                 (unsigned long long)sf->n_members, sf->members_dropped ? "+" : "", srv);
+    finding_summary(f, "%llu%s sources each failed authentication %d or more times within 60 s "
+                       "against %s: password guessing (%llu refusals on %llu account(s)%s); "
+                       "most: %s",
+                    (unsigned long long)(sf->members_dropped ? sf->n_estimate : sf->n_members),
+                    sf->members_dropped ? " (estimate)" : "", BRUTE_FAILS, srv,
+                    (unsigned long long)sf->count,
+                    (unsigned long long)(sf->n_targets_all > sf->n_targets ? sf->n_targets_all
+                                                                           : sf->n_targets),
+                    rate, top);
+}
+
+/* The account a refused retry tried ("1001@pbx.example.com"). */
+static void note_target(struct kind_ctx *k, struct finding *f, const struct auth_ex *ax)
+{
+    char acct[64];
+
+    findings_fmt(acct, sizeof(acct), "%s@%s", ax->username[0] ? ax->username : "?",
+                 ax->ruri_host[0] ? ax->ruri_host : ax->realm);
+    findings_note_target(k->fs, f, acct);
 }
 
 static bool burst(const int64_t *ts, uint32_t n)
@@ -52,42 +65,51 @@ static bool burst(const int64_t *ts, uint32_t n)
     return n >= BRUTE_FAILS && ts[last] - ts[first] <= BRUTE_WINDOW_US;
 }
 
+/*
+ * One finding per attacked server (docs/findings.md "Populations"): its
+ * members are the sources that made a burst, each counted with its
+ * refusals; its targets the accounts tried. A source becomes a member at its
+ * burst (BRUTE_FAILS refusals within BRUTE_WINDOW_US); every later refusal
+ * of a member is more of the same attack.
+ */
 static void by_source(struct kind_ctx *k, const struct kind_event *ev)
 {
     const struct source *s = ev->source;
     const struct auth_ex *ax = ev->ax;
-    char ip[ADDR_STRLEN], role[40];
-    struct brute_slot *sl = &((struct brute_own *)k->own)->slot[s->key % BRUTE_SLOTS];
+    char ip[ADDR_STRLEN], role[40], key[128];
     struct finding *f;
     uint32_t from;
-    bool known;
 
-    f = raised_for(k, s, &known);
-    if (known) {
-        /* already raised: every further refusal is more evidence */
-        if (f == NULL)
-            return;
+    addr_str(&s->ip, ip, sizeof(ip));
+    engine_attack_key(key, sizeof(key), KIND_BRUTE_FORCE, &ax->server.ip);
+    f = findings_find(k->fs, KIND_BRUTE_FORCE, key);
+    if (f != NULL && findings_member_count(k->fs, f, ip) > 0) {
+        /* already a member: every further refusal is more evidence */
         f->f.count++;
-        f->f.last_us = ev->m->ts_us;
+        if (ev->m->ts_us > f->f.last_us)
+            f->f.last_us = ev->m->ts_us;
+        findings_note_member(k->fs, f, "sources", ip);
+        note_target(k, f, ax);
         finding_cite(k->fs, f, ax->retry_frame, ax->retry_us, "retry with credentials",
                      ax->retry_line);
         engine_status_role(ax->outcome_line, role, sizeof(role));
         finding_cite(k->fs, f, ax->outcome_frame, ax->outcome_us, role, ax->outcome_line);
+        if (f->f.n_members > 1)
+            pop_text(f, &ax->server.ip);
         return;
     }
     if (!burst(s->fail_ts, s->fail_n))
         return;
-    sl->src_key = s->key;
-    engine_entity(sl->entity, sizeof(sl->entity), ax->username, &s->ip, &ax->server.ip);
-    f = kind_raise(k, KIND_BRUTE_FORCE, SEV_ERROR, sl->entity, ev->m->ts_us, ev->peer);
+    f = kind_raise(k, KIND_BRUTE_FORCE, SEV_ERROR, key, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
-    f->ctx = s->key;
-    finding_about(f, &s->ip, &ax->server.ip);
-    addr_str(&s->ip, ip, sizeof(ip));
-    f->f.count = s->fail_n;
-    finding_summary(f, "%s failed authentication %d times within 60 s: password guessing",
-                    ip, BRUTE_FAILS);
+    if (f->f.n_members == 0)
+        f->f.count = 0;         /* kind_raise counted one: the burst counts itself */
+    else
+        f->f.count--;
+    f->f.count += s->fail_n;
+    findings_note_member_n(k->fs, f, "sources", ip, s->fail_n);
+    note_target(k, f, ax);
     /* every failure still in the ring, oldest first */
     from = s->fail_n > SOURCE_FAILS ? s->fail_n - SOURCE_FAILS : 0;
     for (uint32_t j = from; j < s->fail_n; j++) {
@@ -96,6 +118,18 @@ static void by_source(struct kind_ctx *k, const struct kind_event *ev)
         finding_cite(k->fs, f, s->fail_frame[j % SOURCE_FAILS], s->fail_ts[j % SOURCE_FAILS],
                      "auth refused", NULL);
     }
+    if (f->f.n_members > 1) {
+        pop_text(f, &ax->server.ip);
+        finding_fix(f, "Block the guessing sources at the firewall (--report json lists every "
+                       "one)");
+        return;
+    }
+    /* the first source of this server: the finding reads as its own */
+    f->ctx = s->key;
+    finding_about(f, &s->ip, &ax->server.ip);
+    engine_entity(f->f.entity, sizeof(f->f.entity), ax->username, &s->ip, &ax->server.ip);
+    finding_summary(f, "%s failed authentication %d times within 60 s: password guessing",
+                    ip, BRUTE_FAILS);
     finding_cause(f, "an attacker guessing passwords (often after a scan)");
     finding_cause(f, "a misconfigured device retrying a wrong password in a tight loop");
     finding_fix(f, "Block %s at the firewall; allow SIP only from known addresses", ip);
@@ -103,27 +137,54 @@ static void by_source(struct kind_ctx *k, const struct kind_event *ev)
                    "auth-failure ban (on refused credentials, not on first challenges)");
 }
 
+/* A distributed attack on accounts: one finding per attacked server, its
+ * members the accounts (user@host) that failed BRUTE_FAILS times within
+ * BRUTE_WINDOW_US from several addresses. */
 static void by_user(struct kind_ctx *k, const struct kind_event *ev)
 {
-    char who[160];
+    char who[160], key[128];
+    const struct ident *id = ev->ident;
     struct finding *f;
+    bool fresh;
 
-    if (ev->ident == NULL || ev->ident->n_src < 2 ||
-        !burst(ev->ident->fail_ts, ev->ident->fail_n))
+    if (id == NULL || id->n_src < 2 || !burst(id->fail_ts, id->fail_n))
         return;
-    findings_fmt(who, sizeof(who), "user %s", ev->ident->name);
-    f = kind_raise(k, KIND_BRUTE_FORCE, SEV_ERROR, who, ev->m->ts_us, ev->peer);
+    {
+        char srv[ADDR_STRLEN];
+        findings_fmt(key, sizeof(key), "accounts attacked at %s",
+                     addr_str(&ev->ax->server.ip, srv, sizeof(srv)));
+    }
+    f = kind_raise(k, KIND_BRUTE_FORCE, SEV_ERROR, key, ev->m->ts_us, ev->peer);
     if (f == NULL)
         return;
+    fresh = findings_member_count(k->fs, f, id->name) == 0;
+    findings_note_member(k->fs, f, "accounts", id->name);
+    if (!fresh)
+        return;
+    findings_note_target(k->fs, f, id->name);
+    findings_fmt(who, sizeof(who), "user %s", id->name);
+    for (uint32_t j = id->fail_n - BRUTE_FAILS; j < id->fail_n; j++)
+        finding_cite(k->fs, f, id->fail_frame[j % SOURCE_FAILS], id->fail_ts[j % SOURCE_FAILS],
+                     "auth refused", NULL);
+    if (f->f.n_members > 1) {
+        char srv[ADDR_STRLEN];
+        addr_str(&ev->ax->server.ip, srv, sizeof(srv));
+        findings_fmt(f->f.entity, sizeof(f->f.entity), "%llu%s accounts at %s",
+                     (unsigned long long)f->f.n_members, f->f.members_dropped ? "+" : "", srv);
+        finding_summary(f, "%llu%s accounts each failed authentication %d or more times within "
+                           "60 s from several addresses: distributed password guessing "
+                           "(latest: %s)", (unsigned long long)f->f.n_members,
+                        f->f.members_dropped ? "+" : "", BRUTE_FAILS, id->name);
+        finding_fix(f, "Change the passwords of the accounts listed (--report json) to long "
+                       "random ones; restrict SIP to known addresses");
+        return;
+    }
+    findings_fmt(f->f.entity, sizeof(f->f.entity), "%s", who);
     finding_summary(f, "%s failed authentication %u times from %u addresses: password guessing "
-                       "against one account", who, ev->ident->fail_n,
-                    (unsigned)ev->ident->n_src);
-    for (uint32_t j = ev->ident->fail_n - BRUTE_FAILS; j < ev->ident->fail_n; j++)
-        finding_cite(k->fs, f, ev->ident->fail_frame[j % SOURCE_FAILS],
-                     ev->ident->fail_ts[j % SOURCE_FAILS], "auth refused", NULL);
+                       "against one account", who, id->fail_n, (unsigned)id->n_src);
     finding_cause(f, "a distributed password-guessing attack on this username");
     finding_fix(f, "Change the password of %s to a long random one; restrict SIP to known "
-                   "addresses", ev->ident->name);
+                   "addresses", id->name);
 }
 
 static void on_event(struct kind_ctx *k, const struct kind_event *ev)
@@ -135,5 +196,4 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     by_user(k, ev);
 }
 
-const struct kind kind_brute_force = { KIND_BRUTE_FORCE, sizeof(struct brute_own), on_event,
-                                         NULL };
+const struct kind kind_brute_force = { KIND_BRUTE_FORCE, 0, on_event, NULL };

@@ -9,6 +9,11 @@
  * Reads the site record the engine updated for an accepted retry or a known
  * trunk's 2xx without credentials (ev->site, src/correlate/sites.c).
  * Thread: the analysis thread.
+ *
+ * Accounts are one population finding per server (members "user@realm"):
+ * a PBX whose phones roam (one account from home and office) has hundreds,
+ * and one finding each would fill the findings cap. One account reads as
+ * before; a trunk (no user) keeps its own finding.
  */
 #include <string.h>
 
@@ -19,7 +24,7 @@
 static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
     const struct site_rec *r = ev->site;
-    char srv[ADDR_STRLEN], ip[ADDR_STRLEN], geo[32], entity[128], list[160], line[160];
+    char srv[ADDR_STRLEN], ip[ADDR_STRLEN], geo[32], entity[128], key[160], list[160], line[160];
     struct finding *f;
     int a, b;
     size_t n = 0;
@@ -27,15 +32,39 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     if (r == NULL || r->n_src < 2 || !sites_overlap(r, &a, &b))
         return;
     addr_str(&r->server, srv, sizeof(srv));
+    /* user accounts: one population per server (docs/findings.md
+     * "Populations"); a trunk keeps a finding of its own */
     if (r->user[0] != '\0')
-        findings_fmt(entity, sizeof(entity), "%s@%s to %s", r->user,
-                     r->realm[0] ? r->realm : "?", srv);
+        findings_fmt(key, sizeof(key), "accounts at %s", srv);
     else
-        findings_fmt(entity, sizeof(entity), "trunk %s at %s", r->realm, srv);
-    f = kind_raise(k, KIND_MULTI_SITE, SEV_WARNING, entity, ev->m ? ev->m->ts_us : k->v->now_us,
+        findings_fmt(key, sizeof(key), "trunk %s at %s", r->realm, srv);
+    f = kind_raise(k, KIND_MULTI_SITE, SEV_WARNING, key, ev->m ? ev->m->ts_us : k->v->now_us,
                    ev->peer);
     if (f == NULL)
         return;
+    if (r->user[0] != '\0') {
+        char acct[160];
+        bool fresh;
+        findings_fmt(acct, sizeof(acct), "%s@%s", r->user, r->realm[0] ? r->realm : "?");
+        fresh = findings_member_count(k->fs, f, acct) == 0;
+        findings_note_member(k->fs, f, "accounts", acct);
+        if (f->f.n_members > 1) {
+            if (!fresh)
+                return;
+            findings_fmt(f->f.entity, sizeof(f->f.entity), "%llu%s accounts at %s",
+                         (unsigned long long)f->f.n_members, f->f.members_dropped ? "+" : "",
+                         srv);
+            finding_summary(f, "%llu%s accounts are each accepted by %s from two or more "
+                               "addresses at the same time (latest: %s)",
+                            (unsigned long long)f->f.n_members, f->f.members_dropped ? "+" : "",
+                            srv, acct);
+            return;
+        }
+        findings_fmt(entity, sizeof(entity), "%s to %s", acct, srv);
+    } else {
+        findings_fmt(entity, sizeof(entity), "%s", key);
+    }
+    findings_fmt(f->f.entity, sizeof(f->f.entity), "%s", entity);
     list[0] = '\0';
     for (int i = 0; i < r->n_src; i++) {
         const struct site_src *s = &r->src[i];

@@ -8,6 +8,7 @@
 #include "report_fmt.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 char *report_time_utc(int64_t ts_us, char *buf, size_t len)
@@ -62,4 +63,68 @@ const char *report_frames_note(const struct run_info *r)
                "numbers the frames of mergecap's output of them; the --evidence file's packet "
                "comments give each frame's own file and number.";
     return "Frame numbers are those Wireshark shows for the same file.";
+}
+
+/* "engine.auth_exchanges.evicted" -> "auth exchanges"; "media.calls.evicted"
+ * -> "media calls"; NULL when the counter is not a lost-state one. */
+static const char *lost_name(const char *name, char *buf, size_t len)
+{
+    static const char *const suffix[] = { ".evicted", ".dropped" };
+    size_t n = strlen(name), k = 0;
+    const char *start = name;
+
+    for (size_t i = 0; i < 2; i++) {
+        size_t sl = strlen(suffix[i]);
+        if (n > sl && strcmp(name + n - sl, suffix[i]) == 0) {
+            n -= sl;
+            break;
+        }
+        if (i == 1)
+            return NULL;
+    }
+    if (strncmp(name, "engine.", 7) == 0) {
+        start += 7;
+        n -= 7;
+    }
+    for (size_t i = 0; i < n && k + 1 < len; i++)
+        buf[k++] = (start[i] == '.' || start[i] == '_') ? ' ' : start[i];
+    buf[k] = '\0';
+    return buf;
+}
+
+bool report_incomplete(const struct snapshot *s, char *buf, size_t len)
+{
+    const struct run_info *r = &s->run;
+    uint64_t lost = r->ring_drops + r->kernel_drops + r->if_drops;
+    size_t n = 0, named = 0;
+
+    if (len == 0)
+        return false;
+    buf[0] = '\0';
+    if (s->evictions == 0 && lost == 0)
+        return false;
+    n = (size_t)snprintf(buf, len, "analysis incomplete:");
+    if (lost > 0 && n < len)
+        n += (size_t)snprintf(buf + n, len - n, " %llu packet(s) lost in capture%s",
+                              (unsigned long long)lost, s->evictions ? ";" : "");
+    for (size_t i = 0; i < s->n_counters && n < len; i++) {
+        char nm[48];
+        const struct snap_counter *c = &s->counters[i];
+        if (c->value == 0 || lost_name(c->name, nm, sizeof(nm)) == NULL)
+            continue;
+        if (named == 4) {
+            n += (size_t)snprintf(buf + n, len - n, ", ...");
+            named++;
+            continue;
+        }
+        if (named > 4)
+            continue;
+        n += (size_t)snprintf(buf + n, len - n, "%s %llu %s", named ? "," : "",
+                              (unsigned long long)c->value, nm);
+        named++;
+    }
+    if (s->evictions > 0 && n < len)
+        snprintf(buf + n, len - n, "%s evicted past the memory budget (%llu in all): raise --mem",
+                 named ? "" : " entries", (unsigned long long)s->evictions);
+    return true;
 }

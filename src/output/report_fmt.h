@@ -5,6 +5,7 @@
 #ifndef SIPSCOPE_REPORT_FMT_H
 #define SIPSCOPE_REPORT_FMT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,5 +23,11 @@ int report_auth_rate(const struct snap_peer *p);
  * Wireshark shows for the file, or, for several files merged by time,
  * those of mergecap's output (the evidence comments give per-file ones). */
 const char *report_frames_note(const struct run_info *r);
+/* When the analysis lost state (a table evicted past its budget, a
+ * deadline dropped, packets lost in capture), the one line the report opens
+ * with and the dashboard's header shows: "analysis incomplete: 6982 media
+ * calls, 10464 media ports evicted; raise --mem". False (buf "") when
+ * nothing was lost. */
+bool report_incomplete(const struct snapshot *s, char *buf, size_t len);
 
 #endif

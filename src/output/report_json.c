@@ -10,6 +10,7 @@
  */
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "findings/kind_meta.h"
 #include "util/err.h"
@@ -54,6 +55,7 @@ static json_object *jstats(const struct snapshot *s)
     json_object_object_add(o, "ring_drops", json_object_new_uint64(r->ring_drops));
     json_object_object_add(o, "kernel_drops", json_object_new_uint64(r->kernel_drops));
     json_object_object_add(o, "if_drops", json_object_new_uint64(r->if_drops));
+    json_object_object_add(o, "members_not_shown", json_object_new_uint64(s->members_not_shown));
     json_object_object_add(o, "evictions", json_object_new_uint64(s->evictions));
     {
         json_object *bs = json_object_new_object();
@@ -175,6 +177,11 @@ static json_object *jfinding(const struct snap_finding *x)
         json_object_object_add(o, "n_members", json_object_new_int64((int64_t)x->n_members));
         json_object_object_add(o, "members_dropped",
                                json_object_new_int64((int64_t)x->members_dropped));
+        /* past the member budget n_members is a floor: the HyperLogLog
+         * estimate of all of them, marked as one */
+        json_object_object_add(o, "estimate", json_object_new_boolean(x->members_dropped > 0));
+        json_object_object_add(o, "n_estimate", x->members_dropped > 0
+                                   ? json_object_new_int64((int64_t)x->n_estimate) : NULL);
         json_object_object_add(o, "sample", sm);
     } else {
         json_object_object_add(o, "population", NULL);
@@ -266,6 +273,60 @@ static json_object *jmedia_call(const struct snap_media_call *c)
     return o;
 }
 
+/* The first of s->members (sorted by finding order, role, count) of the
+ * finding with this order and role. */
+static size_t members_from(const struct snapshot *s, uint64_t order, uint8_t role)
+{
+    size_t lo = 0, hi = s->n_members;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct snap_pop_member *m = &s->members[mid];
+        if (m->order < order || (m->order == order && m->role < role))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The full lists of a population finding within the member budget:
+ * "members" (name, count; most first) and every targeted account in
+ * "targets" (docs/json-schema.md "population"). */
+static void jmembers(json_object *o, const struct snapshot *s, const struct snap_finding *x)
+{
+    uint64_t order;
+    size_t i;
+    json_object *a;
+
+    if (s->cap_members == 0 || x->id[0] != 'F')
+        return;
+    order = strtoull(x->id + 1, NULL, 10);
+    i = members_from(s, order, SNAP_MEMBER_POPULATION);
+    if (x->population[0] && (x->n_members > 1 || x->members_dropped > 0)) {
+        a = json_object_new_array();
+        for (; i < s->n_members && s->members[i].order == order &&
+               s->members[i].role == SNAP_MEMBER_POPULATION; i++) {
+            json_object *m = json_object_new_object();
+            json_object_object_add(m, "name", json_object_new_string(s->members[i].name));
+            json_object_object_add(m, "count", json_object_new_int64((int64_t)s->members[i].count));
+            json_object_array_add(a, m);
+        }
+        json_object_object_add(o, "members", a);
+    }
+    i = members_from(s, order, SNAP_MEMBER_TARGET);
+    if (i < s->n_members && s->members[i].order == order &&
+        s->members[i].role == SNAP_MEMBER_TARGET) {
+        a = json_object_new_array();
+        for (; i < s->n_members && s->members[i].order == order &&
+               s->members[i].role == SNAP_MEMBER_TARGET; i++)
+            json_object_array_add(a, json_object_new_string(s->members[i].name));
+        json_object_object_add(o, "targets", a);
+    }
+    json_object_object_add(o, "n_targets", json_object_new_int64((int64_t)
+                               (x->n_targets_all > x->n_targets ? x->n_targets_all : x->n_targets)));
+}
+
 json_object *report_json_finding(const struct snap_finding *x)
 {
     return jfinding(x);
@@ -313,7 +374,11 @@ int report_json(FILE *f, const struct snapshot *s)
         json_object_array_add(peers, jpeer(&s->peers[i]));
     json_object_object_add(root, "peers", peers);
     for (size_t i = 0; i < s->n_findings; i++)
-        json_object_array_add(findings, jfinding(&s->findings[i]));
+    {
+        json_object *fo = jfinding(&s->findings[i]);
+        jmembers(fo, s, &s->findings[i]);
+        json_object_array_add(findings, fo);
+    }
     json_object_object_add(root, "findings", findings);
     {
         json_object *ag = json_object_new_array();

@@ -6,7 +6,9 @@
  *
  * Flow: snapshot → report. Thread: the caller's.
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -84,12 +86,37 @@ static void diagnosis_roots(FILE *f, const struct snap_diagnosis *d)
                 (unsigned)(d->n_frames - TEXT_FRAMES));
     fputc('\n', f);
 }
+/*
+ * The length budget of the default report (issue 14: a busy PBX's report is
+ * read by a person). The report is first laid out with `normal`; when that
+ * is longer than TEXT_REPORT_LINES it is laid out again with `tight` (the
+ * differential only for the first root causes, fewer findings in full,
+ * peers and calls). -v / --full (run_info.report_full) gives everything.
+ * What is left out is counted where it would be; the JSON report has all.
+ */
+#define TEXT_REPORT_LINES 200
+struct text_budget {
+    size_t lines;       /* findings shown in full while about this many lines last */
+    size_t full;        /* ...and at least this many */
+    size_t brief;       /* then this many one line each */
+    size_t peers;       /* peers listed when there are more */
+    size_t media_calls; /* calls in the Media section, bad audio first */
+    size_t diag_full;   /* root causes shown with their differential */
+    size_t explains;    /* folded findings named under a root cause */
+};
+static const struct text_budget normal = { 80, 2, 20, 8, 8, SIZE_MAX, TEXT_EXPLAINS };
+static const struct text_budget tight = { 40, 1, 8, 4, 3, 2, 2 };
+static const struct text_budget everything = { SIZE_MAX, SIZE_MAX, 0, SIZE_MAX, SIZE_MAX,
+                                               SIZE_MAX, SNAP_MAX_EXPLAINS };
 
 /* The diagnosis (diagnosis/diagnosis.h, docs/findings.md "Diagnosis"): one
  * block per root cause, most important first; the line formats are a
  * documented contract (tests and scripts read them). */
-static void diagnosis_section(FILE *f, const struct snapshot *s, const struct style *st)
+static void diagnosis_section(FILE *f, const struct snapshot *s, const struct style *st,
+                              const struct text_budget *tb)
 {
+    size_t cut = 0;
+
     fprintf(f, "%sDiagnosis%s (%zu root cause(s), most important first)\n", st->bold, st->off,
             s->n_diagnosis + s->diagnosis_dropped);
     for (size_t i = 0; i < s->n_diagnosis && i < SNAP_MAX_DIAGNOSIS; i++) {
@@ -102,7 +129,7 @@ static void diagnosis_section(FILE *f, const struct snapshot *s, const struct st
         fprintf(f, "     %s\n", d->summary);
         fprintf(f, "     root finding %s\n", d->finding);
         diagnosis_roots(f, d);
-        for (uint32_t k = 0; k < d->n_explains && k < SNAP_MAX_EXPLAINS && k < TEXT_EXPLAINS;
+        for (uint32_t k = 0; k < d->n_explains && k < SNAP_MAX_EXPLAINS && k < tb->explains;
              k++) {
             const struct snap_finding *x = NULL;
             for (size_t j = 0; j < s->n_findings && x == NULL; j++)
@@ -111,17 +138,22 @@ static void diagnosis_section(FILE *f, const struct snapshot *s, const struct st
             fprintf(f, "     explains %s %s: %s\n", d->explains[k], x ? x->kind : "?",
                     x ? x->summary : "(not in this report)");
         }
-        if (d->n_explains + d->explains_dropped > TEXT_EXPLAINS)
+        if (d->n_explains + d->explains_dropped > tb->explains)
             fprintf(f, "     explains %u more finding(s) (their ids are in --report json)\n",
-                    (unsigned)(d->n_explains + d->explains_dropped - TEXT_EXPLAINS));
-        for (uint32_t k = 0; k < d->n_ruled_out && k < SNAP_MAX_RULED_OUT; k++)
-            fprintf(f, "     - %s: %s\n", d->ruled_out[k].cause, d->ruled_out[k].why);
+                    (unsigned)(d->n_explains + d->explains_dropped - tb->explains));
+        if (i < tb->diag_full)
+            for (uint32_t k = 0; k < d->n_ruled_out && k < SNAP_MAX_RULED_OUT; k++)
+                fprintf(f, "     - %s: %s\n", d->ruled_out[k].cause, d->ruled_out[k].why);
+        else
+            cut += d->n_ruled_out > 0;
         if (d->fix[0])
             fprintf(f, "     fix: %s\n", d->fix);
     }
     if (s->diagnosis_dropped)
         fprintf(f, "  %zu more root cause(s) not shown (at most %d): see the findings\n",
                 s->diagnosis_dropped, SNAP_MAX_DIAGNOSIS);
+    if (cut)
+        fprintf(f, "  (the other causes each one rules out: -v or --report json)\n");
     fputc('\n', f);
 }
 
@@ -192,18 +224,6 @@ static void finding(FILE *f, const struct snap_finding *x, size_t n, const struc
     fputc('\n', f);
 }
 
-/* The length budget of the default report (issue 14: a busy PBX's report is
- * read by a person): findings in full (TEXT_EVIDENCE frames each) while
- * about TEXT_LINES lines last (at least TEXT_FULL), the next up to TEXT_BRIEF
- * one line each, then a count; peers with a problem first, at most
- * TEXT_PEERS. What is left out is counted where it would be, and the
- * JSON report has everything. Small captures fit and print as before. */
-#define TEXT_LINES 80
-#define TEXT_FULL 2
-#define TEXT_BRIEF 20
-#define TEXT_PEERS 8
-#define TEXT_MEDIA_CALLS 8      /* calls in the Media section, bad audio first */
-
 static void finding_brief(FILE *f, const struct snap_finding *x, size_t n,
                           const struct style *st)
 {
@@ -223,30 +243,31 @@ static size_t finding_lines(const struct snap_finding *x, uint32_t max_evidence)
            (x->n_members > 1 || x->members_dropped) + (x->n_targets > 0);
 }
 
-static void findings_listing(FILE *f, const struct snapshot *s, const struct style *st)
+static void findings_listing(FILE *f, const struct snapshot *s, const struct style *st,
+                             const struct text_budget *tb)
 {
     size_t n = s->n_findings, all = 0, used = 0, i;
     uint32_t ev = SNAP_MAX_EVIDENCE;
 
     for (i = 0; i < n; i++)
         all += finding_lines(&s->findings[i], SNAP_MAX_EVIDENCE);
-    if (all > TEXT_LINES)
+    if (all > tb->lines)
         ev = TEXT_EVIDENCE;
     /* in full while the budget lasts (the first TEXT_FULL always), then
      * one line each, then a count */
     for (i = 0; i < n; i++) {
         size_t l = finding_lines(&s->findings[i], ev);
-        if (all > TEXT_LINES && i >= TEXT_FULL && used + l > TEXT_LINES)
+        if (all > tb->lines && i >= tb->full && used + l > tb->lines)
             break;
         finding(f, &s->findings[i], i + 1, st, ev);
         used += l;
     }
-    for (size_t b = 0; i < n && b < TEXT_BRIEF; i++, b++)
+    for (size_t b = 0; i < n && b < tb->brief; i++, b++)
         finding_brief(f, &s->findings[i], i + 1, st);
     if (i < n)
         fprintf(f, "\n... and %zu more finding(s) of lower rank (the JSON report lists every "
                    "finding)\n\n", n - i);
-    else if (all > TEXT_LINES)
+    else if (all > tb->lines)
         fputc('\n', f);
 }
 
@@ -257,14 +278,15 @@ static bool peer_notable(const struct snap_peer *p)
            p->answers[4] + p->answers[5] + p->answers[6] > 0;
 }
 
-static void peers(FILE *f, const struct snapshot *s, const struct style *st)
+static void peers(FILE *f, const struct snapshot *s, const struct style *st,
+                  const struct text_budget *tb)
 {
     static const char *cls[SNAP_ANSWER_CLASSES] = { "unanswered", "1xx", "2xx", "3xx", "4xx",
                                                      "5xx", "6xx" };
     char a[40], b[40];
 
     size_t shown = 0, notable = 0, silent = 0;
-    bool budget = s->n_peers > TEXT_PEERS;
+    bool budget = s->n_peers > tb->peers;
 
     fprintf(f, "%sPeers%s\n", st->bold, st->off);
     if (s->n_peers == 0)
@@ -279,7 +301,7 @@ static void peers(FILE *f, const struct snapshot *s, const struct style *st)
             silent++;   /* nothing of its own to diagnose: the JSON keeps it */
             continue;
         }
-        if (budget && (shown >= TEXT_PEERS || !peer_notable(p)))
+        if (budget && (shown >= tb->peers || !peer_notable(p)))
             continue;
         shown++;
         fprintf(f, "  %s%s%s%s%s\n", st->bold, p->name, st->off,
@@ -377,7 +399,8 @@ static void media_stream(FILE *f, const struct snap_media *m)
 
 /* Media per call (src/media/): the verdict, the SDP addresses and each
  * stream; at most TEXT_MEDIA_CALLS calls, those with bad audio first. */
-static void media(FILE *f, const struct snapshot *s, const struct style *st)
+static void media(FILE *f, const struct snapshot *s, const struct style *st,
+                  const struct text_budget *tb)
 {
     static const char *const side[2] = { "caller", "callee" };
     char a[ADDR_STRLEN];
@@ -387,7 +410,7 @@ static void media(FILE *f, const struct snapshot *s, const struct style *st)
         return;
     fprintf(f, "%sMedia%s (%zu call(s) with SDP, %zu RTP stream(s))\n", st->bold, st->off,
             s->n_media_calls, s->n_media);
-    for (size_t n = 0; n < 2 * s->n_media_calls && shown < TEXT_MEDIA_CALLS; n++) {
+    for (size_t n = 0; n < 2 * s->n_media_calls && shown < tb->media_calls; n++) {
         /* pass 1: calls with bad audio; pass 2: the others */
         const struct snap_media_call *c = &s->media_calls[n % s->n_media_calls];
         bool bad = media_bad(c);
@@ -418,7 +441,7 @@ static void media(FILE *f, const struct snapshot *s, const struct style *st)
         size_t listed = 0;
         fprintf(f, "  heuristic (--rtp-heuristic): %zu stream(s) on ports no SDP announced, "
                    "in no call\n", s->n_media_heuristic);
-        for (size_t j = 0; j < s->n_media && listed < TEXT_MEDIA_CALLS; j++)
+        for (size_t j = 0; j < s->n_media && listed < tb->media_calls; j++)
             if (s->media[j].heuristic)
                 media_stream(f, &s->media[j]), listed++;
     }
@@ -456,14 +479,24 @@ static void run_stats(FILE *f, const struct snapshot *s, const struct style *st)
                 (unsigned long long)s->evictions);
 }
 
-int report_text(FILE *f, const struct snapshot *s, bool color)
+/* Lost state is said before anything that may rest on it. */
+static void incomplete(FILE *f, const struct snapshot *s, const struct style *st)
 {
-    const struct style *st = color ? &ansi : &plain;
+    char buf[512];
 
+    if (report_incomplete(s, buf, sizeof(buf)))
+        fprintf(f, "%s%s%s\n\n", st->sev[SEV_WARNING], buf, st->off);
+}
+
+/* One layout of the report with budget tb. */
+static void layout(FILE *f, const struct snapshot *s, const struct style *st,
+                   const struct text_budget *tb)
+{
     fprintf(f, "%ssipscope report%s: %s\n\n", st->bold, st->off,
             s->run.source ? s->run.source : "-");
+    incomplete(f, s, st);
     if (s->n_diagnosis > 0)
-        diagnosis_section(f, s, st);
+        diagnosis_section(f, s, st, tb);
     else
         verdicts(f, s, st);
     fprintf(f, "%sFindings%s (%llu critical, %llu error, %llu warning, %llu info)\n\n", st->bold,
@@ -471,10 +504,35 @@ int report_text(FILE *f, const struct snapshot *s, bool color)
             (unsigned long long)s->findings_by_severity[SEV_ERROR],
             (unsigned long long)s->findings_by_severity[SEV_WARNING],
             (unsigned long long)s->findings_by_severity[SEV_INFO]);
-    findings_listing(f, s, st);
-    peers(f, s, st);
+    findings_listing(f, s, st, tb);
+    peers(f, s, st, tb);
     agents(f, s, st);
-    media(f, s, st);
+    media(f, s, st, tb);
     run_stats(f, s, st);
+}
+
+int report_text(FILE *f, const struct snapshot *s, bool color)
+{
+    const struct style *st = color ? &ansi : &plain;
+    const struct text_budget *tb = &normal;
+
+    if (s->run.report_full) {
+        tb = &everything;
+    } else {
+        /* lay it out once to count its lines; too long: the tight budget */
+        char *buf = NULL;
+        size_t len = 0, lines = 0;
+        FILE *m = open_memstream(&buf, &len);
+        if (m != NULL) {
+            layout(m, s, &plain, &normal);
+            if (fclose(m) == 0)
+                for (size_t i = 0; i < len; i++)
+                    lines += buf[i] == '\n';
+            free(buf);
+        }
+        if (lines > TEXT_REPORT_LINES)
+            tb = &tight;
+    }
+    layout(f, s, st, tb);
     return ferror(f) ? -2 : 0;
 }

@@ -57,7 +57,19 @@ void snapshot_free(struct snapshot *s)
     free(s->counters);
     free(s->media);
     free(s->media_calls);
+    free(s->members);
     memset(s, 0, sizeof(*s));
+}
+
+int snapshot_members_init(struct snapshot *s, size_t cap)
+{
+    free(s->members);
+    s->n_members = s->cap_members = 0;
+    s->members = calloc(cap ? cap : 1, sizeof(*s->members));
+    if (s->members == NULL)
+        return ERR_NOMEM;
+    s->cap_members = cap;
+    return 0;
 }
 
 void snapshot_clear(struct snapshot *s)
@@ -67,6 +79,8 @@ void snapshot_clear(struct snapshot *s)
     s->n_diagnosis = s->diagnosis_dropped = 0;
     s->n_media = s->n_media_calls = 0;
     s->media_not_shown = s->media_calls_not_shown = 0;
+    s->n_members = 0;
+    s->members_not_shown = 0;
     memset(s->findings_by_severity, 0, sizeof(s->findings_by_severity));
 }
 
@@ -105,4 +119,6 @@ void snapshot_copy(struct snapshot *dst, const struct snapshot *src)
         memcpy(dst->media_calls, src->media_calls,
                dst->n_media_calls * sizeof(*dst->media_calls));
     dst->media_calls_not_shown = src->media_calls_not_shown;
+    COPY_ARRAY(members, n_members, cap_members);
+    dst->members_not_shown = src->members_not_shown + (src->n_members - dst->n_members);
 }

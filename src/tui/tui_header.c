@@ -1,7 +1,8 @@
 /*
  * tui_header.c — the dashboard's header (source, state, elapsed time,
  * message rate; packets, SIP messages, malformed, ring/kernel/interface
- * drops and evictions, highlighted when non-zero; findings by severity)
+ * drops and evictions, highlighted when non-zero; findings by severity,
+ * and "analysis incomplete: ..." when a table evicted past the budget)
  * and footer (key hints or a transient status message). The header is on
  * every screen, so drops are never out of sight. UI thread only.
  */
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "tui_int.h"
+#include "output/report_fmt.h"
 
 int tui_header_rows(int w)
 {
@@ -134,6 +136,14 @@ void tui_header_draw(const struct snapshot *s, const struct tui_hdr *h, int w)
         int a = v > 0 ? tui_attr(tui_role_severity(order[i].sev)) | (int)A_BOLD
                       : tui_attr(TR_DIM);
         x += tui_printf(2, x, w - x, a, " %llu %s", (unsigned long long)v, order[i].name);
+    }
+    /* Lost state is never out of sight: what the budget evicted. */
+    {
+        char inc[256];
+        if (report_incomplete(s, inc, sizeof(inc)) && x + 24 < w) {
+            x += 3;
+            x += tui_puts(2, x, w - x, inc, tui_attr(TR_HEADER_ALERT));
+        }
     }
     if (h->filter != NULL && h->filter[0] != '\0' && x + 12 < w) {
         x += 3;

@@ -94,7 +94,8 @@ int main(int argc, char **argv)
     if (pcap_loop(p, -1, on_packet, (u_char *)&c) == PCAP_ERROR)
         fprintf(stderr, "analyse: %s\n", pcap_geterr(p));
     engine_finish(c.e, c.run.last_ts_us);
-    if (snapshot_init(&snap, caps.findings, caps.peers, 256, 1024, 1u << 20, 512) == 0) {
+    if (snapshot_init(&snap, caps.findings, caps.peers, 256, 1024, 1u << 20, 512) == 0 &&
+        snapshot_members_init(&snap, caps.population_members) == 0) {
         engine_snapshot(c.e, &c.run, &snap);
         FILE *devnull = fopen("/dev/null", "w");
         if (devnull != NULL) {

@@ -73,6 +73,7 @@ def truth(path):
     cred_req = {}       # branch -> (user, src)
     bad = {}
     scan_attempts = {"REGISTER": 0, "INVITE": 0}
+    scan_users = set()  # accounts a scanner tried (credentials, REGISTER To user)
     msgs = 0
     for n, src, p in frames(path):
         msgs += 1
@@ -91,12 +92,19 @@ def truth(path):
                 scanners.setdefault(src, ua.decode("ascii", "replace"))
                 if meth.decode() in scan_attempts:
                     scan_attempts[meth.decode()] += 1
+                if meth == b"REGISTER":
+                    to = header(p, b"to", b"t") or b""
+                    tu = re.search(rb"sips?:([^@;>]+)@", to)
+                    if tu:
+                        scan_users.add(tu.group(1).decode("utf-8", "replace"))
             reqs.add((branch, cmeth))
             auth = header(p, b"authorization") or header(p, b"proxy-authorization")
             if auth:
                 u = re.search(rb'username="([^"]*)"', auth)
                 if u:
                     cred_req[(branch, cmeth)] = (u.group(1).decode("utf-8", "replace"), src)
+                    if SCANNER_UA.search(header(p, b"user-agent") or b""):
+                        scan_users.add(u.group(1).decode("utf-8", "replace"))
         else:
             resp_total += 1
             if (branch, cmeth) not in reqs:
@@ -113,6 +121,8 @@ def truth(path):
         "scanners": scanners,
         "scanner_attempts": scan_attempts,
         "bad_password_users": sorted(bad),
+        # targeted by a scanner and refused from a phone of its own
+        "targeted_and_failing": sorted(scan_users & set(bad)),
     }
 
 
@@ -137,6 +147,20 @@ def compare(pcap, report_json, report_txt=None):
         if any(ip in s for ip in t["scanners"]):
             blamed += 1
     listed = [u for u in t["bad_password_users"] if '"%s' % u in text]
+    # the full member lists: every refused user in the auth_rejected
+    # population, every scanner in the scanner population
+    ar_members = set()
+    scan_members = set()
+    targets = set()
+    for f in findings:
+        names = [m.get("name") for m in f.get("members", [])]
+        if f.get("kind") == "auth_rejected":
+            ar_members.update(names)
+        if f.get("kind") in ("scanner", "brute_force"):
+            if f.get("kind") == "scanner":
+                scan_members.update(names)
+            targets.update(x.split("@")[0] for x in f.get("targets", []))
+    both = t["targeted_and_failing"]
     ev = {k[len("engine."):-len(".evicted")]: v for k, v in c.items()
           if k.startswith("engine.") and k.endswith(".evicted")}
     out = {
@@ -154,6 +178,13 @@ def compare(pcap, report_json, report_txt=None):
         "findings_blaming_scanner_traffic": blamed,
         "bad_password_users": len(t["bad_password_users"]),
         "bad_password_users_listed": len(listed),
+        "bad_password_users_members": len([u for u in t["bad_password_users"] if u in ar_members]),
+        "scanners_members": len([ip for ip in t["scanners"] if ip in scan_members]),
+        "targeted_and_failing": len(both),
+        "targeted_and_failing_reported_both": len([u for u in both
+                                                   if u in ar_members and u in targets]),
+        "targeted_and_failing_missing": [u for u in both
+                                         if not (u in ar_members and u in targets)][:10],
     }
     if report_txt:
         with open(report_txt, "rb") as f:

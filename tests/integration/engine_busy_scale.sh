@@ -12,7 +12,12 @@
 #   - one auth_rejected population whose n_members is the number of users the
 #     capture shows refused, and whose sample names some of them;
 #   - the text report's findings and peers listings stay within their budget
-#     (and the whole report, less the media section, within 200 lines).
+#     and the whole report within 200 lines (counted on the real report);
+#   - the JSON lists every refused user (members) and every scanner (one
+#     scanner population), and an account a scanner targets that also fails
+#     from its own phone is in both (targets and auth_rejected members);
+#   - nothing evicted: no "analysis incomplete" line; with a budget far too
+#     small (--mem 16M: every table at its floor) the report opens with it.
 set -u
 cd "$(dirname "$0")/../.."
 [ -x "${SIPSCOPE:-}" ] || { echo "FAIL: no sipscope binary at ${SIPSCOPE:-} (run.sh builds it)"; exit 1; }
@@ -27,13 +32,16 @@ python3 "$GEN" -n 30000 --seed 7 --ips 1000 --users 3000 -o "$T/busy.pcap" 2>/de
 rc=$?
 [ "$rc" -le 1 ] || { echo "FAIL: sipscope exit $rc"; cat "$T/err"; exit 1; }
 "$SIPSCOPE" -r "$T/busy.pcap" >"$T/r.txt" 2>/dev/null
+"$SIPSCOPE" -r "$T/busy.pcap" --mem 16M >"$T/small.txt" \
+    2>/dev/null
 python3 tests/bench/busy_truth.py compare "$T/busy.pcap" "$T/r.json" "$T/r.txt" >"$T/cmp.json" ||
     { echo "FAIL: busy_truth.py compare"; exit 1; }
-python3 - "$T/cmp.json" "$T/r.json" "$T/r.txt" <<'EOF'
+python3 - "$T/cmp.json" "$T/r.json" "$T/r.txt" "$T/small.txt" <<'EOF'
 import json, sys
 c = json.load(open(sys.argv[1]))
 d = json.load(open(sys.argv[2]))
 text = open(sys.argv[3]).read().split("\n")
+small = open(sys.argv[4]).read().split("\n")
 bad = []
 def check(ok, what):
     if not ok:
@@ -68,12 +76,28 @@ def section(name):
     return (end[0] if end else len(text)) - start[0]
 own = section("Findings") + section("Peers")
 check(own <= 150, "findings + peers listings within 150 lines: %d" % own)
-rest = len(text) - section("Media")
-check(rest <= 200, "text report (less the media section) within 200 lines: %d" % rest)
+lines = len(text) - (text[-1] == "")
+check(lines <= 200, "text report within 200 lines: %d" % lines)
+check(c["bad_password_users_members"] >= 0.95 * c["bad_password_users"],
+      "the JSON members list %d of the %d refused users" % (c["bad_password_users_members"],
+                                                           c["bad_password_users"]))
+sc = [f for f in d["findings"] if f["kind"] == "scanner"]
+check(len(sc) == 1 and sc[0].get("n_members") == c["scanners"]
+      and c["scanners_members"] == c["scanners"],
+      "one scanner population listing all %d scanners: %s" % (
+          c["scanners"], [(f.get("n_members"), len(f.get("members", []))) for f in sc]))
+check(c["targeted_and_failing_reported_both"] == c["targeted_and_failing"],
+      "targeted accounts failing from their own phones in both: missing %s"
+      % c["targeted_and_failing_missing"])
+check(not any("analysis incomplete" in l for l in text),
+      "no 'analysis incomplete' line when nothing was evicted")
+check(len(small) > 2 and small[2].startswith("analysis incomplete:") and "dialogs" in small[2],
+      "a budget too small: the report opens with 'analysis incomplete: ...': %r"
+      % (small[2] if len(small) > 2 else None))
 for b in bad:
     print("FAIL:", b)
 print("busy scale: %d messages, %d scanners named, %d refused users counted, %d findings, "
       "%d text lines" % (c["messages"], c["scanners_named"], c["bad_password_users"],
-                         c["findings"], len(text)))
+                         c["findings"], lines))
 sys.exit(1 if bad else 0)
 EOF

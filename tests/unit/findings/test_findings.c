@@ -4,6 +4,7 @@
  * findings get stable ids in creation order ("F1", "F2"...) that the
  * snapshot carries, and dedup is by (kind enum, entity).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -63,11 +64,58 @@ static void test_stable_ids(void **state)
     findings_free(&fs);
 }
 
+/* Populations (issue 14): members counted exactly within the budget, every
+ * kept one in the snapshot's full list (most attempts first), targets kept
+ * apart; past the budget the attempts are counted as dropped and the
+ * HyperLogLog estimate (marked) is near the true distinct count. */
+static void test_population_members(void **state)
+{
+    struct findings fs;
+    struct snapshot s;
+    struct finding *f;
+    char name[32];
+    (void)state;
+
+    assert_int_equal(findings_init_members(&fs, 8, 4, 100), 0);
+    assert_int_equal(snapshot_init(&s, 8, 1, 1, 1, 16, 1), 0);
+    assert_int_equal(snapshot_members_init(&s, 1000), 0);
+    f = findings_raise(&fs, KIND_AUTH_REJECTED, SEV_ERROR, "pbx", 10);
+    assert_true(findings_note_member(&fs, f, "users", "1001"));
+    assert_false(findings_note_member(&fs, f, "users", "1001"));
+    assert_true(findings_note_member_n(&fs, f, "users", "1002", 5));
+    assert_int_equal(findings_member_count(&fs, f, "1002"), 5);
+    assert_int_equal(findings_member_count(&fs, f, "1003"), 0);
+    assert_true(findings_note_target(&fs, f, "1001@pbx"));
+    assert_false(findings_note_target(&fs, f, "1001@pbx"));
+    assert_int_equal(f->f.n_members, 2);
+    assert_int_equal(f->f.members_dropped, 0);
+    assert_int_equal(f->f.n_targets_all, 1);
+    assert_string_equal(f->f.sample[0].name, "1002");
+    findings_to_snapshot(&fs, &s);
+    findings_members_to_snapshot(&fs, &s);
+    assert_int_equal(s.n_members, 3);
+    assert_string_equal(s.members[0].name, "1002");     /* most attempts first */
+    assert_int_equal(s.members[0].role, SNAP_MEMBER_POPULATION);
+    assert_string_equal(s.members[2].name, "1001@pbx");
+    assert_int_equal(s.members[2].role, SNAP_MEMBER_TARGET);
+    /* 2000 distinct members through a budget of 100 (3 used): an estimate */
+    for (int i = 0; i < 2000; i++) {
+        snprintf(name, sizeof(name), "user%d", i);
+        findings_note_member(&fs, f, "users", name);
+    }
+    assert_int_equal(f->f.n_members, 2 + 97);
+    assert_true(f->f.members_dropped >= 2000 - 97);
+    assert_true(f->f.n_estimate > 2000 * 80 / 100 && f->f.n_estimate < 2000 * 120 / 100);
+    snapshot_free(&s);
+    findings_free(&fs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kind_table),
         cmocka_unit_test(test_stable_ids),
+        cmocka_unit_test(test_population_members),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

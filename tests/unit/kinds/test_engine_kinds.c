@@ -255,6 +255,149 @@ static void test_brute_force(void **state)
     tl_close(&t);
 }
 
+/* A scanner's REGISTER with credentials for user, from ip, answered 401
+ * then 403 (frames: request, challenge, retry, refusal). */
+static void scan_register(struct tl *t, const char *ip, const char *user, int i)
+{
+    char b1[32], b2[32], cid[32];
+
+    snprintf(b1, sizeof(b1), "z9hG4bKsc%da", i);
+    snprintf(b2, sizeof(b2), "z9hG4bKsc%db", i);
+    snprintf(cid, sizeof(cid), "sc%d@x", i);
+    tl_feed(t, ip, 5070, TRUNK, 5060,
+            "REGISTER sip:" TRUNK " SIP/2.0\n"
+            "Via: SIP/2.0/UDP %s:5070;branch=%s\n"
+            "From: <sip:%s@" TRUNK ">;tag=s%d\nTo: <sip:%s@" TRUNK ">\n"
+            "Call-ID: %s\nCSeq: 1 REGISTER\n"
+            "User-Agent: friendly-scanner\nContent-Length: 0\n\n", ip, b1, user, i, user, cid);
+    tl_feed(t, TRUNK, 5060, ip, 5070,
+            "SIP/2.0 401 Unauthorized\nVia: SIP/2.0/UDP %s:5070;branch=%s\n"
+            "From: <sip:%s@" TRUNK ">;tag=s%d\nTo: <sip:%s@" TRUNK ">;tag=t1\n"
+            "Call-ID: %s\nCSeq: 1 REGISTER\n" WWW_CH "Content-Length: 0\n\n",
+            ip, b1, user, i, user, cid);
+    tl_feed(t, ip, 5070, TRUNK, 5060,
+            "REGISTER sip:" TRUNK " SIP/2.0\n"
+            "Via: SIP/2.0/UDP %s:5070;branch=%s\n"
+            "From: <sip:%s@" TRUNK ">;tag=s%d\nTo: <sip:%s@" TRUNK ">\n"
+            "Call-ID: %s\nCSeq: 2 REGISTER\n"
+            "Authorization: Digest username=\"%s\", realm=\"sip.example\", nonce=\"n1\", "
+            "uri=\"sip:" TRUNK "\", response=\"0123456789abcdef0123456789abcdef\", "
+            "algorithm=MD5\n"
+            "User-Agent: friendly-scanner\nContent-Length: 0\n\n", ip, b2, user, i, user, cid,
+            user);
+    tl_feed(t, TRUNK, 5060, ip, 5070,
+            "SIP/2.0 403 Forbidden\nVia: SIP/2.0/UDP %s:5070;branch=%s\n"
+            "From: <sip:%s@" TRUNK ">;tag=s%d\nTo: <sip:%s@" TRUNK ">;tag=t1\n"
+            "Call-ID: %s\nCSeq: 2 REGISTER\nContent-Length: 0\n\n", ip, b2, user, i, user, cid);
+}
+
+/* Issue 14: scanners are one population finding per attacked server, its
+ * members the sources, its targets the accounts they tried. */
+static void test_scanner_population(void **state)
+{
+    struct tl t;
+    const struct snap_finding *f;
+    size_t n = 0;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    scan_register(&t, "192.0.2.66", "100", 1);
+    scan_register(&t, "192.0.2.67", "101", 2);
+    scan_register(&t, "192.0.2.67", "102", 3);
+    scan_register(&t, "192.0.2.68", "103", 4);
+    tl_finish(&t);
+    for (size_t i = 0; i < t.snap.n_findings; i++)
+        n += strcmp(t.snap.findings[i].kind, "scanner") == 0;
+    assert_int_equal(n, 1);
+    f = tl_find(&t, "scanner");
+    assert_non_null(f);
+    assert_string_equal(f->population, "sources");
+    assert_int_equal(f->n_members, 3);
+    assert_string_equal(f->entity, "3 sources to " TRUNK);
+    assert_non_null(strstr(f->summary, "3 scanners (friendly-scanner)"));
+    assert_non_null(strstr(f->summary, "8 REGISTER"));   /* 4 requests, 4 retries */
+    assert_string_equal(f->sample[0].name, "192.0.2.67");       /* most requests first */
+    assert_int_equal(f->sample[0].count, 4);
+    assert_int_equal(f->n_targets, 4);
+    assert_null(tl_find(&t, "auth_rejected"));     /* the attack's refusals are not users' */
+    tl_close(&t);
+}
+
+/* Issue 14 item 5: an account a scanner targets that also fails from its
+ * own phone is reported for both: a target of the scanner finding, and a
+ * user of auth_rejected (for the phone's refusal only). */
+static void test_targeted_account_fails_from_own_phone(void **state)
+{
+    struct tl t;
+    const struct snap_finding *sc, *ar;
+    bool target = false;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    scan_register(&t, "192.0.2.66", "1001", 1);
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKown1", "own@x", 1, "1001", "");
+    tl_resp(&t, PBX, 401, "Unauthorized", "REGISTER", "z9hG4bKown1", "own@x", 1, WWW_CH);
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKown2", "own@x", 2, "1001",
+           CRED("Authorization", "1001", "n1", "sip:" TRUNK));
+    tl_resp(&t, PBX, 403, "Forbidden", "REGISTER", "z9hG4bKown2", "own@x", 2, "");
+    tl_finish(&t);
+    sc = tl_find(&t, "scanner");
+    ar = tl_find(&t, "auth_rejected");
+    assert_non_null(sc);
+    assert_non_null(ar);
+    for (uint32_t i = 0; i < sc->n_targets; i++)
+        target |= strcmp(sc->targets[i], "1001@" TRUNK) == 0;
+    assert_true(target);
+    assert_string_equal(ar->entity, "1001 from " PBX " to " TRUNK);
+    assert_int_equal(ar->count, 1);     /* the phone's refusal, not the scanner's */
+    assert_null(strstr(ar->summary, "192.0.2.66"));
+    tl_close(&t);
+}
+
+/* Brute force from several sources at one server: one population finding. */
+static void test_brute_force_population(void **state)
+{
+    struct tl t;
+    char b1[32], b2[32], cid[32];
+    const struct snap_finding *f = NULL;
+    const char *src[2] = { "192.0.2.98", "192.0.2.99" };
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    for (int s = 0; s < 2; s++)
+        for (int i = 0; i < 11 + s; i++) {
+            t.now = T0 + i * 2 * SEC;
+            snprintf(b1, sizeof(b1), "z9hG4bKbp%d%da", s, i);
+            snprintf(b2, sizeof(b2), "z9hG4bKbp%d%db", s, i);
+            snprintf(cid, sizeof(cid), "bp%d@x", s);
+            tl_req(&t, src[s], "REGISTER", "sip:" TRUNK, b1, cid, (unsigned)(2 * i + 1),
+                   s ? "2002" : "1001", "");
+            tl_resp(&t, src[s], 401, "Unauthorized", "REGISTER", b1, cid, (unsigned)(2 * i + 1),
+                    WWW_CH);
+            tl_req(&t, src[s], "REGISTER", "sip:" TRUNK, b2, cid, (unsigned)(2 * i + 2),
+                   s ? "2002" : "1001",
+                   s ? CRED("Authorization", "2002", "n1", "sip:" TRUNK)
+                     : CRED("Authorization", "1001", "n1", "sip:" TRUNK));
+            tl_resp(&t, src[s], 403, "Forbidden", "REGISTER", b2, cid, (unsigned)(2 * i + 2),
+                    "");
+        }
+    tl_finish(&t);
+    for (size_t i = 0; i < t.snap.n_findings; i++)
+        if (strcmp(t.snap.findings[i].kind, "brute_force") == 0) {
+            assert_null(f);     /* one finding for both sources */
+            f = &t.snap.findings[i];
+        }
+    assert_non_null(f);
+    assert_string_equal(f->population, "sources");
+    assert_int_equal(f->n_members, 2);
+    assert_string_equal(f->entity, "2 sources to " TRUNK);
+    assert_int_equal(f->count, 23);     /* every refusal of both */
+    assert_string_equal(f->sample[0].name, "192.0.2.99");
+    assert_int_equal(f->sample[0].count, 12);
+    assert_int_equal(f->n_targets, 2);
+    tl_close(&t);
+}
+
 static void test_source_ip_changed(void **state)
 {
     struct tl t;
@@ -534,6 +677,9 @@ int main(void)
         cmocka_unit_test(test_scanner_many_usernames),
         cmocka_unit_test(test_scanner_options_qualify_vs_enumeration),
         cmocka_unit_test(test_brute_force),
+        cmocka_unit_test(test_scanner_population),
+        cmocka_unit_test(test_targeted_account_fails_from_own_phone),
+        cmocka_unit_test(test_brute_force_population),
         cmocka_unit_test(test_source_ip_changed),
         cmocka_unit_test(test_source_ip_changed_by_received),
         cmocka_unit_test(test_account_suspended_everything_403),

@@ -163,6 +163,100 @@ static void test_exit_status(void **state)
     snapshot_free(&s);
 }
 
+static size_t count_lines(const char *txt)
+{
+    size_t n = 0;
+    for (; *txt; txt++)
+        n += *txt == '\n';
+    return n;
+}
+
+static char *render_snap(const struct snapshot *s)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    assert_non_null(f);
+    assert_int_equal(report_write(f, REPORT_TEXT, s, false), 0);
+    fclose(f);
+    return buf;
+}
+
+/* Issue 14: a busy capture's default text report stays within 200 lines
+ * (the differential of the first root causes, fewer findings, peers and
+ * calls; each cut counted), opens with "analysis incomplete" when a table
+ * evicted, and --full gives everything. */
+static void test_text_budget(void **state)
+{
+    struct snapshot s;
+    char *txt;
+    (void)state;
+
+    assert_int_equal(snapshot_init(&s, 64, 40, 1, 1, 1, 4), 0);
+    s.run.source = "busy";
+    s.n_diagnosis = SNAP_MAX_DIAGNOSIS;
+    for (size_t i = 0; i < s.n_diagnosis; i++) {
+        struct snap_diagnosis *d = &s.diagnosis[i];
+        d->root_cause = KIND_AUTH_REJECTED;
+        d->severity = SEV_ERROR;
+        snprintf(d->trunk, sizeof(d->trunk), "phone 192.0.2.%zu -> PBX 203.0.113.5", i);
+        snprintf(d->summary, sizeof(d->summary), "root cause %zu", i);
+        snprintf(d->finding, sizeof(d->finding), "F%u", (unsigned)(i + 1) % 1000);
+        d->n_ruled_out = SNAP_MAX_RULED_OUT;
+        for (uint32_t k = 0; k < d->n_ruled_out; k++) {
+            snprintf(d->ruled_out[k].cause, sizeof(d->ruled_out[k].cause), "cause%u", k);
+            snprintf(d->ruled_out[k].why, sizeof(d->ruled_out[k].why), "ruled out because %u", k);
+        }
+    }
+    s.n_findings = 60;
+    for (size_t i = 0; i < s.n_findings; i++) {
+        struct snap_finding *x = &s.findings[i];
+        snprintf(x->kind, sizeof(x->kind), "auth_rejected");
+        snprintf(x->id, sizeof(x->id), "F%u", (unsigned)(i + 1) % 1000);
+        snprintf(x->summary, sizeof(x->summary), "finding number %zu", i + 1);
+        x->severity = SEV_ERROR;
+        x->n_evidence = 10;
+        for (uint32_t k = 0; k < x->n_evidence; k++)
+            x->evidence[k].frame = k + 1;
+        x->n_causes = 3;
+        x->n_fix = 3;
+    }
+    s.findings_by_severity[SEV_ERROR] = s.n_findings;
+    s.n_peers = 40;
+    for (size_t i = 0; i < s.n_peers; i++) {
+        snprintf(s.peers[i].name, sizeof(s.peers[i].name), "phone 198.51.100.%zu", i);
+        s.peers[i].auth_failed = 1;
+    }
+    s.evictions = 5;
+    s.n_counters = 1;
+    snprintf(s.counters[0].name, sizeof(s.counters[0].name), "engine.dialogs.evicted");
+    s.counters[0].value = 5;
+
+    txt = render_snap(&s);
+    assert_true(count_lines(txt) <= 200);
+    assert_non_null(strstr(txt, "\n\nanalysis incomplete: 5 dialogs evicted"));
+    assert_true(strstr(txt, "analysis incomplete") < strstr(txt, "Diagnosis"));
+    assert_non_null(strstr(txt, "-v or --report json"));
+    assert_null(strstr(txt, "finding number 60\n"));
+    free(txt);
+
+    s.run.report_full = true;
+    txt = render_snap(&s);
+    assert_true(count_lines(txt) > 200);
+    assert_non_null(strstr(txt, "60. [ERROR] auth_rejected: finding number 60\n"));
+    assert_non_null(strstr(txt, "phone 198.51.100.39"));
+    free(txt);
+
+    /* nothing evicted: no such line */
+    s.evictions = 0;
+    s.counters[0].value = 0;
+    txt = render_snap(&s);
+    assert_null(strstr(txt, "analysis incomplete"));
+    free(txt);
+    snapshot_free(&s);
+}
+
 static char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -346,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_markdown),
         cmocka_unit_test(test_exit_status),
+        cmocka_unit_test(test_text_budget),
         cmocka_unit_test(test_evidence_pcap),
         cmocka_unit_test(test_diagnosis_first),     /* last: it runs the diagnosis */
     };
