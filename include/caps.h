@@ -58,6 +58,7 @@
     X(hep_idle_ms,         120000,   "--hep-in connection closed after no whole record") \
     X(hep_agent_rate,      20000,    "--hep-in records per second per agent") \
     X(hep_agents,          64,       "--hep-in agents accounted (at most 64)") \
+    X(hep_quiet_ms,        300000,   "--hep-in agent quiet after no record this long (0: off)") \
     X(media_calls,         2048,     "calls whose SDP media is followed") \
     X(media_streams,       4096,     "RTP streams (SSRC, source, destination) measured")
 

@@ -23,6 +23,9 @@ struct run_agent {
     uint64_t refused;           /* refused: missing or wrong authentication key */
     uint64_t dropped;           /* admitted but lost: over the rate limit, full ring */
     int64_t first_us, last_us;  /* wall-clock time of its first and last record */
+    int64_t last_ok_us;         /* ...of its last record that passed the gate (key, lengths),
+                                 * 0 if none: what the quiet rule (hep_agent_quiet) reads, so
+                                 * refused or spoofed records never keep an agent "alive" */
 };
 
 struct run_info {

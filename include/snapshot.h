@@ -60,6 +60,7 @@ enum kind_id {
     KIND_ONE_WAY_MEDIA,
     KIND_NO_MEDIA,
     KIND_MEDIA_NAT,
+    KIND_HEP_AGENT_QUIET,
     KIND_COUNT,
 };
 
@@ -118,6 +119,7 @@ struct snap_finding {
      * they went to, advertised = a private address the client advertised
      * (nat_rewrite). */
     struct addr client_ip, server_ip, advertised_ip;
+    uint32_t site_id;       /* the HEP capture id (site) it is about, 0 if none (hep_agent_quiet) */
 };
 
 /* One root cause with the findings it explains folded under it

@@ -326,15 +326,17 @@ static int media_config(struct app *a)
 }
 
 /* --config's [hep_in] under the command line: its allow entries are added,
- * its files used where no flag named one. The engine reads the file again
- * for its trunks. */
+ * its listeners used when no --hep-in (nor -r, -i) was given, its files and
+ * limits where no flag set them. The engine reads the file again for its
+ * trunks. Without any input, the error cli_parse left for here. */
 static int hep_config(struct app *a)
 {
     struct config *cfg;
     const struct config_hep *h;
     char eb[ERRBUF_SIZE];
+    bool no_input = a->o.read_file == NULL && a->o.iface == NULL && a->o.hep_in == NULL;
 
-    if (a->o.config_file == NULL || (a->o.hep_in == NULL && a->o.hep_out == NULL))
+    if (a->o.config_file == NULL || (a->o.hep_in == NULL && a->o.hep_out == NULL && !no_input))
         return 0;
     if (config_load(a->o.config_file, &cfg, eb) != 0) {
         fprintf(stderr, "sipscope: --config %s\n", eb);
@@ -344,6 +346,22 @@ static int hep_config(struct app *a)
     a->hep_cfg = *h;
     config_free(cfg);
     h = &a->hep_cfg;
+    if (no_input) {
+        if (h->n_listen == 0) {
+            fprintf(stderr, "sipscope: nothing to read: give -r FILE, -i IFACE, --hep-in, or "
+                    "listen in the [hep_in] section of --config %s\n", a->o.config_file);
+            return 2;
+        }
+        for (size_t i = 0; i < h->n_listen; i++) {
+            if (hep_in_check_spec(h->listen[i], eb) != 0) {
+                fprintf(stderr, "sipscope: --config %s: [hep_in] listen: %s\n",
+                        a->o.config_file, eb);
+                return 2;
+            }
+            a->o.hep_listen[a->o.n_hep_listen++] = h->listen[i];
+        }
+        a->o.hep_in = a->o.hep_listen[0];
+    }
     for (size_t i = 0; i < h->allow.n; i++) {
         if (a->o.hep_allow.n == CIDR_LIST_MAX) {
             fprintf(stderr, "sipscope: --config %s: [hep_in] allow: more than %d networks with "
@@ -362,6 +380,17 @@ static int hep_config(struct app *a)
         a->o.hep_tls_key = h->tls_key;
     if (a->o.hep_tls_ca == NULL && h->tls_ca[0] != '\0')
         a->o.hep_tls_ca = h->tls_ca;
+    for (int i = 0; i < CONFIG_HEP_CAPS; i++) {
+        char as[64];
+        if (!h->cap_set[i] || a->o.hep_cap_given[i])
+            continue;
+        snprintf(as, sizeof(as), "%s=%llu", config_hep_cap_name(i),
+                 (unsigned long long)h->cap[i]);
+        if (caps_set(&a->o.caps, as, eb) != 0) {
+            fprintf(stderr, "sipscope: --config %s: [hep_in]: %s\n", a->o.config_file, eb);
+            return 2;
+        }
+    }
     return 0;
 }
 
@@ -397,7 +426,7 @@ static int app_open_input(struct app *a)
     co.files = a->o.read_files;
     co.n_files = a->o.n_read_files;
     co.iface = a->o.iface;
-    if (media_config(a) != 0 || hep_config(a) != 0)
+    if (media_config(a) != 0)
         return 2;
     if (a->o.hep_key_file != NULL &&
         secrets_read_key(a->o.hep_key_file, a->hep_key, HEP_KEY_MAX, &a->hep_key_len,
@@ -784,6 +813,11 @@ int main(int argc, char **argv)
         return list_interfaces();
     case CLI_RUN:
         break;
+    }
+    /* [hep_in] first: it may name the listeners, the source of the run. */
+    if (hep_config(&a) != 0) {
+        app_free(&a);
+        return 2;
     }
     a.source = a.o.read_file != NULL ? a.o.read_file : a.o.iface != NULL ? a.o.iface
                                                                           : a.o.hep_in;

@@ -55,6 +55,7 @@ enum {
     OPT_RTP_HEURISTIC,
     OPT_FULL,
     OPT_MEM,
+    OPT_HEP_QUIET,
 };
 
 static const char short_opts[] = ":r:i:w:f:c:s:B:Z:pnqvhVD";
@@ -91,6 +92,7 @@ static const struct option long_opts[] = {
     { "hep-tls-ca", required_argument, NULL, OPT_HEP_TLS_CA },
     { "full", no_argument, NULL, OPT_FULL },
     { "mem", required_argument, NULL, OPT_MEM },
+    { "hep-quiet", required_argument, NULL, OPT_HEP_QUIET },
     { NULL, 0, NULL, 0 },
 };
 
@@ -123,6 +125,8 @@ void cli_usage(FILE *f)
 "  --hep-tls-cert FILE  tls: listener certificate (PEM)\n"
 "  --hep-tls-key FILE   tls: listener private key (PEM)\n"
 "  --hep-tls-ca FILE    tls: require client certificates signed by this CA (PEM)\n"
+"  --hep-quiet SECONDS  an agent that sent and then nothing this long is a finding,\n"
+"                       hep_agent_quiet (default 300; 0: off)\n"
 "\n"
 "Output:\n"
 "  --report FORMAT      text (default), json, markdown or html\n"
@@ -346,6 +350,16 @@ static int opt_hep(struct cli_opts *o, struct seen *s, int c, const char *arg, c
     case OPT_HEP_TLS_CERT: file = &o->hep_tls_cert; break;
     case OPT_HEP_TLS_KEY: file = &o->hep_tls_key; break;
     case OPT_HEP_TLS_CA: file = &o->hep_tls_ca; break;
+    case OPT_HEP_QUIET: {
+        uint64_t v;
+        if (!parse_u64(arg, 0, 7 * 86400, &v)) {
+            err_set(errbuf, "--hep-quiet %s: expected seconds from 0 (off) to 604800", arg);
+            return ERR_INVAL;
+        }
+        o->caps.hep_quiet_ms = v * 1000;
+        o->hep_cap_given[CONFIG_HEP_QUIET_MS] = true;
+        return 0;
+    }
     default:
         return NOT_MINE;
     }
@@ -484,6 +498,11 @@ static int opt_analysis(struct cli_opts *o, struct seen *s, int c, const char *a
                 err_set(errbuf, "%s", eb);
             return ERR_INVAL;
         }
+        for (int i = 0; i < CONFIG_HEP_CAPS; i++) {
+            const char *n = config_hep_cap_name(i);
+            if (strncmp(arg, n, strlen(n)) == 0 && arg[strlen(n)] == '=')
+                o->hep_cap_given[i] = true;
+        }
         return 0;
     case OPT_SECRETS:
         o->secrets_file = arg;
@@ -611,7 +630,8 @@ static int check_input(struct cli_opts *o, const struct seen *s, char *errbuf)
                 o->read_file != NULL ? "-r" : "-i");
         return ERR_INVAL;
     }
-    if (o->read_file == NULL && o->iface == NULL && o->hep_in == NULL) {
+    /* --config alone may name HEP listeners ([hep_in] listen; main.c checks) */
+    if (o->read_file == NULL && o->iface == NULL && o->hep_in == NULL && o->config_file == NULL) {
         err_set(errbuf, "nothing to read: give -r FILE or -i IFACE (see sipscope --help)");
         return ERR_INVAL;
     }
@@ -748,21 +768,24 @@ static int check_hep(struct cli_opts *o, const struct seen *s, char *errbuf)
     const int opts[] = { OPT_HEP_KEY_FILE, OPT_HEP_TLS_CERT, OPT_HEP_TLS_KEY, OPT_HEP_TLS_CA };
     const char *vals[] = { o->hep_key_file, o->hep_tls_cert, o->hep_tls_key, o->hep_tls_ca };
     bool tls = false;
+    /* no input but --config: its [hep_in] may name the listeners (main.c) */
+    bool hep_in = o->hep_in != NULL || (o->read_file == NULL && o->iface == NULL &&
+                                        o->config_file != NULL);
 
     (void)s;
     for (size_t i = 0; i < o->n_hep_listen; i++)
         tls |= strncmp(o->hep_listen[i], "tls:", 4) == 0;
-    if (o->hep_key_file != NULL && o->hep_in == NULL && o->hep_out == NULL) {
+    if (o->hep_key_file != NULL && !hep_in && o->hep_out == NULL) {
         err_set(errbuf, "--hep-key-file needs --hep-in or --hep-out");
         return ERR_INVAL;
     }
     for (size_t i = 1; i < sizeof(opts) / sizeof(opts[0]); i++) {
-        if (vals[i] != NULL && o->hep_in == NULL) {
+        if (vals[i] != NULL && !hep_in) {
             err_set(errbuf, "%s needs --hep-in", argv_name(opts[i]));
             return ERR_INVAL;
         }
     }
-    if (o->hep_allow.n > 0 && o->hep_in == NULL) {
+    if (o->hep_allow.n > 0 && !hep_in) {
         err_set(errbuf, "--hep-allow needs --hep-in");
         return ERR_INVAL;
     }
@@ -770,7 +793,8 @@ static int check_hep(struct cli_opts *o, const struct seen *s, char *errbuf)
         err_set(errbuf, "--hep-in tls:...: needs --hep-tls-cert and --hep-tls-key");
         return ERR_INVAL;
     }
-    if (!tls && (o->hep_tls_cert != NULL || o->hep_tls_key != NULL || o->hep_tls_ca != NULL)) {
+    if (!tls && o->hep_in != NULL &&
+        (o->hep_tls_cert != NULL || o->hep_tls_key != NULL || o->hep_tls_ca != NULL)) {
         err_set(errbuf, "--hep-tls-cert, --hep-tls-key and --hep-tls-ca need a --hep-in "
                         "tls:ADDR:PORT listener");
         return ERR_INVAL;

@@ -22,6 +22,7 @@
 #include "caps.h"
 #include "capture/hep_in.h"
 #include "config/cidr.h"
+#include "config/config.h"
 #include "output/report.h"
 
 #define SIPSCOPE_VERSION "0.1.0"
@@ -89,6 +90,9 @@ struct cli_opts {
     struct cidr_list hep_allow; /* --hep-allow CIDR,... (repeatable) */
     const char *hep_key_file;   /* --hep-key-file: the HEP authentication key */
     const char *hep_tls_cert, *hep_tls_key, *hep_tls_ca;    /* --hep-tls-* */
+    /* The hep_* limits the command line set (--cap, --hep-quiet): --config's
+     * [hep_in] sets only the others. */
+    bool hep_cap_given[CONFIG_HEP_CAPS];
     char *filter_buf;           /* owned: joined trailing arguments */
 };
 

@@ -40,6 +40,9 @@
  * a finding that a timer completes is then raised, and alerted, well
  * within a second (docs/monitoring.md). */
 #define PIPELINE_IDLE_TICK_US 200000
+/* --hep-in: the receiver's agent table is judged (hep_agent_quiet) this
+ * often, by the wall clock; the table itself is republished every 200 ms. */
+#define PIPELINE_AGENTS_US 500000
 
 struct pipeline {
     struct pipeline_opts o;
@@ -54,6 +57,8 @@ struct pipeline {
     uint64_t packets, bytes, payloads, sip_messages;
     int64_t first_ts, last_ts, last_tick;
     bool have_ts;
+    int64_t agents_checked;     /* wall clock of the last engine_hep_agents */
+    struct run_info agents;     /* scratch: the receiver's agents (only .agents used) */
     struct sip_payload pl[PIPELINE_MAX_PAYLOADS];
     struct sip_msg msg;
 
@@ -245,6 +250,22 @@ static void handle_packet(struct pipeline *p, const struct packet *pkt)
         advance_clock(p, p->last_ts);
 }
 
+/* Live --hep-in: hand the agent table to the engine (agents gone quiet). */
+static void check_agents(struct pipeline *p)
+{
+    int64_t now;
+
+    if (!p->o.live || p->o.capture == NULL)
+        return;
+    now = wall_us();
+    if (now - p->agents_checked < PIPELINE_AGENTS_US)
+        return;
+    p->agents_checked = now;
+    p->agents.n_agents = 0;
+    capture_agents(p->o.capture, &p->agents);
+    engine_hep_agents(p->eng, p->agents.agents, p->agents.n_agents, now);
+}
+
 static void publish(struct pipeline *p, bool force)
 {
     struct run_info run;
@@ -271,6 +292,7 @@ void pipeline_run(struct pipeline *p, struct ring *r)
         }
         if (n > 0) {
             ring_release(r);
+            check_agents(p);
             publish(p, false);
             idle = 0;
             continue;
@@ -294,6 +316,7 @@ void pipeline_run(struct pipeline *p, struct ring *r)
                 advance_clock(p, now > p->last_tick ? now : p->last_tick);
                 idle_since = now;
             }
+            check_agents(p);
             /* Rate-limited by snappub: what the last batch changed is out
              * within SNAPPUB_INTERVAL_MS even when no packet follows. */
             publish(p, false);

@@ -636,6 +636,8 @@ static bool admit(struct hep_in *h, const struct sockaddr_storage *from, enum tr
     case HEP_NO_KEY: count(h, HC_no_key, 1); g->a.refused++; return false;
     case HEP_BAD_KEY: count(h, HC_bad_key, 1); g->a.refused++; return false;
     }
+    /* It is sending (even over its rate budget): not quiet. */
+    g->a.last_ok_us = now;
     if (h->o.agent_rate > 0) {
         int64_t s = now / 1000000;
         if (s != g->win_s) {

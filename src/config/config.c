@@ -103,12 +103,71 @@ static int add_list(struct cparse *ps, struct cidr_list *l, const char *k, const
     return 1;
 }
 
-/* [hep_in]: who may send to --hep-in, and the files of its key and TLS. */
+static const char *const hep_cap_keys[CONFIG_HEP_CAPS] = {
+    "conns", "record_bytes", "idle_ms", "agent_rate", "agents", "quiet",
+};
+static const char *const hep_cap_names[CONFIG_HEP_CAPS] = {
+    "hep_conns", "hep_record_bytes", "hep_idle_ms", "hep_agent_rate", "hep_agents",
+    "hep_quiet_ms",
+};
+
+const char *config_hep_cap_name(enum config_hep_cap c)
+{
+    return (unsigned)c < CONFIG_HEP_CAPS ? hep_cap_names[c] : NULL;
+}
+
+/* listen = SPEC[, SPEC...] (repeatable): as many --hep-in. */
+static int hep_listen(struct cparse *ps, struct config_hep *h, const char *value)
+{
+    const char *p = value;
+
+    while (*p != '\0') {
+        size_t n;
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        n = strcspn(p, ", \t");
+        if (n == 0)
+            break;
+        if (h->n_listen == CONFIG_HEP_LISTEN_MAX)
+            return fail(ps, "listen: at most %d listeners", CONFIG_HEP_LISTEN_MAX);
+        if (n >= sizeof(h->listen[0]))
+            return fail(ps, "listen: '%.40s...' is too long", p);
+        memcpy(h->listen[h->n_listen], p, n);
+        h->listen[h->n_listen++][n] = '\0';
+        p += n;
+    }
+    return 1;
+}
+
+/* A limit: a decimal number (quiet in seconds, kept in ms). */
+static int hep_limit(struct cparse *ps, struct config_hep *h, int i, const char *value)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    v = strtoull(value, &end, 10);
+    if (value[0] < '0' || value[0] > '9' || errno != 0 || *end != '\0' ||
+        (i == CONFIG_HEP_QUIET_MS && v > 7 * 86400))
+        return fail(ps, "%s = %.40s: expected a number%s", hep_cap_keys[i], value,
+                    i == CONFIG_HEP_QUIET_MS ? " of seconds from 0 (off) to 604800" : "");
+    h->cap[i] = i == CONFIG_HEP_QUIET_MS ? v * 1000 : v;
+    h->cap_set[i] = true;
+    return 1;
+}
+
+/* [hep_in]: the --hep-in listeners, who may send to them, the files of its
+ * key and TLS, and its limits. */
 static int hep_key(struct cparse *ps, const char *name, const char *value)
 {
     struct config_hep *h = &ps->c->hep;
 
     h->present = true;
+    if (!strcmp(name, "listen"))
+        return hep_listen(ps, h, value);
+    for (int i = 0; i < CONFIG_HEP_CAPS; i++)
+        if (!strcmp(name, hep_cap_keys[i]))
+            return hep_limit(ps, h, i, value);
     if (!strcmp(name, "allow"))
         return add_list(ps, &h->allow, name, value);
     if (!strcmp(name, "key_file"))
@@ -122,8 +181,8 @@ static int hep_key(struct cparse *ps, const char *name, const char *value)
     if (!strcmp(name, "key") || !strcmp(name, "auth_key") || !strcmp(name, "password"))
         return fail(ps, "the HEP key does not belong in --config: put it in a file of its own "
                     "(mode 600) and name it with key_file");
-    return fail(ps, "unknown key '%s' in [hep_in] (allow, key_file, tls_cert, tls_key, tls_ca)",
-                name);
+    return fail(ps, "unknown key '%s' in [hep_in] (listen, allow, key_file, tls_cert, tls_key, "
+                "tls_ca, conns, record_bytes, idle_ms, agent_rate, agents, quiet)", name);
 }
 
 /* [media]: rtp_heuristic = yes|no (as --rtp-heuristic). */

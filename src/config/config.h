@@ -19,6 +19,10 @@
  *   allow = 198.51.100.0/24, 2001:db8::/32 ; agent networks, as --hep-allow
  *   key_file = /etc/sipscope/hep.key       ; as --hep-key-file (the key itself is refused)
  *   tls_cert = ...  tls_key = ...  tls_ca = ...   ; as --hep-tls-*
+ *   listen = tcp:192.0.2.50:9061, 192.0.2.50:9060 ; as --hep-in (when none is given)
+ *   conns = 64  record_bytes = 65535  idle_ms = 120000  agent_rate = 20000  agents = 64
+ *                                          ; as --cap hep_conns=... (the flag wins)
+ *   quiet = 300                            ; seconds, as --hep-quiet (0: off)
  *
  *   [media]                                ; optional
  *   rtp_heuristic = yes                    ; as --rtp-heuristic (default no)
@@ -52,12 +56,25 @@ struct config_trunk {
     struct cidr_list peer;      /* provider signalling addresses, optional */
 };
 
-/* [hep_in]; the command line adds allow entries and its files win. */
+/* [hep_in]; the command line adds allow entries, and its listeners, files
+ * and limits win. The limits are the --cap hep_* names without "hep_"
+ * (quiet is --hep-quiet, in seconds; stored in ms as caps.hep_quiet_ms). */
+enum config_hep_cap {
+    CONFIG_HEP_CONNS, CONFIG_HEP_RECORD_BYTES, CONFIG_HEP_IDLE_MS, CONFIG_HEP_AGENT_RATE,
+    CONFIG_HEP_AGENTS, CONFIG_HEP_QUIET_MS, CONFIG_HEP_CAPS,
+};
+#define CONFIG_HEP_LISTEN_MAX 8
 struct config_hep {
     bool present;
     struct cidr_list allow;
     char key_file[256], tls_cert[256], tls_key[256], tls_ca[256];   /* "" when not given */
+    char listen[CONFIG_HEP_LISTEN_MAX][80];     /* as --hep-in, checked by the caller */
+    size_t n_listen;
+    uint64_t cap[CONFIG_HEP_CAPS];
+    bool cap_set[CONFIG_HEP_CAPS];
 };
+/* The --cap name of a [hep_in] limit ("hep_conns"), NULL out of range. */
+const char *config_hep_cap_name(enum config_hep_cap c);
 
 struct config;
 

@@ -452,6 +452,7 @@ enum kind_event_type {
     KEV_CHALLENGE_EXPIRED,  /* a challenge was not retried within 64*T1 (or by the end) */
     KEV_MESSAGE,            /* every message (retransmissions too), after the peer; .nat set */
     KEV_TLS,                /* a TLS connection's event (.tls, .tls_ev; tls.h) */
+    KEV_HEP_AGENTS,         /* --hep-in's agent table (.agents; engine_hep_agents) */
 };
 
 struct site_rec;
@@ -475,6 +476,10 @@ struct kind_event {
     bool ka_changed;                /* ...and it opened/closed an outage or failed (report it) */
     const struct tls_conn *tls;     /* KEV_TLS: the connection (valid during the call) */
     enum tls_event tls_ev;          /* KEV_TLS */
+    const struct run_agent *agents; /* KEV_HEP_AGENTS: the receiver's agents (run.h) */
+    uint32_t n_agents;
+    int64_t agents_now_us;          /* KEV_HEP_AGENTS: wall clock the table is judged at */
+    int64_t quiet_us;               /* KEV_HEP_AGENTS: caps.hep_quiet_ms, 0 = off */
 };
 
 /* What a kind's callbacks get: the view, the store it raises findings

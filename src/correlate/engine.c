@@ -605,6 +605,17 @@ void engine_tls(struct engine *e, enum tls_event ev, const struct tls_conn *c)
     dispatch(e, &kev);
 }
 
+void engine_hep_agents(struct engine *e, const struct run_agent *a, uint32_t n, int64_t now_us)
+{
+    struct kind_event kev = { .type = KEV_HEP_AGENTS, .agents = a, .n_agents = n,
+                              .agents_now_us = now_us,
+                              .quiet_us = (int64_t)e->caps.hep_quiet_ms * 1000 };
+
+    if (e->finished || n == 0)
+        return;
+    dispatch(e, &kev);
+}
+
 void engine_finish(struct engine *e, int64_t end_us)
 {
     if (e->finished)

@@ -35,6 +35,10 @@ void engine_msg(struct engine *e, const struct sip_msg *m);
 /* A TLS connection's event (tls.h), from the decoder's TLS tracker: raises
  * the tls_* findings. c is read during the call only. */
 void engine_tls(struct engine *e, enum tls_event ev, const struct tls_conn *c);
+/* --hep-in's agent table (run.h, most recent first) as the receiver saw it at
+ * wall-clock now_us: raises and clears hep_agent_quiet (caps.hep_quiet_ms).
+ * a is read during the call only. */
+void engine_hep_agents(struct engine *e, const struct run_agent *a, uint32_t n, int64_t now_us);
 /* Advance time (timeouts) without a message: live idle ticks. */
 void engine_tick(struct engine *e, int64_t now_us);
 /* End of input: close what is open (open requests become "unanswered"). */

@@ -20,6 +20,8 @@ enum diag_scope {
     SCOPE_ADVERTISED,   /* the effect went to the address the cause's client advertised */
     SCOPE_INTERVAL,     /* the same pair, and the effect happened during the cause */
     SCOPE_ENTITY,       /* the same entity (one call's media: media_judge_entity) */
+    SCOPE_SITE,         /* the effect's peer came through the cause's HEP agent (site_id),
+                         * from its silence on (hep_agent_quiet) */
 };
 
 /* One causal rule: a finding of kind cause explains a finding of kind

@@ -101,12 +101,14 @@ static bool is_attack(const struct snap_finding *f)
 
 enum cause {
     C_CREDENTIALS, C_IP_ACL, C_SOURCE_IP, C_SUSPENDED, C_WRONG_REGION, C_NAT_ALG,
-    C_MULTI_SITE, C_SILENT_DROP, C_KEEPALIVE, C_CARRIER_POLICY, C_TLS, C_MEDIA, C_COUNT,
+    C_MULTI_SITE, C_SILENT_DROP, C_KEEPALIVE, C_CARRIER_POLICY, C_TLS, C_MEDIA, C_COLLECTION,
+    C_COUNT,
 };
 
 static const char *const cause_name[C_COUNT] = {
     "credentials", "ip_acl", "source_ip_changed", "suspended", "wrong_region", "nat_alg",
     "multi_site", "silent_drop", "keepalive_outage", "carrier_policy", "tls", "media",
+    "collection",
 };
 
 static enum cause cause_of(enum kind_id k)
@@ -123,6 +125,7 @@ static enum cause cause_of(enum kind_id k)
     case KIND_CARRIER_REJECTED: return C_CARRIER_POLICY;
     case KIND_TLS_FAILED: case KIND_TLS_CERTIFICATE: case KIND_TLS_ENCRYPTED: return C_TLS;
     case KIND_MEDIA_NAT: case KIND_ONE_WAY_MEDIA: case KIND_NO_MEDIA: return C_MEDIA;
+    case KIND_HEP_AGENT_QUIET: return C_COLLECTION;
     default: return C_CREDENTIALS;
     }
 }
@@ -135,7 +138,8 @@ static const struct snap_finding *finding_for(const struct snapshot *s, enum cau
     for (size_t i = 0; i < s->n_findings; i++) {
         const struct snap_finding *f = &s->findings[i];
         if (f == skip || f->severity < SEV_WARNING || cause_of(f->kind_id) != c ||
-            is_attack(f) || f->kind_id == KIND_PASSWORD_VERIFIED)
+            is_attack(f) || f->kind_id == KIND_PASSWORD_VERIFIED ||
+            f->kind_id == KIND_HEP_AGENT_QUIET)
             continue;
         if (addr_is_unset(&f->server_ip) || addr_eq(&f->server_ip, server))
             return f;
@@ -278,6 +282,23 @@ static void why_not(const struct snapshot *s, enum cause c, const struct snap_pe
         fmt(w, len, RULED "no call between %s and %s had one-way or missing audio in this "
             "capture", l, r);
         return;
+    case C_COLLECTION:
+        /* only for what a HEP agent collected (site_id): was all of it here? */
+        for (size_t i = 0; p->site_id != 0 && s->run.n_agents > 0 && i < s->n_findings; i++) {
+            v = &s->findings[i];
+            if (v->kind_id == KIND_HEP_AGENT_QUIET && v->site_id == p->site_id) {
+                fmt(w, len, CANNOT "%s: %.180s", v->id, v->summary);
+                return;
+            }
+        }
+        /* said only by a live --hep-in receiver (its agents table): a file
+         * read with -r has no collector that could have watched */
+        if (p->site_id != 0 && s->run.n_agents > 0) {
+            fmt(w, len, RULED "the HEP agent of site %u never went quiet (hep_agent_quiet)",
+                (unsigned)p->site_id);
+            return;
+        }
+        break;
     case C_COUNT:
         break;
     }
@@ -335,6 +356,7 @@ static const char *confidence(const struct snapshot *s, const struct snap_findin
     case KIND_SCANNER:
     case KIND_KEEPALIVE_FAILED:
     case KIND_WRONG_REGION:
+    case KIND_HEP_AGENT_QUIET:
         return "high";      /* the evidence names the cause itself */
     case KIND_NO_RESPONSE:
         /* silence proves least: a one-sided capture looks the same */
@@ -531,7 +553,12 @@ static void fill_entry(struct snapshot *s, struct snap_finding *root, struct sna
     fmt(d->finding, sizeof(d->finding), "%s", root->id);
     add_root(d, root);
     add_explained(s, root, d);
-    if (is_attack(root)) {
+    if (root->kind_id == KIND_HEP_AGENT_QUIET) {
+        /* the collection, not the SIP: no peer, no differential; its summary
+         * says from when the verdict for that site is incomplete */
+        fmt(d->role, sizeof(d->role), "collection");
+        fmt(d->trunk, sizeof(d->trunk), "%s", root->entity);
+    } else if (is_attack(root)) {
         fmt(d->role, sizeof(d->role), "attack");
         addr_str(&root->client_ip, ip, sizeof(ip));
         fmt(d->trunk, sizeof(d->trunk), "%s", p != NULL ? p->name : root->entity);

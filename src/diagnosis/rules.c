@@ -74,6 +74,14 @@ const struct diag_rule diag_rules[] = {
                                     "send to"),
     /* A SIP ALG that rewrites headers breaks digests computed before it. */
     R(SIP_ALG, DIGEST_MISMATCH, PEER, "a SIP ALG rewrote the request after it was signed"),
+    /* The agent that collected the site went quiet: what was not collected
+     * is not lost on the wire (hep_agent_quiet, docs/findings.md). */
+    R(HEP_AGENT_QUIET, NO_RESPONSE, SITE, "the HEP agent of this site went quiet: the "
+                                          "answers were not collected, not lost"),
+    R(HEP_AGENT_QUIET, KEEPALIVE_FAILED, SITE, "the HEP agent of this site went quiet: the "
+                                               "keep-alive answers were not collected"),
+    R(HEP_AGENT_QUIET, CHALLENGE_UNANSWERED, SITE, "the HEP agent of this site went quiet: "
+                                                   "the retry was not collected"),
     /* A digest anomaly the server did not act on ranks below a plain refusal. */
     R(AUTH_REJECTED, DIGEST_MISMATCH, PEER, "the refusal is the server's answer; the digest "
                                              "detail is how it was computed"),
@@ -99,9 +107,11 @@ static bool same_pair(const struct snap_finding *c, const struct snap_finding *e
 /* Timer F (32 s) after a lost request, the kind knows it was lost. */
 #define TIMER_F_US (32LL * 1000000)
 
-static bool scope_holds(enum diag_scope sc, const struct snap_finding *c,
-                        const struct snap_finding *e)
+static bool scope_holds(const struct snapshot *s, enum diag_scope sc,
+                        const struct snap_finding *c, const struct snap_finding *e)
 {
+    const struct snap_peer *p;
+
     switch (sc) {
     case SCOPE_PEER:
         return (c->peer_key != 0 && c->peer_key == e->peer_key) || same_pair(c, e);
@@ -124,6 +134,14 @@ static bool scope_holds(enum diag_scope sc, const struct snap_finding *c,
          * lost ping), last_us its latest report */
         return same_pair(c, e) && e->last_us >= c->first_us - 2 * TIMER_F_US &&
                e->first_us <= c->last_us + TIMER_F_US;
+    case SCOPE_SITE:
+        /* e's peer came through the agent c is about (its capture id), and e
+         * began at most timer F before the agent's last record (c.first_us:
+         * an answer due after it was not collected) and before c's latest
+         * report (still silent, or when it sent again) */
+        p = diag_peer_of(s, e);
+        return c->site_id != 0 && p != NULL && p->site_id == c->site_id &&
+               e->first_us >= c->first_us - TIMER_F_US && e->first_us <= c->last_us;
     }
     return false;
 }
@@ -133,12 +151,11 @@ const struct diag_rule *diag_rule_for(const struct snapshot *s, const struct sna
 {
     enum kind_id ck = c->kind_id, ek = e->kind_id;
 
-    (void)s;
     if (c == e)
         return NULL;
     for (size_t i = 0; i < diag_n_rules; i++)
         if (diag_rules[i].cause == ck && diag_rules[i].effect == ek &&
-            scope_holds(diag_rules[i].scope, c, e))
+            scope_holds(s, diag_rules[i].scope, c, e))
             return &diag_rules[i];
     return NULL;
 }

@@ -77,6 +77,14 @@ static const struct kind_meta table[KIND_COUNT] = {
                              false, false, false },
     [KIND_NO_MEDIA] = { KIND_NO_MEDIA, "no_media", SEV_ERROR, 80, 0, false, false, false,
                         false },
+    /* Not a SIP fault: the collection itself. An agent that stopped sending
+     * leaves its site's verdict incomplete; a warning while it is silent,
+     * info once it sends again (src/kinds/hep_agent_quiet.c). It explains
+     * the silence of its site's peers from then on; it heads the warnings. */
+    [KIND_HEP_AGENT_QUIET] = { KIND_HEP_AGENT_QUIET, "hep_agent_quiet", SEV_WARNING, 96,
+                               B(KIND_NO_RESPONSE) | B(KIND_KEEPALIVE_FAILED) |
+                                   B(KIND_CHALLENGE_UNANSWERED),
+                               false, false, false, false },
     [KIND_PASSWORD_VERIFIED] = { KIND_PASSWORD_VERIFIED, "password_verified", SEV_INFO, 10, 0,
                                  false, false, false, false },
 };

@@ -12,7 +12,7 @@ extern const struct kind kind_auth_rejected, kind_ip_rejected, kind_source_ip_ch
     kind_brute_force, kind_carrier_rejected, kind_nat_rewrite, kind_sip_alg, kind_multi_site,
     kind_wrong_region, kind_unexpected_peer, kind_keepalive_failed, kind_tls_failed,
     kind_tls_certificate, kind_tls_encrypted,
-    kind_one_way_media, kind_no_media, kind_media_nat;
+    kind_one_way_media, kind_no_media, kind_media_nat, kind_hep_agent_quiet;
 
 const struct kind *const kinds_table[] = {
     &kind_auth_rejected,
@@ -39,5 +39,6 @@ const struct kind *const kinds_table[] = {
     &kind_one_way_media,
     &kind_no_media,
     &kind_media_nat,
+    &kind_hep_agent_quiet,
     NULL,
 };

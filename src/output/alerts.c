@@ -412,7 +412,8 @@ static void emit(struct alerts *a, const struct snapshot *s, enum alert_event ev
                            ev == ALERT_ESCALATED ? json_object_new_string(severity_name(prev))
                                                  : NULL);
     json_object_object_add(o, "peer", p != NULL ? json_object_new_string(p->name) : NULL);
-    json_object_object_add(o, "site_id", json_object_new_int64(p != NULL ? p->site_id : 0));
+    json_object_object_add(o, "site_id",
+                           json_object_new_int64(p != NULL ? p->site_id : f->site_id));
     json_object_object_add(o, "evidence_time", jnum_time(evidence_us));
     json_object_object_add(o, "emitted", jnum_time(now_us));
     json_object_object_add(o, "emitted_utc",
@@ -482,6 +483,13 @@ size_t alerts_update(struct alerts *a, const struct snapshot *s, int64_t now_us)
         n->count = f->count;
         if (occurred)
             n->ok_mark = ok;
+        /* A kind that lowers its finding to info when the condition ended
+         * (hep_agent_quiet: the agent sends again): recovered. */
+        if (!n->recovered && f->severity == SEV_INFO && n->sev > SEV_INFO && !occurred) {
+            n->recovered = true;
+            emit(a, s, ALERT_RECOVERED, f, p, "condition ended", f->severity, f->last_us, now_us);
+            continue;
+        }
         if (n->recovered || p == NULL)
             continue;
         if (is_keepalive(f)) {

@@ -1176,6 +1176,43 @@ static void peers(struct page *pg)
     fputs("</section>\n", f);
 }
 
+/* --hep-in's capture agents (run.h), most recent first: what each sent,
+ * what was refused (a row with refusals or drops is marked). */
+static void agents(struct page *pg)
+{
+    FILE *f = pg->f;
+    const struct run_info *r = &pg->s->run;
+    char ip[ADDR_STRLEN], a[40], b[40], c[40];
+
+    if (r->n_agents == 0)
+        return;
+    fprintf(f, "<section id=\"agents\">\n<h2>HEP agents (%u)</h2>\n<div class=\"tw\"><table>"
+               "<thead><tr><th>capture id</th><th>address</th><th>transport</th><th>records"
+               "</th><th>bytes</th><th>malformed</th><th>refused (key)</th><th>dropped</th>"
+               "<th>first .. last (UTC)</th><th>last admitted (UTC)</th></tr></thead><tbody>\n",
+            r->n_agents);
+    for (uint32_t i = 0; i < r->n_agents && i < RUN_MAX_AGENTS; i++) {
+        const struct run_agent *g = &r->agents[i];
+        bool bad = g->malformed || g->refused || g->dropped;
+        fprintf(f, "<tr%s><td class=\"n\">%u</td><td class=\"mono\">%s</td><td>%s</td>"
+                   "<td class=\"n\">%llu</td><td class=\"n\">%llu</td><td class=\"n\">%llu"
+                   "</td><td class=\"n\">%llu</td><td class=\"n\">%llu</td><td>%s .. %s</td>"
+                   "<td>%s</td></tr>\n",
+                bad ? " class=\"sev-warning\"" : "", (unsigned)g->capid,
+                addr_str(&g->ip, ip, sizeof(ip)), transport_name(g->transport),
+                (unsigned long long)g->packets, (unsigned long long)g->bytes,
+                (unsigned long long)g->malformed, (unsigned long long)g->refused,
+                (unsigned long long)g->dropped, report_time_utc(g->first_us, a, sizeof(a)),
+                report_time_utc(g->last_us, b, sizeof(b)),
+                g->last_ok_us ? report_time_utc(g->last_ok_us, c, sizeof(c)) : "-");
+    }
+    fputs("</tbody></table></div>\n", f);
+    if (r->agents_evicted)
+        fprintf(f, "<p class=\"dim\">%llu agent(s) forgotten at the hep_agents cap.</p>\n",
+                (unsigned long long)r->agents_evicted);
+    fputs("</section>\n", f);
+}
+
 static void run_stats(struct page *pg, size_t findings_cut)
 {
     FILE *f = pg->f;
@@ -1266,6 +1303,7 @@ int report_html(FILE *f, const struct snapshot *s)
         fputs("</section>\n", f);
         media(&pg);
         peers(&pg);
+        agents(&pg);
         run_stats(&pg, s->n_findings - nf);
         fputs("</main>\n<footer><p class=\"meta\">sipscope HTML report: secrets (digest "
               "responses, passwords) are masked in message text.</p></footer>\n"

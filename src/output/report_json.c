@@ -186,6 +186,9 @@ static json_object *jfinding(const struct snap_finding *x)
     } else {
         json_object_object_add(o, "population", NULL);
     }
+    /* the HEP site a collection finding is about (hep_agent_quiet) */
+    if (x->site_id != 0)
+        json_object_object_add(o, "site_id", json_object_new_int64(x->site_id));
     return o;
 }
 
@@ -348,6 +351,7 @@ static json_object *jagent(const struct run_agent *a)
     json_object_object_add(o, "dropped", json_object_new_uint64(a->dropped));
     json_object_object_add(o, "first_seen", jtime(a->first_us));
     json_object_object_add(o, "last_seen", jtime(a->last_us));
+    json_object_object_add(o, "last_admitted", a->last_ok_us ? jtime(a->last_ok_us) : NULL);
     return o;
 }
 

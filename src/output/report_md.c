@@ -4,7 +4,7 @@
  * its evidence table (frame, UTC time, exact start/status line), causes and
  * fixes, the call flow of each evidence dialog as a text ladder (the one
  * `--ladder CALL-ID` prints, at most MD_MAX_LADDERS, the rest counted), the
- * per-peer summary and the capture statistics. No secrets (the snapshot
+ * per-peer summary, the --hep-in agents and the capture statistics. No secrets (the snapshot
  * has none); '|' and newlines in cells are escaped.
  * Flow: snapshot → report. Thread: the caller's.
  */
@@ -111,6 +111,36 @@ static void md_media(FILE *f, const struct snapshot *s)
                 (unsigned long long)s->media_not_shown,
                 (unsigned long long)s->media_calls_not_shown);
     fputc('\n', f);
+}
+
+/* "## HEP agents": --hep-in's capture agents (run.h), most recent first,
+ * with what each sent and what was refused, as the text report lists them. */
+static void md_agents(FILE *f, const struct snapshot *s)
+{
+    const struct run_info *r = &s->run;
+    char ip[ADDR_STRLEN], a[40], b[40], c[40];
+
+    if (r->n_agents == 0)
+        return;
+    fprintf(f, "\n## HEP agents (%u, most recent first)\n\n| capture id | address | transport | "
+               "records | bytes | malformed | refused (key) | dropped | first (UTC) | "
+               "last (UTC) | last admitted (UTC) |\n"
+               "|---|---|---|---|---|---|---|---|---|---|---|\n",
+            r->n_agents);
+    for (uint32_t i = 0; i < r->n_agents && i < RUN_MAX_AGENTS; i++) {
+        const struct run_agent *g = &r->agents[i];
+        fprintf(f, "| %u | %s | %s | %llu | %llu | %llu | %llu | %llu | %s | %s | %s |\n",
+                (unsigned)g->capid, addr_str(&g->ip, ip, sizeof(ip)),
+                transport_name(g->transport), (unsigned long long)g->packets,
+                (unsigned long long)g->bytes, (unsigned long long)g->malformed,
+                (unsigned long long)g->refused, (unsigned long long)g->dropped,
+                report_time_utc(g->first_us, a, sizeof(a)),
+                report_time_utc(g->last_us, b, sizeof(b)),
+                g->last_ok_us ? report_time_utc(g->last_ok_us, c, sizeof(c)) : "-");
+    }
+    if (r->agents_evicted)
+        fprintf(f, "\n%llu agent(s) forgotten at the hep_agents cap.\n",
+                (unsigned long long)r->agents_evicted);
 }
 
 static void md_ladders(FILE *f, const struct snapshot *s)
@@ -362,6 +392,7 @@ int report_markdown(FILE *f, const struct snapshot *s)
     if (unlisted > 0)
         fprintf(f, "\n%zu peer(s) with no request and no answer of their own are not listed "
                    "(role none; `--report json` lists every peer).\n", unlisted);
+    md_agents(f, s);
     md_media(f, s);
     fprintf(f, "\n## Capture statistics\n\n");
     fprintf(f, "- packets: %llu\n- SIP messages: %llu\n- malformed SIP: %llu\n"

@@ -75,7 +75,7 @@ refused "^sipscope: --profiles /nonexistent: " -r "$P" --profiles /nonexistent
 refused "^sipscope: --geoip /nonexistent: " -r "$P" --geoip /nonexistent
 refused "^sipscope: -r $T/missing.pcap: No such file" -r "$T/missing.pcap"
 refused "^sipscope: -i sipscope-nosuch0: " -i sipscope-nosuch0
-refused "^sipscope: --cap foo: unknown limit; valid names: ring_bytes, .*messages_kept, hep_conns, .*hep_agents, media_calls, media_streams$" \
+refused "^sipscope: --cap foo: unknown limit; valid names: ring_bytes, .*messages_kept, hep_conns, .*hep_agents, hep_quiet_ms, media_calls, media_streams$" \
     -r "$P" --cap foo=1
 
 # 6. No packets: said so, and the exit status is the JSON's exit_status.

@@ -277,6 +277,40 @@ static void test_list_and_caps(void **state)
     REFUSED("unknown limit", "messages_kept", "-r", "x", "--cap", "foo=1");
 }
 
+/* --hep-quiet and the --cap hep_* limits the command line set are marked, so
+ * --config [hep_in] fills only the others (main.c); --config alone may name
+ * the listeners. */
+static void test_hep_limits_given(void **state)
+{
+    struct cli_opts o;
+    char eb[ERRBUF_SIZE];
+    (void)state;
+    assert_int_equal(PARSE(&o, eb, "--hep-in", "9060", "--hep-quiet", "45", "--cap",
+                           "hep_conns=5"), 0);
+    assert_int_equal(o.caps.hep_quiet_ms, 45000);
+    assert_int_equal(o.caps.hep_conns, 5);
+    assert_true(o.hep_cap_given[CONFIG_HEP_QUIET_MS]);
+    assert_true(o.hep_cap_given[CONFIG_HEP_CONNS]);
+    assert_false(o.hep_cap_given[CONFIG_HEP_IDLE_MS]);
+    assert_false(o.hep_cap_given[CONFIG_HEP_AGENTS]);
+    cli_free(&o);
+    assert_int_equal(PARSE(&o, eb, "--hep-in", "9060", "--hep-quiet", "0"), 0);
+    assert_int_equal(o.caps.hep_quiet_ms, 0);
+    cli_free(&o);
+    assert_int_equal(PARSE(&o, eb, "--hep-in", "9060", "--hep-quiet", "soon"), ERR_INVAL);
+    assert_non_null(strstr(eb, "--hep-quiet soon"));
+    cli_free(&o);
+    assert_int_equal(PARSE(&o, eb, "--hep-in", "9060", "--hep-quiet", "604801"), ERR_INVAL);
+    cli_free(&o);
+    /* no input but --config: [hep_in] listen may name it (main.c says if not) */
+    assert_int_equal(PARSE(&o, eb, "--config", "c.ini", "--hep-allow", "192.0.2.0/24"), 0);
+    assert_null(o.hep_in);
+    cli_free(&o);
+    assert_int_equal(PARSE(&o, eb, "--no-tui"), ERR_INVAL);
+    assert_non_null(strstr(eb, "nothing to read"));
+    cli_free(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_several_files),
         cmocka_unit_test(test_evidence_input),
         cmocka_unit_test(test_list_and_caps),
+        cmocka_unit_test(test_hep_limits_given),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,9 @@
 /*
  * test_config_hep.c — the --config [hep_in] section (src/config/config.c):
- * its allow list, key and TLS files are read; the key itself, an unknown
- * key and a second [hep_in] are refused with file:line; trunks around it
- * still load.
+ * its listeners, allow list, key and TLS files and limits (quiet in seconds)
+ * are read; the key itself, an unknown key, a bad number, too many
+ * listeners and a second [hep_in] are refused with file:line; trunks around
+ * it still load.
  */
 #include "testutil.h"
 
@@ -40,7 +41,11 @@ static void test_hep_section(void **state)
     assert_int_equal(load("[trunk main]\nprovider = twilio\n"
                           "[hep_in]\nallow = 198.51.100.0/24, 2001:db8::/32\n"
                           "key_file = /etc/sipscope/hep.key\ntls_cert = /c.pem\n"
-                          "tls_key = /k.pem\ntls_ca = /ca.pem\n", &c, eb), 0);
+                          "tls_key = /k.pem\ntls_ca = /ca.pem\n"
+                          "listen = tcp:192.0.2.1:9061, 192.0.2.1:9060\n"
+                          "listen = tls:[2001:db8::1]:9062\n"
+                          "conns = 8\nrecord_bytes = 9000\nidle_ms = 1000\nagent_rate = 50\n"
+                          "agents = 16\nquiet = 45\n", &c, eb), 0);
     h = config_hep(c);
     assert_true(h->present);
     assert_int_equal(h->allow.n, 2);
@@ -52,6 +57,22 @@ static void test_hep_section(void **state)
     assert_string_equal(h->tls_cert, "/c.pem");
     assert_string_equal(h->tls_key, "/k.pem");
     assert_string_equal(h->tls_ca, "/ca.pem");
+    assert_int_equal(h->n_listen, 3);
+    assert_string_equal(h->listen[0], "tcp:192.0.2.1:9061");
+    assert_string_equal(h->listen[1], "192.0.2.1:9060");
+    assert_string_equal(h->listen[2], "tls:[2001:db8::1]:9062");
+    {
+        static const uint64_t want[CONFIG_HEP_CAPS] = { 8, 9000, 1000, 50, 16, 45000 };
+        static const char *const names[CONFIG_HEP_CAPS] = {
+            "hep_conns", "hep_record_bytes", "hep_idle_ms", "hep_agent_rate", "hep_agents",
+            "hep_quiet_ms",
+        };
+        for (int i = 0; i < CONFIG_HEP_CAPS; i++) {
+            assert_true(h->cap_set[i]);
+            assert_int_equal(h->cap[i], want[i]);
+            assert_string_equal(config_hep_cap_name(i), names[i]);
+        }
+    }
     assert_int_equal(config_trunk_count(c), 1);
     config_free(c);
 
@@ -69,8 +90,15 @@ static void test_hep_refused(void **state)
     assert_int_equal(load("[hep_in]\nkey = s3cret\n", &c, eb), ERR_FORMAT);
     assert_non_null(strstr(eb, ":2: the HEP key does not belong in --config"));
     assert_null(strstr(eb, "s3cret"));
-    assert_int_equal(load("[hep_in]\nlisten = 9060\n", &c, eb), ERR_FORMAT);
-    assert_non_null(strstr(eb, "unknown key 'listen' in [hep_in]"));
+    assert_int_equal(load("[hep_in]\nlisten_on = 9060\n", &c, eb), ERR_FORMAT);
+    assert_non_null(strstr(eb, "unknown key 'listen_on' in [hep_in]"));
+    assert_int_equal(load("[hep_in]\nconns = many\n", &c, eb), ERR_FORMAT);
+    assert_non_null(strstr(eb, ":2: conns = many: expected a number"));
+    assert_int_equal(load("[hep_in]\nquiet = -5\n", &c, eb), ERR_FORMAT);
+    assert_int_equal(load("[hep_in]\nquiet = 700000\n", &c, eb), ERR_FORMAT);
+    assert_non_null(strstr(eb, "seconds from 0 (off) to 604800"));
+    assert_int_equal(load("[hep_in]\nlisten = 1, 2, 3, 4, 5, 6, 7, 8, 9\n", &c, eb), ERR_FORMAT);
+    assert_non_null(strstr(eb, "at most 8 listeners"));
     /* a second [hep_in] after another section (inih cannot tell two adjacent ones apart) */
     assert_int_equal(load("[hep_in]\nallow = 10.0.0.0/8\n[trunk a]\nprovider = twilio\n"
                           "[hep_in]\nallow = 10.1.0.0/16\n", &c, eb), ERR_FORMAT);

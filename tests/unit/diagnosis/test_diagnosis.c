@@ -134,6 +134,9 @@ static const struct { enum kind_id cause, effect; enum diag_scope scope; } expec
     { KIND_MEDIA_NAT, KIND_NO_MEDIA, SCOPE_ENTITY },
     { KIND_SIP_ALG, KIND_DIGEST_MISMATCH, SCOPE_PEER },
     { KIND_AUTH_REJECTED, KIND_DIGEST_MISMATCH, SCOPE_PEER },
+    { KIND_HEP_AGENT_QUIET, KIND_NO_RESPONSE, SCOPE_SITE },
+    { KIND_HEP_AGENT_QUIET, KIND_KEEPALIVE_FAILED, SCOPE_SITE },
+    { KIND_HEP_AGENT_QUIET, KIND_CHALLENGE_UNANSWERED, SCOPE_SITE },
 };
 #define N_EXPECTED (sizeof(expected) / sizeof(expected[0]))
 
@@ -183,6 +186,12 @@ static void test_each_rule(void **state)
             e->client_ip = ip(TRUNK);       /* the far end's request to the private address */
             e->server_ip = ip(LAN);
             e->peer_key = 8;
+        }
+        if (expected[i].scope == SCOPE_SITE) {
+            snap.peers[0].site_id = c->site_id = 42;    /* the peer came through agent 42 */
+            c->client_ip = ip("192.0.2.40");
+            c->server_ip = (struct addr){ 0 };
+            c->peer_key = 0;
         }
         diagnosis_run(&snap);
         if (strcmp(e->explained_by, c->id) != 0)

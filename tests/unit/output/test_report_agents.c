@@ -1,7 +1,7 @@
 /*
  * test_report_agents.c — the --hep-in agents (run_info.agents) where the
- * report is read: the text report names each agent with what it sent and
- * what was refused, the JSON report has the documented "agents" fields
+ * report is read: the text, Markdown and HTML reports name each agent with
+ * what it sent and what was refused, the JSON report has the documented "agents" fields
  * (docs/json-schema.md), the metrics have a series per agent and the
  * receiver's refusals by reason; and without agents nothing of it shows.
  */
@@ -32,6 +32,7 @@ static void fill(void)
     a->bytes = 8453;
     a->first_us = 1795600000000000LL;
     a->last_us = 1795600010000000LL;
+    a->last_ok_us = 1795600010000000LL;
     b->capid = 44;
     assert_true(addr_parse("2001:db8::5", 11, &b->ip));
     b->transport = TRANSPORT_UDP;
@@ -140,12 +141,46 @@ static void test_metrics(void **state)
     snapshot_free(&s);
 }
 
+static void test_markdown_html(void **state)
+{
+    char *t;
+
+    (void)state;
+    fill();
+    t = render(report_markdown);
+    assert_non_null(strstr(t, "## HEP agents (2, most recent first)"));
+    assert_non_null(strstr(t, "| 42 | 192.0.2.7 | TCP | 16 | 8453 | 0 | 0 | 0 | "
+                              "2026-11-25 09:46:40.000000 | 2026-11-25 09:46:50.000000 | "
+                              "2026-11-25 09:46:50.000000 |"));
+    assert_non_null(strstr(t, "| 44 | 2001:db8::5 | UDP | 0 | 0 | 2 | 16 | 0 | "));
+    assert_non_null(strstr(t, "| - |\n"));     /* 44: nothing admitted */
+    assert_non_null(strstr(t, "3 agent(s) forgotten at the hep_agents cap"));
+    free(t);
+    t = render(report_html);
+    assert_non_null(strstr(t, "<h2>HEP agents (2)</h2>"));
+    assert_non_null(strstr(t, "<td class=\"mono\">192.0.2.7</td><td>TCP</td><td class=\"n\">16"
+                              "</td><td class=\"n\">8453</td>"));
+    assert_non_null(strstr(t, "<tr class=\"sev-warning\"><td class=\"n\">44</td>"
+                              "<td class=\"mono\">2001:db8::5</td>"));
+    assert_non_null(strstr(t, "3 agent(s) forgotten at the hep_agents cap"));
+    free(t);
+    s.run.n_agents = 0;
+    t = render(report_markdown);
+    assert_null(strstr(t, "HEP agents"));
+    free(t);
+    t = render(report_html);
+    assert_null(strstr(t, "HEP agents"));
+    free(t);
+    snapshot_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_metrics),
+        cmocka_unit_test(test_markdown_html),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
