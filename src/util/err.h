@@ -12,7 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-#define ERRBUF_SIZE 512
+#define ERRBUF_SIZE 1024
 
 enum err {
     ERR_OK = 0,
