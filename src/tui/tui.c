@@ -172,9 +172,15 @@ static bool split_layout(void)
     return body_rows() >= 30;
 }
 
+/* The diagnosis panel's rows at the top of the main view (tui_diag.c). */
+static int diag_rows(const struct tui *t)
+{
+    return tui_diag_rows(t->s, body_rows());
+}
+
 static void layout(struct tui *t)
 {
-    int y = body_top(), h = body_rows(), w = COLS;
+    int dr = diag_rows(t), y = body_top() + dr, h = body_rows() - dr, w = COLS;
     memset(t->rect, 0, sizeof(t->rect));
     if (split_layout()) {
         /* Findings and peers take what they need up to 30% and 25%;
@@ -368,8 +374,9 @@ static void draw(struct tui *t)
     const char *const *keys = keys_main;
     switch (t->view) {
     case V_MAIN:
+        tui_diag_draw(t->s, body_top(), COLS, diag_rows(t));
         if (!split_layout())
-            draw_tabs(t, body_top());
+            draw_tabs(t, body_top() + diag_rows(t));
         for (int i = 0; i < TP_COUNT; i++) {
             if (t->rect[i].h > 0)
                 tui_panel_draw((enum tui_panel_id)i, &t->list[i], t->s, t->rect[i],

@@ -194,6 +194,13 @@ void tui_panel_draw(enum tui_panel_id id, const struct tui_list *l, const struct
 /* Rows of list content in a panel of height h (title and heads excluded). */
 int tui_panel_rows(int h);
 
+/* ---- diagnosis panel (tui_diag.c) ---- */
+
+/* Rows the diagnosis panel takes above the lists in a body of body_h rows
+ * (0 when there is no diagnosis or no room). */
+int tui_diag_rows(const struct snapshot *s, int body_h);
+void tui_diag_draw(const struct snapshot *s, int y, int w, int rows);
+
 /* ---- header and footer (tui_header.c) ---- */
 
 struct tui_hdr {
