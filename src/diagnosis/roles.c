@@ -128,6 +128,13 @@ static void name_peer(struct snap_peer *p)
     } else {
         fmt(p->name, sizeof(p->name), "PBX %s -> trunk %s", l, r);
     }
+    /* Collected by a HEP agent: its site names it too, so the diagnoses of
+     * two sites (often with the same private addresses) never read alike. */
+    if (p->site_id != 0) {
+        char n[sizeof(p->name)];
+        fmt(n, sizeof(n), "%s", p->name);
+        fmt(p->name, sizeof(p->name), "site %u: %s", (unsigned)p->site_id, n);
+    }
 }
 
 static void trunk_reason(struct snap_peer *p)

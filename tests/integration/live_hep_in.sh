@@ -70,6 +70,12 @@ sites = {p["site_id"] for p in rep["peers"]}
 if sites != {want}:
     print("FAIL: peers' site ids %s, want {%d}" % (sites, want))
     bad.append(1)
+# The site names the peers and the diagnoses about them (two sites with the
+# same addresses must never read alike).
+names = [p["name"] for p in rep["peers"]] + [d["trunk"] for d in rep["diagnosis"]]
+if not names or any(not n.startswith("site %d: " % want) for n in names):
+    print("FAIL: names without 'site %d: ': %s" % (want, names))
+    bad.append(1)
 # The one agent, as the receiver accounted it: kamailio's records, none refused.
 ag = rep["agents"]
 if [(a["capture_id"], a["transport"]) for a in ag] != [(want, sys.argv[4].upper())] or \

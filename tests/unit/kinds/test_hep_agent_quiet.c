@@ -7,7 +7,7 @@
  * by a second silence; an agent whose records were all refused (no key) or
  * that has not been silent long enough is not quiet; 0 turns the rule off;
  * the diagnosis puts it under "collection" and a trunk of that site says its
- * verdict cannot be complete.
+ * verdict cannot be complete, and it is named by its site.
  */
 #include "testutil.h"
 
@@ -186,6 +186,9 @@ static void test_site_diagnosis(void **state)
             trunk = &s.diagnosis[i];
     assert_non_null(trunk);
     assert_string_equal(trunk->finding, "F3");
+    /* the agent's site names the trunk, in the diagnosis and the peer */
+    assert_non_null(strstr(trunk->trunk, "site 42: "));
+    assert_non_null(strstr(p->name, "site 42: "));
     {
         bool said = false;
         for (uint32_t i = 0; i < trunk->n_ruled_out; i++)
