@@ -535,7 +535,9 @@ void engine_evidence_line(char *buf, size_t len, const char *final_line,
                           const struct explain *why);
 
 /* A TLS connection as text for the tls_* kinds (src/correlate/tls_text.c). */
-void tls_entity(const struct tls_conn *c, char *buf, size_t len);    /* "a to b:5061" */
+/* The trunk: "sip.example.com (203.0.113.5:5061)", or "203.0.113.5:5061" without SNI. */
+void tls_entity(const struct tls_conn *c, char *buf, size_t len);
+void tls_client_text(const struct tls_conn *c, char *buf, size_t len);  /* "198.51.100.7:40001" */
 /* What the ServerHello chose (version, cipher, SNI, ALPN), or with offer (or before
  * a ServerHello) what the ClientHello offered. */
 void tls_hello_text(const struct tls_conn *c, bool offer, char *buf, size_t len);

@@ -10,14 +10,29 @@
 
 #include "correlate.h"
 
+/* The trunk a connection is to, the same for every client and connection:
+ * the name asked for (SNI) and the server's address, so the tls_* findings
+ * and the diagnosis group per trunk. */
 void tls_entity(const struct tls_conn *c, char *buf, size_t len)
 {
-    char a[ADDR_STRLEN], b[ADDR_STRLEN];
+    char b[ADDR_STRLEN], sv[ADDR_STRLEN + 8];
+
+    addr_str(&c->server.ip, b, sizeof(b));
+    findings_fmt(sv, sizeof(sv), addr_is_v4(&c->server.ip) ? "%s:%u" : "[%s]:%u", b,
+                 (unsigned)c->server.port);
+    if (c->sni[0])
+        findings_fmt(buf, len, "%s (%s)", c->sni, sv);
+    else
+        findings_fmt(buf, len, "%s", sv);
+}
+
+void tls_client_text(const struct tls_conn *c, char *buf, size_t len)
+{
+    char a[ADDR_STRLEN];
 
     addr_str(&c->client.ip, a, sizeof(a));
-    addr_str(&c->server.ip, b, sizeof(b));
-    findings_fmt(buf, len, addr_is_v4(&c->server.ip) ? "%s to %s:%u" : "%s to [%s]:%u", a, b,
-                 (unsigned)c->server.port);
+    findings_fmt(buf, len, addr_is_v4(&c->client.ip) ? "%s:%u" : "[%s]:%u", a,
+                 (unsigned)c->client.port);
 }
 
 void tls_hello_text(const struct tls_conn *c, bool offer, char *buf, size_t len)

@@ -12,13 +12,11 @@
 static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
     const struct tls_conn *c = ev->tls;
-    char entity[128], a[ADDR_STRLEN], bad[SNAP_TEXT], cert[SNAP_TEXT];
+    char entity[128], bad[SNAP_TEXT], cert[SNAP_TEXT];
 
     if (ev->type != KEV_TLS || ev->tls_ev != TLS_EV_CERT || c->cert_problems == 0)
         return;
-    addr_str(&c->server.ip, a, sizeof(a));
-    findings_fmt(entity, sizeof(entity), addr_is_v4(&c->server.ip) ? "%s:%u" : "[%s]:%u", a,
-                 (unsigned)c->server.port);
+    tls_entity(c, entity, sizeof(entity));
     struct finding *f = kind_raise(k, KIND_TLS_CERTIFICATE, SEV_WARNING, entity, c->cert_us,
                                      NULL);
     if (f == NULL)

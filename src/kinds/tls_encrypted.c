@@ -14,7 +14,7 @@
 static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
     const struct tls_conn *c = ev->tls;
-    char entity[128], hello[192], cert[SNAP_TEXT];
+    char entity[128], hello[192], cert[SNAP_TEXT], from[ADDR_STRLEN + 8], line[SNAP_TEXT];
 
     if (ev->type != KEV_TLS || ev->tls_ev != TLS_EV_ESTABLISHED)
         return;
@@ -27,11 +27,14 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
         return;
     finding_about(f, &c->client.ip, &c->server.ip);     /* for the diagnosis's folding */
     tls_hello_text(c, false, hello, sizeof(hello));
-    finding_summary(f, "SIP over TLS %s is encrypted (%s; %llu connection(s)): sipscope cannot "
+    finding_about(f, &c->client.ip, &c->server.ip);     /* the peer, for the diagnosis */
+    finding_summary(f, "SIP over TLS to %s is encrypted (%s; %llu connection(s)): sipscope cannot "
                        "see it, so the verdict covers only what was visible",
                     entity, hello, (unsigned long long)f->f.count);
+    tls_client_text(c, from, sizeof(from));
+    findings_fmt(line, sizeof(line), "from %s", from);
     if (c->ch_frame)
-        finding_cite(k->fs, f, c->ch_frame, c->ch_us, "ClientHello", NULL);
+        finding_cite(k->fs, f, c->ch_frame, c->ch_us, "ClientHello", line);
     if (c->sh_frame)
         finding_cite(k->fs, f, c->sh_frame, c->sh_us, "ServerHello", hello);
     if (c->cert_frame) {

@@ -4,9 +4,10 @@
  * which side sent it, a ClientHello the server never answered, a close
  * before the handshake ended, a TLS 1.3 client refusing the server's
  * certificate (an encrypted alert, told by its size), or a handshake that
- * ended and was closed before any SIP. One finding per (client, server);
- * count = failed connections; evidence: the ClientHello, the ServerHello,
- * the certificate, the alert, the close. From KEV_TLS / TLS_EV_FAILED.
+ * ended and was closed before any SIP. One finding per trunk (the server
+ * and the SNI asked for, tls_entity), whichever client: count = failed
+ * connections; evidence per connection: the ClientHello (from which
+ * client), the ServerHello, the certificate, the alert, the close. From KEV_TLS / TLS_EV_FAILED.
  * Thread: the analysis thread.
  */
 #include <string.h>
@@ -100,6 +101,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
     const struct tls_conn *c = ev->tls;
     char entity[128], hello[192], offer[192], cert[SNAP_TEXT], bad[SNAP_TEXT], an[24], line[160];
+    char from[ADDR_STRLEN + 8], ch[SNAP_TEXT];
     const char *what;
 
     if (ev->type != KEV_TLS || ev->tls_ev != TLS_EV_FAILED)
@@ -146,11 +148,13 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
         what = "the handshake failed";
         break;
     }
-    finding_summary(f, "TLS handshake %s failed: %s (%s); %llu connection(s) failed",
+    finding_summary(f, "TLS handshake to %s failed: %s (%s); %llu connection(s) failed",
                     entity, what, hello, (unsigned long long)f->f.count);
     tls_hello_text(c, true, offer, sizeof(offer));
+    tls_client_text(c, from, sizeof(from));
+    findings_fmt(ch, sizeof(ch), "from %s, %s", from, offer);
     if (c->ch_frame)
-        finding_cite(k->fs, f, c->ch_frame, c->ch_us, "ClientHello", offer);
+        finding_cite(k->fs, f, c->ch_frame, c->ch_us, "ClientHello", ch);
     if (c->sh_frame)
         finding_cite(k->fs, f, c->sh_frame, c->sh_us, "ServerHello", hello);
     if (c->cert_frame) {

@@ -170,6 +170,32 @@ scenario_alert('expired_verify', 45, 'client')
 rep = scenario_alert('version', 70, 'server', 'TLS version')
 rep = scenario_alert('mtls12', 40, 'server', 'client certificate')
 
+# One trunk, two failed connections (two client ports, TLS 1.2 and 1.3, the
+# same SNI and server): one tls_failed finding counting both, each
+# ClientHello cited with its client, and one diagnosis root for the trunk.
+both = os.path.join(D, 'both.pcap')
+subprocess.check_call(['mergecap', '-w', both, os.path.join(SRC, 'unknown_ca.pcap'),
+                       os.path.join(SRC, 'unknown_ca13.pcap')])
+rep = json.loads(subprocess.run([SIPSCOPE, '-r', both, '--report', 'json'], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL).stdout)
+fl = one(rep, 'tls_failed')
+check('grouped', len(fl) == 1, 'two failed connections to one trunk: %d tls_failed findings'
+      % len(fl))
+if fl:
+    f = fl[0]
+    check('grouped', f['count'] == 2, 'count %d, want 2' % f['count'])
+    check('grouped', f['entity'] == 'sip.carrier.example (127.0.0.1:5061)',
+          'entity %r is not the trunk (SNI and server)' % f['entity'])
+    hellos = ev(f, 'ClientHello')
+    ports = set(r['sport'] for r in load('unknown_ca')[3] + load('unknown_ca13')[3]
+                if '1' in r['hs'])
+    check('grouped', len(hellos) == 2 and
+          set(int(e['line'].split(',')[0].rsplit(':', 1)[1]) for e in hellos) == ports,
+          'the ClientHellos do not name both clients %s: %s' % (ports, hellos))
+    roots = [d for d in rep['diagnosis'] if d['root_cause'] == 'tls_failed']
+    check('grouped', len(roots) == 1 and 'sip.carrier.example' in roots[0]['trunk'],
+          'diagnosis roots for the trunk: %s' % roots)
+
 for b in bad:
     print('FAIL:', b)
 if not bad:
