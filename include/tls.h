@@ -47,6 +47,9 @@ enum tls_fail {
     TLS_FAIL_NO_SERVER_HELLO, /* the server closed (or never answered) after the ClientHello */
     TLS_FAIL_CLOSED,        /* closed after the ServerHello, before the handshake ended */
     TLS_FAIL_NO_DATA,       /* handshake ended, then closed before any application data */
+    TLS_FAIL_REFUSED,       /* TLS 1.3: the server's first record after the client's
+                             * Finished has the size of an alert, then the close
+                             * (how a server refuses a client certificate) */
 };
 
 /* What is wrong with the server's certificate (tls_conn.cert_problems). */

@@ -37,13 +37,23 @@ static void alert_advice(struct finding *f, const struct tls_conn *c)
         break;
     case 40: /* handshake_failure */
     case 71: /* insufficient_security */
-        finding_cause(f, "no cipher suite or signature algorithm in common (the client "
-                         "offers %u suites)", (unsigned)c->n_ciphers);
+        if (!by_client && c->cert_requested && c->client_cert_empty) {
+            /* seen: CertificateRequest, then an empty client Certificate */
+            finding_cause(f, "the server requires a client certificate (mutual TLS) and the PBX "
+                             "sent none");
+            finding_fix(f, "Configure a client certificate and key on the PBX's TLS transport, "
+                           "from a CA the carrier trusts, with its whole chain");
+            break;
+        }
+        if (c->sh_frame == 0)
+            finding_cause(f, "no cipher suite or signature algorithm in common (the client "
+                             "offers %u suites)", (unsigned)c->n_ciphers);
         if (!by_client)
             finding_cause(f, "the server requires a client certificate (mutual TLS) and got "
                              "none it accepts");
-        finding_fix(f, "Compare the PBX's cipher list with the carrier's: allow "
-                       "ECDHE-RSA/ECDSA with AES-GCM (TLS 1.2) or the TLS 1.3 suites");
+        if (c->sh_frame == 0)
+            finding_fix(f, "Compare the PBX's cipher list with the carrier's: allow "
+                           "ECDHE-RSA/ECDSA with AES-GCM (TLS 1.2) or the TLS 1.3 suites");
         finding_fix(f, "If the carrier requires mutual TLS, give the PBX a certificate from a CA "
                        "the carrier trusts, with its whole chain");
         break;
@@ -51,7 +61,15 @@ static void alert_advice(struct finding *f, const struct tls_conn *c)
     case 43: /* unsupported_certificate */
     case 46: /* certificate_unknown */
     case 48: /* unknown_ca */
-        if (by_client) {
+        if (by_client && (c->cert_problems & TLS_CERT_NAME) && c->alert_desc != 48) {
+            /* the name mismatch is on the wire: the PBX checks the host name */
+            finding_fix(f, "Set the trunk's host (the SNI, %s) to a name the carrier's "
+                           "certificate lists%s%s", c->sni[0] ? c->sni : "none",
+                        c->san[0] ? ": " : "", c->san);
+        } else if (by_client && (c->cert_problems & (TLS_CERT_EXPIRED | TLS_CERT_NOT_YET)) &&
+                   c->alert_desc != 48) {
+            finding_fix(f, "The carrier must renew its certificate; check NTP on the PBX");
+        } else if (by_client) {
             finding_cause(f, "the PBX does not trust the carrier's certificate: its CA bundle "
                              "lacks the issuing CA or an intermediate is missing");
             finding_fix(f, "Install the carrier's root CA in the PBX's CA file (or point it at "
@@ -138,6 +156,10 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
         what = c->closed_by == 1 ? "the client closed the connection during the handshake"
                                  : "the server closed the connection during the handshake";
         break;
+    case TLS_FAIL_REFUSED:
+        what = "the server refused the client right after the handshake (TLS 1.3: its first "
+               "record an encrypted alert, the size of one, then the close)";
+        break;
     case TLS_FAIL_NO_DATA:
         what = c->alert_encrypted && c->alert_from == TLS_SIDE_SERVER
                    ? "the handshake ended, then the server sent an alert and the connection "
@@ -194,6 +216,12 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
         finding_cause(f, "the port is not a TLS port, or a firewall/IPS cuts TLS");
         finding_fix(f, "Try the handshake by hand: `openssl s_client -connect HOST:PORT "
                        "-servername HOST -tls1_2` (and -tls1_3)");
+    } else if (c->fail == TLS_FAIL_REFUSED) {
+        finding_cause(f, "the carrier requires a client certificate (mutual TLS) and the PBX "
+                         "sent none, or one it does not trust (TLS 1.3 hides which: "
+                         "certificate_required or unknown_ca; --tls-keylog shows it)");
+        finding_fix(f, "Configure a client certificate and key on the PBX's TLS transport, from "
+                       "a CA the carrier trusts, with its whole chain");
     } else if (c->fail == TLS_FAIL_NO_DATA) {
         finding_cause(f, "the server refused the client after the handshake (mutual TLS: the "
                          "client certificate is missing or not trusted)");
@@ -206,7 +234,9 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
         finding_fix(f, "Look at the PBX's TLS log; `openssl s_client -connect HOST:PORT "
                        "-servername HOST` shows where the handshake stops");
     }
-    if (c->cert_requested && c->client_cert_empty)
+    bool said = c->fail == TLS_FAIL_ALERT && c->alert_from == TLS_SIDE_SERVER &&
+                (c->alert_desc == 40 || c->alert_desc == 71 || c->alert_desc == 116);
+    if (c->cert_requested && c->client_cert_empty && !said)
         finding_cause(f, "the server asked for a client certificate and the client sent none");
 }
 

@@ -94,6 +94,11 @@ struct entry {
     uint8_t client_random[32], server_random[32];
     uint8_t app_secret[2][48];  /* TLS 1.3 traffic secrets, after each Finished (wiped) */
     uint8_t app_len;
+    /* TLS 1.3: the server's first record after the client's Finished (0 none
+     * yet, 1 the size of an alert, 2 anything else); the client's data waits
+     * for it before the connection counts as established (est_pending). */
+    uint8_t srv_after_fin;
+    bool est_pending;
 };
 
 struct tls_table {
@@ -201,9 +206,15 @@ static void lru_append(struct tls_table *t, uint32_t i)
     t->newest = i;
 }
 
+static void fire(struct tls_table *t, struct entry *e, enum tls_event ev);
+
 static void release(struct tls_table *t, uint32_t i)
 {
     struct entry *e = &t->e[i];
+    /* Gone before the server's answer to the client's data was seen (time-
+     * out, eviction, end of input): it did work as far as the wire shows. */
+    if (e->est_pending && e->c.fail == TLS_FAIL_NONE)
+        fire(t, e, TLS_EV_ESTABLISHED);
     uint32_t *pp = &t->buckets[e->hash & (t->nbuckets - 1)];
 
     while (*pp != NIL && *pp != i)
@@ -719,8 +730,10 @@ static void on_alert(struct tls_table *t, struct entry *e, int side, struct curs
         fail(t, e, TLS_FAIL_ALERT, frame, ts);
 }
 
+/* An application-data record of side: len is the record's length, or with
+ * opened the plaintext's (decrypted: its type is known, no size guesses). */
 static void app_data(struct tls_table *t, struct entry *e, int side, size_t len, uint64_t frame,
-                     int64_t ts)
+                     int64_t ts, bool opened)
 {
     struct tls_conn *x = &e->c;
     struct tls_dir *d = &e->d[side];
@@ -747,17 +760,30 @@ static void app_data(struct tls_table *t, struct entry *e, int side, size_t len,
     x->app_bytes[side] += len;
     if (!x->established || x->fail != TLS_FAIL_NONE)
         return;
-    if (x->version == TLS_V_13 && side == TLS_SIDE_SERVER) {
-        /* After the client's Finished the server sends session tickets,
-         * or (mutual TLS refused) an alert; neither is SIP. */
-        if (len == TLS13_ALERT_LEN && x->app_records[TLS_SIDE_CLIENT] == 0) {
-            x->alert = true;
-            x->alert_encrypted = true;
-            x->alert_from = TLS_SIDE_SERVER;
-            x->alert_frame = frame;
-            x->alert_us = ts;
+    if (x->version == TLS_V_13) {
+        /* After the client's Finished the server sends session tickets, or
+         * (mutual TLS refused) an alert then the close: neither is SIP, so
+         * the client's data counts once the server's first record is not
+         * the size of an alert, or the connection ends without that close. */
+        if (side == TLS_SIDE_SERVER) {
+            if (e->srv_after_fin == 0 && len == TLS13_ALERT_LEN && !opened) {
+                e->srv_after_fin = 1;
+                x->alert = true;
+                x->alert_encrypted = true;
+                x->alert_from = TLS_SIDE_SERVER;
+                x->alert_frame = frame;
+                x->alert_us = ts;
+                return;
+            }
+            e->srv_after_fin = 2;
+            if (e->est_pending)
+                fire(t, e, TLS_EV_ESTABLISHED);
+            return;
         }
-        return;
+        if (e->srv_after_fin != 2) {
+            e->est_pending = true;
+            return;
+        }
     }
     fire(t, e, TLS_EV_ESTABLISHED);
 }
@@ -915,7 +941,7 @@ static bool sealed_record(struct tls_table *t, struct entry *e, int side, const 
         on_alert(t, e, side, cursor_make(t->scratch, (size_t)m), frame, ts, false);
         break;
     case CT_APPDATA:
-        app_data(t, e, side, (size_t)m, frame, ts);
+        app_data(t, e, side, (size_t)m, frame, ts, true);
         plaintext(t, e, side, t->scratch, (size_t)m, frame, fn, ud);
         break;
     default:
@@ -995,7 +1021,7 @@ void tls_record(struct tls_table *t, const struct reasm_tcp_key *k, const uint8_
         on_alert(t, e, side, frag, frame, ts, e->d[side].enc);
         break;
     case CT_APPDATA:
-        app_data(t, e, side, len, frame, ts);
+        app_data(t, e, side, len, frame, ts, false);
         break;
     default:
         break;
@@ -1009,7 +1035,11 @@ static void judge_end(struct tls_table *t, struct entry *e, uint64_t frame, int6
 
     if (x->midstream || x->fail != TLS_FAIL_NONE || (e->fired & (1u << TLS_EV_ESTABLISHED)))
         return;
-    if (x->established)
+    if (x->established && x->version == TLS_V_13 && e->srv_after_fin == 1)
+        fail(t, e, TLS_FAIL_REFUSED, frame, ts);
+    else if (x->established && e->est_pending)
+        fire(t, e, TLS_EV_ESTABLISHED);     /* the client's SIP went in */
+    else if (x->established)
         fail(t, e, TLS_FAIL_NO_DATA, frame, ts);
     else if (x->sh_frame == 0 && x->ch_frame != 0)
         fail(t, e, TLS_FAIL_NO_SERVER_HELLO, frame, ts);

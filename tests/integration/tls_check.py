@@ -11,7 +11,8 @@ import tempfile
 
 SIPSCOPE, SRC = sys.argv[1], sys.argv[2]
 D = tempfile.mkdtemp(prefix='tls_check.')
-SCENARIOS = 'ok13 ok12 unknown_ca unknown_ca13 wrong_name expired expired_verify version mtls12'.split()
+SCENARIOS = ('ok13 ok12 unknown_ca unknown_ca13 wrong_name expired expired_verify version mtls12 '
+             'mtls_kam12 mtls_kam13 wrong_name_verify').split()
 for s in SCENARIOS:
     cap = os.path.join(SRC, s + '.pcap')
     with open(os.path.join(D, s + '.json'), 'w') as o:
@@ -169,6 +170,65 @@ check('expired', len(cf) == 1 and 'expired on 2025-01-01' in cf[0]['summary'],
 scenario_alert('expired_verify', 45, 'client')
 rep = scenario_alert('version', 70, 'server', 'TLS version')
 rep = scenario_alert('mtls12', 40, 'server', 'client certificate')
+
+
+def first_cause_fix(name, rep, kind, cause_word, fix_word):
+    fl = one(rep, kind)
+    if fl:
+        c, x = fl[0]['causes'], fl[0]['fix']
+        check(name, c and cause_word in c[0], 'first cause %r lacks %r' % (c[:1], cause_word))
+        check(name, x and fix_word in x[0], 'first fix %r lacks %r' % (x[:1], fix_word))
+
+
+# kamailio requires a client certificate (mutual TLS) and the PBX has none.
+# TLS 1.2: CertificateRequest, an empty client Certificate, handshake_failure.
+rep = scenario_alert('mtls_kam12', 40, 'server', 'client certificate')
+first_cause_fix('mtls_kam12', rep, 'tls_failed', 'sent none', 'client certificate')
+check('mtls_kam12', not any('no cipher suite' in c for f in one(rep, 'tls_failed') for c in f['causes']),
+      'a ServerHello chose a suite, yet "no cipher suite in common" is a cause')
+# TLS 1.3: all of that is encrypted; the server's first record after the
+# client's Finished is alert-sized, then it closes. Without keys: refused,
+# mutual TLS as the cause; with the key log: the alert itself.
+rep, txt, rc, rows = load('mtls_kam13')
+fl = one(rep, 'tls_failed')
+check('mtls_kam13', len(fl) == 1 and not one(rep, 'tls_encrypted'),
+      'a refused TLS 1.3 client reported as %s' % [f['kind'] for f in rep['findings']])
+check('mtls_kam13', rc == 1, 'exit status %d' % rc)
+lens = subprocess.check_output(['tshark', '-r', os.path.join(SRC, 'mtls_kam13.pcap'), '-Y',
+                                'tcp.srcport==5061 && tls.record.length==19', '-T', 'fields',
+                                '-e', 'frame.number', '-e', 'tls.record.length'],
+                               stderr=subprocess.DEVNULL).decode().split('\n')
+alert_frames = [int(l.split('\t')[0]) for l in lens if l.endswith('\t19')]
+if fl:
+    f = fl[0]
+    check('mtls_kam13', 'server refused the client' in f['summary'], 'summary %r' % f['summary'])
+    check('mtls_kam13', [e['frame'] for e in ev(f, 'alert from server')] == alert_frames[:1],
+          'alert evidence %s, tshark\'s 19-byte server record %s' % (f['evidence'], alert_frames))
+first_cause_fix('mtls_kam13', rep, 'tls_failed', 'mutual TLS', 'client certificate')
+keys = os.path.join(D, 'mtls_kam13.keylog')
+open(keys, 'w').write(open(os.path.join(SRC, 'mtls_kam13.keylog')).read())
+os.chmod(keys, 0o600)
+rep = json.loads(subprocess.run([SIPSCOPE, '-r', os.path.join(SRC, 'mtls_kam13.pcap'), '--tls-keylog',
+                                 keys, '--report', 'json'], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL).stdout)
+dec = subprocess.check_output(['tshark', '-r', os.path.join(SRC, 'mtls_kam13.pcap'), '-o',
+                               'tls.keylog_file:' + keys, '-Y', 'tls.alert_message.desc', '-T',
+                               'fields', '-e', 'frame.number', '-e', 'tls.alert_message.desc'],
+                              stderr=subprocess.DEVNULL).decode().split()
+fl = one(rep, 'tls_failed')
+check('mtls_kam13+keys', dec[1:2] == ['116'], 'tshark decrypts alert %s, want 116' % dec)
+check('mtls_kam13+keys', fl and 'the server sent the alert certificate_required (116)' in fl[0]['summary']
+      and [e['frame'] for e in ev(fl[0], 'alert from server')] == [int(dec[0])],
+      'decrypted alert not reported: %s' % [(f['summary'], f['evidence']) for f in fl])
+first_cause_fix('mtls_kam13+keys', rep, 'tls_failed', 'sent none', 'client certificate')
+# The PBX checks the host name: alert from the client, the name is the cause.
+rep = scenario_alert('wrong_name_verify', 42, 'client')
+first_cause_fix('wrong_name_verify', rep, 'tls_failed', 'does not name pbx.wrong.example',
+                "trunk's host")
+check('wrong_name_verify', not any('CA bundle' in c for f in one(rep, 'tls_failed') for c in f['causes']),
+      'a name mismatch blamed on the CA bundle')
+first_cause_fix('unknown_ca', load('unknown_ca')[0], 'tls_failed', 'CA bundle', 'root CA')
+first_cause_fix('version', load('version')[0], 'tls_failed', 'no TLS version in common', 'TLS 1.2')
 
 # One trunk, two failed connections (two client ports, TLS 1.2 and 1.3, the
 # same SNI and server): one tls_failed finding counting both, each

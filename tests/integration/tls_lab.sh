@@ -17,6 +17,13 @@
 #                 protocol_version from the server
 #   mtls12        server requires a client certificate: tls_failed,
 #                 handshake_failure from the server, no client certificate
+#   mtls_kam12/13 kamailio requires a client certificate (mutual TLS): TLS 1.2
+#                 handshake_failure, the cause "sent none"; TLS 1.3 without
+#                 keys: the server's alert-sized record then the close
+#                 (refused, mutual TLS the cause), with the key log the alert
+#                 certificate_required itself
+#   wrong_name_verify  the PBX checks the host name: bad_certificate from the
+#                 client, the name (not the CA bundle) as the cause and fix
 #   dec*          --tls-keylog with the client's key log: TLS 1.3 AES-128-GCM,
 #                 AES-256-GCM, ChaCha20-Poly1305; TLS 1.2 ECDHE AES-128/256-GCM,
 #                 ChaCha20-Poly1305, RSA AES-128-GCM; a REGISTER, a 20 kB OPTIONS
@@ -97,8 +104,9 @@ kam_start() {   # kam_start CERT: kamailio TLS carrier on 127.0.0.1:5061
 method = TLSv1.2+
 certificate = $tmp/$1.crt
 private_key = $tmp/$1.key
-verify_certificate = no
-require_certificate = no
+verify_certificate = ${KAM_REQ:-no}
+require_certificate = ${KAM_REQ:-no}
+ca_list = $tmp/ca.crt
 [client:default]
 verify_certificate = no
 EOF
@@ -169,6 +177,16 @@ kam_start exp
 client expired -tls1_2 -servername sip.carrier.example -CAfile ca.crt
 client expired_verify -tls1_2 -servername sip.carrier.example -CAfile ca.crt -verify_return_error
 srv_stop "$KAM"
+# the carrier requires a client certificate (mutual TLS), the PBX has none
+KAM_REQ=yes kam_start srv
+client mtls_kam12 -tls1_2 -servername sip.carrier.example -CAfile ca.crt
+client mtls_kam13 -servername sip.carrier.example -CAfile ca.crt
+srv_stop "$KAM"
+kam_start srv
+# the PBX checks the name: the trunk host is not in the carrier's certificate
+client wrong_name_verify -tls1_2 -servername pbx.wrong.example -verify_hostname pbx.wrong.example \
+    -CAfile ca.crt -verify_return_error
+srv_stop "$KAM"
 ssl_start -tls1_3
 client version -tls1_2 -servername sip.carrier.example
 srv_stop "$SSL"
@@ -178,7 +196,9 @@ srv_stop "$SSL"
 
 grep -q "SIP/2.0 200 OK" ok13.client || { echo "FAIL: the TLS 1.3 REGISTER got no 200 from kamailio"; cat ok13.client; exit 1; }
 fail=0
-SCENARIOS="ok13 ok12 unknown_ca unknown_ca13 wrong_name expired expired_verify version mtls12"
+cp mtls_kam13.keys mtls_kam13.keylog
+SCENARIOS="ok13 ok12 unknown_ca unknown_ca13 wrong_name expired expired_verify version mtls12
+    mtls_kam12 mtls_kam13 wrong_name_verify"
 python3 "$ROOT/tests/integration/tls_check.py" "$SIPSCOPE" "$tmp" || fail=1
 DECRYPT="dec13_aes128 dec13_aes256 dec13_chacha dec12_aes128 dec12_aes256 dec12_chacha dec12_rsa
     dec12_cbc128_sha dec12_cbc256_sha_mte dec12_cbc128_sha256_mte dec12_cbc256_sha384

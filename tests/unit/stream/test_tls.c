@@ -302,10 +302,54 @@ static void test_tls13_refused_and_working(void **st_)
     assert_int_equal(s.established, 0);     /* only when data flows */
     n = record(rec, 23, enc, 40);
     tls_record(t, &kc2, rec, n, 14, T0, NULL, NULL);
+    assert_int_equal(s.established, 0);     /* the server's first record could refuse it */
+    uint8_t big[300] = { 0 };
+    n = record(rec, 23, big, 250);          /* the server's answer (or a ticket) */
+    tls_record(t, &ks2, rec, n, 15, T0, NULL, NULL);
     assert_int_equal(s.established, 1);
     assert_int_equal(s.last.est_frame, 13);
     assert_int_equal(s.last.cipher, 0x1301);
     assert_int_equal(st(t, "tls.handshakes_established"), 1);
+
+    /* Mutual TLS refused: after the client's Finished and data, the
+     * server's first record has the size of an alert, then it closes. */
+    struct reasm_tcp_key kc3 = key(true, 40003), ks3 = key(false, 40003);
+    n = client_hello(rec, "sip.example.com", true);
+    tls_record(t, &kc3, rec, n, 21, T0, NULL, NULL);
+    n = server_hello(rec, 0x1301, true, false);
+    tls_record(t, &ks3, rec, n, 22, T0, NULL, NULL);
+    n = record(rec, 23, enc, 60);
+    tls_record(t, &ks3, rec, n, 22, T0, NULL, NULL);
+    n = record(rec, 23, enc, 53);
+    tls_record(t, &kc3, rec, n, 23, T0, NULL, NULL);
+    n = record(rec, 23, big, 250);          /* the client's REGISTER */
+    tls_record(t, &kc3, rec, n, 24, T0, NULL, NULL);
+    n = record(rec, 23, enc, 19);
+    tls_record(t, &ks3, rec, n, 25, T0, NULL, NULL);
+    tls_tcp_close(t, &ks3, false, 26, T0);
+    assert_int_equal(s.failed, 2);
+    assert_int_equal(s.last.fail, TLS_FAIL_REFUSED);
+    assert_int_equal(s.last.alert_frame, 25);
+    assert_int_equal(s.last.alert_from, TLS_SIDE_SERVER);
+    assert_int_equal(s.established, 1);
+
+    /* The client's data and then the end of input, no server record: it
+     * worked as far as the capture shows. */
+    struct reasm_tcp_key kc4 = key(true, 40004), ks4 = key(false, 40004);
+    n = client_hello(rec, "sip.example.com", true);
+    tls_record(t, &kc4, rec, n, 31, T0, NULL, NULL);
+    n = server_hello(rec, 0x1301, true, false);
+    tls_record(t, &ks4, rec, n, 32, T0, NULL, NULL);
+    n = record(rec, 23, enc, 60);
+    tls_record(t, &ks4, rec, n, 32, T0, NULL, NULL);
+    n = record(rec, 23, enc, 53);
+    tls_record(t, &kc4, rec, n, 33, T0, NULL, NULL);
+    n = record(rec, 23, big, 250);
+    tls_record(t, &kc4, rec, n, 34, T0, NULL, NULL);
+    assert_int_equal(s.established, 1);
+    tls_finish(t, T0 + 60000000);
+    assert_int_equal(s.established, 2);
+    assert_int_equal(s.failed, 2);
     tls_table_free(t);
 }
 
