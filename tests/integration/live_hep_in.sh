@@ -11,6 +11,9 @@
 # time (the time inside the HEP) and then "recovered", with site_id 11 on
 # the events and on the peer in its report, and see every message the PBX
 # exchanged (compared with a tcpdump of the PBX veth read by sipscope -r).
+# Then Kamailio stops: within seconds (--hep-quiet 3) the alert "new"
+# hep_agent_quiet names the agent, and the report has it (warning, site_id,
+# "the verdict for site N is incomplete", a diagnosis of role collection).
 # Bounded (< 40 s); namespaces removed by the EXIT trap.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -34,7 +37,7 @@ for spec in "3 11 udp" "2 12 udp" "3 13 tcp"; do
     fi
     rm -f "$LAB_WORK/alerts.ndjson" "$LAB_WORK/central.json" "$LAB_WORK/central.pcap" "$LAB_WORK/mon.err"
     # shellcheck disable=SC2086
-    ip netns exec "$LAB_NS_CAR" "$SIPSCOPE" --hep-in $LISTEN $EXTRA --no-tui \
+    ip netns exec "$LAB_NS_CAR" "$SIPSCOPE" --hep-in $LISTEN $EXTRA --no-tui --hep-quiet 3 \
         --alerts "$LAB_WORK/alerts.ndjson" --metrics "$LAB_WORK/metrics.prom" \
         --report-file "$LAB_WORK/central.json" --report json -w "$LAB_WORK/central.pcap" \
         >"$LAB_WORK/mon.out" 2>"$LAB_WORK/mon.err" &
@@ -52,7 +55,20 @@ for spec in "3 11 udp" "2 12 udp" "3 13 tcp"; do
     invite "$LAB_PBX_IP" "$PW1" || { echo "FAIL: sipp (good call)"; fail=1; }
     wait_event auth_rejected recovered 3 || { echo "FAIL: no 'recovered' from HEP"; fail=1; }
     capture_stop
-    sleep 0.5
+    # The agent stops: the collector says so (hep_agent_quiet, --hep-quiet 3)
+    # within a few seconds, and the report taken then still has it.
+    stop_kamailio
+    t_stop=$(date +%s.%N)
+    i=0
+    until python3 - "$LAB_WORK/alerts.ndjson" "$t_stop" <<'PY' 2>/dev/null; do
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+q = [e for e in ev if e["kind"] == "hep_agent_quiet"]
+sys.exit(0 if q and q[-1]["event"] == "new" and q[-1]["emitted"] > float(sys.argv[2]) else 1)
+PY
+        i=$((i + 1)); [ $i -lt 80 ] || { echo "FAIL: no hep_agent_quiet within 8 s of stopping kamailio"; fail=1; break; }
+        sleep 0.1
+    done
     mon_stop
 
     [ "$MON_RC" -eq 0 ] || { echo "FAIL: central exit $MON_RC"; fail=1; }
@@ -72,9 +88,18 @@ if sites != {want}:
     bad.append(1)
 # The site names the peers and the diagnoses about them (two sites with the
 # same addresses must never read alike).
-names = [p["name"] for p in rep["peers"]] + [d["trunk"] for d in rep["diagnosis"]]
+names = [p["name"] for p in rep["peers"]] + [d["trunk"] for d in rep["diagnosis"]
+                                             if d["role"] != "collection"]
 if not names or any(not n.startswith("site %d: " % want) for n in names):
     print("FAIL: names without 'site %d: ': %s" % (want, names))
+    bad.append(1)
+# Kamailio stopped: the agent is quiet, and the verdict for its site incomplete.
+q = [f for f in rep["findings"] if f["kind"] == "hep_agent_quiet"]
+col = [d for d in rep["diagnosis"] if d["role"] == "collection"]
+if len(q) != 1 or q[0]["severity"] != "warning" or q[0].get("site_id") != want or \
+        "verdict for site %d is incomplete" % want not in q[0]["summary"] or \
+        [d["trunk"] for d in col] != [q[0]["entity"]]:
+    print("FAIL: hep_agent_quiet %s, collection diagnoses %s" % (q, col))
     bad.append(1)
 # The one agent, as the receiver accounted it: kamailio's records, none refused.
 ag = rep["agents"]

@@ -140,6 +140,13 @@ if [x["trunk"] for x in d] != ["HEP agent 42 at 192.0.2.1"]:
     bad.append("diagnosis %s" % [(x["role"], x["trunk"]) for x in rep["diagnosis"]])
 if rep["exit_status"] != 1:
     bad.append("exit_status %s" % rep["exit_status"])
+# Not before the threshold: the first alert comes --hep-quiet (2 s) after
+# the agent's last admitted record, its evidence_time (checked twice a second).
+for e in ev:
+    if e["kind"] == "hep_agent_quiet" and e["event"] == "new" and e.get("reason") != "recurred":
+        d = e["emitted"] - e["evidence_time"]
+        if not 2.0 <= d <= 5.0:
+            bad.append("quiet alert %.3f s after the last record, want 2..5 s" % d)
 seq = [e["event"] for e in ev if e["kind"] == "hep_agent_quiet"]
 if seq[:3] != ["new", "recovered", "new"] or any(e["site_id"] != 42 for e in ev
                                                   if e["kind"] == "hep_agent_quiet"):
