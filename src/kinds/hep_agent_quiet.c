@@ -100,16 +100,18 @@ static void quiet(struct kind_ctx *k, const struct run_agent *a, int64_t now, in
     finding_about(f, &a->ip, NULL);
     f->f.site_id = a->capid;
     hms(a->last_ok_us, last, sizeof(last));
-    finding_summary(f, "%s (%s) sent %llu record(s), then nothing for %lld s (since %s; "
-                       "quiet after %lld s): what its site exchanges from then on is not "
-                       "here, so the verdict for site %u is incomplete from %s",
-                    entity, transport_name(a->transport), (unsigned long long)a->packets,
-                    (long long)((now - a->last_ok_us) / 1000000), last,
-                    (long long)(quiet_us / 1000000), (unsigned)a->capid, last);
+    /* the verdict first after the name: SNAP_TEXT cuts the end (IPv6) */
+    finding_summary(f, "%s (%s) quiet for %lld s (threshold %lld s) after %llu record(s): "
+                       "the verdict for site %u is incomplete from %s, its last record",
+                    entity, transport_name(a->transport),
+                    (long long)((now - a->last_ok_us) / 1000000),
+                    (long long)(quiet_us / 1000000), (unsigned long long)a->packets,
+                    (unsigned)a->capid, last);
     if (!fresh || f->f.count > 1)
         return;
-    finding_cause(f, "the agent stopped (Kamailio, Asterisk, heplify or captagent down or "
-                     "restarted without its HEP set-up)");
+    finding_cause(f, "what the site exchanged since its last record is not in this "
+                     "collector: the agent stopped (Kamailio, Asterisk, heplify or captagent "
+                     "down, or restarted without its HEP set-up)");
     finding_cause(f, "the path from the agent is broken (a firewall, a route, a TLS "
                      "certificate that no longer verifies, a key that was changed)");
     finding_cause(f, "the site has no SIP at all right now: no calls, no registrations, no "
