@@ -235,6 +235,34 @@ struct snap_media_call {
     uint32_t n_streams;
 };
 
+/* One TLS connection (docs/json-schema.md "tls"): what its handshake did,
+ * from the stream stage's struct tls_conn (tls.h); never a key. */
+#define SNAP_MAX_TLS 64
+struct snap_tls {
+    uint64_t id;                /* the id-th TLS connection seen */
+    struct endpoint client, server;
+    uint64_t first_frame;
+    int64_t first_us;
+    bool midstream;             /* picked up without its ClientHello */
+    char sni[128];
+    uint8_t offered;            /* TLS_VBIT()s (tls.h); legacy_offer: "up to" */
+    bool legacy_offer;
+    uint16_t version, cipher;   /* chosen, 0 before the ServerHello */
+    char alpn_offered[64], alpn[32];
+    bool has_cert, self_signed;
+    uint8_t cert_problems;      /* TLS_CERT_* */
+    char subject[128], issuer[128], san[192];
+    int64_t not_before, not_after;
+    bool alert, alert_encrypted;
+    uint8_t alert_desc, alert_from;     /* alert_from: TLS_SIDE_* */
+    uint64_t alert_frame;
+    uint8_t fail;               /* enum tls_fail, 0 when it did not fail */
+    bool established;
+    uint8_t keys;               /* TLS_KEYS_* */
+    uint64_t decrypted, undecryptable, sip_messages;
+    bool done;                  /* the connection ended (final counts) */
+};
+
 struct snapshot {
     struct run_info run;    /* copied; stats_walk is not used across threads */
     uint64_t seq;           /* increases with every publication */
@@ -282,6 +310,12 @@ struct snapshot {
         char name[64];
     } *members;
     uint64_t members_not_shown;
+
+    /* TLS connections (failed ones kept first when the table is full);
+     * tls_not_shown: those that did not fit (never silent). */
+    size_t n_tls;
+    struct snap_tls *tls;               /* SNAP_MAX_TLS entries */
+    uint64_t tls_not_shown;
 };
 #define SNAP_MEMBER_POPULATION 0
 #define SNAP_MEMBER_TARGET 1

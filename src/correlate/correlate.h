@@ -438,6 +438,10 @@ struct engine {
     uint64_t n_txn_abandoned, n_auth_retired, n_dialogs_retired, n_auth_reordered;
     uint64_t n_challenges, n_stale, n_auth_ok, n_auth_rejected;
     uint64_t n_tls_events;
+    /* The per-connection TLS table (snapshot "tls"; tls_text.c). */
+    struct snap_tls tls_rows[SNAP_MAX_TLS];
+    size_t n_tls_rows;
+    uint64_t tls_rows_dropped;
 };
 
 /* ---- what kinds see (src/kinds/) ---- */
@@ -538,6 +542,10 @@ void engine_evidence_line(char *buf, size_t len, const char *final_line,
 /* The trunk: "sip.example.com (203.0.113.5:5061)", or "203.0.113.5:5061" without SNI. */
 void tls_entity(const struct tls_conn *c, char *buf, size_t len);
 void tls_client_text(const struct tls_conn *c, char *buf, size_t len);  /* "198.51.100.7:40001" */
+/* Keep c's row of the per-connection TLS table up to date (bounded: a
+ * failed connection replaces the oldest that did not fail; what does not
+ * fit is counted). */
+void tls_rows_update(struct engine *e, enum tls_event ev, const struct tls_conn *c);
 /* What the ServerHello chose (version, cipher, SNI, ALPN), or with offer (or before
  * a ServerHello) what the ClientHello offered. */
 void tls_hello_text(const struct tls_conn *c, bool offer, char *buf, size_t len);

@@ -599,6 +599,7 @@ void engine_tls(struct engine *e, enum tls_event ev, const struct tls_conn *c)
 {
     struct kind_event kev = { .type = KEV_TLS, .tls = c, .tls_ev = ev };
 
+    tls_rows_update(e, ev, c);
     if (e->finished)
         return;
     e->n_tls_events++;
@@ -908,6 +909,11 @@ void engine_snapshot(const struct engine *e, const struct run_info *run, struct 
     fill_dialogs(e, out);
     if (e->media != NULL)
         media_snapshot(e->media, out);
+    if (out->tls != NULL) {
+        out->n_tls = e->n_tls_rows;
+        memcpy(out->tls, e->tls_rows, e->n_tls_rows * sizeof(*out->tls));
+        out->tls_not_shown = e->tls_rows_dropped;
+    }
     if (run != NULL && run->stats_walk != NULL)
         run->stats_walk(run->stats_ctx, add_counter, out);     /* includes engine_stats */
     else

@@ -91,3 +91,77 @@ void tls_cert_problem_text(const struct tls_conn *c, char *buf, size_t len)
         ADD("%sself-signed", o ? ", " : "");
 #undef ADD
 }
+
+/* ---- the per-connection table ---------------------------------------- */
+
+static void row_fill(struct snap_tls *r, enum tls_event ev, const struct tls_conn *c)
+{
+    r->id = c->id;
+    r->client = c->client;
+    r->server = c->server;
+    r->first_frame = c->first_frame;
+    r->first_us = c->first_us;
+    r->midstream = c->midstream;
+    findings_fmt(r->sni, sizeof(r->sni), "%s", c->sni);
+    r->offered = c->offered;
+    r->legacy_offer = c->legacy_offer;
+    r->version = c->sh_frame ? c->version : 0;
+    r->cipher = c->sh_frame ? c->cipher : 0;
+    findings_fmt(r->alpn_offered, sizeof(r->alpn_offered), "%s", c->alpn);
+    findings_fmt(r->alpn, sizeof(r->alpn), "%s", c->alpn_chosen);
+    r->has_cert = c->n_certs > 0 && !c->cert_bad;
+    if (r->has_cert) {
+        r->self_signed = c->self_signed;
+        r->cert_problems = c->cert_problems;
+        findings_fmt(r->subject, sizeof(r->subject), "%s", c->subject);
+        findings_fmt(r->issuer, sizeof(r->issuer), "%s", c->issuer);
+        findings_fmt(r->san, sizeof(r->san), "%s%s", c->san, c->san_more ? ",..." : "");
+        r->not_before = c->not_before;
+        r->not_after = c->not_after;
+    }
+    r->alert = c->alert;
+    r->alert_encrypted = c->alert_encrypted;
+    r->alert_desc = c->alert_desc;
+    r->alert_from = c->alert_from;
+    r->alert_frame = c->alert_frame;
+    r->fail = (uint8_t)c->fail;
+    if (ev == TLS_EV_ESTABLISHED)
+        r->established = true;
+    r->keys = c->keys;
+    r->decrypted = c->decrypted;
+    r->undecryptable = c->undecryptable;
+    r->sip_messages = c->sip_messages;
+    if (ev == TLS_EV_DONE)
+        r->done = true;
+}
+
+void tls_rows_update(struct engine *e, enum tls_event ev, const struct tls_conn *c)
+{
+    struct snap_tls *r = NULL;
+
+    for (size_t i = 0; i < e->n_tls_rows && r == NULL; i++)
+        if (e->tls_rows[i].id == c->id)
+            r = &e->tls_rows[i];
+    if (r == NULL && e->n_tls_rows < SNAP_MAX_TLS) {
+        r = &e->tls_rows[e->n_tls_rows++];
+        memset(r, 0, sizeof(*r));
+    }
+    if (r == NULL && c->fail != TLS_FAIL_NONE) {
+        /* full: a failure matters more than the oldest that did not fail */
+        for (size_t i = 0; i < e->n_tls_rows && r == NULL; i++)
+            if (e->tls_rows[i].fail == TLS_FAIL_NONE)
+                r = &e->tls_rows[i];
+        if (r != NULL) {
+            if (r->done)
+                e->tls_rows_dropped++;  /* else counted at its end, below */
+            memset(r, 0, sizeof(*r));
+        }
+    }
+    if (r == NULL) {
+        /* counted once per connection: at its end */
+        if (ev == TLS_EV_DONE)
+            e->tls_rows_dropped++;
+        return;
+    }
+    row_fill(r, ev, c);
+}

@@ -39,6 +39,8 @@
 #include "ladder.h"
 #include "report.h"
 #include "report_fmt.h"
+#include "report_tls.h"
+#include "tls.h"
 #include "sip.h"
 #include "util/err.h"
 
@@ -1108,6 +1110,71 @@ static void media(struct page *pg)
     fputs("</section>\n", f);
 }
 
+/* TLS connections (report_tls.h): one row each, failed first. */
+static void tls_table(struct page *pg)
+{
+    FILE *f = pg->f;
+    const struct snapshot *s = pg->s;
+    size_t idx[SNAP_MAX_TLS], n = s->n_tls < SNAP_MAX_TLS ? s->n_tls : SNAP_MAX_TLS;
+    char c[64], sv[64], b[640], v[48], off[48], an[24], nb[40], na[40];
+
+    if (n == 0)
+        return;
+    report_tls_order(s, idx);
+    fprintf(f, "<section id=\"tls\">\n<h2>TLS connections (%zu)</h2>\n<div class=\"tw\"><table>"
+               "<thead><tr><th>client</th><th>server</th><th>SNI</th><th>offered</th>"
+               "<th>chosen</th><th>cipher</th><th>ALPN</th><th>certificate</th><th>alert</th>"
+               "<th>result</th><th>decrypted</th></tr></thead><tbody>\n", n);
+    for (size_t i = 0; i < n; i++) {
+        const struct snap_tls *r = &s->tls[idx[i]];
+        fputs("<tr><td>", f);
+        esc(f, report_tls_ep(&r->client, c, sizeof(c)));
+        fputs("</td><td>", f);
+        esc(f, report_tls_ep(&r->server, sv, sizeof(sv)));
+        fputs("</td><td>", f);
+        esc(f, r->sni[0] ? r->sni : "-");
+        snprintf(b, sizeof(b), "%s%s", r->legacy_offer ? "up to " : "",
+                 tls_versions_text(r->offered, off, sizeof(off)));
+        fputs("</td><td>", f);
+        esc(f, b);
+        fputs("</td><td>", f);
+        esc(f, r->version ? tls_version_name(r->version, v, sizeof(v)) : "-");
+        fputs("</td><td>", f);
+        esc(f, r->version ? tls_cipher_name(r->cipher, b, sizeof(b)) : "-");
+        fputs("</td><td>", f);
+        esc(f, r->alpn[0] ? r->alpn : r->alpn_offered[0] ? r->alpn_offered : "-");
+        fputs("</td><td>", f);
+        if (r->has_cert)
+            snprintf(b, sizeof(b), "CN %s, issuer %s, %.10s to %.10s%s%s%s", r->subject, r->issuer,
+                     report_time_utc(r->not_before * 1000000, nb, sizeof(nb)),
+                     report_time_utc(r->not_after * 1000000, na, sizeof(na)),
+                     r->self_signed ? ", self-signed" : "", r->san[0] ? ", names " : "", r->san);
+        esc(f, r->has_cert ? b : "-");
+        fputs("</td><td>", f);
+        if (r->alert)
+            snprintf(b, sizeof(b), "%s from the %s",
+                     r->alert_encrypted ? "encrypted" : tls_alert_name(r->alert_desc, an, sizeof(an)),
+                     r->alert_from == TLS_SIDE_CLIENT ? "client" : "server");
+        esc(f, r->alert ? b : "-");
+        fprintf(f, "</td><td class=\"%s\">", r->fail ? "verdict" : "healthy");
+        esc(f, report_tls_result(r, b, sizeof(b)));
+        fputs("</td><td>", f);
+        const char *w = report_tls_why_not(r, b, sizeof(b));
+        if (w != NULL) {
+            fputs("no: ", f);
+            esc(f, w);
+        } else {
+            fprintf(f, "yes (%llu SIP message(s))", (unsigned long long)r->sip_messages);
+        }
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</tbody></table></div>\n", f);
+    if (s->tls_not_shown)
+        fprintf(f, "<p class=\"dim\">%llu connection(s) not shown (past the table's %d).</p>\n",
+                (unsigned long long)s->tls_not_shown, SNAP_MAX_TLS);
+    fputs("</section>\n", f);
+}
+
 static void peers(struct page *pg)
 {
     FILE *f = pg->f;
@@ -1302,6 +1369,7 @@ int report_html(FILE *f, const struct snapshot *s)
                        "</p>\n", s->n_findings - nf);
         fputs("</section>\n", f);
         media(&pg);
+        tls_table(&pg);
         peers(&pg);
         agents(&pg);
         run_stats(&pg, s->n_findings - nf);

@@ -16,6 +16,8 @@
 #include "util/err.h"
 #include "report.h"
 #include "report_fmt.h"
+#include "report_tls.h"
+#include "tls.h"
 #include "sip.h"
 
 static json_object *jtime(int64_t us)
@@ -226,6 +228,73 @@ static json_object *jdiagnosis(const struct snap_diagnosis *d)
     return o;
 }
 
+/* One TLS connection (docs/json-schema.md "tls"). */
+static json_object *jtls(const struct snap_tls *r)
+{
+    json_object *o = json_object_new_object(), *alerts = json_object_new_array();
+    char b[192], v[48];
+
+    json_object_object_add(o, "client", jep(&r->client));
+    json_object_object_add(o, "server", jep(&r->server));
+    json_object_object_add(o, "first_frame", json_object_new_uint64(r->first_frame));
+    json_object_object_add(o, "first_epoch", jtime(r->first_us));
+    json_object_object_add(o, "sni", r->sni[0] ? json_object_new_string(r->sni) : NULL);
+    json_object_object_add(o, "versions_offered",
+                           r->offered ? json_object_new_string(tls_versions_text(r->offered, v,
+                                                                                 sizeof(v)))
+                                      : NULL);
+    json_object_object_add(o, "versions_offered_up_to", json_object_new_boolean(r->legacy_offer));
+    json_object_object_add(o, "version",
+                           r->version ? json_object_new_string(tls_version_name(r->version, v,
+                                                                                sizeof(v)))
+                                      : NULL);
+    json_object_object_add(o, "cipher",
+                           r->version ? json_object_new_string(tls_cipher_name(r->cipher, b,
+                                                                               sizeof(b)))
+                                      : NULL);
+    json_object_object_add(o, "alpn_offered",
+                           r->alpn_offered[0] ? json_object_new_string(r->alpn_offered) : NULL);
+    json_object_object_add(o, "alpn", r->alpn[0] ? json_object_new_string(r->alpn) : NULL);
+    if (r->has_cert) {
+        json_object *c = json_object_new_object();
+        json_object_object_add(c, "subject", json_object_new_string(r->subject));
+        json_object_object_add(c, "san", json_object_new_string(r->san));
+        json_object_object_add(c, "issuer", json_object_new_string(r->issuer));
+        json_object_object_add(c, "not_before", jtime(r->not_before * 1000000));
+        json_object_object_add(c, "not_after", jtime(r->not_after * 1000000));
+        json_object_object_add(c, "self_signed", json_object_new_boolean(r->self_signed));
+        json_object_object_add(c, "expired", json_object_new_boolean(r->cert_problems &
+                                                                     TLS_CERT_EXPIRED));
+        json_object_object_add(c, "name_mismatch", json_object_new_boolean(r->cert_problems &
+                                                                           TLS_CERT_NAME));
+        json_object_object_add(o, "certificate", c);
+    } else {
+        json_object_object_add(o, "certificate", NULL);
+    }
+    if (r->alert) {
+        json_object *a = json_object_new_object();
+        json_object_object_add(a, "side", json_object_new_string(
+                                              r->alert_from == TLS_SIDE_CLIENT ? "client" : "server"));
+        json_object_object_add(a, "description",
+                               r->alert_encrypted ? NULL
+                                                  : json_object_new_string(tls_alert_name(
+                                                        r->alert_desc, v, sizeof(v))));
+        json_object_object_add(a, "encrypted", json_object_new_boolean(r->alert_encrypted));
+        json_object_object_add(a, "frame", json_object_new_uint64(r->alert_frame));
+        json_object_array_add(alerts, a);
+    }
+    json_object_object_add(o, "alerts", alerts);
+    json_object_object_add(o, "result", json_object_new_string(report_tls_result(r, b, sizeof(b))));
+    json_object_object_add(o, "failed", json_object_new_boolean(r->fail != 0));
+    json_object_object_add(o, "decrypted", json_object_new_boolean(report_tls_decrypted(r)));
+    const char *why = report_tls_why_not(r, b, sizeof(b));
+    json_object_object_add(o, "not_decrypted_why", why ? json_object_new_string(why) : NULL);
+    json_object_object_add(o, "records_decrypted", json_object_new_uint64(r->decrypted));
+    json_object_object_add(o, "records_undecryptable", json_object_new_uint64(r->undecryptable));
+    json_object_object_add(o, "sip_messages", json_object_new_uint64(r->sip_messages));
+    return o;
+}
+
 /* One RTP stream (docs/json-schema.md "media"). */
 static json_object *jmedia(const struct snap_media *m)
 {
@@ -403,6 +472,15 @@ int report_json(FILE *f, const struct snapshot *s)
         json_object_object_add(root, "media_calls", calls);
         json_object_object_add(root, "media_calls_not_shown",
                                json_object_new_uint64(s->media_calls_not_shown));
+    }
+    {
+        json_object *tls = json_object_new_array();
+        size_t idx[SNAP_MAX_TLS];
+        report_tls_order(s, idx);
+        for (size_t i = 0; i < s->n_tls && i < SNAP_MAX_TLS; i++)
+            json_object_array_add(tls, jtls(&s->tls[idx[i]]));
+        json_object_object_add(root, "tls", tls);
+        json_object_object_add(root, "tls_not_shown", json_object_new_uint64(s->tls_not_shown));
     }
     txt = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
                                                JSON_C_TO_STRING_NOSLASHESCAPE);

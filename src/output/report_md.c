@@ -16,6 +16,8 @@
 #include "ladder.h"
 #include "report.h"
 #include "report_fmt.h"
+#include "report_tls.h"
+#include "tls.h"
 #include "sip.h"
 
 /* Markdown table cell / inline text: escape | ` * _ < > and drop controls. */
@@ -111,6 +113,61 @@ static void md_media(FILE *f, const struct snapshot *s)
                 (unsigned long long)s->media_not_shown,
                 (unsigned long long)s->media_calls_not_shown);
     fputc('\n', f);
+}
+
+/* "## TLS connections": one row per connection (report_tls.h), failed first. */
+static void md_tls(FILE *f, const struct snapshot *s)
+{
+    size_t idx[SNAP_MAX_TLS], n = s->n_tls < SNAP_MAX_TLS ? s->n_tls : SNAP_MAX_TLS;
+    char c[64], sv[64], b[640], v[48], off[48], an[24];
+
+    if (n == 0)
+        return;
+    report_tls_order(s, idx);
+    fprintf(f, "\n## TLS connections\n\n| client | server | SNI | offered | chosen | cipher | "
+               "ALPN | certificate | alert | result | decrypted |\n"
+               "|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < n; i++) {
+        const struct snap_tls *r = &s->tls[idx[i]];
+        fprintf(f, "| %s | %s | ", report_tls_ep(&r->client, c, sizeof(c)),
+                report_tls_ep(&r->server, sv, sizeof(sv)));
+        md(f, r->sni[0] ? r->sni : "-");
+        fprintf(f, " | %s%s | %s | %s | ", r->legacy_offer ? "up to " : "",
+                tls_versions_text(r->offered, off, sizeof(off)),
+                r->version ? tls_version_name(r->version, v, sizeof(v)) : "-",
+                r->version ? tls_cipher_name(r->cipher, b, sizeof(b)) : "-");
+        md(f, r->alpn[0] ? r->alpn : r->alpn_offered[0] ? r->alpn_offered : "-");
+        fprintf(f, " | ");
+        if (r->has_cert) {
+            char nb[40], na[40];
+            snprintf(b, sizeof(b), "CN %s, issuer %s, %.10s to %.10s%s%s%s", r->subject, r->issuer,
+                     report_time_utc(r->not_before * 1000000, nb, sizeof(nb)),
+                     report_time_utc(r->not_after * 1000000, na, sizeof(na)),
+                     r->self_signed ? ", self-signed" : "", r->san[0] ? ", names " : "", r->san);
+            md(f, b);
+        } else {
+            fprintf(f, "-");
+        }
+        if (r->alert)
+            fprintf(f, " | %s from the %s | ",
+                    r->alert_encrypted ? "encrypted" : tls_alert_name(r->alert_desc, an, sizeof(an)),
+                    r->alert_from == TLS_SIDE_CLIENT ? "client" : "server");
+        else
+            fprintf(f, " | - | ");
+        md(f, report_tls_result(r, b, sizeof(b)));
+        const char *w = report_tls_why_not(r, b, sizeof(b));
+        fprintf(f, " | ");
+        if (w != NULL) {
+            fprintf(f, "no: ");
+            md(f, w);
+        } else {
+            fprintf(f, "yes (%llu SIP message(s))", (unsigned long long)r->sip_messages);
+        }
+        fprintf(f, " |\n");
+    }
+    if (s->tls_not_shown)
+        fprintf(f, "\n- %llu connection(s) not shown (past the table's %d)\n",
+                (unsigned long long)s->tls_not_shown, SNAP_MAX_TLS);
 }
 
 /* "## HEP agents": --hep-in's capture agents (run.h), most recent first,
@@ -394,6 +451,7 @@ int report_markdown(FILE *f, const struct snapshot *s)
                    "(role none; `--report json` lists every peer).\n", unlisted);
     md_agents(f, s);
     md_media(f, s);
+    md_tls(f, s);
     fprintf(f, "\n## Capture statistics\n\n");
     fprintf(f, "- packets: %llu\n- SIP messages: %llu\n- malformed SIP: %llu\n"
                "- ring drops: %llu\n- kernel drops: %llu\n- table evictions: %llu\n",

@@ -14,7 +14,9 @@
 #include "report.h"
 #include "findings/kind_meta.h"
 #include "report_fmt.h"
+#include "report_tls.h"
 #include "sip.h"
+#include "tls.h"
 
 struct style {
     const char *bold, *dim, *off, *sev[4];
@@ -453,6 +455,60 @@ static void media(FILE *f, const struct snapshot *s, const struct style *st,
     fputc('\n', f);
 }
 
+/* TLS connections (snapshot.tls, report_tls.h): failed ones first; two
+ * lines each, at most tb->peers connections (all with -v). */
+static void tls_section(FILE *f, const struct snapshot *s, const struct style *st,
+                        const struct text_budget *tb)
+{
+    size_t idx[SNAP_MAX_TLS], n = s->n_tls < SNAP_MAX_TLS ? s->n_tls : SNAP_MAX_TLS, shown = 0;
+    char c[64], sv[64], res[160], v[48], ci[64], why[160], off[48], nb[40], na[40], an[24];
+
+    if (n == 0)
+        return;
+    report_tls_order(s, idx);
+    fprintf(f, "%sTLS connections%s (%zu)\n", st->bold, st->off, n);
+    for (size_t i = 0; i < n && shown < tb->peers; i++, shown++) {
+        const struct snap_tls *r = &s->tls[idx[i]];
+        report_tls_result(r, res, sizeof(res));
+        fprintf(f, "  %s -> %s%s%s%s: %s, %s%s%s\n", report_tls_ep(&r->client, c, sizeof(c)),
+                r->sni[0] ? r->sni : "", r->sni[0] ? " (" : "",
+                report_tls_ep(&r->server, sv, sizeof(sv)), r->sni[0] ? ")" : "",
+                r->version ? tls_version_name(r->version, v, sizeof(v)) : "no version chosen",
+                r->fail ? st->sev[SEV_ERROR] : "", res, r->fail ? st->off : "");
+        fprintf(f, "    offered %s%s", r->legacy_offer ? "up to " : "",
+                tls_versions_text(r->offered, off, sizeof(off)));
+        if (r->version)
+            fprintf(f, "; cipher %s", tls_cipher_name(r->cipher, ci, sizeof(ci)));
+        if (r->alpn[0] || r->alpn_offered[0])
+            fprintf(f, "; ALPN %s", r->alpn[0] ? r->alpn : r->alpn_offered);
+        if (r->has_cert)
+            fprintf(f, "; certificate CN %s, issuer %s, %.10s to %.10s%s%s",
+                    r->subject[0] ? r->subject : "-", r->issuer[0] ? r->issuer : "-",
+                    report_time_utc(r->not_before * 1000000, nb, sizeof(nb)),
+                    report_time_utc(r->not_after * 1000000, na, sizeof(na)),
+                    r->self_signed ? ", self-signed" : "", r->san[0] ? ", names " : "");
+        if (r->has_cert && r->san[0])
+            fprintf(f, "%s", r->san);
+        if (r->alert)
+            fprintf(f, "; alert %s from the %s",
+                    r->alert_encrypted ? "(encrypted)" : tls_alert_name(r->alert_desc, an,
+                                                                        sizeof(an)),
+                    r->alert_from == TLS_SIDE_CLIENT ? "client" : "server");
+        const char *w = report_tls_why_not(r, why, sizeof(why));
+        if (w != NULL)
+            fprintf(f, "; not decrypted: %s\n", w);
+        else
+            fprintf(f, "; decrypted: %llu record(s), %llu SIP message(s)\n",
+                    (unsigned long long)r->decrypted, (unsigned long long)r->sip_messages);
+    }
+    if (shown < n || s->tls_not_shown)
+        fprintf(f, "  %llu more connection(s) not listed here (%llu past the table's %d; the "
+                   "rest are in --report json)\n",
+                (unsigned long long)(n - shown + s->tls_not_shown),
+                (unsigned long long)s->tls_not_shown, SNAP_MAX_TLS);
+    fputc('\n', f);
+}
+
 static void run_stats(FILE *f, const struct snapshot *s, const struct style *st)
 {
     const struct run_info *r = &s->run;
@@ -508,6 +564,7 @@ static void layout(FILE *f, const struct snapshot *s, const struct style *st,
     peers(f, s, st, tb);
     agents(f, s, st);
     media(f, s, st, tb);
+    tls_section(f, s, st, tb);
     run_stats(f, s, st);
 }
 

@@ -33,7 +33,8 @@ int snapshot_init(struct snapshot *s, size_t findings, size_t peers, size_t dial
     s->counters = calloc(counters ? counters : 1, sizeof(*s->counters));
     s->media = calloc(SNAP_MAX_MEDIA, sizeof(*s->media));
     s->media_calls = calloc(SNAP_MAX_MEDIA_CALLS, sizeof(*s->media_calls));
-    if (!s->findings || !s->peers || !s->dialogs || !s->msgs || !s->raw || !s->counters ||
+    s->tls = calloc(SNAP_MAX_TLS, sizeof(*s->tls));
+    if (!s->tls || !s->findings || !s->peers || !s->dialogs || !s->msgs || !s->raw || !s->counters ||
         !s->media || !s->media_calls) {
         snapshot_free(s);
         return ERR_NOMEM;
@@ -57,6 +58,7 @@ void snapshot_free(struct snapshot *s)
     free(s->counters);
     free(s->media);
     free(s->media_calls);
+    free(s->tls);
     free(s->members);
     memset(s, 0, sizeof(*s));
 }
@@ -81,6 +83,8 @@ void snapshot_clear(struct snapshot *s)
     s->media_not_shown = s->media_calls_not_shown = 0;
     s->n_members = 0;
     s->members_not_shown = 0;
+    s->n_tls = 0;
+    s->tls_not_shown = 0;
     memset(s->findings_by_severity, 0, sizeof(s->findings_by_severity));
 }
 
@@ -120,5 +124,9 @@ void snapshot_copy(struct snapshot *dst, const struct snapshot *src)
                dst->n_media_calls * sizeof(*dst->media_calls));
     dst->media_calls_not_shown = src->media_calls_not_shown;
     COPY_ARRAY(members, n_members, cap_members);
+    dst->n_tls = src->n_tls < SNAP_MAX_TLS ? src->n_tls : SNAP_MAX_TLS;
+    if (dst->n_tls > 0 && dst->tls != NULL)
+        memcpy(dst->tls, src->tls, dst->n_tls * sizeof(*dst->tls));
+    dst->tls_not_shown = src->tls_not_shown;
     dst->members_not_shown = src->members_not_shown + (src->n_members - dst->n_members);
 }

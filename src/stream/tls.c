@@ -215,6 +215,7 @@ static void release(struct tls_table *t, uint32_t i)
      * out, eviction, end of input): it did work as far as the wire shows. */
     if (e->est_pending && e->c.fail == TLS_FAIL_NONE)
         fire(t, e, TLS_EV_ESTABLISHED);
+    fire(t, e, TLS_EV_DONE);    /* final counts (the per-connection table) */
     uint32_t *pp = &t->buckets[e->hash & (t->nbuckets - 1)];
 
     while (*pp != NIL && *pp != i)

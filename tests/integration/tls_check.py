@@ -230,6 +230,51 @@ check('wrong_name_verify', not any('CA bundle' in c for f in one(rep, 'tls_faile
 first_cause_fix('unknown_ca', load('unknown_ca')[0], 'tls_failed', 'CA bundle', 'root CA')
 first_cause_fix('version', load('version')[0], 'tls_failed', 'no TLS version in common', 'TLS 1.2')
 
+# The per-connection table (JSON "tls", and the same rows in the text,
+# Markdown and HTML reports) against tshark, for every scenario: one row per
+# ClientHello, its client port, SNI, chosen version and cipher, the alert and
+# its side, failed or not as the findings say.
+ALERT_BY_NUM = dict(ALERTS)
+for name in SCENARIOS:
+    rep, txt, rc, rows = load(name)
+    chf, sni, shf, ver, cip = hello_facts(rows)
+    t = rep.get('tls', [])
+    hellos = [r for r in rows if '1' in r['hs']]
+    check(name, len(t) == len(hellos), 'tls table has %d row(s), tshark %d ClientHello(s)'
+          % (len(t), len(hellos)))
+    if not t:
+        continue
+    r = t[0]
+    check(name, r['client']['port'] == hellos[0]['sport'] and r['server']['port'] == 5061,
+          'tls row endpoints %s -> %s' % (r['client'], r['server']))
+    check(name, (r['sni'] or '') == sni, 'tls row SNI %r, tshark %r' % (r['sni'], sni))
+    check(name, r['version'] == (vname(ver) if ver else None), 'tls row version %r' % r['version'])
+    check(name, r['cipher'] == (CIPHERS.get(cip, r['cipher']) if cip else None),
+          'tls row cipher %r, tshark %r' % (r['cipher'], cip))
+    al = [x for x in rows if x['alert']]
+    if al:
+        a = r['alerts'][0] if r['alerts'] else {}
+        d = num(al[0]['alert'].split(',')[0])
+        check(name, a.get('description') == ALERT_BY_NUM.get(d) and
+              a.get('side') == ('server' if al[0]['sport'] == 5061 else 'client') and
+              a.get('frame') == al[0]['frame'],
+              'tls row alert %s, tshark %d from port %d at frame %d' % (a, d, al[0]['sport'],
+                                                                      al[0]['frame']))
+    check(name, r['failed'] == bool(one(rep, 'tls_failed')), 'tls row failed=%s' % r['failed'])
+    check(name, r['decrypted'] is False and r['not_decrypted_why'] == 'no --tls-keylog',
+          'without a key log: decrypted %s, why %r' % (r['decrypted'], r['not_decrypted_why']))
+    if shf and name in ('ok12', 'expired', 'wrong_name'):
+        c = r['certificate'] or {}
+        check(name, c.get('subject') == 'sip.carrier.example' and c.get('issuer') == 'Lab Root CA'
+              and 'sip.carrier.example' in c.get('san', ''), 'tls row certificate %s' % c)
+    check(name, 'TLS connections (%d)' % len(t) in txt and r['result'] in txt,
+          'the text report lacks the TLS table or its result %r' % r['result'])
+    for fmt, mark in (('markdown', '## TLS connections'), ('html', 'id="tls"')):
+        out = subprocess.run([SIPSCOPE, '-r', os.path.join(SRC, name + '.pcap'), '--report', fmt],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.decode()
+        check(name, mark in out and (r['sni'] or '-') in out.split(mark, 1)[-1],
+              'the %s report lacks the TLS table' % fmt)
+
 # One trunk, two failed connections (two client ports, TLS 1.2 and 1.3, the
 # same SNI and server): one tls_failed finding counting both, each
 # ClientHello cited with its client, and one diagnosis root for the trunk.

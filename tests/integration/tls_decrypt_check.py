@@ -93,6 +93,11 @@ for name in NAMES:
                 bad.append('%s: decrypted, yet tls_encrypted: %s' % (name, kinds))
             if not rep['peers']:
                 bad.append('%s: the decrypted REGISTER made no peer' % name)
+            t = rep.get('tls', [])
+            if len(t) != 1 or t[0]['decrypted'] is not True or t[0]['not_decrypted_why'] is not None \
+                    or t[0]['records_undecryptable'] != 0 or t[0]['sip_messages'] != len(
+                        [w for w in want if w[5] or w[6]]) or t[0]['failed']:
+                bad.append('%s: the tls table does not say it was decrypted: %s' % (name, t))
     blob = '\n'.join(texts).lower()
     for s in secrets:
         for k in (s, s[:16]):
