@@ -135,6 +135,21 @@ EOF
 )
     echo "bench: $s: sipscope exit $rc, SIP messages in its report: $SEEN of $n" >&2
     echo "$SEEN" >"$RES/sipscope.$s.seen"
+    # what the run lost (a fast-because-lossy figure must not pass unseen)
+    # and how long the default text report is (issue 14: <= 200 lines)
+    python3 - "$RES/sipscope.$s.json" >"$RES/sipscope.$s.evictions" <<'EOF2'
+import json, sys
+try:
+    d = json.load(open(sys.argv[1]))
+    st = d.get("stats", {})
+    c = st.get("counters", {})
+    lost = {k: v for k, v in c.items() if v and (k.endswith(".evicted") or k.endswith(".dropped"))}
+    print(st.get("evictions", "?"), " ".join("%s=%d" % kv for kv in sorted(lost.items())) or "-")
+except Exception:
+    print("? no-json")
+EOF2
+    "$SIPSCOPE" -r "$f" >"$RES/sipscope.$s.txt" 2>/dev/null
+    wc -l <"$RES/sipscope.$s.txt" | tr -d ' ' >"$RES/sipscope.$s.lines"
     if [ -x "$OUT/analyse" ]; then
         "$OUT/analyse" "$f" 2>&1 >/dev/null | sed -n 's/.*sip=\([0-9]*\).*/\1/p' >"$RES/analyse.$s.seen"
         echo "bench: $s: analyse counted $(cat "$RES/analyse.$s.seen") SIP messages of $n" >&2
@@ -157,13 +172,18 @@ EOF
         done
     done
     rm -f "$RES/time.tmp"
-    summarize "$s" "$n" "$j"
+    summarize "$s" "$n" "$j" "$(cat "$RES/sipscope.$s.evictions")" \
+        "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("dialogs_total", 0))' \
+            "$OUT/sip_$s.json" 2>/dev/null || echo 0)" "$(cat "$RES/sipscope.$s.lines")"
 }
 
-summarize() {  # size messages runs.tsv -> markdown table on stdout (and summary)
-    python3 - "$1" "$2" "$3" <<'EOF'
+summarize() {  # size messages runs.tsv evictions dialogs lines -> markdown table on stdout
+    python3 - "$1" "$2" "$3" "$4" "$5" "$6" <<'EOF'
 import csv, statistics, sys
 size, msgs, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+evictions = sys.argv[4].split(" ", 1) if len(sys.argv) > 4 else ["?", ""]
+dialogs = int(sys.argv[5]) if len(sys.argv) > 5 and sys.argv[5].isdigit() else 0
+text_lines = sys.argv[6] if len(sys.argv) > 6 else "?"
 rows = list(csv.DictReader(open(path), delimiter="\t"))
 tools = []
 for r in rows:
@@ -184,8 +204,8 @@ def f(x, d=3):
     return "-" if x is None else ("%.*f" % (d, x))
 print("### %s messages (%s), %d alternating rounds\n" % ("{:,}".format(msgs), size,
       max(int(r["round"]) for r in rows)))
-print("| tool | median wall s (min-max) | msgs/s | cpu s | x floor_pcap | x floor_osip | peak RSS MiB | exit |")
-print("|---|---:|---:|---:|---:|---:|---:|---|")
+print("| tool | median wall s (min-max) | msgs/s | cpu s | x floor_pcap | x floor_osip | msgs/s vs floor_osip | peak RSS MiB | evictions | exit |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
 for t in tools:
     w = med(t, "wall")
     ws = [float(r["wall"]) for r in by[t]]
@@ -193,9 +213,20 @@ for t in tools:
     rss = max(int(r["maxrss_kib"]) for r in by[t]) / 1024.0
     ex = ",".join(sorted(set(r["exit"] for r in by[t])))
     rate = msgs / w if w > 0 else float("inf")
-    print("| %s | %.4f (%.4f-%.4f) | %s | %.3f | %s | %s | %.1f | %s |" % (
+    po = paired(t, "floor_osip")
+    ev = evictions[0] if t in ("sipscope", "analyse") else "-"
+    print("| %s | %.4f (%.4f-%.4f) | %s | %.3f | %s | %s | %s | %.1f | %s | %s |" % (
         t, w, min(ws), max(ws), "{:,.0f}".format(rate), cpu,
-        f(paired(t, "floor_pcap"), 2), f(paired(t, "floor_osip"), 3), rss, ex))
+        f(paired(t, "floor_pcap"), 2), f(po, 3),
+        "-" if not po else "%.2fx" % (1.0 / po), rss, ev, ex))
+print()
+print("Evictions of this run (sipscope's JSON report, the same build): %s %s"
+      % (evictions[0], ("(" + evictions[1].strip() + ")") if len(evictions) > 1 else ""))
+if dialogs and "analyse" in by:
+    cpu = statistics.median([float(r["user"]) + float(r["sys"]) for r in by["analyse"]])
+    print("Sustained dialogs/s on one core: %s dialogs (generator) / %.3f s analyse cpu = %s/s"
+          % ("{:,}".format(dialogs), cpu, "{:,.0f}".format(dialogs / cpu if cpu > 0 else 0)))
+print("Default text report: %s lines" % text_lines)
 print()
 print("x floor_* = median over rounds of (tool wall / floor wall in the same round); >1 is slower.")
 print("sipscope exits 1 when it reports a finding of severity warning or worse (expected here).")
@@ -221,6 +252,11 @@ callgrind() {
         awk -v n="$name" -v m="$CG_MSGS" '/PROGRAM TOTALS/{gsub(",","",$1);
             printf "| %s | %s | %.0f |\n", n, $1, $1/m; exit}' "$C/$name.self.txt"
     }
+    local f2=$OUT/sip_cg2.pcap
+    if [ ! -s "$f2" ] || [ "$OUT/sip_100k.pcap" -nt "$f2" ]; then
+        editcap -r "$OUT/sip_100k.pcap" "$f2.tmp" "1-$((2 * CG_MSGS))" >/dev/null 2>&1 &&
+            mv "$f2.tmp" "$f2" || f2=""
+    fi
     echo "### Instructions (callgrind, first $CG_MSGS messages of sip_100k)"
     echo
     echo "| program | total Ir | Ir / message |"
@@ -228,6 +264,19 @@ callgrind() {
     cg_one floor_osip "$OUT/floor_osip" "$f"
     [ -x "$OUT/analyse" ] && cg_one analyse "$OUT/analyse" "$f"
     [ "$PLACEHOLDER" = 0 ] && cg_one sipscope "$SIPSCOPE" -r "$f" --report json
+    # per message without start-up and report: the difference between the
+    # first 2N and the first N messages, divided by N (issue 14: < 25k)
+    if [ -n "$f2" ] && [ "$PLACEHOLDER" = 0 ]; then
+        cg_one sipscope2 "$SIPSCOPE" -r "$f2" --report json >/dev/null
+        [ -x "$OUT/analyse" ] && cg_one analyse2 "$OUT/analyse" "$f2" >/dev/null
+        echo
+        for p in sipscope analyse; do
+            [ -s "$C/${p}2.self.txt" ] || continue
+            awk -v p="$p" -v m="$CG_MSGS" 'FNR==1{fi++} /PROGRAM TOTALS/{gsub(",","",$1); t[fi]=$1}
+                END{printf "%s: %.0f instructions per message past the first %d (messages %d-%d; start-up and report excluded; target < 25,000)\n",
+                    p, (t[2]-t[1])/m, m, m+1, 2*m}' "$C/$p.self.txt" "$C/${p}2.self.txt"
+        done
+    fi
     top=sipscope; [ "$PLACEHOLDER" = 0 ] || top=analyse
     echo
     echo "Top 15 functions of $top by self cost (Ir, % of total, Ir/msg):"
@@ -244,6 +293,8 @@ callgrind() {
     echo "## sipscope bench, $(date -u +%Y-%m-%dT%H:%MZ), commit ${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo "?")}"
     echo
     echo "Machine: $(nproc) cpu, $(awk -F: '/model name/{print $2; exit}' /proc/cpuinfo | sed 's/^ *//')."
+    echo "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (the floors run in the same"
+    echo "rounds as sipscope, so the ratios compare like with like)."
     echo
     for s in $SIZES; do
         bench_size "$s"
@@ -252,6 +303,8 @@ callgrind() {
         echo
     done
     [ "$CALLGRIND" = 1 ] && callgrind
+    echo
+    echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 } | tee "$RES/summary.md"
 echo "bench: table in $RES/summary.md" >&2
 exit 0

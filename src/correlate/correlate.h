@@ -402,6 +402,9 @@ struct engine {
     struct ctab_dlq txn_due, auth_due, auth_wait, dialog_due;
     struct intern strings;      /* text and addresses the records share (intern.h) */
     struct txn txn_view;        /* scratch: the view handed to kinds (txn_view) */
+    bool view_pk_ok;            /* peer_key_of(view_pk_a, view_pk_b) = view_pk (peer_key_cached) */
+    struct addr view_pk_a, view_pk_b;
+    uint64_t view_pk;
     struct findings findings;
     struct msg_rec *msgs;
     size_t msgs_cap, msgs_head, msgs_n;
@@ -607,6 +610,10 @@ void msgs_keep(struct engine *e, const struct sip_msg *m, uint64_t dialog_key);
 
 struct peer *peer_on_msg(struct engine *e, const struct sip_msg *m);
 uint64_t peer_key_of(const struct ctab *peers, const struct addr *x, const struct addr *y);
+/* The same, with the last pair's key remembered (the messages of one pair,
+ * and the views made for them, follow each other): one keyed hash less per
+ * view. Either order of x and y gives the same key, as with peer_key_of. */
+uint64_t peer_key_cached(struct engine *e, const struct addr *x, const struct addr *y);
 
 struct source *source_on_request(struct engine *e, const struct sip_msg *m);
 struct source *engine_source(struct engine *e, const struct addr *ip);

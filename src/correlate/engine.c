@@ -116,11 +116,18 @@ static void site_of(struct engine *e, struct kind_event *ev)
 /* The correlation an event completes, then every kind reads it. */
 static void dispatch(struct engine *e, struct kind_event *ev)
 {
+    struct kind_ctx k = { .v = &e->view, .fs = &e->findings };
+
     site_of(e, ev);
     keepalive_of(e, ev);
+    /* the view refreshed once per event, not once per kind: this runs
+     * several times a message for some 25 kinds */
+    e->view.now_us = e->now_us;
+    e->view.first_us = e->first_us;
+    e->view.finished = e->finished;
     for (size_t i = 0; kinds_table[i] != NULL; i++)
         if (kinds_table[i]->on_event != NULL) {
-            struct kind_ctx k = kind_ctx_of(e, i);
+            k.own = e->kind_own[i];
             kinds_table[i]->on_event(&k, ev);
         }
 }

@@ -25,10 +25,22 @@ uint64_t peer_key_of(const struct ctab *peers, const struct addr *x, const struc
     return ctab_hash(peers, buf, sizeof(buf));
 }
 
+uint64_t peer_key_cached(struct engine *e, const struct addr *x, const struct addr *y)
+{
+    if (e->view_pk_ok && ((addr_eq(&e->view_pk_a, x) && addr_eq(&e->view_pk_b, y)) ||
+                          (addr_eq(&e->view_pk_a, y) && addr_eq(&e->view_pk_b, x))))
+        return e->view_pk;
+    e->view_pk = peer_key_of(&e->peers, x, y);
+    e->view_pk_a = *x;
+    e->view_pk_b = *y;
+    e->view_pk_ok = true;
+    return e->view_pk;
+}
+
 struct peer *peer_on_msg(struct engine *e, const struct sip_msg *m)
 {
     bool created;
-    uint64_t key = peer_key_of(&e->peers, &m->src.ip, &m->dst.ip);
+    uint64_t key = peer_key_cached(e, &m->src.ip, &m->dst.ip);
     struct peer *p = ctab_get(&e->peers, key, &created);
     bool src_is_a;
     int64_t w = 0;

@@ -167,6 +167,18 @@ static uint32_t put_who(struct engine *e, const struct sip_msg *m)
     return intern_put(&e->strings, b, n);
 }
 
+/* An interned string into a view buffer. The text was made safe for a
+ * terminal when it was interned (corr_copy, corr_start_line), so a bounded
+ * copy is enough here: the view is made for every event, and re-checking
+ * each byte was a twentieth of a message's instructions. */
+static void view_copy(char *dst, size_t cap, const char *s, size_t n)
+{
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
 static void get_who(const struct engine *e, uint32_t h, struct txn *t)
 {
     size_t n, i = 0;
@@ -178,7 +190,7 @@ static void get_who(const struct engine *e, uint32_t h, struct txn *t)
         size_t l = 0;
         while (i + l < n && b[i + l] != '\0')
             l++;
-        corr_copy(dst[k], cap[k], span_make(b + i, l));
+        view_copy(dst[k], cap[k], b + i, l);
         i += l + (i + l < n);
     }
 }
@@ -233,7 +245,7 @@ struct txn *txn_view(struct engine *e, struct txn_rec *r)
         get_endpoint(e, r->eff, &eff);
         t->effective_src = eff.ip;
     }
-    t->peer_key = peer_key_of(&e->peers, &t->src.ip, &t->dst.ip);
+    t->peer_key = peer_key_cached(e, &t->src.ip, &t->dst.ip);
     t->transport = (enum transport)r->transport;
     t->frame = r->frame;
     t->last_frame = r->frame + r->d_last;
@@ -257,9 +269,9 @@ struct txn *txn_view(struct engine *e, struct txn_rec *r)
     t->ack_frame = r->d_ack ? r->frame + r->d_ack : 0;
     t->cancel_frame = r->d_cancel ? r->frame + r->d_cancel : 0;
     s = intern_get(&e->strings, r->req, &n);
-    corr_copy(t->req_line, sizeof(t->req_line), span_make(s, n));
+    view_copy(t->req_line, sizeof(t->req_line), s, n);
     s = intern_get(&e->strings, r->fin, &n);
-    corr_copy(t->final_line, sizeof(t->final_line), span_make(s, n));
+    view_copy(t->final_line, sizeof(t->final_line), s, n);
     get_who(e, r->who, t);
     return t;
 }

@@ -5,7 +5,10 @@
  * the BYE or at the end. When the capture shows neither party's media host
  * sending anything, it may not be on the media path at all (media routed
  * around it, or a filter such as "port 5060"): then the finding is info and
- * says so. One finding per (caller, callee) addresses; count = calls.
+ * says so. One finding per (caller, callee) addresses; count = calls. The
+ * info ones (the capture sees no media at all) are one population finding
+ * (members: the address pairs): a PBX's SIP-only capture has one such call
+ * per phone, and a finding each filled the findings cap (issue 14).
  * Thread: the analysis thread.
  */
 #include <string.h>
@@ -21,9 +24,25 @@ static void judge(struct kind_ctx *k, const struct media_verdict *v)
     if (v->state != MEDIA_NONE || v->expected || !v->have_sdp[0] || !v->have_sdp[1])
         return;
     media_judge_entity(v, entity, sizeof(entity));
-    f = kind_raise(k, KIND_NO_MEDIA, blind ? SEV_INFO : SEV_ERROR, entity, v->answer_us, NULL);
+    f = kind_raise(k, KIND_NO_MEDIA, blind ? SEV_INFO : SEV_ERROR,
+                   blind ? "calls whose media this capture does not see" : entity, v->answer_us,
+                   NULL);
     if (f == NULL)
         return;
+    if (blind) {
+        findings_note_member(k->fs, f, "calls", entity);
+        if (f->f.n_members > 1) {
+            findings_fmt(f->f.entity, sizeof(f->f.entity), "%llu%s address pairs",
+                         (unsigned long long)f->f.n_members, f->f.members_dropped ? "+" : "");
+            finding_summary(f, "No audio seen for %llu answered call(s) between %llu%s address "
+                               "pairs: this capture shows nothing sent from either media "
+                               "address, so it may not be on the media path",
+                            (unsigned long long)f->f.count, (unsigned long long)f->f.n_members,
+                            f->f.members_dropped ? "+" : "");
+            return;
+        }
+        findings_fmt(f->f.entity, sizeof(f->f.entity), "%s", entity);
+    }
     media_judge_cite(k, f, v);
     for (int i = 0; i < 2; i++)
         if (v->void_to[i] > 0)

@@ -36,7 +36,29 @@ struct scan_pop {
 };
 struct scan_own {
     struct scan_pop pop[SCAN_POPS];
+    bool have_key;              /* the store key of the last server looked up */
+    struct addr key_dst;
+    char key[128];
 };
+
+/* The store key of the population of server dst (cached: a scan goes to
+ * one server, and formatting it per request was a tenth of a message's
+ * instructions). */
+static const char *key_of(struct kind_ctx *k, const struct addr *dst)
+{
+    struct scan_own *o = k->own;
+
+    if (!o->have_key || !addr_eq(&o->key_dst, dst)) {
+        engine_attack_key(o->key, sizeof(o->key), KIND_SCANNER, dst);
+        o->key_dst = *dst;
+        o->have_key = true;
+    }
+    return o->key;
+}
+
+/* How often a known scanner's next request refreshes the summary (the
+ * counts also refresh with each new member and at the end). */
+#define SCAN_TEXT_EVERY 64
 
 static void fixes(struct finding *f, const char *ip)
 {
@@ -126,7 +148,8 @@ static void note_target(struct kind_ctx *k, struct finding *f, const struct kind
 static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
     const struct source *s = ev->source;
-    char ip[ADDR_STRLEN], line[160], geo[32], key[128];
+    char ip[ADDR_STRLEN], line[160], geo[32];
+    const char *key;
     struct finding *f;
     bool fresh;
 
@@ -135,7 +158,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     if (!s->scanner_ua && s->n_users < SCANNER_USERS)
         return;     /* not (yet) a scanner: every branch below needs one of these */
     addr_str(&s->ip, ip, sizeof(ip));
-    engine_attack_key(key, sizeof(key), KIND_SCANNER, &ev->m->dst.ip);
+    key = key_of(k, &ev->m->dst.ip);
     f = findings_find(k->fs, KIND_SCANNER, key);
     if (f != NULL && findings_member_count(k->fs, f, ip) > 0) {
         /* a known scanner's next request: more of the same attack */
@@ -147,7 +170,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
                             ev->txn ? ev->txn->req_line : "");
         pop_count(pop_of(k, f), s, ev->m->method);
         note_target(k, f, ev);
-        if (f->f.n_members > 1)
+        if (f->f.n_members > 1 && f->f.count % SCAN_TEXT_EVERY == 0)
             pop_text(f, pop_of(k, f), &ev->m->dst.ip);
         return;
     }
@@ -193,4 +216,13 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     fixes(f, ip);
 }
 
-const struct kind kind_scanner = { KIND_SCANNER, sizeof(struct scan_own), on_event, NULL };
+/* The populations' counts as the capture ended. */
+static void on_finish(struct kind_ctx *k)
+{
+    for (struct finding *f = findings_first(k->fs); f; f = findings_next(k->fs, f))
+        if (f->f.kind_id == KIND_SCANNER && f->f.n_members > 1 &&
+            ((struct scan_own *)k->own)->pop[f->order % SCAN_POPS].order == f->order)
+            pop_text(f, pop_of(k, f), &f->f.server_ip);
+}
+
+const struct kind kind_scanner = { KIND_SCANNER, sizeof(struct scan_own), on_event, on_finish };

@@ -45,6 +45,27 @@ char *addr_str(const struct addr *a, char *buf, size_t len)
 {
     const char *r;
 
+    /* IPv4 by hand: inet_ntop formats each byte with sprintf (~300
+     * instructions an address, and addresses are formatted per message for
+     * finding keys); the output is the same dotted quad. */
+    if (addr_is_v4(a) && len >= 16) {
+        char *o = buf;
+        for (int i = 12; i < 16; i++) {
+            unsigned v = a->b[i];
+            if (v >= 100) {
+                *o++ = (char)('0' + v / 100);
+                v %= 100;
+                *o++ = (char)('0' + v / 10);
+            } else if (v >= 10) {
+                *o++ = (char)('0' + v / 10);
+            }
+            *o++ = (char)('0' + v % 10);
+            if (i < 15)
+                *o++ = '.';
+        }
+        *o = '\0';
+        return buf;
+    }
     if (addr_is_v4(a))
         r = inet_ntop(AF_INET, a->b + 12, buf, (socklen_t)len);
     else

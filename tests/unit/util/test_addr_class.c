@@ -6,6 +6,8 @@
  */
 #include "testutil.h"
 
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/addr.h"
@@ -61,11 +63,35 @@ static void test_v6(void **state)
     assert_int_equal(cls("::a00:1"), ADDR_PUBLIC);
 }
 
+/* addr_str formats IPv4 by hand: the same text as inet_ntop for every
+ * byte value in every position, and "" past a buffer too small. */
+static void test_str_v4_as_inet_ntop(void **state)
+{
+    struct addr a;
+    char got[ADDR_STRLEN], want[INET_ADDRSTRLEN], small[8];
+    (void)state;
+
+    for (unsigned v = 0; v < 256; v++)
+        for (int pos = 0; pos < 4; pos++) {
+            char txt[20];
+            uint8_t q[4] = { 1, 22, 203, 9 };
+            q[pos] = (uint8_t)v;
+            snprintf(txt, sizeof(txt), "%u.%u.%u.%u", q[0], q[1], q[2], q[3]);
+            assert_true(addr_parse(txt, strlen(txt), &a));
+            inet_ntop(AF_INET, q, want, sizeof(want));
+            assert_string_equal(addr_str(&a, got, sizeof(got)), want);
+        }
+    assert_true(addr_parse("255.255.255.255", 15, &a));
+    addr_str(&a, small, sizeof(small));
+    assert_string_equal(small, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_v4_edges),
         cmocka_unit_test(test_v6),
+        cmocka_unit_test(test_str_v4_as_inet_ntop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
