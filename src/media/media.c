@@ -810,6 +810,18 @@ static void call_summary(const struct media *m, const struct mcall *c, struct sn
     if (v.expected)
         snprintf(o->note, sizeof(o->note), "as the SDP asked (hold, inactive or one-way "
                  "direction)");
+    /* what the capture can and cannot show: silence from a host it never saw send */
+    for (int i = 0; i < 2; i++) {
+        size_t n = strlen(o->note);
+        if (!v.cannot_see[i] || !v.have_sdp[i] ||
+            !(v.state == MEDIA_NONE || (v.state == MEDIA_ONE_WAY && v.silent == i)))
+            continue;
+        addr_str(&v.sdp_ep[i].ip, a, sizeof(a));
+        snprintf(o->note + n, sizeof(o->note) - n, "%sthis capture shows nothing sent from the "
+                 "%s's media host %s (one direction of a mirror?): it cannot show whether the "
+                 "%s sent RTP", n ? "; " : "", i == 0 ? "caller" : "callee", a,
+                 i == 0 ? "caller" : "callee");
+    }
     for (int i = 0; i < 2; i++) {
         if (!v.moved[i])
             continue;

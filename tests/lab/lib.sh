@@ -47,10 +47,12 @@ lab_log() { echo "lab: $*" >&2; }
 # lab_exec NS CMD...: run CMD inside namespace NS.
 lab_exec() { _ns=$1; shift; ip netns exec "$_ns" "$@"; }
 
-# lab_ns_add SUFFIX: create namespace lab$LAB_ID$SUFFIX; its name is left
-# in LAB_NS_NEW (no command substitution: LAB_NS_LIST must be updated here).
+# lab_ns_add SUFFIX: create namespace $LAB_NS_PREFIX$LAB_ID$SUFFIX (prefix
+# "lab" unless the test names its own, so tests can run side by side); its
+# name is left in LAB_NS_NEW (no command substitution: LAB_NS_LIST must be
+# updated here).
 lab_ns_add() {
-    LAB_NS_NEW=lab$LAB_ID$1
+    LAB_NS_NEW=${LAB_NS_PREFIX:-lab}$LAB_ID$1
     ip netns add "$LAB_NS_NEW" || return 1
     LAB_NS_LIST="$LAB_NS_LIST $LAB_NS_NEW"
     ip netns exec "$LAB_NS_NEW" ip link set lo up
