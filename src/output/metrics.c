@@ -285,6 +285,19 @@ static void agents_metrics(struct mctx *m)
         put_label_value(f, lab);
         fprintf(f, "\"} %.3f\n", (double)a->last_us / 1e6);
     }
+    /* What hep_agent_quiet judges: refused (spoofable) records do not count. */
+    head(f, "sipscope_hep_agent_last_admitted_timestamp_seconds", "gauge",
+         "Wall-clock time of an agent's last HEP record that passed the key and length "
+         "checks (Unix seconds; absent while none did).");
+    for (uint32_t i = 0; i < r->n_agents && i < RUN_MAX_AGENTS; i++) {
+        const struct run_agent *a = &r->agents[i];
+        if (a->last_ok_us == 0)
+            continue;
+        snprintf(lab, sizeof(lab), "%" PRIu32 "@%s", a->capid, addr_str(&a->ip, ip, sizeof(ip)));
+        fputs("sipscope_hep_agent_last_admitted_timestamp_seconds{agent=\"", f);
+        put_label_value(f, lab);
+        fprintf(f, "\"} %.3f\n", (double)a->last_ok_us / 1e6);
+    }
     head(f, "sipscope_hep_refused_total", "counter",
          "HEP records refused or dropped by the receiver, by reason.");
     for (size_t i = 0; i < m->s->n_counters; i++) {

@@ -72,6 +72,9 @@ PY
     mon_stop
 
     [ "$MON_RC" -eq 0 ] || { echo "FAIL: central exit $MON_RC"; fail=1; }
+    check_promtool "$LAB_WORK/metrics.prom" || fail=1
+    grep -q "^sipscope_hep_agent_last_admitted_timestamp_seconds{agent=\"$ID@" "$LAB_WORK/metrics.prom" ||
+        { echo "FAIL: no last admitted time of agent $ID in the metrics"; fail=1; }
     python3 tests/integration/lib/monitor_check.py "$LAB_WORK/alerts.ndjson" "$LAB_WORK/metrics.prom" \
         seq:auth_rejected:new,recovered latency:2.0 nodup || fail=1
     python3 - "$LAB_WORK/alerts.ndjson" "$LAB_WORK/central.json" "$ID" "$PROTO" <<'PY' || fail=1

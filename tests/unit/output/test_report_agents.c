@@ -131,6 +131,11 @@ static void test_metrics(void **state)
                               "result=\"refused\"} 16\n"));
     assert_non_null(strstr(t, "sipscope_hep_agent_last_seen_timestamp_seconds"
                               "{agent=\"42@192.0.2.7\"} 1795600010.000\n"));
+    assert_non_null(strstr(t, "sipscope_hep_agent_last_admitted_timestamp_seconds"
+                              "{agent=\"42@192.0.2.7\"} 1795600010.000\n"));
+    /* agent 44 had every record refused: no admitted time */
+    assert_null(strstr(t, "sipscope_hep_agent_last_admitted_timestamp_seconds"
+                          "{agent=\"44@"));
     assert_non_null(strstr(t, "sipscope_hep_refused_total{reason=\"bad_key\"} 16\n"));
     assert_non_null(strstr(t, "sipscope_hep_refused_total{reason=\"not_allowed\"} 5\n"));
     free(t);
