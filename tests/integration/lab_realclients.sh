@@ -34,6 +34,7 @@ for t in kamailio baresip svmap tcpdump tshark nft ip python3; do
 done
 [ -x "${SIPSCOPE:-}" ] || { echo "FAIL: no sipscope binary at ${SIPSCOPE:-}"; exit 1; }
 . "$ROOT/tests/lab/lib.sh"
+LAB_NS_PREFIX=diag
 trap 'lab_down' EXIT
 trap 'exit 130' INT TERM
 lab_up || exit 77
@@ -41,62 +42,8 @@ PW1=$(awk '$1 == "1001" { print $2 }' tests/lab/accounts.txt)
 TW=labtrunk.pstn.twilio.com
 start_kamailio "$ROOT/tests/lab/carrier.cfg" "PW_1001=\"$PW1\"" || exit 1
 
-# baresip_call NAME PASSWORD: one call to +15550100001 through the carrier
-# (outbound proxy 203.0.113.5, no REGISTER: regint=0), hung up by -t.
-baresip_call() {
-    _d=$LAB_WORK/baresip.$1
-    mkdir -p "$_d"
-    cat >"$_d/config" <<CFG
-poll_method epoll
-sip_listen $LAB_PBX_IP:5060
-net_interface $LAB_IF_PBX
-module_path /usr/lib/baresip/modules
-module g711.so
-module ausine.so
-module_app account.so
-module_app menu.so
-audio_source ausine,440
-audio_player ausine,440
-CFG
-    echo "<sip:1001@${BS_DOMAIN:-$TW}>;auth_pass=$2;outbound=\"sip:$LAB_CAR_IP:5060\";regint=0" >"$_d/accounts"
-    capture_start "$LAB_WORK/$1.pcap" || return 1
-    timeout -k 2 15 ip netns exec "$LAB_NS_PBX" baresip -f "$_d" -e "/dial +15550100001" -t 3 \
-        >"$_d/out" 2>&1 </dev/null
-    capture_stop
-}
-
-# sipvicious_scan NAME: svmap from the scanner address 192.0.2.66.
-sipvicious_scan() {
-    capture_start "$LAB_WORK/$1.pcap" || return 1
-    timeout -k 2 20 ip netns exec "$LAB_NS_PBX" svmap -b 192.0.2.66 -p5060 "$LAB_CAR_IP" \
-        >"$LAB_WORK/$1.out" 2>&1 </dev/null
-    capture_stop
-}
-
-# sipvicious_scan_unbound NAME: svmap as it is usually run, without -b: it
-# sends from the namespace's own address with Contact sip:100@127.0.0.1,
-# which is the scanner's forged header, not NAT.
-sipvicious_scan_unbound() {
-    capture_start "$LAB_WORK/$1.pcap" || return 1
-    timeout -k 2 20 ip netns exec "$LAB_NS_PBX" svmap -p5060 "$LAB_CAR_IP" \
-        >"$LAB_WORK/$1.out" 2>&1 </dev/null
-    capture_stop
-}
-
+. "$ROOT/tests/lab/realclients_lib.sh"
 fail=0
-# scenario NAME CLIENT ARG ROOT
-scenario() {
-    _n=$1 _root=$4
-    "$2" "$_n" "$3" || { echo "FAIL: $_n: capture"; fail=1; return; }
-    grep -a -q -E 'User-Agent: (baresip|friendly-scanner)' "$LAB_WORK/$_n.pcap" ||
-        { echo "FAIL: $_n: the client sent nothing"; fail=1; return; }
-    # shellcheck disable=SC2086
-    "$SIPSCOPE" -q -r "$LAB_WORK/$_n.pcap" ${SCOPE_ARGS:-} --report json --no-tui >"$LAB_WORK/$_n.json" 2>"$LAB_WORK/$_n.err"
-    python3 tests/lab/realclients_check.py "$LAB_WORK/$_n.pcap" "$LAB_WORK/$_n.json" "$_root" ||
-        { fail=1; return; }
-    grep -q -- "$PW1" "$LAB_WORK/$_n.json" && { echo "FAIL: $_n: the password is in the report"; fail=1; return; }
-    echo "$_n: root cause $_root, evidence agrees with tshark"
-}
 lab_pbx_addr 192.0.2.66/24 || exit 1
 scenario baresip_clean baresip_call "$PW1" none
 scenario baresip_wrong_password baresip_call "$PW1-typo" auth_rejected

@@ -22,7 +22,8 @@
 #   lab_down                     kill what we started, delete the namespaces
 #   lab_pbx_addr ADDR/LEN        add an address on the PBX side (+ route back)
 #   lab_pbx_addr_del ADDR/LEN    remove it
-#   lab_ns_add SUFFIX            create an extra namespace lab$LAB_ID$SUFFIX (-> $LAB_NS_NEW)
+#   lab_ns_add SUFFIX            create an extra namespace lab$LAB_ID$SUFFIX (-> $LAB_NS_NEW;
+#                                LAB_NS_PREFIX replaces "lab", so tests can tell theirs apart)
 #   start_kamailio CFG [DEFINES...]   carrier kamailio in $LAB_NS_CAR (-A each define)
 #   stop_kamailio
 #   run_sipp NS ARGS...          one bounded sipp run in namespace NS (returns sipp's status)
