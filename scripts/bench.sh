@@ -29,6 +29,7 @@
 #   BENCH_TOOLS="floor_pcap floor_osip analyse sipscope tshark_stat sngrep"
 #              (analyse = tests/bench/analyse.c: the analysis stages on one
 #               thread, no capture thread or ring)
+#   BENCH_RTP_SIZES="100k"  media workloads (step 6: sip_SIZE with RTP added); "" skips
 #   CALLGRIND=1        0 skips step 5
 #   CG_MSGS=20000      messages in the callgrind prefix
 set -u
@@ -233,6 +234,90 @@ print("sipscope exits 1 when it reports a finding of severity warning or worse (
 EOF
 }
 
+# --- 6. media: an RTP-carrying workload ----------------------------------------
+# tests/bench/add_rtp.py adds to sip_SIZE.pcap the RTP of every call answered in
+# it (PCMU 20 ms: 50 packets/s each way, ACK to BYE). sipscope must count every
+# RTP packet and stream (its JSON counters against the generator's), then runs
+# alternately on the SIP-only and the RTP-carrying file: the per-RTP-packet cost
+# is the median over rounds of (wall with RTP - wall without) / RTP packets, and
+# the media tables' evictions are printed next to it.
+bench_rtp() {
+    local s=$1 f=$OUT/sip_$1.pcap g=$OUT/rtp_$1.pcap j=$RES/runs.rtp_$1.tsv r t w p t0 t1
+    workload "$s"
+    if [ ! -s "$g" ] || [ "$f" -nt "$g" ] || [ tests/bench/add_rtp.py -nt "$g" ]; then
+        python3 tests/bench/add_rtp.py "$f" "$g.tmp" --stats "$OUT/rtp_$s.json" 2>/dev/null &&
+            mv "$g.tmp" "$g" || { echo "bench: add_rtp failed for $s" >&2; return; }
+    fi
+    [ "$PLACEHOLDER" = 0 ] || return
+    "$SIPSCOPE" -r "$g" --report json >"$RES/sipscope.rtp_$s.json" 2>/dev/null
+    printf 'round\tfile\twall\tuser\tsys\tmaxrss_kib\n' >"$j"
+    for r in $(seq 1 "$RUNS"); do
+        for t in sip rtp; do
+            p=$f; [ $t = rtp ] && p=$g
+            t0=$EPOCHREALTIME
+            /usr/bin/time -f '%U %S %M' -o "$RES/time.tmp" "$SIPSCOPE" -r "$p" --report json \
+                >/dev/null 2>&1
+            t1=$EPOCHREALTIME
+            read -r u sy m < <(tail -1 "$RES/time.tmp") || continue
+            w=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", b - a}')
+            printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$t" "$w" "$u" "$sy" "$m" >>"$j"
+        done
+    done
+    rm -f "$RES/time.tmp"
+    # instructions are what a loaded machine cannot blur: Ir(with RTP) - Ir(SIP only)
+    local ir_sip="" ir_rtp=""
+    if [ "$CALLGRIND" = 1 ] && command -v valgrind >/dev/null; then
+        for t in sip rtp; do
+            p=$f; [ $t = rtp ] && p=$g
+            valgrind --tool=callgrind --callgrind-out-file="$RES/rtp_$s.$t.cg" "$SIPSCOPE" -r "$p" \
+                --report json >/dev/null 2>"$RES/rtp_$s.$t.cg.log"
+            callgrind_annotate "$RES/rtp_$s.$t.cg" 2>/dev/null |
+                awk '/PROGRAM TOTALS/{gsub(",","",$1); print $1; exit}' >"$RES/rtp_$s.$t.ir"
+        done
+        ir_sip=$(cat "$RES/rtp_$s.sip.ir") ir_rtp=$(cat "$RES/rtp_$s.rtp.ir")
+    fi
+    IR_SIP=$ir_sip IR_RTP=$ir_rtp python3 - "$s" "$OUT/rtp_$s.json" "$RES/sipscope.rtp_$s.json" "$j" <<'EOF'
+import csv, json, statistics, sys
+size, gen, rep, runs = sys.argv[1:5]
+g = json.load(open(gen))
+c = json.load(open(rep))["stats"]["counters"]
+by = {}
+for r in csv.DictReader(open(runs), delimiter="\t"):
+    by.setdefault(r["round"], {})[r["file"]] = r
+pairs = [x for x in by.values() if "rtp" in x and "sip" in x]
+n = g["rtp_packets"]
+def med(v):
+    return statistics.median(v) if v else float("nan")
+wall = med([(float(x["rtp"]["wall"]) - float(x["sip"]["wall"])) / n * 1e9 for x in pairs]) if n else 0
+cpu = med([((float(x["rtp"]["user"]) + float(x["rtp"]["sys"])) -
+            (float(x["sip"]["user"]) + float(x["sip"]["sys"]))) / n * 1e9 for x in pairs]) if n else 0
+ws = med([float(x["sip"]["wall"]) for x in pairs])
+wr = med([float(x["rtp"]["wall"]) for x in pairs])
+rss = max([int(x["rtp"]["maxrss_kib"]) for x in pairs] or [0]) / 1024.0
+ev = ", ".join("%s %s" % (k.split(".")[1], c.get(k, "?")) for k in
+               ("media.calls.evicted", "media.ports.evicted", "media.streams.evicted",
+                "media.heuristic.evicted"))
+print("### Media: sip_%s with RTP (tests/bench/add_rtp.py: 50 packets/s each way per answered "
+      "call), %d rounds\n" % (size, len(pairs)))
+print("| RTP packets | streams | calls with media | counted by sipscope (RTP, streams) | "
+      "wall SIP only s | wall with RTP s | ns per RTP packet (wall) | ns per RTP packet (cpu) | "
+      "peak RSS MiB | media evictions |")
+print("|---:|---:|---:|---|---:|---:|---:|---:|---:|---|")
+print("| {:,} | {:,} | {:,} | {}, {} | {:.4f} | {:.4f} | {:.0f} | {:.0f} | {:.1f} | {} |".format(
+    n, g["streams"], g["calls_with_media"], c.get("media.rtp.packets", "?"),
+    c.get("media.streams", "?"), ws, wr, wall, cpu, rss, ev))
+import os
+if os.environ.get("IR_SIP") and os.environ.get("IR_RTP") and n:
+    print("\nInstructions (callgrind): %s without RTP, %s with; %.0f instructions per RTP packet "
+          "(the whole path: capture, decode, the media stage, streams and verdicts)." % (
+              "{:,}".format(int(os.environ["IR_SIP"])), "{:,}".format(int(os.environ["IR_RTP"])),
+              (int(os.environ["IR_RTP"]) - int(os.environ["IR_SIP"])) / n))
+ok = c.get("media.rtp.packets") == n and c.get("media.streams") == g["streams"]
+print("\nsipscope %s every RTP packet and stream of the workload%s.\n" % (
+    "counted" if ok else "did NOT count", "" if ok else " (a fast wrong tool is no result)"))
+EOF
+}
+
 # --- 5. callgrind --------------------------------------------------------------
 callgrind() {
     command -v valgrind >/dev/null || { echo "bench: no valgrind, skipping callgrind" >&2; return; }
@@ -302,6 +387,7 @@ callgrind() {
              "analyse $(cat "$RES/analyse.$s.seen" 2>/dev/null || echo -)."
         echo
     done
+    for s in ${BENCH_RTP_SIZES-100k}; do bench_rtp "$s"; done
     [ "$CALLGRIND" = 1 ] && callgrind
     echo
     echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."

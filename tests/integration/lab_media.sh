@@ -27,6 +27,8 @@
 #               the phone) never sees that host send: one_way_media is info
 #               and says the capture may not see that direction; the report
 #               says what the capture can and cannot show.
+# Live: during nat_void, sipscope -i on the carrier side must have alerted
+# one_way_media and media_nat (--alerts) before it is stopped.
 # Namespaces media<ID>{p,c,l,n}. Bounded: sipp -timeout and timeout(1),
 # about 60 s. Env: SIPSCOPE. Exit 0 pass, 77 skip (not root, tool missing).
 set -u
@@ -117,7 +119,24 @@ NFT
 [ $? -eq 0 ] || { echo "FAIL: nft (RTP drop)"; exit 1; }
 call oneway_fw "$LAB_NS_LAN" 192.168.50.10 "$LAN" "$LAB_WORK/uas_echo.xml" 203.0.113.5 -rtp_echo
 lab_exec "$LAB_NS_NAT" nft delete table ip labrtpfw
+# live: sipscope -i on the carrier side during the call; its media alerts must be
+# out while it still runs (at the BYE), not only when it stops
+lab_exec "$LAB_NS_CAR" "$SIPSCOPE" -i "lr$LAB_ID" -q --no-tui --alerts "$LAB_WORK/live.alerts" \
+    udp >"$LAB_WORK/live.out" 2>"$LAB_WORK/live.err" &
+LIVE=$!
+sleep 1
 call nat_void "$LAB_NS_LAN" 192.168.50.10 "$WAN" "$LAB_WORK/uas_play.xml" 203.0.113.5
+sleep 2
+live_kinds=$(python3 -c 'import json, sys
+print(" ".join(sorted({json.loads(l)["kind"] for l in open(sys.argv[1]) if l.strip()})))' \
+    "$LAB_WORK/live.alerts" 2>/dev/null)
+kill -0 "$LIVE" 2>/dev/null && alive=yes || alive=no
+kill -TERM "$LIVE" 2>/dev/null
+wait "$LIVE" 2>/dev/null
+case "$alive $live_kinds" in
+    yes*media_nat*one_way_media*) echo "  ok   live: one_way_media and media_nat alerted while sipscope ran ($live_kinds)" ;;
+    *) echo "FAIL: live: media alerts while running: '$live_kinds' (running: $alive)"; tail -3 "$LAB_WORK/live.err"; fail=1 ;;
+esac
 call nat_latch "$LAB_NS_LAN" 192.168.50.10 "$WAN" "$LAB_WORK/uas_echo.xml" 203.0.113.5 -rtp_echo
 call mirror "$LAB_NS_PBX" 198.51.100.10 "$CAR" "$LAB_WORK/uas_play.xml" 203.0.113.6 "" \
     "udp and (port 5060 or src host 198.51.100.10)"
