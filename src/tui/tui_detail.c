@@ -29,6 +29,11 @@ void tui_detail_build(struct tui_text *t, const struct snap_finding *x)
     enum tui_role sev = tui_role_severity(x->severity);
     tui_text_addf(t, sev, 0, "%s  %s", severity_name(x->severity), x->kind);
     tui_text_addf(t, TR_NORMAL, 0, "%s", x->summary);
+    if (x->explained_by[0] != '\0')
+        tui_text_addf(t, TR_NORMAL, 0, "id %s, explained by %s: its root cause is in the "
+                      "Diagnosis at the top of the dashboard", x->id, x->explained_by);
+    else if (x->id[0] != '\0')
+        tui_text_addf(t, TR_NORMAL, 0, "id %s", x->id);
     tui_text_add(t, TR_NORMAL, 0, "", 0);
     if (x->entity[0] != '\0')
         tui_text_addf(t, TR_NORMAL, 2, "entity:     %s", x->entity);

@@ -5,8 +5,10 @@
 # row per root cause in the report's order and words ("1. [ERROR]
 # auth_rejected on trunk: PBX ... (confidence high)"), the findings panel
 # still below it with every finding kind (folded, never hidden) and Enter
-# still opening the first finding; on a small terminal the top root cause
-# still shows; a capture with nothing wrong shows no diagnosis panel.
+# still opening the first finding (its detail gives its id, and the root that
+# explains it: lab source_ip_changed, whose ip_rejected is explained); on a
+# small terminal the top root cause still shows; a capture with nothing
+# wrong shows no diagnosis panel.
 # Captures: sngrep__aaa (4 root causes: wrong password, NAT, a late answer,
 # an unanswered challenge); nDPI__webex (failed TLS handshakes of one
 # client to many servers: one root cause, not one per server).
@@ -63,6 +65,9 @@ done
 [ -s "$TUI_TMP/missing" ] && tui_fail "findings panel lacks $(tr '\n' ' ' <"$TUI_TMP/missing")"
 tui_keys Enter
 tui_wait "Finding detail" || tui_done
+first_id=$("$SIPSCOPE" -q --no-tui -r "$AAA" --report json 2>/dev/null |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["findings"][0]["id"])')
+tui_expect "id $first_id" "the finding's id in its detail"
 tui_keys Escape
 tui_wait " Diagnosis: $ndiag root cause(s)" || tui_done
 
@@ -81,6 +86,25 @@ tui_start 140 40 LANG=C.UTF-8 -- -r "$WEBEX" --tui
 tui_wait "replay done" 30 || tui_done
 tui_expect "tls_failed on trunk: 10.8.0.1 to " "one tls_failed root cause"
 [ "$(tui_pane | grep -c 'tls_failed on trunk')" = 1 ] || tui_fail "tls_failed is not one root cause"
+tui_quit 0
+tui_stop
+
+# an explained finding says so in its detail, and its root heads the screen
+IPCH=$(cd "$(dirname "$0")/../.." && pwd)/pcaps/lab/source_ip_changed.pcap
+"$SIPSCOPE" -q --no-tui -r "$IPCH" --report json 2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+f = d["findings"][0]
+print(f["id"], f.get("explained_by") or "-", d["diagnosis"][0]["root_cause"])' >"$TUI_TMP/ipch"
+read -r fid fby froot <"$TUI_TMP/ipch"
+[ "$fby" != - ] || { echo "FAIL: $IPCH: the first finding is not explained any more"; exit 1; }
+tui_start 120 40 LANG=C.UTF-8 -- -r "$IPCH" --tui
+tui_wait "replay done" 20 || tui_done
+tui_expect " 1. [ERROR] $froot on trunk: " "the root cause first"
+tui_keys Enter
+tui_wait "Finding detail" || tui_done
+tui_expect "id $fid, explained by $fby: its root cause is in the Diagnosis" "folded, not hidden"
+tui_keys Escape
 tui_quit 0
 tui_stop
 
