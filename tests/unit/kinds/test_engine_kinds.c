@@ -305,6 +305,13 @@ static void test_scanner_population(void **state)
     scan_register(&t, "192.0.2.67", "101", 2);
     scan_register(&t, "192.0.2.67", "102", 3);
     scan_register(&t, "192.0.2.68", "103", 4);
+    /* a REGISTER never retried still names the account it tries */
+    tl_feed(&t, "192.0.2.68", 5070, TRUNK, 5060,
+            "REGISTER sip:" TRUNK " SIP/2.0\n"
+            "Via: SIP/2.0/UDP 192.0.2.68:5070;branch=z9hG4bKsc9\n"
+            "From: <sip:104@" TRUNK ">;tag=s9\nTo: <sip:104@" TRUNK ">\n"
+            "Call-ID: sc9@x\nCSeq: 1 REGISTER\n"
+            "User-Agent: friendly-scanner\nContent-Length: 0\n\n");
     tl_finish(&t);
     for (size_t i = 0; i < t.snap.n_findings; i++)
         n += strcmp(t.snap.findings[i].kind, "scanner") == 0;
@@ -315,10 +322,11 @@ static void test_scanner_population(void **state)
     assert_int_equal(f->n_members, 3);
     assert_string_equal(f->entity, "3 sources to " TRUNK);
     assert_non_null(strstr(f->summary, "3 scanners (friendly-scanner)"));
-    assert_non_null(strstr(f->summary, "8 REGISTER"));   /* 4 requests, 4 retries */
+    assert_non_null(strstr(f->summary, "9 REGISTER"));   /* 5 requests, 4 retries */
     assert_string_equal(f->sample[0].name, "192.0.2.67");       /* most requests first */
     assert_int_equal(f->sample[0].count, 4);
-    assert_int_equal(f->n_targets, 4);
+    assert_int_equal(f->n_targets, 5);
+    assert_string_equal(f->targets[4], "104@" TRUNK);
     assert_null(tl_find(&t, "auth_rejected"));     /* the attack's refusals are not users' */
     tl_close(&t);
 }
