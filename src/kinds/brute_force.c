@@ -120,8 +120,11 @@ static void by_source(struct kind_ctx *k, const struct kind_event *ev)
     }
     if (f->f.n_members > 1) {
         pop_text(f, &ax->server.ip);
-        finding_fix(f, "Block the guessing sources at the firewall (--report json lists every "
-                       "one)");
+        /* the first source's fix speaks for all of them now */
+        if (f->f.n_fix > 0)
+            findings_fmt(f->f.fix[0], sizeof(f->f.fix[0]), "Block the guessing sources at the "
+                         "firewall (--report json lists every one); allow SIP only from known "
+                         "addresses");
         return;
     }
     /* the first source of this server: the finding reads as its own */

@@ -200,8 +200,11 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     }
     if (f->f.n_members > 1) {
         pop_text(f, pop_of(k, f), &ev->m->dst.ip);
-        finding_fix(f, "Block the scanning sources at the firewall (--report json lists "
-                       "every one)");
+        /* the first scanner's fix speaks for all of them now */
+        if (f->f.n_fix > 0)
+            findings_fmt(f->f.fix[0], sizeof(f->f.fix[0]), "Allow SIP only from the provider's "
+                         "signalling addresses (firewall allow-list); drop the scanning sources "
+                         "(--report json lists every one)");
         return;
     }
     /* the first scanner of this server: the finding reads as one source's */

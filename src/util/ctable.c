@@ -4,7 +4,8 @@
  *
  * Flow: correlate. Thread: the analysis thread. Memory: all arrays are
  * allocated in ctab_init; nothing grows afterwards (STYLE.md "Memory").
- * Keys are hashed with the shared SipHash-2-4 (siphash.h), seeded per table.
+ * Keys are hashed with the shared SipHash-1-3 (siphash.h), seeded per table;
+ * the index is open addressing with linear probing (ctable.h).
  */
 #include "ctable.h"
 
@@ -19,14 +20,14 @@ int ctab_init(struct ctab *t, size_t cap, size_t esize, ctab_evict_fn on_evict, 
     memset(t, 0, sizeof(*t));
     if (cap == 0)
         cap = 1;
-    if (cap >= CTAB_NONE / 2)
+    if (cap > (1u << 30))       /* the index (1.25 x cap, a power of two) fits 32 bits */
         return ERR_INVAL;
     t->cap = cap;
     t->esize = esize;
-    t->nbuckets = 1;
-    while (t->nbuckets < cap)
-        t->nbuckets <<= 1;
-    t->bucket = malloc(sizeof(uint32_t) * t->nbuckets);
+    t->nslots = 1;
+    while (t->nslots < cap + cap / 4 + 1)
+        t->nslots <<= 1;
+    t->slot = calloc(t->nslots, sizeof(*t->slot));
     t->chain = malloc(sizeof(uint32_t) * cap);
     t->older = malloc(sizeof(uint32_t) * cap);
     t->newer = malloc(sizeof(uint32_t) * cap);
@@ -34,13 +35,11 @@ int ctab_init(struct ctab *t, size_t cap, size_t esize, ctab_evict_fn on_evict, 
     t->serial = calloc(cap, sizeof(uint32_t));
     t->used = calloc(cap, 1);
     t->entries = calloc(cap, esize);
-    if (!t->bucket || !t->chain || !t->older || !t->newer || !t->hash || !t->serial ||
+    if (!t->slot || !t->chain || !t->older || !t->newer || !t->hash || !t->serial ||
         !t->used || !t->entries) {
         ctab_free(t);
         return ERR_NOMEM;
     }
-    for (uint32_t i = 0; i < t->nbuckets; i++)
-        t->bucket[i] = CTAB_NONE;
     for (size_t i = 0; i < cap; i++)
         t->chain[i] = (i + 1 < cap) ? (uint32_t)(i + 1) : CTAB_NONE;   /* free list */
     t->free_head = 0;
@@ -53,7 +52,7 @@ int ctab_init(struct ctab *t, size_t cap, size_t esize, ctab_evict_fn on_evict, 
 
 void ctab_free(struct ctab *t)
 {
-    free(t->bucket);
+    free(t->slot);
     free(t->chain);
     free(t->older);
     free(t->newer);
@@ -105,22 +104,51 @@ uint32_t ctab_serial(const struct ctab *t, const void *entry)
 
 void *ctab_find(const struct ctab *t, uint64_t h)
 {
+    uint32_t mask = t->nslots - 1, j;
+
     if (t->cap == 0)
         return NULL;
-    for (uint32_t i = t->bucket[h & (t->nbuckets - 1)]; i != CTAB_NONE; i = t->chain[i])
-        if (t->hash[i] == h)
-            return entry_at(t, i);
-    return NULL;
+    /* at most n probes: the load stays under 0.8, so a run always ends */
+    for (j = (uint32_t)h & mask;; j = (j + 1) & mask) {
+        const struct ctab_slot *s = &t->slot[j];
+        if (s->idx1 == 0)
+            return NULL;
+        if (s->hash == h)
+            return entry_at(t, s->idx1 - 1);
+    }
+}
+
+/* Take entry i out of the index: find its slot, then shift back each later
+ * slot of the run that may move into the hole (its home is not between the
+ * hole and itself), so no tombstone is left (Knuth vol. 3, 6.4 Algorithm R). */
+static void slot_remove(struct ctab *t, uint32_t i)
+{
+    uint32_t mask = t->nslots - 1, j = (uint32_t)t->hash[i] & mask, k;
+
+    while (t->slot[j].idx1 != i + 1) {
+        if (t->slot[j].idx1 == 0)
+            return;                 /* not indexed (cannot happen) */
+        j = (j + 1) & mask;
+    }
+    for (k = j;;) {
+        uint32_t home;
+        k = (k + 1) & mask;
+        if (t->slot[k].idx1 == 0)
+            break;
+        home = (uint32_t)t->slot[k].hash & mask;
+        /* k stays when its home lies cyclically in (j, k] */
+        if (j <= k ? (home > j && home <= k) : (home > j || home <= k))
+            continue;
+        t->slot[j] = t->slot[k];
+        j = k;
+    }
+    t->slot[j].idx1 = 0;
+    t->slot[j].hash = 0;
 }
 
 static void unlink_entry(struct ctab *t, uint32_t i)
 {
-    uint32_t *pp = &t->bucket[t->hash[i] & (t->nbuckets - 1)];
-
-    while (*pp != CTAB_NONE && *pp != i)
-        pp = &t->chain[*pp];
-    if (*pp == i)
-        *pp = t->chain[i];
+    slot_remove(t, i);
     if (t->older[i] != CTAB_NONE)
         t->newer[t->older[i]] = t->newer[i];
     else
@@ -145,7 +173,7 @@ void ctab_remove(struct ctab *t, void *entry)
 
 void *ctab_insert(struct ctab *t, uint64_t h)
 {
-    uint32_t i, b;
+    uint32_t i, j, mask = t->nslots - 1;
 
     if (t->cap == 0)
         return NULL;
@@ -162,9 +190,10 @@ void *ctab_insert(struct ctab *t, uint64_t h)
     t->used[i] = 1;
     t->serial[i]++;
     t->hash[i] = h;
-    b = (uint32_t)(h & (t->nbuckets - 1));
-    t->chain[i] = t->bucket[b];
-    t->bucket[b] = i;
+    for (j = (uint32_t)h & mask; t->slot[j].idx1 != 0; j = (j + 1) & mask)
+        ;
+    t->slot[j].hash = h;
+    t->slot[j].idx1 = i + 1;
     t->older[i] = t->newest;
     t->newer[i] = CTAB_NONE;
     if (t->newest != CTAB_NONE)

@@ -8,7 +8,9 @@
 # Call-IDs, nonces, usernames and client addresses; early problem dialogs
 # first, then only healthy traffic) into `sipscope -r - --report json` over a
 # pipe, under /usr/bin/time. It checks:
-#   - peak RSS < SOAK_RSS_MIB (default 64) with the default caps;
+#   - peak RSS < SOAK_RSS_MIB (default 256, the default --mem budget) and
+#     flat: the largest size's peak within 10% of the smallest's (the memory
+#     budget bounds it, whatever the stream's length);
 #   - sipscope counted every message (stats in the JSON report);
 #   - the findings made by the early dialogs (trunks 203.0.113.99 ip_rejected
 #     and 203.0.113.98 auth_rejected, frames 1..early_frames) are still
@@ -22,14 +24,15 @@ cd "$ROOT"
 SIPSCOPE=${SIPSCOPE:-$ROOT/build/rel/sipscope}
 [ -x "$SIPSCOPE" ] || SIPSCOPE=$ROOT/sipscope
 [ -x "$SIPSCOPE" ] || { echo "soak: no sipscope binary (make first)"; exit 2; }
-RSS_MIB=${SOAK_RSS_MIB:-64}
+RSS_MIB=${SOAK_RSS_MIB:-256}
 W=$ROOT/build/soak
 mkdir -p "$W"
 gcc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$W/soakgen" tests/soak/soakgen.c ||
     { echo "soak: cannot build soakgen"; exit 2; }
 sizes=${*:-1000000 10000000}
 fail=0
-printf '%-10s %8s %9s %10s %8s %s\n' messages wall_s peak_MiB msgs/s exit checks
+printf '%-10s %8s %9s %10s %8s %10s %s\n' messages wall_s peak_MiB msgs/s exit evictions checks
+first_kib="" last_kib=""
 for n in $sizes; do
     set -o pipefail
     "$W/soakgen" -n "$n" 2>"$W/gen.$n.err" |
@@ -71,8 +74,16 @@ print(("FAIL " + "; ".join(bad)) if bad else "ok (early: %s)" % ",".join(sorted(
 PY
 )
     rate=$(awk -v n="$n" -v w="$wall" 'BEGIN{ if (w > 0) printf "%.0f", n / w; else print "-" }')
-    printf '%-10s %8s %9.1f %10s %8s %s\n' "$n" "$wall" "$(awk -v k="$kib" 'BEGIN{print k/1024}')" \
-        "$rate" "$rc" "$checks"
+    ev=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["stats"]["evictions"])' \
+        "$W/report.$n.json" 2>/dev/null || echo "?")
+    printf '%-10s %8s %9.1f %10s %8s %10s %s\n' "$n" "$wall" "$(awk -v k="$kib" 'BEGIN{print k/1024}')" \
+        "$rate" "$rc" "$ev" "$checks"
+    [ -n "$first_kib" ] || first_kib=$kib
+    last_kib=$kib
     case "$checks" in ok*) ;; *) fail=1; tail -3 "$W/stderr.$n" | sed 's/^/    stderr: /' ;; esac
 done
+if [ -n "$first_kib" ] && [ "$last_kib" -gt $((first_kib + first_kib / 10)) ]; then
+    echo "FAIL peak RSS not flat: $((first_kib / 1024)) MiB at the first size, $((last_kib / 1024)) MiB at the last"
+    fail=1
+fi
 exit $fail
