@@ -223,8 +223,15 @@ static void test_lab_tampered(void **st)
         k.seq = 1;
         if (lab_open(&k, n, &type) >= 0)
             fail_msg("%s: opened with the wrong sequence number", l->name);
+        /* longer than any TLS record may be: refused before anything is
+         * written (a caller's buffer holds TLS_CIPHERTEXT_MAX) */
+        static uint8_t big_in[TLS_CIPHERTEXT_MAX + 64], big_out[TLS_CIPHERTEXT_MAX + 64];
         lab_keys(l, &k);
-        assert_int_equal(tls_open(&k, rec, out, TLS_CIPHERTEXT_MAX + 1, out, &type), -1);
+        memset(big_out, 0xa5, sizeof(big_out));
+        assert_int_equal(tls_open(&k, rec, big_in, TLS_CIPHERTEXT_MAX + 32, big_out, &type), -1);
+        for (size_t b = 0; b < sizeof(big_out); b++)
+            if (big_out[b] != 0xa5)
+                fail_msg("%s: an oversized record was decrypted into the buffer", l->name);
     }
 }
 
