@@ -389,13 +389,8 @@ struct scratch {
  * trunks is two accounts to fix. */
 static bool client_wide(enum kind_id k)
 {
-    switch (k) {
-    case KIND_TLS_FAILED: case KIND_TLS_CERTIFICATE: case KIND_TLS_ENCRYPTED:
-    case KIND_NAT_REWRITE: case KIND_SIP_ALG:
-        return true;
-    default:
-        return false;
-    }
+    return k == KIND_TLS_FAILED || k == KIND_TLS_CERTIFICATE || k == KIND_TLS_ENCRYPTED ||
+           k == KIND_NAT_REWRITE || k == KIND_SIP_ALG;
 }
 
 /* b (just filled from root f) is the same cause as t: one kind on one
