@@ -70,7 +70,7 @@ struct caps {
     uint64_t given;     /* bit per CAPS_FIELDS entry set with --cap (kept by caps_apply_mem) */
 };
 
-#define CAPS_MEM_DEFAULT (256ull << 20)
+#define CAPS_MEM_DEFAULT (320ull << 20)
 #define CAPS_MEM_MIN (16u << 20)
 
 void caps_default(struct caps *c);

@@ -150,7 +150,7 @@ void cli_usage(FILE *f)
 "  --hep-id N           HEP capture-agent id (default 0)\n"
 "\n"
 "Analysis:\n"
-"  --mem SIZE           memory budget of the analysis tables (default 128M)\n"
+"  --mem SIZE           memory budget of the analysis tables (default 320M)\n"
 "  --cap NAME=VALUE     change one limit (ring_bytes, snaplen, dialogs, ...); a table\n"
 "                       cap given here overrides its share of --mem\n"
 "  --secrets FILE       known passwords, to tell a wrong password from others\n"

@@ -69,7 +69,12 @@ int caps_parse_size(const char *s, uint64_t *out)
  * to what its share can hold; a table that would get fewer than its floor
  * gets the floor (a tiny --mem still analyses a small capture).
  */
-#define CAPS_MEM_FIXED (24ull << 20)
+#define CAPS_MEM_FIXED (32ull << 20)
+/* What the shares below may use of the rest: the per-entry figures leave
+ * out the interned strings, the index slots and the allocator's overhead;
+ * tests/soak/soak.sh (every table full) measured 305 MiB of RSS for a
+ * 256 MiB budget with all of the rest shared out, so 4/5 of it is. */
+#define CAPS_MEM_SHARED(room) ((room) / 5 * 4)
 static const struct share {
     enum caps_index idx;
     uint32_t bytes;         /* per live entry */
@@ -100,7 +105,7 @@ static uint64_t *field_of(struct caps *c, enum caps_index i)
 
 void caps_apply_mem(struct caps *c)
 {
-    uint64_t room = c->mem > CAPS_MEM_FIXED ? c->mem - CAPS_MEM_FIXED : 0;
+    uint64_t room = CAPS_MEM_SHARED(c->mem > CAPS_MEM_FIXED ? c->mem - CAPS_MEM_FIXED : 0);
 
     for (size_t i = 0; i < sizeof(shares) / sizeof(shares[0]); i++) {
         const struct share *sh = &shares[i];

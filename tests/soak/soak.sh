@@ -8,7 +8,7 @@
 # Call-IDs, nonces, usernames and client addresses; early problem dialogs
 # first, then only healthy traffic) into `sipscope -r - --report json` over a
 # pipe, under /usr/bin/time. It checks:
-#   - peak RSS < SOAK_RSS_MIB (default 256, the default --mem budget) and
+#   - peak RSS < SOAK_RSS_MIB (default 320, the default --mem budget) and
 #     flat: the largest size's peak within 10% of the smallest's (the memory
 #     budget bounds it, whatever the stream's length);
 #   - sipscope counted every message (stats in the JSON report);
@@ -24,7 +24,7 @@ cd "$ROOT"
 SIPSCOPE=${SIPSCOPE:-$ROOT/build/rel/sipscope}
 [ -x "$SIPSCOPE" ] || SIPSCOPE=$ROOT/sipscope
 [ -x "$SIPSCOPE" ] || { echo "soak: no sipscope binary (make first)"; exit 2; }
-RSS_MIB=${SOAK_RSS_MIB:-256}
+RSS_MIB=${SOAK_RSS_MIB:-320}
 W=$ROOT/build/soak
 mkdir -p "$W"
 gcc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$W/soakgen" tests/soak/soakgen.c ||
