@@ -423,6 +423,21 @@ static void test_fold(void **state)
     assert_int_equal(snap.n_diagnosis, 1);
     assert_string_equal(snap.diagnosis[0].trunk, "3 clients to " TRUNK);
 
+    /* the PBX's NAT set-up (its LAN address in Contact) towards two
+     * trunks, and a SIP ALG on its way to both: one cause each */
+    for (int k = 0; k < 2; k++) {
+        enum kind_id kind = k == 0 ? KIND_NAT_REWRITE : KIND_SIP_ALG;
+        reset();
+        peer(PBX, TRUNK, 7);
+        peer(PBX, TRUNK2, 9);
+        finding(kind, PBX, TRUNK, 7);
+        finding(kind, PBX, TRUNK2, 9);
+        diagnosis_run(&snap);
+        assert_int_equal(snap.n_diagnosis, 1);
+        assert_int_equal(snap.diagnosis[0].n_roots, 2);
+        assert_string_equal(snap.diagnosis[0].trunk, PBX " to 2 servers");
+    }
+
     /* a wrong password on two trunks: two diagnoses */
     reset();
     peer(PBX, TRUNK, 7);
