@@ -124,6 +124,7 @@ struct pipeline *pipeline_new(const struct pipeline_opts *o, char *errbuf)
     decode_set_media(p->dec, true);
     engine_set_media(p->eng, p->media);
     media_set_heuristic(p->media, o->rtp_heuristic);
+    media_set_live(p->media, o->live);
     if (o->tls_keylog != NULL && !decode_tls_keylog(p->dec, o->tls_keylog)) {
         err_set(errbuf, "--tls-keylog: out of memory");
         pipeline_free(p);

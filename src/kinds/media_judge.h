@@ -5,7 +5,9 @@
  *
  * A call is judged once: at its BYE (KEV_REQUEST, not a retransmission), or
  * at the end of input when it was answered MEDIA_JUDGE_US before and never
- * ended. Private header of src/kinds/. Thread: the analysis thread.
+ * ended; live (media_set_live), a call still up MEDIA_LIVE_JUDGE_US after
+ * its answer is judged then instead, at the SIP message media_due_now()
+ * names (KEV_MESSAGE), and not again. Private header of src/kinds/. Thread: the analysis thread.
  */
 #ifndef SIPSCOPE_KINDS_MEDIA_JUDGE_H
 #define SIPSCOPE_KINDS_MEDIA_JUDGE_H
@@ -32,7 +34,20 @@ static inline bool media_judge_long_enough(const struct media_verdict *v, int64_
 static inline void media_judge_each_cb(void *ud, const struct media_verdict *v)
 {
     const struct media_judge_walk *w = ud;
-    if (v->end_us == 0 && media_judge_long_enough(v, w->k->v->now_us))
+    if (v->end_us == 0 && v->live_frame == 0 && media_judge_long_enough(v, w->k->v->now_us))
+        w->fn(w->k, v);
+}
+
+struct media_judge_due {
+    struct kind_ctx *k;
+    media_judge_fn fn;
+    uint64_t frame;
+};
+
+static inline void media_judge_due_cb(void *ud, const struct media_verdict *v)
+{
+    const struct media_judge_due *w = ud;
+    if (v->live_frame == w->frame)
         w->fn(w->k, v);
 }
 
@@ -41,10 +56,17 @@ static inline void media_judge_event(struct kind_ctx *k, const struct kind_event
 {
     struct media_verdict v;
 
-    if (k->v->media == NULL || ev->type != KEV_REQUEST || ev->m == NULL ||
-        ev->m->method != SIP_BYE)
+    if (k->v->media == NULL || ev->m == NULL)
         return;
-    if (media_call(k->v->media, ev->m->call_id, &v) && media_judge_long_enough(&v, ev->m->ts_us))
+    if (ev->type == KEV_MESSAGE && media_due_now(k->v->media, ev->m)) {
+        struct media_judge_due w = { k, fn, ev->m->frame };
+        media_each_call(k->v->media, media_judge_due_cb, &w);
+        return;
+    }
+    if (ev->type != KEV_REQUEST || ev->m->method != SIP_BYE)
+        return;
+    if (media_call(k->v->media, ev->m->call_id, &v) && v.live_frame == 0 &&
+        media_judge_long_enough(&v, ev->m->ts_us))
         fn(k, &v);
 }
 

@@ -98,6 +98,7 @@ struct mcall {
     bool moved[2];
     struct endpoint real_src[2];
     uint64_t moved_frame[2];
+    uint64_t live_frame;        /* judged while up (media_set_live), at this frame */
 };
 
 /* An announced (address, port): whose and for what. */
@@ -141,6 +142,11 @@ struct media {
      * RTP-looking datagrams never evicts a call's streams */
     bool heuristic;
     struct ctab hstreams;
+    /* live: calls still up are judged MEDIA_LIVE_JUDGE_US after the answer */
+    bool live;
+    int64_t next_due_us;
+    uint64_t due_frame;
+    const char *due_raw;        /* compared, never read: which message of the frame */
     uint64_t ctr[M_COUNT];
 };
 
@@ -182,6 +188,33 @@ void media_free(struct media *m)
 void media_set_heuristic(struct media *m, bool on)
 {
     m->heuristic = on;
+}
+
+void media_set_live(struct media *m, bool on)
+{
+    m->live = on;
+}
+
+bool media_due_now(const struct media *m, const struct sip_msg *msg)
+{
+    return m->due_frame != 0 && m->due_frame == msg->frame && m->due_raw == msg->raw.p;
+}
+
+/* Once a second of packet time, at a SIP message: the calls up long enough
+ * to judge while they last. O(calls) a second, never per packet. */
+static void live_due(struct media *m, const struct sip_msg *msg)
+{
+    if (!m->live || msg->ts_us < m->next_due_us)
+        return;
+    m->next_due_us = msg->ts_us + 1000000;
+    for (struct mcall *c = ctab_first(&m->calls); c != NULL; c = ctab_next(&m->calls, c)) {
+        if (!c->answered || c->ended || c->live_frame != 0 ||
+            msg->ts_us - c->answer_us < MEDIA_LIVE_JUDGE_US)
+            continue;
+        c->live_frame = msg->frame;
+        m->due_frame = msg->frame;
+        m->due_raw = msg->raw.p;
+    }
 }
 
 static void copy_span(char *dst, size_t cap, struct span s)
@@ -322,6 +355,7 @@ void media_on_sip(struct media *m, const struct sip_msg *msg)
     struct mcall *c;
     int side;
 
+    live_due(m, msg);
     if (msg->call_id.len == 0)
         return;
     /* only calls with SDP are followed; a 2xx or BYE of another dialog is not a call */
@@ -698,6 +732,7 @@ static void verdict_of(const struct media *m, const struct mcall *c, struct medi
     v->answer_us = c->answer_us;
     v->answer_frame = c->answer_frame;
     v->end_us = c->ended ? c->end_us : 0;
+    v->live_frame = c->live_frame;
     for (int i = 0; i < 2; i++) {
         const struct mside *s = &c->side[i];
         int a = first_audio(s);

@@ -40,6 +40,15 @@ void media_free(struct media *m);
  * default). Such streams belong to no call, are kept in a table of their
  * own (a quarter of media_streams) and are marked heuristic. */
 void media_set_heuristic(struct media *m, bool on);
+/* Live capture: a call still up MEDIA_LIVE_JUDGE_US after its answer is
+ * judged then, while it lasts (a one-way call is alerted during the call,
+ * not at its BYE); replays keep judging at the BYE. The judging happens at
+ * a SIP message: media_due_now() is true for the one message (frame and
+ * place in it: several share a TCP segment) at which calls fell due, and
+ * those calls' verdicts carry live_frame == its frame. */
+#define MEDIA_LIVE_JUDGE_US 10000000
+void media_set_live(struct media *m, bool on);
+bool media_due_now(const struct media *m, const struct sip_msg *msg);
 
 /* A parsed SIP message: SDP offers and answers (INVITE, 183/200, re-INVITE,
  * UPDATE, PRACK, ACK), 2xx to INVITE (answered), BYE (ended). */
@@ -93,6 +102,7 @@ struct media_verdict {
     bool moved[2];
     struct endpoint real_src[2];
     uint64_t moved_frame[2];
+    uint64_t live_frame;            /* judged while up, at this frame (0: not yet) */
 };
 
 /* The verdict of one call; false when the call is not followed (no SDP, or evicted). */

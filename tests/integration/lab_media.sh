@@ -29,6 +29,9 @@
 #               says what the capture can and cannot show.
 # Live: during nat_void, sipscope -i on the carrier side must have alerted
 # one_way_media and media_nat (--alerts) before it is stopped.
+# And a call still up (long_up, 25 s): 10 s after the answer, at the next
+# SIP message (an OPTIONS from the LAN at 15 s), its one-way audio is alerted
+# while it lasts, once (not again at its BYE).
 # Namespaces media<ID>{p,c,l,n}. Bounded: sipp -timeout and timeout(1),
 # about 60 s. Env: SIPSCOPE. Exit 0 pass, 77 skip (not root, tool missing).
 set -u
@@ -86,6 +89,7 @@ call() {
     sleep 0.5
     timeout -k 2 40 ip netns exec "$_ns" sipp -nostdin -timeout 30s -timeout_error \
         -sf tests/lab/sipp/media_uac.xml -s 2002 -i "$_ip" -p 5070 -mi "$_ip" -mp 30000 -m 1 \
+        -d "${CALL_MS:-7600}" \
         203.0.113.5:5060 >"$LAB_WORK/$_name.uac.log" 2>&1
     _rc=$?
     wait "$_uas"
@@ -137,6 +141,40 @@ case "$alive $live_kinds" in
     yes*media_nat*one_way_media*) echo "  ok   live: one_way_media and media_nat alerted while sipscope ran ($live_kinds)" ;;
     *) echo "FAIL: live: media alerts while running: '$live_kinds' (running: $alive)"; tail -3 "$LAB_WORK/live.err"; fail=1 ;;
 esac
+# live, a call still up: a 25 s call; 10 s after its answer, at the next SIP
+# message (an OPTIONS ping from the LAN at 15 s), the one-way audio is alerted
+# while the call lasts (before its BYE)
+lab_exec "$LAB_NS_CAR" "$SIPSCOPE" -i "lr$LAB_ID" -q --no-tui --alerts "$LAB_WORK/long.alerts" \
+    udp >"$LAB_WORK/long.out" 2>"$LAB_WORK/long.err" &
+LIVE=$!
+sleep 1
+( sleep 15
+  lab_exec "$LAB_NS_LAN" python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("192.168.50.10", 5080))
+s.sendto(b"OPTIONS sip:203.0.113.5:5099 SIP/2.0\r\nVia: SIP/2.0/UDP 192.168.50.10:5080;branch=z9hG4bKping1\r\n"
+         b"From: <sip:ping@192.168.50.10>;tag=p1\r\nTo: <sip:203.0.113.5>\r\nCall-ID: ping1@lab\r\n"
+         b"CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n", ("203.0.113.5", 5099))'
+  sleep 2
+  python3 -c 'import json, sys
+k = sorted({json.loads(l)["kind"] for l in open(sys.argv[1]) if l.strip()})
+print(" ".join(k))' "$LAB_WORK/long.alerts" >"$LAB_WORK/long.during" 2>/dev/null ) &
+PING=$!
+CALL_MS=25000 call long_up "$LAB_NS_LAN" 192.168.50.10 "$WAN" "$LAB_WORK/uas_play.xml" 203.0.113.5
+wait "$PING"
+kill -TERM "$LIVE" 2>/dev/null
+wait "$LIVE" 2>/dev/null
+during=$(cat "$LAB_WORK/long.during" 2>/dev/null)
+case "$during" in
+    *one_way_media*) echo "  ok   live: a call still up is alerted one-way 17 s in, before its BYE ($during)" ;;
+    *) echo "FAIL: live: no one_way_media alert during the 25 s call (alerts then: '$during')"; fail=1 ;;
+esac
+python3 -c 'import json, sys
+n = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+ow = [a for a in n if a["kind"] == "one_way_media"]
+sys.exit(0 if len(ow) == 1 and ow[0]["count"] == 1 else 1)' "$LAB_WORK/long.alerts" &&
+    echo "  ok   live: judged once (one one_way_media alert, count 1, none again at the BYE)" ||
+    { echo "FAIL: live: the call was judged more than once"; fail=1; }
 call nat_latch "$LAB_NS_LAN" 192.168.50.10 "$WAN" "$LAB_WORK/uas_echo.xml" 203.0.113.5 -rtp_echo
 call mirror "$LAB_NS_PBX" 198.51.100.10 "$CAR" "$LAB_WORK/uas_play.xml" 203.0.113.6 "" \
     "udp and (port 5060 or src host 198.51.100.10)"
