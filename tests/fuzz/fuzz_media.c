@@ -64,8 +64,10 @@ static void sip_in(struct sip_parser *sp, struct media *m, const uint8_t *b, siz
     pl.transport = TRANSPORT_UDP;
     pl.data = b;
     pl.len = n;
-    if (sip_parse(sp, &pl, &msg) == SIP_OK)
+    if (sip_parse(sp, &pl, &msg) == SIP_OK) {
         media_on_sip(m, &msg);
+        (void)media_due_now(m, &msg);
+    }
 }
 
 static void count(void *ud, const char *name, uint64_t v)
@@ -108,6 +110,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         goto out;
     /* --rtp-heuristic on for odd-sized inputs: unannounced ports get streams */
     media_set_heuristic(m, (size & 1) != 0);
+    /* live judging of calls still up (media_due_now) for a quarter of them */
+    media_set_live(m, (size & 3) == 3);
     snprintf(msg, sizeof(msg), INVITE, sizeof(SDP_A) - 1, SDP_A);
     sip_in(sp, m, (const uint8_t *)msg, strlen(msg), false, t);
     snprintf(msg, sizeof(msg), OK, sizeof(SDP_B) - 1, SDP_B);
