@@ -325,6 +325,27 @@ static int media_config(struct app *a)
     return 0;
 }
 
+/* --config's [analysis]: mem = SIZE is the budget when --mem is not given
+ * (the --cap tables stay as given). */
+static int analysis_config(struct app *a)
+{
+    struct config *cfg;
+    char eb[ERRBUF_SIZE];
+
+    if (a->o.config_file == NULL || a->o.mem_given)
+        return 0;
+    if (config_load(a->o.config_file, &cfg, eb) != 0) {
+        fprintf(stderr, "sipscope: --config %s\n", eb);
+        return 2;
+    }
+    if (config_analysis(cfg)->mem > 0) {
+        a->o.caps.mem = config_analysis(cfg)->mem;
+        caps_apply_mem(&a->o.caps);
+    }
+    config_free(cfg);
+    return 0;
+}
+
 /* --config's [hep_in] under the command line: its allow entries are added,
  * its listeners used when no --hep-in (nor -r, -i) was given, its files and
  * limits where no flag set them. The engine reads the file again for its
@@ -426,6 +447,8 @@ static int app_open_input(struct app *a)
     co.files = a->o.read_files;
     co.n_files = a->o.n_read_files;
     co.iface = a->o.iface;
+    if (analysis_config(a) != 0)
+        return 2;
     if (media_config(a) != 0)
         return 2;
     if (a->o.hep_key_file != NULL &&

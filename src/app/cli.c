@@ -488,6 +488,7 @@ static int opt_analysis(struct cli_opts *o, struct seen *s, int c, const char *a
                     CAPS_MEM_MIN >> 20);
             return ERR_INVAL;
         }
+        o->mem_given = true;
         return 0;
     case OPT_CAP:
         if (caps_set(&o->caps, arg, eb) != 0) {

@@ -59,6 +59,7 @@ struct cli_opts {
     bool quiet;                 /* -q */
     int verbose;                /* -v, repeatable */
     bool full;                  /* --full (or -v): the text report without its budget */
+    bool mem_given;             /* --mem on the command line (over --config's [analysis]) */
     bool messages;              /* --messages */
     const char *ladder;         /* --ladder CALL-ID: that dialog's call flow, not the report */
     bool verify_parse;          /* --verify-parse */

@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include "caps.h"
+
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
@@ -20,6 +22,7 @@ struct config {
     struct config_trunk t[CONFIG_MAX_TRUNKS];
     struct config_hep hep;
     struct config_media media;
+    struct config_analysis analysis;
 };
 
 struct cparse {
@@ -29,6 +32,7 @@ struct cparse {
     struct config_trunk *cur;
     bool in_hep;            /* in [hep_in] */
     bool in_media;          /* in [media] */
+    bool in_analysis;       /* in [analysis] */
 };
 
 static int fail(struct cparse *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -203,6 +207,20 @@ static int media_key(struct cparse *ps, const char *name, const char *value)
     return fail(ps, "unknown key '%s' in [media] (rtp_heuristic)", name);
 }
 
+static int analysis_key(struct cparse *ps, const char *name, const char *value)
+{
+    struct config_analysis *an = &ps->c->analysis;
+
+    an->present = true;
+    if (!strcmp(name, "mem")) {
+        if (caps_parse_size(value, &an->mem) != 0 || an->mem < CAPS_MEM_MIN)
+            return fail(ps, "mem '%.40s': want a size of at least %u MiB (128M, 1G)", value,
+                        CAPS_MEM_MIN >> 20);
+        return 1;
+    }
+    return fail(ps, "unknown key '%s' in [analysis] (mem)", name);
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     struct cparse *ps = user;
@@ -215,6 +233,11 @@ static int handler(void *user, const char *section, const char *name, const char
         ps->cur = NULL;
         ps->in_hep = !strcmp(section, "hep_in");
         ps->in_media = !strcmp(section, "media");
+        ps->in_analysis = !strcmp(section, "analysis");
+        if (ps->in_analysis && c->analysis.present)
+            return fail(ps, "duplicate [analysis]");
+        if (ps->in_analysis)
+            return analysis_key(ps, name, value);
         if (ps->in_hep && c->hep.present)
             return fail(ps, "duplicate [hep_in]");
         if (ps->in_media && c->media.present)
@@ -224,8 +247,8 @@ static int handler(void *user, const char *section, const char *name, const char
         if (ps->in_media)
             return media_key(ps, name, value);
         if (strncmp(section, "trunk ", 6) != 0 || section[6] == '\0')
-            return fail(ps, "unknown section [%s] (want [trunk NAME], [hep_in] or [media])",
-                        section);
+            return fail(ps, "unknown section [%s] (want [trunk NAME], [hep_in], [media] or "
+                        "[analysis])", section);
         const char *tname = section + 6;
         if (strlen(tname) >= sizeof(c->t[0].name))
             return fail(ps, "trunk name too long");
@@ -241,6 +264,8 @@ static int handler(void *user, const char *section, const char *name, const char
         return hep_key(ps, name, value);
     if (ps->in_media)
         return media_key(ps, name, value);
+    if (ps->in_analysis)
+        return analysis_key(ps, name, value);
     struct config_trunk *t = ps->cur;
     if (t == NULL)
         return 0;   /* the section's error is already recorded */
@@ -319,6 +344,11 @@ int config_load(const char *path, struct config **out, char *errbuf)
 const struct config_hep *config_hep(const struct config *c)
 {
     return &c->hep;
+}
+
+const struct config_analysis *config_analysis(const struct config *c)
+{
+    return &c->analysis;
 }
 
 const struct config_media *config_media(const struct config *c)

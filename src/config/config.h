@@ -91,6 +91,12 @@ struct config_media {
     bool rtp_heuristic;
 };
 const struct config_media *config_media(const struct config *c);
+/* [analysis]: mem = SIZE, the --mem budget when the command line gives none. */
+struct config_analysis {
+    bool present;
+    uint64_t mem;               /* bytes, 0 when not given */
+};
+const struct config_analysis *config_analysis(const struct config *c);
 const struct config_trunk *config_trunk_at(const struct config *c, size_t i);
 const struct config_trunk *config_trunk_find(const struct config *c, const char *name);
 

@@ -35,14 +35,18 @@ rc=$?
 "$SIPSCOPE" -r "$T/busy.pcap" >"$T/r.txt" 2>/dev/null
 "$SIPSCOPE" -r "$T/busy.pcap" --mem 16M >"$T/small.txt" \
     2>/dev/null
+# the same budget from --config's [analysis] section
+printf '[analysis]\nmem = 16M\n' >"$T/small.conf"
+"$SIPSCOPE" -r "$T/busy.pcap" --config "$T/small.conf" >"$T/small_conf.txt" 2>/dev/null
 python3 tests/bench/busy_truth.py compare "$T/busy.pcap" "$T/r.json" "$T/r.txt" >"$T/cmp.json" ||
     { echo "FAIL: busy_truth.py compare"; exit 1; }
-python3 - "$T/cmp.json" "$T/r.json" "$T/r.txt" "$T/small.txt" <<'EOF'
+python3 - "$T/cmp.json" "$T/r.json" "$T/r.txt" "$T/small.txt" "$T/small_conf.txt" <<'EOF'
 import json, sys
 c = json.load(open(sys.argv[1]))
 d = json.load(open(sys.argv[2]))
 text = open(sys.argv[3]).read().split("\n")
 small = open(sys.argv[4]).read().split("\n")
+small_conf = open(sys.argv[5]).read().split("\n")
 bad = []
 def check(ok, what):
     if not ok:
@@ -101,6 +105,9 @@ check(not any("analysis incomplete" in l for l in text),
 check(len(small) > 2 and small[2].startswith("analysis incomplete:") and "dialogs" in small[2],
       "a budget too small: the report opens with 'analysis incomplete: ...': %r"
       % (small[2] if len(small) > 2 else None))
+check(len(small_conf) > 2 and small_conf[2].startswith("analysis incomplete:"),
+      "[analysis] mem = 16M in --config: the same warning: %r"
+      % (small_conf[2] if len(small_conf) > 2 else None))
 for b in bad:
     print("FAIL:", b)
 print("busy scale: %d messages, %d scanners named, %d refused users counted, %d findings, "
