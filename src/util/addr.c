@@ -45,7 +45,7 @@ char *addr_str(const struct addr *a, char *buf, size_t len)
 {
     const char *r;
 
-    /* IPv4 by hand: inet_ntop formats each byte with sprintf (~300
+    /* IPv4 by hand: inet_ntop formats each byte through stdio (~300
      * instructions an address, and addresses are formatted per message for
      * finding keys); the output is the same dotted quad. */
     if (addr_is_v4(a) && len >= 16) {
