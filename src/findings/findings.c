@@ -27,6 +27,18 @@ void findings_fmt(char *dst, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
+void findings_sample_text(const struct snap_finding *sf, char *buf, size_t len)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    for (uint32_t i = 0; i < sf->n_sample && n + 1 < len; i++) {
+        findings_fmt(buf + n, len - n, "%s%s (%llu)", i ? ", " : "", sf->sample[i].name,
+                     (unsigned long long)sf->sample[i].count);
+        n += strlen(buf + n);
+    }
+}
+
 static uint64_t key_of(const struct ctab *t, enum kind_id kind, const char *entity)
 {
     char buf[1 + sizeof(((struct snap_finding *)0)->entity)];

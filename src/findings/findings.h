@@ -135,5 +135,7 @@ void findings_members_to_snapshot(const struct findings *fs, struct snapshot *s)
 
 /* snprintf-like into a fixed buffer, always terminated, never overflows. */
 void findings_fmt(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* "1001 (4), 1002 (2), ...": a population's worst members (its sample). */
+void findings_sample_text(const struct snap_finding *sf, char *buf, size_t len);
 
 #endif

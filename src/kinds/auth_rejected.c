@@ -89,19 +89,6 @@ static void fold_into_attack(struct kind_ctx *k, const struct kind_event *ev,
     findings_note_target(k->fs, f, acct);
 }
 
-/* "1001 (4), 1002 (2), ..." from a population's sample. */
-static void sample_text(const struct snap_finding *sf, char *buf, size_t len)
-{
-    size_t n = 0;
-
-    buf[0] = '\0';
-    for (uint32_t i = 0; i < sf->n_sample && n + 1 < len; i++) {
-        findings_fmt(buf + n, len - n, "%s%s (%llu)", i ? ", " : "", sf->sample[i].name,
-                     (unsigned long long)sf->sample[i].count);
-        n += strlen(buf + n);
-    }
-}
-
 static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
     const struct auth_ex *ax = ev->ax;
@@ -142,7 +129,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
         findings_fmt(f->f.entity, sizeof(f->f.entity), "%llu%s users from %u%s addresses to %s",
                      (unsigned long long)f->f.n_members, f->f.members_dropped ? "+" : "",
                      f->n_subjects, f->subjects_more ? "+" : "", srv);
-        sample_text(&f->f, top, sizeof(top));
+        findings_sample_text(&f->f, top, sizeof(top));
         finding_summary(f, "%llu%s users from %u%s addresses refused by %s after digest auth "
                            "(%s), %llu time(s): wrong passwords or usernames? Most refused: %s",
                         (unsigned long long)f->f.n_members, f->f.members_dropped ? "+" : "",

@@ -25,16 +25,11 @@ static void pop_text(struct finding *f, const struct addr *server)
     const struct snap_finding *sf = &f->f;
     double span = (double)(sf->last_us - sf->first_us) / 1e6;
     char rate[64] = "";
-    size_t n = 0;
 
     addr_str(server, srv, sizeof(srv));
     if (span >= 1)
         findings_fmt(rate, sizeof(rate), " over %.0f s, %.1f/s", span, (double)sf->count / span);
-    for (uint32_t i = 0; i < sf->n_sample && n + 1 < sizeof(top); i++) {
-        findings_fmt(top + n, sizeof(top) - n, "%s%s (%llu)", i ? ", " : "", sf->sample[i].name,
-                     (unsigned long long)sf->sample[i].count);
-        n += strlen(top + n);
-    }
+    findings_sample_text(sf, top, sizeof(top));
     findings_fmt(f->f.entity, sizeof(f->f.entity), "%llu%s sources to %s",
                  (unsigned long long)sf->n_members, sf->members_dropped ? "+" : "", srv);
     finding_summary(f, "%llu%s sources each failed authentication %d or more times within 60 s "

@@ -116,12 +116,7 @@ static void pop_text(struct finding *f, const struct scan_pop *p, const struct a
     }
     if (p->n_ua > 0 && n + 1 < sizeof(tools))
         findings_fmt(tools + n, sizeof(tools) - n, "%s)", p->ua_more ? ", ..." : "");
-    n = 0;
-    for (uint32_t i = 0; i < sf->n_sample && n + 1 < sizeof(top); i++) {
-        findings_fmt(top + n, sizeof(top) - n, "%s%s (%llu)", i ? ", " : "", sf->sample[i].name,
-                     (unsigned long long)sf->sample[i].count);
-        n += strlen(top + n);
-    }
+    findings_sample_text(sf, top, sizeof(top));
     findings_fmt(f->f.entity, sizeof(f->f.entity), "%llu%s sources to %s",
                  (unsigned long long)sf->n_members, sf->members_dropped ? "+" : "", srv);
     if (span >= 1)

@@ -61,18 +61,16 @@ static void col_role(struct ladder *l, const struct snapshot *s, size_t i)
     snprintf(l->role[i], sizeof(l->role[i]), "%s", r);
 }
 
-/* The column of a stream end: its endpoint, else a column on the same host
- * (SIP and RTP share an address, not a port), else the side its direction
- * names (caller: the first column, callee: the second). */
-static size_t band_col(const struct ladder *l, const struct endpoint *e, size_t side_col)
+size_t ladder_band_col(const struct endpoint *col, size_t n_col, const struct endpoint *e,
+                       size_t side_col)
 {
-    for (size_t i = 0; i < l->n_col; i++)
-        if (ep_eq(&l->col[i], e))
+    for (size_t i = 0; i < n_col; i++)
+        if (ep_eq(&col[i], e))
             return i;
-    if (side_col < l->n_col && addr_eq(&l->col[side_col].ip, &e->ip))
+    if (side_col < n_col && addr_eq(&col[side_col].ip, &e->ip))
         return side_col;
-    for (size_t i = 0; i < l->n_col; i++)
-        if (addr_eq(&l->col[i].ip, &e->ip))
+    for (size_t i = 0; i < n_col; i++)
+        if (addr_eq(&col[i].ip, &e->ip))
             return i;
     return side_col;
 }
@@ -96,8 +94,8 @@ static void build_bands(struct ladder *l, const struct snapshot *s, const struct
         }
         to_callee = strcmp(m->direction, "caller->callee") == 0;
         b.m = m;
-        b.ca = band_col(l, &m->src, to_callee ? 0 : 1);
-        b.cb = band_col(l, &m->dst, to_callee ? 1 : 0);
+        b.ca = ladder_band_col(l->col, l->n_col, &m->src, to_callee ? 0 : 1);
+        b.cb = ladder_band_col(l->col, l->n_col, &m->dst, to_callee ? 1 : 0);
         if (b.ca == b.cb) {             /* both ends on one host: the direction decides */
             b.ca = to_callee ? 0 : 1;
             b.cb = to_callee ? 1 : 0;

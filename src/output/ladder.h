@@ -59,6 +59,11 @@ struct ladder {
 void ladder_build(struct ladder *l, const struct snapshot *s, const struct snap_dialog *d);
 /* Column of an endpoint (the last one for endpoints beyond LADDER_MAX_COLS). */
 size_t ladder_column(const struct ladder *l, const struct endpoint *e);
+/* The column of a stream end: its endpoint, else a column on the same host
+ * (SIP and RTP share an address, not a port), else side_col, the side its
+ * direction names (caller: the first column, callee: the second). */
+size_t ladder_band_col(const struct endpoint *col, size_t n_col, const struct endpoint *e,
+                       size_t side_col);
 /* LADDER_* marks of message i (< l->n_msg). */
 unsigned ladder_marks(const struct ladder *l, const struct snapshot *s, size_t i);
 /* One line about a band: "RTP 192.0.2.10:4000 -> 198.51.100.20:5000 PCMU,

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/ladder.h"
 #include "tui_int.h"
 
 int tui_ladder_init(struct tui_ladder *l, size_t cap_msg, size_t cap_raw)
@@ -212,21 +213,6 @@ static void draw_arrow(int y, int xa, int xb, const char *label, int attr, bool 
     tui_puts(y, lx + lw, 1, " ", attr);
 }
 
-/* The column of a stream end: its endpoint, a column on its host, else
- * the side its direction names. */
-static size_t band_col(struct tui_ladder *l, const struct endpoint *e, size_t side_col)
-{
-    for (size_t i = 0; i < l->n_col; i++)
-        if (addr_eq(&l->col[i].ip, &e->ip) && l->col[i].port == e->port)
-            return i;
-    if (side_col < l->n_col && addr_eq(&l->col[side_col].ip, &e->ip))
-        return side_col;
-    for (size_t i = 0; i < l->n_col; i++)
-        if (addr_eq(&l->col[i].ip, &e->ip))
-            return i;
-    return side_col;
-}
-
 static bool band_bad(const struct snap_media *m)
 {
     return m->lost > 0 && m->expected > 0 && m->lost * 100 >= m->expected;
@@ -238,7 +224,8 @@ static void draw_band(struct tui_ladder *l, int y, const int *colx, size_t ncol,
                       const struct snap_media *m, bool sel)
 {
     bool to_callee = strcmp(m->direction, "caller->callee") == 0;
-    size_t a = band_col(l, &m->src, to_callee ? 0 : 1), b = band_col(l, &m->dst, to_callee ? 1 : 0);
+    size_t a = ladder_band_col(l->col, l->n_col, &m->src, to_callee ? 0 : 1),
+           b = ladder_band_col(l->col, l->n_col, &m->dst, to_callee ? 1 : 0);
     char src[64], dst[64], lab[200];
     int attr = tui_attr(band_bad(m) ? TR_SEV_WARNING : TR_MSG_2XX);
 
@@ -281,7 +268,8 @@ static void band_second(struct tui_ladder *l, int y, struct tui_rect r, const in
                         size_t ncol, const struct snap_media *m, bool sel)
 {
     bool to_callee = strcmp(m->direction, "caller->callee") == 0;
-    size_t a = band_col(l, &m->src, to_callee ? 0 : 1), b = band_col(l, &m->dst, to_callee ? 1 : 0);
+    size_t a = ladder_band_col(l->col, l->n_col, &m->src, to_callee ? 0 : 1),
+           b = ladder_band_col(l->col, l->n_col, &m->dst, to_callee ? 1 : 0);
     char src[64], dst[64], last[16], lab[160];
 
     if (a == b)
