@@ -34,33 +34,46 @@ static void fmt(char *dst, size_t len, const char *f, ...)
     va_end(ap);
 }
 
-/* An address with the peer it came from, sorted by address. */
+/* A peer's pair of addresses, sorted by (a, b); a count of the peers with
+ * a given a (or a given (a, b)) is two binary searches, so naming n peers
+ * costs n log n however many of them share one address (a PBX's phones). */
 struct akey {
-    struct addr ip;
-    uint32_t idx;
+    struct addr a, b;
 };
 
-static int by_ip(const void *a, const void *b)
+static int key_cmp(const struct akey *k, const struct addr *a, const struct addr *b)
 {
-    return memcmp(((const struct akey *)a)->ip.b, ((const struct akey *)b)->ip.b, 16);
+    int c = memcmp(k->a.b, a->b, 16);
+    return (c != 0 || b == NULL) ? c : memcmp(k->b.b, b->b, 16);
 }
 
-/* Index range [*lo, *hi) of the sorted keys whose address is ip. */
-static void range(const struct akey *k, size_t n, const struct addr *ip, size_t *lo, size_t *hi)
+static int by_key(const void *x, const void *y)
 {
-    size_t a = 0, b = n;
+    const struct akey *k = y;
+    return key_cmp(x, &k->a, &k->b);
+}
 
-    while (a < b) {     /* first >= ip */
-        size_t m = a + (b - a) / 2;
-        if (memcmp(k[m].ip.b, ip->b, 16) < 0)
-            a = m + 1;
+/* How many of the sorted keys have this a (b NULL) or this (a, b). */
+static size_t count(const struct akey *k, size_t n, const struct addr *a, const struct addr *b)
+{
+    size_t lo = 0, hi = n, first;
+
+    while (lo < hi) {   /* first key >= (a, b) */
+        size_t m = lo + (hi - lo) / 2;
+        if (key_cmp(&k[m], a, b) < 0)
+            lo = m + 1;
         else
-            b = m;
+            hi = m;
     }
-    *lo = a;
-    for (b = a; b < n && addr_eq(&k[b].ip, ip); b++)
-        ;
-    *hi = b;
+    first = lo;
+    for (hi = n; lo < hi;) {   /* first key > (a, b) */
+        size_t m = lo + (hi - lo) / 2;
+        if (key_cmp(&k[m], a, b) <= 0)
+            lo = m + 1;
+        else
+            hi = m;
+    }
+    return lo - first;
 }
 
 static const struct snap_finding *attack_of(const struct snapshot *s, const struct snap_peer *p)
@@ -163,7 +176,7 @@ static void trunk_reason(struct snap_peer *p)
 
 void diag_roles(struct snapshot *s)
 {
-    size_t n = s->n_peers, nreg = 0;
+    size_t n = s->n_peers, nreg = 0, nloc = 0;
     struct akey *reg = calloc(n ? n : 1, sizeof(*reg)), *loc = calloc(n ? n : 1, sizeof(*loc));
     bool *att = calloc(n ? n : 1, sizeof(*att));
 
@@ -178,7 +191,6 @@ void diag_roles(struct snapshot *s)
         const struct snap_finding *a = attack_of(s, p);
         char l[ADDR_STRLEN];
         addr_str(&p->local.ip, l, sizeof(l));
-        loc[i] = (struct akey){ p->local.ip, (uint32_t)i };
         if (a != NULL || strcmp(p->role, "source") == 0) {
             att[i] = true;
             fmt(p->role, sizeof(p->role), "%s", ROLE_ATTACKER);
@@ -190,14 +202,15 @@ void diag_roles(struct snapshot *s)
                     "scanner User-Agent or many usernames)", l);
             continue;
         }
+        loc[nloc++] = (struct akey){ p->local.ip, p->remote.ip };
         if (p->side_local.registers > 0)
-            reg[nreg++] = (struct akey){ p->remote.ip, (uint32_t)i };
+            reg[nreg++] = (struct akey){ p->remote.ip, p->local.ip };
     }
-    qsort(reg, nreg, sizeof(*reg), by_ip);
-    qsort(loc, n, sizeof(*loc), by_ip);
+    qsort(reg, nreg, sizeof(*reg), by_key);
+    qsort(loc, nloc, sizeof(*loc), by_key);
     for (size_t i = 0; i < n; i++) {
         struct snap_peer *p = &s->peers[i];
-        size_t lo, hi, olo, ohi, onward = 0;
+        size_t devices, onward;
         char r[ADDR_STRLEN];
         if (att[i]) {
             name_peer(p);
@@ -217,24 +230,22 @@ void diag_roles(struct snapshot *s)
             continue;
         }
         addr_str(&p->remote.ip, r, sizeof(r));
-        range(reg, nreg, &p->remote.ip, &lo, &hi);
-        /* peers where the remote side is itself the requesting side,
-         * towards someone else than this peer's local side */
-        range(loc, n, &p->remote.ip, &olo, &ohi);
-        for (size_t k = olo; k < ohi; k++)
-            if (!att[loc[k].idx] && !addr_eq(&s->peers[loc[k].idx].remote.ip, &p->local.ip))
-                onward++;
+        devices = count(reg, nreg, &p->remote.ip, NULL);
+        /* peers (not attackers) where the remote side is itself the
+         * requesting side, towards someone else than this peer's local side */
+        onward = count(loc, nloc, &p->remote.ip, NULL) -
+                 count(loc, nloc, &p->remote.ip, &p->local.ip);
         /* a registrar of several devices is their PBX when it is on a
          * private network or sends on to a third party; a public one
          * without onward traffic is as likely a carrier with several PBXs
          * (or sites: multi_site), and a provider profile settles it */
         if (p->side_local.registers > 0 && p->provider[0] == '\0' &&
-            ((hi - lo >= 2 && addr_class_is_private(addr_classify(&p->remote.ip))) ||
+            ((devices >= 2 && addr_class_is_private(addr_classify(&p->remote.ip))) ||
              onward > 0)) {
             fmt(p->role, sizeof(p->role), "%s", ROLE_PHONE);
-            if (hi - lo >= 2)
+            if (devices >= 2)
                 fmt(p->role_why, sizeof(p->role_why), "registers with %s, as %zu device(s) "
-                    "do: %s is the PBX", r, hi - lo, r);
+                    "do: %s is the PBX", r, devices, r);
             else
                 fmt(p->role_why, sizeof(p->role_why), "registers with %s, which sends "
                     "requests on to %zu other address(es): %s is the PBX", r, onward, r);

@@ -319,6 +319,24 @@ static void test_roles(void **state)
     assert_string_equal(tr->name, "PBX 192.168.1.2 -> trunk " TRUNK ":5060");
     assert_non_null(strstr(guess->role_why, "a guess"));
 
+    /* a public registrar that sends requests on to a third party is a PBX
+     * (its requests back to the registering side itself are not onward);
+     * without onward traffic, one public registrar of one device is a trunk */
+    reset();
+    ph1 = peer(PBX, TRUNK, 1);
+    ph1->side_local.registers = 1;
+    tr = peer(TRUNK, TRUNK2, 2);
+    guess = peer(TRUNK, PBX, 3);
+    diagnosis_run(&snap);
+    assert_string_equal(ph1->role, ROLE_PHONE);
+    assert_non_null(strstr(ph1->role_why, "sends requests on to 1 other address(es)"));
+    reset();
+    ph1 = peer(PBX, TRUNK, 1);
+    ph1->side_local.registers = 1;
+    guess = peer(TRUNK, PBX, 2);
+    diagnosis_run(&snap);
+    assert_string_equal(ph1->role, ROLE_TRUNK);
+
     /* a public registrar of two PBXs, with a provider profile: a trunk */
     reset();
     ph1 = peer(PBX, TRUNK, 1);
