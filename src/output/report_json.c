@@ -20,6 +20,16 @@
 #include "tls.h"
 #include "sip.h"
 
+/* Add a member under a key that outlives the tree (a literal, or text of
+ * the snapshot the report is made from) and is new in o: json-c then
+ * neither copies the key nor looks it up first (a busy PBX's report holds
+ * thousands of peers of ~30 members each). */
+static void jput(json_object *o, const char *key, json_object *v)
+{
+    json_object_object_add_ex(o, key, v, JSON_C_OBJECT_ADD_KEY_IS_NEW |
+                                         JSON_C_OBJECT_ADD_CONSTANT_KEY);
+}
+
 static json_object *jtime(int64_t us)
 {
     return us > 0 ? json_object_new_double((double)us / 1e6) : NULL;
@@ -36,8 +46,8 @@ static json_object *jep(const struct endpoint *ep)
     json_object *o = json_object_new_object();
     char ip[ADDR_STRLEN];
 
-    json_object_object_add(o, "ip", json_object_new_string(addr_str(&ep->ip, ip, sizeof(ip))));
-    json_object_object_add(o, "port", json_object_new_int(ep->port));
+    jput(o, "ip", json_object_new_string(addr_str(&ep->ip, ip, sizeof(ip))));
+    jput(o, "port", json_object_new_int(ep->port));
     return o;
 }
 
@@ -46,30 +56,30 @@ static json_object *jstats(const struct snapshot *s)
     const struct run_info *r = &s->run;
     json_object *o = json_object_new_object(), *c = json_object_new_object();
 
-    json_object_object_add(o, "live", json_object_new_boolean(r->live));
-    json_object_object_add(o, "truncated", json_object_new_boolean(r->truncated));
-    json_object_object_add(o, "first_epoch", jtime(r->first_ts_us));
-    json_object_object_add(o, "last_epoch", jtime(r->last_ts_us));
-    json_object_object_add(o, "packets", json_object_new_uint64(r->packets));
-    json_object_object_add(o, "bytes", json_object_new_uint64(r->bytes));
-    json_object_object_add(o, "sip_messages", json_object_new_uint64(r->sip_messages));
-    json_object_object_add(o, "malformed", json_object_new_uint64(r->malformed));
-    json_object_object_add(o, "ring_drops", json_object_new_uint64(r->ring_drops));
-    json_object_object_add(o, "kernel_drops", json_object_new_uint64(r->kernel_drops));
-    json_object_object_add(o, "if_drops", json_object_new_uint64(r->if_drops));
-    json_object_object_add(o, "members_not_shown", json_object_new_uint64(s->members_not_shown));
-    json_object_object_add(o, "evictions", json_object_new_uint64(s->evictions));
+    jput(o, "live", json_object_new_boolean(r->live));
+    jput(o, "truncated", json_object_new_boolean(r->truncated));
+    jput(o, "first_epoch", jtime(r->first_ts_us));
+    jput(o, "last_epoch", jtime(r->last_ts_us));
+    jput(o, "packets", json_object_new_uint64(r->packets));
+    jput(o, "bytes", json_object_new_uint64(r->bytes));
+    jput(o, "sip_messages", json_object_new_uint64(r->sip_messages));
+    jput(o, "malformed", json_object_new_uint64(r->malformed));
+    jput(o, "ring_drops", json_object_new_uint64(r->ring_drops));
+    jput(o, "kernel_drops", json_object_new_uint64(r->kernel_drops));
+    jput(o, "if_drops", json_object_new_uint64(r->if_drops));
+    jput(o, "members_not_shown", json_object_new_uint64(s->members_not_shown));
+    jput(o, "evictions", json_object_new_uint64(s->evictions));
     {
         json_object *bs = json_object_new_object();
         for (int i = 0; i < 4; i++)
-            json_object_object_add(bs, severity_name((enum severity)i),
-                                   json_object_new_uint64(s->findings_by_severity[i]));
-        json_object_object_add(o, "findings_by_severity", bs);
+            jput(bs, severity_name((enum severity)i),
+                 json_object_new_uint64(s->findings_by_severity[i]));
+        jput(o, "findings_by_severity", bs);
     }
     for (size_t i = 0; i < s->n_counters; i++)
         json_object_object_add(c, s->counters[i].name,
                                json_object_new_uint64(s->counters[i].value));
-    json_object_object_add(o, "counters", c);
+    jput(o, "counters", c);
     return o;
 }
 
@@ -81,34 +91,34 @@ static json_object *jpeer(const struct snap_peer *p)
                 *an = json_object_new_object();
     int rate = report_auth_rate(p);
 
-    json_object_object_add(o, "name", json_object_new_string(p->name));
-    json_object_object_add(o, "role", json_object_new_string(p->role));
-    json_object_object_add(o, "role_reason", p->role_why[0] ? json_object_new_string(p->role_why)
-                                                            : NULL);
-    json_object_object_add(o, "provider", p->provider[0] ? json_object_new_string(p->provider)
-                                                         : NULL);
-    json_object_object_add(o, "geo", p->geo[0] ? json_object_new_string(p->geo) : NULL);
-    json_object_object_add(o, "site_id", json_object_new_int64(p->site_id));
-    json_object_object_add(o, "local", jep(&p->local));
-    json_object_object_add(o, "remote", jep(&p->remote));
+    jput(o, "name", json_object_new_string(p->name));
+    jput(o, "role", json_object_new_string(p->role));
+    jput(o, "role_reason", p->role_why[0] ? json_object_new_string(p->role_why)
+                           : NULL);
+    jput(o, "provider", p->provider[0] ? json_object_new_string(p->provider)
+                        : NULL);
+    jput(o, "geo", p->geo[0] ? json_object_new_string(p->geo) : NULL);
+    jput(o, "site_id", json_object_new_int64(p->site_id));
+    jput(o, "local", jep(&p->local));
+    jput(o, "remote", jep(&p->remote));
     for (int m = 0; m < SIP_METHOD_COUNT; m++)
         if (p->requests[m])
-            json_object_object_add(rq, m ? sip_method_name((enum sip_method)m) : "other",
-                                   json_object_new_uint64(p->requests[m]));
-    json_object_object_add(o, "requests", rq);
+            jput(rq, m ? sip_method_name((enum sip_method)m) : "other",
+                 json_object_new_uint64(p->requests[m]));
+    jput(o, "requests", rq);
     for (int c = 0; c < SNAP_ANSWER_CLASSES; c++)
-        json_object_object_add(an, cls[c], json_object_new_uint64(p->answers[c]));
-    json_object_object_add(o, "answers", an);
-    json_object_object_add(o, "auth_ok", json_object_new_uint64(p->auth_ok));
-    json_object_object_add(o, "auth_failed", json_object_new_uint64(p->auth_failed));
-    json_object_object_add(o, "auth_success_rate", rate >= 0 ? json_object_new_int(rate) : NULL);
-    json_object_object_add(o, "first_failure_epoch", jtime(p->first_fail_us));
-    json_object_object_add(o, "last_failure_epoch", jtime(p->last_fail_us));
-    json_object_object_add(o, "first_failure_utc", jutc(p->first_fail_us));
-    json_object_object_add(o, "last_failure_utc", jutc(p->last_fail_us));
-    json_object_object_add(o, "keepalive", json_object_new_string(p->keepalive));
-    json_object_object_add(o, "verdict", p->verdict[0] ? json_object_new_string(p->verdict)
-                                                       : NULL);
+        jput(an, cls[c], json_object_new_uint64(p->answers[c]));
+    jput(o, "answers", an);
+    jput(o, "auth_ok", json_object_new_uint64(p->auth_ok));
+    jput(o, "auth_failed", json_object_new_uint64(p->auth_failed));
+    jput(o, "auth_success_rate", rate >= 0 ? json_object_new_int(rate) : NULL);
+    jput(o, "first_failure_epoch", jtime(p->first_fail_us));
+    jput(o, "last_failure_epoch", jtime(p->last_fail_us));
+    jput(o, "first_failure_utc", jutc(p->first_fail_us));
+    jput(o, "last_failure_utc", jutc(p->last_fail_us));
+    jput(o, "keepalive", json_object_new_string(p->keepalive));
+    jput(o, "verdict", p->verdict[0] ? json_object_new_string(p->verdict)
+                       : NULL);
     return o;
 }
 
@@ -135,62 +145,62 @@ static json_object *jfinding(const struct snap_finding *x)
     json_object *o = json_object_new_object(), *ev = json_object_new_array();
     json_object *tg = json_object_new_array();
 
-    json_object_object_add(o, "id", x->id[0] ? json_object_new_string(x->id) : NULL);
-    json_object_object_add(o, "kind", json_object_new_string(x->kind));
-    json_object_object_add(o, "severity", json_object_new_string(severity_name(x->severity)));
-    json_object_object_add(o, "summary", json_object_new_string(x->summary));
-    json_object_object_add(o, "entity", json_object_new_string(x->entity));
-    json_object_object_add(o, "provider", x->provider[0] ? json_object_new_string(x->provider)
-                                                         : NULL);
-    json_object_object_add(o, "count", json_object_new_uint64(x->count));
-    json_object_object_add(o, "first_seen", jtime(x->first_us));
-    json_object_object_add(o, "last_seen", jtime(x->last_us));
-    json_object_object_add(o, "first_seen_utc", jutc(x->first_us));
-    json_object_object_add(o, "last_seen_utc", jutc(x->last_us));
+    jput(o, "id", x->id[0] ? json_object_new_string(x->id) : NULL);
+    jput(o, "kind", json_object_new_string(x->kind));
+    jput(o, "severity", json_object_new_string(severity_name(x->severity)));
+    jput(o, "summary", json_object_new_string(x->summary));
+    jput(o, "entity", json_object_new_string(x->entity));
+    jput(o, "provider", x->provider[0] ? json_object_new_string(x->provider)
+                        : NULL);
+    jput(o, "count", json_object_new_uint64(x->count));
+    jput(o, "first_seen", jtime(x->first_us));
+    jput(o, "last_seen", jtime(x->last_us));
+    jput(o, "first_seen_utc", jutc(x->first_us));
+    jput(o, "last_seen_utc", jutc(x->last_us));
     for (uint32_t i = 0; i < x->n_evidence; i++) {
         json_object *e = json_object_new_object();
-        json_object_object_add(e, "frame", json_object_new_uint64(x->evidence[i].frame));
-        json_object_object_add(e, "time", jtime(x->evidence[i].ts_us));
-        json_object_object_add(e, "role", json_object_new_string(x->evidence[i].role));
-        json_object_object_add(e, "line", json_object_new_string(x->evidence[i].line));
+        jput(e, "frame", json_object_new_uint64(x->evidence[i].frame));
+        jput(e, "time", jtime(x->evidence[i].ts_us));
+        jput(e, "role", json_object_new_string(x->evidence[i].role));
+        jput(e, "line", json_object_new_string(x->evidence[i].line));
         json_object_array_add(ev, e);
     }
-    json_object_object_add(o, "evidence", ev);
-    json_object_object_add(o, "causes", jstrings(x->causes, x->n_causes));
-    json_object_object_add(o, "fix", jstrings(x->fix, x->n_fix));
-    json_object_object_add(o, "explained_by", x->explained_by[0]
-                                                  ? json_object_new_string(x->explained_by)
-                                                  : NULL);
-    json_object_object_add(o, "explains", jids(x->explains, x->n_explains));
+    jput(o, "evidence", ev);
+    jput(o, "causes", jstrings(x->causes, x->n_causes));
+    jput(o, "fix", jstrings(x->fix, x->n_fix));
+    jput(o, "explained_by", x->explained_by[0]
+                            ? json_object_new_string(x->explained_by)
+                            : NULL);
+    jput(o, "explains", jids(x->explains, x->n_explains));
     for (uint32_t i = 0; i < x->n_targets && i < SNAP_MAX_TARGETS; i++)
         json_object_array_add(tg, json_object_new_string(x->targets[i]));
-    json_object_object_add(o, "targets", tg);
+    jput(o, "targets", tg);
     /* a population finding: how many, how many a budget could not count,
      * the worst members (docs/json-schema.md "population") */
     if (x->n_members > 1 || x->members_dropped > 0) {
         json_object *sm = json_object_new_array();
         for (uint32_t i = 0; i < x->n_sample && i < SNAP_MAX_SAMPLE; i++) {
             json_object *m = json_object_new_object();
-            json_object_object_add(m, "name", json_object_new_string(x->sample[i].name));
-            json_object_object_add(m, "count", json_object_new_int64((int64_t)x->sample[i].count));
+            jput(m, "name", json_object_new_string(x->sample[i].name));
+            jput(m, "count", json_object_new_int64((int64_t)x->sample[i].count));
             json_object_array_add(sm, m);
         }
-        json_object_object_add(o, "population", json_object_new_string(x->population));
-        json_object_object_add(o, "n_members", json_object_new_int64((int64_t)x->n_members));
-        json_object_object_add(o, "members_dropped",
-                               json_object_new_int64((int64_t)x->members_dropped));
+        jput(o, "population", json_object_new_string(x->population));
+        jput(o, "n_members", json_object_new_int64((int64_t)x->n_members));
+        jput(o, "members_dropped",
+             json_object_new_int64((int64_t)x->members_dropped));
         /* past the member budget n_members is a floor: the HyperLogLog
          * estimate of all of them, marked as one */
-        json_object_object_add(o, "estimate", json_object_new_boolean(x->members_dropped > 0));
-        json_object_object_add(o, "n_estimate", x->members_dropped > 0
-                                   ? json_object_new_int64((int64_t)x->n_estimate) : NULL);
-        json_object_object_add(o, "sample", sm);
+        jput(o, "estimate", json_object_new_boolean(x->members_dropped > 0));
+        jput(o, "n_estimate", x->members_dropped > 0
+                              ? json_object_new_int64((int64_t)x->n_estimate) : NULL);
+        jput(o, "sample", sm);
     } else {
-        json_object_object_add(o, "population", NULL);
+        jput(o, "population", NULL);
     }
     /* the HEP site a collection finding is about (hep_agent_quiet) */
     if (x->site_id != 0)
-        json_object_object_add(o, "site_id", json_object_new_int64(x->site_id));
+        jput(o, "site_id", json_object_new_int64(x->site_id));
     return o;
 }
 
@@ -198,33 +208,33 @@ static json_object *jdiagnosis(const struct snap_diagnosis *d)
 {
     json_object *o = json_object_new_object(), *ro = json_object_new_array();
 
-    json_object_object_add(o, "trunk", json_object_new_string(d->trunk));
-    json_object_object_add(o, "role", json_object_new_string(d->role));
-    json_object_object_add(o, "root_cause", json_object_new_string(kind_name(d->root_cause)));
-    json_object_object_add(o, "finding", json_object_new_string(d->finding));
-    json_object_object_add(o, "severity", json_object_new_string(severity_name(d->severity)));
-    json_object_object_add(o, "confidence", json_object_new_string(d->confidence));
-    json_object_object_add(o, "summary", json_object_new_string(d->summary));
-    json_object_object_add(o, "explains", jids(d->explains, d->n_explains));
-    json_object_object_add(o, "explains_dropped", json_object_new_int64(d->explains_dropped));
-    json_object_object_add(o, "roots", jids(d->roots, d->n_roots < SNAP_MAX_EXPLAINS
-                                                      ? d->n_roots : SNAP_MAX_EXPLAINS));
-    json_object_object_add(o, "root_count", json_object_new_int64(d->n_roots));
+    jput(o, "trunk", json_object_new_string(d->trunk));
+    jput(o, "role", json_object_new_string(d->role));
+    jput(o, "root_cause", json_object_new_string(kind_name(d->root_cause)));
+    jput(o, "finding", json_object_new_string(d->finding));
+    jput(o, "severity", json_object_new_string(severity_name(d->severity)));
+    jput(o, "confidence", json_object_new_string(d->confidence));
+    jput(o, "summary", json_object_new_string(d->summary));
+    jput(o, "explains", jids(d->explains, d->n_explains));
+    jput(o, "explains_dropped", json_object_new_int64(d->explains_dropped));
+    jput(o, "roots", jids(d->roots, d->n_roots < SNAP_MAX_EXPLAINS
+                     ? d->n_roots : SNAP_MAX_EXPLAINS));
+    jput(o, "root_count", json_object_new_int64(d->n_roots));
     {
         json_object *fr = json_object_new_array();
         for (uint32_t i = 0; i < d->n_frames && i < SNAP_MAX_DIAG_FRAMES; i++)
             json_object_array_add(fr, json_object_new_uint64(d->frames[i]));
-        json_object_object_add(o, "evidence_frames", fr);
-        json_object_object_add(o, "evidence_frames_total", json_object_new_int64(d->n_frames));
+        jput(o, "evidence_frames", fr);
+        jput(o, "evidence_frames_total", json_object_new_int64(d->n_frames));
     }
     for (uint32_t i = 0; i < d->n_ruled_out && i < SNAP_MAX_RULED_OUT; i++) {
         json_object *r = json_object_new_object();
-        json_object_object_add(r, "cause", json_object_new_string(d->ruled_out[i].cause));
-        json_object_object_add(r, "why", json_object_new_string(d->ruled_out[i].why));
+        jput(r, "cause", json_object_new_string(d->ruled_out[i].cause));
+        jput(r, "why", json_object_new_string(d->ruled_out[i].why));
         json_object_array_add(ro, r);
     }
-    json_object_object_add(o, "ruled_out", ro);
-    json_object_object_add(o, "fix", d->fix[0] ? json_object_new_string(d->fix) : NULL);
+    jput(o, "ruled_out", ro);
+    jput(o, "fix", d->fix[0] ? json_object_new_string(d->fix) : NULL);
     return o;
 }
 
@@ -234,64 +244,64 @@ static json_object *jtls(const struct snap_tls *r)
     json_object *o = json_object_new_object(), *alerts = json_object_new_array();
     char b[192], v[48];
 
-    json_object_object_add(o, "client", jep(&r->client));
-    json_object_object_add(o, "server", jep(&r->server));
-    json_object_object_add(o, "first_frame", json_object_new_uint64(r->first_frame));
-    json_object_object_add(o, "first_epoch", jtime(r->first_us));
-    json_object_object_add(o, "sni", r->sni[0] ? json_object_new_string(r->sni) : NULL);
-    json_object_object_add(o, "versions_offered",
-                           r->offered ? json_object_new_string(tls_versions_text(r->offered, v,
-                                                                                 sizeof(v)))
-                                      : NULL);
-    json_object_object_add(o, "versions_offered_up_to", json_object_new_boolean(r->legacy_offer));
-    json_object_object_add(o, "version",
-                           r->version ? json_object_new_string(tls_version_name(r->version, v,
-                                                                                sizeof(v)))
-                                      : NULL);
-    json_object_object_add(o, "cipher",
-                           r->version ? json_object_new_string(tls_cipher_name(r->cipher, b,
-                                                                               sizeof(b)))
-                                      : NULL);
-    json_object_object_add(o, "alpn_offered",
-                           r->alpn_offered[0] ? json_object_new_string(r->alpn_offered) : NULL);
-    json_object_object_add(o, "alpn", r->alpn[0] ? json_object_new_string(r->alpn) : NULL);
+    jput(o, "client", jep(&r->client));
+    jput(o, "server", jep(&r->server));
+    jput(o, "first_frame", json_object_new_uint64(r->first_frame));
+    jput(o, "first_epoch", jtime(r->first_us));
+    jput(o, "sni", r->sni[0] ? json_object_new_string(r->sni) : NULL);
+    jput(o, "versions_offered",
+         r->offered ? json_object_new_string(tls_versions_text(r->offered, v,
+                                                                sizeof(v)))
+                    : NULL);
+    jput(o, "versions_offered_up_to", json_object_new_boolean(r->legacy_offer));
+    jput(o, "version",
+         r->version ? json_object_new_string(tls_version_name(r->version, v,
+                                                                sizeof(v)))
+                    : NULL);
+    jput(o, "cipher",
+         r->version ? json_object_new_string(tls_cipher_name(r->cipher, b,
+                                                                sizeof(b)))
+                    : NULL);
+    jput(o, "alpn_offered",
+         r->alpn_offered[0] ? json_object_new_string(r->alpn_offered) : NULL);
+    jput(o, "alpn", r->alpn[0] ? json_object_new_string(r->alpn) : NULL);
     if (r->has_cert) {
         json_object *c = json_object_new_object();
-        json_object_object_add(c, "subject", json_object_new_string(r->subject));
-        json_object_object_add(c, "san", json_object_new_string(r->san));
-        json_object_object_add(c, "issuer", json_object_new_string(r->issuer));
-        json_object_object_add(c, "not_before", jtime(r->not_before * 1000000));
-        json_object_object_add(c, "not_after", jtime(r->not_after * 1000000));
-        json_object_object_add(c, "self_signed", json_object_new_boolean(r->self_signed));
-        json_object_object_add(c, "expired", json_object_new_boolean(r->cert_problems &
-                                                                     TLS_CERT_EXPIRED));
-        json_object_object_add(c, "name_mismatch", json_object_new_boolean(r->cert_problems &
-                                                                           TLS_CERT_NAME));
-        json_object_object_add(o, "certificate", c);
+        jput(c, "subject", json_object_new_string(r->subject));
+        jput(c, "san", json_object_new_string(r->san));
+        jput(c, "issuer", json_object_new_string(r->issuer));
+        jput(c, "not_before", jtime(r->not_before * 1000000));
+        jput(c, "not_after", jtime(r->not_after * 1000000));
+        jput(c, "self_signed", json_object_new_boolean(r->self_signed));
+        jput(c, "expired", json_object_new_boolean(r->cert_problems &
+                           TLS_CERT_EXPIRED));
+        jput(c, "name_mismatch", json_object_new_boolean(r->cert_problems &
+                                 TLS_CERT_NAME));
+        jput(o, "certificate", c);
     } else {
-        json_object_object_add(o, "certificate", NULL);
+        jput(o, "certificate", NULL);
     }
     if (r->alert) {
         json_object *a = json_object_new_object();
-        json_object_object_add(a, "side", json_object_new_string(
-                                              r->alert_from == TLS_SIDE_CLIENT ? "client" : "server"));
-        json_object_object_add(a, "description",
-                               r->alert_encrypted ? NULL
-                                                  : json_object_new_string(tls_alert_name(
-                                                        r->alert_desc, v, sizeof(v))));
-        json_object_object_add(a, "encrypted", json_object_new_boolean(r->alert_encrypted));
-        json_object_object_add(a, "frame", json_object_new_uint64(r->alert_frame));
+        jput(a, "side", json_object_new_string(
+                        r->alert_from == TLS_SIDE_CLIENT ? "client" : "server"));
+        jput(a, "description",
+             r->alert_encrypted ? NULL
+             : json_object_new_string(tls_alert_name(
+             r->alert_desc, v, sizeof(v))));
+        jput(a, "encrypted", json_object_new_boolean(r->alert_encrypted));
+        jput(a, "frame", json_object_new_uint64(r->alert_frame));
         json_object_array_add(alerts, a);
     }
-    json_object_object_add(o, "alerts", alerts);
-    json_object_object_add(o, "result", json_object_new_string(report_tls_result(r, b, sizeof(b))));
-    json_object_object_add(o, "failed", json_object_new_boolean(r->fail != 0));
-    json_object_object_add(o, "decrypted", json_object_new_boolean(report_tls_decrypted(r)));
+    jput(o, "alerts", alerts);
+    jput(o, "result", json_object_new_string(report_tls_result(r, b, sizeof(b))));
+    jput(o, "failed", json_object_new_boolean(r->fail != 0));
+    jput(o, "decrypted", json_object_new_boolean(report_tls_decrypted(r)));
     const char *why = report_tls_why_not(r, b, sizeof(b));
-    json_object_object_add(o, "not_decrypted_why", why ? json_object_new_string(why) : NULL);
-    json_object_object_add(o, "records_decrypted", json_object_new_uint64(r->decrypted));
-    json_object_object_add(o, "records_undecryptable", json_object_new_uint64(r->undecryptable));
-    json_object_object_add(o, "sip_messages", json_object_new_uint64(r->sip_messages));
+    jput(o, "not_decrypted_why", why ? json_object_new_string(why) : NULL);
+    jput(o, "records_decrypted", json_object_new_uint64(r->decrypted));
+    jput(o, "records_undecryptable", json_object_new_uint64(r->undecryptable));
+    jput(o, "sip_messages", json_object_new_uint64(r->sip_messages));
     return o;
 }
 
@@ -301,26 +311,26 @@ static json_object *jmedia(const struct snap_media *m)
     json_object *o = json_object_new_object();
     char ip[ADDR_STRLEN];
 
-    json_object_object_add(o, "call_id", m->heuristic ? NULL : json_object_new_string(m->call_id));
-    json_object_object_add(o, "heuristic", json_object_new_boolean(m->heuristic));
-    json_object_object_add(o, "src", json_object_new_string(addr_str(&m->src.ip, ip, sizeof(ip))));
-    json_object_object_add(o, "src_port", json_object_new_int(m->src.port));
-    json_object_object_add(o, "dst", json_object_new_string(addr_str(&m->dst.ip, ip, sizeof(ip))));
-    json_object_object_add(o, "dst_port", json_object_new_int(m->dst.port));
-    json_object_object_add(o, "ssrc", json_object_new_int64(m->ssrc));
-    json_object_object_add(o, "direction", json_object_new_string(m->direction));
-    json_object_object_add(o, "payload_type", json_object_new_int(m->payload_type));
-    json_object_object_add(o, "codec", m->codec[0] ? json_object_new_string(m->codec) : NULL);
-    json_object_object_add(o, "packets", json_object_new_uint64(m->packets));
-    json_object_object_add(o, "expected", json_object_new_int64(m->expected));
-    json_object_object_add(o, "lost", json_object_new_int64(m->lost));
-    json_object_object_add(o, "jitter_ms", json_object_new_double(m->jitter_ms));
-    json_object_object_add(o, "jitter_max_ms", json_object_new_double(m->jitter_max_ms));
-    json_object_object_add(o, "jitter_mean_ms", json_object_new_double(m->jitter_mean_ms));
-    json_object_object_add(o, "dtmf_events", json_object_new_int64(m->dtmf_events));
-    json_object_object_add(o, "first_frame", json_object_new_uint64(m->first_frame));
-    json_object_object_add(o, "first_epoch", jtime(m->first_us));
-    json_object_object_add(o, "last_epoch", jtime(m->last_us));
+    jput(o, "call_id", m->heuristic ? NULL : json_object_new_string(m->call_id));
+    jput(o, "heuristic", json_object_new_boolean(m->heuristic));
+    jput(o, "src", json_object_new_string(addr_str(&m->src.ip, ip, sizeof(ip))));
+    jput(o, "src_port", json_object_new_int(m->src.port));
+    jput(o, "dst", json_object_new_string(addr_str(&m->dst.ip, ip, sizeof(ip))));
+    jput(o, "dst_port", json_object_new_int(m->dst.port));
+    jput(o, "ssrc", json_object_new_int64(m->ssrc));
+    jput(o, "direction", json_object_new_string(m->direction));
+    jput(o, "payload_type", json_object_new_int(m->payload_type));
+    jput(o, "codec", m->codec[0] ? json_object_new_string(m->codec) : NULL);
+    jput(o, "packets", json_object_new_uint64(m->packets));
+    jput(o, "expected", json_object_new_int64(m->expected));
+    jput(o, "lost", json_object_new_int64(m->lost));
+    jput(o, "jitter_ms", json_object_new_double(m->jitter_ms));
+    jput(o, "jitter_max_ms", json_object_new_double(m->jitter_max_ms));
+    jput(o, "jitter_mean_ms", json_object_new_double(m->jitter_mean_ms));
+    jput(o, "dtmf_events", json_object_new_int64(m->dtmf_events));
+    jput(o, "first_frame", json_object_new_uint64(m->first_frame));
+    jput(o, "first_epoch", jtime(m->first_us));
+    jput(o, "last_epoch", jtime(m->last_us));
     return o;
 }
 
@@ -330,9 +340,9 @@ static json_object *jmedia_call(const struct snap_media_call *c)
     static const char *const side[2] = { "caller", "callee" };
     char k[32];
 
-    json_object_object_add(o, "call_id", json_object_new_string(c->call_id));
-    json_object_object_add(o, "verdict", json_object_new_string(c->verdict));
-    json_object_object_add(o, "note", c->note[0] ? json_object_new_string(c->note) : NULL);
+    jput(o, "call_id", json_object_new_string(c->call_id));
+    jput(o, "verdict", json_object_new_string(c->verdict));
+    jput(o, "note", c->note[0] ? json_object_new_string(c->note) : NULL);
     for (int i = 0; i < 2; i++) {
         snprintf(k, sizeof(k), "%s_sdp", side[i]);
         json_object_object_add(o, k, c->have_sdp[i] ? jep(&c->sdp[i]) : NULL);
@@ -341,7 +351,7 @@ static json_object *jmedia_call(const struct snap_media_call *c)
         snprintf(k, sizeof(k), "rtcp_to_%s", side[i]);
         json_object_object_add(o, k, json_object_new_uint64(c->rtcp_to[i]));
     }
-    json_object_object_add(o, "streams", json_object_new_int64(c->n_streams));
+    jput(o, "streams", json_object_new_int64(c->n_streams));
     return o;
 }
 
@@ -380,11 +390,11 @@ static void jmembers(json_object *o, const struct snapshot *s, const struct snap
         for (; i < s->n_members && s->members[i].order == order &&
                s->members[i].role == SNAP_MEMBER_POPULATION; i++) {
             json_object *m = json_object_new_object();
-            json_object_object_add(m, "name", json_object_new_string(s->members[i].name));
-            json_object_object_add(m, "count", json_object_new_int64((int64_t)s->members[i].count));
+            jput(m, "name", json_object_new_string(s->members[i].name));
+            jput(m, "count", json_object_new_int64((int64_t)s->members[i].count));
             json_object_array_add(a, m);
         }
-        json_object_object_add(o, "members", a);
+        jput(o, "members", a);
     }
     i = members_from(s, order, SNAP_MEMBER_TARGET);
     if (i < s->n_members && s->members[i].order == order &&
@@ -393,10 +403,10 @@ static void jmembers(json_object *o, const struct snapshot *s, const struct snap
         for (; i < s->n_members && s->members[i].order == order &&
                s->members[i].role == SNAP_MEMBER_TARGET; i++)
             json_object_array_add(a, json_object_new_string(s->members[i].name));
-        json_object_object_add(o, "targets", a);
+        json_object_object_add(o, "targets", a);   /* replaces the shown ones */
     }
-    json_object_object_add(o, "n_targets", json_object_new_int64((int64_t)
-                               (x->n_targets_all > x->n_targets ? x->n_targets_all : x->n_targets)));
+    jput(o, "n_targets", json_object_new_int64((int64_t)
+                         (x->n_targets_all > x->n_targets ? x->n_targets_all : x->n_targets)));
 }
 
 json_object *report_json_finding(const struct snap_finding *x)
@@ -410,17 +420,17 @@ static json_object *jagent(const struct run_agent *a)
     json_object *o = json_object_new_object();
     char ip[ADDR_STRLEN];
 
-    json_object_object_add(o, "capture_id", json_object_new_int64(a->capid));
-    json_object_object_add(o, "address", json_object_new_string(addr_str(&a->ip, ip, sizeof(ip))));
-    json_object_object_add(o, "transport", json_object_new_string(transport_name(a->transport)));
-    json_object_object_add(o, "packets", json_object_new_uint64(a->packets));
-    json_object_object_add(o, "bytes", json_object_new_uint64(a->bytes));
-    json_object_object_add(o, "malformed", json_object_new_uint64(a->malformed));
-    json_object_object_add(o, "refused", json_object_new_uint64(a->refused));
-    json_object_object_add(o, "dropped", json_object_new_uint64(a->dropped));
-    json_object_object_add(o, "first_seen", jtime(a->first_us));
-    json_object_object_add(o, "last_seen", jtime(a->last_us));
-    json_object_object_add(o, "last_admitted", a->last_ok_us ? jtime(a->last_ok_us) : NULL);
+    jput(o, "capture_id", json_object_new_int64(a->capid));
+    jput(o, "address", json_object_new_string(addr_str(&a->ip, ip, sizeof(ip))));
+    jput(o, "transport", json_object_new_string(transport_name(a->transport)));
+    jput(o, "packets", json_object_new_uint64(a->packets));
+    jput(o, "bytes", json_object_new_uint64(a->bytes));
+    jput(o, "malformed", json_object_new_uint64(a->malformed));
+    jput(o, "refused", json_object_new_uint64(a->refused));
+    jput(o, "dropped", json_object_new_uint64(a->dropped));
+    jput(o, "first_seen", jtime(a->first_us));
+    jput(o, "last_seen", jtime(a->last_us));
+    jput(o, "last_admitted", a->last_ok_us ? jtime(a->last_ok_us) : NULL);
     return o;
 }
 
@@ -434,44 +444,44 @@ int report_json(FILE *f, const struct snapshot *s)
         return ERR_NOMEM;
     peers = json_object_new_array();
     findings = json_object_new_array();
-    json_object_object_add(root, "version", json_object_new_int(1));
-    json_object_object_add(root, "source", json_object_new_string(s->run.source ? s->run.source
-                                                                                : "-"));
-    json_object_object_add(root, "exit_status", json_object_new_int(report_exit_status(s)));
-    json_object_object_add(root, "stats", jstats(s));
+    jput(root, "version", json_object_new_int(1));
+    jput(root, "source", json_object_new_string(s->run.source ? s->run.source
+                         : "-"));
+    jput(root, "exit_status", json_object_new_int(report_exit_status(s)));
+    jput(root, "stats", jstats(s));
     diag = json_object_new_array();
     for (size_t i = 0; i < s->n_diagnosis && i < SNAP_MAX_DIAGNOSIS; i++)
         json_object_array_add(diag, jdiagnosis(&s->diagnosis[i]));
-    json_object_object_add(root, "diagnosis", diag);
+    jput(root, "diagnosis", diag);
     for (size_t i = 0; i < s->n_peers; i++)
         json_object_array_add(peers, jpeer(&s->peers[i]));
-    json_object_object_add(root, "peers", peers);
+    jput(root, "peers", peers);
     for (size_t i = 0; i < s->n_findings; i++)
     {
         json_object *fo = jfinding(&s->findings[i]);
         jmembers(fo, s, &s->findings[i]);
         json_object_array_add(findings, fo);
     }
-    json_object_object_add(root, "findings", findings);
+    jput(root, "findings", findings);
     {
         json_object *ag = json_object_new_array();
         for (uint32_t i = 0; i < s->run.n_agents && i < RUN_MAX_AGENTS; i++)
             json_object_array_add(ag, jagent(&s->run.agents[i]));
-        json_object_object_add(root, "agents", ag);
-        json_object_object_add(root, "agents_evicted",
-                               json_object_new_uint64(s->run.agents_evicted));
+        jput(root, "agents", ag);
+        jput(root, "agents_evicted",
+             json_object_new_uint64(s->run.agents_evicted));
     }
     {
         json_object *media = json_object_new_array(), *calls = json_object_new_array();
         for (size_t i = 0; i < s->n_media && i < SNAP_MAX_MEDIA; i++)
             json_object_array_add(media, jmedia(&s->media[i]));
-        json_object_object_add(root, "media", media);
-        json_object_object_add(root, "media_not_shown", json_object_new_uint64(s->media_not_shown));
+        jput(root, "media", media);
+        jput(root, "media_not_shown", json_object_new_uint64(s->media_not_shown));
         for (size_t i = 0; i < s->n_media_calls && i < SNAP_MAX_MEDIA_CALLS; i++)
             json_object_array_add(calls, jmedia_call(&s->media_calls[i]));
-        json_object_object_add(root, "media_calls", calls);
-        json_object_object_add(root, "media_calls_not_shown",
-                               json_object_new_uint64(s->media_calls_not_shown));
+        jput(root, "media_calls", calls);
+        jput(root, "media_calls_not_shown",
+             json_object_new_uint64(s->media_calls_not_shown));
     }
     {
         json_object *tls = json_object_new_array();
@@ -479,8 +489,8 @@ int report_json(FILE *f, const struct snapshot *s)
         report_tls_order(s, idx);
         for (size_t i = 0; i < s->n_tls && i < SNAP_MAX_TLS; i++)
             json_object_array_add(tls, jtls(&s->tls[idx[i]]));
-        json_object_object_add(root, "tls", tls);
-        json_object_object_add(root, "tls_not_shown", json_object_new_uint64(s->tls_not_shown));
+        jput(root, "tls", tls);
+        jput(root, "tls_not_shown", json_object_new_uint64(s->tls_not_shown));
     }
     txt = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
                                                JSON_C_TO_STRING_NOSLASHESCAPE);
