@@ -393,6 +393,22 @@ struct corr_view {
     const struct media *media;      /* the media stage's calls, NULL when not attached */
 };
 
+/* What happened, for the kinds (struct kind_event below). */
+enum kind_event_type {
+    KEV_REQUEST = 0,        /* a new request (not a retransmission) */
+    KEV_FINAL,              /* a transaction got its final response */
+    KEV_TIMEOUT,            /* a transaction timed out (64*T1) */
+    KEV_UNANSWERED,         /* open at end of input */
+    KEV_AUTH_RETRY,         /* a request with credentials for an exchange */
+    KEV_AUTH_OUTCOME,       /* the retry's final response decided the exchange */
+    KEV_CHALLENGE_EXPIRED,  /* a challenge was not retried within 64*T1 (or by the end) */
+    KEV_MESSAGE,            /* every message (retransmissions too), after the peer; .nat set */
+    KEV_TLS,                /* a TLS connection's event (.tls, .tls_ev; tls.h) */
+    KEV_HEP_AGENTS,         /* --hep-in's agent table (.agents; engine_hep_agents) */
+    KEV_TYPES
+};
+#define KEV_BIT(t) (1u << (t))
+
 /* ---- the engine ---- */
 
 struct engine {
@@ -434,6 +450,11 @@ struct engine {
     struct ka_state *ka;        /* OPTIONS keep-alive series (keepalive.h) */
     struct corr_view view;      /* what the kinds see (refreshed before each call) */
     void **kind_own;            /* per kinds_table entry: its own state, or NULL */
+    /* per event type, the kinds_table indices of the kinds that handle it, in
+     * table order (struct kind.events) */
+#define ENGINE_KINDS_MAX 64
+    uint8_t ev_kinds[KEV_TYPES][ENGINE_KINDS_MAX];
+    uint8_t ev_n[KEV_TYPES];
 
     /* counters (engine_stats) */
     uint64_t n_msgs, n_requests, n_responses, n_retrans, n_resp_retrans;
@@ -449,18 +470,6 @@ struct engine {
 
 /* ---- what kinds see (src/kinds/) ---- */
 
-enum kind_event_type {
-    KEV_REQUEST = 0,        /* a new request (not a retransmission) */
-    KEV_FINAL,              /* a transaction got its final response */
-    KEV_TIMEOUT,            /* a transaction timed out (64*T1) */
-    KEV_UNANSWERED,         /* open at end of input */
-    KEV_AUTH_RETRY,         /* a request with credentials for an exchange */
-    KEV_AUTH_OUTCOME,       /* the retry's final response decided the exchange */
-    KEV_CHALLENGE_EXPIRED,  /* a challenge was not retried within 64*T1 (or by the end) */
-    KEV_MESSAGE,            /* every message (retransmissions too), after the peer; .nat set */
-    KEV_TLS,                /* a TLS connection's event (.tls, .tls_ev; tls.h) */
-    KEV_HEP_AGENTS,         /* --hep-in's agent table (.agents; engine_hep_agents) */
-};
 
 struct site_rec;
 struct ka_series;
@@ -503,6 +512,10 @@ struct kind {
     size_t own_size;            /* bytes of private state, 0 if none */
     void (*on_event)(struct kind_ctx *k, const struct kind_event *ev);    /* may be NULL */
     void (*on_finish)(struct kind_ctx *k);                                /* may be NULL */
+    /* The events on_event handles (KEV_BIT of each); 0: every event. The
+     * engine calls a kind only for these (some 25 kinds, several events a
+     * message: the calls that return at once were ~2k instructions a message). */
+    uint32_t events;
 };
 
 /* NULL-terminated; src/kinds/kinds.c. Adding a kind: one file + one line. */

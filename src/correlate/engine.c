@@ -125,11 +125,11 @@ static void dispatch(struct engine *e, struct kind_event *ev)
     e->view.now_us = e->now_us;
     e->view.first_us = e->first_us;
     e->view.finished = e->finished;
-    for (size_t i = 0; kinds_table[i] != NULL; i++)
-        if (kinds_table[i]->on_event != NULL) {
-            k.own = e->kind_own[i];
-            kinds_table[i]->on_event(&k, ev);
-        }
+    for (size_t j = 0; j < e->ev_n[ev->type]; j++) {
+        size_t i = e->ev_kinds[ev->type][j];
+        k.own = e->kind_own[i];
+        kinds_table[i]->on_event(&k, ev);
+    }
 }
 
 static size_t n_kinds(void)
@@ -149,6 +149,12 @@ static int kinds_own_new(struct engine *e)
     e->kind_own = calloc(n ? n : 1, sizeof(*e->kind_own));
     if (e->kind_own == NULL)
         return ERR_NOMEM;
+    if (n > ENGINE_KINDS_MAX)
+        return ERR_INVAL;
+    for (size_t i = 0; i < n; i++)
+        for (int t = 0; t < KEV_TYPES && kinds_table[i]->on_event != NULL; t++)
+            if (kinds_table[i]->events == 0 || (kinds_table[i]->events & KEV_BIT(t)))
+                e->ev_kinds[t][e->ev_n[t]++] = (uint8_t)i;
     for (size_t i = 0; i < n; i++)
         if (kinds_table[i]->own_size > 0 &&
             (e->kind_own[i] = calloc(1, kinds_table[i]->own_size)) == NULL)

@@ -69,4 +69,7 @@ static void on_finish(struct kind_ctx *k)
     }
 }
 
-const struct kind kind_account_suspended = { KIND_ACCOUNT_SUSPENDED, 0, on_event, on_finish };
+const struct kind kind_account_suspended = {
+    KIND_ACCOUNT_SUSPENDED, 0, on_event, on_finish,
+    KEV_BIT(KEV_FINAL)
+};

@@ -185,4 +185,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     kind_provider_fix(k, f, ev->peer, KIND_AUTH_REJECTED);
 }
 
-const struct kind kind_auth_rejected = { KIND_AUTH_REJECTED, 0, on_event, NULL };
+const struct kind kind_auth_rejected = {
+    KIND_AUTH_REJECTED, 0, on_event, NULL,
+    KEV_BIT(KEV_AUTH_OUTCOME)
+};

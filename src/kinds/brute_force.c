@@ -194,4 +194,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     by_user(k, ev);
 }
 
-const struct kind kind_brute_force = { KIND_BRUTE_FORCE, 0, on_event, NULL };
+const struct kind kind_brute_force = {
+    KIND_BRUTE_FORCE, 0, on_event, NULL,
+    KEV_BIT(KEV_AUTH_OUTCOME)
+};

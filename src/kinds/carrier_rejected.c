@@ -73,4 +73,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     kind_provider_fix(k, f, ev->peer, KIND_CARRIER_REJECTED);
 }
 
-const struct kind kind_carrier_rejected = { KIND_CARRIER_REJECTED, 0, on_event, NULL };
+const struct kind kind_carrier_rejected = {
+    KIND_CARRIER_REJECTED, 0, on_event, NULL,
+    KEV_BIT(KEV_FINAL)
+};

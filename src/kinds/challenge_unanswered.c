@@ -55,4 +55,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     kind_provider_fix(k, f, ev->peer, KIND_CHALLENGE_UNANSWERED);
 }
 
-const struct kind kind_challenge_unanswered = { KIND_CHALLENGE_UNANSWERED, 0, on_event, NULL };
+const struct kind kind_challenge_unanswered = {
+    KIND_CHALLENGE_UNANSWERED, 0, on_event, NULL,
+    KEV_BIT(KEV_CHALLENGE_EXPIRED)
+};

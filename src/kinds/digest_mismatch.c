@@ -75,4 +75,7 @@ static void on_finish(struct kind_ctx *k)
     }
 }
 
-const struct kind kind_digest_mismatch = { KIND_DIGEST_MISMATCH, 0, on_event, on_finish };
+const struct kind kind_digest_mismatch = {
+    KIND_DIGEST_MISMATCH, 0, on_event, on_finish,
+    KEV_BIT(KEV_AUTH_OUTCOME)
+};

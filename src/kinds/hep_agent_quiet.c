@@ -173,5 +173,8 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     }
 }
 
-const struct kind kind_hep_agent_quiet = { KIND_HEP_AGENT_QUIET, sizeof(struct quiet_own),
-                                           on_event, NULL };
+const struct kind kind_hep_agent_quiet = {
+    KIND_HEP_AGENT_QUIET, sizeof(struct quiet_own),
+                                           on_event, NULL,
+    KEV_BIT(KEV_HEP_AGENTS)
+};

@@ -91,4 +91,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     raise_ip(k, ev);
 }
 
-const struct kind kind_ip_rejected = { KIND_IP_REJECTED, 0, on_event, NULL };
+const struct kind kind_ip_rejected = {
+    KIND_IP_REJECTED, 0, on_event, NULL,
+    KEV_BIT(KEV_AUTH_OUTCOME) | KEV_BIT(KEV_FINAL)
+};

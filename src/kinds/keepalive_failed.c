@@ -109,4 +109,7 @@ static void on_finish(struct kind_ctx *k)
                    s->last_us);
 }
 
-const struct kind kind_keepalive_failed = { KIND_KEEPALIVE_FAILED, 0, on_event, on_finish };
+const struct kind kind_keepalive_failed = {
+    KIND_KEEPALIVE_FAILED, 0, on_event, on_finish,
+    KEV_BIT(KEV_FINAL) | KEV_BIT(KEV_TIMEOUT) | KEV_BIT(KEV_UNANSWERED)
+};

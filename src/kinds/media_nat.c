@@ -87,4 +87,7 @@ static void on_finish(struct kind_ctx *k)
     media_judge_finish(k, judge);
 }
 
-const struct kind kind_media_nat = { KIND_MEDIA_NAT, 0, on_event, on_finish };
+const struct kind kind_media_nat = {
+    KIND_MEDIA_NAT, 0, on_event, on_finish,
+    KEV_BIT(KEV_MESSAGE) | KEV_BIT(KEV_REQUEST)
+};

@@ -100,4 +100,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     kind_provider_fix(k, f, ev->peer, KIND_MULTI_SITE);
 }
 
-const struct kind kind_multi_site = { KIND_MULTI_SITE, 0, on_event, NULL };
+const struct kind kind_multi_site = {
+    KIND_MULTI_SITE, 0, on_event, NULL,
+    KEV_BIT(KEV_AUTH_OUTCOME) | KEV_BIT(KEV_FINAL)
+};

@@ -261,4 +261,7 @@ static void on_finish(struct kind_ctx *k)
     }
 }
 
-const struct kind kind_nat_rewrite = { KIND_NAT_REWRITE, 0, on_event, on_finish };
+const struct kind kind_nat_rewrite = {
+    KIND_NAT_REWRITE, 0, on_event, on_finish,
+    KEV_BIT(KEV_MESSAGE)
+};

@@ -81,4 +81,7 @@ static void on_finish(struct kind_ctx *k)
     media_judge_finish(k, judge);
 }
 
-const struct kind kind_no_media = { KIND_NO_MEDIA, 0, on_event, on_finish };
+const struct kind kind_no_media = {
+    KIND_NO_MEDIA, 0, on_event, on_finish,
+    KEV_BIT(KEV_MESSAGE) | KEV_BIT(KEV_REQUEST)
+};

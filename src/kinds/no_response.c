@@ -198,4 +198,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     kind_provider_fix(k, f, ev->peer, KIND_NO_RESPONSE);
 }
 
-const struct kind kind_no_response = { KIND_NO_RESPONSE, 0, on_event, on_finish };
+const struct kind kind_no_response = {
+    KIND_NO_RESPONSE, 0, on_event, on_finish,
+    KEV_BIT(KEV_TIMEOUT) | KEV_BIT(KEV_UNANSWERED)
+};

@@ -30,4 +30,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
                    "secrets file if the provider's password changed)");
 }
 
-const struct kind kind_password_mismatch = { KIND_PASSWORD_MISMATCH, 0, on_event, NULL };
+const struct kind kind_password_mismatch = {
+    KIND_PASSWORD_MISMATCH, 0, on_event, NULL,
+    KEV_BIT(KEV_AUTH_RETRY)
+};

@@ -25,4 +25,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
                      "look at the username, the account or the source address");
 }
 
-const struct kind kind_password_verified = { KIND_PASSWORD_VERIFIED, 0, on_event, NULL };
+const struct kind kind_password_verified = {
+    KIND_PASSWORD_VERIFIED, 0, on_event, NULL,
+    KEV_BIT(KEV_AUTH_RETRY)
+};

@@ -223,4 +223,7 @@ static void on_finish(struct kind_ctx *k)
             pop_text(f, pop_of(k, f), &f->f.server_ip);
 }
 
-const struct kind kind_scanner = { KIND_SCANNER, sizeof(struct scan_own), on_event, on_finish };
+const struct kind kind_scanner = {
+    KIND_SCANNER, sizeof(struct scan_own), on_event, on_finish,
+    KEV_BIT(KEV_REQUEST)
+};

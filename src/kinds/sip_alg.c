@@ -71,4 +71,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     kind_provider_fix(k, f, ev->peer, KIND_SIP_ALG);
 }
 
-const struct kind kind_sip_alg = { KIND_SIP_ALG, 0, on_event, NULL };
+const struct kind kind_sip_alg = {
+    KIND_SIP_ALG, 0, on_event, NULL,
+    KEV_BIT(KEV_MESSAGE)
+};

@@ -121,4 +121,7 @@ static void on_finish(struct kind_ctx *k)
     }
 }
 
-const struct kind kind_source_ip_changed = { KIND_SOURCE_IP_CHANGED, 0, on_event, on_finish };
+const struct kind kind_source_ip_changed = {
+    KIND_SOURCE_IP_CHANGED, 0, on_event, on_finish,
+    KEV_BIT(KEV_FINAL)
+};

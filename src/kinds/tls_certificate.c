@@ -47,4 +47,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     }
 }
 
-const struct kind kind_tls_certificate = { KIND_TLS_CERTIFICATE, 0, on_event, NULL };
+const struct kind kind_tls_certificate = {
+    KIND_TLS_CERTIFICATE, 0, on_event, NULL,
+    KEV_BIT(KEV_TLS)
+};

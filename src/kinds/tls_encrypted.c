@@ -61,4 +61,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
                    "capture-server, Kamailio siptrace (sipscope --hep-in PORT)");
 }
 
-const struct kind kind_tls_encrypted = { KIND_TLS_ENCRYPTED, 0, on_event, NULL };
+const struct kind kind_tls_encrypted = {
+    KIND_TLS_ENCRYPTED, 0, on_event, NULL,
+    KEV_BIT(KEV_TLS)
+};

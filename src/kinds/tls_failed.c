@@ -240,4 +240,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
         finding_cause(f, "the server asked for a client certificate and the client sent none");
 }
 
-const struct kind kind_tls_failed = { KIND_TLS_FAILED, 0, on_event, NULL };
+const struct kind kind_tls_failed = {
+    KIND_TLS_FAILED, 0, on_event, NULL,
+    KEV_BIT(KEV_TLS)
+};

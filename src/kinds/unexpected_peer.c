@@ -209,4 +209,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     }
 }
 
-const struct kind kind_unexpected_peer = { KIND_UNEXPECTED_PEER, 0, on_event, NULL };
+const struct kind kind_unexpected_peer = {
+    KIND_UNEXPECTED_PEER, 0, on_event, NULL,
+    KEV_BIT(KEV_REQUEST) | KEV_BIT(KEV_TIMEOUT) | KEV_BIT(KEV_UNANSWERED)
+};

@@ -191,5 +191,8 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     kind_provider_fix(k, f, ev->peer, KIND_WRONG_REGION);
 }
 
-const struct kind kind_wrong_region = { KIND_WRONG_REGION, sizeof(struct region_own), on_event,
-                                         NULL };
+const struct kind kind_wrong_region = {
+    KIND_WRONG_REGION, sizeof(struct region_own), on_event,
+                                         NULL,
+    KEV_BIT(KEV_REQUEST) | KEV_BIT(KEV_TIMEOUT) | KEV_BIT(KEV_UNANSWERED)
+};
