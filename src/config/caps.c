@@ -60,8 +60,9 @@ int caps_parse_size(const char *s, uint64_t *out)
 /*
  * The budget's shares. Bytes per entry are what a live entry costs: its
  * record (sizeof, correlate.h / nat.h / media.c) plus the table's own
- * arrays (ctable.h: ~45 bytes an entry) and, for transactions, the
- * interned strings it holds. Shares follow what a busy PBX needs at once
+ * arrays (ctable.h: ~45 bytes an entry) and, for the compact records
+ * (transactions, identities), the interned strings they hold with their
+ * share of the string tables' index (util/intern.h). Shares follow what a busy PBX needs at once
  * (the shared busy workload at 1M messages: transactions 44k, dialogs 49k,
  * identities 65k, accounts 19k, auth exchanges 16k, NAT pairs 10k, peers and
  * sources 5k each). CAPS_MEM_FIXED is what does not scale with the budget
@@ -86,7 +87,7 @@ static const struct share {
     { CAPS_I_auth_exchanges,   1190,  90, 1024 },
     { CAPS_I_peers,            2900, 140, 1024 },   /* peer + NAT pair + keep-alive series */
     { CAPS_I_sources,          1140,  30, 1024 },
-    { CAPS_I_identities,        860, 250, 2048 },
+    { CAPS_I_identities,        480, 250, 2048 },   /* 296 B record + its name */
     { CAPS_I_accounts,         2210, 200, 1024 },
     { CAPS_I_media_calls,       900,  50, 512 },
     { CAPS_I_media_streams,     400,  20, 512 },

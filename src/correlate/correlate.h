@@ -325,24 +325,77 @@ static inline bool source_is_attacker(const struct source *s)
 }
 
 #define IDENT_SOURCES 4
+/* Refusals an identity keeps, the latest: brute_force's window by user
+ * (BRUTE_FAILS refusals within 60 s, src/kinds/brute_force.c). */
+#define IDENT_FAILS 10
+/* A frame delta past 32 bits (or before the base): the frame is not known,
+ * and reads back as 0, which no evidence cites (finding_evidence). */
+#define IDENT_FRAME_UNKNOWN UINT32_MAX
 
+/* The stamps each address of an identity keeps. */
+enum ident_stamp {
+    IDENT_OK_FIRST = 0,     /* first accepted */
+    IDENT_OK_LAST,          /* last accepted */
+    IDENT_FAIL_FIRST,       /* first refused */
+    IDENT_STAMPS,
+};
+
+/*
+ * What the identities table stores for one identity: <= 296 bytes (808
+ * before issue 14). Text and addresses are interned (util/intern.h: the
+ * table's evict callback gives them back); frames are 32-bit deltas from
+ * frame0 (IDENT_FRAME_UNKNOWN past that), times signed 48-bit microsecond
+ * deltas from us0 (+-4.4 years; past that the stamp is unknown), both the
+ * identity's first outcome. Kinds read it through ident_read (struct
+ * ident_view); the counters below may be read directly.
+ */
 struct ident {
     uint64_t key;
-    char name[112];             /* user@host */
+    uint64_t frame0;            /* first outcome's frame: base of the frame deltas */
+    int64_t us0;                /* first outcome's time: base of the time deltas */
+    uint32_t name;              /* interned "user@host" */
+    uint32_t server;            /* interned struct addr: first server sent to */
+    uint32_t fail_n;            /* refusals */
+    uint32_t forbidden_total, final_total;  /* 403s, final answers (saturating) */
+    uint32_t fail_df[IDENT_FAILS];      /* refusal j at j % IDENT_FAILS: frame - frame0 */
+    uint32_t fail_dt_lo[IDENT_FAILS];   /* ...time - us0, low 32 bits */
+    int16_t fail_dt_hi[IDENT_FAILS];    /* ...and its high 16 bits */
     uint8_t n_src;
+    uint8_t flags;              /* IDENT_WITH_CRED, IDENT_WITHOUT_CRED, IDENT_HAVE_SERVER, ... */
     struct ident_src {
+        uint32_t ip;            /* interned struct addr */
+        uint32_t df[IDENT_STAMPS];      /* enum ident_stamp: frame - frame0 */
+        uint32_t dt_lo[IDENT_STAMPS];   /* time - us0, low 32 bits */
+        int16_t dt_hi[IDENT_STAMPS];    /* high 16 bits */
+        uint8_t flags;          /* IDENT_SRC_OK, IDENT_SRC_FAIL, IDENT_SRC_FIRST_OK */
+    } src[IDENT_SOURCES];
+};
+
+#define IDENT_WITH_CRED 1u
+#define IDENT_WITHOUT_CRED 2u
+#define IDENT_HAVE_SERVER 4u
+#define IDENT_HAVE_BASE 8u          /* frame0 / us0 are set */
+#define IDENT_SRC_OK 1u             /* accepted from this address at least once */
+#define IDENT_SRC_FAIL 2u           /* refused from it at least once */
+#define IDENT_SRC_FIRST_OK 4u       /* its first outcome was an acceptance */
+
+/* An identity as kinds see it (ident_read): the values in full. */
+struct ident_view {
+    uint64_t key;
+    const char *name;           /* user@host (interned: valid during the call) */
+    uint8_t n_src;
+    struct ident_src_view {
         struct addr ip;
         int64_t first_us;
-        uint64_t ok, fail;
-        uint64_t ok_frame, fail_frame;  /* last accepted, first refused */
+        bool ok, fail;          /* accepted / refused from it at least once */
+        uint64_t ok_frame, fail_frame;  /* last accepted, first refused (0: unknown) */
         uint64_t ok_first_frame;
         int64_t ok_first_us;
         int64_t ok_us, fail_us;
     } src[IDENT_SOURCES];
     uint32_t fail_n;
-    int64_t fail_ts[SOURCE_FAILS];
-    uint64_t fail_frame[SOURCE_FAILS];
-    uint64_t ok_total, fail_total, req_total;
+    int64_t fail_ts[IDENT_FAILS];       /* refusal j at j % IDENT_FAILS */
+    uint64_t fail_frame[IDENT_FAILS];
     uint64_t forbidden_total, final_total;
     bool with_cred, without_cred;
     struct addr server;         /* first server this identity was sent to */
@@ -386,7 +439,8 @@ struct corr_view {
     const struct profile_set *profiles; /* provider profiles, NULL when none */
     const struct geoip *geoip;      /* NULL when no database */
     const struct ctab *peers;       /* struct peer */
-    const struct ctab *idents;      /* struct ident */
+    const struct ctab *idents;      /* struct ident (read with ident_read) */
+    const struct intern *strings;   /* the engine's interned text (intern.h) */
     const struct ctab *dialogs;     /* struct dialog */
     const struct nat_state *nat;
     const struct ka_state *ka;
@@ -483,7 +537,8 @@ struct kind_event {
     const struct auth_ex *ax;
     const struct peer *peer;
     const struct source *source;
-    const struct ident *ident;      /* auth username (else From user) @ Request-URI host */
+    const struct ident *ident;      /* auth username (else From user) @ Request-URI host
+                                     * (compact: read with ident_read) */
     const struct ident *ident2;     /* From user @ host when it differs, else NULL */
     const struct explain *why;      /* KEV_FINAL / KEV_AUTH_OUTCOME */
     const struct nat_rec *nat;      /* KEV_MESSAGE: m's request direction (nat.h), may be NULL */
@@ -631,8 +686,16 @@ uint64_t peer_key_cached(struct engine *e, const struct addr *x, const struct ad
 struct source *source_on_request(struct engine *e, const struct sip_msg *m);
 struct source *engine_source(struct engine *e, const struct addr *ip);
 void source_fail(struct source *s, uint64_t frame, int64_t ts, uint64_t retry_frame);
+/* Table set-up: the identities table gives its strings back on eviction. */
+int ident_table_init(struct engine *e, size_t cap);
 struct ident *ident_get(struct engine *e, const char *user, const char *host);
-void ident_outcome(struct ident *id, const struct addr *src, bool ok, bool fail,
+/* A new request of id to server: its first server, with or without credentials. */
+void ident_on_request(struct engine *e, struct ident *id, const struct addr *server, bool cred);
+/* A final answer to one of id's requests (final_total, forbidden_total). */
+void ident_on_final(struct ident *id, int status);
+void ident_outcome(struct engine *e, struct ident *id, const struct addr *src, bool ok, bool fail,
                    uint64_t frame, int64_t ts);
+/* The identity in full, for a kind (out is the caller's). */
+void ident_read(const struct corr_view *v, const struct ident *id, struct ident_view *out);
 
 #endif

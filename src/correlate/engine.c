@@ -172,15 +172,16 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
         return NULL;
     }
     e->caps = *caps;
-    /* Each live transaction holds up to 6 strings, most shared (intern.h);
+    /* Each live transaction holds up to 6 strings, most shared (intern.h),
+     * an identity its name and addresses (mostly shared);
      * a class never needs more slots than there are live records. */
-    rc |= intern_init(&e->strings, caps->transactions + caps->dialogs);
+    rc |= intern_init(&e->strings, caps->transactions + caps->dialogs + caps->identities);
     rc |= txn_table_init(e, caps->transactions);
     rc |= auth_table_init(e, caps->auth_exchanges);
     rc |= dialog_table_init(e, caps->dialogs);
     rc |= ctab_init(&e->peers, caps->peers, sizeof(struct peer), NULL, NULL);
     rc |= ctab_init(&e->sources, caps->sources, sizeof(struct source), NULL, NULL);
-    rc |= ctab_init(&e->idents, caps->identities, sizeof(struct ident), NULL, NULL);
+    rc |= ident_table_init(e, caps->identities);
     rc |= findings_init_members(&e->findings, caps->findings, caps->evidence_per_finding,
                                 caps->population_members);
     e->nat = nat_new(caps);
@@ -227,6 +228,7 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
     }
     e->view = (struct corr_view){ .config = e->config, .profiles = e->profiles,
                                   .geoip = e->geoip, .peers = &e->peers, .idents = &e->idents,
+                                  .strings = &e->strings,
                                   .dialogs = &e->dialogs, .nat = e->nat, .ka = e->ka };
     return e;
 }
@@ -475,13 +477,7 @@ static void on_request(struct engine *e, const struct sip_msg *m, struct peer *p
         struct ident *id = k ? id2 : id1;
         if (id == NULL)
             continue;
-        if (id->req_total == 0)
-            id->server = m->dst.ip;
-        id->req_total++;
-        if (m->cred.present)
-            id->with_cred = true;
-        else
-            id->without_cred = true;
+        ident_on_request(e, id, &m->dst.ip, m->cred.present);
     }
     dispatch(e, &ev);
     if (m->cred.present) {
@@ -568,11 +564,9 @@ static void on_response(struct engine *e, const struct sip_msg *m, struct peer *
             struct ident *id = k ? id2 : id1;
             if (id == NULL)
                 continue;
-            id->final_total++;
-            if (m->status == 403)
-                id->forbidden_total++;
+            ident_on_final(id, m->status);
             if (ok || fail)
-                ident_outcome(id, &t->effective_src, ok, fail, m->frame, m->ts_us);
+                ident_outcome(e, id, &t->effective_src, ok, fail, m->frame, m->ts_us);
         }
     }
     if (decided) {

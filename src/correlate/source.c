@@ -4,9 +4,12 @@
  * host: the same account seen from several addresses, for
  * source_ip_changed and per-user brute force).
  *
- * Bounds: caps.sources entries shared by both tables (oldest evicted);
- * per source at most SOURCE_USERS distinct username hashes and the last
- * SOURCE_FAILS failure times; per identity IDENT_SOURCES addresses.
+ * Bounds: caps.sources and caps.identities entries (oldest evicted); per
+ * source at most SOURCE_USERS distinct username hashes and the last
+ * SOURCE_FAILS failure times; per identity IDENT_SOURCES addresses and the
+ * last IDENT_FAILS refusals. An identity's name and addresses are interned
+ * (engine strings): it gives them back when evicted (ident_on_evict), the
+ * rest go with the engine.
  *
  * Flow: engine_msg → source. Thread: the analysis thread.
  */
@@ -122,9 +125,85 @@ void source_fail(struct source *s, uint64_t frame, int64_t ts, uint64_t retry_fr
     s->auth_fail++;
 }
 
+/* ---- identities: the compact record (struct ident) ---- */
+
+_Static_assert(sizeof(struct ident) <= 296, "an identity fits in 296 bytes");
+
+#define T48_MAX ((INT64_C(1) << 47) - 1)
+
+static uint32_t sat32_inc(uint32_t v)
+{
+    return v == UINT32_MAX ? v : v + 1;
+}
+
+/* Store (frame, ts) as deltas from id's base; a delta out of range keeps
+ * the stamp unknown (its frame reads as 0: never cited). */
+static void stamp_put(const struct ident *id, uint32_t *df, uint32_t *lo, int16_t *hi,
+                      uint64_t frame, int64_t ts)
+{
+    int64_t dt = ts - id->us0;
+    bool dt_ok = (ts >= id->us0) ? (uint64_t)ts - (uint64_t)id->us0 <= (uint64_t)T48_MAX
+                                 : (uint64_t)id->us0 - (uint64_t)ts <= (uint64_t)T48_MAX + 1;
+
+    if (frame < id->frame0 || frame - id->frame0 >= IDENT_FRAME_UNKNOWN || !dt_ok) {
+        *df = IDENT_FRAME_UNKNOWN;
+        *lo = 0;
+        *hi = 0;
+        return;
+    }
+    *df = (uint32_t)(frame - id->frame0);
+    *lo = (uint32_t)((uint64_t)dt & 0xffffffffu);
+    *hi = (int16_t)(dt >> 32);
+}
+
+/* The stamp back; false (frame 0, ts 0) when it is unknown. */
+static bool stamp_get(const struct ident *id, uint32_t df, uint32_t lo, int16_t hi,
+                      uint64_t *frame, int64_t *ts)
+{
+    if (df == IDENT_FRAME_UNKNOWN) {
+        *frame = 0;
+        *ts = 0;
+        return false;
+    }
+    *frame = id->frame0 + df;
+    *ts = id->us0 + (int64_t)(((uint64_t)(int64_t)hi << 32) | lo);
+    return true;
+}
+
+static const struct addr *addr_of(const struct intern *in, uint32_t h)
+{
+    static const struct addr none;
+    size_t n;
+    const char *b = intern_get(in, h, &n);
+
+    return n == sizeof(struct addr) ? (const struct addr *)(const void *)b : &none;
+}
+
+static void ident_drop_strings(struct intern *in, struct ident *id)
+{
+    intern_drop(in, id->name);
+    intern_drop(in, id->server);
+    for (uint8_t i = 0; i < id->n_src && i < IDENT_SOURCES; i++)
+        intern_drop(in, id->src[i].ip);
+    id->name = id->server = INTERN_NONE;
+    id->n_src = 0;
+}
+
+static void ident_on_evict(void *ud, void *entry)
+{
+    struct engine *e = ud;
+
+    ident_drop_strings(&e->strings, entry);
+}
+
+int ident_table_init(struct engine *e, size_t cap)
+{
+    return ctab_init(&e->idents, cap, sizeof(struct ident), ident_on_evict, e);
+}
+
 struct ident *ident_get(struct engine *e, const char *user, const char *host)
 {
-    char name[sizeof(((struct ident *)0)->name)];
+    char name[112];             /* user@host, as the 112-byte buffer it replaces */
     bool created;
     struct ident *id;
     size_t n;
@@ -141,47 +220,103 @@ struct ident *ident_get(struct engine *e, const char *user, const char *host)
     id = ctab_get(&e->idents, ctab_hash(&e->idents, name, n), &created);
     if (id != NULL && created) {
         id->key = ctab_hash(&e->idents, name, n);
-        memcpy(id->name, name, n + 1);
+        id->name = intern_put(&e->strings, name, n);
     }
     return id;
 }
 
-void ident_outcome(struct ident *id, const struct addr *src, bool ok, bool fail, uint64_t frame,
-                   int64_t ts)
+void ident_on_request(struct engine *e, struct ident *id, const struct addr *server, bool cred)
+{
+    if (!(id->flags & IDENT_HAVE_SERVER)) {
+        id->flags |= IDENT_HAVE_SERVER;
+        id->server = intern_put(&e->strings, server->b, sizeof(server->b));
+    }
+    id->flags |= cred ? IDENT_WITH_CRED : IDENT_WITHOUT_CRED;
+}
+
+void ident_on_final(struct ident *id, int status)
+{
+    id->final_total = sat32_inc(id->final_total);
+    if (status == 403)
+        id->forbidden_total = sat32_inc(id->forbidden_total);
+}
+
+void ident_outcome(struct engine *e, struct ident *id, const struct addr *src, bool ok, bool fail,
+                   uint64_t frame, int64_t ts)
 {
     struct ident_src *s = NULL;
 
     for (uint8_t i = 0; i < id->n_src; i++)
-        if (addr_eq(&id->src[i].ip, src))
+        if (addr_eq(addr_of(&e->strings, id->src[i].ip), src))
             s = &id->src[i];
     if (s == NULL) {
+        uint32_t h;
         if (id->n_src >= IDENT_SOURCES)
             return;     /* a fifth address adds nothing to the diagnosis */
+        h = intern_put(&e->strings, src->b, sizeof(src->b));
+        if (h == INTERN_NONE)
+            return;     /* no room to name it (engine.strings.refused): as a fifth */
         s = &id->src[id->n_src++];
         memset(s, 0, sizeof(*s));
-        s->ip = *src;
-        s->first_us = ts;
+        s->ip = h;
+        if (!(id->flags & IDENT_HAVE_BASE)) {
+            id->flags |= IDENT_HAVE_BASE;
+            id->frame0 = frame;
+            id->us0 = ts;
+        }
+        if (ok)
+            s->flags |= IDENT_SRC_FIRST_OK;     /* its first_us is ok_first's */
     }
     if (ok) {
-        if (s->ok == 0) {
-            s->ok_first_frame = frame;
-            s->ok_first_us = ts;
-        }
-        s->ok++;
-        s->ok_frame = frame;
-        s->ok_us = ts;
-        id->ok_total++;
+        if (!(s->flags & IDENT_SRC_OK))
+            stamp_put(id, &s->df[IDENT_OK_FIRST], &s->dt_lo[IDENT_OK_FIRST],
+                      &s->dt_hi[IDENT_OK_FIRST], frame, ts);
+        s->flags |= IDENT_SRC_OK;
+        stamp_put(id, &s->df[IDENT_OK_LAST], &s->dt_lo[IDENT_OK_LAST], &s->dt_hi[IDENT_OK_LAST],
+                  frame, ts);
     }
     if (fail) {
-        uint32_t i = id->fail_n % SOURCE_FAILS;
-        if (s->fail == 0) {
-            s->fail_frame = frame;
-            s->fail_us = ts;
-        }
-        s->fail++;
-        id->fail_total++;
-        id->fail_ts[i] = ts;
-        id->fail_frame[i] = frame;
+        uint32_t i = id->fail_n % IDENT_FAILS;
+        if (!(s->flags & IDENT_SRC_FAIL))
+            stamp_put(id, &s->df[IDENT_FAIL_FIRST], &s->dt_lo[IDENT_FAIL_FIRST],
+                      &s->dt_hi[IDENT_FAIL_FIRST], frame, ts);
+        s->flags |= IDENT_SRC_FAIL;
+        stamp_put(id, &id->fail_df[i], &id->fail_dt_lo[i], &id->fail_dt_hi[i], frame, ts);
         id->fail_n++;
     }
+}
+
+void ident_read(const struct corr_view *v, const struct ident *id, struct ident_view *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->key = id->key;
+    out->name = intern_get(v->strings, id->name, NULL);
+    out->server = *addr_of(v->strings, id->server);
+    out->n_src = id->n_src;
+    for (uint8_t i = 0; i < id->n_src && i < IDENT_SOURCES; i++) {
+        const struct ident_src *s = &id->src[i];
+        struct ident_src_view *o = &out->src[i];
+        o->ip = *addr_of(v->strings, s->ip);
+        o->ok = (s->flags & IDENT_SRC_OK) != 0;
+        o->fail = (s->flags & IDENT_SRC_FAIL) != 0;
+        if (o->ok) {
+            stamp_get(id, s->df[IDENT_OK_FIRST], s->dt_lo[IDENT_OK_FIRST],
+                      s->dt_hi[IDENT_OK_FIRST], &o->ok_first_frame, &o->ok_first_us);
+            stamp_get(id, s->df[IDENT_OK_LAST], s->dt_lo[IDENT_OK_LAST], s->dt_hi[IDENT_OK_LAST],
+                      &o->ok_frame, &o->ok_us);
+        }
+        if (o->fail)
+            stamp_get(id, s->df[IDENT_FAIL_FIRST], s->dt_lo[IDENT_FAIL_FIRST],
+                      s->dt_hi[IDENT_FAIL_FIRST], &o->fail_frame, &o->fail_us);
+        /* the address was added at its first outcome: an acceptance or a refusal */
+        o->first_us = (s->flags & IDENT_SRC_FIRST_OK) ? o->ok_first_us : o->fail_us;
+    }
+    out->fail_n = id->fail_n;
+    for (uint32_t j = 0; j < IDENT_FAILS && j < id->fail_n; j++)
+        stamp_get(id, id->fail_df[j], id->fail_dt_lo[j], id->fail_dt_hi[j], &out->fail_frame[j],
+                  &out->fail_ts[j]);
+    out->forbidden_total = id->forbidden_total;
+    out->final_total = id->final_total;
+    out->with_cred = (id->flags & IDENT_WITH_CRED) != 0;
+    out->without_cred = (id->flags & IDENT_WITHOUT_CRED) != 0;
 }

@@ -43,11 +43,15 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 
 static void on_finish(struct kind_ctx *k)
 {
-    for (const struct ident *id = ctab_first(k->v->idents); id; id = ctab_next(k->v->idents, id)) {
+    for (const struct ident *rec = ctab_first(k->v->idents); rec;
+         rec = ctab_next(k->v->idents, rec)) {
         struct finding *f;
         char entity[128];
-        if (id->final_total < 3 || id->forbidden_total != id->final_total)
+        struct ident_view iv;
+        const struct ident_view *id = &iv;
+        if (rec->final_total < 3 || rec->forbidden_total != rec->final_total)
             continue;
+        ident_read(k->v, rec, &iv);
         if (!(id->with_cred && id->without_cred) && id->n_src < 2)
             continue;
         findings_fmt(entity, sizeof(entity), "account %s", id->name);

@@ -15,7 +15,8 @@
 #define BRUTE_FAILS 10
 #define BRUTE_WINDOW_US (60LL * 1000000)
 
-_Static_assert(BRUTE_FAILS <= SOURCE_FAILS, "the failure ring must hold the window");
+_Static_assert(BRUTE_FAILS <= SOURCE_FAILS && BRUTE_FAILS <= IDENT_FAILS,
+               "the failure rings must hold the window");
 
 /* The population's entity and summary once it has more than one source:
  * "12 sources failed authentication ... against 192.0.2.10". */
@@ -53,9 +54,11 @@ static void note_target(struct kind_ctx *k, struct finding *f, const struct auth
     findings_note_target(k->fs, f, acct);
 }
 
-static bool burst(const int64_t *ts, uint32_t n)
+/* The latest BRUTE_FAILS of n refusals (refusal j at ts[j % ring]) within
+ * BRUTE_WINDOW_US. */
+static bool burst(const int64_t *ts, uint32_t n, uint32_t ring)
 {
-    uint32_t last = (n - 1) % SOURCE_FAILS, first = (n - BRUTE_FAILS) % SOURCE_FAILS;
+    uint32_t last = (n - 1) % ring, first = (n - BRUTE_FAILS) % ring;
 
     return n >= BRUTE_FAILS && ts[last] - ts[first] <= BRUTE_WINDOW_US;
 }
@@ -93,7 +96,7 @@ static void by_source(struct kind_ctx *k, const struct kind_event *ev)
             pop_text(f, &ax->server.ip);
         return;
     }
-    if (!burst(s->fail_ts, s->fail_n))
+    if (!burst(s->fail_ts, s->fail_n, SOURCE_FAILS))
         return;
     f = kind_raise(k, KIND_BRUTE_FORCE, SEV_ERROR, key, ev->m->ts_us, ev->peer);
     if (f == NULL)
@@ -141,11 +144,18 @@ static void by_source(struct kind_ctx *k, const struct kind_event *ev)
 static void by_user(struct kind_ctx *k, const struct kind_event *ev)
 {
     char who[160], key[128];
-    const struct ident *id = ev->ident;
+    struct ident_view iv;
+    const struct ident_view *id = &iv;
     struct finding *f;
     bool fresh;
 
-    if (id == NULL || id->n_src < 2 || !burst(id->fail_ts, id->fail_n))
+    if (ev->ident == NULL || ev->ident->n_src < 2)
+        return;
+    ident_read(k->v, ev->ident, &iv);
+    /* a refusal whose stamp is unknown (ident_read: frame 0) proves no window */
+    if (!burst(id->fail_ts, id->fail_n, IDENT_FAILS) ||
+        id->fail_frame[(id->fail_n - 1) % IDENT_FAILS] == 0 ||
+        id->fail_frame[(id->fail_n - BRUTE_FAILS) % IDENT_FAILS] == 0)
         return;
     {
         char srv[ADDR_STRLEN];
@@ -162,7 +172,7 @@ static void by_user(struct kind_ctx *k, const struct kind_event *ev)
     findings_note_target(k->fs, f, id->name);
     findings_fmt(who, sizeof(who), "user %s", id->name);
     for (uint32_t j = id->fail_n - BRUTE_FAILS; j < id->fail_n; j++)
-        finding_cite(k->fs, f, id->fail_frame[j % SOURCE_FAILS], id->fail_ts[j % SOURCE_FAILS],
+        finding_cite(k->fs, f, id->fail_frame[j % IDENT_FAILS], id->fail_ts[j % IDENT_FAILS],
                      "auth refused", NULL);
     if (f->f.n_members > 1) {
         char srv[ADDR_STRLEN];

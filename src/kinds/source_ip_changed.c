@@ -8,7 +8,7 @@
  */
 #include "correlate/correlate.h"
 
-static void entity_of(const struct ident *id, char *buf, size_t len)
+static void entity_of(const struct ident_view *id, char *buf, size_t len)
 {
     char s[ADDR_STRLEN];
 
@@ -16,12 +16,12 @@ static void entity_of(const struct ident *id, char *buf, size_t len)
 }
 
 /* The (good, bad) address pair, if the identity shows one. */
-static bool changed(const struct ident *id, const struct ident_src **good,
-                    const struct ident_src **bad)
+static bool changed(const struct ident_view *id, const struct ident_src_view **good,
+                    const struct ident_src_view **bad)
 {
     for (uint8_t a = 0; a < id->n_src; a++)
         for (uint8_t b = 0; b < id->n_src; b++) {
-            const struct ident_src *g = &id->src[a], *x = &id->src[b];
+            const struct ident_src_view *g = &id->src[a], *x = &id->src[b];
             if (a == b || g->ok == 0 || x->fail == 0 || x->ok != 0 || x->first_us < g->first_us)
                 continue;
             *good = g;
@@ -31,8 +31,9 @@ static bool changed(const struct ident *id, const struct ident_src **good,
     return false;
 }
 
-static struct finding *raise_it(struct kind_ctx *k, const struct ident *id, const struct peer *p,
-                                const struct ident_src *good, const struct ident_src *bad)
+static struct finding *raise_it(struct kind_ctx *k, const struct ident_view *id,
+                                const struct peer *p, const struct ident_src_view *good,
+                                const struct ident_src_view *bad)
 {
     char ga[ADDR_STRLEN], ba[ADDR_STRLEN], entity[160];
     struct finding *f;
@@ -62,15 +63,19 @@ static struct finding *raise_it(struct kind_ctx *k, const struct ident *id, cons
     return f;
 }
 
-static bool check(struct kind_ctx *k, const struct kind_event *ev, const struct ident *id)
+static bool check(struct kind_ctx *k, const struct kind_event *ev, const struct ident *rec)
 {
-    const struct ident_src *good, *bad;
+    const struct ident_src_view *good, *bad;
     const struct txn *t = ev->txn;
     char entity[160], role[40], line[160];
     struct finding *f;
+    struct ident_view iv;
+    const struct ident_view *id = &iv;
 
-    if (id == NULL || id->n_src < 2 || !changed(id, &good, &bad) ||
-        !addr_eq(&bad->ip, &t->effective_src))
+    if (rec == NULL || rec->n_src < 2)
+        return false;
+    ident_read(k->v, rec, &iv);
+    if (!changed(id, &good, &bad) || !addr_eq(&bad->ip, &t->effective_src))
         return false;
     entity_of(id, entity, sizeof(entity));
     f = findings_find(k->fs, KIND_SOURCE_IP_CHANGED, entity);
@@ -104,12 +109,18 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 
 static void on_finish(struct kind_ctx *k)
 {
-    const struct ident_src *good, *bad;
+    const struct ident_src_view *good, *bad;
     char entity[160];
 
-    for (const struct ident *id = ctab_first(k->v->idents); id; id = ctab_next(k->v->idents, id)) {
+    for (const struct ident *rec = ctab_first(k->v->idents); rec;
+         rec = ctab_next(k->v->idents, rec)) {
         struct finding *f;
-        if (id->n_src < 2 || !changed(id, &good, &bad))
+        struct ident_view iv;
+        const struct ident_view *id = &iv;
+        if (rec->n_src < 2)
+            continue;
+        ident_read(k->v, rec, &iv);
+        if (!changed(id, &good, &bad))
             continue;
         entity_of(id, entity, sizeof(entity));
         if (findings_find(k->fs, KIND_SOURCE_IP_CHANGED, entity) != NULL)

@@ -1,0 +1,159 @@
+/*
+ * test_records.c — the compact correlation records of issue 14 (struct
+ * ident, correlate.h): frames and times stored as deltas read back exact or
+ * not at all (a delta out of range is "unknown": frame 0, never cited), and
+ * interned strings given back when an entry is evicted, so the string
+ * tables empty with the records.
+ */
+#include "testutil.h"
+
+#include "engine_testlib.h"
+
+static struct addr ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+    struct addr x;
+    uint8_t v4[4] = { a, b, c, d };
+
+    addr_from_v4(&x, v4);
+    return x;
+}
+
+static void test_ident_stamps_exact_or_unknown(void **state)
+{
+    struct tl t;
+    struct ident *id;
+    struct ident_view v;
+    struct addr a = ip4(198, 51, 100, 10), b = ip4(198, 51, 100, 11), srv = ip4(203, 0, 113, 5);
+    const uint64_t f0 = 7;
+    const int64_t ts0 = T0;
+    (void)state;
+
+    assert_true(sizeof(struct ident) <= 296);
+    assert_int_equal(tl_open(&t), 0);
+    id = ident_get(t.e, "1001", "pbx.example.com");
+    assert_non_null(id);
+    ident_on_request(t.e, id, &srv, true);
+    ident_outcome(t.e, id, &a, true, false, f0, ts0);                 /* the base */
+    /* 4e9 frames and ~4 years later: still within the deltas, exact */
+    ident_outcome(t.e, id, &a, true, false, f0 + 4000000000ull, ts0 + 126000000000000LL);
+    /* a refusal from b: 2^32 frames after the base is past the frame delta */
+    ident_outcome(t.e, id, &b, false, true, f0 + (1ull << 32), ts0 + SEC);
+    /* a refusal earlier than the base (timestamps may step back): exact */
+    ident_outcome(t.e, id, &b, false, true, f0 + 10, ts0 - 5 * SEC);
+    /* ~5 years after the base: past the 48-bit time delta */
+    ident_outcome(t.e, id, &b, false, true, f0 + 11, ts0 + 160000000000000LL);
+    ident_read(&t.e->view, id, &v);
+    assert_string_equal(v.name, "1001@pbx.example.com");
+    assert_true(addr_eq(&v.server, &srv));
+    assert_true(v.with_cred && !v.without_cred);
+    assert_int_equal(v.n_src, 2);
+    assert_true(addr_eq(&v.src[0].ip, &a));
+    assert_true(v.src[0].ok && !v.src[0].fail);
+    assert_int_equal(v.src[0].ok_first_frame, f0);
+    assert_int_equal(v.src[0].ok_first_us, ts0);
+    assert_int_equal(v.src[0].first_us, ts0);
+    assert_int_equal(v.src[0].ok_frame, f0 + 4000000000ull);
+    assert_int_equal(v.src[0].ok_us, ts0 + 126000000000000LL);
+    assert_true(addr_eq(&v.src[1].ip, &b));
+    assert_true(v.src[1].fail && !v.src[1].ok);
+    assert_int_equal(v.src[1].fail_frame, 0);       /* unknown, never a wrong frame */
+    assert_int_equal(v.fail_n, 3);
+    assert_int_equal(v.fail_frame[0], 0);
+    assert_int_equal(v.fail_frame[1], f0 + 10);
+    assert_int_equal(v.fail_ts[1], ts0 - 5 * SEC);
+    assert_int_equal(v.fail_frame[2], 0);           /* its time is out of range */
+    assert_int_equal(v.fail_ts[2], 0);
+    /* the counters saturate rather than wrap */
+    id->final_total = UINT32_MAX - 1;
+    ident_on_final(id, 403);
+    ident_on_final(id, 403);
+    assert_int_equal(id->final_total, UINT32_MAX);
+    tl_close(&t);
+}
+
+/* The refusal ring keeps the latest IDENT_FAILS, refusal j at j % IDENT_FAILS. */
+static void test_ident_fail_ring(void **state)
+{
+    struct tl t;
+    struct ident *id;
+    struct ident_view v;
+    struct addr a = ip4(198, 51, 100, 10);
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    id = ident_get(t.e, "1001", "pbx.example.com");
+    for (uint32_t j = 0; j < IDENT_FAILS + 3; j++)
+        ident_outcome(t.e, id, &a, false, true, 100 + j, T0 + (int64_t)j * SEC);
+    ident_read(&t.e->view, id, &v);
+    assert_int_equal(v.fail_n, IDENT_FAILS + 3);
+    for (uint32_t j = 3; j < IDENT_FAILS + 3; j++) {
+        assert_int_equal(v.fail_frame[j % IDENT_FAILS], 100 + j);
+        assert_int_equal(v.fail_ts[j % IDENT_FAILS], T0 + (int64_t)j * SEC);
+    }
+    assert_int_equal(v.src[0].fail_frame, 100);     /* the first refusal */
+    assert_int_equal(v.src[0].first_us, T0);
+    tl_close(&t);
+}
+
+/* Evicted identities give their name and addresses back; strings two
+ * identities share stay while either holds them. */
+static void test_ident_strings_dropped_on_eviction(void **state)
+{
+    struct tl t;
+    struct caps c;
+    struct engine_opts o = { 0 };
+    struct addr srv = ip4(203, 0, 113, 5);
+    char user[16];
+    (void)state;
+
+    caps_default(&c);
+    c.identities = 4;
+    assert_int_equal(tl_open_caps(&t, &c, &o), 0);
+    assert_int_equal(intern_live(&t.e->strings), 0);
+    for (int i = 0; i < 4; i++) {
+        struct ident *id;
+        struct addr a = ip4(198, 51, 100, (uint8_t)(10 + i)), b = ip4(192, 0, 2, (uint8_t)i);
+        snprintf(user, sizeof(user), "10%02d", i);
+        id = ident_get(t.e, user, "pbx.example.com");
+        ident_on_request(t.e, id, &srv, false);
+        ident_outcome(t.e, id, &a, true, false, 1 + (uint64_t)i, T0);
+        ident_outcome(t.e, id, &b, false, true, 10 + (uint64_t)i, T0 + SEC);
+    }
+    /* 4 names, 8 client addresses, one shared server */
+    assert_int_equal(intern_live(&t.e->strings), 4 + 8 + 1);
+    for (int i = 0; i < 3; i++) {
+        snprintf(user, sizeof(user), "20%02d", i);
+        ident_get(t.e, user, "pbx.example.com");
+    }
+    assert_int_equal(t.e->idents.evictions, 3);
+    /* the last old identity still reads its shared server */
+    {
+        struct ident *id = ident_get(t.e, "1003", "pbx.example.com");
+        struct ident_view v;
+        ident_read(&t.e->view, id, &v);
+        assert_true(addr_eq(&v.server, &srv));
+        assert_string_equal(v.name, "1003@pbx.example.com");
+    }
+    assert_int_equal(intern_live(&t.e->strings), 3 + (1 + 2 + 1));
+    snprintf(user, sizeof(user), "2003");
+    ident_get(t.e, user, "pbx.example.com");    /* evicts 1003: its server goes too */
+    assert_int_equal(t.e->idents.evictions, 4);
+    assert_int_equal(intern_live(&t.e->strings), 4);
+    for (int i = 0; i < 4; i++) {
+        snprintf(user, sizeof(user), "30%02d", i);
+        ident_get(t.e, user, "");
+    }
+    assert_int_equal(t.e->idents.evictions, 8);
+    assert_int_equal(intern_live(&t.e->strings), 4);    /* only the live names */
+    tl_close(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ident_stamps_exact_or_unknown),
+        cmocka_unit_test(test_ident_fail_ring),
+        cmocka_unit_test(test_ident_strings_dropped_on_eviction),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
