@@ -19,7 +19,14 @@ CC      ?= cc
 BUILD   ?= build/rel
 PKGS    := libpcap libmaxminddb json-c inih nettle gnutls ncursesw
 SAN     :=
-OPT     ?= -O2
+# Release builds with gcc use link-time optimisation: the span, cursor and
+# table helpers inline across files (~5% fewer instructions a message on the
+# busy workload, make bench). Fat objects keep libsipscope.a linkable without it.
+ifneq ($(shell $(CC) --version 2>/dev/null | grep -c 'Free Software Foundation'),0)
+LTO     ?= -flto=auto -ffat-lto-objects
+AR      := gcc-ar
+endif
+OPT     ?= -O2 $(LTO)
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libosip2 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -losipparser2
@@ -29,7 +36,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \
 HARDEN  := -fstack-protector-strong -fPIE -D_FORTIFY_SOURCE=2 -fno-strict-aliasing
 CFLAGS  ?=
 CFLAGS  += -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) $(HARDEN) $(SAN) -Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP
-LDFLAGS += -pie -Wl,-z,relro,-z,now $(SAN)
+LDFLAGS += -pie -Wl,-z,relro,-z,now $(OPT) $(SAN)
 LIBS    := $(PKG_LIBS) -lpthread -lm
 
 SRCS     := $(filter-out src/main.c,$(shell find src -name '*.c' | sort))
