@@ -162,6 +162,31 @@ static int kinds_own_new(struct engine *e)
     return 0;
 }
 
+/* What a full table keeps past its healthy entries (ctab_set_keep): a peer
+ * with refused or unanswered requests, an attacking or refused source, an
+ * identity that was refused. Healthy ones are summaries of nothing wrong. */
+static bool peer_explains(const void *entry)
+{
+    const struct peer *p = entry;
+
+    return p->auth_failed > 0 || p->answers[0] > 0 || p->answers[4] > 0 ||
+           p->answers[5] > 0 || p->answers[6] > 0;
+}
+
+static bool source_explains(const void *entry)
+{
+    const struct source *s = entry;
+
+    return s->auth_fail > 0 || source_is_attacker(s);
+}
+
+static bool ident_explains(const void *entry)
+{
+    const struct ident *id = entry;
+
+    return id->fail_n > 0 || id->forbidden_total > 0;
+}
+
 struct engine *engine_new(const struct caps *caps, const struct engine_opts *opts, char *errbuf)
 {
     struct engine *e = calloc(1, sizeof(*e));
@@ -182,6 +207,9 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
     rc |= ctab_init(&e->peers, caps->peers, sizeof(struct peer), NULL, NULL);
     rc |= ctab_init(&e->sources, caps->sources, sizeof(struct source), NULL, NULL);
     rc |= ident_table_init(e, caps->identities);
+    ctab_set_keep(&e->peers, peer_explains);
+    ctab_set_keep(&e->sources, source_explains);
+    ctab_set_keep(&e->idents, ident_explains);
     rc |= findings_init_members(&e->findings, caps->findings, caps->evidence_per_finding,
                                 caps->population_members);
     e->nat = nat_new(caps);
@@ -708,6 +736,11 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
     fn(ud, "engine.peers.evicted", e->peers.evictions);
     fn(ud, "engine.sources.evicted", e->sources.evictions);
     fn(ud, "engine.identities.evicted", e->idents.evictions);
+    /* of those, entries that were evidence of a problem (ctab_set_keep) */
+    fn(ud, "engine.transactions.evicted_explaining", e->txns.evicted_explaining);
+    fn(ud, "engine.peers.evicted_explaining", e->peers.evicted_explaining);
+    fn(ud, "engine.sources.evicted_explaining", e->sources.evicted_explaining);
+    fn(ud, "engine.identities.evicted_explaining", e->idents.evicted_explaining);
     fn(ud, "engine.findings.evicted", findings_evictions(&e->findings));
     /* the most entries each table held at once: what a cap must hold */
     fn(ud, "engine.transactions.peak", e->txns.peak);

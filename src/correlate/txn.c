@@ -212,12 +212,25 @@ static void on_evict(void *ud, void *entry)
     drop_strings(&e->strings, entry);
 }
 
+/* A transaction answered 1xx/2xx and done is only waiting out its
+ * retransmission timers: a full table gives it up before an open one (live
+ * state) or a refused one (evidence). */
+static bool txn_explains(const void *entry)
+{
+    const struct txn_rec *r = entry;
+
+    return r->state != TXN_DONE || r->status >= 300;
+}
+
 int txn_table_init(struct engine *e, size_t cap)
 {
     int rc = ctab_init(&e->txns, cap, sizeof(struct txn_rec), on_evict, e);
 
+    if (rc != 0)
+        return rc;
+    ctab_set_keep(&e->txns, txn_explains);
     /* Each live record is queued once (txn_due re-queues what it keeps). */
-    return rc != 0 ? rc : ctab_dlq_init(&e->txn_due, cap);
+    return ctab_dlq_init(&e->txn_due, cap);
 }
 
 static void retire(struct engine *e, struct txn_rec *r)

@@ -123,8 +123,22 @@ bool report_incomplete(const struct snapshot *s, char *buf, size_t len)
                               (unsigned long long)c->value, nm);
         named++;
     }
-    if (s->evictions > 0 && n < len)
-        snprintf(buf + n, len - n, "%s evicted past the memory budget (%llu in all): raise --mem",
-                 named ? "" : " entries", (unsigned long long)s->evictions);
+    if (s->evictions > 0 && n < len) {
+        uint64_t explaining = 0;
+        const char *suf = ".evicted_explaining";
+        for (size_t i = 0; i < s->n_counters; i++) {
+            size_t cl = strlen(s->counters[i].name), sl = strlen(suf);
+            if (cl > sl && strcmp(s->counters[i].name + cl - sl, suf) == 0)
+                explaining += s->counters[i].value;
+        }
+        n += (size_t)snprintf(buf + n, len - n, "%s evicted past the memory budget (%llu in all",
+                              named ? "" : " entries", (unsigned long long)s->evictions);
+        /* healthy entries go first (ctab_set_keep); these were evidence */
+        if (explaining > 0 && n < len)
+            n += (size_t)snprintf(buf + n, len - n, ", %llu of them evidence of a problem",
+                                  (unsigned long long)explaining);
+        if (n < len)
+            snprintf(buf + n, len - n, "): raise --mem");
+    }
     return true;
 }

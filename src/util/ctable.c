@@ -65,11 +65,12 @@ void ctab_free(struct ctab *t)
 
 void ctab_release(struct ctab *t)
 {
-    uint64_t evictions = t->evictions, inserts = t->inserts;
+    uint64_t evictions = t->evictions, inserts = t->inserts, lost = t->evicted_explaining;
     size_t peak = t->peak;
 
     ctab_free(t);       /* cap 0: find/insert return NULL, walks are empty */
     t->evictions = evictions;
+    t->evicted_explaining = lost;
     t->inserts = inserts;
     t->peak = peak;
     t->oldest = t->newest = t->free_head = CTAB_NONE;
@@ -171,6 +172,26 @@ void ctab_remove(struct ctab *t, void *entry)
         unlink_entry(t, i);
 }
 
+void ctab_set_keep(struct ctab *t, ctab_keep_fn keep)
+{
+    t->keep = keep;
+}
+
+/* The entry a full table gives up: the oldest of the CTAB_EVICT_SCAN oldest
+ * that explains nothing, else the oldest (ctable.h, eviction policy). */
+static uint32_t pick_victim(struct ctab *t)
+{
+    uint32_t i = t->oldest;
+
+    if (t->keep == NULL)
+        return i;
+    for (int n = 0; i != CTAB_NONE && n < CTAB_EVICT_SCAN; n++, i = t->newer[i])
+        if (!t->keep(entry_at(t, i)))
+            return i;
+    t->evicted_explaining++;
+    return t->oldest;
+}
+
 void *ctab_insert(struct ctab *t, uint64_t h)
 {
     uint32_t i, j, mask = t->nslots - 1;
@@ -178,7 +199,7 @@ void *ctab_insert(struct ctab *t, uint64_t h)
     if (t->cap == 0)
         return NULL;
     if (t->free_head == CTAB_NONE) {
-        uint32_t victim = t->oldest;
+        uint32_t victim = pick_victim(t);
         if (t->on_evict)
             t->on_evict(t->ud, entry_at(t, victim));
         unlink_entry(t, victim);

@@ -23,6 +23,10 @@
  * order because messages arrive in capture order. Inserting into a full table
  * evicts the oldest entry (first seen earliest), calls the owner's evict
  * callback first (so it can conclude what the entry meant) and counts it.
+ * With a keep function (ctab_set_keep), the oldest and least-explaining goes
+ * first: of the CTAB_EVICT_SCAN oldest entries, the oldest that explains
+ * nothing (a healthy identity, an answered transaction); only when all of
+ * them explain something the oldest, counted in evicted_explaining too.
  */
 #ifndef SIPSCOPE_CTABLE_H
 #define SIPSCOPE_CTABLE_H
@@ -34,6 +38,9 @@
 #define CTAB_NONE UINT32_MAX
 
 typedef void (*ctab_evict_fn)(void *ud, void *entry);
+/* true: the entry is evidence of a problem (keep it past healthy ones). */
+typedef bool (*ctab_keep_fn)(const void *entry);
+#define CTAB_EVICT_SCAN 16
 
 /* One slot of the open-addressing index: the entry's keyed hash and its
  * index + 1 (0: empty), 16 bytes, four to a cache line. */
@@ -56,15 +63,19 @@ struct ctab {
     unsigned char *entries;
     uint8_t seed[16];
     uint64_t evictions;
+    uint64_t evicted_explaining;    /* of which entries keep() wanted (ctab_set_keep) */
     uint64_t inserts;
     size_t peak;                /* most entries live at once (sizing a cap) */
     ctab_evict_fn on_evict;
+    ctab_keep_fn keep;          /* NULL: oldest first */
     void *ud;
 };
 
 /* Allocate cap entries of esize bytes; 0 or ERR_NOMEM. */
 int ctab_init(struct ctab *t, size_t cap, size_t esize, ctab_evict_fn on_evict, void *ud);
 void ctab_free(struct ctab *t);
+/* Evict the least-explaining of the oldest entries first (see the policy above). */
+void ctab_set_keep(struct ctab *t, ctab_keep_fn keep);
 /* Free the entries but keep the counters (evictions, inserts): the table
  * is then empty and stays so (cap 0). For engine_release. */
 void ctab_release(struct ctab *t);

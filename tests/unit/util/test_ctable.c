@@ -81,10 +81,44 @@ static void test_churn(void **state)
     ctab_free(&t);
 }
 
+/* Keep what explains: a full table gives up the oldest entry that explains
+ * nothing among its CTAB_EVICT_SCAN oldest, the oldest only when all of them
+ * explain something (and counts that). */
+static bool odd_explains(const void *entry)
+{
+    return ((const struct ent *)entry)->key % 2 == 1;
+}
+
+static void test_keep(void **state)
+{
+    struct ctab t;
+    struct ent *e;
+    (void)state;
+
+    assert_int_equal(ctab_init(&t, 4, sizeof(struct ent), NULL, NULL), 0);
+    ctab_set_keep(&t, odd_explains);
+    for (uint64_t k = 1; k <= 4; k++)
+        ((struct ent *)ctab_insert(&t, k))->key = k;
+    ((struct ent *)ctab_insert(&t, 5))->key = 5;       /* evicts 2, not 1 */
+    assert_non_null(ctab_find(&t, 1));
+    assert_null(ctab_find(&t, 2));
+    ((struct ent *)ctab_insert(&t, 7))->key = 7;       /* evicts 4 */
+    assert_null(ctab_find(&t, 4));
+    assert_int_equal(t.evicted_explaining, 0);
+    ((struct ent *)ctab_insert(&t, 9))->key = 9;       /* all explain: the oldest, 1 */
+    assert_null(ctab_find(&t, 1));
+    e = ctab_find(&t, 3);
+    assert_non_null(e);
+    assert_int_equal(t.evictions, 3);
+    assert_int_equal(t.evicted_explaining, 1);
+    ctab_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_churn),
+        cmocka_unit_test(test_keep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
