@@ -88,7 +88,9 @@ static const struct share {
     { CAPS_I_peers,            2900, 140, 1024 },   /* peer + NAT pair + keep-alive series */
     { CAPS_I_sources,          1140,  30, 1024 },
     { CAPS_I_identities,        480, 250, 2048 },   /* 296 B record + its name */
-    { CAPS_I_accounts,         2210, 200, 1024 },
+    /* an account: its 376-byte record (nat.h) and its user's string (the
+     * request lines and addresses are shared by the accounts naming them) */
+    { CAPS_I_accounts,          500, 200, 1024 },
     { CAPS_I_media_calls,       900,  50, 512 },
     { CAPS_I_media_streams,     400,  20, 512 },
     { CAPS_I_population_members, 140, 20, 4096 },

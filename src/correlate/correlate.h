@@ -525,7 +525,7 @@ struct engine {
 /* ---- what kinds see (src/kinds/) ---- */
 
 
-struct site_rec;
+struct site_view;
 struct ka_series;
 
 /* Everything an event points to is correlation state the engine already
@@ -542,7 +542,8 @@ struct kind_event {
     const struct ident *ident2;     /* From user @ host when it differs, else NULL */
     const struct explain *why;      /* KEV_FINAL / KEV_AUTH_OUTCOME */
     const struct nat_rec *nat;      /* KEV_MESSAGE: m's request direction (nat.h), may be NULL */
-    const struct site_rec *site;    /* account/trunk sites this event updated (nat.h), or NULL */
+    const struct site_view *site;   /* account/trunk sites this event updated, when it has
+                                     * two or more addresses (nat.h), or NULL */
     const struct ka_series *ka;     /* keep-alive series this ping result updated, or NULL */
     bool ka_changed;                /* ...and it opened/closed an outage or failed (report it) */
     const struct tls_conn *tls;     /* KEV_TLS: the connection (valid during the call) */

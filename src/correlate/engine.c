@@ -198,9 +198,12 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
     }
     e->caps = *caps;
     /* Each live transaction holds up to 6 strings, most shared (intern.h),
-     * an identity its name and addresses (mostly shared);
-     * a class never needs more slots than there are live records. */
-    rc |= intern_init(&e->strings, caps->transactions + caps->dialogs + caps->identities);
+     * an identity its name and addresses (mostly shared), an account
+     * (sites.c) its user and realm (its request lines and addresses are
+     * shared with every account at that server); a class never needs more
+     * slots than there are live records. */
+    rc |= intern_init(&e->strings, caps->transactions + caps->dialogs + caps->identities +
+                      caps->accounts);
     rc |= txn_table_init(e, caps->transactions);
     rc |= auth_table_init(e, caps->auth_exchanges);
     rc |= dialog_table_init(e, caps->dialogs);
@@ -213,7 +216,7 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
     rc |= findings_init_members(&e->findings, caps->findings, caps->evidence_per_finding,
                                 caps->population_members);
     e->nat = nat_new(caps);
-    e->sites = sites_new(caps);
+    e->sites = sites_new(caps, &e->strings);
     e->ka = ka_new(caps);
     rc |= e->nat == NULL || e->sites == NULL || e->ka == NULL;
     e->msgs_cap = caps->messages_kept;

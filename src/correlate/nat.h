@@ -31,6 +31,7 @@
 #include "util/addr.h"
 #include "caps.h"
 #include "util/ctable.h"
+#include "util/intern.h"
 #include "sip.h"
 #include "stats.h"
 
@@ -192,8 +193,32 @@ struct nat_rec *nat_find(const struct nat_state *n, const struct addr *client,
  * closer than this (a failover that stays is source_ip_changed's case). */
 #define SITES_WINDOW_US (3600LL * 1000000)
 
+/* One account's record, compact (the busy workload keeps ~19k at once):
+ * the text is interned in the engine's strings (util/intern.h: a handle
+ * each, the REGISTER lines and addresses shared by every account that
+ * names them), frames are kept as offsets from the record's first frame
+ * (one that does not fit is not kept: never a wrong frame), times exactly.
+ * multi_site reads it through struct site_view (sites_view). */
 struct site_rec {
     uint64_t key;
+    uint64_t frame0;                    /* first frame noted: the frames' base */
+    uint32_t user, realm;               /* interned; user INTERN_NONE: a trunk */
+    uint32_t server;                    /* interned struct addr (16 bytes) */
+    uint32_t more_src;                  /* addresses beyond SITES_SRC */
+    uint32_t src_ip[SITES_SRC];         /* interned struct addr of each source */
+    uint8_t n_frames[SITES_SRC];
+    uint8_t n_src;
+    bool trunk;                         /* an address-authenticated trunk (user "") */
+    struct site_src_rec {
+        int64_t first_us, last_us;
+        int64_t frame_us[SITES_FRAMES];
+        uint32_t line[SITES_FRAMES];    /* interned request line */
+        int32_t dframe[SITES_FRAMES];   /* frame - frame0 */
+    } src[SITES_SRC];
+};
+
+/* What multi_site reads: the record with its strings and frames filled in. */
+struct site_view {
     char user[48];
     char realm[96];             /* or the Request-URI host when user is "" */
     struct addr server;
@@ -201,30 +226,37 @@ struct site_rec {
     struct site_src {
         struct addr ip;
         int64_t first_us, last_us;
-        uint64_t accepted;
         uint8_t n_frames;
         uint64_t frames[SITES_FRAMES];  /* accepted retries */
         int64_t frame_us[SITES_FRAMES];
         char line[SITES_FRAMES][96];
     } src[SITES_SRC];
-    uint32_t more_src;                  /* addresses beyond SITES_SRC */
+    uint32_t more_src;
 };
 
 struct sites_state {
     struct ctab recs;
+    struct intern *strings;     /* the engine's (sites_new) */
+    struct site_view view;
 };
 
-struct sites_state *sites_new(const struct caps *caps);
+/* The records' strings live in strings (the engine's), dropped when a
+ * record is evicted; sites_free does not drop them (the engine frees the
+ * strings with its tables). */
+struct sites_state *sites_new(const struct caps *caps, struct intern *strings);
 void sites_free(struct sites_state *s);
 void sites_stats(const struct sites_state *s, stats_fn fn, void *ud);
 struct auth_ex;
 struct txn;
 /* An accepted retry: note (user, realm, server) used from t's source. */
-struct site_rec *sites_on_auth(struct engine *e, const struct auth_ex *ax, const struct txn *t);
+/* Both return the updated record's view when it has two or more sources
+ * (what multi_site needs), else NULL. The view is valid until the next call. */
+const struct site_view *sites_on_auth(struct engine *e, const struct auth_ex *ax,
+                                      const struct txn *t);
 /* An address-authenticated request of a known trunk answered 2xx: note
  * (Request-URI host, server) used from t's source. */
-struct site_rec *sites_on_trunk(struct engine *e, const struct txn *t);
+const struct site_view *sites_on_trunk(struct engine *e, const struct txn *t);
 /* Indices of two sources used in the same period, if any. */
-bool sites_overlap(const struct site_rec *r, int *a, int *b);
+bool sites_overlap(const struct site_view *r, int *a, int *b);
 
 #endif

@@ -25,14 +25,34 @@
 
 #include "correlate.h"
 
-struct sites_state *sites_new(const struct caps *caps)
+static void drop_strings(struct intern *in, struct site_rec *r)
+{
+    intern_drop(in, r->user);
+    intern_drop(in, r->realm);
+    intern_drop(in, r->server);
+    for (uint8_t i = 0; i < r->n_src; i++) {
+        intern_drop(in, r->src_ip[i]);
+        for (uint8_t j = 0; j < r->n_frames[i]; j++)
+            intern_drop(in, r->src[i].line[j]);
+    }
+}
+
+static void on_evict(void *ud, void *entry)
+{
+    struct sites_state *s = ud;
+
+    drop_strings(s->strings, entry);
+}
+
+struct sites_state *sites_new(const struct caps *caps, struct intern *strings)
 {
     struct sites_state *s = calloc(1, sizeof(*s));
 
     if (s == NULL)
         return NULL;
-    if (ctab_init(&s->recs, caps->accounts ? caps->accounts : 1, sizeof(struct site_rec), NULL,
-                  NULL) != 0) {
+    s->strings = strings;
+    if (ctab_init(&s->recs, caps->accounts ? caps->accounts : 1, sizeof(struct site_rec),
+                  on_evict, s) != 0) {
         free(s);
         return NULL;
     }
@@ -55,17 +75,96 @@ void sites_stats(const struct sites_state *s, stats_fn fn, void *ud)
     fn(ud, "engine.sites.peak", s->recs.peak);
 }
 
+/* Text into an interned string, cut to the cap-1 bytes the view holds. */
+static uint32_t put_text(struct intern *in, const char *text, size_t cap)
+{
+    return intern_put(in, text, strnlen(text, cap - 1));
+}
+
+static uint32_t put_addr(struct intern *in, const struct addr *a)
+{
+    return intern_put(in, a->b, sizeof(a->b));
+}
+
+static void get_text(const struct intern *in, uint32_t h, char *dst, size_t cap)
+{
+    size_t n;
+    const char *b = intern_get(in, h, &n);
+
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, b, n);
+    dst[n] = '\0';
+}
+
+static void get_addr(const struct intern *in, uint32_t h, struct addr *a)
+{
+    size_t n;
+    const char *b = intern_get(in, h, &n);
+
+    memset(a, 0, sizeof(*a));
+    if (n == sizeof(a->b))
+        memcpy(a->b, b, n);
+}
+
+static bool same_addr(const struct intern *in, uint32_t h, const struct addr *a)
+{
+    size_t n;
+    const char *b = intern_get(in, h, &n);
+
+    return n == sizeof(a->b) && memcmp(b, a->b, n) == 0;
+}
+
+/* The view multi_site reads; NULL while the record has fewer than two
+ * sources (nothing to compare). */
+static const struct site_view *view_of(struct sites_state *s, const struct site_rec *r)
+{
+    struct site_view *v = &s->view;
+    const struct intern *in = s->strings;
+
+    if (r == NULL || r->n_src < 2)
+        return NULL;
+    memset(v, 0, sizeof(*v));
+    get_text(in, r->user, v->user, sizeof(v->user));
+    /* an account whose user string was refused (strings full, counted)
+     * still reads as an account */
+    if (!r->trunk && v->user[0] == '\0')
+        findings_fmt(v->user, sizeof(v->user), "?");
+    get_text(in, r->realm, v->realm, sizeof(v->realm));
+    get_addr(in, r->server, &v->server);
+    v->n_src = r->n_src;
+    v->more_src = r->more_src;
+    for (uint8_t i = 0; i < r->n_src; i++) {
+        const struct site_src_rec *rs = &r->src[i];
+        struct site_src *vs = &v->src[i];
+        get_addr(in, r->src_ip[i], &vs->ip);
+        vs->first_us = rs->first_us;
+        vs->last_us = rs->last_us;
+        vs->n_frames = r->n_frames[i];
+        for (uint8_t j = 0; j < r->n_frames[i]; j++) {
+            vs->frames[j] = r->frame0 + (uint64_t)(int64_t)rs->dframe[j];
+            vs->frame_us[j] = rs->frame_us[j];
+            get_text(in, rs->line[j], vs->line[j], sizeof(vs->line[j]));
+        }
+    }
+    return v;
+}
+
 /* Note one accepted use of (user, realm, server) from src. */
-static struct site_rec *note(struct engine *e, const char *user, const char *realm,
-                             const struct addr *server, const struct addr *src, int64_t first_us,
-                             int64_t last_us, uint64_t frame, int64_t frame_us, const char *line)
+static const struct site_view *note(struct engine *e, const char *user, const char *realm,
+                                    const struct addr *server, const struct addr *src,
+                                    int64_t first_us, int64_t last_us, uint64_t frame,
+                                    int64_t frame_us, const char *line)
 {
     struct sites_state *s = e->sites;
+    struct intern *in = s->strings;
     uint8_t kb[48 + 96 + 16];
     size_t ul, rl;
     uint64_t key;
+    int64_t df;
     struct site_rec *r;
-    struct site_src *ss = NULL;
+    struct site_src_rec *ss = NULL;
+    uint8_t si = 0;
     bool created;
 
     ul = strnlen(user, 48);
@@ -79,34 +178,42 @@ static struct site_rec *note(struct engine *e, const char *user, const char *rea
         return NULL;
     if (created) {
         r->key = key;
-        findings_fmt(r->user, sizeof(r->user), "%s", user);
-        findings_fmt(r->realm, sizeof(r->realm), "%s", realm);
-        r->server = *server;
+        r->frame0 = frame;
+        r->user = put_text(in, user, sizeof(s->view.user));
+        r->realm = put_text(in, realm, sizeof(s->view.realm));
+        r->trunk = user[0] == '\0';
+        r->server = put_addr(in, server);
     }
     for (uint8_t i = 0; i < r->n_src; i++)
-        if (addr_eq(&r->src[i].ip, src))
+        if (same_addr(in, r->src_ip[i], src)) {
             ss = &r->src[i];
+            si = i;
+        }
     if (ss == NULL) {
         if (r->n_src >= SITES_SRC) {
             r->more_src++;
-            return r;
+            return view_of(s, r);
         }
-        ss = &r->src[r->n_src++];
-        ss->ip = *src;
+        si = r->n_src++;
+        ss = &r->src[si];
+        r->src_ip[si] = put_addr(in, src);
         ss->first_us = first_us;
     }
     ss->last_us = last_us > first_us ? last_us : first_us;
-    ss->accepted++;
-    if (ss->n_frames < SITES_FRAMES) {
-        ss->frames[ss->n_frames] = frame;
-        ss->frame_us[ss->n_frames] = frame_us;
-        findings_fmt(ss->line[ss->n_frames], sizeof(ss->line[0]), "%s", line);
-        ss->n_frames++;
+    /* a frame too far from the record's first is not kept rather than
+     * shown wrong (2^31 frames apart: a capture of days at line rate) */
+    df = (int64_t)(frame - r->frame0);
+    if (r->n_frames[si] < SITES_FRAMES && df >= INT32_MIN && df <= INT32_MAX) {
+        uint8_t j = r->n_frames[si]++;
+        ss->dframe[j] = (int32_t)df;
+        ss->frame_us[j] = frame_us;
+        ss->line[j] = put_text(in, line, sizeof(s->view.src[0].line[0]));
     }
-    return r;
+    return view_of(s, r);
 }
 
-struct site_rec *sites_on_auth(struct engine *e, const struct auth_ex *ax, const struct txn *t)
+const struct site_view *sites_on_auth(struct engine *e, const struct auth_ex *ax,
+                                      const struct txn *t)
 {
     if (e->sites == NULL || ax == NULL || t == NULL || ax->username[0] == '\0')
         return NULL;
@@ -116,7 +223,7 @@ struct site_rec *sites_on_auth(struct engine *e, const struct auth_ex *ax, const
                 ax->retry_line[0] ? ax->retry_line : t->req_line);
 }
 
-struct site_rec *sites_on_trunk(struct engine *e, const struct txn *t)
+const struct site_view *sites_on_trunk(struct engine *e, const struct txn *t)
 {
     if (e->sites == NULL || t == NULL || t->ruri_host[0] == '\0')
         return NULL;
@@ -126,7 +233,7 @@ struct site_rec *sites_on_trunk(struct engine *e, const struct txn *t)
                 t->frame, t->first_us, t->req_line);
 }
 
-bool sites_overlap(const struct site_rec *r, int *a, int *b)
+bool sites_overlap(const struct site_view *r, int *a, int *b)
 {
     for (int i = 0; i < r->n_src; i++)
         for (int j = i + 1; j < r->n_src; j++) {

@@ -23,7 +23,7 @@
 
 static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
-    const struct site_rec *r = ev->site;
+    const struct site_view *r = ev->site;
     char srv[ADDR_STRLEN], ip[ADDR_STRLEN], geo[32], entity[128], key[160], list[160], line[160];
     struct finding *f;
     int a, b;

@@ -1,0 +1,163 @@
+/*
+ * test_nat_records.c — the compact records of src/correlate/sites.c (and
+ * nat.c, keepalive.c): what a record keeps reads back exactly through its
+ * view, a frame it cannot hold exactly is left out rather than shown wrong,
+ * and its interned strings go back when the record is evicted (the
+ * engine's strings would otherwise fill up and read as "").
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlate/correlate.h"
+#include "correlate/nat.h"
+#include "util/intern.h"
+
+#define SRV "192.0.2.10"
+
+struct fixture {
+    struct engine *e;
+    struct auth_ex ax;
+    struct txn t;
+};
+
+static void fx_open(struct fixture *x, size_t accounts)
+{
+    struct caps c;
+
+    caps_default(&c);
+    c.accounts = accounts;
+    memset(x, 0, sizeof(*x));
+    x->e = calloc(1, sizeof(*x->e));
+    assert_non_null(x->e);
+    assert_int_equal(intern_init(&x->e->strings, 256), 0);
+    x->e->sites = sites_new(&c, &x->e->strings);
+    assert_non_null(x->e->sites);
+}
+
+static void fx_close(struct fixture *x)
+{
+    sites_free(x->e->sites);
+    intern_free(&x->e->strings);
+    free(x->e);
+}
+
+/* An accepted retry of user@realm to SRV from src (frame, at us). */
+static const struct site_view *accept_from(struct fixture *x, const char *user,
+                                           const char *src, uint64_t frame, int64_t us,
+                                           const char *line)
+{
+    memset(&x->ax, 0, sizeof(x->ax));
+    memset(&x->t, 0, sizeof(x->t));
+    snprintf(x->ax.username, sizeof(x->ax.username), "%s", user);
+    snprintf(x->ax.realm, sizeof(x->ax.realm), "sip.example");
+    x->ax.retry_frame = frame;
+    x->ax.retry_us = us;
+    snprintf(x->ax.retry_line, sizeof(x->ax.retry_line), "%s", line);
+    assert_true(addr_parse(SRV, strlen(SRV), &x->t.dst.ip));
+    assert_true(addr_parse(src, strlen(src), &x->t.effective_src));
+    x->t.first_us = us;
+    x->t.final_us = us + 20000;
+    x->t.frame = frame;
+    return sites_on_auth(x->e, &x->ax, &x->t);
+}
+
+/* Frames, times and text read back exactly; a frame 2^32 past the
+ * record's first is not kept (never shown wrong). */
+static void test_site_view_exact(void **state)
+{
+    struct fixture x;
+    const struct site_view *v;
+    char ip[ADDR_STRLEN];
+    (void)state;
+
+    fx_open(&x, 4);
+    assert_null(accept_from(&x, "1001", "198.51.100.10", 7, 1000000, "REGISTER sip:a SIP/2.0"));
+    v = accept_from(&x, "1001", "198.51.100.30", 9, 2000000, "REGISTER sip:b SIP/2.0");
+    assert_non_null(v);
+    assert_string_equal(v->user, "1001");
+    assert_string_equal(v->realm, "sip.example");
+    assert_string_equal(addr_str(&v->server, ip, sizeof(ip)), SRV);
+    assert_int_equal(v->n_src, 2);
+    assert_string_equal(addr_str(&v->src[1].ip, ip, sizeof(ip)), "198.51.100.30");
+    assert_int_equal(v->src[0].frames[0], 7);
+    assert_int_equal(v->src[1].frames[0], 9);
+    assert_int_equal(v->src[1].frame_us[0], 2000000);
+    assert_int_equal(v->src[1].last_us, 2020000);
+    assert_string_equal(v->src[0].line[0], "REGISTER sip:a SIP/2.0");
+    /* a frame before the first noted (a transaction that began earlier
+     * and ended later) reads back too */
+    v = accept_from(&x, "1001", "198.51.100.10", 3, 900000, "REGISTER sip:a SIP/2.0");
+    assert_int_equal(v->src[0].n_frames, 2);
+    assert_int_equal(v->src[0].frames[1], 3);
+    /* 2^32 frames later: left out, the others unchanged */
+    v = accept_from(&x, "1001", "198.51.100.10", 7 + (1ull << 32), 3000000, "REGISTER x");
+    assert_int_equal(v->src[0].n_frames, 2);
+    assert_int_equal(v->src[0].frames[0], 7);
+    assert_int_equal(v->src[0].last_us, 3020000);
+    /* a long user is cut as the 48-byte buffer before cut it */
+    {
+        char longu[80];
+        memset(longu, 'u', sizeof(longu) - 1);
+        longu[sizeof(longu) - 1] = '\0';
+        accept_from(&x, longu, "198.51.100.10", 20, 4000000, "REGISTER sip:a SIP/2.0");
+        v = accept_from(&x, longu, "198.51.100.31", 21, 4000001, "REGISTER sip:a SIP/2.0");
+        assert_non_null(v);
+        assert_int_equal(strlen(v->user), 47);
+    }
+    fx_close(&x);
+}
+
+/* An evicted record gives its strings back: with one record's room, a
+ * second account of the same shape (the same server, addresses and lines,
+ * another user) holds as many strings as the first did, and the shared
+ * ones still read. */
+static void test_site_evict_drops_strings(void **state)
+{
+    struct fixture x;
+    const struct site_view *v;
+    size_t live0, live1;
+    (void)state;
+
+    fx_open(&x, 1);
+    live0 = intern_live(&x.e->strings);
+    accept_from(&x, "1001", "198.51.100.10", 1, 1000000, "REGISTER sip:a SIP/2.0");
+    accept_from(&x, "1001", "198.51.100.10", 2, 1100000, "REGISTER sip:b SIP/2.0");
+    v = accept_from(&x, "1001", "198.51.100.30", 3, 1200000, "REGISTER sip:a SIP/2.0");
+    assert_non_null(v);
+    live1 = intern_live(&x.e->strings);
+    /* user, realm, server, two addresses, two lines */
+    assert_int_equal(live1 - live0, 7);
+    accept_from(&x, "1002", "198.51.100.10", 4, 1300000, "REGISTER sip:a SIP/2.0");
+    accept_from(&x, "1002", "198.51.100.10", 5, 1400000, "REGISTER sip:b SIP/2.0");
+    v = accept_from(&x, "1002", "198.51.100.30", 6, 1500000, "REGISTER sip:a SIP/2.0");
+    assert_int_equal(x.e->sites->recs.evictions, 1);
+    assert_int_equal(intern_live(&x.e->strings), live1);
+    assert_non_null(v);
+    assert_string_equal(v->user, "1002");
+    assert_string_equal(v->src[0].line[1], "REGISTER sip:b SIP/2.0");
+    /* a trunk that shares nothing: back to its own strings only */
+    memset(&x.t, 0, sizeof(x.t));
+    snprintf(x.t.ruri_host, sizeof(x.t.ruri_host), "trunk.example");
+    assert_true(addr_parse("203.0.113.5", 11, &x.t.dst.ip));
+    assert_true(addr_parse("203.0.113.6", 11, &x.t.effective_src));
+    snprintf(x.t.req_line, sizeof(x.t.req_line), "INVITE sip:1@trunk.example SIP/2.0");
+    x.t.frame = 9;
+    assert_null(sites_on_trunk(x.e, &x.t));
+    assert_int_equal(x.e->sites->recs.evictions, 2);
+    /* realm (the host), server, address, line */
+    assert_int_equal(intern_live(&x.e->strings) - live0, 4);
+    fx_close(&x);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_site_view_exact),
+        cmocka_unit_test(test_site_evict_drops_strings),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
