@@ -50,29 +50,212 @@ static uint64_t nonce_hash(const struct engine *e, struct span nonce)
     return ctab_hash(&e->auths, nonce.p ? nonce.p : "", nonce.len);
 }
 
+/* ---- the compact record ---- */
+
+_Static_assert(sizeof(struct auth_rec) <= 256, "a live exchange fits in 256 bytes");
+
+#define AUTH_PROXY 1u
+#define AUTH_UNANSWERED_DONE 2u
+#define AUTH_PREEMPTIVE 4u
+#define AUTH_NC_VALID 8u
+
+static void set_flag(struct auth_rec *r, uint8_t f, bool on)
+{
+    r->flags = (uint8_t)(on ? r->flags | f : r->flags & ~f);
+}
+
+static uint32_t put_endpoint(struct engine *e, const struct endpoint *ep)
+{
+    uint8_t b[18];
+
+    memcpy(b, ep->ip.b, 16);
+    b[16] = (uint8_t)(ep->port >> 8);
+    b[17] = (uint8_t)ep->port;
+    return intern_put(&e->strings, b, sizeof(b));
+}
+
+static void get_endpoint(const struct engine *e, uint32_t h, struct endpoint *ep)
+{
+    size_t n;
+    const uint8_t *b = (const uint8_t *)intern_get(&e->strings, h, &n);
+
+    memset(ep, 0, sizeof(*ep));
+    if (n == 18) {
+        memcpy(ep->ip.b, b, 16);
+        ep->port = (uint16_t)(b[16] << 8 | b[17]);
+    }
+}
+
+/* Replace the interned string *h with s (text already made safe for a
+ * terminal by corr_copy / corr_start_line, truncated to its view buffer). */
+static void set_text(struct engine *e, uint32_t *h, const char *s)
+{
+    uint32_t old = *h;
+
+    *h = intern_put(&e->strings, s, strlen(s));
+    intern_drop(&e->strings, old);
+}
+
+/* A span as the view's buffer of cap bytes would hold it (corr_copy). */
+static void set_span(struct engine *e, uint32_t *h, size_t cap, struct span sp)
+{
+    char buf[CORR_LINE + 16];
+
+    corr_copy(buf, cap < sizeof(buf) ? cap : sizeof(buf), sp);
+    set_text(e, h, buf);
+}
+
+/* A bounded copy back into a view buffer (the text was made safe when it
+ * was interned). */
+static void view_copy(char *dst, size_t cap, const struct engine *e, uint32_t h)
+{
+    size_t n;
+    const char *s = intern_get(&e->strings, h, &n);
+
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
+static void drop_strings(struct intern *in, struct auth_rec *r)
+{
+    intern_drop(in, r->client);
+    intern_drop(in, r->server);
+    intern_drop(in, r->challenge_line);
+    intern_drop(in, r->challenged_req_line);
+    intern_drop(in, r->retry_line);
+    intern_drop(in, r->outcome_line);
+    intern_drop(in, r->realm);
+    intern_drop(in, r->username);
+    intern_drop(in, r->ruri_host);
+    intern_drop(in, r->qop);
+    intern_drop(in, r->problem);
+    intern_drop(in, r->algs);
+}
+
+static void on_evict(void *ud, void *entry)
+{
+    struct engine *e = ud;
+
+    drop_strings(&e->strings, entry);
+}
+
+struct auth_ex *auth_view(struct engine *e, struct auth_rec *r)
+{
+    struct auth_ex *ax = &e->auth_view;
+    size_t n, i = 0;
+    const char *b;
+
+    memset(ax, 0, sizeof(*ax));
+    ax->rec = r;
+    ax->key = r->key;
+    ax->peer_key = r->peer_key;
+    ax->method = (enum sip_method)r->method;
+    ax->state = r->state;
+    ax->proxy = (r->flags & AUTH_PROXY) != 0;
+    ax->unanswered_done = (r->flags & AUTH_UNANSWERED_DONE) != 0;
+    ax->preemptive = (r->flags & AUTH_PREEMPTIVE) != 0;
+    get_endpoint(e, r->client, &ax->client);
+    get_endpoint(e, r->server, &ax->server);
+    ax->challenge_status = r->challenge_status;
+    ax->challenge_frame = r->challenge_frame;
+    ax->challenge_us = r->challenge_us;
+    view_copy(ax->challenge_line, sizeof(ax->challenge_line), e, r->challenge_line);
+    ax->challenged_req_frame = r->challenged_req_frame;
+    ax->ack_frame = r->ack_frame;
+    ax->ack_us = r->ack_us;
+    ax->challenged_req_us = r->challenged_req_us;
+    view_copy(ax->challenged_req_line, sizeof(ax->challenged_req_line), e,
+              r->challenged_req_line);
+    ax->retry_frame = r->retry_frame;
+    ax->retry_us = r->retry_us;
+    view_copy(ax->retry_line, sizeof(ax->retry_line), e, r->retry_line);
+    ax->outcome_frame = r->outcome_frame;
+    ax->outcome_us = r->outcome_us;
+    ax->outcome_status = r->outcome_status;
+    view_copy(ax->outcome_line, sizeof(ax->outcome_line), e, r->outcome_line);
+    view_copy(ax->realm, sizeof(ax->realm), e, r->realm);
+    view_copy(ax->username, sizeof(ax->username), e, r->username);
+    view_copy(ax->ruri_host, sizeof(ax->ruri_host), e, r->ruri_host);
+    ax->n_nonce = r->n_nonce;
+    ax->n_old_nonce = r->n_old_nonce;
+    memcpy(ax->nonce, r->nonce, sizeof(ax->nonce));
+    memcpy(ax->old_nonce, r->old_nonce, sizeof(ax->old_nonce));
+    ax->n_alg = r->n_alg;
+    b = intern_get(&e->strings, r->algs, &n);
+    for (uint8_t k = 0; k < r->n_alg && k < AUTH_NONCES; k++) {
+        size_t l = 0;
+        while (i + l < n && b[i + l] != '\0')
+            l++;
+        if (l >= sizeof(ax->alg[0]))
+            l = sizeof(ax->alg[0]) - 1;
+        memcpy(ax->alg[k], b + i, l);
+        ax->alg[k][l] = '\0';
+        while (i < n && b[i] != '\0')
+            i++;
+        i += i < n;
+    }
+    view_copy(ax->qop, sizeof(ax->qop), e, r->qop);
+    ax->last_nonce_used = r->last_nonce_used;
+    ax->last_nc = r->last_nc;
+    ax->last_nc_valid = (r->flags & AUTH_NC_VALID) != 0;
+    ax->challenges = r->challenges;
+    ax->stale = r->stale;
+    ax->retries = r->retries;
+    ax->rejections = r->rejections;
+    ax->accepted = r->accepted;
+    view_copy(ax->problem, sizeof(ax->problem), e, r->problem);
+    ax->pw_verdict = r->pw_verdict;
+    return ax;
+}
+
 struct auth_ex *auth_find(struct engine *e, const struct sip_msg *m)
 {
-    return ctab_find(&e->auths, auth_key(e, m));
+    struct auth_rec *r = ctab_find(&e->auths, auth_key(e, m));
+
+    return r ? auth_view(e, r) : NULL;
+}
+
+void auth_on_ack(struct engine *e, const struct sip_msg *m, const struct txn *t)
+{
+    struct auth_rec *r = ctab_find(&e->auths, auth_key(e, m));
+
+    if (r != NULL && t != NULL && r->challenged_req_frame == t->frame &&
+        r->state == AUTH_CHALLENGED) {
+        r->ack_frame = m->frame;
+        r->ack_us = m->ts_us;
+    }
+}
+
+void auth_set_answered(struct engine *e, struct auth_ex *ax)
+{
+    (void)e;
+    ax->unanswered_done = true;
+    ax->rec->flags |= AUTH_UNANSWERED_DONE;
 }
 
 struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, struct txn *t)
 {
     bool created;
     uint64_t key = auth_key(e, m);
-    struct auth_ex *ax = ctab_get(&e->auths, key, &created);
+    struct auth_rec *ax = ctab_get(&e->auths, key, &created);
     bool stale = false;
+    char algs[AUTH_NONCES * 24];
+    size_t n_algs = 0;
+    char line[CORR_LINE];
 
     if (ax == NULL)
         return NULL;
     if (created) {
         ax->key = key;
-        ax->method = m->cseq_method;
-        ax->client = m->dst;
-        ax->server = m->src;
+        ax->method = (uint8_t)m->cseq_method;
+        ax->client = put_endpoint(e, &m->dst);
+        ax->server = put_endpoint(e, &m->src);
         ax->peer_key = t ? t->peer_key : 0;
         if (t != NULL) {
-            memcpy(ax->username, t->user, sizeof(ax->username));
-            memcpy(ax->ruri_host, t->ruri_host, sizeof(ax->ruri_host));
+            set_text(e, &ax->username, t->user);
+            set_text(e, &ax->ruri_host, t->ruri_host);
         }
     }
     /* The retry came before this challenge of an earlier request (capture
@@ -80,7 +263,7 @@ struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, str
      * never "challenged and not retried". */
     if (!created && t != NULL && ax->retry_frame > t->frame && ax->state != AUTH_CHALLENGED) {
         e->n_auth_reordered++;
-        return ax;
+        return auth_view(e, ax);
     }
     /* Remember the previous challenge's nonces: a retry using one of them
      * answers an old challenge ("reused nonce"). */
@@ -101,33 +284,43 @@ struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, str
      * at nc=00000001 even when the server re-issued the same nonce (RFC
      * 7616 §3.4; baresip, linphone and sipsak do), so that is no
      * "nc did not increase". */
-    ax->last_nc_valid = false;
+    set_flag(ax, AUTH_NC_VALID, false);
     for (uint8_t i = 0; i < m->n_challenge && i < SIP_MAX_CHALLENGE; i++) {
         const struct sip_challenge *c = &m->challenge[i];
         stale |= c->stale;
         if (ax->n_nonce < AUTH_NONCES)
             ax->nonce[ax->n_nonce++] = nonce_hash(e, c->nonce);
-        if (ax->n_alg < AUTH_NONCES)
-            corr_copy(ax->alg[ax->n_alg++], sizeof(ax->alg[0]), c->algorithm);
+        if (ax->n_alg < AUTH_NONCES) {
+            /* "alg0\0alg1...": each as the view's 24-byte buffer holds it */
+            corr_copy(algs + n_algs, 24, c->algorithm);
+            n_algs += strlen(algs + n_algs) + 1;
+            ax->n_alg++;
+        }
         if (i == 0) {
-            corr_copy(ax->realm, sizeof(ax->realm), c->realm);
-            corr_copy(ax->qop, sizeof(ax->qop), c->qop);
-            ax->proxy = c->proxy;
+            set_span(e, &ax->realm, sizeof(e->auth_view.realm), c->realm);
+            set_span(e, &ax->qop, sizeof(e->auth_view.qop), c->qop);
+            set_flag(ax, AUTH_PROXY, c->proxy);
         }
     }
+    {
+        uint32_t old = ax->algs;
+        ax->algs = intern_put(&e->strings, algs, n_algs > 0 ? n_algs - 1 : 0);
+        intern_drop(&e->strings, old);
+    }
     if (m->n_challenge == 0)
-        ax->proxy = m->status == 407;
+        set_flag(ax, AUTH_PROXY, m->status == 407);
     ax->state = AUTH_CHALLENGED;
-    ax->unanswered_done = false;
-    ax->challenge_status = m->status;
+    set_flag(ax, AUTH_UNANSWERED_DONE, false);
+    ax->challenge_status = (uint16_t)m->status;
     ax->challenge_frame = m->frame;
     ax->challenge_us = m->ts_us;
     if (t != NULL) {
         ax->challenged_req_frame = t->frame;
         ax->challenged_req_us = t->first_us;
-        memcpy(ax->challenged_req_line, t->req_line, sizeof(ax->challenged_req_line));
+        set_text(e, &ax->challenged_req_line, t->req_line);
     }
-    corr_start_line(m, ax->challenge_line, sizeof(ax->challenge_line));
+    corr_start_line(m, line, sizeof(line));
+    set_text(e, &ax->challenge_line, line);
     ax->challenges++;
     e->n_challenges++;
     if (stale) {
@@ -136,7 +329,7 @@ struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, str
     }
     if (created)
         ctab_dlq_push(&e->auth_due, &e->auths, ax, m->ts_us + CORR_TIMEOUT_US);
-    return ax;
+    return auth_view(e, ax);
 }
 
 static bool span_in(struct span s, const char *buf)
@@ -269,48 +462,59 @@ struct auth_ex *auth_on_credentials(struct engine *e, const struct sip_msg *m, s
 {
     bool created;
     uint64_t key = auth_key(e, m);
-    struct auth_ex *ax = ctab_get(&e->auths, key, &created);
+    struct auth_rec *r = ctab_get(&e->auths, key, &created);
+    struct auth_ex *ax;
+    char problem[sizeof(ax->problem)];
+    char line[CORR_LINE];
     uint32_t nc;
 
-    if (ax == NULL)
+    if (r == NULL)
         return NULL;
     if (created) {
-        ax->key = key;
-        ax->method = m->method;
-        ax->client = m->src;
-        ax->server = m->dst;
-        ax->preemptive = true;
-        ax->peer_key = t ? t->peer_key : 0;
-        corr_copy(ax->realm, sizeof(ax->realm), m->cred.realm);
-        ctab_dlq_push(&e->auth_due, &e->auths, ax, m->ts_us + CORR_TIMEOUT_US);
+        r->key = key;
+        r->method = (uint8_t)m->method;
+        r->client = put_endpoint(e, &m->src);
+        r->server = put_endpoint(e, &m->dst);
+        r->flags |= AUTH_PREEMPTIVE;
+        set_span(e, &r->realm, sizeof(ax->realm), m->cred.realm);
+        ctab_dlq_push(&e->auth_due, &e->auths, r, m->ts_us + CORR_TIMEOUT_US);
     }
-    if (!auth_digest_problem(ax, m, ax->problem, sizeof(ax->problem)))
-        nonce_problem(e, ax, m, ax->problem, sizeof(ax->problem));
+    if (t != NULL)
+        r->peer_key = t->peer_key;
+    /* the checks read the exchange as it stands before this retry */
+    ax = auth_view(e, r);
+    if (!auth_digest_problem(ax, m, problem, sizeof(problem)))
+        nonce_problem(e, ax, m, problem, sizeof(problem));
+    set_text(e, &r->problem, problem);
     if (m->cred.nonce.len > 0) {
-        ax->last_nonce_used = nonce_hash(e, m->cred.nonce);
-        ax->last_nc_valid = digest_nc_parse(m->cred.nc, &nc);
-        if (ax->last_nc_valid)
-            ax->last_nc = nc;
+        r->last_nonce_used = nonce_hash(e, m->cred.nonce);
+        set_flag(r, AUTH_NC_VALID, digest_nc_parse(m->cred.nc, &nc));
+        if (r->flags & AUTH_NC_VALID)
+            r->last_nc = nc;
     }
-    ax->pw_verdict = password_verdict(e, m);
-    corr_copy(ax->username, sizeof(ax->username), m->cred.username);
-    corr_copy(ax->ruri_host, sizeof(ax->ruri_host), m->ruri.host);
-    ax->proxy = m->cred.proxy;
-    ax->state = AUTH_RETRIED;
-    ax->retry_frame = m->frame;
-    ax->retry_us = m->ts_us;
-    corr_start_line(m, ax->retry_line, sizeof(ax->retry_line));
-    ax->retries++;
-    return ax;
+    r->pw_verdict = password_verdict(e, m);
+    set_span(e, &r->username, sizeof(ax->username), m->cred.username);
+    set_span(e, &r->ruri_host, sizeof(ax->ruri_host), m->ruri.host);
+    set_flag(r, AUTH_PROXY, m->cred.proxy);
+    r->state = AUTH_RETRIED;
+    r->retry_frame = m->frame;
+    r->retry_us = m->ts_us;
+    corr_start_line(m, line, sizeof(line));
+    set_text(e, &r->retry_line, line);
+    r->retries++;
+    return auth_view(e, r);
 }
 
 bool auth_on_final(struct engine *e, struct auth_ex *ax, const struct sip_msg *m,
                    const struct txn *t, const struct explain *why)
 {
     bool rejected;
+    struct auth_rec *r;
+    char line[CORR_LINE];
 
     if (ax == NULL || ax->state != AUTH_RETRIED || t == NULL || t->frame != ax->retry_frame)
         return false;
+    r = ax->rec;
     if (m->status == 401 || m->status == 407) {
         bool stale = false;
         for (uint8_t i = 0; i < m->n_challenge && i < SIP_MAX_CHALLENGE; i++)
@@ -329,19 +533,24 @@ bool auth_on_final(struct engine *e, struct auth_ex *ax, const struct sip_msg *m
     } else {
         rejected = false;   /* 2xx or any other answer: the server accepted who we are */
     }
-    ax->outcome_frame = m->frame;
-    ax->outcome_us = m->ts_us;
-    ax->outcome_status = m->status;
-    corr_start_line(m, ax->outcome_line, sizeof(ax->outcome_line));
+    r->outcome_frame = m->frame;
+    r->outcome_us = m->ts_us;
+    r->outcome_status = (uint16_t)m->status;
+    corr_start_line(m, line, sizeof(line));
+    set_text(e, &r->outcome_line, line);
     if (rejected) {
-        ax->state = AUTH_REJECTED;
-        ax->rejections++;
+        r->state = AUTH_REJECTED;
+        r->rejections++;
         e->n_auth_rejected++;
     } else {
-        ax->state = AUTH_OK;
-        ax->accepted++;
+        r->state = AUTH_OK;
+        r->accepted++;
         e->n_auth_ok++;
     }
+    /* the caller's view follows the record */
+    auth_view(e, r);
+    if (ax != &e->auth_view)
+        *ax = e->auth_view;
     return true;
 }
 
@@ -349,7 +558,7 @@ bool auth_on_final(struct engine *e, struct auth_ex *ax, const struct sip_msg *m
 
 int auth_table_init(struct engine *e, size_t cap)
 {
-    int rc = ctab_init(&e->auths, cap, sizeof(struct auth_ex), NULL, NULL);
+    int rc = ctab_init(&e->auths, cap, sizeof(struct auth_rec), on_evict, e);
 
     /* Each live exchange is in one queue once: the 64*T1 queue while it is
      * busy, the challenge-wait queue while a challenge waits for a person. */
@@ -360,15 +569,21 @@ int auth_table_init(struct engine *e, size_t cap)
     return rc;
 }
 
+static void retire(struct engine *e, struct auth_rec *r)
+{
+    drop_strings(&e->strings, r);
+    ctab_remove(&e->auths, r);
+    e->n_auth_retired++;
+}
+
 void auth_retire(struct engine *e, struct auth_ex *ax)
 {
-    ctab_remove(&e->auths, ax);
-    e->n_auth_retired++;
+    retire(e, ax->rec);
 }
 
 /* When the exchange's latest step is 64*T1 old (the retransmissions it can
  * get are over), or 0 while the step may still be answered. */
-static int64_t step_done_us(const struct auth_ex *ax)
+static int64_t step_done_us(const struct auth_rec *ax)
 {
     switch (ax->state) {
     case AUTH_CHALLENGED: return ax->challenge_us + CORR_TIMEOUT_US;
@@ -383,7 +598,7 @@ static int64_t step_done_us(const struct auth_ex *ax)
 
 struct auth_ex *auth_due(struct engine *e, int64_t now)
 {
-    struct auth_ex *ax;
+    struct auth_rec *ax;
 
     /* Busy exchanges: retired 64*T1 after their outcome; a challenge still
      * unanswered then moves to the challenge-wait queue. RFC 3261 gives a
@@ -394,24 +609,24 @@ struct auth_ex *auth_due(struct engine *e, int64_t now)
         if (done > now) {
             ctab_dlq_push(&e->auth_due, &e->auths, ax, done < now + CORR_TIMEOUT_US ? done
                                                              : now + CORR_TIMEOUT_US);
-        } else if (ax->state == AUTH_CHALLENGED && !ax->unanswered_done) {
+        } else if (ax->state == AUTH_CHALLENGED && !(ax->flags & AUTH_UNANSWERED_DONE)) {
             ctab_dlq_push(&e->auth_wait, &e->auths, ax,
                           ax->challenge_us + CORR_CHALLENGE_WAIT_US);
         } else {
-            auth_retire(e, ax);
+            retire(e, ax);
         }
     }
     /* Challenges waiting for a retry: unanswered after CORR_CHALLENGE_WAIT_US
      * (the caller dispatches the event, then retires the exchange). */
     while ((ax = ctab_dlq_pop(&e->auth_wait, &e->auths, now)) != NULL) {
-        if (ax->state == AUTH_CHALLENGED && !ax->unanswered_done) {
+        if (ax->state == AUTH_CHALLENGED && !(ax->flags & AUTH_UNANSWERED_DONE)) {
             if (ax->challenge_us + CORR_CHALLENGE_WAIT_US > now) {     /* challenged again */
                 ctab_dlq_push(&e->auth_wait, &e->auths, ax,
                               ax->challenge_us + CORR_CHALLENGE_WAIT_US);
                 continue;
             }
-            ax->unanswered_done = true;
-            return ax;
+            ax->flags |= AUTH_UNANSWERED_DONE;
+            return auth_view(e, ax);
         }
         /* retried meanwhile: back to the 64*T1 queue */
         ctab_dlq_push(&e->auth_due, &e->auths, ax, now + CORR_TIMEOUT_US);

@@ -153,6 +153,33 @@ enum auth_pw {
     AUTH_PW_MISMATCH,
 };
 
+/*
+ * What the table stores for one live exchange: 256 bytes. Text and the two
+ * endpoints are interned (util/intern.h: shared, reference-counted); frames
+ * and times stay exact (they are the evidence). Private to correlate/: kinds
+ * and the rest of the engine read a struct auth_ex view.
+ */
+struct auth_rec {
+    uint64_t key;
+    uint64_t peer_key;
+    uint64_t challenge_frame, challenged_req_frame, ack_frame, retry_frame, outcome_frame;
+    int64_t challenge_us, challenged_req_us, ack_us, retry_us, outcome_us;
+    uint64_t nonce[AUTH_NONCES];        /* hashes of the latest challenge's nonces */
+    uint64_t old_nonce[AUTH_NONCES];    /* of earlier challenges */
+    uint64_t last_nonce_used;
+    uint32_t client, server;            /* interned struct endpoint */
+    uint32_t challenge_line, challenged_req_line, retry_line, outcome_line;
+    uint32_t realm, username, ruri_host, qop, problem;  /* interned text */
+    uint32_t algs;                      /* interned "alg0\0alg1\0..." (n_alg of them) */
+    uint32_t last_nc;
+    uint32_t challenges, stale, retries, rejections, accepted;
+    uint16_t challenge_status, outcome_status;
+    uint8_t method, state, flags, pw_verdict, n_nonce, n_old_nonce, n_alg;
+};
+
+/* An exchange as kinds see it: a view filled from its struct auth_rec for
+ * one event (engine scratch, valid until the next view is made). Changes go
+ * through the auth_* functions (auth.c), never into the view. */
 struct auth_ex {
     uint64_t key;
     uint64_t peer_key;
@@ -193,6 +220,7 @@ struct auth_ex {
     uint32_t challenges, stale, retries, rejections, accepted;
     char problem[128];          /* digest_mismatch reason of the latest retry, "" if none */
     uint8_t pw_verdict;         /* enum auth_pw for the latest retry (--secrets) */
+    struct auth_rec *rec;       /* the stored record */
 };
 
 /* ---- dialogs and registrations (src/correlate/dialog.c) ---- */
@@ -472,6 +500,7 @@ struct engine {
     struct ctab_dlq txn_due, auth_due, auth_wait, dialog_due;
     struct intern strings;      /* text and addresses the records share (intern.h) */
     struct txn txn_view;        /* scratch: the view handed to kinds (txn_view) */
+    struct auth_ex auth_view;   /* scratch: the exchange view handed to kinds (auth_view) */
     bool view_pk_ok;            /* peer_key_of(view_pk_a, view_pk_b) = view_pk (peer_key_cached) */
     struct addr view_pk_a, view_pk_b;
     uint64_t view_pk;
@@ -639,10 +668,18 @@ void txn_set_state(struct engine *e, struct txn *t, enum txn_state st);
  * (engine.transactions.retired) and re-queues the rest. */
 struct txn *txn_due(struct engine *e, int64_t now);
 
+/* These return the engine's scratch view of the exchange (struct auth_ex). */
 struct auth_ex *auth_find(struct engine *e, const struct sip_msg *m);
+struct auth_ex *auth_view(struct engine *e, struct auth_rec *r);
+/* The ACK m (of transaction t: t->ack_frame == m->frame) of a challenged
+ * INVITE: noted on its exchange. */
+void auth_on_ack(struct engine *e, const struct sip_msg *m, const struct txn *t);
+/* The exchange's challenge is answered or decided otherwise (the capture
+ * lost the retry, or challenge_unanswered was raised): unanswered_done. */
+void auth_set_answered(struct engine *e, struct auth_ex *ax);
 struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, struct txn *t);
 /* Credentials in a new request: attach to the exchange (or start a
- * pre-emptive one), run the digest checks into ax->problem. */
+ * pre-emptive one, on t's peer), run the digest checks into ax->problem. */
 struct auth_ex *auth_on_credentials(struct engine *e, const struct sip_msg *m, struct txn *t);
 /* Decide the outcome of a retry from its final response; returns true when
  * the exchange was decided (ok or rejected). */

@@ -200,10 +200,11 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
     /* Each live transaction holds up to 6 strings, most shared (intern.h),
      * an identity its name and addresses (mostly shared), an account
      * (sites.c) its user and realm (its request lines and addresses are
-     * shared with every account at that server); a class never needs more
-     * slots than there are live records. */
+     * shared with every account at that server), an auth exchange up to 12
+     * (its user and client address mostly its own); a class never needs
+     * more slots than there are live records. */
     rc |= intern_init(&e->strings, caps->transactions + caps->dialogs + caps->identities +
-                      caps->accounts);
+                      caps->accounts + caps->auth_exchanges);
     rc |= txn_table_init(e, caps->transactions);
     rc |= auth_table_init(e, caps->auth_exchanges);
     rc |= dialog_table_init(e, caps->dialogs);
@@ -480,14 +481,10 @@ static void on_request(struct engine *e, const struct sip_msg *m, struct peer *p
     e->n_requests++;
     t = txn_on_request(e, m, &is_new);
     if (m->method == SIP_ACK) {
-        struct auth_ex *ax;
         if (p != NULL)
             p->requests[SIP_ACK]++;
-        if (t != NULL && t->ack_frame == m->frame && (ax = auth_find(e, m)) != NULL &&
-            ax->challenged_req_frame == t->frame && ax->state == AUTH_CHALLENGED) {
-            ax->ack_frame = m->frame;
-            ax->ack_us = m->ts_us;
-        }
+        if (t != NULL && t->ack_frame == m->frame)
+            auth_on_ack(e, m, t);
         return;
     }
     if (!is_new || t == NULL)
@@ -514,10 +511,8 @@ static void on_request(struct engine *e, const struct sip_msg *m, struct peer *p
     if (m->cred.present) {
         ev.type = KEV_AUTH_RETRY;
         ev.ax = rax = auth_on_credentials(e, m, t);
-        if (rax != NULL) {
-            rax->peer_key = t->peer_key;
+        if (rax != NULL)
             dispatch(e, &ev);
-        }
     }
 }
 
@@ -540,7 +535,7 @@ static void on_response(struct engine *e, const struct sip_msg *m, struct peer *
          * it), so the challenge is not "unanswered". */
         struct auth_ex *cx = auth_find(e, m);
         if (cx != NULL && cx->state == AUTH_CHALLENGED && m->status != 401 && m->status != 407)
-            cx->unanswered_done = true;
+            auth_set_answered(e, cx);
     }
     if (t == NULL || !first_final)
         return;
@@ -676,13 +671,17 @@ void engine_finish(struct engine *e, int64_t end_us)
         ev.peer = p;
         dispatch(e, &ev);
     }
-    for (struct auth_ex *ax = ctab_first(&e->auths); ax; ax = ctab_next(&e->auths, ax)) {
-        struct kind_event ev = { .type = KEV_CHALLENGE_EXPIRED, .ax = ax };
+    for (struct auth_rec *r = ctab_first(&e->auths); r; r = ctab_next(&e->auths, r)) {
+        struct kind_event ev = { .type = KEV_CHALLENGE_EXPIRED };
+        struct auth_ex *ax;
         /* What the capture shows is a challenge left unanswered; when the
          * capture ended soon after, the kind says the retry may be cut off. */
-        if (ax->state != AUTH_CHALLENGED || ax->unanswered_done)
+        if (r->state != AUTH_CHALLENGED)
             continue;
-        ax->unanswered_done = true;
+        ev.ax = ax = auth_view(e, r);
+        if (ax->unanswered_done)
+            continue;
+        auth_set_answered(e, ax);
         ev.peer = engine_peer(e, ax->peer_key);
         ev.source = engine_source(e, &ax->client.ip);
         dispatch(e, &ev);

@@ -254,6 +254,150 @@ static void test_preemptive_credentials(void **state)
     tl_close(&t);
 }
 
+/* ---- the stored record (struct auth_rec) ---- */
+
+/* One message parsed, not fed to the engine: the auth functions below are
+ * driven alone, so the exchange is the only holder of its strings. */
+struct one_msg {
+    char wire[4096];
+    struct sip_msg m;
+};
+
+__attribute__((format(printf, 4, 5)))
+static const struct sip_msg *parse_one(struct tl *t, struct one_msg *o, uint16_t cport,
+                                       const char *fmt, ...)
+{
+    char text[4096];
+    size_t n = 0;
+    struct sip_payload pl;
+    va_list ap;
+    bool req;
+
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    for (const char *p = text; *p && n + 2 < sizeof(o->wire); p++) {
+        if (*p == '\n')
+            o->wire[n++] = '\r';
+        o->wire[n++] = *p;
+    }
+    req = strncmp(text, "SIP/2.0", 7) != 0;
+    memset(&pl, 0, sizeof(pl));
+    pl.frame = ++t->frame;
+    pl.ts_us = t->now;
+    addr_parse(req ? PBX : TRUNK, strlen(req ? PBX : TRUNK), &pl.src.ip);
+    addr_parse(req ? TRUNK : PBX, strlen(req ? TRUNK : PBX), &pl.dst.ip);
+    pl.src.port = req ? cport : 5060;
+    pl.dst.port = req ? 5060 : cport;
+    pl.transport = TRANSPORT_UDP;
+    pl.data = (const uint8_t *)o->wire;
+    pl.len = n;
+    assert_int_equal(sip_parse(t->sp, &pl, &o->m), SIP_OK);
+    return &o->m;
+}
+
+#define REG_REQ "REGISTER sip:" TRUNK " SIP/2.0\n" \
+    "Via: SIP/2.0/UDP " PBX ":%u;branch=z9hG4bK%s\n" \
+    "From: <sip:%s@" TRUNK ">;tag=f1\nTo: <sip:%s@" TRUNK ">\n" \
+    "Call-ID: %s\nCSeq: %u REGISTER\n%s" "Content-Length: 0\n\n"
+#define REG_401 "SIP/2.0 401 Unauthorized\n" \
+    "Via: SIP/2.0/UDP " PBX ":%u;branch=z9hG4bK%s\n" \
+    "From: <sip:%s@" TRUNK ">;tag=f1\nTo: <sip:%s@" TRUNK ">;tag=t1\n" \
+    "Call-ID: %s\nCSeq: %u REGISTER\n" \
+    "WWW-Authenticate: Digest realm=\"%s\", nonce=\"n-%s\", algorithm=SHA-256, qop=\"auth\"\n" \
+    "WWW-Authenticate: Digest realm=\"%s\", nonce=\"m-%s\", algorithm=MD5, qop=\"auth\"\n" \
+    "Content-Length: 0\n\n"
+
+/* REGISTER -> 401 (user and realm of its own, from a port of its own). */
+static struct auth_ex *challenged(struct tl *t, const char *user, uint16_t port)
+{
+    struct one_msg o;
+    char cid[64];
+
+    snprintf(cid, sizeof(cid), "rec-%s@x", user);
+    return auth_on_challenge(t->e, parse_one(t, &o, port, REG_401, port, user, user, user, cid,
+                                             1, user, user, user, user), NULL);
+}
+
+/* A 256-byte record read back through the view: the text, the addresses,
+ * the algorithms offered, the flags; its strings leave with it when it is
+ * retired (64*T1 after its outcome), and when the table evicts it. */
+static void test_record_view_and_strings(void **state)
+{
+    struct tl t;
+    struct caps c;
+    struct engine_opts opts = { 0 };
+    struct one_msg o;
+    struct auth_ex *ax;
+    struct txn retry = { 0 };
+    size_t live0;
+    (void)state;
+
+    assert_true(sizeof(struct auth_rec) <= 256);
+    caps_default(&c);
+    c.auth_exchanges = 2;
+    assert_int_equal(tl_open_caps(&t, &c, &opts), 0);
+    live0 = intern_live(&t.e->strings);
+    ax = challenged(&t, "alice", 40001);
+    assert_non_null(ax);
+    assert_string_equal(ax->realm, "alice");
+    assert_string_equal(ax->challenge_line, "SIP/2.0 401 Unauthorized");
+    assert_int_equal(ax->n_alg, 2);
+    assert_string_equal(ax->alg[0], "SHA-256");
+    assert_string_equal(ax->alg[1], "MD5");
+    assert_string_equal(ax->qop, "auth");
+    assert_int_equal(ax->client.port, 40001);
+    assert_int_equal(ax->server.port, 5060);
+    assert_int_equal(ax->challenge_status, 401);
+    assert_int_equal(ax->challenge_frame, 1);
+    assert_int_equal(ax->state, AUTH_CHALLENGED);
+    assert_false(ax->proxy);
+    assert_true(intern_live(&t.e->strings) > live0);
+
+    /* the retry: credentials for a realm the challenge did not name */
+    t.now += SEC;
+    ax = auth_on_credentials(t.e, parse_one(&t, &o, 40001, REG_REQ, 40001, "a2", "alice",
+                                            "alice", "rec-alice@x", 2,
+                                            "Authorization: Digest username=\"alice\", "
+                                            "realm=\"other\", nonce=\"n-alice\", uri=\"sip:"
+                                            TRUNK "\", response=\"0123456789abcdef0123456789abcdef\", "
+                                            "algorithm=MD5\n"), NULL);
+    assert_non_null(ax);
+    assert_string_equal(ax->username, "alice");
+    assert_string_equal(ax->retry_line, "REGISTER sip:" TRUNK);
+    assert_non_null(strstr(ax->problem, "realm \"other\""));
+    assert_int_equal(ax->retry_frame, 2);
+    assert_int_equal(ax->retry_us, t.now);
+    assert_int_equal(ax->state, AUTH_RETRIED);
+    retry.frame = 2;
+    t.now += SEC;
+    assert_true(auth_on_final(t.e, ax, parse_one(&t, &o, 40001, REG_401, 40001, "a2", "alice",
+                                                  "alice", "rec-alice@x", 2, "alice", "x2",
+                                                  "alice", "x2"), &retry, NULL));
+    assert_int_equal(ax->state, AUTH_REJECTED);
+    assert_int_equal(ax->outcome_frame, 3);
+    assert_string_equal(ax->outcome_line, "SIP/2.0 401 Unauthorized");
+    assert_int_equal(auth_view(t.e, ax->rec)->rejections, 1);
+
+    /* retired 64*T1 after its outcome: every string it held is given back */
+    engine_tick(t.e, t.now + 33 * SEC);
+    assert_int_equal(t.e->auths.n, 0);
+    assert_int_equal(t.e->n_auth_retired, 1);
+    assert_int_equal(intern_live(&t.e->strings), live0);
+
+    /* evicted: a full table drops the oldest, and its strings with it */
+    t.now += 60 * SEC;
+    assert_non_null(challenged(&t, "bob", 40002));
+    assert_non_null(challenged(&t, "carol", 40003));
+    assert_non_null(challenged(&t, "dave", 40004));
+    assert_int_equal(t.e->auths.evictions, 1);
+    assert_int_equal(t.e->auths.n, 2);
+    engine_tick(t.e, t.now + 400 * SEC);    /* unanswered, then retired */
+    assert_int_equal(t.e->auths.n, 0);
+    assert_int_equal(intern_live(&t.e->strings), live0);
+    tl_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_nc_must_increase),
         cmocka_unit_test(test_challenge_unanswered),
         cmocka_unit_test(test_preemptive_credentials),
+        cmocka_unit_test(test_record_view_and_strings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
