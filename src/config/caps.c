@@ -64,9 +64,10 @@ int caps_parse_size(const char *s, uint64_t *out)
  * (transactions, identities, auth exchanges), the interned strings they hold
  * with their share of the string tables' index (util/intern.h). Shares
  * follow what a busy PBX needs at once (the shared busy workload at 1M
- * messages: transactions 44k, dialogs 49k, identities 65k, accounts 19k, auth exchanges 16k, NAT pairs 10k, peers and
- * sources 5k each). CAPS_MEM_FIXED is what does not scale with the budget
- * (ring, kept messages, findings, caches, the binary). Every table is sized
+ * messages: transactions 44k, dialogs 49k, identities 65k, accounts 19k,
+ * auth exchanges 16k, NAT pairs 10k, peers and sources 5k each).
+ * CAPS_MEM_FIXED is what does not scale with the budget (ring, kept
+ * messages, findings, caches, the binary). Every table is sized
  * to what its share can hold; a table that would get fewer than its floor
  * gets the floor (a tiny --mem still analyses a small capture).
  */

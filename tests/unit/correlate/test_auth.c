@@ -360,8 +360,8 @@ static void test_record_view_and_strings(void **state)
                                             "alice", "rec-alice@x", 2,
                                             "Authorization: Digest username=\"alice\", "
                                             "realm=\"other\", nonce=\"n-alice\", uri=\"sip:"
-                                            TRUNK "\", response=\"0123456789abcdef0123456789abcdef\", "
-                                            "algorithm=MD5\n"), NULL);
+                                            TRUNK "\", response=\"0123456789abcdef"
+                                            "0123456789abcdef\", algorithm=MD5\n"), NULL);
     assert_non_null(ax);
     assert_string_equal(ax->username, "alice");
     assert_string_equal(ax->retry_line, "REGISTER sip:" TRUNK);
