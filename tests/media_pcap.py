@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """media_pcap.py — small captures with known media behaviour, for media_findings.sh.
 
-  media_pcap.py OUTDIR    writes OUTDIR/{nat_oneway,mirror_oneway,hold,twoway}.pcap
+  media_pcap.py OUTDIR    writes OUTDIR/{nat_oneway,mirror_oneway,hold,twoway,many}.pcap
 
 Documentation addresses only (RFC 5737). Each capture: INVITE with SDP, 180, 200 with SDP,
 ACK, 5 s of 20 ms PCMU RTP (as the scenario says), BYE, 200.
@@ -13,6 +13,10 @@ ACK, 5 s of 20 ms PCMU RTP (as the scenario says), BYE, 200.
                 show the other direction (info).
   hold          the callee re-INVITEs with a=sendonly and only it sends: not a finding.
   twoway        both directions flow: no media finding.
+  many          nine calls a minute apart between the same two hosts (distinct ports):
+                m0-m2 two-way, m3-m5 one-way (no RTP from the callee, whose host the
+                capture sees sending), m6-m8 no RTP at all; then an OPTIONS two minutes
+                later. More calls over time than a small --cap media_calls: SIP ends each.
 """
 import os, struct, sys
 
@@ -106,6 +110,17 @@ def main(out):
          [('203.0.113.30', 6000, '198.51.100.10', 40000, 0x5555),
           ('198.51.100.10', 40000, '203.0.113.30', 6000, 0x6666)])
     c.write(os.path.join(out, 'twoway.pcap'))
+    c = Cap()
+    a, b = '198.51.100.10', '203.0.113.30'
+    for i in range(9):
+        ap, bp = 40000 + 2 * i, 6000 + 2 * i
+        flows = [(b, bp, a, ap, 0x7000 + i), (a, ap, b, bp, 0x8000 + i)][:2 if i < 3 else 1]
+        call(c, 'm%d' % i, a, (a, ap), b, (b, bp), flows if i < 6 else [])
+        c.t += 60
+    c.t += 60
+    c.add(0.0, a, 5060, b, 5060, sip('OPTIONS sip:2002@example.com SIP/2.0', a, 'opt', None,
+          '1 OPTIONS'))
+    c.write(os.path.join(out, 'many.pcap'))
 
 if __name__ == '__main__':
     main(sys.argv[1])

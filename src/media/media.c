@@ -23,9 +23,28 @@
  * Bounds: three ctab tables allocated once (calls, announced ports at four
  * per call, streams); each evicts its oldest entry at its cap and counts it.
  * A stream keeps a copy of its Call-ID, so it outlives an evicted call.
+ *
+ * Lifetime: a call lives as long as SIP says, and no longer. A deadline
+ * queue on capture time (each call queued once, re-queued until due, as
+ * correlate's dialogs are) retires a call, with the ports it announced and
+ * the streams it owns, MEDIA_GRACE_US after its BYE, after a final non-2xx
+ * to its INVITE or after a CANCEL, and an unanswered call whose INVITE had
+ * no message for MEDIA_TIMER_C_US + MEDIA_GRACE_US. The kinds judged it at
+ * its BYE already (media_judge.h: a failed or unanswered call is never
+ * judged), so what is left to conclude is what the report lists: the most
+ * recent SNAP_MAX_MEDIA_CALLS retired calls and SNAP_MAX_MEDIA retired
+ * streams are kept as finished summaries (struct mkept) and merged with the
+ * live ones by first-seen order, so the report lists the same calls and
+ * streams as if nothing had been retired, and counts the rest as not shown.
+ * An answered call without a BYE is never retired (the kinds judge it at
+ * the end, and it may well be up): only the cap evicts it. A port keeps no
+ * memory of a retired call except a hash in a small direct-mapped table
+ * (gone[]): RTP to it later is counted (media.udp.after_retired), not taken
+ * for unannounced RTP (nor, with --rtp-heuristic, for a stream of its own).
  */
 #include "media.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,11 +56,36 @@
 #define MEDIA_TAG 64
 #define PORTS_PER_CALL 4
 
+/* RFC 3261 timers on capture time (media is upstream of correlate, so these
+ * repeat correlate.h's CORR_T1_US / CORR_TIMER_C_US). The grace after a call
+ * is over is 64*T1 = 32 s, the longest any SIP of it can still come: the BYE
+ * (or the failed INVITE's final answer, or the CANCEL) is retransmitted until
+ * its non-INVITE client transaction times out (timer F, §17.1.2.2) or the
+ * final answer is absorbed (timers H and J, §17.2.1, §17.2.2), all 64*T1.
+ * RTP and RTCP in flight when the BYE was sent (and an RTCP BYE, RFC 3550
+ * §6.6) come within milliseconds, well inside it. An INVITE that got a
+ * provisional may wait timer C (§16.6 item 11: more than 3 minutes) for its
+ * final answer before a proxy cancels it. */
+#define MEDIA_T1_US 500000LL
+#define MEDIA_GRACE_US (64 * MEDIA_T1_US)
+#define MEDIA_TIMER_C_US (180LL * 1000000)
+/* A 401/407 to the INVITE is a challenge, not the end: the caller retries
+ * with credentials under the same Call-ID once someone typed the password
+ * (a softphone in sngrep's aaa.pcap retries 33 s after its 407), so such a
+ * call waits as long as correlate waits for a challenge's retry
+ * (CORR_CHALLENGE_WAIT_US). */
+#define MEDIA_CHALLENGE_WAIT_US (300LL * 1000000)
+/* How long RTP to a retired call's port counts as late media of that call
+ * rather than as unannounced RTP: an endpoint that keeps sending after the
+ * BYE does so at once; five minutes later it is some other flow. */
+#define MEDIA_GONE_US (300LL * 1000000)
+
 #define MEDIA_COUNTERS(X) \
     X(M_UDP,              "media.udp.datagrams") \
     X(M_UDP_UNMATCHED,    "media.udp.unannounced") \
     X(M_UDP_RTP_LIKE,     "media.udp.rtp_unannounced") \
     X(M_UDP_NOT_RTP,      "media.udp.non_rtp_media") \
+    X(M_UDP_LATE,         "media.udp.after_retired") \
     X(M_RTP,              "media.rtp.packets") \
     X(M_RTP_SHORT,        "media.rtp.short") \
     X(M_RTP_BAD_VERSION,  "media.rtp.bad_version") \
@@ -78,8 +122,24 @@ struct mside {
     uint8_t n_m;
 };
 
+/* An entry's place in its call's list (ports and streams the call owns),
+ * by table index + 1 (0: none): a retired call takes them along. Only
+ * entries of a live call are on a list (on); those of an evicted call keep
+ * their dead reference and leave with the table's own eviction. */
+struct mlink {
+    uint32_t next1, prev1;
+    bool on;
+};
+
 struct mcall {
     char call_id[MEDIA_CALL_ID];
+    uint64_t seq;               /* first-seen order (the snapshot's order) */
+    uint32_t ports1, streams1;  /* heads of the lists of its ports and streams */
+    uint32_t invite_cseq;       /* CSeq of the last INVITE request */
+    int64_t last_us;            /* its last SIP message */
+    int64_t fail_us;            /* a final non-2xx to its INVITE before any answer */
+    uint16_t fail_status;
+    int64_t cancel_us;          /* CANCEL before any answer */
     char caller_tag[MEDIA_TAG];
     bool have_caller;
     bool answered, ended;
@@ -104,6 +164,7 @@ struct mcall {
 /* An announced (address, port): whose and for what. */
 struct mport {
     struct endpoint ep;
+    struct mlink link;
     uint32_t call_idx, call_serial;
     uint8_t side, m_index;
     bool rtcp;
@@ -118,6 +179,8 @@ struct mport {
 
 struct mstream {
     char call_id[MEDIA_CALL_ID];
+    struct mlink link;
+    uint64_t seq;
     uint32_t call_idx, call_serial;
     struct endpoint src, dst;
     uint32_t ssrc;
@@ -136,8 +199,41 @@ struct mstream {
     bool heuristic;             /* on ports no SDP announced (--rtp-heuristic) */
 };
 
+/* What the report shows of a retired call: its verdict as at retirement.
+ * cannot_see is left to media_snapshot (it depends on whether the capture
+ * carried any RTP at all, which later packets may still show). */
+struct mconcl {
+    char call_id[MEDIA_CALL_ID];
+    struct media_verdict v;
+    bool sent[2], sig_here[2];
+    uint64_t rtcp_to[2];
+    uint32_t n_streams;
+};
+
+/* The retired entries the report may still list: the cap highest first-seen
+ * orders (a min-heap on seq over slots of esize bytes); lower ones are
+ * counted as not shown (dropped). */
+struct mkept {
+    size_t cap, n, esize;
+    struct mkept_item { uint64_t seq; uint32_t slot; } *heap;
+    unsigned char *slots;
+    uint64_t dropped;
+};
+
+/* A retired port (keyed on its address and port): when. */
+struct mgone {
+    int64_t us;
+};
+
 struct media {
     struct ctab calls, ports, streams;
+    struct ctab_dlq due;        /* calls, each queued once (retirement) */
+    uint64_t call_seq, stream_seq;
+    uint64_t calls_retired, ports_retired, streams_retired;
+    struct mkept kept_calls;    /* struct mconcl */
+    struct mkept kept_streams;  /* struct snap_media */
+    struct ctab gone;           /* retired ports, the latest media_calls of them */
+    bool late_rtp;              /* RTP seen only after its call retired */
     /* --rtp-heuristic: RTP on unannounced ports, kept apart so a flood of
      * RTP-looking datagrams never evicts a call's streams */
     bool heuristic;
@@ -156,6 +252,25 @@ static const char *const counter_names[M_COUNT] = {
 #undef MC_NAME
 };
 
+static void call_evicted(void *ud, void *entry);
+static void port_evicted(void *ud, void *entry);
+static void stream_evicted(void *ud, void *entry);
+
+static int kept_init(struct mkept *k, size_t cap, size_t esize)
+{
+    k->cap = cap;
+    k->esize = esize;
+    k->heap = calloc(cap, sizeof(*k->heap));
+    k->slots = calloc(cap, esize);
+    return k->heap && k->slots ? 0 : -1;
+}
+
+static void kept_free(struct mkept *k)
+{
+    free(k->heap);
+    free(k->slots);
+}
+
 struct media *media_new(const struct caps *caps)
 {
     struct media *m = calloc(1, sizeof(*m));
@@ -164,10 +279,14 @@ struct media *media_new(const struct caps *caps)
 
     if (m == NULL)
         return NULL;
-    if (ctab_init(&m->calls, nc, sizeof(struct mcall), NULL, NULL) != 0 ||
-        ctab_init(&m->ports, nc * PORTS_PER_CALL, sizeof(struct mport), NULL, NULL) != 0 ||
-        ctab_init(&m->streams, ns, sizeof(struct mstream), NULL, NULL) != 0 ||
-        ctab_init(&m->hstreams, ns / 4 ? ns / 4 : 1, sizeof(struct mstream), NULL, NULL) != 0) {
+    if (ctab_init(&m->calls, nc, sizeof(struct mcall), call_evicted, m) != 0 ||
+        ctab_init(&m->ports, nc * PORTS_PER_CALL, sizeof(struct mport), port_evicted, m) != 0 ||
+        ctab_init(&m->streams, ns, sizeof(struct mstream), stream_evicted, m) != 0 ||
+        ctab_init(&m->hstreams, ns / 4 ? ns / 4 : 1, sizeof(struct mstream), NULL, NULL) != 0 ||
+        ctab_dlq_init(&m->due, 2 * nc) != 0 ||
+        kept_init(&m->kept_calls, SNAP_MAX_MEDIA_CALLS, sizeof(struct mconcl)) != 0 ||
+        kept_init(&m->kept_streams, SNAP_MAX_MEDIA, sizeof(struct snap_media)) != 0 ||
+        ctab_init(&m->gone, nc, sizeof(struct mgone), NULL, NULL) != 0) {
         media_free(m);
         return NULL;
     }
@@ -182,6 +301,10 @@ void media_free(struct media *m)
     ctab_free(&m->ports);
     ctab_free(&m->streams);
     ctab_free(&m->hstreams);
+    ctab_dlq_free(&m->due);
+    kept_free(&m->kept_calls);
+    kept_free(&m->kept_streams);
+    ctab_free(&m->gone);
     free(m);
 }
 
@@ -242,7 +365,7 @@ static uint64_t ep_hash(const struct ctab *t, const struct endpoint *ep)
     return ctab_hash(t, k, sizeof(k));
 }
 
-static struct mcall *call_get(struct media *m, struct span call_id, bool create)
+static struct mcall *call_get(struct media *m, struct span call_id, bool create, int64_t now)
 {
     uint64_t h = ctab_hash(&m->calls, call_id.p, call_id.len);
     bool created = false;
@@ -251,8 +374,11 @@ static struct mcall *call_get(struct media *m, struct span call_id, bool create)
     if (!create)
         return ctab_find(&m->calls, h);
     c = ctab_get(&m->calls, h, &created);
-    if (created)
+    if (created) {
         copy_span(c->call_id, sizeof(c->call_id), call_id);
+        c->seq = ++m->call_seq;
+        ctab_dlq_push(&m->due, &m->calls, c, now + MEDIA_GRACE_US);
+    }
     return c;
 }
 
@@ -262,6 +388,198 @@ static struct mcall *call_at(const struct media *m, uint32_t idx, uint32_t seria
     if (c == NULL || ctab_serial(&m->calls, c) != serial)
         return NULL;
     return c;
+}
+
+/* ---- a call's ports and streams (struct mlink) ----------------------------- */
+
+static struct mlink *link_at(const struct ctab *t, size_t off, uint32_t idx1)
+{
+    return (struct mlink *)((unsigned char *)ctab_at(t, idx1 - 1) + off);
+}
+
+static void list_add(struct ctab *t, size_t off, uint32_t *head1, void *entry)
+{
+    struct mlink *l = (struct mlink *)((unsigned char *)entry + off);
+    uint32_t i1 = ctab_index(t, entry) + 1;
+
+    l->prev1 = 0;
+    l->next1 = *head1;
+    l->on = true;
+    if (*head1 != 0)
+        link_at(t, off, *head1)->prev1 = i1;
+    *head1 = i1;
+}
+
+static void list_del(struct ctab *t, size_t off, uint32_t *head1, void *entry)
+{
+    struct mlink *l = (struct mlink *)((unsigned char *)entry + off);
+
+    if (!l->on)
+        return;
+    if (l->prev1 != 0)
+        link_at(t, off, l->prev1)->next1 = l->next1;
+    else
+        *head1 = l->next1;
+    if (l->next1 != 0)
+        link_at(t, off, l->next1)->prev1 = l->prev1;
+    l->next1 = l->prev1 = 0;
+    l->on = false;
+}
+
+#define PORT_LINK offsetof(struct mport, link)
+#define STREAM_LINK offsetof(struct mstream, link)
+
+/* The table evicts a call: its ports and streams stay (RTP to them counts as
+ * an evicted call's, its streams are still shown) but leave its lists. */
+static void call_evicted(void *ud, void *entry)
+{
+    struct media *m = ud;
+    struct mcall *c = entry;
+
+    while (c->ports1 != 0)
+        list_del(&m->ports, PORT_LINK, &c->ports1, ctab_at(&m->ports, c->ports1 - 1));
+    while (c->streams1 != 0)
+        list_del(&m->streams, STREAM_LINK, &c->streams1, ctab_at(&m->streams, c->streams1 - 1));
+}
+
+static void port_evicted(void *ud, void *entry)
+{
+    struct media *m = ud;
+    struct mport *p = entry;
+    struct mcall *c;
+
+    if (p->link.on && (c = call_at(m, p->call_idx, p->call_serial)) != NULL)
+        list_del(&m->ports, PORT_LINK, &c->ports1, p);
+}
+
+static void stream_evicted(void *ud, void *entry)
+{
+    struct media *m = ud;
+    struct mstream *s = entry;
+    struct mcall *c;
+
+    if (s->link.on && (c = call_at(m, s->call_idx, s->call_serial)) != NULL)
+        list_del(&m->streams, STREAM_LINK, &c->streams1, s);
+}
+
+/* ---- retirement ------------------------------------------------------------ */
+
+/* A slot for an entry of first-seen order seq, or NULL when cap later ones
+ * are kept already (counted). */
+static void *kept_slot(struct mkept *k, uint64_t seq)
+{
+    struct mkept_item *h = k->heap, it;
+    size_t i = 0;
+
+    if (k->n < k->cap) {
+        i = k->n++;
+        it.seq = seq;
+        it.slot = (uint32_t)i;
+        while (i > 0 && h[(i - 1) / 2].seq > seq) {
+            h[i] = h[(i - 1) / 2];
+            i = (i - 1) / 2;
+        }
+        h[i] = it;
+        return k->slots + (size_t)it.slot * k->esize;
+    }
+    k->dropped++;
+    if (k->cap == 0 || seq <= h[0].seq)
+        return NULL;
+    it.seq = seq;           /* replace the lowest: it is not shown */
+    it.slot = h[0].slot;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= k->n)
+            break;
+        if (c + 1 < k->n && h[c + 1].seq < h[c].seq)
+            c++;
+        if (h[c].seq >= seq)
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = it;
+    memset(k->slots + (size_t)it.slot * k->esize, 0, k->esize);
+    return k->slots + (size_t)it.slot * k->esize;
+}
+
+static int kept_cmp_desc(const void *a, const void *b)
+{
+    const struct mkept_item *x = a, *y = b;
+    return x->seq < y->seq ? 1 : x->seq > y->seq ? -1 : 0;
+}
+
+/* RTP to or from a port a retired call announced, lately. The memory is
+ * the latest media_calls retired ports (the oldest leave first: that is
+ * forgetting, not losing anything, so not an eviction). */
+static bool gone_recently(const struct media *m, const struct endpoint *ep, int64_t now)
+{
+    const struct mgone *g = ctab_find(&m->gone, ep_hash(&m->gone, ep));
+    return g != NULL && now - g->us <= MEDIA_GONE_US;
+}
+
+/* When SIP is done with the call (0: not while it is up). */
+static int64_t retire_at(const struct mcall *c)
+{
+    if (c->ended)
+        return c->end_us + MEDIA_GRACE_US;
+    if (c->answered)
+        return 0;
+    if (c->fail_us != 0)
+        return c->fail_us + (c->fail_status == 401 || c->fail_status == 407
+                                 ? MEDIA_CHALLENGE_WAIT_US : MEDIA_GRACE_US);
+    if (c->cancel_us != 0)
+        return c->cancel_us + MEDIA_GRACE_US;
+    return c->last_us + MEDIA_TIMER_C_US + MEDIA_GRACE_US;
+}
+
+static void conclude(const struct media *m, const struct mcall *c, struct mconcl *o);
+static void stream_out(const struct mstream *s, struct snap_media *o);
+
+static void retire(struct media *m, struct mcall *c, int64_t now)
+{
+    while (c->ports1 != 0) {
+        struct mport *p = ctab_at(&m->ports, c->ports1 - 1);
+        bool created;
+        struct mgone *g = ctab_get(&m->gone, ep_hash(&m->gone, &p->ep), &created);
+        list_del(&m->ports, PORT_LINK, &c->ports1, p);
+        g->us = now;
+        ctab_remove(&m->ports, p);
+        m->ports_retired++;
+    }
+    while (c->streams1 != 0) {
+        struct mstream *s = ctab_at(&m->streams, c->streams1 - 1);
+        struct snap_media *o = kept_slot(&m->kept_streams, s->seq);
+        list_del(&m->streams, STREAM_LINK, &c->streams1, s);
+        if (o != NULL)
+            stream_out(s, o);
+        ctab_remove(&m->streams, s);
+        m->streams_retired++;
+    }
+    if (c->side[0].have_sdp || c->side[1].have_sdp) {
+        struct mconcl *o = kept_slot(&m->kept_calls, c->seq);
+        if (o != NULL)
+            conclude(m, c, o);
+    }
+    ctab_remove(&m->calls, c);
+    m->calls_retired++;
+}
+
+/* Retire the calls SIP is done with, on capture time. A call's deadline
+ * moves with its messages; it is queued once and looked at again at most
+ * MEDIA_GRACE_US later, so a retirement comes at most that late. */
+static void retire_due(struct media *m, int64_t now)
+{
+    struct mcall *c;
+
+    while ((c = ctab_dlq_pop(&m->due, &m->calls, now)) != NULL) {
+        int64_t at = retire_at(c);
+        if (at != 0 && at <= now)
+            retire(m, c, now);
+        else
+            ctab_dlq_push(&m->due, &m->calls, c,
+                          at != 0 && at < now + MEDIA_GRACE_US ? at : now + MEDIA_GRACE_US);
+    }
 }
 
 /* Which side sent this message: the caller sends requests with its own From
@@ -288,11 +606,17 @@ static void announce(struct media *m, struct mcall *c, int side, unsigned mi,
 
     if (!created && (p->call_idx != ctab_index(&m->calls, c) ||
                      p->call_serial != ctab_serial(&m->calls, c))) {
+        struct mcall *was = call_at(m, p->call_idx, p->call_serial);
         p->have_prev = p->rtp;
         p->prev_idx = p->call_idx;
         p->prev_serial = p->call_serial;
         p->prev_side = p->side;
+        if (was != NULL)        /* taken over: the new call retires it */
+            list_del(&m->ports, PORT_LINK, &was->ports1, p);
+        created = true;
     }
+    if (created)
+        list_add(&m->ports, PORT_LINK, &c->ports1, p);
     p->ep = *ep;
     p->call_idx = ctab_index(&m->calls, c);
     p->call_serial = ctab_serial(&m->calls, c);
@@ -355,15 +679,31 @@ void media_on_sip(struct media *m, const struct sip_msg *msg)
     struct mcall *c;
     int side;
 
+    retire_due(m, msg->ts_us);
     live_due(m, msg);
     if (msg->call_id.len == 0)
         return;
     /* only calls with SDP are followed; a 2xx or BYE of another dialog is not a call */
-    c = call_get(m, msg->call_id, sdp);
+    c = call_get(m, msg->call_id, sdp, msg->ts_us);
     if (c == NULL)
         return;
     if (c->first_us == 0)
         c->first_us = msg->ts_us;
+    c->last_us = msg->ts_us;
+    if (!c->answered) {
+        /* a new INVITE (the retry after a 401/407, a redirect) starts over;
+         * its retransmissions (same CSeq) do not */
+        if (msg->is_request && msg->method == SIP_INVITE && msg->cseq != c->invite_cseq) {
+            c->invite_cseq = msg->cseq;
+            c->fail_us = c->cancel_us = 0;
+        }
+        if (!msg->is_request && invite && msg->status >= 300 && c->fail_us == 0) {
+            c->fail_us = msg->ts_us;    /* no media will come (but see 401/407) */
+            c->fail_status = (uint16_t)msg->status;
+        }
+        if (msg->is_request && msg->method == SIP_CANCEL && c->cancel_us == 0)
+            c->cancel_us = msg->ts_us;
+    }
     side = sender_side(c, msg);
     if (!c->side[side].seen_sig) {
         c->side[side].seen_sig = true;
@@ -455,6 +795,8 @@ static struct mstream *stream_get(struct media *m, const struct sip_payload *pl,
         const struct sdp_media *sm;
         const char *name;
         memcpy(s->call_id, c->call_id, sizeof(s->call_id));
+        s->seq = ++m->stream_seq;
+        list_add(&m->streams, STREAM_LINK, &c->streams1, s);
         s->call_idx = ctab_index(&m->calls, c);
         s->call_serial = ctab_serial(&m->calls, c);
         s->src = pl->src;
@@ -640,6 +982,7 @@ bool media_on_udp(struct media *m, const struct sip_payload *pl)
     bool by_dst;
 
     m->ctr[M_UDP]++;
+    retire_due(m, pl->ts_us);
     /* receiver announced the destination, else the sender announced its source */
     p = port_find(m, &pl->dst);
     by_dst = p != NULL;
@@ -647,6 +990,13 @@ bool media_on_udp(struct media *m, const struct sip_payload *pl)
         to_side = p->side;
     } else if ((p = port_find(m, &pl->src)) != NULL) {
         to_side = !p->side;
+    } else if (gone_recently(m, &pl->dst, pl->ts_us) || gone_recently(m, &pl->src, pl->ts_us)) {
+        /* media of a call SIP ended a while ago (retired): counted, never
+         * unannounced RTP or a heuristic stream */
+        m->ctr[M_UDP_LATE]++;
+        if (rtp_parse(cur, &h) == RTP_OK)
+            m->late_rtp = true;
+        return false;
     } else {
         m->ctr[M_UDP_UNMATCHED]++;
         if (rtp_parse(cur, &h) != RTP_OK)
@@ -692,7 +1042,10 @@ void media_stats(const struct media *m, stats_fn fn, void *ud)
     fn(ud, "media.calls.evicted", m->calls.evictions);
     fn(ud, "media.ports.evicted", m->ports.evictions);
     fn(ud, "media.streams.evicted", m->streams.evictions);
-    fn(ud, "media.streams", m->streams.n);
+    fn(ud, "media.calls.retired", m->calls_retired);
+    fn(ud, "media.ports.retired", m->ports_retired);
+    fn(ud, "media.streams.retired", m->streams_retired);
+    fn(ud, "media.streams", m->streams.n + m->streams_retired);   /* measured, retired or not */
     fn(ud, "media.heuristic.streams", m->hstreams.n);
     fn(ud, "media.heuristic.evicted", m->hstreams.evictions);
 }
@@ -723,11 +1076,31 @@ static bool hold_addr(const struct addr *a)
     return addr_eq(a, &zero4) || addr_eq(a, &zero6);
 }
 
-static void verdict_of(const struct media *m, const struct mcall *c, struct media_verdict *v)
+/* Whether the capture carries RTP at all (see cannot_see below). */
+static bool capture_has_rtp(const struct media *m)
 {
-    memset(v, 0, sizeof(*v));
+    return m->ctr[M_RTP] + m->ctr[M_UDP_RTP_LIKE] > 0 || m->late_rtp;
+}
+
+static void see(const struct media *m, const struct mconcl *o, struct media_verdict *v)
+{
+    for (int i = 0; i < 2; i++)
+        v->cannot_see[i] = !o->sent[i] && !(o->sig_here[i] && capture_has_rtp(m));
+}
+
+/* Everything of a call's verdict but cannot_see; o->v.call_id points into o. */
+static void conclude(const struct media *m, const struct mcall *c, struct mconcl *o)
+{
+    struct media_verdict *v = &o->v;
+
+    (void)m;
+    memset(o, 0, sizeof(*o));
+    memcpy(o->call_id, c->call_id, sizeof(o->call_id));
+    o->rtcp_to[0] = c->rtcp_to[0];
+    o->rtcp_to[1] = c->rtcp_to[1];
+    o->n_streams = c->n_streams;
     v->silent = -1;
-    v->call_id = c->call_id;
+    v->call_id = o->call_id;
     v->answered = c->answered;
     v->answer_us = c->answer_us;
     v->answer_frame = c->answer_frame;
@@ -762,10 +1135,9 @@ static void verdict_of(const struct media *m, const struct mcall *c, struct medi
      * address its SDP gave in a capture that carries RTP (one with no RTP
      * anywhere was most likely filtered to SIP). */
     for (int i = 0; i < 2; i++) {
-        bool sent = c->rtp_to[!i] > 0 || c->void_to[!i] > 0 || c->rtcp_to[!i] > 0;
-        bool sig_here = c->side[i].seen_sig && v->have_sdp[i] &&
-                        addr_eq(&c->side[i].sig.ip, &v->sdp_ep[i].ip);
-        v->cannot_see[i] = !sent && !(sig_here && m->ctr[M_RTP] + m->ctr[M_UDP_RTP_LIKE] > 0);
+        o->sent[i] = c->rtp_to[!i] > 0 || c->void_to[!i] > 0 || c->rtcp_to[!i] > 0;
+        o->sig_here[i] = c->side[i].seen_sig && v->have_sdp[i] &&
+                         addr_eq(&c->side[i].sig.ip, &v->sdp_ep[i].ip);
     }
     if (!c->answered)
         v->state = MEDIA_NOT_ANSWERED;
@@ -789,6 +1161,17 @@ static void verdict_of(const struct media *m, const struct mcall *c, struct medi
         if (!may_send && (v->state == MEDIA_NONE || v->silent == i))
             v->expected = true;
     }
+}
+
+/* The verdict of a live call; v->call_id points at the call's. */
+static void verdict_of(const struct media *m, const struct mcall *c, struct media_verdict *v)
+{
+    struct mconcl o;
+
+    conclude(m, c, &o);
+    see(m, &o, &o.v);
+    *v = o.v;
+    v->call_id = c->call_id;
 }
 
 const char *media_state_name(enum media_state s)
@@ -826,21 +1209,22 @@ void media_each_call(const struct media *m, media_verdict_fn fn, void *ud)
 
 /* ---- snapshot ------------------------------------------------------------ */
 
-static void call_summary(const struct media *m, const struct mcall *c, struct snap_media_call *o)
+/* A call as the report lists it, live (c) or retired (its mconcl). */
+static void call_summary(const struct media *m, const struct mconcl *cc, struct snap_media_call *o)
 {
-    struct media_verdict v;
+    struct media_verdict v = cc->v;
     char a[ADDR_STRLEN];
 
-    verdict_of(m, c, &v);
+    see(m, cc, &v);
     memset(o, 0, sizeof(*o));
-    snprintf(o->call_id, sizeof(o->call_id), "%s", c->call_id);
+    snprintf(o->call_id, sizeof(o->call_id), "%s", cc->call_id);
     for (int i = 0; i < 2; i++) {
         o->have_sdp[i] = v.have_sdp[i];
         o->sdp[i] = v.sdp_ep[i];
         o->packets_to[i] = v.packets_to[i];
-        o->rtcp_to[i] = c->rtcp_to[i];
+        o->rtcp_to[i] = cc->rtcp_to[i];
     }
-    o->n_streams = c->n_streams;
+    o->n_streams = cc->n_streams;
     snprintf(o->verdict, sizeof(o->verdict), "%s", media_state_name(v.state));
     if (v.expected)
         snprintf(o->note, sizeof(o->note), "as the SDP asked (hold, inactive or one-way "
@@ -892,22 +1276,46 @@ static void stream_out(const struct mstream *s, struct snap_media *o)
     o->dtmf_events = s->dtmf_events;
 }
 
+/* The kept (retired) entries, latest first seen first, into order[]. */
+static size_t kept_sorted(const struct mkept *k, struct mkept_item *order)
+{
+    memcpy(order, k->heap, k->n * sizeof(*order));
+    qsort(order, k->n, sizeof(*order), kept_cmp_desc);
+    return k->n;
+}
+
 void media_snapshot(const struct media *m, struct snapshot *out)
 {
+    struct mkept_item order[SNAP_MAX_MEDIA > SNAP_MAX_MEDIA_CALLS ? SNAP_MAX_MEDIA
+                                                                   : SNAP_MAX_MEDIA_CALLS];
+    size_t nk, ki;
+    const struct mstream *s;
+    const struct mcall *c;
+
+    /* live and retired streams, latest first seen first, as if none had retired */
     out->n_media = 0;
     out->media_not_shown = 0;
-    for (const struct mstream *s = ctab_last(&m->streams); s != NULL;
-         s = ctab_prev(&m->streams, s)) {
-        if (out->n_media >= SNAP_MAX_MEDIA) {
+    nk = kept_sorted(&m->kept_streams, order);
+    s = ctab_last(&m->streams);
+    ki = 0;
+    while (s != NULL || ki < nk) {
+        bool live = s != NULL && (ki == nk || s->seq > order[ki].seq);
+        if (out->n_media >= SNAP_MAX_MEDIA)
             out->media_not_shown++;
-            continue;
-        }
-        stream_out(s, &out->media[out->n_media++]);
+        else if (live)
+            stream_out(s, &out->media[out->n_media++]);
+        else
+            out->media[out->n_media++] = *(const struct snap_media *)
+                (m->kept_streams.slots + (size_t)order[ki].slot * m->kept_streams.esize);
+        if (live)
+            s = ctab_prev(&m->streams, s);
+        else
+            ki++;
     }
-    out->media_not_shown += m->streams.evictions;
+    out->media_not_shown += m->streams.evictions + m->kept_streams.dropped;
     /* heuristic streams after the announced ones: they are guesses */
     out->n_media_heuristic = 0;
-    for (const struct mstream *s = ctab_last(&m->hstreams); m->heuristic && s != NULL;
+    for (s = ctab_last(&m->hstreams); m->heuristic && s != NULL;
          s = ctab_prev(&m->hstreams, s)) {
         if (!heuristic_shown(s))
             continue;
@@ -921,14 +1329,30 @@ void media_snapshot(const struct media *m, struct snapshot *out)
     out->media_not_shown += m->hstreams.evictions;
     out->n_media_calls = 0;
     out->media_calls_not_shown = 0;
-    for (const struct mcall *c = ctab_last(&m->calls); c != NULL; c = ctab_prev(&m->calls, c)) {
-        if (!c->side[0].have_sdp && !c->side[1].have_sdp)
-            continue;
-        if (out->n_media_calls >= SNAP_MAX_MEDIA_CALLS) {
-            out->media_calls_not_shown++;
+    nk = kept_sorted(&m->kept_calls, order);
+    c = ctab_last(&m->calls);
+    ki = 0;
+    while (c != NULL || ki < nk) {
+        bool live = c != NULL && (ki == nk || c->seq > order[ki].seq);
+        if (live && !c->side[0].have_sdp && !c->side[1].have_sdp) {
+            c = ctab_prev(&m->calls, c);
             continue;
         }
-        call_summary(m, c, &out->media_calls[out->n_media_calls++]);
+        if (out->n_media_calls >= SNAP_MAX_MEDIA_CALLS) {
+            out->media_calls_not_shown++;
+        } else if (live) {
+            struct mconcl cc;
+            conclude(m, c, &cc);
+            call_summary(m, &cc, &out->media_calls[out->n_media_calls++]);
+        } else {
+            call_summary(m, (const struct mconcl *)(m->kept_calls.slots + (size_t)order[ki].slot *
+                                                    m->kept_calls.esize),
+                         &out->media_calls[out->n_media_calls++]);
+        }
+        if (live)
+            c = ctab_prev(&m->calls, c);
+        else
+            ki++;
     }
-    out->media_calls_not_shown += m->calls.evictions;
+    out->media_calls_not_shown += m->calls.evictions + m->kept_calls.dropped;
 }

@@ -8,6 +8,10 @@
 #   mirror_oneway  one_way_media at info only, saying the capture may not see that direction
 #   hold           a sendonly re-INVITE explains the one-way flow: no media finding
 #   twoway         no media finding, verdict two-way, streams 250 packets each way, 0 lost
+#   many           nine calls a minute apart through --cap media_calls=2 / media_streams=2:
+#                  each is retired once SIP ended it, so nothing is evicted (no "analysis
+#                  incomplete"), the report still lists all nine with their verdicts and
+#                  streams, and the kinds still find the 3 one-way and 3 no-media calls
 # Env: SIPSCOPE. Exit 0 pass, 77 skip, 1 fail.
 set -u
 cd "$(dirname "$0")/../.."
@@ -24,6 +28,15 @@ for c in nat_oneway mirror_oneway hold twoway; do
     rc=$?
     [ $rc -le 1 ] || { echo "$c: sipscope exited $rc"; cat "$tmp/$c.err"; fail=1; }
 done
+"$SIPSCOPE" -r "$tmp/many.pcap" --cap media_calls=2 --cap media_streams=2 --report json \
+    >"$tmp/many.json" 2>"$tmp/many.err"
+[ $? -le 1 ] || { echo "many: sipscope failed"; cat "$tmp/many.err"; fail=1; }
+"$SIPSCOPE" -r "$tmp/many.pcap" --cap media_calls=2 --cap media_streams=2 >"$tmp/many.txt" 2>&1
+if grep -q 'analysis incomplete' "$tmp/many.txt"; then
+    echo "  FAIL many: the text report says the analysis is incomplete"; fail=1
+else
+    echo "  ok   many: no \"analysis incomplete\" through a 2-call media table"
+fi
 # every report shows the call's media next to its signalling
 "$SIPSCOPE" -r "$tmp/nat_oneway.pcap" >"$tmp/t.txt" 2>/dev/null
 "$SIPSCOPE" -r "$tmp/nat_oneway.pcap" --report markdown >"$tmp/t.md" 2>/dev/null
@@ -77,6 +90,24 @@ doc, ts = load('twoway')
 need(ts == 2 and not media_findings(doc), 'twoway: no media finding')
 need(sorted((m['packets'], m['lost']) for m in doc['media']) == [(250, 0), (250, 0)],
      'twoway: 250 packets each way, 0 lost')
+doc = json.load(open('%s/many.json' % d))
+ctr = doc['stats']['counters']
+need(all(ctr['media.%s.evicted' % t] == 0 for t in ('calls', 'ports', 'streams')),
+     'many: no media call, port or stream evicted')
+need(ctr['media.calls.retired'] == 9 and ctr['media.streams.retired'] == 9 and
+     ctr['media.ports.retired'] == 36, 'many: 9 calls, 36 ports, 9 streams retired')
+want = ['no media'] * 3 + ['one-way'] * 3 + ['two-way'] * 3
+need([c['verdict'] for c in doc['media_calls']] == want and doc['media_calls_not_shown'] == 0 and
+     [c['call_id'] for c in doc['media_calls']] == ['media-m%d@example.com' % i
+                                                    for i in range(8, -1, -1)],
+     'many: all nine calls listed, latest first, with their verdicts')
+need(len(doc['media']) == 9 and doc['media_not_shown'] == 0 and
+     all(m['packets'] == 250 for m in doc['media']), 'many: all nine streams listed, 250 packets')
+f = media_findings(doc)
+need(f.get('one_way_media', {}).get('count') == 3 and f['one_way_media']['severity'] == 'error',
+     'many: one_way_media error for the 3 one-way calls')
+need(f.get('no_media', {}).get('count') == 3 and f['no_media']['severity'] == 'error',
+     'many: no_media error for the 3 calls without RTP')
 sys.exit(1 if bad else 0)
 PY
 exit $fail

@@ -5,7 +5,9 @@
  * call verdicts a user reads (two-way, one-way, no media, not answered),
  * media arriving from another address than SDP (NAT), a T.38 re-INVITE
  * taking the port away from RTP, unannounced RTP only counted, and the
- * caps: calls and streams evicted and counted, never grown.
+ * caps: calls and streams evicted and counted, never grown; calls retired
+ * once SIP is done with them (BYE, a failed INVITE, one never answered),
+ * so a cap smaller than the calls over time evicts nothing.
  */
 #include "testutil.h"
 
@@ -23,6 +25,7 @@ struct fx {
     struct media *m;
     struct snapshot snap;
     uint64_t frame;
+    int64_t t0;             /* added to the SIP messages' times (frame ms) */
 };
 
 static void ep(struct endpoint *e, const char *ip, uint16_t port)
@@ -55,7 +58,7 @@ static void sip(struct fx *f, const char *src, const char *dst, const char *star
              call, cseq, bl ? "Content-Type: application/sdp\r\n" : "", bl, body);
     memset(&pl, 0, sizeof(pl));
     pl.frame = ++f->frame;
-    pl.ts_us = (int64_t)f->frame * 1000;
+    pl.ts_us = f->t0 + (int64_t)f->frame * 1000;
     ep(&pl.src, src, 5060);
     ep(&pl.dst, dst, 5060);
     pl.transport = TRANSPORT_UDP;
@@ -379,6 +382,140 @@ static void test_heuristic(void **st)
     assert_int_equal(call_of(f, "h1")->packets_to[1], 1);
 }
 
+static void bye(struct fx *f, const char *id, const char *caller, const char *callee)
+{
+    sip(f, caller, callee, "BYE sip:b@example.com SIP/2.0", id, "t1", "t2", "2 BYE", NULL, -1,
+        NULL);
+}
+
+/* What the media kinds see at a BYE (media_judge.h): the call's verdict. */
+static enum media_state state_at_bye(struct fx *f, const char *id)
+{
+    struct media_verdict v;
+    struct span s = { id, strlen(id) };
+    assert_true(media_call(f->m, s, &v));
+    return v.state;
+}
+
+#define SEC 1000000LL
+
+/* Twelve answered calls, a failed one and one never answered, a minute
+ * apart, through a table of 4 calls and 6 streams: SIP ends each one, so
+ * retiring them (64*T1 after the BYE) leaves the cap untouched; the
+ * verdicts the kinds read at the BYE and the report's list stay as they
+ * were, and RTP after the grace is counted, not unannounced. */
+static void test_retire_after_sip(void **st)
+{
+    struct fx *f = *st;
+    static const char *const want[3] = { "two-way", "one-way", "no media" };
+    char id[16];
+    uint16_t cp, ep_;
+
+    for (int i = 0; i < 12; i++) {
+        int64_t t;
+        f->t0 = i * 60 * SEC;
+        t = f->t0 + (int64_t)f->frame * 1000;
+        snprintf(id, sizeof(id), "r%d", i);
+        cp = (uint16_t)(8000 + 2 * i);
+        ep_ = (uint16_t)(9000 + 2 * i);
+        call(f, id, "192.0.2.70", cp, "198.51.100.70", ep_, true);
+        for (uint16_t q = 1; q <= 5 && i % 3 != 2; q++) {
+            assert_true(rtp(f, "192.0.2.70", cp, "198.51.100.70", ep_, (uint32_t)i, q, 0,
+                            t + q * 20000));
+            if (i % 3 == 0)
+                assert_true(rtp(f, "198.51.100.70", ep_, "192.0.2.70", cp, 100u + (uint32_t)i,
+                                q, 0, t + q * 20000));
+        }
+        f->t0 += (i == 0 ? 30 : 5) * SEC;
+        bye(f, id, "192.0.2.70", "198.51.100.70");
+        assert_int_equal(state_at_bye(f, id), i % 3 == 0 ? MEDIA_TWO_WAY
+                                               : i % 3 == 1 ? MEDIA_ONE_WAY : MEDIA_NONE);
+        if (i == 0) {
+            /* within the grace (though 50 s after the call began): late RTP and a
+             * BYE retransmission still find it */
+            f->t0 += 20 * SEC;
+            assert_true(rtp(f, "192.0.2.70", cp, "198.51.100.70", ep_, 0, 6, 0,
+                            f->t0 + (int64_t)f->frame * 1000));
+            bye(f, id, "192.0.2.70", "198.51.100.70");
+            assert_int_equal(state_at_bye(f, id), MEDIA_TWO_WAY);
+            assert_int_equal(counter(f, "media.calls.retired"), 0);
+        }
+    }
+    /* a failed INVITE (486) and one still ringing, then time passes */
+    f->t0 = 12 * 60 * SEC;
+    call(f, "busy", "192.0.2.71", 8100, "198.51.100.71", 9100, false);
+    sip(f, "198.51.100.71", "192.0.2.71", "SIP/2.0 486 Busy Here", "busy", "t1", "t2",
+        "1 INVITE", NULL, -1, NULL);
+    call(f, "ring", "192.0.2.72", 8200, "198.51.100.72", 9200, false);
+    /* RTP to the first call's port 11 minutes after it retired: counted apart */
+    assert_false(rtp(f, "192.0.2.70", 8000, "198.51.100.70", 9000, 0, 7, 0, f->t0));
+    assert_int_equal(counter(f, "media.udp.unannounced"), 1);   /* past MEDIA_GONE_US */
+    assert_false(rtp(f, "198.51.100.70", 9022, "192.0.2.70", 8022, 111, 6, 0, f->t0));
+    assert_int_equal(counter(f, "media.udp.after_retired"), 1);
+    assert_int_equal(counter(f, "media.udp.unannounced"), 1);
+    f->t0 = 13 * 60 * SEC;
+    sip(f, "192.0.2.90", "198.51.100.90", "OPTIONS sip:b@example.com SIP/2.0", "o1", "o", NULL,
+        "1 OPTIONS", NULL, -1, NULL);
+    assert_int_equal(counter(f, "media.calls.retired"), 13);     /* 64*T1 after its 486 */
+    assert_string_equal(call_of(f, "busy")->verdict, "not answered");    /* still listed */
+    f->t0 = 17 * 60 * SEC;      /* timer C and the grace after the ringing INVITE */
+    sip(f, "192.0.2.90", "198.51.100.90", "OPTIONS sip:b@example.com SIP/2.0", "o2", "o", NULL,
+        "1 OPTIONS", NULL, -1, NULL);
+
+    assert_int_equal(counter(f, "media.calls.evicted"), 0);
+    assert_int_equal(counter(f, "media.ports.evicted"), 0);
+    assert_int_equal(counter(f, "media.streams.evicted"), 0);
+    assert_int_equal(media_evictions(f->m), 0);
+    assert_int_equal(counter(f, "media.calls.retired"), 14);
+    assert_int_equal(counter(f, "media.ports.retired"), 12 * 4 + 2 * 2);  /* RTP + RTCP */
+    assert_int_equal(counter(f, "media.streams.retired"), 12);
+    assert_int_equal(counter(f, "media.streams"), 12);
+    /* the report lists every call, latest first, with the verdict it had */
+    media_snapshot(f->m, &f->snap);
+    assert_int_equal(f->snap.n_media_calls, 14);
+    assert_int_equal(f->snap.media_calls_not_shown, 0);
+    assert_string_equal(f->snap.media_calls[0].call_id, "ring");
+    assert_string_equal(f->snap.media_calls[0].verdict, "not answered");
+    assert_string_equal(f->snap.media_calls[1].call_id, "busy");
+    for (int i = 0; i < 12; i++) {
+        const struct snap_media_call *c = &f->snap.media_calls[13 - i];
+        snprintf(id, sizeof(id), "r%d", i);
+        assert_string_equal(c->call_id, id);
+        assert_string_equal(c->verdict, want[i % 3]);
+    }
+    assert_int_equal(f->snap.media_calls[13].packets_to[1], 6);  /* r0: the late packet */
+    assert_int_equal(f->snap.n_media, 12);
+    assert_int_equal(f->snap.media_not_shown, 0);
+    assert_string_equal(f->snap.media[0].call_id, "r10");
+    assert_string_equal(f->snap.media[11].call_id, "r0");
+}
+
+/* A 407 to the INVITE is a challenge: the retry with credentials may come
+ * long after 64*T1 (someone types a password), under the same Call-ID; the
+ * call is still the same one. */
+static void test_challenge_not_retired(void **st)
+{
+    struct fx *f = *st;
+
+    call(f, "ch", "192.0.2.73", 8300, "198.51.100.73", 9300, false);
+    sip(f, "198.51.100.73", "192.0.2.73", "SIP/2.0 407 Proxy Authentication Required", "ch",
+        "t1", "t2", "1 INVITE", NULL, -1, NULL);
+    f->t0 = 40 * SEC;
+    sip(f, "192.0.2.73", "198.51.100.73", "INVITE sip:b@example.com SIP/2.0", "ch", "t1", NULL,
+        "2 INVITE", "192.0.2.73", 8300, NULL);
+    assert_int_equal(counter(f, "media.calls.retired"), 0);
+    sip(f, "198.51.100.73", "192.0.2.73", "SIP/2.0 200 OK", "ch", "t1", "t2", "2 INVITE",
+        "198.51.100.73", 9300, NULL);
+    assert_true(rtp(f, "192.0.2.73", 8300, "198.51.100.73", 9300, 5, 1, 0, 41 * SEC));
+    assert_string_equal(call_of(f, "ch")->verdict, "one-way");
+    /* an answered call without a BYE is up, however long */
+    f->t0 = 3600 * SEC;
+    sip(f, "192.0.2.90", "198.51.100.90", "OPTIONS sip:b@example.com SIP/2.0", "o1", "o", NULL,
+        "1 OPTIONS", NULL, -1, NULL);
+    assert_int_equal(counter(f, "media.calls.retired"), 0);
+    assert_non_null(call_of(f, "ch"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -390,6 +527,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_multipart_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_heuristic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_caps_evict_and_count, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retire_after_sip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_challenge_not_retired, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
