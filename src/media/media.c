@@ -53,7 +53,6 @@
 #include "util/ctable.h"
 
 #define MEDIA_CALL_ID 128
-#define MEDIA_TAG 64
 #define PORTS_PER_CALL 4
 
 /* RFC 3261 timers on capture time (media is upstream of correlate, so these
@@ -100,6 +99,7 @@
     X(M_SDP_BAD_LINES,    "media.sdp.bad_lines") \
     X(M_SDP_MEDIA_DROPPED,"media.sdp.media_dropped") \
     X(M_SDP_FMT_DROPPED,  "media.sdp.formats_dropped") \
+    X(M_SDP_FMT_NOT_KEPT, "media.sdp.formats_not_kept") \
     X(M_DTMF,             "media.rtp.dtmf_events") \
     X(M_HEUR_PACKETS,     "media.heuristic.packets") \
     X(M_HEUR_REFUSED,     "media.heuristic.refused")
@@ -111,15 +111,41 @@ enum media_counter {
     M_COUNT
 };
 
+/* What a call keeps of one m= line of a side's latest SDP (the rest of
+ * struct sdp_media, RTCP port and address, is used when it is announced). */
+struct mline {
+    struct addr addr;           /* effective c= */
+    uint16_t port;
+    uint8_t type;               /* enum sdp_mtype */
+    uint8_t dir;                /* enum sdp_dir, media level over session level */
+    bool rtp, has_addr;
+    uint8_t fmt0, n_fmt;        /* its named formats: the side's fmt[fmt0, fmt0 + n_fmt) */
+};
+
+/* A payload type that a=rtpmap named: name is an index + 1 into the
+ * media's codec names (a small vocabulary: PCMU, opus, telephone-event...). */
+struct mfmt {
+    uint32_t clock;
+    uint8_t pt;
+    uint8_t name;
+};
+
+/* Named formats kept per side, over its m= lines: two full m= lines
+ * (SDP_MAX_FMT each); more are counted (media.sdp.formats_not_kept) and
+ * their payload types get the RFC 3551 static names only. */
+#define MEDIA_SIDE_FMT (2 * SDP_MAX_FMT)
+/* Distinct codec names remembered; a name past them is counted like a
+ * format not kept. */
+#define MEDIA_CODEC_NAMES 255
+
 struct mside {
     bool have_sdp;
     bool seen_sig;
+    uint8_t n_m, n_fmt;
     struct endpoint sig;        /* where this side's SIP came from */
     uint64_t sdp_frame;
-    struct sdp_media m[SDP_MAX_MEDIA];
-    struct addr addr[SDP_MAX_MEDIA];    /* effective c= of each m= line */
-    bool has_addr[SDP_MAX_MEDIA];
-    uint8_t n_m;
+    struct mline m[SDP_MAX_MEDIA];
+    struct mfmt fmt[MEDIA_SIDE_FMT];
 };
 
 /* An entry's place in its call's list (ports and streams the call owns),
@@ -140,7 +166,7 @@ struct mcall {
     int64_t fail_us;            /* a final non-2xx to its INVITE before any answer */
     uint16_t fail_status;
     int64_t cancel_us;          /* CANCEL before any answer */
-    char caller_tag[MEDIA_TAG];
+    uint64_t caller_tag;        /* keyed hash of the caller's From tag */
     bool have_caller;
     bool answered, ended;
     int64_t first_us, answer_us, end_us;
@@ -234,6 +260,8 @@ struct media {
     struct mkept kept_streams;  /* struct snap_media */
     struct ctab gone;           /* retired ports, the latest media_calls of them */
     bool late_rtp;              /* RTP seen only after its call retired */
+    char codec[MEDIA_CODEC_NAMES][SDP_CODEC_LEN];   /* struct mfmt names */
+    unsigned n_codecs;
     /* --rtp-heuristic: RTP on unannounced ports, kept apart so a flood of
      * RTP-looking datagrams never evicts a call's streams */
     bool heuristic;
@@ -348,12 +376,6 @@ static void copy_span(char *dst, size_t cap, struct span s)
         dst[i] = (char)(ch >= 0x20 && ch < 0x7f ? ch : '?');
     }
     dst[n] = '\0';
-}
-
-static bool span_eq_cstr(struct span s, const char *c)
-{
-    size_t n = strlen(c);
-    return s.len == n && (n == 0 || memcmp(s.p, c, n) == 0);
 }
 
 static uint64_t ep_hash(const struct ctab *t, const struct endpoint *ep)
@@ -576,25 +598,37 @@ static void retire_due(struct media *m, int64_t now)
         int64_t at = retire_at(c);
         if (at != 0 && at <= now)
             retire(m, c, now);
-        else
+        else            /* later than now, so this loop ends */
             ctab_dlq_push(&m->due, &m->calls, c,
-                          at != 0 && at < now + MEDIA_GRACE_US ? at : now + MEDIA_GRACE_US);
+                          at > now && at < now + MEDIA_GRACE_US ? at : now + MEDIA_GRACE_US);
     }
 }
 
 /* Which side sent this message: the caller sends requests with its own From
  * tag and answers requests the callee sent (their To tag is the caller's). */
-static int sender_side(struct mcall *c, const struct sip_msg *msg)
+static int sender_side(const struct media *m, struct mcall *c, const struct sip_msg *msg)
 {
     struct span tag = msg->is_request ? msg->from.tag : msg->to.tag;
 
     if (!c->have_caller) {
         /* the From tag of the first message seen names the caller */
-        copy_span(c->caller_tag, sizeof(c->caller_tag), msg->from.tag);
+        c->caller_tag = ctab_hash(&m->calls, msg->from.tag.p, msg->from.tag.len);
         c->have_caller = true;
         return msg->is_request ? 0 : 1;
     }
-    return span_eq_cstr(tag, c->caller_tag) ? 0 : 1;
+    return ctab_hash(&m->calls, tag.p, tag.len) == c->caller_tag ? 0 : 1;
+}
+
+/* Index + 1 of a codec name in the media's vocabulary, 0 when it is full. */
+static uint8_t codec_id(struct media *m, const char *name)
+{
+    for (unsigned i = 0; i < m->n_codecs; i++)
+        if (strcmp(m->codec[i], name) == 0)
+            return (uint8_t)(i + 1);
+    if (m->n_codecs == MEDIA_CODEC_NAMES)
+        return 0;
+    snprintf(m->codec[m->n_codecs], sizeof(m->codec[0]), "%s", name);
+    return (uint8_t)++m->n_codecs;
 }
 
 static void announce(struct media *m, struct mcall *c, int side, unsigned mi,
@@ -643,24 +677,44 @@ static void take_sdp(struct media *m, struct mcall *c, int side, const struct si
     s->have_sdp = true;
     s->sdp_frame = msg->frame;
     s->n_m = sdp.n_media;
+    s->n_fmt = 0;
     for (unsigned i = 0; i < sdp.n_media; i++) {
+        const struct sdp_media *sm = &sdp.media[i];
+        struct mline *l = &s->m[i];
         struct endpoint ep;
-        s->m[i] = sdp.media[i];
-        s->m[i].dir = sdp_media_dir(&sdp, i);
-        s->has_addr[i] = sdp_media_addr(&sdp, i, &s->addr[i]);
-        if (!s->has_addr[i] || s->m[i].port == 0)
+        memset(l, 0, sizeof(*l));
+        l->type = (uint8_t)sm->type;
+        l->port = sm->port;
+        l->rtp = sm->rtp;
+        l->dir = (uint8_t)sdp_media_dir(&sdp, i);
+        l->has_addr = sdp_media_addr(&sdp, i, &l->addr);
+        l->fmt0 = s->n_fmt;
+        for (unsigned k = 0; k < sm->n_fmt; k++) {
+            uint8_t id;
+            if (sm->fmt[k].name[0] == '\0')
+                continue;       /* no a=rtpmap: the static name, if any, is RFC 3551's */
+            if (s->n_fmt == MEDIA_SIDE_FMT || (id = codec_id(m, sm->fmt[k].name)) == 0) {
+                m->ctr[M_SDP_FMT_NOT_KEPT]++;
+                continue;
+            }
+            s->fmt[s->n_fmt].clock = sm->fmt[k].clock;
+            s->fmt[s->n_fmt].pt = sm->fmt[k].pt;
+            s->fmt[s->n_fmt++].name = id;
+            l->n_fmt++;
+        }
+        if (!l->has_addr || l->port == 0)
             continue;
-        ep.ip = s->addr[i];
-        ep.port = s->m[i].port;
+        ep.ip = l->addr;
+        ep.port = l->port;
         /* a T.38 re-INVITE moves the pair to UDPTL: what follows is not RTP */
-        announce(m, c, side, i, &ep, false, s->m[i].rtp);
-        if (!s->m[i].rtp)
+        announce(m, c, side, i, &ep, false, l->rtp);
+        if (!l->rtp)
             continue;
-        if (s->m[i].rtcp_mux)
+        if (sm->rtcp_mux)
             continue;
-        ep.port = s->m[i].rtcp_port ? s->m[i].rtcp_port : (uint16_t)(s->m[i].port + 1);
-        if (s->m[i].has_rtcp_addr)
-            ep.ip = s->m[i].rtcp_addr;
+        ep.port = sm->rtcp_port ? sm->rtcp_port : (uint16_t)(sm->port + 1);
+        if (sm->has_rtcp_addr)
+            ep.ip = sm->rtcp_addr;
         if (ep.port != 0)
             announce(m, c, side, i, &ep, true, true);
     }
@@ -704,7 +758,7 @@ void media_on_sip(struct media *m, const struct sip_msg *msg)
         if (msg->is_request && msg->method == SIP_CANCEL && c->cancel_us == 0)
             c->cancel_us = msg->ts_us;
     }
-    side = sender_side(c, msg);
+    side = sender_side(m, c, msg);
     if (!c->side[side].seen_sig) {
         c->side[side].seen_sig = true;
         c->side[side].sig = msg->src;
@@ -733,11 +787,27 @@ static struct mport *port_find(struct media *m, const struct endpoint *ep)
     return p;
 }
 
-static const struct sdp_media *stream_sdp(const struct mcall *c, int side, unsigned mi)
+/* m= line mi of a side's SDP, NULL when it has none such. */
+static const struct mline *stream_line(const struct mcall *c, int side, unsigned mi)
 {
     if (c == NULL || !c->side[side].have_sdp || mi >= c->side[side].n_m)
         return NULL;
     return &c->side[side].m[mi];
+}
+
+/* The codec of payload type pt on a side's m= line (sdp_codec on what the
+ * call kept): a=rtpmap name, else the RFC 3551 static name, else NULL. */
+static const char *line_codec(const struct media *m, const struct mcall *c, int side,
+                              const struct mline *l, uint8_t pt, uint32_t *clock)
+{
+    for (unsigned k = 0; l != NULL && k < l->n_fmt; k++) {
+        const struct mfmt *f = &c->side[side].fmt[l->fmt0 + k];
+        if (f->pt == pt) {
+            *clock = f->clock;
+            return m->codec[f->name - 1];
+        }
+    }
+    return sdp_static_codec(pt, clock);
 }
 
 /* The sender announced a pair for this m= kind but sends from another:
@@ -750,10 +820,10 @@ static void sender_moved(struct mcall *c, int from, const struct sip_payload *pl
     if (c->moved[from] || !s->have_sdp)
         return;
     for (unsigned i = 0; i < s->n_m; i++) {
-        if (!s->has_addr[i] || !s->m[i].rtp || s->m[i].port == 0)
+        if (!s->m[i].has_addr || !s->m[i].rtp || s->m[i].port == 0)
             continue;
         announced = true;
-        if (s->m[i].port == pl->src.port && addr_eq(&s->addr[i], &pl->src.ip))
+        if (s->m[i].port == pl->src.port && addr_eq(&s->m[i].addr, &pl->src.ip))
             return;
     }
     if (!announced)
@@ -792,7 +862,8 @@ static struct mstream *stream_get(struct media *m, const struct sip_payload *pl,
     h = stream_hash(&m->streams, pl, ssrc);
     s = ctab_get(&m->streams, h, &created);
     if (created) {
-        const struct sdp_media *sm;
+        const struct mline *sm;
+        int sm_side = to_side;
         const char *name;
         memcpy(s->call_id, c->call_id, sizeof(s->call_id));
         s->seq = ++m->stream_seq;
@@ -807,16 +878,17 @@ static struct mstream *stream_get(struct media *m, const struct sip_payload *pl,
         s->pt = pt;
         s->first_frame = pl->frame;
         /* the receiver's SDP says what it accepts; the sender's what it sends */
-        sm = stream_sdp(c, to_side, p->m_index);
+        sm = stream_line(c, to_side, p->m_index);
         if (sm == NULL)
-            sm = stream_sdp(c, !to_side, p->m_index);
-        name = sdp_codec(sm, pt, &s->clock);
+            sm = stream_line(c, sm_side = !to_side, p->m_index);
+        name = line_codec(m, c, sm_side, sm, pt, &s->clock);
         if (name != NULL)
             snprintf(s->codec, sizeof(s->codec), "%s", name);
         for (unsigned i = 0; sm != NULL && i < sm->n_fmt; i++) {
-            if (strcasecmp(sm->fmt[i].name, "telephone-event") == 0) {
+            const struct mfmt *f = &c->side[sm_side].fmt[sm->fmt0 + i];
+            if (strcasecmp(m->codec[f->name - 1], "telephone-event") == 0) {
                 s->dtmf_pt_known = true;
-                s->dtmf_pt = sm->fmt[i].pt;
+                s->dtmf_pt = f->pt;
             }
         }
         c->n_streams++;
@@ -836,7 +908,7 @@ static bool void_dst(const struct mcall *c, int i, const struct sip_payload *pl)
         !addr_class_is_private(addr_classify(&pl->dst.ip)))
         return false;
     for (unsigned k = 0; k < s->n_m; k++)
-        if (s->has_addr[k] && addr_eq(&s->addr[k], &pl->dst.ip))
+        if (s->m[k].has_addr && addr_eq(&s->m[k].addr, &pl->dst.ip))
             return true;
     return false;
 }
@@ -875,8 +947,8 @@ static void on_rtp(struct media *m, const struct sip_payload *pl, struct mcall *
         clock = 0;
     } else if (h->pt != s->pt) {
         /* comfort noise or a codec switch: the clock may differ */
-        const struct sdp_media *sm = stream_sdp(c, to_side, p->m_index);
-        (void)sdp_codec(sm, h->pt, &clock);
+        const struct mline *sm = stream_line(c, to_side, p->m_index);
+        (void)line_codec(m, c, to_side, sm, h->pt, &clock);
     }
     rtp_stat_update(&s->st, h, pl->ts_us, clock);
 }
@@ -1045,6 +1117,9 @@ void media_stats(const struct media *m, stats_fn fn, void *ud)
     fn(ud, "media.calls.retired", m->calls_retired);
     fn(ud, "media.ports.retired", m->ports_retired);
     fn(ud, "media.streams.retired", m->streams_retired);
+    fn(ud, "media.calls.peak", m->calls.peak);      /* most live at once: sizing the caps */
+    fn(ud, "media.ports.peak", m->ports.peak);
+    fn(ud, "media.streams.peak", m->streams.peak);
     fn(ud, "media.streams", m->streams.n + m->streams_retired);   /* measured, retired or not */
     fn(ud, "media.heuristic.streams", m->hstreams.n);
     fn(ud, "media.heuristic.evicted", m->hstreams.evictions);
@@ -1061,10 +1136,10 @@ uint64_t media_evictions(const struct media *m)
 static int first_audio(const struct mside *s)
 {
     for (unsigned i = 0; i < s->n_m; i++)
-        if (s->m[i].rtp && s->has_addr[i] && s->m[i].type == SDP_M_AUDIO)
+        if (s->m[i].rtp && s->m[i].has_addr && s->m[i].type == SDP_M_AUDIO)
             return (int)i;
     for (unsigned i = 0; i < s->n_m; i++)
-        if (s->m[i].rtp && s->has_addr[i])
+        if (s->m[i].rtp && s->m[i].has_addr)
             return (int)i;
     return -1;
 }
@@ -1113,12 +1188,12 @@ static void conclude(const struct media *m, const struct mcall *c, struct mconcl
         v->sdp_frame[i] = s->sdp_frame;
         v->sig[i] = s->sig;
         if (a >= 0) {
-            v->sdp_ep[i].ip = s->addr[a];
+            v->sdp_ep[i].ip = s->m[a].addr;
             v->sdp_ep[i].port = s->m[a].port;
         }
         if (a >= 0) {
-            v->dir[i] = s->m[a].dir;
-            v->private_sdp[i] = addr_class_is_private(addr_classify(&s->addr[a]));
+            v->dir[i] = (enum sdp_dir)s->m[a].dir;
+            v->private_sdp[i] = addr_class_is_private(addr_classify(&s->m[a].addr));
         } else {
             v->dir[i] = SDP_DIR_INACTIVE;
         }

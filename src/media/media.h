@@ -12,6 +12,8 @@
  * Bounded: calls (--cap media_calls), announced ports (4 per call slot)
  * and streams (--cap media_streams) are ctab tables allocated at start-up
  * that evict their oldest entry at the cap and count it (media.*.evicted).
+ * A call leaves earlier, with its ports and streams, once SIP is done with
+ * it (media.*.retired; media.c says when); the report still lists it.
  * Thread: the analysis thread owns it; readers take snapshots.
  */
 #ifndef SIPSCOPE_MEDIA_H
@@ -105,7 +107,8 @@ struct media_verdict {
     uint64_t live_frame;            /* judged while up, at this frame (0: not yet) */
 };
 
-/* The verdict of one call; false when the call is not followed (no SDP, or evicted). */
+/* The verdict of one call; false when the call is not followed (no SDP,
+ * evicted, or retired: 64*T1 after its BYE at the earliest). */
 bool media_call(const struct media *m, struct span call_id, struct media_verdict *v);
 const char *media_state_name(enum media_state s);
 
