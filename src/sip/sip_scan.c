@@ -585,7 +585,6 @@ typedef void (*auth_param_fn)(void *ud, struct span name, struct span value);
 static bool auth_params(struct arena *a, struct span v, struct span *scheme,
                         auth_param_fn fn, void *ud)
 {
-    struct span rest, item;
     size_t i;
 
     v = trim_lws(v);
@@ -593,13 +592,45 @@ static bool auth_params(struct arena *a, struct span v, struct span *scheme,
     *scheme = sub(v, 0, i);
     if (scheme->len == 0)
         return false;
-    rest = sub(v, i, v.len);
-    /* quotes group, angle brackets do not: a stray '<' must not swallow */
-    while (list_next(&rest, &item, false)) {
-        size_t eq = find_any(item, 0, C_EQ);
-        if (eq >= item.len)
-            continue;           /* Basic token68, or junk: skipped */
-        fn(ud, trim_lws(sub(item, 0, eq)), sip_unquote(a, sub(item, eq + 1, item.len)));
+    /* One pass over the auth-param list: an item runs to the next comma
+     * outside quotes (angle brackets do not group: a stray '<' must not
+     * swallow), its name to its first '=' (even one inside quotes, as a
+     * junk item has it); an item without '=' (Basic token68, junk) is
+     * skipped. A credentials header is ~10 such params in every retry. */
+    while (i < v.len) {
+        size_t start, eq = SIZE_MAX;
+        struct span item;
+        while (i < v.len && (is_lws(v.p[i]) || v.p[i] == ','))
+            i++;
+        if (i >= v.len)
+            break;
+        start = i;
+        for (i = find_any(v, i, C_DQUOTE | C_COMMA | C_EQ); i < v.len;
+             i = find_any(v, i, C_DQUOTE | C_COMMA | C_EQ)) {
+            if (v.p[i] == ',')
+                break;
+            if (v.p[i] == '=') {
+                if (eq == SIZE_MAX)
+                    eq = i;
+                i++;
+                continue;
+            }
+            {
+                size_t q = skip_quoted(v, i);
+                if (eq == SIZE_MAX) {
+                    const char *e = memchr(v.p + i, '=', q - i);
+                    if (e != NULL)
+                        eq = (size_t)(e - v.p);
+                }
+                i = q;
+            }
+        }
+        if (eq == SIZE_MAX)
+            continue;
+        item = trim_lws(sub(v, start, i));
+        /* item starts at start (LWS skipped above), so eq keeps its place */
+        fn(ud, trim_lws(sub(item, 0, eq - start)),
+           sip_unquote(a, sub(item, eq - start + 1, item.len)));
     }
     return true;
 }
