@@ -16,6 +16,8 @@
 #     and 203.0.113.98 auth_rejected, frames 1..early_frames) are still
 #     reported at the end: healthy traffic must not push them out;
 #   - sipscope exited 0 or 1 (not 2, not a signal).
+# Then the shared busy-PBX workload streamed the same way (part 2 below): no
+# eviction, peak RSS <= SOAK_BUSY_RSS_MIB (128) and flat (SOAK_BUSY_SIZES="" skips).
 # Prints one line per size and exits 0 only if every check passed.
 # Environment: SIPSCOPE (default build/rel/sipscope), SOAK_RSS_MIB.
 set -u
@@ -85,5 +87,61 @@ done
 if [ -n "$first_kib" ] && [ "$last_kib" -gt $((first_kib + first_kib / 10)) ]; then
     echo "FAIL peak RSS not flat: $((first_kib / 1024)) MiB at the first size, $((last_kib / 1024)) MiB at the last"
     fail=1
+fi
+
+# Part 2: the shared busy-PBX workload (issue 14), streamed from
+# shared/bench/gen_sip_pcap.py (seed 1) into `sipscope -r -`: a PBX's live state
+# must fit the default budget with nothing evicted, and peak RSS stays under
+# SOAK_BUSY_RSS_MIB (default 128, issue 14's floor) and flat from the first
+# size to the last. The generator (~45k messages/s) paces the run.
+BUSY_SIZES=${SOAK_BUSY_SIZES-1000000 10000000}
+BUSY_RSS_MIB=${SOAK_BUSY_RSS_MIB:-128}
+GEN=${SHARED:-$ROOT/../shared}/bench/gen_sip_pcap.py
+if [ -n "$BUSY_SIZES" ]; then
+    [ -f "$GEN" ] || { echo "soak: no $GEN (set SHARED=)"; exit 2; }
+    echo
+    echo "busy-PBX workload (gen_sip_pcap.py --seed 1):"
+    printf '%-10s %8s %9s %8s %10s %s\n' messages wall_s peak_MiB exit evictions checks
+    first_kib="" last_kib=""
+    for n in $BUSY_SIZES; do
+        python3 "$GEN" -n "$n" --seed 1 -o /dev/stdout 2>"$W/busy.$n.gen.err" |
+            /usr/bin/time -f '%e %M' -o "$W/busy.time.$n" "$SIPSCOPE" -r - --report json \
+                >"$W/busy.$n.json" 2>"$W/busy.stderr.$n"
+        rc=$(awk '/exited with non-zero status/{print $NF}' "$W/busy.time.$n" | tail -1)
+        rc=${rc:-0}
+        grep -q 'terminated by signal' "$W/busy.time.$n" && rc=signal
+        read -r wall kib < <(tail -1 "$W/busy.time.$n")
+        read -r ev checks < <(python3 - "$W/busy.$n.json" "$n" "$kib" "$BUSY_RSS_MIB" "$rc" <<'PY'
+import json, sys
+path, n, kib, lim, rc = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+bad = []
+if rc not in ("0", "1"):
+    bad.append("exit=%s" % rc)
+if kib / 1024.0 > lim:
+    bad.append("rss %.1f MiB > %d" % (kib / 1024.0, lim))
+try:
+    st = json.load(open(path)).get("stats", {})
+except Exception as e:
+    print("? FAIL no JSON report (%s)" % e.__class__.__name__)
+    sys.exit(0)
+if st.get("sip_messages") != n:
+    bad.append("sip_messages=%s" % st.get("sip_messages"))
+ev = st.get("evictions", "?")
+if ev != 0:
+    lost = {k: v for k, v in st.get("counters", {}).items() if v and k.endswith(".evicted")}
+    bad.append("evicted %s (%s)" % (ev, " ".join("%s=%d" % kv for kv in sorted(lost.items()))))
+print(ev, ("FAIL " + "; ".join(bad)) if bad else "ok")
+PY
+)
+        printf '%-10s %8s %9.1f %8s %10s %s\n' "$n" "$wall" "$(awk -v k="$kib" 'BEGIN{print k/1024}')" \
+            "$rc" "$ev" "$checks"
+        case "$checks" in ok*) ;; *) fail=1 ;; esac
+        [ -n "$first_kib" ] || first_kib=$kib
+        last_kib=$kib
+    done
+    if [ -n "$first_kib" ] && [ "$last_kib" -gt $((first_kib + first_kib / 10)) ]; then
+        echo "FAIL busy workload: peak RSS not flat: $((first_kib / 1024)) MiB at the first size, $((last_kib / 1024)) MiB at the last"
+        fail=1
+    fi
 fi
 exit $fail
