@@ -61,13 +61,13 @@ int caps_parse_size(const char *s, uint64_t *out)
  * The budget's shares. Bytes per entry are what a live entry costs: its
  * record (sizeof, correlate.h / nat.h / media.c) plus the table's own
  * arrays (ctable.h: ~45 bytes an entry) and, for the compact records
- * (transactions, identities, auth exchanges), the interned strings they hold
- * with their share of the string tables' index (util/intern.h). Shares
- * follow what a busy PBX needs at once (the shared busy workload at 1M
- * messages: transactions 44k, dialogs 49k, identities 65k, accounts 19k,
- * auth exchanges 16k, NAT pairs 10k, peers and sources 5k each).
- * CAPS_MEM_FIXED is what does not scale with the budget (ring, kept
- * messages, findings, caches, the binary). Every table is sized
+ * (transactions, dialogs, identities, auth exchanges), the interned
+ * strings they hold with their share of the string tables' index
+ * (util/intern.h). Shares follow what a busy PBX needs at once (the shared
+ * busy workload at 1M messages: transactions 44k, dialogs 49k, identities
+ * 65k, accounts 19k, auth exchanges 16k, NAT pairs 10k, peers and sources
+ * 5k each). CAPS_MEM_FIXED is what does not scale with the budget
+ * (ring, kept messages, findings, caches, the binary). Every table is sized
  * to what its share can hold; a table that would get fewer than its floor
  * gets the floor (a tiny --mem still analyses a small capture).
  */
@@ -84,7 +84,7 @@ static const struct share {
     uint32_t floor;
 } shares[] = {
     { CAPS_I_transactions,      260,  60, 4096 },
-    { CAPS_I_dialogs,           570, 140, 2048 },
+    { CAPS_I_dialogs,           400, 140, 2048 },   /* 176 B record + Call-ID, From, To */
     /* an auth exchange: its 256-byte record (correlate.h) and its user's and
      * client address's strings (its lines, realm and algorithms are shared
      * with its transactions and the other exchanges) */

@@ -52,6 +52,10 @@ uint64_t corr_dst_host_key(const struct ctab *t, const struct sip_msg *m);
 void corr_start_line(const struct sip_msg *m, char *dst, size_t len);
 /* addr_str into a small buffer. */
 const char *corr_ip(const struct addr *a, char *buf, size_t len);
+/* An endpoint interned as 18 bytes (address, port in network order), taking
+ * a reference; and back (all zero for INTERN_NONE). */
+uint32_t corr_put_endpoint(struct intern *in, const struct endpoint *ep);
+void corr_get_endpoint(const struct intern *in, uint32_t h, struct endpoint *ep);
 
 /* ---- transactions (src/correlate/txn.c) ---- */
 
@@ -236,17 +240,25 @@ enum dialog_phase {
     DIALOG_ENDED,       /* BYE */
 };
 
+/*
+ * What the dialogs table stores for one dialog: <= 176 bytes (520 before
+ * issue 14). Call-ID, From and To are interned text, the first request's
+ * endpoints interned struct endpoint (util/intern.h): given back when the
+ * dialog is retired or evicted. Read through the engine (fill_dialogs) and
+ * dialog_responder; the responders' frames and times are kept in full (the
+ * no_response kind shows them).
+ */
 struct dialog {
     uint64_t key;               /* Call-ID hash */
-    char call_id[128];
-    enum sip_method method;
-    char from[96], to[96];
-    struct endpoint src, dst;
-    int last_status;
     int64_t first_us, last_us;
+    uint32_t call_id;           /* interned, up to 127 bytes */
+    uint32_t from, to;          /* interned "user@host", up to 95 bytes */
+    uint32_t src, dst;          /* interned struct endpoint (corr_put_endpoint) */
     uint32_t n_msgs;
-    uint8_t phase;              /* enum dialog_phase */
     uint32_t snap_gen, snap_idx;    /* engine_snapshot scratch */
+    uint16_t last_status;       /* final status of the first request's method, 0 while none */
+    uint8_t method;             /* enum sip_method */
+    uint8_t phase;              /* enum dialog_phase */
     /* Who answered in this dialog (any request, any status), so that a
      * "never answers" is checked against the wire (docs/findings.md). */
 #define DIALOG_RESPONDERS 2

@@ -6,7 +6,9 @@
  *
  * Bounds: caps.dialogs records (oldest evicted), caps.messages_kept message
  * records, and a raw byte ring of messages_kept * 2 KiB (at most 16 MiB):
- * old raw text is overwritten and then shown as evicted, never grown.
+ * old raw text is overwritten and then shown as evicted, never grown. A
+ * dialog's text and endpoints are interned (engine strings): it gives them
+ * back when it is retired (dialog_due) or evicted (on_evict).
  *
  * Flow: engine_msg → dialog. Thread: the analysis thread.
  */
@@ -48,9 +50,35 @@ static void nameaddr_text(char *dst, size_t len, const struct sip_nameaddr *na)
     put_str(dst, len, &pos, h);
 }
 
+/* ---- the compact record (struct dialog) ---- */
+
+_Static_assert(sizeof(struct dialog) <= 176, "a dialog fits in 176 bytes");
+
+static void drop_strings(struct intern *in, struct dialog *d)
+{
+    intern_drop(in, d->call_id);
+    intern_drop(in, d->from);
+    intern_drop(in, d->to);
+    intern_drop(in, d->src);
+    intern_drop(in, d->dst);
+    d->call_id = d->from = d->to = d->src = d->dst = INTERN_NONE;
+}
+
+static void on_evict(void *ud, void *entry)
+{
+    struct engine *e = ud;
+
+    drop_strings(&e->strings, entry);
+}
+
+static uint32_t put_text(struct engine *e, const char *s)
+{
+    return intern_put(&e->strings, s, strlen(s));
+}
+
 int dialog_table_init(struct engine *e, size_t cap)
 {
-    int rc = ctab_init(&e->dialogs, cap, sizeof(struct dialog), NULL, NULL);
+    int rc = ctab_init(&e->dialogs, cap, sizeof(struct dialog), on_evict, e);
 
     return rc != 0 ? rc : ctab_dlq_init(&e->dialog_due, cap);
 }
@@ -79,6 +107,7 @@ void dialog_due(struct engine *e, int64_t now)
              * table has room: only live dialogs may need it */
             ctab_dlq_push(&e->dialog_due, &e->dialogs, d, now + CORR_TIMEOUT_US);
         } else {
+            drop_strings(&e->strings, d);
             ctab_remove(&e->dialogs, d);
             e->n_dialogs_retired++;
         }
@@ -94,20 +123,25 @@ struct dialog *dialog_on_msg(struct engine *e, const struct sip_msg *m)
     if (d == NULL)
         return NULL;
     if (created) {
+        /* the sizes of the buffers the interned text replaced */
+        char call_id[128], from[96], to[96];
         d->key = key;
-        corr_copy(d->call_id, sizeof(d->call_id), m->call_id);
-        d->method = m->is_request ? m->method : m->cseq_method;
-        nameaddr_text(d->from, sizeof(d->from), &m->from);
-        nameaddr_text(d->to, sizeof(d->to), &m->to);
-        d->src = m->is_request ? m->src : m->dst;
-        d->dst = m->is_request ? m->dst : m->src;
+        corr_copy(call_id, sizeof(call_id), m->call_id);
+        d->call_id = put_text(e, call_id);
+        d->method = (uint8_t)(m->is_request ? m->method : m->cseq_method);
+        nameaddr_text(from, sizeof(from), &m->from);
+        d->from = put_text(e, from);
+        nameaddr_text(to, sizeof(to), &m->to);
+        d->to = put_text(e, to);
+        d->src = corr_put_endpoint(&e->strings, m->is_request ? &m->src : &m->dst);
+        d->dst = corr_put_endpoint(&e->strings, m->is_request ? &m->dst : &m->src);
         d->first_us = m->ts_us;
         ctab_dlq_push(&e->dialog_due, &e->dialogs, d, m->ts_us + CORR_TIMEOUT_US);
     }
     d->last_us = m->ts_us;
     d->n_msgs++;
     if (!m->is_request && m->cseq_method == d->method && m->status >= 200) {
-        d->last_status = m->status;
+        d->last_status = (uint16_t)m->status;
         if (d->phase == DIALOG_EARLY && d->method == SIP_INVITE && m->status < 300)
             d->phase = DIALOG_CONFIRMED;
     }

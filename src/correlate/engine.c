@@ -198,11 +198,14 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
     }
     e->caps = *caps;
     /* Each live transaction holds up to 6 strings, most shared (intern.h),
-     * an identity its name and addresses (mostly shared), an account
-     * (sites.c) its user and realm (its request lines and addresses are
-     * shared with every account at that server), an auth exchange up to 12
-     * (its user and client address mostly its own); a class never needs
-     * more slots than there are live records. */
+     * a dialog its Call-ID, From, To and endpoints (all but the Call-ID
+     * mostly shared), an identity its name and addresses (mostly shared), an
+     * account (sites.c) its user and realm (its request lines and addresses
+     * are shared with every account at that server), an auth exchange up to
+     * 12 (its user and client address mostly its own): a class needs about
+     * one slot per live record. A class that is full refuses
+     * (engine.strings.refused; the text reads as ""): none at 1M messages,
+     * nor with every table full (--mem 64M). */
     rc |= intern_init(&e->strings, caps->transactions + caps->dialogs + caps->identities +
                       caps->accounts + caps->auth_exchanges);
     rc |= txn_table_init(e, caps->transactions);
@@ -862,12 +865,14 @@ static void fill_dialogs(const struct engine *e, struct snapshot *out)
          d = ctab_prev(&e->dialogs, d)) {
         struct snap_dialog *sd = &out->dialogs[out->n_dialogs];
         memset(sd, 0, sizeof(*sd));
-        findings_fmt(sd->call_id, sizeof(sd->call_id), "%s", d->call_id);
-        findings_fmt(sd->method, sizeof(sd->method), "%s", sip_method_name(d->method));
-        findings_fmt(sd->from, sizeof(sd->from), "%s", d->from);
-        findings_fmt(sd->to, sizeof(sd->to), "%s", d->to);
-        sd->src = d->src;
-        sd->dst = d->dst;
+        findings_fmt(sd->call_id, sizeof(sd->call_id), "%s",
+                     intern_get(&e->strings, d->call_id, NULL));
+        findings_fmt(sd->method, sizeof(sd->method), "%s",
+                     sip_method_name((enum sip_method)d->method));
+        findings_fmt(sd->from, sizeof(sd->from), "%s", intern_get(&e->strings, d->from, NULL));
+        findings_fmt(sd->to, sizeof(sd->to), "%s", intern_get(&e->strings, d->to, NULL));
+        corr_get_endpoint(&e->strings, d->src, &sd->src);
+        corr_get_endpoint(&e->strings, d->dst, &sd->dst);
         sd->last_status = d->last_status;
         if (d->last_status == 0)
             findings_fmt(sd->state, sizeof(sd->state), "unanswered");

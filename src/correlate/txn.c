@@ -111,28 +111,6 @@ static uint32_t us32(int64_t later, int64_t first)
     return later <= first ? 0 : delta32((uint64_t)later, (uint64_t)first);
 }
 
-static uint32_t put_endpoint(struct engine *e, const struct endpoint *ep)
-{
-    uint8_t b[18];
-
-    memcpy(b, ep->ip.b, 16);
-    b[16] = (uint8_t)(ep->port >> 8);
-    b[17] = (uint8_t)ep->port;
-    return intern_put(&e->strings, b, sizeof(b));
-}
-
-static void get_endpoint(const struct engine *e, uint32_t h, struct endpoint *ep)
-{
-    size_t n;
-    const uint8_t *b = (const uint8_t *)intern_get(&e->strings, h, &n);
-
-    memset(ep, 0, sizeof(*ep));
-    if (n == 18) {
-        memcpy(ep->ip.b, b, 16);
-        ep->port = (uint16_t)(b[16] << 8 | b[17]);
-    }
-}
-
 static uint32_t put_text(struct engine *e, const char *s)
 {
     return intern_put(&e->strings, s, strlen(s));
@@ -251,11 +229,11 @@ struct txn *txn_view(struct engine *e, struct txn_rec *r)
     t->key = r->key;
     t->dialog_key = r->dialog_key;
     t->method = (enum sip_method)r->method;
-    get_endpoint(e, r->src, &t->src);
-    get_endpoint(e, r->dst, &t->dst);
+    corr_get_endpoint(&e->strings, r->src, &t->src);
+    corr_get_endpoint(&e->strings, r->dst, &t->dst);
     {
         struct endpoint eff;
-        get_endpoint(e, r->eff, &eff);
+        corr_get_endpoint(&e->strings, r->eff, &eff);
         t->effective_src = eff.ip;
     }
     t->peer_key = peer_key_cached(e, &t->src.ip, &t->dst.ip);
@@ -347,8 +325,8 @@ struct txn *txn_on_request(struct engine *e, const struct sip_msg *m, bool *is_n
     t->key = key;
     t->flags = (rfc ? TXN_RFC3261 : 0) | (m->cred.present ? TXN_HAD_CRED : 0);
     t->method = (uint8_t)m->method;
-    t->src = put_endpoint(e, &m->src);
-    t->dst = put_endpoint(e, &m->dst);
+    t->src = corr_put_endpoint(&e->strings, &m->src);
+    t->dst = corr_put_endpoint(&e->strings, &m->dst);
     t->eff = intern_ref(&e->strings, t->src);
     t->transport = (uint8_t)m->transport;
     t->frame = m->frame;
@@ -402,7 +380,7 @@ struct txn *txn_on_response(struct engine *e, const struct sip_msg *m, bool *is_
         if (addr_parse(m->via[0].received.p, m->via[0].received.len, &a)) {
             struct endpoint ep = { .ip = a };
             intern_drop(&e->strings, t->eff);
-            t->eff = put_endpoint(e, &ep);
+            t->eff = corr_put_endpoint(&e->strings, &ep);
         }
     }
     *is_final_first = true;

@@ -78,3 +78,25 @@ uint64_t corr_dst_host_key(const struct ctab *t, const struct sip_msg *m)
         memcpy(kb + 16, m->ruri.host.p, hl);
     return ctab_hash(t, kb, 16 + hl) | 1;
 }
+
+uint32_t corr_put_endpoint(struct intern *in, const struct endpoint *ep)
+{
+    uint8_t b[18];
+
+    memcpy(b, ep->ip.b, 16);
+    b[16] = (uint8_t)(ep->port >> 8);
+    b[17] = (uint8_t)ep->port;
+    return intern_put(in, b, sizeof(b));
+}
+
+void corr_get_endpoint(const struct intern *in, uint32_t h, struct endpoint *ep)
+{
+    size_t n;
+    const uint8_t *b = (const uint8_t *)intern_get(in, h, &n);
+
+    memset(ep, 0, sizeof(*ep));
+    if (n == 18) {
+        memcpy(ep->ip.b, b, 16);
+        ep->port = (uint16_t)(b[16] << 8 | b[17]);
+    }
+}

@@ -1,6 +1,6 @@
 /*
  * test_records.c — the compact correlation records of issue 14 (struct
- * ident, correlate.h): frames and times stored as deltas read back exact or
+ * ident, struct dialog, correlate.h): frames and times stored as deltas read back exact or
  * not at all (a delta out of range is "unknown": frame 0, never cited), and
  * interned strings given back when an entry is evicted, so the string
  * tables empty with the records.
@@ -151,12 +151,62 @@ static void test_ident_strings_dropped_on_eviction(void **state)
     tl_close(&t);
 }
 
+/* Dialogs give their Call-ID, From, To and endpoints back when evicted or
+ * retired: a Call-ID only a dialog holds leaves the string table with it. */
+static void test_dialog_strings_dropped(void **state)
+{
+    struct tl t;
+    struct caps c;
+    struct engine_opts o = { 0 };
+    char cid[32], br[32];
+    size_t live4;
+    (void)state;
+
+    assert_true(sizeof(struct dialog) <= 176);
+    caps_default(&c);
+    c.dialogs = 4;
+    assert_int_equal(tl_open_caps(&t, &c, &o), 0);
+    for (int i = 0; i < 10; i++) {
+        snprintf(cid, sizeof(cid), "call-%d@pbx", i);
+        snprintf(br, sizeof(br), "z9hG4bKd%d", i);
+        tl_req(&t, PBX, "OPTIONS", "sip:x@" TRUNK, br, cid, 1, "1001", "");
+        if (i == 3)
+            live4 = intern_live(&t.e->strings);
+    }
+    assert_int_equal(t.e->dialogs.n, 4);
+    assert_int_equal(t.e->dialogs.evictions, 6);
+    /* each new dialog's Call-ID came in as an evicted one's went out */
+    assert_int_equal(intern_live(&t.e->strings), live4);
+    /* the newest reads back whole */
+    engine_snapshot(t.e, NULL, &t.snap);
+    assert_true(t.snap.n_dialogs >= 1);
+    assert_string_equal(t.snap.dialogs[0].call_id, "call-9@pbx");
+    assert_string_equal(t.snap.dialogs[0].from, "1001@" TRUNK);
+    assert_string_equal(t.snap.dialogs[0].to, "x@" TRUNK);
+    assert_int_equal(t.snap.dialogs[0].src.port, 5060);
+    assert_string_equal(t.snap.dialogs[0].method, "OPTIONS");
+    /* long after: the transactions retire, and the dialogs (the table is
+     * 3/4 full) until two are left as history */
+    t.now += 3600 * SEC;
+    engine_tick(t.e, t.now);
+    engine_tick(t.e, t.now + 3600 * SEC);
+    assert_int_equal(t.e->txns.n, 0);
+    assert_int_equal(t.e->n_dialogs_retired, 2);
+    assert_int_equal(t.e->dialogs.n, 2);
+    /* left: the identity's name (the same text as the dialogs' From, so one
+     * string) and server, the two dialogs' Call-IDs and their shared To and
+     * two endpoints */
+    assert_int_equal(intern_live(&t.e->strings), 2 + 2 + 3);
+    tl_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ident_stamps_exact_or_unknown),
         cmocka_unit_test(test_ident_fail_ring),
         cmocka_unit_test(test_ident_strings_dropped_on_eviction),
+        cmocka_unit_test(test_dialog_strings_dropped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
