@@ -89,7 +89,9 @@ static const struct share {
      * client address's strings (its lines, realm and algorithms are shared
      * with its transactions and the other exchanges) */
     { CAPS_I_auth_exchanges,    370,  90, 1024 },
-    { CAPS_I_peers,            2900, 140, 1024 },   /* peer + NAT pair + keep-alive series */
+    /* a peer (632 B) + a NAT pair (464 B, nat.h; ~110 B of strings: its
+     * first received=) + a keep-alive series (1,424 B), each ~45 B of index */
+    { CAPS_I_peers,            2770, 140, 1024 },
     { CAPS_I_sources,          1140,  30, 1024 },
     { CAPS_I_identities,        480, 250, 2048 },   /* 296 B record + its name */
     /* an account: its 376-byte record (nat.h) and its user's string (the

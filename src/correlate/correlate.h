@@ -459,7 +459,7 @@ struct explain {
 
 struct engine;
 struct nat_state;
-struct nat_rec;
+struct nat_pair;
 struct sites_state;
 struct ka_state;
 void explain_response(const struct engine *e, const struct sip_msg *m, const struct peer *p,
@@ -582,7 +582,8 @@ struct kind_event {
                                      * (compact: read with ident_read) */
     const struct ident *ident2;     /* From user @ host when it differs, else NULL */
     const struct explain *why;      /* KEV_FINAL / KEV_AUTH_OUTCOME */
-    const struct nat_rec *nat;      /* KEV_MESSAGE: m's request direction (nat.h), may be NULL */
+    const struct nat_pair *nat;     /* KEV_MESSAGE: m's request direction when it has something
+                                     * to report (nat.h), or NULL */
     const struct site_view *site;   /* account/trunk sites this event updated, when it has
                                      * two or more addresses (nat.h), or NULL */
     const struct ka_series *ka;     /* keep-alive series this ping result updated, or NULL */

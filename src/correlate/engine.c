@@ -202,12 +202,13 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
      * mostly shared), an identity its name and addresses (mostly shared), an
      * account (sites.c) its user and realm (its request lines and addresses
      * are shared with every account at that server), an auth exchange up to
-     * 12 (its user and client address mostly its own): a class needs about
+     * 12 (its user and client address mostly its own), a NAT pair (nat.c)
+     * the evidence it found (most pairs none or one): a class needs about
      * one slot per live record. A class that is full refuses
      * (engine.strings.refused; the text reads as ""): none at 1M messages,
      * nor with every table full (--mem 64M). */
     rc |= intern_init(&e->strings, caps->transactions + caps->dialogs + caps->identities +
-                      caps->accounts + caps->auth_exchanges);
+                      caps->accounts + caps->auth_exchanges + caps->peers);
     rc |= txn_table_init(e, caps->transactions);
     rc |= auth_table_init(e, caps->auth_exchanges);
     rc |= dialog_table_init(e, caps->dialogs);
@@ -219,7 +220,7 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
     ctab_set_keep(&e->idents, ident_explains);
     rc |= findings_init_members(&e->findings, caps->findings, caps->evidence_per_finding,
                                 caps->population_members);
-    e->nat = nat_new(caps);
+    e->nat = nat_new(caps, &e->strings);
     e->sites = sites_new(caps, &e->strings);
     e->ka = ka_new(caps);
     rc |= e->nat == NULL || e->sites == NULL || e->ka == NULL;

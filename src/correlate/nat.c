@@ -262,14 +262,69 @@ bool nat_length_mismatch(const struct sip_msg *m, size_t *actual)
 
 /* ---- the per-pair records ---- */
 
-struct nat_state *nat_new(const struct caps *caps)
+#define NAT_R_UDP 1u            /* the bad requests went over UDP */
+#define NAT_R_OK_SEEN 2u
+#define NAT_R_RECEIVED 4u       /* have_received */
+#define NAT_R_BAD_RPORT 8u      /* the first bad request asked for rport */
+#define NAT_R_LAST_STALE 16u    /* latest request: Via = Contact, public (nat_stale's test) */
+#define NAT_R_LAST_SDP 32u      /* ... and SDP c= the same address */
+
+/* Evidence set once, interned as one string each (exact frames and times). */
+struct nat_stale_ev {
+    struct addr adv, seen;
+    struct endpoint src;
+    uint64_t frame, resp_frame;
+    int64_t us, resp_us;
+};
+
+struct nat_resp_ev {
+    struct addr received;
+    struct endpoint dst;
+    int32_t rport_val;
+    uint64_t frame;
+    int64_t us;
+};
+
+struct nat_alg_ev {             /* followed by the sign's text */
+    uint64_t frame;
+    int64_t us;
+};
+
+static void sat_add(uint32_t *c, uint32_t n)
+{
+    *c = *c > UINT32_MAX - n ? UINT32_MAX : *c + n;
+}
+
+static void drop_strings(struct intern *in, struct nat_rec *r)
+{
+    for (int i = 0; i < 4; i++) {
+        intern_drop(in, r->bad_adv[i]);
+        intern_drop(in, r->alg_sign[i]);
+    }
+    intern_drop(in, r->bad_line);
+    intern_drop(in, r->stale);
+    intern_drop(in, r->stale_line);
+    intern_drop(in, r->resp);
+    intern_drop(in, r->resp_line);
+    intern_drop(in, r->last_req_line);
+}
+
+static void on_evict(void *ud, void *entry)
+{
+    struct nat_state *n = ud;
+
+    drop_strings(n->strings, entry);
+}
+
+struct nat_state *nat_new(const struct caps *caps, struct intern *strings)
 {
     struct nat_state *n = calloc(1, sizeof(*n));
 
     if (n == NULL)
         return NULL;
-    if (ctab_init(&n->recs, caps->peers ? caps->peers : 1, sizeof(struct nat_rec), NULL,
-                  NULL) != 0) {
+    n->strings = strings;
+    if (ctab_init(&n->recs, caps->peers ? caps->peers : 1, sizeof(struct nat_rec), on_evict,
+                  n) != 0) {
         free(n);
         return NULL;
     }
@@ -302,8 +357,8 @@ static uint64_t pair_key(const struct ctab *t, const struct addr *client, const 
 }
 
 /* FNV-1a: the branch and host hashes only compare a response's Via with
- * its request's (not table keys: a collision can only hide an ALG sign),
- * so the keyed SipHash of the tables is not needed here. Never 0. */
+ * its request's (not table keys), so the keyed SipHash of the tables is not
+ * needed here. Never 0 (an unused slot). */
 static uint64_t span_hash(const struct ctab *t, struct span s)
 {
     uint64_t h = 1469598103934665603ULL;
@@ -324,18 +379,79 @@ static uint16_t via_port(const struct sip_via *v)
     return v->transport == TRANSPORT_TLS ? 5061 : 5060;
 }
 
-static void alg_sign(struct nat_rec *r, unsigned sign, const struct sip_msg *m, const char *text)
+/* Sent-by host and port in 32 bits: equal for the same pair; two others
+ * that collide only hide an ALG sign, never make one. */
+static uint32_t host_port(const struct ctab *t, const struct sip_via *v)
+{
+    uint64_t h = (span_hash(t, v->host) ^ via_port(v)) * 0x9e3779b97f4a7c15ULL;
+
+    return (uint32_t)(h >> 32);
+}
+
+static uint32_t put_line(struct intern *in, const struct sip_msg *m)
+{
+    char line[sizeof(((struct nat_pair *)0)->bad_line)];
+
+    corr_start_line(m, line, sizeof(line));
+    return intern_put(in, line, strlen(line));
+}
+
+static uint32_t put_addr(struct intern *in, const struct addr *a)
+{
+    return intern_put(in, a->b, sizeof(a->b));
+}
+
+static void get_addr(const struct intern *in, uint32_t h, struct addr *a)
+{
+    size_t n;
+    const char *b = intern_get(in, h, &n);
+
+    memset(a, 0, sizeof(*a));
+    if (n == sizeof(a->b))
+        memcpy(a->b, b, n);
+}
+
+static void get_text(const struct intern *in, uint32_t h, char *dst, size_t cap)
+{
+    size_t n;
+    const char *b = intern_get(in, h, &n);
+
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, b, n);
+    dst[n] = '\0';
+}
+
+/* A fixed-size evidence struct back from its string (zeros if refused). */
+static void get_ev(const struct intern *in, uint32_t h, void *ev, size_t size)
+{
+    size_t n;
+    const char *b = intern_get(in, h, &n);
+
+    memset(ev, 0, size);
+    if (n >= size)
+        memcpy(ev, b, size);
+}
+
+static void alg_sign(struct nat_state *n, struct nat_rec *r, unsigned sign,
+                     const struct sip_msg *m, const char *text)
 {
     unsigned i = 0;
+    uint8_t b[sizeof(struct nat_alg_ev) + sizeof(((struct nat_pair *)0)->alg_text[0])];
+    struct nat_alg_ev ev;
+    size_t tl = strnlen(text, sizeof(((struct nat_pair *)0)->alg_text[0]) - 1);
 
     if (r->alg & sign)
         return;
     while ((1u << i) != sign)
         i++;
-    r->alg |= sign;
-    r->alg_frame[i] = m->frame;
-    r->alg_us[i] = m->ts_us;
-    findings_fmt(r->alg_text[i], sizeof(r->alg_text[i]), "%s", text);
+    r->alg |= (uint8_t)sign;
+    memset(&ev, 0, sizeof(ev));
+    ev.frame = m->frame;
+    ev.us = m->ts_us;
+    memcpy(b, &ev, sizeof(ev));
+    memcpy(b + sizeof(ev), text, tl);
+    r->alg_sign[i] = intern_put(n->strings, b, sizeof(ev) + tl);
 }
 
 static void on_request(struct nat_state *n, struct nat_rec *r, const struct sip_msg *m)
@@ -347,17 +463,16 @@ static void on_request(struct nat_state *n, struct nat_rec *r, const struct sip_
     char a[ADDR_STRLEN], b[ADDR_STRLEN], t[112];
 
     nat_view_of(m, &v);
-    r->requests++;
+    sat_add(&r->requests, 1);
     if (m->n_via > 0) {
         uint64_t br = span_hash(&n->recs, m->via[0].branch);
         for (unsigned i = 0; i < NAT_VIAS; i++)
-            if (r->vias[i].branch == br && m->via[0].branch.len > 0)
+            if (r->via_branch[i] == br && m->via[0].branch.len > 0)
                 retrans = true;
         if (!retrans) {
-            struct nat_via *nv = &r->vias[r->via_head++ % NAT_VIAS];
-            nv->branch = br;
-            nv->host = span_hash(&n->recs, m->via[0].host);
-            nv->port = via_port(&m->via[0]);
+            unsigned i = r->via_head++ % NAT_VIAS;
+            r->via_branch[i] = br;
+            r->via_hostport[i] = host_port(&n->recs, &m->via[0]);
         }
     }
     /* Over TCP/TLS/WS the answers use the connection (RFC 3261 §18.2.2):
@@ -366,45 +481,70 @@ static void on_request(struct nat_state *n, struct nat_rec *r, const struct sip_
         v.via.present = false;
     bits = nat_unreachable(&v);
     if (bits == 0 && (v.via.present || v.contact.present || v.sdp_c.present))
-        r->ok_seen = true;
-    r->last = v;
+        r->flags |= NAT_R_OK_SEEN;
+    /* the latest request as far as nat_stale will ask on its answers */
+    r->last_src = v.src;
+    r->flags &= (uint8_t)~(NAT_R_LAST_STALE | NAT_R_LAST_SDP);
+    memset(&r->last_via, 0, sizeof(r->last_via));
+    if (v.via.present && v.contact.present && nat_public_like((enum addr_class)v.via.cls) &&
+        addr_eq(&v.via.ip, &v.contact.ip)) {
+        r->flags |= NAT_R_LAST_STALE;
+        r->last_via = v.via.ip;
+        if (v.sdp_c.present && addr_eq(&v.sdp_c.ip, &v.via.ip))
+            r->flags |= NAT_R_LAST_SDP;
+    }
     r->last_req_frame = m->frame;
     r->last_req_us = m->ts_us;
     /* the start line is only needed if a response may show a stale
      * public address (nat_stale): Via = Contact, public, not the source */
     if (v.via.present && v.contact.present && addr_eq(&v.via.ip, &v.contact.ip) &&
-        !addr_eq(&v.via.ip, &v.src.ip) && nat_public_like((enum addr_class)v.via.cls))
-        corr_start_line(m, r->last_req_line, sizeof(r->last_req_line));
+        !addr_eq(&v.via.ip, &v.src.ip) && nat_public_like((enum addr_class)v.via.cls)) {
+        uint32_t h = put_line(n->strings, m);
+        intern_drop(n->strings, r->last_req_line);
+        r->last_req_line = h;
+    }
     if (r->stale_bits == 0 && nat_public_like((enum addr_class)v.src_cls)) {
         unsigned st = nat_stale(&v, &v.src.ip);
         if (st != 0) {
-            r->stale_bits = st;
-            r->stale_adv = v.via.ip;
-            r->stale_seen = v.src.ip;
-            r->stale_src = v.src;
-            r->stale_frame = m->frame;
-            r->stale_us = m->ts_us;
-            corr_start_line(m, r->stale_line, sizeof(r->stale_line));
+            struct nat_stale_ev ev;
+            memset(&ev, 0, sizeof(ev));
+            ev.adv = v.via.ip;
+            ev.seen = v.src.ip;
+            ev.src = v.src;
+            ev.frame = m->frame;
+            ev.us = m->ts_us;
+            r->stale_bits = (uint8_t)st;
+            r->stale = intern_put(n->strings, &ev, sizeof(ev));
+            r->stale_line = put_line(n->strings, m);
         }
     }
     if (bits != 0) {
         if (r->bad_bits == 0) {
-            r->bad = v;
+            const struct nat_adv *adv[4] = { &v.via, &v.contact, &v.sdp_c, &v.sdp_o };
+            for (int i = 0; i < 4; i++)
+                if (adv[i]->present)
+                    r->bad_adv[i] = put_addr(n->strings, &adv[i]->ip);
+            r->bad_src_port = v.src.port;
+            if (v.rport)
+                r->flags |= NAT_R_BAD_RPORT;
             r->bad_frame = m->frame;
             r->bad_us = m->ts_us;
-            corr_start_line(m, r->bad_line, sizeof(r->bad_line));
+            r->bad_line = put_line(n->strings, m);
         }
-        r->bad_bits |= bits;
-        r->bad_requests++;
-        r->bad_retrans += retrans;
-        r->udp = m->transport == TRANSPORT_UDP;
+        r->bad_bits |= (uint8_t)bits;
+        sat_add(&r->bad_requests, 1);
+        sat_add(&r->bad_retrans, retrans);
+        if (m->transport == TRANSPORT_UDP)
+            r->flags |= NAT_R_UDP;
+        else
+            r->flags &= (uint8_t)~NAT_R_UDP;
         r->bad_last_frame = m->frame;
         r->bad_last_us = m->ts_us;
     }
     if (nat_length_mismatch(m, &actual)) {
         findings_fmt(t, sizeof(t), "Content-Length: %lld but the body has %zu bytes",
                      (long long)m->content_length, actual);
-        alg_sign(r, NAT_ALG_LENGTH, m, t);
+        alg_sign(n, r, NAT_ALG_LENGTH, m, t);
     }
     /* Headers name the public source while the SDP stays private (an ALG
      * that rewrites headers only), or the reverse. */
@@ -417,13 +557,13 @@ static void on_request(struct nat_state *n, struct nat_rec *r, const struct sip_
         if (hdr_pub && !hdr_priv && unreachable(&v.sdp_c)) {
             findings_fmt(t, sizeof(t), "Via/Contact %s but SDP c= %s",
                          addr_str(&v.src.ip, a, sizeof(a)), addr_str(&v.sdp_c.ip, b, sizeof(b)));
-            alg_sign(r, NAT_ALG_MIXED, m, t);
+            alg_sign(n, r, NAT_ALG_MIXED, m, t);
         } else if (sdp_pub && hdr_priv) {
             findings_fmt(t, sizeof(t), "SDP c= %s but Via/Contact %s",
                          addr_str(&v.src.ip, a, sizeof(a)),
                          addr_str(unreachable(&v.contact) ? &v.contact.ip : &v.via.ip, b,
                                   sizeof(b)));
-            alg_sign(r, NAT_ALG_MIXED, m, t);
+            alg_sign(n, r, NAT_ALG_MIXED, m, t);
         }
         /* A port only the NAT knows (its mapping) in the headers, while the
          * body still carries the LAN address: rewritten on the way. */
@@ -433,7 +573,7 @@ static void on_request(struct nat_state *n, struct nat_rec *r, const struct sip_
               v.contact.port == v.src.port))) {
             findings_fmt(t, sizeof(t), "Via/Contact port rewritten to the NAT's source port %u",
                          (unsigned)v.src.port);
-            alg_sign(r, NAT_ALG_PORT, m, t);
+            alg_sign(n, r, NAT_ALG_PORT, m, t);
         }
     }
 }
@@ -456,55 +596,74 @@ static void on_response(struct nat_state *n, struct nat_rec *r, const struct sip
             addr_parse(via->received.p, via->received.len, &v.received_ip))
             v.received = true;
     }
-    r->responses++;
+    sat_add(&r->responses, 1);
     if (m->status >= 200 && m->status < 300)
-        r->answered_2xx++;
+        sat_add(&r->answered_2xx, 1);
     if (v.received && r->stale_bits == 0 && nat_public_like(nat_classify(&v.received_ip)) &&
-        r->last.src.port != 0) {
+        r->last_src.port != 0) {
         /* the PBX side: what it advertises against what the far end saw */
-        unsigned st = nat_stale(&r->last, &v.received_ip);
+        struct nat_view last;
+        unsigned st;
+        memset(&last, 0, sizeof(last));
+        last.src = r->last_src;
+        if (r->flags & NAT_R_LAST_STALE) {
+            last.via.present = last.contact.present = true;
+            last.via.cls = last.contact.cls = ADDR_PUBLIC;
+            last.via.ip = last.contact.ip = r->last_via;
+            if (r->flags & NAT_R_LAST_SDP) {
+                last.sdp_c.present = true;
+                last.sdp_c.ip = r->last_via;
+            }
+        }
+        st = nat_stale(&last, &v.received_ip);
         if (st != 0) {
-            r->stale_bits = st;
-            r->stale_adv = r->last.via.ip;
-            r->stale_seen = v.received_ip;
-            r->stale_src = r->last.src;
-            r->stale_frame = r->last_req_frame;
-            r->stale_us = r->last_req_us;
-            findings_fmt(r->stale_line, sizeof(r->stale_line), "%s", r->last_req_line);
-            r->stale_resp_frame = m->frame;
-            r->stale_resp_us = m->ts_us;
+            struct nat_stale_ev ev;
+            memset(&ev, 0, sizeof(ev));
+            ev.adv = last.via.ip;
+            ev.seen = v.received_ip;
+            ev.src = last.src;
+            ev.frame = r->last_req_frame;
+            ev.us = r->last_req_us;
+            ev.resp_frame = m->frame;
+            ev.resp_us = m->ts_us;
+            r->stale_bits = (uint8_t)st;
+            r->stale = intern_put(n->strings, &ev, sizeof(ev));
+            r->stale_line = intern_ref(n->strings, r->last_req_line);
         }
     }
-    if (v.received && !r->have_received) {
-        r->have_received = true;
-        r->received = v.received_ip;
-        r->rport_val = v.rport_val;
-        r->resp_frame = m->frame;
-        r->resp_us = m->ts_us;
-        r->resp_dst = m->dst;
-        corr_start_line(m, r->resp_line, sizeof(r->resp_line));
+    if (v.received && !(r->flags & NAT_R_RECEIVED)) {
+        struct nat_resp_ev ev;
+        memset(&ev, 0, sizeof(ev));
+        ev.received = v.received_ip;
+        ev.rport_val = v.rport_val;
+        ev.frame = m->frame;
+        ev.us = m->ts_us;
+        ev.dst = m->dst;
+        r->flags |= NAT_R_RECEIVED;
+        r->resp = intern_put(n->strings, &ev, sizeof(ev));
+        r->resp_line = put_line(n->strings, m);
     }
     /* The answer goes to another port than the request came from: without
      * rport the far end uses the Via port, which the NAT did not map. */
     if (r->client.port != 0 && m->dst.port != r->client.port) {
-        if (r->resp_wrong_port++ == 0) {
+        if (r->resp_wrong_port == 0) {
             r->resp_wrong_frame = m->frame;
             r->resp_wrong_dst = m->dst;
         }
+        sat_add(&r->resp_wrong_port, 1);
     }
     if (m->n_via > 0 && m->via[0].branch.len > 0) {
         uint64_t br = span_hash(&n->recs, m->via[0].branch);
-        uint64_t host = span_hash(&n->recs, m->via[0].host);
+        uint32_t hp = host_port(&n->recs, &m->via[0]);
         for (unsigned i = 0; i < NAT_VIAS; i++) {
-            const struct nat_via *nv = &r->vias[i];
-            if (nv->branch != br || br == 0)
+            if (r->via_branch[i] != br || br == 0)
                 continue;
-            if (nv->host != host || nv->port != via_port(&m->via[0])) {
+            if (r->via_hostport[i] != hp) {
                 char h[64];
                 corr_copy(h, sizeof(h), m->via[0].host);
                 findings_fmt(t, sizeof(t), "response Via sent-by %s:%u is not the request's",
                              h, (unsigned)m->via[0].port);
-                alg_sign(r, NAT_ALG_VIA, m, t);
+                alg_sign(n, r, NAT_ALG_VIA, m, t);
             }
             break;
         }
@@ -512,11 +671,97 @@ static void on_response(struct nat_state *n, struct nat_rec *r, const struct sip
     if (nat_length_mismatch(m, &actual)) {
         findings_fmt(t, sizeof(t), "Content-Length: %lld but the body has %zu bytes",
                      (long long)m->content_length, actual);
-        alg_sign(r, NAT_ALG_LENGTH, m, t);
+        alg_sign(n, r, NAT_ALG_LENGTH, m, t);
     }
 }
 
-struct nat_rec *nat_on_msg(struct engine *e, const struct sip_msg *m)
+/* The record's view (what the kinds read). */
+static void fill_pair(const struct nat_state *n, const struct nat_rec *r, struct nat_pair *p)
+{
+    const struct intern *in = n->strings;
+    struct addr *adv[4];
+
+    memset(p, 0, sizeof(*p));
+    p->key = r->key;
+    p->client = r->client;
+    p->server = r->server;
+    p->first_us = r->first_us;
+    p->last_us = r->last_us;
+    p->requests = r->requests;
+    p->responses = r->responses;
+    p->bad_bits = r->bad_bits;
+    p->bad.src.port = r->bad_src_port;
+    p->bad.rport = (r->flags & NAT_R_BAD_RPORT) != 0;
+    p->bad.rport_val = -1;
+    adv[0] = &p->bad.via.ip;
+    adv[1] = &p->bad.contact.ip;
+    adv[2] = &p->bad.sdp_c.ip;
+    adv[3] = &p->bad.sdp_o.ip;
+    for (int i = 0; i < 4; i++)
+        get_addr(in, r->bad_adv[i], adv[i]);
+    p->bad_frame = r->bad_frame;
+    p->bad_last_frame = r->bad_last_frame;
+    p->bad_us = r->bad_us;
+    p->bad_last_us = r->bad_last_us;
+    p->bad_requests = r->bad_requests;
+    p->bad_retrans = r->bad_retrans;
+    p->udp = (r->flags & NAT_R_UDP) != 0;
+    get_text(in, r->bad_line, p->bad_line, sizeof(p->bad_line));
+    p->ok_seen = (r->flags & NAT_R_OK_SEEN) != 0;
+    p->stale_bits = r->stale_bits;
+    if (r->stale_bits != 0) {
+        struct nat_stale_ev ev;
+        get_ev(in, r->stale, &ev, sizeof(ev));
+        p->stale_adv = ev.adv;
+        p->stale_seen = ev.seen;
+        p->stale_src = ev.src;
+        p->stale_frame = ev.frame;
+        p->stale_resp_frame = ev.resp_frame;
+        p->stale_us = ev.us;
+        p->stale_resp_us = ev.resp_us;
+        get_text(in, r->stale_line, p->stale_line, sizeof(p->stale_line));
+    }
+    p->have_received = (r->flags & NAT_R_RECEIVED) != 0;
+    if (p->have_received) {
+        struct nat_resp_ev ev;
+        get_ev(in, r->resp, &ev, sizeof(ev));
+        p->received = ev.received;
+        p->rport_val = ev.rport_val;
+        p->resp_frame = ev.frame;
+        p->resp_us = ev.us;
+        p->resp_dst = ev.dst;
+        get_text(in, r->resp_line, p->resp_line, sizeof(p->resp_line));
+    }
+    p->answered_2xx = r->answered_2xx;
+    p->resp_wrong_port = r->resp_wrong_port;
+    p->resp_wrong_frame = r->resp_wrong_frame;
+    p->resp_wrong_dst = r->resp_wrong_dst;
+    p->alg = r->alg;
+    for (unsigned i = 0; i < 4; i++) {
+        size_t len;
+        const char *b;
+        struct nat_alg_ev ev;
+        if (!(r->alg & (1u << i)))
+            continue;
+        b = intern_get(in, r->alg_sign[i], &len);
+        memset(&ev, 0, sizeof(ev));
+        if (len >= sizeof(ev)) {
+            memcpy(&ev, b, sizeof(ev));
+            b += sizeof(ev);
+            len -= sizeof(ev);
+        } else {
+            len = 0;
+        }
+        p->alg_frame[i] = ev.frame;
+        p->alg_us[i] = ev.us;
+        if (len >= sizeof(p->alg_text[i]))
+            len = sizeof(p->alg_text[i]) - 1;
+        memcpy(p->alg_text[i], b, len);
+        p->alg_text[i][len] = '\0';
+    }
+}
+
+const struct nat_pair *nat_on_msg(struct engine *e, const struct sip_msg *m)
 {
     struct nat_state *n = e->nat;
     struct nat_rec *r;
@@ -542,20 +787,37 @@ struct nat_rec *nat_on_msg(struct engine *e, const struct sip_msg *m)
         }
         r->last_us = m->ts_us;
         on_request(n, r, m);
-        return r;
+    } else {
+        r = ctab_find(&n->recs, key);
+        if (r == NULL)
+            return NULL;    /* a response to nothing we saw sent */
+        r->last_us = m->ts_us;
+        on_response(n, r, m);
     }
-    r = ctab_find(&n->recs, key);
-    if (r == NULL)
-        return NULL;    /* a response to nothing we saw sent */
-    r->last_us = m->ts_us;
-    on_response(n, r, m);
-    return r;
+    /* the kinds (nat_rewrite, sip_alg) have nothing to say otherwise */
+    if ((r->bad_bits | r->stale_bits | r->alg) == 0)
+        return NULL;
+    fill_pair(n, r, &n->view);
+    return &n->view;
 }
 
-struct nat_rec *nat_find(const struct nat_state *n, const struct addr *client,
-                         const struct addr *server)
+uint32_t nat_requests(const struct nat_state *n, const struct addr *client,
+                      const struct addr *server)
 {
+    const struct nat_rec *r;
+
     if (n == NULL)
-        return NULL;
-    return ctab_find(&n->recs, pair_key(&n->recs, client, server));
+        return 0;
+    r = ctab_find(&n->recs, pair_key(&n->recs, client, server));
+    return r != NULL ? r->requests : 0;
+}
+
+bool nat_pair_get(const struct nat_state *n, uint64_t key, struct nat_pair *out)
+{
+    const struct nat_rec *r;
+
+    if (n == NULL || (r = ctab_find(&n->recs, key)) == NULL)
+        return false;
+    fill_pair(n, r, out);
+    return true;
 }

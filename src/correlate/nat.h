@@ -111,8 +111,11 @@ char *nat_geo(const struct geoip *geo, const struct addr *a, char *buf, size_t l
 #define NAT_VIAS 16     /* recent requests per record, for the response Via check */
 #define NAT_FRAMES 8
 
-/* Per (request sender, destination) pair. */
-struct nat_rec {
+/* What the kinds read about one (request sender, destination) pair: the
+ * record with its interned text and evidence filled in (nat_on_msg,
+ * nat_pair_get). Only `bad`'s src.port, rport and advertised addresses
+ * (via, contact, sdp_c, sdp_o .ip) are filled. */
+struct nat_pair {
     uint64_t key;
     struct endpoint client, server;     /* request source/destination (first seen) */
     int64_t first_us, last_us;
@@ -136,10 +139,6 @@ struct nat_rec {
     uint64_t stale_frame, stale_resp_frame;
     int64_t stale_us, stale_resp_us;
     char stale_line[112];
-    struct nat_view last;               /* the latest request's view */
-    uint64_t last_req_frame;
-    int64_t last_req_us;
-    char last_req_line[112];
 
     /* what the far end saw: received= / rport= of responses to the client */
     bool have_received;
@@ -159,9 +158,40 @@ struct nat_rec {
     uint64_t alg_frame[4];
     int64_t alg_us[4];
     char alg_text[4][112];
+};
 
+/*
+ * The record per pair, compact (~10k live on the busy workload): counters
+ * saturate at 2^32-1; the text (start lines, ALG text) is interned in the
+ * engine's strings (util/intern.h), and so are the evidence set once and
+ * rarely (a stale address, the first received=, an ALG sign: one string
+ * of exact frames and times each) and the first bad request's advertised
+ * addresses; all dropped when the record is evicted. The Via check keeps
+ * each recent request's branch hash (64 bits) and a 32-bit hash of its
+ * sent-by host and port: a collision there can only hide an ALG sign.
+ */
+struct nat_rec {
+    uint64_t key;
+    struct endpoint client, server;
+    int64_t first_us, last_us;
+    uint32_t requests, responses, answered_2xx, resp_wrong_port;
+    uint32_t bad_requests, bad_retrans;
+    uint64_t bad_frame, bad_last_frame;
+    int64_t bad_us, bad_last_us;
+    uint32_t bad_adv[4];                /* interned via, contact, sdp_c, sdp_o addresses */
+    uint32_t bad_line, stale, stale_line, resp, resp_line, last_req_line;
+    uint32_t alg_sign[4];               /* interned struct nat_alg_ev + text */
+    uint16_t bad_src_port;
+    uint8_t bad_bits, stale_bits, alg, flags;   /* NAT_R_* */
     uint8_t via_head;
-    struct nat_via { uint64_t branch, host; uint16_t port; } vias[NAT_VIAS];
+    /* the latest request, for the PBX side's stale check on its answers */
+    struct endpoint last_src;
+    struct addr last_via;               /* = its Contact, public (NAT_R_LAST_STALE) */
+    uint64_t last_req_frame, resp_wrong_frame;
+    int64_t last_req_us;
+    struct endpoint resp_wrong_dst;
+    uint64_t via_branch[NAT_VIAS];
+    uint32_t via_hostport[NAT_VIAS];
 };
 
 #define NAT_ALG_LENGTH 1u       /* Content-Length does not match the body */
@@ -171,19 +201,27 @@ struct nat_rec {
 
 struct nat_state {
     struct ctab recs;
+    struct intern *strings;     /* the engine's (nat_new) */
+    struct nat_pair view;       /* what nat_on_msg returns */
 };
 
-struct nat_state *nat_new(const struct caps *caps);
+/* The records' strings live in strings (the engine's), dropped on eviction. */
+struct nat_state *nat_new(const struct caps *caps, struct intern *strings);
 void nat_free(struct nat_state *n);
 struct engine;
 struct peer;
-/* Update the record of m's request direction; returns it (NULL when m is
- * not informative or the state is absent). */
-struct nat_rec *nat_on_msg(struct engine *e, const struct sip_msg *m);
+/* Update the record of m's request direction; returns its view when it
+ * holds something to report (an unreachable or stale address, an ALG
+ * sign), else NULL (also when m is not informative or the state is
+ * absent). The view is valid until the next call. */
+const struct nat_pair *nat_on_msg(struct engine *e, const struct sip_msg *m);
 void nat_stats(const struct nat_state *n, stats_fn fn, void *ud);
-/* The record of requests from client to server, NULL if none was seen. */
-struct nat_rec *nat_find(const struct nat_state *n, const struct addr *client,
-                         const struct addr *server);
+/* Requests seen from client to server (0 if none). */
+uint32_t nat_requests(const struct nat_state *n, const struct addr *client,
+                      const struct addr *server);
+/* The view of the record of key (struct nat_pair.key) into *out; false
+ * when it is gone. */
+bool nat_pair_get(const struct nat_state *n, uint64_t key, struct nat_pair *out);
 
 /* ---- sites (src/correlate/sites.c) ---- */
 

@@ -19,14 +19,14 @@
 
 /* Nothing heard back although the PBX kept retransmitting past T2 (4 s,
  * RFC 3261 §17.1.1.2): a first copy still in flight proves nothing. */
-static bool silent(const struct nat_rec *r)
+static bool silent(const struct nat_pair *r)
 {
     return r->responses == 0 && r->bad_retrans >= 2 &&
            r->bad_last_us - r->bad_us >= 8 * CORR_T1_US;
 }
 
 /* The public address the far end saw: received=, else a public source. */
-static const struct addr *public_of(const struct nat_rec *r)
+static const struct addr *public_of(const struct nat_pair *r)
 {
     if (r->have_received && nat_public_like(addr_classify(&r->received)))
         return &r->received;
@@ -36,7 +36,7 @@ static const struct addr *public_of(const struct nat_rec *r)
 }
 
 /* The private address advertised first (Contact, SDP, Via order of use). */
-static const struct addr *advertised(const struct nat_rec *r)
+static const struct addr *advertised(const struct nat_pair *r)
 {
     const struct nat_view *v = &r->bad;
 
@@ -53,14 +53,12 @@ static const struct addr *advertised(const struct nat_rec *r)
  * advertised private address directly, nothing translates between them (a
  * routed private network, a VPN, an interconnect), so that address is
  * reachable from there and no NAT breaks anything. */
-static bool reached_directly(const struct kind_ctx *k, const struct nat_rec *r)
+static bool reached_directly(const struct kind_ctx *k, const struct nat_pair *r)
 {
-    const struct nat_rec *rev = nat_find(k->v->nat, &r->server.ip, advertised(r));
-
-    return rev != NULL && rev->requests > 0;
+    return nat_requests(k->v->nat, &r->server.ip, advertised(r)) > 0;
 }
 
-static void config_cause(struct kind_ctx *k, struct finding *f, const struct nat_rec *r,
+static void config_cause(struct kind_ctx *k, struct finding *f, const struct nat_pair *r,
                          const char *adv)
 {
     const struct config_trunk *t;
@@ -77,7 +75,7 @@ static void config_cause(struct kind_ctx *k, struct finding *f, const struct nat
                      "(--config)", adv, t->name, pub);
 }
 
-static void describe(struct kind_ctx *k, struct finding *f, const struct nat_rec *r)
+static void describe(struct kind_ctx *k, struct finding *f, const struct nat_pair *r)
 {
     char src[ADDR_STRLEN], dst[ADDR_STRLEN], adv[ADDR_STRLEN], pub[ADDR_STRLEN];
     char fields[64], geo[32], tail[160];
@@ -143,7 +141,7 @@ static void describe(struct kind_ctx *k, struct finding *f, const struct nat_rec
 
 /* The PBX advertises a public address that is not the one it is seen as:
  * its external address setting is out of date (new ISP lease, failover). */
-static void stale(struct kind_ctx *k, const struct kind_event *ev, const struct nat_rec *r)
+static void stale(struct kind_ctx *k, const struct kind_event *ev, const struct nat_pair *r)
 {
     char src[ADDR_STRLEN], dst[ADDR_STRLEN], adv[ADDR_STRLEN], seen[ADDR_STRLEN];
     char fields[64], entity[128], line[160];
@@ -180,7 +178,7 @@ static void stale(struct kind_ctx *k, const struct kind_event *ev, const struct 
 
 static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
-    const struct nat_rec *r = ev->nat;
+    const struct nat_pair *r = ev->nat;
     char src[ADDR_STRLEN], dst[ADDR_STRLEN], entity[128], line[160], role[48], pub[ADDR_STRLEN];
     struct finding *f;
     enum severity sev = SEV_WARNING;
@@ -251,12 +249,11 @@ static void on_finish(struct kind_ctx *k)
     struct finding *f = findings_first(k->fs), *next;
 
     for (; f != NULL; f = next) {
-        const struct nat_rec *r;
+        struct nat_pair r;
         next = findings_next(k->fs, f);
         if (f->f.kind_id != KIND_NAT_REWRITE || f->ctx == 0 || f->f.severity >= SEV_ERROR)
             continue;
-        r = ctab_find(&k->v->nat->recs, f->ctx);
-        if (r != NULL && r->bad_bits != 0 && reached_directly(k, r))
+        if (nat_pair_get(k->v->nat, f->ctx, &r) && r.bad_bits != 0 && reached_directly(k, &r))
             findings_drop(k->fs, f);
     }
 }

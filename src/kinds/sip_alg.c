@@ -22,7 +22,7 @@ static const char *const roles[] = {
 
 static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
-    const struct nat_rec *r = ev->nat;
+    const struct nat_pair *r = ev->nat;
     char a[ADDR_STRLEN], b[ADDR_STRLEN], entity[128], what[SNAP_TEXT];
     struct finding *f;
     size_t n = 0;

@@ -14,6 +14,7 @@
 #include "correlate/correlate.h"
 #include "correlate/nat.h"
 #include "util/intern.h"
+#include "sip.h"
 
 #define SRV "192.0.2.10"
 
@@ -152,11 +153,133 @@ static void test_site_evict_drops_strings(void **state)
     fx_close(&x);
 }
 
+/* ---- NAT pairs (nat.c) ---- */
+
+#define NATPUB "198.51.100.20"
+#define LAN "192.168.50.10"
+#define TRUNK "203.0.113.50"
+
+static int parse(struct sip_parser *sp, struct sip_msg *m, char *wire, size_t cap,
+                 const char *src, uint16_t sport, const char *dst, uint16_t dport,
+                 uint64_t frame, const char *text)
+{
+    struct sip_payload pl;
+    size_t n = 0;
+
+    for (const char *p = text; *p && n + 2 < cap; p++) {
+        if (*p == '\n')
+            wire[n++] = '\r';
+        wire[n++] = *p;
+    }
+    memset(&pl, 0, sizeof(pl));
+    pl.frame = frame;
+    pl.ts_us = 1000000 * (int64_t)frame;
+    addr_parse(src, strlen(src), &pl.src.ip);
+    addr_parse(dst, strlen(dst), &pl.dst.ip);
+    pl.src.port = sport;
+    pl.dst.port = dport;
+    pl.transport = TRANSPORT_UDP;
+    pl.data = (const uint8_t *)wire;
+    pl.len = n;
+    return sip_parse(sp, &pl, m);
+}
+
+static const char invite_lan[] =
+    "INVITE sip:+15550100001@" TRUNK " SIP/2.0\n"
+    "Via: SIP/2.0/UDP " LAN ":5060;branch=z9hG4bKn1\n"
+    "From: <sip:1001@" TRUNK ">;tag=f1\n"
+    "To: <sip:+15550100001@" TRUNK ">\n"
+    "Call-ID: nat-n1@x\nCSeq: 1 INVITE\n"
+    "Contact: <sip:1001@" LAN ":5060>\n"
+    "Content-Length: 0\n\n";
+
+static const char ok_received[] =
+    "SIP/2.0 200 OK\n"
+    "Via: SIP/2.0/UDP " LAN ":5060;branch=z9hG4bKn1;received=" NATPUB "\n"
+    "From: <sip:1001@" TRUNK ">;tag=f1\n"
+    "To: <sip:+15550100001@" TRUNK ">;tag=t1\n"
+    "Call-ID: nat-n1@x\nCSeq: 1 INVITE\nContent-Length: 0\n\n";
+
+static const char options_clean[] =
+    "OPTIONS sip:" TRUNK " SIP/2.0\n"
+    "Via: SIP/2.0/UDP 198.51.100.77:5060;branch=z9hG4bKo1;rport\n"
+    "From: <sip:ping@198.51.100.77>;tag=o1\n"
+    "To: <sip:" TRUNK ">\n"
+    "Call-ID: o1@x\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n";
+
+/* The view reads back what the first bad request and the first received=
+ * said, exactly; a pair with nothing to report gives no view; evicting a
+ * pair gives its strings back (intern_live as before it). */
+static void test_nat_pair_view_and_evict(void **state)
+{
+    struct caps c;
+    struct engine *e;
+    struct sip_parser *sp;
+    struct sip_msg m;
+    const struct nat_pair *p;
+    char wire[4096], ip[ADDR_STRLEN];
+    size_t live0;
+    (void)state;
+
+    caps_default(&c);
+    c.peers = 1;
+    sp = sip_parser_new(&c);
+    assert_non_null(sp);
+    e = calloc(1, sizeof(*e));
+    assert_non_null(e);
+    assert_int_equal(intern_init(&e->strings, 64), 0);
+    e->nat = nat_new(&c, &e->strings);
+    assert_non_null(e->nat);
+    live0 = intern_live(&e->strings);
+
+    assert_int_equal(parse(sp, &m, wire, sizeof(wire), NATPUB, 40053, TRUNK, 5060, 5,
+                           invite_lan), SIP_OK);
+    p = nat_on_msg(e, &m);
+    assert_non_null(p);
+    assert_int_equal(p->bad_bits, NAT_F_VIA | NAT_F_CONTACT);
+    assert_int_equal(p->bad_frame, 5);
+    assert_int_equal(p->bad_us, 5000000);
+    assert_int_equal(p->bad.src.port, 40053);
+    assert_false(p->bad.rport);
+    assert_string_equal(addr_str(&p->bad.contact.ip, ip, sizeof(ip)), LAN);
+    assert_string_equal(p->bad_line, "INVITE sip:+15550100001@" TRUNK);
+    assert_false(p->have_received);
+    assert_int_equal(nat_requests(e->nat, &m.src.ip, &m.dst.ip), 1);
+
+    assert_int_equal(parse(sp, &m, wire, sizeof(wire), TRUNK, 5060, NATPUB, 40053, 6,
+                           ok_received), SIP_OK);
+    p = nat_on_msg(e, &m);
+    assert_non_null(p);
+    assert_true(p->have_received);
+    assert_string_equal(addr_str(&p->received, ip, sizeof(ip)), NATPUB);
+    assert_int_equal(p->resp_frame, 6);
+    assert_int_equal(p->resp_us, 6000000);
+    assert_int_equal(p->resp_dst.port, 40053);
+    assert_int_equal(p->rport_val, -1);
+    assert_string_equal(p->resp_line, "SIP/2.0 200 OK");
+    assert_int_equal(p->responses, 1);
+    assert_int_equal(p->answered_2xx, 1);
+    assert_true(intern_live(&e->strings) > live0);
+
+    /* another pair, clean: no view, and the first one's strings are gone */
+    assert_int_equal(parse(sp, &m, wire, sizeof(wire), "198.51.100.77", 5060, TRUNK, 5060, 7,
+                           options_clean), SIP_OK);
+    assert_null(nat_on_msg(e, &m));
+    assert_int_equal(e->nat->recs.evictions, 1);
+    assert_int_equal(intern_live(&e->strings), live0);
+
+    nat_free(e->nat);
+    intern_free(&e->strings);
+    free(e);
+    sip_parser_free(sp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_site_view_exact),
         cmocka_unit_test(test_site_evict_drops_strings),
+        cmocka_unit_test(test_nat_pair_view_and_evict),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
