@@ -13,6 +13,12 @@
  * port 53 when sel >> 4 is 15; --rtp-heuristic is on for odd-sized inputs);
  * sel & 4 makes the bytes an SDP body of a re-INVITE from the callee instead of
  * a datagram; sel >> 4 varies the source port. dt_ms advances the packet clock.
+ * sel & 12 == 12 is a control record instead (its bytes unused) whose dt is in
+ * seconds, so calls end and retire (64*T1 after the BYE, ...): sel >> 4 picks
+ * 0 the caller's BYE, 1 a 486 to the INVITE, 2 a 407, 3 a CANCEL, 4 the
+ * caller's INVITE again with a new CSeq (the call comes back after its
+ * retirement, or a retry), 5 a 200 OK answering it, else an OPTIONS (only the
+ * clock moves).
  * After the records: media_snapshot and media_each_call read everything back.
  */
 #include <stdio.h>
@@ -37,6 +43,11 @@ static const char REINVITE_HEAD[] =
     "INVITE sip:a@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 198.51.100.2;branch=z9hG4bK2\r\n"
     "From: <sip:b@example.com>;tag=b1\r\nTo: <sip:a@example.com>;tag=a1\r\nCall-ID: fz@x\r\n"
     "CSeq: 2 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n";
+/* a control message: start line, From tag, To tag part, CSeq */
+static const char CTRL[] =
+    "%s\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK%u\r\n"
+    "From: <sip:a@example.com>;tag=a1\r\nTo: <sip:b@example.com>%s\r\nCall-ID: fz@x\r\n"
+    "CSeq: %u %s\r\n%sContent-Length: %zu\r\n\r\n%s";
 static const char SDP_A[] =
     "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
     "m=audio 4000 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n";
@@ -123,6 +134,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         off += 4;
         if (len > size - off)
             len = size - off;
+        if ((sel & 12) == 12) {
+            static const char *const line[] = {
+                "BYE sip:b@example.com SIP/2.0", "SIP/2.0 486 Busy Here",
+                "SIP/2.0 407 Proxy Authentication Required", "CANCEL sip:b@example.com SIP/2.0",
+                "INVITE sip:b@example.com SIP/2.0", "SIP/2.0 200 OK",
+                "OPTIONS sip:b@example.com SIP/2.0" };
+            unsigned k = sel >> 4 < 6 ? sel >> 4 : 6;
+            bool sdp = k == 4 || k == 5;
+            unsigned cseq = (unsigned)frame;
+            t += (int64_t)dt * 1000000;
+            snprintf(msg, sizeof(msg), CTRL, line[k], cseq, k == 1 || k == 2 || k == 5 ?
+                     ";tag=b1" : "", k == 0 || k == 4 ? cseq : 1, k == 0 ? "BYE" : k == 3 ? "CANCEL" :
+                     k == 6 ? "OPTIONS" : "INVITE", sdp ? "Content-Type: application/sdp\r\n" : "",
+                     sdp ? (k == 4 ? sizeof(SDP_A) : sizeof(SDP_B)) - 1 : 0,
+                     sdp ? (k == 4 ? SDP_A : SDP_B) : "");
+            sip_in(sp, m, (const uint8_t *)msg, strlen(msg), k == 1 || k == 2 || k == 5, t);
+            frame++;
+            off += len;
+            continue;
+        }
         t += (int64_t)dt * 1000;
         if (sel & 4) {
             int hl = snprintf(msg, sizeof(msg), REINVITE_HEAD, len);

@@ -267,6 +267,13 @@ def synthetic(o):
     o.add("fuzz_media", struct.pack("!BBH", 0, 20, len(rtp)) + rtp +
           struct.pack("!BBH", 1, 20, len(rtcp)) + rtcp +
           struct.pack("!BBH", 4, 20, 25) + b"c=IN IP4 0.0.0.0\r\nm=au" )
+    # calls that end and retire (control records, sel & 12 == 12: BYE, 200 s later an
+    # OPTIONS, late RTP, the call again, 486/407/CANCEL, minutes passing)
+    ctl = lambda sel, secs: struct.pack("!BBH", sel, secs, 0)
+    o.add("fuzz_media", struct.pack("!BBH", 0, 20, len(rtp)) + rtp + ctl(0x0c, 1) + ctl(0x6c, 200) +
+          struct.pack("!BBH", 1, 5, len(rtp)) + rtp + ctl(0x4c, 1) + ctl(0x5c, 1) +
+          struct.pack("!BBH", 0, 20, len(rtp)) + rtp + ctl(0x2c, 1) + ctl(0x1c, 0) + ctl(0x3c, 0) +
+          ctl(0x6c, 250) + ctl(0x6c, 250) + struct.pack("!BBH", 3, 1, len(rtp)) + rtp)
 
 
 def main():
