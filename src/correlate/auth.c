@@ -91,8 +91,12 @@ static void get_endpoint(const struct engine *e, uint32_t h, struct endpoint *ep
 static void set_text(struct engine *e, uint32_t *h, const char *s)
 {
     uint32_t old = *h;
+    size_t n, l = strlen(s);
+    const char *cur = intern_get(&e->strings, old, &n);
 
-    *h = intern_put(&e->strings, s, strlen(s));
+    if (n == l && memcmp(cur, s, l) == 0)
+        return;     /* unchanged (a retry's user, a re-challenge's realm): no hashing */
+    *h = intern_put(&e->strings, s, l);
     intern_drop(&e->strings, old);
 }
 
@@ -502,7 +506,22 @@ struct auth_ex *auth_on_credentials(struct engine *e, const struct sip_msg *m, s
     corr_start_line(m, line, sizeof(line));
     set_text(e, &r->retry_line, line);
     r->retries++;
-    return auth_view(e, r);
+    /* the view made for the checks, brought up to date with this retry */
+    ax->peer_key = r->peer_key;
+    view_copy(ax->problem, sizeof(ax->problem), e, r->problem);
+    ax->last_nonce_used = r->last_nonce_used;
+    ax->last_nc_valid = (r->flags & AUTH_NC_VALID) != 0;
+    ax->last_nc = r->last_nc;
+    ax->pw_verdict = r->pw_verdict;
+    view_copy(ax->username, sizeof(ax->username), e, r->username);
+    view_copy(ax->ruri_host, sizeof(ax->ruri_host), e, r->ruri_host);
+    ax->proxy = (r->flags & AUTH_PROXY) != 0;
+    ax->state = r->state;
+    ax->retry_frame = r->retry_frame;
+    ax->retry_us = r->retry_us;
+    view_copy(ax->retry_line, sizeof(ax->retry_line), e, r->retry_line);
+    ax->retries = r->retries;
+    return ax;
 }
 
 bool auth_on_final(struct engine *e, struct auth_ex *ax, const struct sip_msg *m,
@@ -548,9 +567,13 @@ bool auth_on_final(struct engine *e, struct auth_ex *ax, const struct sip_msg *m
         e->n_auth_ok++;
     }
     /* the caller's view follows the record */
-    auth_view(e, r);
-    if (ax != &e->auth_view)
-        *ax = e->auth_view;
+    ax->outcome_frame = r->outcome_frame;
+    ax->outcome_us = r->outcome_us;
+    ax->outcome_status = r->outcome_status;
+    view_copy(ax->outcome_line, sizeof(ax->outcome_line), e, r->outcome_line);
+    ax->state = r->state;
+    ax->rejections = r->rejections;
+    ax->accepted = r->accepted;
     return true;
 }
 
