@@ -114,7 +114,7 @@ void *ctab_find(const struct ctab *t, uint64_t h)
         const struct ctab_slot *s = &t->slot[j];
         if (s->idx1 == 0)
             return NULL;
-        if (s->hash == h)
+        if (s->lo == (uint32_t)h && t->hash[s->idx1 - 1] == h)
             return entry_at(t, s->idx1 - 1);
     }
 }
@@ -136,7 +136,7 @@ static void slot_remove(struct ctab *t, uint32_t i)
         k = (k + 1) & mask;
         if (t->slot[k].idx1 == 0)
             break;
-        home = (uint32_t)t->slot[k].hash & mask;
+        home = t->slot[k].lo & mask;
         /* k stays when its home lies cyclically in (j, k] */
         if (j <= k ? (home > j && home <= k) : (home > j || home <= k))
             continue;
@@ -144,7 +144,7 @@ static void slot_remove(struct ctab *t, uint32_t i)
         j = k;
     }
     t->slot[j].idx1 = 0;
-    t->slot[j].hash = 0;
+    t->slot[j].lo = 0;
 }
 
 static void unlink_entry(struct ctab *t, uint32_t i)
@@ -213,7 +213,7 @@ void *ctab_insert(struct ctab *t, uint64_t h)
     t->hash[i] = h;
     for (j = (uint32_t)h & mask; t->slot[j].idx1 != 0; j = (j + 1) & mask)
         ;
-    t->slot[j].hash = h;
+    t->slot[j].lo = (uint32_t)h;
     t->slot[j].idx1 = i + 1;
     t->older[i] = t->newest;
     t->newer[i] = CTAB_NONE;
