@@ -61,7 +61,7 @@ int caps_parse_size(const char *s, uint64_t *out)
  * The budget's shares. Bytes per entry are what a live entry costs: its
  * record (sizeof, correlate.h / nat.h / media.c) plus the table's own
  * arrays (ctable.h: ~45 bytes an entry) and, for the compact records
- * (transactions, dialogs, identities, auth exchanges), the interned
+ * (transactions, dialogs, sources, identities, auth exchanges), the interned
  * strings they hold with their share of the string tables' index
  * (util/intern.h). Shares follow what a busy PBX needs at once (the shared
  * busy workload at 1M messages: transactions 44k, dialogs 49k, identities
@@ -92,7 +92,7 @@ static const struct share {
     /* a peer (632 B) + a NAT pair (464 B, nat.h; ~110 B of strings: its
      * first received=) + a keep-alive series (1,424 B), each ~45 B of index */
     { CAPS_I_peers,            2770, 140, 1024 },
-    { CAPS_I_sources,          1140,  30, 1024 },
+    { CAPS_I_sources,           580,  30, 1024 },   /* 512 B record; its User-Agent is shared */
     { CAPS_I_identities,        480, 250, 2048 },   /* 296 B record + its name */
     /* an account: its 376-byte record (nat.h) and its user's string (the
      * request lines and addresses are shared by the accounts naming them) */

@@ -328,31 +328,56 @@ void peer_name(const struct peer *p, char *buf, size_t len);
 
 /* ---- sources and identities (src/correlate/source.c) ---- */
 
-#define SOURCE_USERS 32
+/* Usernames a source keeps: the rules only ask whether it tried
+ * SOURCE_SCAN_USERS (the scanner kind cites those), so n_users counts
+ * distinct ones up to SOURCE_USERS and reads SOURCE_USERS + 1 past that. */
+#define SOURCE_USERS 10
 #define SOURCE_FAILS 16
 
+/*
+ * What the sources table stores for one source address: <= 512 bytes
+ * (1,096 before issue 14). The User-Agent is interned (the table's evict
+ * callback gives it back); the refusal ring's frames are 32-bit deltas from
+ * first_frame and its times signed 48-bit deltas from first_us (out of
+ * range: unknown, never cited). Kinds read the fields directly, the ring
+ * through source_fails and the User-Agent through source_ua.
+ */
 struct source {
     uint64_t key;
     struct addr ip;
     int64_t first_us, last_us;
     uint64_t requests;
     uint64_t first_frame;
-    char ua[64];
     uint64_t ua_hash;           /* of the last User-Agent checked */
-    bool scanner_ua;
     uint64_t scanner_frame;
-    uint32_t n_users;
-    bool have_opt_dst;          /* OPTIONS usernames count toward one target only */
-    struct endpoint opt_dst;
-    uint64_t users[SOURCE_USERS];
-    uint64_t user_frames[SOURCE_USERS];
     uint64_t auth_ok, auth_fail;
     uint64_t cred_requests;     /* requests that carried credentials */
+    uint32_t ua;                /* interned User-Agent: the first seen, or the scanner's */
     uint32_t fail_n;
-    int64_t fail_ts[SOURCE_FAILS];
-    uint64_t fail_frame[SOURCE_FAILS];
-    uint64_t fail_retry[SOURCE_FAILS];  /* the refused retry of each failure */
+    struct endpoint opt_dst;
+    uint8_t n_users;
+    bool scanner_ua;
+    bool have_opt_dst;          /* OPTIONS usernames count toward one target only */
+    uint64_t users[SOURCE_USERS];       /* username hashes */
+    uint64_t user_frames[SOURCE_USERS];
+    /* refusal j at j % SOURCE_FAILS: its frame, its refused retry's frame
+     * (frame - first_frame) and its time (time - first_us, 48 bits) */
+    uint32_t fail_df[SOURCE_FAILS], fail_rdf[SOURCE_FAILS];
+    uint32_t fail_dt_lo[SOURCE_FAILS];
+    int16_t fail_dt_hi[SOURCE_FAILS];
 };
+
+/* The refusal ring in full (source_fails): refusal j at [j % SOURCE_FAILS];
+ * frame and ts 0 where unknown. */
+struct source_fails {
+    int64_t ts[SOURCE_FAILS];
+    uint64_t frame[SOURCE_FAILS];
+    uint64_t retry[SOURCE_FAILS];   /* the refused retry of each failure */
+};
+void source_fails(const struct source *s, struct source_fails *out);
+struct corr_view;
+/* The source's User-Agent ("" if none). */
+const char *source_ua(const struct corr_view *v, const struct source *s);
 
 /* A source is an attacker, not a user of the PBX, once it is classified as a
  * scanner: a scanning tool's User-Agent, or SOURCE_SCAN_USERS usernames
@@ -734,6 +759,8 @@ uint64_t peer_key_of(const struct ctab *peers, const struct addr *x, const struc
  * view. Either order of x and y gives the same key, as with peer_key_of. */
 uint64_t peer_key_cached(struct engine *e, const struct addr *x, const struct addr *y);
 
+/* Table set-up: the sources table gives its strings back on eviction. */
+int source_table_init(struct engine *e, size_t cap);
 struct source *source_on_request(struct engine *e, const struct sip_msg *m);
 struct source *engine_source(struct engine *e, const struct addr *ip);
 void source_fail(struct source *s, uint64_t frame, int64_t ts, uint64_t retry_frame);

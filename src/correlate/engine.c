@@ -213,7 +213,7 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
     rc |= auth_table_init(e, caps->auth_exchanges);
     rc |= dialog_table_init(e, caps->dialogs);
     rc |= ctab_init(&e->peers, caps->peers, sizeof(struct peer), NULL, NULL);
-    rc |= ctab_init(&e->sources, caps->sources, sizeof(struct source), NULL, NULL);
+    rc |= source_table_init(e, caps->sources);
     rc |= ident_table_init(e, caps->identities);
     ctab_set_keep(&e->peers, peer_explains);
     ctab_set_keep(&e->sources, source_explains);

@@ -33,6 +33,93 @@ static bool scanner_ua(struct span ua)
     return false;
 }
 
+/* ---- frames and times as deltas (the compact records) ---- */
+
+#define T48_MAX ((INT64_C(1) << 47) - 1)
+
+static uint32_t sat32_inc(uint32_t v)
+{
+    return v == UINT32_MAX ? v : v + 1;
+}
+
+/* Store (frame, ts) as deltas from a record's base (frame0, us0); a delta
+ * out of range keeps the stamp unknown (its frame reads as 0: never cited). */
+static void stamp_put(uint64_t frame0, int64_t us0, uint32_t *df, uint32_t *lo, int16_t *hi,
+                      uint64_t frame, int64_t ts)
+{
+    int64_t dt = (int64_t)((uint64_t)ts - (uint64_t)us0);
+    bool dt_ok = (ts >= us0) ? (uint64_t)ts - (uint64_t)us0 <= (uint64_t)T48_MAX
+                             : (uint64_t)us0 - (uint64_t)ts <= (uint64_t)T48_MAX + 1;
+
+    if (frame < frame0 || frame - frame0 >= IDENT_FRAME_UNKNOWN || !dt_ok) {
+        *df = IDENT_FRAME_UNKNOWN;
+        *lo = 0;
+        *hi = 0;
+        return;
+    }
+    *df = (uint32_t)(frame - frame0);
+    *lo = (uint32_t)((uint64_t)dt & 0xffffffffu);
+    *hi = (int16_t)(dt >> 32);
+}
+
+/* The stamp back; false (frame 0, ts 0) when it is unknown. */
+static bool stamp_get(uint64_t frame0, int64_t us0, uint32_t df, uint32_t lo, int16_t hi,
+                      uint64_t *frame, int64_t *ts)
+{
+    if (df == IDENT_FRAME_UNKNOWN) {
+        *frame = 0;
+        *ts = 0;
+        return false;
+    }
+    *frame = frame0 + df;
+    *ts = us0 + (int64_t)(((uint64_t)(int64_t)hi << 32) | lo);
+    return true;
+}
+
+/* ---- sources ---- */
+
+_Static_assert(sizeof(struct source) <= 512, "a source fits in 512 bytes");
+_Static_assert(SOURCE_USERS >= SOURCE_SCAN_USERS, "the usernames kept hold the scanner rule");
+
+static void source_on_evict(void *ud, void *entry)
+{
+    struct engine *e = ud;
+    struct source *s = entry;
+
+    intern_drop(&e->strings, s->ua);
+    s->ua = INTERN_NONE;
+}
+
+int source_table_init(struct engine *e, size_t cap)
+{
+    return ctab_init(&e->sources, cap, sizeof(struct source), source_on_evict, e);
+}
+
+static void set_ua(struct engine *e, struct source *s, struct span ua)
+{
+    char b[64];         /* the size of the buffer the interned text replaced */
+
+    corr_copy(b, sizeof(b), ua);
+    intern_drop(&e->strings, s->ua);
+    s->ua = intern_put(&e->strings, b, strlen(b));
+}
+
+const char *source_ua(const struct corr_view *v, const struct source *s)
+{
+    return intern_get(v->strings, s->ua, NULL);
+}
+
+void source_fails(const struct source *s, struct source_fails *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (uint32_t j = 0; j < SOURCE_FAILS && j < s->fail_n; j++) {
+        int64_t ts;
+        if (stamp_get(s->first_frame, s->first_us, s->fail_df[j], s->fail_dt_lo[j],
+                      s->fail_dt_hi[j], &out->frame[j], &out->ts[j]))
+            stamp_get(s->first_frame, s->first_us, s->fail_rdf[j], 0, 0, &out->retry[j], &ts);
+    }
+}
+
 struct source *engine_source(struct engine *e, const struct addr *ip)
 {
     return ctab_find(&e->sources, ctab_hash(&e->sources, ip->b, 16));
@@ -45,12 +132,14 @@ static void note_user(struct engine *e, struct source *s, struct span user, uint
     if (user.len == 0)
         return;
     h = ctab_hash(&e->sources, user.p, user.len);
-    for (uint32_t i = 0; i < s->n_users; i++)
+    for (uint32_t i = 0; i < s->n_users && i < SOURCE_USERS; i++)
         if (s->users[i] == h)
             return;
     if (s->n_users < SOURCE_USERS) {
         s->user_frames[s->n_users] = frame;
         s->users[s->n_users++] = h;
+    } else {
+        s->n_users = SOURCE_USERS + 1;  /* one more than kept: "more than SOURCE_USERS" */
     }
 }
 
@@ -71,8 +160,8 @@ struct source *source_on_request(struct engine *e, const struct sip_msg *m)
     }
     s->last_us = m->ts_us;
     s->requests++;
-    if (ua.len > 0 && s->ua[0] == '\0')
-        corr_copy(s->ua, sizeof(s->ua), ua);
+    if (ua.len > 0 && s->ua == INTERN_NONE)
+        set_ua(e, s, ua);
     if (!s->scanner_ua && ua.len > 0) {
         /* the word scan is the costly part: once per distinct User-Agent */
         uint64_t h = ctab_hash(&e->sources, ua.p, ua.len);
@@ -88,7 +177,7 @@ struct source *source_on_request(struct engine *e, const struct sip_msg *m)
             if (uc->scanner) {
                 s->scanner_ua = true;
                 s->scanner_frame = m->frame;
-                corr_copy(s->ua, sizeof(s->ua), ua);
+                set_ua(e, s, ua);
             }
         }
     }
@@ -116,11 +205,13 @@ struct source *source_on_request(struct engine *e, const struct sip_msg *m)
 
 void source_fail(struct source *s, uint64_t frame, int64_t ts, uint64_t retry_frame)
 {
-    uint32_t i = s->fail_n % SOURCE_FAILS;
+    uint32_t i = s->fail_n % SOURCE_FAILS, lo;
+    int16_t hi;
 
-    s->fail_ts[i] = ts;
-    s->fail_frame[i] = frame;
-    s->fail_retry[i] = retry_frame;
+    stamp_put(s->first_frame, s->first_us, &s->fail_df[i], &s->fail_dt_lo[i], &s->fail_dt_hi[i],
+              frame, ts);
+    /* the retry's frame alone (no time is shown for it) */
+    stamp_put(s->first_frame, s->first_us, &s->fail_rdf[i], &lo, &hi, retry_frame, ts);
     s->fail_n++;
     s->auth_fail++;
 }
@@ -128,47 +219,6 @@ void source_fail(struct source *s, uint64_t frame, int64_t ts, uint64_t retry_fr
 /* ---- identities: the compact record (struct ident) ---- */
 
 _Static_assert(sizeof(struct ident) <= 296, "an identity fits in 296 bytes");
-
-#define T48_MAX ((INT64_C(1) << 47) - 1)
-
-static uint32_t sat32_inc(uint32_t v)
-{
-    return v == UINT32_MAX ? v : v + 1;
-}
-
-/* Store (frame, ts) as deltas from id's base; a delta out of range keeps
- * the stamp unknown (its frame reads as 0: never cited). */
-static void stamp_put(const struct ident *id, uint32_t *df, uint32_t *lo, int16_t *hi,
-                      uint64_t frame, int64_t ts)
-{
-    int64_t dt = ts - id->us0;
-    bool dt_ok = (ts >= id->us0) ? (uint64_t)ts - (uint64_t)id->us0 <= (uint64_t)T48_MAX
-                                 : (uint64_t)id->us0 - (uint64_t)ts <= (uint64_t)T48_MAX + 1;
-
-    if (frame < id->frame0 || frame - id->frame0 >= IDENT_FRAME_UNKNOWN || !dt_ok) {
-        *df = IDENT_FRAME_UNKNOWN;
-        *lo = 0;
-        *hi = 0;
-        return;
-    }
-    *df = (uint32_t)(frame - id->frame0);
-    *lo = (uint32_t)((uint64_t)dt & 0xffffffffu);
-    *hi = (int16_t)(dt >> 32);
-}
-
-/* The stamp back; false (frame 0, ts 0) when it is unknown. */
-static bool stamp_get(const struct ident *id, uint32_t df, uint32_t lo, int16_t hi,
-                      uint64_t *frame, int64_t *ts)
-{
-    if (df == IDENT_FRAME_UNKNOWN) {
-        *frame = 0;
-        *ts = 0;
-        return false;
-    }
-    *frame = id->frame0 + df;
-    *ts = id->us0 + (int64_t)(((uint64_t)(int64_t)hi << 32) | lo);
-    return true;
-}
 
 static const struct addr *addr_of(const struct intern *in, uint32_t h)
 {
@@ -241,6 +291,18 @@ void ident_on_final(struct ident *id, int status)
         id->forbidden_total = sat32_inc(id->forbidden_total);
 }
 
+static void src_put(const struct ident *id, struct ident_src *s, enum ident_stamp k,
+                    uint64_t frame, int64_t ts)
+{
+    stamp_put(id->frame0, id->us0, &s->df[k], &s->dt_lo[k], &s->dt_hi[k], frame, ts);
+}
+
+static void src_get(const struct ident *id, const struct ident_src *s, enum ident_stamp k,
+                    uint64_t *frame, int64_t *ts)
+{
+    stamp_get(id->frame0, id->us0, s->df[k], s->dt_lo[k], s->dt_hi[k], frame, ts);
+}
+
 void ident_outcome(struct engine *e, struct ident *id, const struct addr *src, bool ok, bool fail,
                    uint64_t frame, int64_t ts)
 {
@@ -269,19 +331,17 @@ void ident_outcome(struct engine *e, struct ident *id, const struct addr *src, b
     }
     if (ok) {
         if (!(s->flags & IDENT_SRC_OK))
-            stamp_put(id, &s->df[IDENT_OK_FIRST], &s->dt_lo[IDENT_OK_FIRST],
-                      &s->dt_hi[IDENT_OK_FIRST], frame, ts);
+            src_put(id, s, IDENT_OK_FIRST, frame, ts);
         s->flags |= IDENT_SRC_OK;
-        stamp_put(id, &s->df[IDENT_OK_LAST], &s->dt_lo[IDENT_OK_LAST], &s->dt_hi[IDENT_OK_LAST],
-                  frame, ts);
+        src_put(id, s, IDENT_OK_LAST, frame, ts);
     }
     if (fail) {
         uint32_t i = id->fail_n % IDENT_FAILS;
         if (!(s->flags & IDENT_SRC_FAIL))
-            stamp_put(id, &s->df[IDENT_FAIL_FIRST], &s->dt_lo[IDENT_FAIL_FIRST],
-                      &s->dt_hi[IDENT_FAIL_FIRST], frame, ts);
+            src_put(id, s, IDENT_FAIL_FIRST, frame, ts);
         s->flags |= IDENT_SRC_FAIL;
-        stamp_put(id, &id->fail_df[i], &id->fail_dt_lo[i], &id->fail_dt_hi[i], frame, ts);
+        stamp_put(id->frame0, id->us0, &id->fail_df[i], &id->fail_dt_lo[i], &id->fail_dt_hi[i],
+                  frame, ts);
         id->fail_n++;
     }
 }
@@ -300,21 +360,18 @@ void ident_read(const struct corr_view *v, const struct ident *id, struct ident_
         o->ok = (s->flags & IDENT_SRC_OK) != 0;
         o->fail = (s->flags & IDENT_SRC_FAIL) != 0;
         if (o->ok) {
-            stamp_get(id, s->df[IDENT_OK_FIRST], s->dt_lo[IDENT_OK_FIRST],
-                      s->dt_hi[IDENT_OK_FIRST], &o->ok_first_frame, &o->ok_first_us);
-            stamp_get(id, s->df[IDENT_OK_LAST], s->dt_lo[IDENT_OK_LAST], s->dt_hi[IDENT_OK_LAST],
-                      &o->ok_frame, &o->ok_us);
+            src_get(id, s, IDENT_OK_FIRST, &o->ok_first_frame, &o->ok_first_us);
+            src_get(id, s, IDENT_OK_LAST, &o->ok_frame, &o->ok_us);
         }
         if (o->fail)
-            stamp_get(id, s->df[IDENT_FAIL_FIRST], s->dt_lo[IDENT_FAIL_FIRST],
-                      s->dt_hi[IDENT_FAIL_FIRST], &o->fail_frame, &o->fail_us);
+            src_get(id, s, IDENT_FAIL_FIRST, &o->fail_frame, &o->fail_us);
         /* the address was added at its first outcome: an acceptance or a refusal */
         o->first_us = (s->flags & IDENT_SRC_FIRST_OK) ? o->ok_first_us : o->fail_us;
     }
     out->fail_n = id->fail_n;
     for (uint32_t j = 0; j < IDENT_FAILS && j < id->fail_n; j++)
-        stamp_get(id, id->fail_df[j], id->fail_dt_lo[j], id->fail_dt_hi[j], &out->fail_frame[j],
-                  &out->fail_ts[j]);
+        stamp_get(id->frame0, id->us0, id->fail_df[j], id->fail_dt_lo[j], id->fail_dt_hi[j],
+                  &out->fail_frame[j], &out->fail_ts[j]);
     out->forbidden_total = id->forbidden_total;
     out->final_total = id->final_total;
     out->with_cred = (id->flags & IDENT_WITH_CRED) != 0;

@@ -74,6 +74,7 @@ static void by_source(struct kind_ctx *k, const struct kind_event *ev)
 {
     const struct source *s = ev->source;
     const struct auth_ex *ax = ev->ax;
+    struct source_fails sf;
     char ip[ADDR_STRLEN], role[40], key[128];
     struct finding *f;
     uint32_t from;
@@ -96,7 +97,10 @@ static void by_source(struct kind_ctx *k, const struct kind_event *ev)
             pop_text(f, &ax->server.ip);
         return;
     }
-    if (!burst(s->fail_ts, s->fail_n, SOURCE_FAILS))
+    source_fails(s, &sf);
+    /* a refusal whose stamp is unknown (source_fails: frame 0) proves no window */
+    if (!burst(sf.ts, s->fail_n, SOURCE_FAILS) || sf.frame[(s->fail_n - 1) % SOURCE_FAILS] == 0 ||
+        sf.frame[(s->fail_n - BRUTE_FAILS) % SOURCE_FAILS] == 0)
         return;
     f = kind_raise(k, KIND_BRUTE_FORCE, SEV_ERROR, key, ev->m->ts_us, ev->peer);
     if (f == NULL)
@@ -111,9 +115,8 @@ static void by_source(struct kind_ctx *k, const struct kind_event *ev)
     /* every failure still in the ring, oldest first */
     from = s->fail_n > SOURCE_FAILS ? s->fail_n - SOURCE_FAILS : 0;
     for (uint32_t j = from; j < s->fail_n; j++) {
-        finding_cite(k->fs, f, s->fail_retry[j % SOURCE_FAILS], 0,
-                     "retry with credentials", NULL);
-        finding_cite(k->fs, f, s->fail_frame[j % SOURCE_FAILS], s->fail_ts[j % SOURCE_FAILS],
+        finding_cite(k->fs, f, sf.retry[j % SOURCE_FAILS], 0, "retry with credentials", NULL);
+        finding_cite(k->fs, f, sf.frame[j % SOURCE_FAILS], sf.ts[j % SOURCE_FAILS],
                      "auth refused", NULL);
     }
     if (f->f.n_members > 1) {

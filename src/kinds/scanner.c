@@ -81,7 +81,8 @@ static struct scan_pop *pop_of(struct kind_ctx *k, const struct finding *f)
 }
 
 /* Count m's request and its tool for the population summary. */
-static void pop_count(struct scan_pop *p, const struct source *s, enum sip_method method)
+static void pop_count(struct scan_pop *p, const struct source *s, const char *ua,
+                      enum sip_method method)
 {
     if (method == SIP_REGISTER)
         p->reg++;
@@ -89,13 +90,13 @@ static void pop_count(struct scan_pop *p, const struct source *s, enum sip_metho
         p->inv++;
     else
         p->other++;
-    if (!s->scanner_ua || s->ua[0] == '\0')
+    if (!s->scanner_ua || ua[0] == '\0')
         return;
     for (uint32_t i = 0; i < p->n_ua; i++)
-        if (strncmp(p->ua[i], s->ua, sizeof(p->ua[i]) - 1) == 0)
+        if (strncmp(p->ua[i], ua, sizeof(p->ua[i]) - 1) == 0)
             return;
     if (p->n_ua < SCAN_UAS)
-        findings_fmt(p->ua[p->n_ua++], sizeof(p->ua[0]), "%s", s->ua);
+        findings_fmt(p->ua[p->n_ua++], sizeof(p->ua[0]), "%s", ua);
     else
         p->ua_more = true;
 }
@@ -144,7 +145,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
 {
     const struct source *s = ev->source;
     char ip[ADDR_STRLEN], line[160], geo[32];
-    const char *key;
+    const char *key, *ua;
     struct finding *f;
     bool fresh;
 
@@ -152,6 +153,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
         return;
     if (!s->scanner_ua && s->n_users < SCANNER_USERS)
         return;     /* not (yet) a scanner: every branch below needs one of these */
+    ua = source_ua(k->v, s);
     addr_str(&s->ip, ip, sizeof(ip));
     key = key_of(k, &ev->m->dst.ip);
     f = findings_find(k->fs, KIND_SCANNER, key);
@@ -163,7 +165,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
         findings_note_member(k->fs, f, "sources", ip);
         finding_cite_latest(k->fs, f, ev->m->frame, ev->m->ts_us, "latest request",
                             ev->txn ? ev->txn->req_line : "");
-        pop_count(pop_of(k, f), s, ev->m->method);
+        pop_count(pop_of(k, f), s, ua, ev->m->method);
         note_target(k, f, ev);
         if (f->f.n_members > 1 && f->f.count % SCAN_TEXT_EVERY == 0)
             pop_text(f, pop_of(k, f), &ev->m->dst.ip);
@@ -182,12 +184,12 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     if (f == NULL)
         return;
     findings_note_member(k->fs, f, "sources", ip);
-    pop_count(pop_of(k, f), s, ev->m->method);
+    pop_count(pop_of(k, f), s, ua, ev->m->method);
     note_target(k, f, ev);
     if (fresh) {
         nat_geo(k->v->geoip, &s->ip, geo, sizeof(geo));   /* " [CC ASn]" with GeoIP */
         findings_fmt(line, sizeof(line), "%s; User-Agent: %s%s", ev->txn ? ev->txn->req_line : "",
-                     s->ua, geo);
+                     ua, geo);
         finding_cite(k->fs, f, ev->m->frame, ev->m->ts_us, "scanner request", line);
     } else {
         for (int i = 0; i < SCANNER_USERS; i++)
@@ -206,7 +208,7 @@ static void on_event(struct kind_ctx *k, const struct kind_event *ev)
     finding_about(f, &s->ip, &ev->m->dst.ip);
     findings_fmt(f->f.entity, sizeof(f->f.entity), "%s", ip);
     if (fresh)
-        finding_summary(f, "%s%s is a SIP scanner (User-Agent \"%s\")", ip, geo, s->ua);
+        finding_summary(f, "%s%s is a SIP scanner (User-Agent \"%s\")", ip, geo, ua);
     else
         finding_summary(f, "%s%s tries many different usernames (%d or more) without ever "
                            "authenticating", ip, nat_geo(k->v->geoip, &s->ip, geo, sizeof(geo)),

@@ -1,9 +1,9 @@
 /*
  * test_records.c — the compact correlation records of issue 14 (struct
- * ident, struct dialog, correlate.h): frames and times stored as deltas read back exact or
- * not at all (a delta out of range is "unknown": frame 0, never cited), and
- * interned strings given back when an entry is evicted, so the string
- * tables empty with the records.
+ * ident, struct dialog, struct source, correlate.h): frames and times
+ * stored as deltas read back exact or not at all (a delta out of range is
+ * "unknown": frame 0, never cited), and interned strings given back when an
+ * entry is retired or evicted, so the string tables empty with the records.
  */
 #include "testutil.h"
 
@@ -195,8 +195,120 @@ static void test_dialog_strings_dropped(void **state)
     assert_int_equal(t.e->dialogs.n, 2);
     /* left: the identity's name (the same text as the dialogs' From, so one
      * string) and server, the two dialogs' Call-IDs and their shared To and
-     * two endpoints */
-    assert_int_equal(intern_live(&t.e->strings), 2 + 2 + 3);
+     * two endpoints, and the source's User-Agent */
+    assert_int_equal(intern_live(&t.e->strings), 2 + 2 + 3 + 1);
+    tl_close(&t);
+}
+
+/* A request from ip with User-Agent ua (only what source_on_request reads). */
+static struct source *src_req(struct tl *t, struct addr ip, const char *ua, const char *user)
+{
+    struct sip_msg m;
+
+    memset(&m, 0, sizeof(m));
+    m.is_request = true;
+    m.method = SIP_REGISTER;
+    m.src.ip = ip;
+    m.src.port = 5060;
+    m.dst.ip = ip4(203, 0, 113, 5);
+    m.dst.port = 5060;
+    m.frame = ++t->frame;
+    m.ts_us = t->now;
+    m.user_agent = span_make(ua, strlen(ua));
+    m.to.uri.user = span_make(user, strlen(user));
+    return source_on_request(t->e, &m);
+}
+
+/* The usernames a source keeps answer the scanner rule exactly: ten
+ * distinct ones with their frames, then "more than ten"; the refusal ring
+ * reads back exact or unknown. */
+static void test_source_users_and_fails(void **state)
+{
+    struct tl t;
+    struct source *s;
+    struct source_fails sf;
+    struct addr a = ip4(198, 51, 100, 7);
+    char user[16];
+    (void)state;
+
+    assert_true(sizeof(struct source) <= 512);
+    assert_int_equal(tl_open(&t), 0);
+    for (int i = 0; i < 12; i++) {
+        snprintf(user, sizeof(user), "%d", 100 + i % 11);  /* 100..110, then 100 again */
+        s = src_req(&t, a, "friendly-scanner", user);
+        assert_int_equal(s->n_users, i < SOURCE_USERS ? i + 1 : SOURCE_USERS + 1);
+    }
+    for (int i = 0; i < SOURCE_USERS; i++)
+        assert_int_equal(s->user_frames[i], 1 + (uint64_t)i);
+    assert_true(s->scanner_ua);
+    assert_int_equal(s->scanner_frame, 1);
+    assert_string_equal(source_ua(&t.e->view, s), "friendly-scanner");
+    assert_int_equal(s->first_frame, 1);
+    for (int i = 0; i < 3; i++)
+        source_fail(s, 20 + (uint64_t)i, t.now, 19);
+    for (int i = 0; i < SOURCE_FAILS; i++)
+        source_fail(s, 100 + (uint64_t)i, t.now + (int64_t)i, 99 + (uint64_t)i);
+    source_fails(s, &sf);
+    assert_int_equal(s->fail_n, 3 + SOURCE_FAILS);
+    assert_int_equal(s->auth_fail, 3 + SOURCE_FAILS);
+    for (uint32_t j = 3; j < 3 + SOURCE_FAILS; j++) {
+        assert_int_equal(sf.frame[j % SOURCE_FAILS], 100 + j - 3);
+        assert_int_equal(sf.retry[j % SOURCE_FAILS], 99 + j - 3);
+        assert_int_equal(sf.ts[j % SOURCE_FAILS], t.now + (int64_t)(j - 3));
+    }
+    tl_close(&t);
+}
+
+/* The ring's first entries, before later refusals overwrite them. */
+static void test_source_fail_stamps(void **state)
+{
+    struct tl t;
+    struct source *s;
+    struct source_fails sf;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    s = src_req(&t, ip4(198, 51, 100, 7), "x", "100");
+    source_fail(s, 20, t.now + SEC, 19);
+    source_fail(s, 1 + (1ull << 32), t.now + 2 * SEC, 30);     /* past the frame delta */
+    source_fail(s, 40, t.now - 3 * SEC, 0);                     /* earlier; no retry seen */
+    source_fails(s, &sf);
+    assert_int_equal(sf.frame[0], 20);
+    assert_int_equal(sf.retry[0], 19);
+    assert_int_equal(sf.ts[0], t.now + SEC);
+    assert_int_equal(sf.frame[1], 0);       /* unknown: never cited, never wrong */
+    assert_int_equal(sf.retry[1], 0);
+    assert_int_equal(sf.frame[2], 40);
+    assert_int_equal(sf.ts[2], t.now - 3 * SEC);
+    assert_int_equal(sf.retry[2], 0);
+    tl_close(&t);
+}
+
+/* Evicted sources give their User-Agent back; a scanner's replaces the
+ * first one's. */
+static void test_source_ua_dropped_on_eviction(void **state)
+{
+    struct tl t;
+    struct caps c;
+    struct engine_opts o = { 0 };
+    char ua[32];
+    struct source *s;
+    (void)state;
+
+    caps_default(&c);
+    c.sources = 2;
+    assert_int_equal(tl_open_caps(&t, &c, &o), 0);
+    ctab_set_keep(&t.e->sources, NULL);     /* oldest first */
+    s = src_req(&t, ip4(198, 51, 100, 1), "Phone/1", "100");
+    s = src_req(&t, ip4(198, 51, 100, 1), "sipvicious", "100");
+    assert_string_equal(source_ua(&t.e->view, s), "sipvicious");
+    assert_int_equal(intern_live(&t.e->strings), 1);    /* Phone/1 went */
+    for (int i = 2; i < 10; i++) {
+        snprintf(ua, sizeof(ua), "Phone/%d", i);
+        src_req(&t, ip4(198, 51, 100, (uint8_t)i), ua, "100");
+    }
+    assert_int_equal(t.e->sources.evictions, 7);
+    assert_int_equal(intern_live(&t.e->strings), 2);    /* the two live sources' */
     tl_close(&t);
 }
 
@@ -207,6 +319,9 @@ int main(void)
         cmocka_unit_test(test_ident_fail_ring),
         cmocka_unit_test(test_ident_strings_dropped_on_eviction),
         cmocka_unit_test(test_dialog_strings_dropped),
+        cmocka_unit_test(test_source_users_and_fails),
+        cmocka_unit_test(test_source_fail_stamps),
+        cmocka_unit_test(test_source_ua_dropped_on_eviction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
