@@ -40,9 +40,10 @@ int ctab_init(struct ctab *t, size_t cap, size_t esize, ctab_evict_fn on_evict, 
         ctab_free(t);
         return ERR_NOMEM;
     }
-    for (size_t i = 0; i < cap; i++)
-        t->chain[i] = (i + 1 < cap) ? (uint32_t)(i + 1) : CTAB_NONE;   /* free list */
-    t->free_head = 0;
+    /* no free list yet: entries are taken in index order (t->fresh) until
+     * the first removal, so the arrays' unused pages are never touched */
+    t->free_head = CTAB_NONE;
+    t->fresh = 0;
     t->oldest = t->newest = CTAB_NONE;
     siphash_seed(t->seed);
     t->on_evict = on_evict;
@@ -198,7 +199,10 @@ void *ctab_insert(struct ctab *t, uint64_t h)
 
     if (t->cap == 0)
         return NULL;
-    if (t->free_head == CTAB_NONE) {
+    if (t->free_head == CTAB_NONE && t->fresh < t->cap) {
+        t->chain[t->fresh] = CTAB_NONE;
+        t->free_head = t->fresh++;
+    } else if (t->free_head == CTAB_NONE) {
         uint32_t victim = pick_victim(t);
         if (t->on_evict)
             t->on_evict(t->ud, entry_at(t, victim));

@@ -65,6 +65,7 @@ struct ctab {
     uint32_t *serial;           /* bumped on each reuse of a slot */
     uint8_t *used;
     uint32_t oldest, newest, free_head;
+    uint32_t fresh;             /* entries [fresh, cap) were never used */
     unsigned char *entries;
     uint8_t seed[16];
     uint64_t evictions;

@@ -8,7 +8,8 @@
  * thread); no locking.
  *
  * Storage: four size classes (32, 64, 128 and 320-byte slots), each a
- * bounded struct ctab allocated once (intern_init); a string longer than the
+ * bounded struct ctab allocated once (intern_init: the two short classes get
+ * cap slots, the long ones a quarter and a sixteenth); a string longer than the
  * largest class is truncated, as the fixed buffers it replaces were. A string
  * lives while some record holds it: intern_put takes a reference,
  * intern_drop gives it back and frees the slot at zero. A full class never
@@ -35,7 +36,7 @@ struct intern {
     uint64_t truncated;     /* strings cut to INTERN_MAX */
 };
 
-/* Each class holds up to cap strings (0 or ERR_NOMEM). */
+/* The short classes hold up to cap strings each, the long ones fewer (0 or ERR_NOMEM). */
 int intern_init(struct intern *in, size_t cap);
 void intern_free(struct intern *in);
 /* Handle of (s, len), taking a reference; INTERN_NONE for an empty string
