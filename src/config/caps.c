@@ -94,8 +94,9 @@ static const struct share {
      * with its transactions and the other exchanges) */
     { CAPS_I_auth_exchanges,    370,  90, 1024 },
     /* a peer (632 B) + a NAT pair (464 B, nat.h; ~110 B of strings: its
-     * first received=) + a keep-alive series (1,424 B), each ~45 B of index */
-    { CAPS_I_peers,            2770, 140, 1024 },
+     * first received=) + a keep-alive series (784 B, keepalive.h; its past
+     * outages interned, most have none), each ~45 B of index */
+    { CAPS_I_peers,            2130, 140, 1024 },
     { CAPS_I_sources,           580,  30, 1024 },   /* 512 B record; its User-Agent is shared */
     /* an identity: its 296-byte record and its name (its addresses are
      * shared); measured: +30k identities of cap, full, cost 12 MB of RSS */

@@ -222,7 +222,7 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
                                 caps->population_members);
     e->nat = nat_new(caps, &e->strings);
     e->sites = sites_new(caps, &e->strings);
-    e->ka = ka_new(caps);
+    e->ka = ka_new(caps, &e->strings);
     rc |= e->nat == NULL || e->sites == NULL || e->ka == NULL;
     e->msgs_cap = caps->messages_kept;
     e->msgs = calloc(e->msgs_cap ? e->msgs_cap : 1, sizeof(*e->msgs));

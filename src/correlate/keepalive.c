@@ -18,18 +18,57 @@
 
 #include "correlate.h"
 
-struct ka_state *ka_new(const struct caps *caps)
+static void on_evict(void *ud, void *entry)
+{
+    const struct ka_state *k = ud;
+    const struct ka_series *s = entry;
+
+    for (uint32_t i = 0; i + 1 < s->n_out; i++)
+        intern_drop(k->strings, s->past[i]);
+}
+
+struct ka_state *ka_new(const struct caps *caps, struct intern *strings)
 {
     struct ka_state *k = calloc(1, sizeof(*k));
 
     if (k == NULL)
         return NULL;
-    if (ctab_init(&k->series, caps->peers ? caps->peers : 1, sizeof(struct ka_series), NULL,
-                  NULL) != 0) {
+    k->strings = strings;
+    if (ctab_init(&k->series, caps->peers ? caps->peers : 1, sizeof(struct ka_series), on_evict,
+                  k) != 0) {
         free(k);
         return NULL;
     }
     return k;
+}
+
+/* A new outage: the current one is frozen (interned) first. */
+static struct ka_outage *new_outage(struct ka_state *k, struct ka_series *s)
+{
+    if (s->n_out > 0)
+        s->past[s->n_out - 1] = intern_put(k->strings, &s->cur, sizeof(s->cur));
+    s->n_out++;
+    memset(&s->cur, 0, sizeof(s->cur));
+    return &s->cur;
+}
+
+const struct ka_outage *ka_outage_at(const struct ka_state *k, const struct ka_series *s,
+                                     uint32_t i, struct ka_outage *buf)
+{
+    size_t n;
+    const char *b;
+
+    if (i + 1 == s->n_out) {
+        *buf = s->cur;
+        return buf;
+    }
+    memset(buf, 0, sizeof(*buf));
+    if (i + 1 < s->n_out) {
+        b = intern_get(k->strings, s->past[i], &n);
+        if (n == sizeof(*buf))
+            memcpy(buf, b, n);
+    }
+    return buf;
 }
 
 void ka_free(struct ka_state *k)
@@ -117,8 +156,8 @@ static bool given_up(const struct ka_series *s, uint64_t ping_frame)
 /* An answer to the ping sent at ping_us while KA_MIN_OUTAGE or more pings
  * sent before it got nothing: they were lost, an outage from the first of
  * them to this answer (keepalive.h). True when it recorded one. */
-static bool outage_before(struct ka_series *s, int64_t ping_us, uint64_t frame, int64_t ts,
-                          uint64_t ping_frame)
+static bool outage_before(struct ka_state *k, struct ka_series *s, int64_t ping_us,
+                          uint64_t frame, int64_t ts, uint64_t ping_frame)
 {
     uint32_t n = 0;
     struct ka_outage *o;
@@ -138,8 +177,7 @@ static bool outage_before(struct ka_series *s, int64_t ping_us, uint64_t frame, 
     if (s->n_out >= KA_OUTAGES) {
         s->more_out++;
     } else {
-        o = &s->out[s->n_out++];
-        memset(o, 0, sizeof(*o));
+        o = new_outage(k, s);
         o->start_us = s->pending[0].us;
         o->start_frame = s->pending[0].frame;
         o->detect_us = ts;
@@ -181,12 +219,12 @@ bool ka_result(struct ka_state *k, const struct endpoint *client, const struct e
         }
     }
     if (res == KA_ANSWERED) {
-        bool opened = outage_before(s, ping_us, frame, ts, ping_frame);
+        bool opened = outage_before(k, s, ping_us, frame, ts, ping_frame);
         s->answered++;
         if (s->down) {
             s->down = false;
-            if (s->n_out > 0 && s->out[s->n_out - 1].end_us == 0) {
-                o = &s->out[s->n_out - 1];
+            if (s->n_out > 0 && s->cur.end_us == 0) {
+                o = &s->cur;
                 o->end_us = ts;
                 o->end_frame = frame;
                 o->end_ping_frame = ping_frame;
@@ -211,8 +249,8 @@ bool ka_result(struct ka_state *k, const struct endpoint *client, const struct e
     if (res == KA_LOST && !s->down && s->last_ok_us > ping_us)
         return false;
     if (s->down) {
-        if (s->n_out > 0 && s->out[s->n_out - 1].end_us == 0)
-            s->out[s->n_out - 1].pings++;
+        if (s->n_out > 0 && s->cur.end_us == 0)
+            s->cur.pings++;
         return false;
     }
     s->down = true;
@@ -220,8 +258,7 @@ bool ka_result(struct ka_state *k, const struct endpoint *client, const struct e
         s->more_out++;
         return true;
     }
-    o = &s->out[s->n_out++];
-    memset(o, 0, sizeof(*o));
+    o = new_outage(k, s);
     o->start_us = ping_us;
     o->start_frame = ping_frame;
     /* Lost: known once timer F (64*T1) ran out after the ping; failed:
@@ -260,15 +297,17 @@ const char *ka_state_name(const struct ka_series *s)
     return s->down ? "down" : "up";
 }
 
-void ka_outages_text(const struct ka_series *s, int64_t t0, char *buf, size_t len)
+void ka_outages_text(const struct ka_state *k, const struct ka_series *s, int64_t t0, char *buf,
+                     size_t len)
 {
     size_t n = 0;
+    struct ka_outage ob;
 
     if (len == 0)
         return;
     buf[0] = '\0';
     for (uint32_t i = 0; s != NULL && i < s->n_out && n + 1 < len; i++) {
-        const struct ka_outage *o = &s->out[i];
+        const struct ka_outage *o = ka_outage_at(k, s, i, &ob);
         if (o->end_us != 0)
             findings_fmt(buf + n, len - n, "%s%.1f-%.1f s (%.1f s)", i ? ", " : "",
                          (double)(o->start_us - t0) / 1e6, (double)(o->end_us - t0) / 1e6,

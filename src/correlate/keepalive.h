@@ -35,6 +35,7 @@
 #include "util/addr.h"
 #include "caps.h"
 #include "util/ctable.h"
+#include "util/intern.h"
 #include "stats.h"
 
 #define KA_MIN_PINGS 3
@@ -77,7 +78,12 @@ struct ka_series {
     int64_t last_ok_us;
     uint64_t last_ok_frame, last_ok_ping_frame;
     uint32_t n_out, more_out;
-    struct ka_outage out[KA_OUTAGES];
+    /* outage n_out-1, the only one that still changes (its end, its
+     * pings); the earlier ones are frozen and interned in the engine's
+     * strings (one string each, exact; dropped on eviction): most series
+     * never have one. Read them with ka_outage_at. */
+    struct ka_outage cur;
+    uint32_t past[KA_OUTAGES - 1];
     uint64_t non2xx_frame;      /* first non-2xx answer */
     int non2xx_status;
     /* pings sent and not yet answered, oldest first; and pings already
@@ -89,9 +95,11 @@ struct ka_series {
 
 struct ka_state {
     struct ctab series;
+    struct intern *strings;     /* the engine's (ka_new) */
 };
 
-struct ka_state *ka_new(const struct caps *caps);
+/* The series' past outages live in strings (the engine's). */
+struct ka_state *ka_new(const struct caps *caps, struct intern *strings);
 void ka_free(struct ka_state *k);
 
 /* A new OPTIONS ping from client to server at ts. Returns the series. */
@@ -112,7 +120,12 @@ int64_t ka_interval(const struct ka_series *s);
 /* "up", "down" or "-" (not a keep-alive series). */
 const char *ka_state_name(const struct ka_series *s);
 /* "08:00:12.5-08:00:52.0 (39.5 s), ..." the outages, capture-relative to t0. */
-void ka_outages_text(const struct ka_series *s, int64_t t0, char *buf, size_t len);
+void ka_outages_text(const struct ka_state *k, const struct ka_series *s, int64_t t0, char *buf,
+                     size_t len);
+/* Outage i (< n_out) of s, read into *buf (zeros if its string was
+ * refused, counted in engine.strings.refused); returns buf. */
+const struct ka_outage *ka_outage_at(const struct ka_state *k, const struct ka_series *s,
+                                     uint32_t i, struct ka_outage *buf);
 void ka_stats(const struct ka_state *k, stats_fn fn, void *ud);
 
 #endif

@@ -31,7 +31,7 @@ static void report(struct kind_ctx *k, const struct ka_series *s, const struct p
         return;
     finding_about(f, &s->client.ip, &s->server.ip);
     f->f.count = s->n_out + s->more_out;
-    ka_outages_text(s, t0, outs, sizeof(outs));
+    ka_outages_text(k->v->ka, s, t0, outs, sizeof(outs));
     finding_summary(f, "OPTIONS keep-alives from %s to %s%s: %u sent, one every %.1f s, %u%% "
                        "answered, %u lost, %u failed; outage%s %s after the capture start; now %s",
                     c, sv, nat_geo(k->v->geoip, &s->server.ip, geo, sizeof(geo)), s->pings,
@@ -41,7 +41,8 @@ static void report(struct kind_ctx *k, const struct ka_series *s, const struct p
                     s->n_out + s->more_out > 1 ? "s" : "", outs, s->down ? "down" : "up");
     finding_cite(k->fs, f, s->first_frame, s->first_us, "first keepalive", NULL);
     for (uint32_t i = 0; i < s->n_out; i++) {
-        const struct ka_outage *o = &s->out[i];
+        struct ka_outage ob;
+        const struct ka_outage *o = ka_outage_at(k->v->ka, s, i, &ob);
         if (o->last_ok_frame != 0)
             finding_cite(k->fs, f, o->last_ok_frame, o->last_ok_us,
                          "last answer before outage", NULL);

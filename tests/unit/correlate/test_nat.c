@@ -467,12 +467,15 @@ static void test_keepalive_outage(void **state)
     struct ka_state *k;
     struct ka_series *s;
     struct endpoint c = { .port = 5060 }, sv = { .port = 5060 };
+    struct intern strs;
+    struct ka_outage ob;
     char txt[256];
     uint64_t frame = 0;
     (void)state;
 
     caps_default(&caps);
-    k = ka_new(&caps);
+    assert_int_equal(intern_init(&strs, 64), 0);
+    k = ka_new(&caps, &strs);
     assert_non_null(k);
     addr_parse(PBX, strlen(PBX), &c.ip);
     addr_parse(TRUNK, strlen(TRUNK), &sv.ip);
@@ -493,16 +496,16 @@ static void test_keepalive_outage(void **state)
     assert_false(ka_result(k, &c, &sv, 11, T0 + 40 * SEC, 200, 500, T0 + 47500000));
     assert_string_equal(ka_state_name(s), "up");
     assert_int_equal(s->n_out, 1);
-    assert_int_equal(s->out[0].start_frame, 3);
-    assert_int_equal(s->out[0].start_us, T0 + 8 * SEC);
-    assert_int_equal(s->out[0].detect_us, T0 + 40 * SEC);
-    assert_int_equal(s->out[0].end_us, T0 + 47500000);
-    assert_int_equal(s->out[0].end_frame, 500);
-    assert_int_equal(s->out[0].end_ping_frame, 11);
-    assert_int_equal(s->out[0].pings, 2);
-    assert_int_equal(s->out[0].last_ok_frame, 102);
+    assert_int_equal(ka_outage_at(k, s, 0, &ob)->start_frame, 3);
+    assert_int_equal(ka_outage_at(k, s, 0, &ob)->start_us, T0 + 8 * SEC);
+    assert_int_equal(ka_outage_at(k, s, 0, &ob)->detect_us, T0 + 40 * SEC);
+    assert_int_equal(ka_outage_at(k, s, 0, &ob)->end_us, T0 + 47500000);
+    assert_int_equal(ka_outage_at(k, s, 0, &ob)->end_frame, 500);
+    assert_int_equal(ka_outage_at(k, s, 0, &ob)->end_ping_frame, 11);
+    assert_int_equal(ka_outage_at(k, s, 0, &ob)->pings, 2);
+    assert_int_equal(ka_outage_at(k, s, 0, &ob)->last_ok_frame, 102);
     assert_int_equal(ka_interval(s), 4 * SEC);
-    ka_outages_text(s, T0, txt, sizeof(txt));
+    ka_outages_text(k, s, T0, txt, sizeof(txt));
     assert_string_equal(txt, "8.0-47.5 s (39.5 s)");
     assert_int_equal(s->lost, 2);
     assert_int_equal(s->answered, 3);
@@ -516,15 +519,15 @@ static void test_keepalive_outage(void **state)
     /* a 503 answer fails at once (detected at the answer), a 404 proves life */
     s = ka_ping(k, &c, &sv, 700, T0 + 60 * SEC);
     assert_true(ka_result(k, &c, &sv, 700, T0 + 60 * SEC, 503, 701, T0 + 60 * SEC + 2000));
-    assert_int_equal(s->out[1].fail_status, 503);
-    assert_int_equal(s->out[1].detect_us, T0 + 60 * SEC + 2000);
+    assert_int_equal(ka_outage_at(k, s, 1, &ob)->fail_status, 503);
+    assert_int_equal(ka_outage_at(k, s, 1, &ob)->detect_us, T0 + 60 * SEC + 2000);
     assert_string_equal(ka_state_name(s), "down");
     s = ka_ping(k, &c, &sv, 702, T0 + 64 * SEC);
     assert_false(ka_result(k, &c, &sv, 702, T0 + 64 * SEC, 404, 703, T0 + 64 * SEC + 2000));
     assert_string_equal(ka_state_name(s), "up");
     assert_int_equal(s->non2xx, 2);
     assert_int_equal(s->non2xx_status, 503);
-    ka_outages_text(s, T0, txt, sizeof(txt));
+    ka_outages_text(k, s, T0, txt, sizeof(txt));
     assert_string_equal(txt, "8.0-47.5 s (39.5 s), 60.0-64.0 s (4.0 s)");
 
     /* fewer than KA_MIN_PINGS pings are not a keep-alive series */
@@ -547,6 +550,7 @@ static void test_keepalive_outage(void **state)
     assert_int_equal(s->n_out, KA_OUTAGES);
     assert_true(s->more_out > 0);
     ka_free(k);
+    intern_free(&strs);
 }
 
 /* Pings a client gave up on (sipsak, a monitor script: no retransmission
@@ -559,11 +563,14 @@ static void test_keepalive_gave_up(void **state)
     struct ka_state *k;
     struct ka_series *s;
     struct endpoint c = { .port = 5060 }, sv = { .port = 5060 };
+    struct intern strs;
+    struct ka_outage ob;
     char txt[256];
     (void)state;
 
     caps_default(&caps);
-    k = ka_new(&caps);
+    assert_int_equal(intern_init(&strs, 64), 0);
+    k = ka_new(&caps, &strs);
     assert_non_null(k);
     addr_parse(PBX, strlen(PBX), &c.ip);
     addr_parse(TRUNK, strlen(TRUNK), &sv.ip);
@@ -578,12 +585,12 @@ static void test_keepalive_gave_up(void **state)
     assert_true(ka_result(k, &c, &sv, 15, T0 + 20 * SEC, 200, 105, T0 + 20 * SEC + 50000));
     s = ka_find(k, &c.ip, &sv.ip);
     assert_int_equal(s->n_out, 1);
-    assert_true(s->out[0].by_later_answer);
-    assert_int_equal(s->out[0].start_frame, 12);
-    assert_int_equal(s->out[0].end_frame, 105);
-    assert_int_equal(s->out[0].pings, 3);
+    assert_true(ka_outage_at(k, s, 0, &ob)->by_later_answer);
+    assert_int_equal(ka_outage_at(k, s, 0, &ob)->start_frame, 12);
+    assert_int_equal(ka_outage_at(k, s, 0, &ob)->end_frame, 105);
+    assert_int_equal(ka_outage_at(k, s, 0, &ob)->pings, 3);
     assert_string_equal(ka_state_name(s), "up");
-    ka_outages_text(s, T0, txt, sizeof(txt));
+    ka_outages_text(k, s, T0, txt, sizeof(txt));
     assert_string_equal(txt, "8.0-20.1 s (12.1 s)");
     assert_int_equal(s->lost, 3);
     /* the capture ends: their own results change nothing */
@@ -599,6 +606,7 @@ static void test_keepalive_gave_up(void **state)
     assert_false(ka_result(k, &c, &sv, 19, T0 + 36 * SEC, 200, 109, T0 + 36 * SEC + 50000));
     assert_int_equal(s->n_out, 1);
     ka_free(k);
+    intern_free(&strs);
 }
 
 /* ---- provider profiles and --config in the engine ---- */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "correlate/correlate.h"
+#include "correlate/keepalive.h"
 #include "correlate/nat.h"
 #include "util/intern.h"
 #include "sip.h"
@@ -274,12 +275,67 @@ static void test_nat_pair_view_and_evict(void **state)
     sip_parser_free(sp);
 }
 
+/* ---- keep-alive series (keepalive.c) ---- */
+
+/* A past outage reads back exactly from its string; evicting the series
+ * gives it back (intern_live as before). */
+static void test_ka_past_outages_evict(void **state)
+{
+    struct caps c;
+    struct intern in;
+    struct ka_state *k;
+    struct ka_series *s;
+    struct ka_outage ob;
+    const struct ka_outage *o;
+    struct endpoint cl = { .port = 5060 }, sv = { .port = 5060 }, other = { .port = 5060 };
+    size_t live0;
+    (void)state;
+
+    caps_default(&c);
+    c.peers = 1;
+    assert_int_equal(intern_init(&in, 64), 0);
+    k = ka_new(&c, &in);
+    assert_non_null(k);
+    addr_parse(NATPUB, strlen(NATPUB), &cl.ip);
+    addr_parse(TRUNK, strlen(TRUNK), &sv.ip);
+    addr_parse("198.51.100.77", 13, &other.ip);
+    live0 = intern_live(&in);
+    /* two failing answers with an answer between them: two outages */
+    s = ka_ping(k, &cl, &sv, 10, 1000000);
+    assert_true(ka_result(k, &cl, &sv, 10, 1000000, 503, 11, 1002000));
+    ka_ping(k, &cl, &sv, 12, 5000000);
+    assert_false(ka_result(k, &cl, &sv, 12, 5000000, 200, 13, 5002000));
+    ka_ping(k, &cl, &sv, 14, 9000000);
+    assert_true(ka_result(k, &cl, &sv, 14, 9000000, 408, 15, 9002000));
+    assert_int_equal(s->n_out, 2);
+    assert_int_equal(intern_live(&in), live0 + 1);
+    o = ka_outage_at(k, s, 0, &ob);
+    assert_int_equal(o->start_frame, 10);
+    assert_int_equal(o->start_us, 1000000);
+    assert_int_equal(o->fail_status, 503);
+    assert_int_equal(o->end_frame, 13);
+    assert_int_equal(o->end_us, 5002000);
+    assert_int_equal(o->end_ping_frame, 12);
+    o = ka_outage_at(k, s, 1, &ob);
+    assert_int_equal(o->start_frame, 14);
+    assert_int_equal(o->fail_status, 408);
+    assert_int_equal(o->end_us, 0);
+    assert_int_equal(o->last_ok_frame, 13);
+    /* another pair takes the only slot */
+    ka_ping(k, &other, &sv, 20, 10000000);
+    assert_int_equal(k->series.evictions, 1);
+    assert_int_equal(intern_live(&in), live0);
+    ka_free(k);
+    intern_free(&in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_site_view_exact),
         cmocka_unit_test(test_site_evict_drops_strings),
         cmocka_unit_test(test_nat_pair_view_and_evict),
+        cmocka_unit_test(test_ka_past_outages_evict),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
