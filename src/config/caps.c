@@ -63,11 +63,13 @@ int caps_parse_size(const char *s, uint64_t *out)
  * arrays (ctable.h: ~45 bytes an entry) and, for the compact records
  * (transactions, dialogs, sources, identities, auth exchanges), the interned
  * strings they hold with their share of the string tables' index
- * (util/intern.h). Shares follow what a busy PBX needs at once (the shared
- * busy workload at 1M messages: transactions 44k, dialogs 49k, identities
- * 65k, accounts 19k, auth exchanges 16k, NAT pairs 10k, peers and sources
- * 5k each). CAPS_MEM_FIXED is what does not scale with the budget
- * (ring, kept messages, findings, caches, the binary). Every table is sized
+ * (util/intern.h). Shares follow what a busy PBX needs at once, with half
+ * as much again to spare (the shared busy workload at 1M messages, live at
+ * its peak: transactions 44k, dialogs 63k, identities 65k, accounts 19k,
+ * auth exchanges 16k, media calls 20k, NAT pairs 10k, peers and sources 5k
+ * each); they add to 1,000 permille. CAPS_MEM_FIXED is what does not
+ * scale with the budget (ring, kept messages, findings, caches, the
+ * binary). Every table is sized
  * to what its share can hold; a table that would get fewer than its floor
  * gets the floor (a tiny --mem still analyses a small capture).
  */
@@ -83,37 +85,35 @@ static const struct share {
     uint32_t permille;      /* of the budget past CAPS_MEM_FIXED */
     uint32_t floor;
 } shares[] = {
-    { CAPS_I_transactions,      260,  60, 4096 },
+    { CAPS_I_transactions,      260,  70, 4096 },
     /* a dialog: its 176-byte record, its Call-ID and To (~40 and ~30 bytes
      * on a busy PBX, its own; the From is the caller's, shared) and their
      * share of the string index; measured: +50k dialogs of cap (3/4 kept as
      * history) cost 25 MB of RSS on the 1M busy workload */
-    { CAPS_I_dialogs,           520, 140, 2048 },
+    { CAPS_I_dialogs,           520, 210, 2048 },
     /* an auth exchange: its 256-byte record (correlate.h) and its user's and
      * client address's strings (its lines, realm and algorithms are shared
      * with its transactions and the other exchanges) */
-    { CAPS_I_auth_exchanges,    370,  90, 1024 },
+    { CAPS_I_auth_exchanges,    370,  50, 1024 },
     /* a peer (632 B) + a NAT pair (464 B, nat.h; ~110 B of strings: its
      * first received=) + a keep-alive series (784 B, keepalive.h; its past
      * outages interned, most have none), each ~45 B of index */
     { CAPS_I_peers,            2130, 140, 1024 },
-    { CAPS_I_sources,           580,  30, 1024 },   /* 512 B record; its User-Agent is shared */
+    { CAPS_I_sources,           580,  25, 1024 },   /* 512 B record; its User-Agent is shared */
     /* an identity: its 296-byte record and its name (its addresses are
      * shared); measured: +30k identities of cap, full, cost 12 MB of RSS */
-    { CAPS_I_identities,        440, 250, 2048 },
+    { CAPS_I_identities,        440, 210, 2048 },
     /* an account: its 376-byte record (nat.h) and its user's string (the
      * request lines and addresses are shared by the accounts naming them) */
-    { CAPS_I_accounts,          500, 200, 1024 },
+    { CAPS_I_accounts,          500,  60, 1024 },
     /* media: a call (struct mcall 1,024 B) + its 4 announced-port slots (struct
      * mport 60 B each) + 2 deadline-queue items + a retired-port memory entry,
      * each with the table's ~45 B: 1,600 B (the 900 B here before retirement
      * understated the 3,344 B record of then). Calls retire once SIP ends them,
      * so the share holds the calls up at once: the busy workload peaks at 20.4k
-     * (11.6k answered calls still up at its end); 150 permille is 22.6k at the
-     * default budget, in 36 MB where 13.4k took 50 MB before. The shares now
-     * add to 1,105 permille: the rows whose records shrank (identities,
-     * accounts) hold far more than the workload's peak and can give way. */
-    { CAPS_I_media_calls,      1600, 150, 512 },
+     * (11.6k answered calls still up at its end); 190 permille is 28k at the
+     * default budget. */
+    { CAPS_I_media_calls,      1600, 190, 512 },
     /* a stream (struct mstream 360 B + ~45 B) and its quarter of a heuristic one */
     { CAPS_I_media_streams,     500,  25, 512 },
     { CAPS_I_population_members, 140, 20, 4096 },

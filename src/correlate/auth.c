@@ -579,9 +579,20 @@ bool auth_on_final(struct engine *e, struct auth_ex *ax, const struct sip_msg *m
 
 /* ---- lifetime ---- */
 
+/* An exchange that was refused, or whose challenge still waits, is
+ * evidence; an accepted one is done (ctab_set_keep: evicted first). */
+static bool auth_explains(const void *entry)
+{
+    const struct auth_rec *r = entry;
+
+    return r->state != AUTH_OK || r->rejections > 0;
+}
+
 int auth_table_init(struct engine *e, size_t cap)
 {
     int rc = ctab_init(&e->auths, cap, sizeof(struct auth_rec), on_evict, e);
+
+    ctab_set_keep(&e->auths, auth_explains);
 
     /* Each live exchange is in one queue once: the 64*T1 queue while it is
      * busy, the challenge-wait queue while a challenge waits for a person. */

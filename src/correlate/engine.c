@@ -744,6 +744,7 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
     fn(ud, "engine.identities.evicted", e->idents.evictions);
     /* of those, entries that were evidence of a problem (ctab_set_keep) */
     fn(ud, "engine.transactions.evicted_explaining", e->txns.evicted_explaining);
+    fn(ud, "engine.auth_exchanges.evicted_explaining", e->auths.evicted_explaining);
     fn(ud, "engine.peers.evicted_explaining", e->peers.evicted_explaining);
     fn(ud, "engine.sources.evicted_explaining", e->sources.evicted_explaining);
     fn(ud, "engine.identities.evicted_explaining", e->idents.evicted_explaining);
