@@ -473,6 +473,26 @@ static void match_provider(struct engine *e, struct peer *p, const struct sip_ms
     }
 }
 
+
+/* The identities of t: its user's, and its From user's when that differs
+ * (else NULL). Creating the second may evict the first from a full table
+ * (the oldest goes first): then the first is looked up again, never used
+ * as the entry that replaced it. */
+static void idents_of(struct engine *e, const struct txn *t, struct ident **id1,
+                      struct ident **id2)
+{
+    uint64_t key;
+
+    *id1 = ident_get(e, t->user, t->ruri_host);
+    *id2 = NULL;
+    if (strcmp(t->from_user, t->user) == 0)
+        return;
+    key = *id1 != NULL ? (*id1)->key : 0;
+    *id2 = ident_get(e, t->from_user, t->ruri_host);
+    if (*id1 != NULL && (*id1)->key != key)
+        *id1 = ident_get(e, t->user, t->ruri_host);
+}
+
 static void on_request(struct engine *e, const struct sip_msg *m, struct peer *p,
                        struct dialog *d)
 {
@@ -502,9 +522,9 @@ static void on_request(struct engine *e, const struct sip_msg *m, struct peer *p
     }
     ev.txn = t;
     ev.source = source_on_request(e, m);
-    ev.ident = id1 = ident_get(e, t->user, t->ruri_host);
-    if (strcmp(t->from_user, t->user) != 0)
-        ev.ident2 = id2 = ident_get(e, t->from_user, t->ruri_host);
+    idents_of(e, t, &id1, &id2);
+    ev.ident = id1;
+    ev.ident2 = id2;
     for (int k = 0; k < 2; k++) {
         struct ident *id = k ? id2 : id1;
         if (id == NULL)
@@ -550,9 +570,9 @@ static void on_response(struct engine *e, const struct sip_msg *m, struct peer *
     explain_response(e, m, p, &why);
     ev.txn = t;
     ev.source = src = engine_source(e, &t->src.ip);
-    ev.ident = id1 = ident_get(e, t->user, t->ruri_host);
-    if (strcmp(t->from_user, t->user) != 0)
-        ev.ident2 = id2 = ident_get(e, t->from_user, t->ruri_host);
+    idents_of(e, t, &id1, &id2);
+    ev.ident = id1;
+    ev.ident2 = id2;
     ev.ax = ax = auth_find(e, m);
     if (t->had_cred && ax != NULL)
         decided = auth_on_final(e, ax, m, t, &why);

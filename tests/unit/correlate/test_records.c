@@ -312,6 +312,48 @@ static void test_source_ua_dropped_on_eviction(void **state)
     tl_close(&t);
 }
 
+/* A request whose credentials name another user than its From: creating the
+ * From user's identity may evict the credentials' one (a full table, oldest
+ * first), which must then be looked up again, not written through a pointer
+ * to the entry that replaced it. */
+static bool has_ident(struct tl *t, const char *name)
+{
+    for (struct ident *id = ctab_first(&t->e->idents); id; id = ctab_next(&t->e->idents, id)) {
+        struct ident_view v;
+        ident_read(&t->e->view, id, &v);
+        if (strcmp(v.name, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void test_ident_pair_survives_eviction(void **state)
+{
+    struct tl t;
+    struct caps c;
+    struct engine_opts o = { 0 };
+    char br[32], cid[32], user[16];
+    (void)state;
+
+    caps_default(&c);
+    c.identities = 4;
+    assert_int_equal(tl_open_caps(&t, &c, &o), 0);
+    ctab_set_keep(&t.e->idents, NULL);
+    for (int i = 0; i < 4; i++) {
+        snprintf(br, sizeof(br), "z9hG4bK-p%d", i);
+        snprintf(cid, sizeof(cid), "pair-%d", i);
+        snprintf(user, sizeof(user), i == 0 ? "victim" : "u%d", i);
+        tl_req(&t, PBX, "OPTIONS", "sip:x@" TRUNK, br, cid, 1, user, "");
+    }
+    assert_true(has_ident(&t, "victim@" TRUNK));
+    tl_req(&t, PBX, "INVITE", "sip:+15550100@" TRUNK, "z9hG4bK-p9", "pair-9", 1, "caller",
+           "Authorization: Digest username=\"victim\", realm=\"x\", nonce=\"n\", "
+           "uri=\"sip:+15550100@" TRUNK "\", response=\"00\"\n");
+    assert_true(has_ident(&t, "victim@" TRUNK));
+    assert_true(has_ident(&t, "caller@" TRUNK));
+    tl_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_source_users_and_fails),
         cmocka_unit_test(test_source_fail_stamps),
         cmocka_unit_test(test_source_ua_dropped_on_eviction),
+        cmocka_unit_test(test_ident_pair_survives_eviction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
