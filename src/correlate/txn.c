@@ -218,6 +218,13 @@ static void retire(struct engine *e, struct txn_rec *r)
     e->n_txn_retired++;
 }
 
+/* The frame a delta stands for; a delta that saturated (4G frames later)
+ * is not known: 0, which no evidence cites, never a wrong frame. */
+static uint64_t frame_at(const struct txn_rec *r, uint32_t d)
+{
+    return d == UINT32_MAX ? 0 : r->frame + d;
+}
+
 struct txn *txn_view(struct engine *e, struct txn_rec *r)
 {
     struct txn *t = &e->txn_view;
@@ -239,10 +246,10 @@ struct txn *txn_view(struct engine *e, struct txn_rec *r)
     t->peer_key = peer_key_cached(e, &t->src.ip, &t->dst.ip);
     t->transport = (enum transport)r->transport;
     t->frame = r->frame;
-    t->last_frame = r->frame + r->d_last;
+    t->last_frame = frame_at(r, r->d_last);
     t->copies[0] = r->frame;
     for (uint32_t i = 1; i < TXN_COPIES && i <= r->retrans; i++)
-        t->copies[i] = r->frame + r->d_copies[i - 1];
+        t->copies[i] = frame_at(r, r->d_copies[i - 1]);
     t->first_us = r->first_us;
     t->last_us = r->first_us + r->t_last;
     t->last_gap_us = r->t_gap;
@@ -252,13 +259,13 @@ struct txn *txn_view(struct engine *e, struct txn_rec *r)
     t->had_cred = (r->flags & TXN_HAD_CRED) != 0;
     t->state = r->state;
     t->n_prov = r->n_prov;
-    t->first_resp_frame = r->d_resp ? r->frame + r->d_resp : 0;
+    t->first_resp_frame = r->d_resp ? frame_at(r, r->d_resp) : 0;
     t->status = r->status;
-    t->final_frame = r->status ? r->frame + r->d_final : 0;
+    t->final_frame = r->status ? frame_at(r, r->d_final) : 0;
     t->final_us = r->status ? r->first_us + r->t_final : 0;
     t->final_retrans = r->final_retrans;
-    t->ack_frame = r->d_ack ? r->frame + r->d_ack : 0;
-    t->cancel_frame = r->d_cancel ? r->frame + r->d_cancel : 0;
+    t->ack_frame = r->d_ack ? frame_at(r, r->d_ack) : 0;
+    t->cancel_frame = r->d_cancel ? frame_at(r, r->d_cancel) : 0;
     s = intern_get(&e->strings, r->req, &n);
     view_copy(t->req_line, sizeof(t->req_line), s, n);
     s = intern_get(&e->strings, r->fin, &n);

@@ -79,6 +79,27 @@ static void test_response_ack_cancel(void **state)
     tl_close(&t);
 }
 
+/* A frame more than 4G frames after its request does not fit the record's
+ * 32-bit delta: it reads back as unknown (0), never as a wrong frame. */
+static void test_frame_past_delta_unknown(void **state)
+{
+    struct tl t;
+    struct txn *inv;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    tl_req(&t, PBX, "INVITE", "sip:+15550100@" TRUNK, "z9hG4bKd1", "d1@x", 1, "1001", "");
+    tl_resp(&t, PBX, 100, "Trying", "INVITE", "z9hG4bKd1", "d1@x", 1, "");
+    t.frame += 1ull << 32;
+    tl_resp(&t, PBX, 486, "Busy Here", "INVITE", "z9hG4bKd1", "d1@x", 1, "");
+    inv = only_txn(&t, SIP_INVITE);
+    assert_non_null(inv);
+    assert_int_equal(inv->status, 486);
+    assert_int_equal(inv->first_resp_frame, 2);
+    assert_int_equal(inv->final_frame, 0);
+    tl_close(&t);
+}
+
 static void test_rfc2543_fallback(void **state)
 {
     struct tl t;
@@ -248,6 +269,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_retransmissions_doubling),
         cmocka_unit_test(test_response_ack_cancel),
+        cmocka_unit_test(test_frame_past_delta_unknown),
         cmocka_unit_test(test_rfc2543_fallback),
         cmocka_unit_test(test_timeout_vs_unanswered),
         cmocka_unit_test(test_provisional_stops_invite_timeout),
