@@ -178,17 +178,38 @@ void ctab_set_keep(struct ctab *t, ctab_keep_fn keep)
     t->keep = keep;
 }
 
-/* The entry a full table gives up: the oldest of the CTAB_EVICT_SCAN oldest
- * that explains nothing, else the oldest (ctable.h, eviction policy). */
+/* Make entry i the newest (a second chance for evidence at the front). */
+static void to_newest(struct ctab *t, uint32_t i)
+{
+    if (i == t->newest)
+        return;
+    if (t->older[i] != CTAB_NONE)
+        t->newer[t->older[i]] = t->newer[i];
+    else
+        t->oldest = t->newer[i];
+    t->older[t->newer[i]] = t->older[i];
+    t->older[i] = t->newest;
+    t->newer[i] = CTAB_NONE;
+    t->newer[t->newest] = i;
+    t->newest = i;
+}
+
+/* The entry a full table gives up (ctable.h, eviction policy): the oldest
+ * that explains nothing; an oldest one that explains something goes to the
+ * back (a second chance), CTAB_EVICT_SCAN times at most, so evidence at the
+ * front does not shield the healthy entries behind it; when all of those
+ * explain something, the oldest. */
 static uint32_t pick_victim(struct ctab *t)
 {
     uint32_t i = t->oldest;
 
     if (t->keep == NULL)
         return i;
-    for (int n = 0; i != CTAB_NONE && n < CTAB_EVICT_SCAN; n++, i = t->newer[i])
+    for (int n = 0; n < CTAB_EVICT_SCAN; n++, i = t->oldest) {
         if (!t->keep(entry_at(t, i)))
             return i;
+        to_newest(t, i);
+    }
     t->evicted_explaining++;
     return t->oldest;
 }

@@ -27,9 +27,11 @@
  * evicts the oldest entry (first seen earliest), calls the owner's evict
  * callback first (so it can conclude what the entry meant) and counts it.
  * With a keep function (ctab_set_keep), the oldest and least-explaining goes
- * first: of the CTAB_EVICT_SCAN oldest entries, the oldest that explains
- * nothing (a healthy identity, an answered transaction); only when all of
- * them explain something the oldest, counted in evicted_explaining too.
+ * first: the oldest entry that explains nothing (a healthy identity, an
+ * answered transaction); an oldest one that explains something is moved to
+ * the back instead (a second chance, at most CTAB_EVICT_SCAN a time, so the
+ * walk order is then only roughly first-seen order); when all of those
+ * explain something the oldest goes, counted in evicted_explaining too.
  */
 #ifndef SIPSCOPE_CTABLE_H
 #define SIPSCOPE_CTABLE_H

@@ -112,6 +112,26 @@ static void test_keep(void **state)
     assert_int_equal(t.evictions, 3);
     assert_int_equal(t.evicted_explaining, 1);
     ctab_free(&t);
+
+    /* evidence at the front (20 explaining, the oldest) does not shield the
+     * healthy entries behind it: it goes to the back, and healthy ones are
+     * given up (at most one piece of evidence lost, when 16 in a row at the
+     * front all explain something) */
+    assert_int_equal(ctab_init(&t, 40, sizeof(struct ent), NULL, NULL), 0);
+    ctab_set_keep(&t, odd_explains);
+    for (uint64_t k = 1; k <= 40; k++)
+        ((struct ent *)ctab_insert(&t, k <= 20 ? 2 * k - 1 : 2 * k))->key = k <= 20 ? 2 * k - 1 : 2 * k;
+    for (uint64_t k = 100; k < 120; k++)
+        ((struct ent *)ctab_insert(&t, 2 * k))->key = 2 * k;
+    assert_int_equal(t.evictions, 20);
+    assert_true(t.evicted_explaining <= 1);
+    {
+        int kept = 0;
+        for (uint64_t k = 1; k <= 39; k += 2)
+            kept += ctab_find(&t, k) != NULL;
+        assert_true(kept >= 19);
+    }
+    ctab_free(&t);
 }
 
 int main(void)
