@@ -776,7 +776,7 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
     fn(ud, "engine.peers.peak", e->peers.peak);
     fn(ud, "engine.sources.peak", e->sources.peak);
     fn(ud, "engine.identities.peak", e->idents.peak);
-    fn(ud, "engine.strings.peak", intern_live(&e->strings));
+    fn(ud, "engine.strings.peak", intern_peak(&e->strings));
     fn(ud, "engine.timeout_queue.dropped", e->txn_due.dropped + e->auth_due.dropped +
                                            e->auth_wait.dropped + e->dialog_due.dropped);
     nat_stats(e->nat, fn, ud);
@@ -994,7 +994,7 @@ void engine_release(struct engine *e)
     if (e == NULL)
         return;
     ctab_release(&e->txns);
-    intern_free(&e->strings);
+    intern_release(&e->strings);
     ctab_release(&e->auths);
     ctab_release(&e->dialogs);
     ctab_release(&e->sources);

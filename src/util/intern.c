@@ -148,3 +148,18 @@ size_t intern_live(const struct intern *in)
         n += in->cls[c].n;
     return n;
 }
+
+size_t intern_peak(const struct intern *in)
+{
+    size_t n = 0;
+
+    for (int c = 0; c < INTERN_CLASSES; c++)
+        n += in->cls[c].peak;
+    return n;
+}
+
+void intern_release(struct intern *in)
+{
+    for (int c = 0; c < INTERN_CLASSES; c++)
+        ctab_release(&in->cls[c]);
+}

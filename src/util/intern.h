@@ -51,5 +51,10 @@ void intern_drop(struct intern *in, uint32_t h);
 const char *intern_get(const struct intern *in, uint32_t h, size_t *len);
 /* Strings held now, over all classes. */
 size_t intern_live(const struct intern *in);
+/* The most each class held at once, summed (an upper bound of the most held
+ * at once); kept by intern_release. */
+size_t intern_peak(const struct intern *in);
+/* Free the strings but keep the counters (refused, truncated, peaks). */
+void intern_release(struct intern *in);
 
 #endif

@@ -39,6 +39,12 @@ static void test_shared_and_refcounted(void **state)
     assert_string_equal(intern_get(&in, INTERN_NONE, &n), "");
     assert_int_equal(n, 0);
     intern_drop(&in, INTERN_NONE);
+    /* the most held at once (engine.strings.peak) outlives the strings */
+    assert_int_equal(intern_peak(&in), 2);
+    intern_release(&in);
+    assert_int_equal(intern_peak(&in), 2);
+    assert_int_equal(intern_live(&in), 0);
+    assert_int_equal(intern_put(&in, "x", 1), INTERN_NONE);
     intern_free(&in);
 }
 
