@@ -64,28 +64,6 @@ static void set_flag(struct auth_rec *r, uint8_t f, bool on)
     r->flags = (uint8_t)(on ? r->flags | f : r->flags & ~f);
 }
 
-static uint32_t put_endpoint(struct engine *e, const struct endpoint *ep)
-{
-    uint8_t b[18];
-
-    memcpy(b, ep->ip.b, 16);
-    b[16] = (uint8_t)(ep->port >> 8);
-    b[17] = (uint8_t)ep->port;
-    return intern_put(&e->strings, b, sizeof(b));
-}
-
-static void get_endpoint(const struct engine *e, uint32_t h, struct endpoint *ep)
-{
-    size_t n;
-    const uint8_t *b = (const uint8_t *)intern_get(&e->strings, h, &n);
-
-    memset(ep, 0, sizeof(*ep));
-    if (n == 18) {
-        memcpy(ep->ip.b, b, 16);
-        ep->port = (uint16_t)(b[16] << 8 | b[17]);
-    }
-}
-
 /* Replace the interned string *h with s (text already made safe for a
  * terminal by corr_copy / corr_start_line, truncated to its view buffer). */
 static void set_text(struct engine *e, uint32_t *h, const char *s)
@@ -108,20 +86,6 @@ static void set_span(struct engine *e, uint32_t *h, size_t cap, struct span sp)
     corr_copy(buf, cap < sizeof(buf) ? cap : sizeof(buf), sp);
     set_text(e, h, buf);
 }
-
-/* A bounded copy back into a view buffer (the text was made safe when it
- * was interned). */
-static void view_copy(char *dst, size_t cap, const struct engine *e, uint32_t h)
-{
-    size_t n;
-    const char *s = intern_get(&e->strings, h, &n);
-
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, s, n);
-    dst[n] = '\0';
-}
-
 static void drop_strings(struct intern *in, struct auth_rec *r)
 {
     intern_drop(in, r->client);
@@ -160,28 +124,28 @@ struct auth_ex *auth_view(struct engine *e, struct auth_rec *r)
     ax->proxy = (r->flags & AUTH_PROXY) != 0;
     ax->unanswered_done = (r->flags & AUTH_UNANSWERED_DONE) != 0;
     ax->preemptive = (r->flags & AUTH_PREEMPTIVE) != 0;
-    get_endpoint(e, r->client, &ax->client);
-    get_endpoint(e, r->server, &ax->server);
+    corr_get_endpoint(&e->strings, r->client, &ax->client);
+    corr_get_endpoint(&e->strings, r->server, &ax->server);
     ax->challenge_status = r->challenge_status;
     ax->challenge_frame = r->challenge_frame;
     ax->challenge_us = r->challenge_us;
-    view_copy(ax->challenge_line, sizeof(ax->challenge_line), e, r->challenge_line);
+    corr_get_text(&e->strings, r->challenge_line, ax->challenge_line, sizeof(ax->challenge_line));
     ax->challenged_req_frame = r->challenged_req_frame;
     ax->ack_frame = r->ack_frame;
     ax->ack_us = r->ack_us;
     ax->challenged_req_us = r->challenged_req_us;
-    view_copy(ax->challenged_req_line, sizeof(ax->challenged_req_line), e,
-              r->challenged_req_line);
+    corr_get_text(&e->strings, r->challenged_req_line,
+                  ax->challenged_req_line, sizeof(ax->challenged_req_line));
     ax->retry_frame = r->retry_frame;
     ax->retry_us = r->retry_us;
-    view_copy(ax->retry_line, sizeof(ax->retry_line), e, r->retry_line);
+    corr_get_text(&e->strings, r->retry_line, ax->retry_line, sizeof(ax->retry_line));
     ax->outcome_frame = r->outcome_frame;
     ax->outcome_us = r->outcome_us;
     ax->outcome_status = r->outcome_status;
-    view_copy(ax->outcome_line, sizeof(ax->outcome_line), e, r->outcome_line);
-    view_copy(ax->realm, sizeof(ax->realm), e, r->realm);
-    view_copy(ax->username, sizeof(ax->username), e, r->username);
-    view_copy(ax->ruri_host, sizeof(ax->ruri_host), e, r->ruri_host);
+    corr_get_text(&e->strings, r->outcome_line, ax->outcome_line, sizeof(ax->outcome_line));
+    corr_get_text(&e->strings, r->realm, ax->realm, sizeof(ax->realm));
+    corr_get_text(&e->strings, r->username, ax->username, sizeof(ax->username));
+    corr_get_text(&e->strings, r->ruri_host, ax->ruri_host, sizeof(ax->ruri_host));
     ax->n_nonce = r->n_nonce;
     ax->n_old_nonce = r->n_old_nonce;
     memcpy(ax->nonce, r->nonce, sizeof(ax->nonce));
@@ -200,7 +164,7 @@ struct auth_ex *auth_view(struct engine *e, struct auth_rec *r)
             i++;
         i += i < n;
     }
-    view_copy(ax->qop, sizeof(ax->qop), e, r->qop);
+    corr_get_text(&e->strings, r->qop, ax->qop, sizeof(ax->qop));
     ax->last_nonce_used = r->last_nonce_used;
     ax->last_nc = r->last_nc;
     ax->last_nc_valid = (r->flags & AUTH_NC_VALID) != 0;
@@ -209,7 +173,7 @@ struct auth_ex *auth_view(struct engine *e, struct auth_rec *r)
     ax->retries = r->retries;
     ax->rejections = r->rejections;
     ax->accepted = r->accepted;
-    view_copy(ax->problem, sizeof(ax->problem), e, r->problem);
+    corr_get_text(&e->strings, r->problem, ax->problem, sizeof(ax->problem));
     ax->pw_verdict = r->pw_verdict;
     return ax;
 }
@@ -254,8 +218,8 @@ struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, str
     if (created) {
         ax->key = key;
         ax->method = (uint8_t)m->cseq_method;
-        ax->client = put_endpoint(e, &m->dst);
-        ax->server = put_endpoint(e, &m->src);
+        ax->client = corr_put_endpoint(&e->strings, &m->dst);
+        ax->server = corr_put_endpoint(&e->strings, &m->src);
         ax->peer_key = t ? t->peer_key : 0;
         if (t != NULL) {
             set_text(e, &ax->username, t->user);
@@ -477,8 +441,8 @@ struct auth_ex *auth_on_credentials(struct engine *e, const struct sip_msg *m, s
     if (created) {
         r->key = key;
         r->method = (uint8_t)m->method;
-        r->client = put_endpoint(e, &m->src);
-        r->server = put_endpoint(e, &m->dst);
+        r->client = corr_put_endpoint(&e->strings, &m->src);
+        r->server = corr_put_endpoint(&e->strings, &m->dst);
         r->flags |= AUTH_PREEMPTIVE;
         set_span(e, &r->realm, sizeof(ax->realm), m->cred.realm);
         ctab_dlq_push(&e->auth_due, &e->auths, r, m->ts_us + CORR_TIMEOUT_US);
@@ -508,18 +472,18 @@ struct auth_ex *auth_on_credentials(struct engine *e, const struct sip_msg *m, s
     r->retries++;
     /* the view made for the checks, brought up to date with this retry */
     ax->peer_key = r->peer_key;
-    view_copy(ax->problem, sizeof(ax->problem), e, r->problem);
+    corr_get_text(&e->strings, r->problem, ax->problem, sizeof(ax->problem));
     ax->last_nonce_used = r->last_nonce_used;
     ax->last_nc_valid = (r->flags & AUTH_NC_VALID) != 0;
     ax->last_nc = r->last_nc;
     ax->pw_verdict = r->pw_verdict;
-    view_copy(ax->username, sizeof(ax->username), e, r->username);
-    view_copy(ax->ruri_host, sizeof(ax->ruri_host), e, r->ruri_host);
+    corr_get_text(&e->strings, r->username, ax->username, sizeof(ax->username));
+    corr_get_text(&e->strings, r->ruri_host, ax->ruri_host, sizeof(ax->ruri_host));
     ax->proxy = (r->flags & AUTH_PROXY) != 0;
     ax->state = r->state;
     ax->retry_frame = r->retry_frame;
     ax->retry_us = r->retry_us;
-    view_copy(ax->retry_line, sizeof(ax->retry_line), e, r->retry_line);
+    corr_get_text(&e->strings, r->retry_line, ax->retry_line, sizeof(ax->retry_line));
     ax->retries = r->retries;
     return ax;
 }
@@ -570,7 +534,7 @@ bool auth_on_final(struct engine *e, struct auth_ex *ax, const struct sip_msg *m
     ax->outcome_frame = r->outcome_frame;
     ax->outcome_us = r->outcome_us;
     ax->outcome_status = r->outcome_status;
-    view_copy(ax->outcome_line, sizeof(ax->outcome_line), e, r->outcome_line);
+    corr_get_text(&e->strings, r->outcome_line, ax->outcome_line, sizeof(ax->outcome_line));
     ax->state = r->state;
     ax->rejections = r->rejections;
     ax->accepted = r->accepted;

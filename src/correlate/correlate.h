@@ -56,6 +56,12 @@ const char *corr_ip(const struct addr *a, char *buf, size_t len);
  * a reference; and back (all zero for INTERN_NONE). */
 uint32_t corr_put_endpoint(struct intern *in, const struct endpoint *ep);
 void corr_get_endpoint(const struct intern *in, uint32_t h, struct endpoint *ep);
+/* An address interned as its 16 bytes, and back (all zero for INTERN_NONE). */
+uint32_t corr_put_addr(struct intern *in, const struct addr *a);
+void corr_get_addr(const struct intern *in, uint32_t h, struct addr *a);
+/* An interned text into a buffer of cap bytes, cut and NUL-terminated (the
+ * text was made safe for a terminal when it was interned: a bounded copy). */
+void corr_get_text(const struct intern *in, uint32_t h, char *dst, size_t cap);
 
 /* ---- transactions (src/correlate/txn.c) ---- */
 

@@ -396,32 +396,6 @@ static uint32_t put_line(struct intern *in, const struct sip_msg *m)
     return intern_put(in, line, strlen(line));
 }
 
-static uint32_t put_addr(struct intern *in, const struct addr *a)
-{
-    return intern_put(in, a->b, sizeof(a->b));
-}
-
-static void get_addr(const struct intern *in, uint32_t h, struct addr *a)
-{
-    size_t n;
-    const char *b = intern_get(in, h, &n);
-
-    memset(a, 0, sizeof(*a));
-    if (n == sizeof(a->b))
-        memcpy(a->b, b, n);
-}
-
-static void get_text(const struct intern *in, uint32_t h, char *dst, size_t cap)
-{
-    size_t n;
-    const char *b = intern_get(in, h, &n);
-
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, b, n);
-    dst[n] = '\0';
-}
-
 /* A fixed-size evidence struct back from its string (zeros if refused). */
 static void get_ev(const struct intern *in, uint32_t h, void *ev, size_t size)
 {
@@ -523,7 +497,7 @@ static void on_request(struct nat_state *n, struct nat_rec *r, const struct sip_
             const struct nat_adv *adv[4] = { &v.via, &v.contact, &v.sdp_c, &v.sdp_o };
             for (int i = 0; i < 4; i++)
                 if (adv[i]->present)
-                    r->bad_adv[i] = put_addr(n->strings, &adv[i]->ip);
+                    r->bad_adv[i] = corr_put_addr(n->strings, &adv[i]->ip);
             r->bad_src_port = v.src.port;
             if (v.rport)
                 r->flags |= NAT_R_BAD_RPORT;
@@ -698,7 +672,7 @@ static void fill_pair(const struct nat_state *n, const struct nat_rec *r, struct
     adv[2] = &p->bad.sdp_c.ip;
     adv[3] = &p->bad.sdp_o.ip;
     for (int i = 0; i < 4; i++)
-        get_addr(in, r->bad_adv[i], adv[i]);
+        corr_get_addr(in, r->bad_adv[i], adv[i]);
     p->bad_frame = r->bad_frame;
     p->bad_last_frame = r->bad_last_frame;
     p->bad_us = r->bad_us;
@@ -706,7 +680,7 @@ static void fill_pair(const struct nat_state *n, const struct nat_rec *r, struct
     p->bad_requests = r->bad_requests;
     p->bad_retrans = r->bad_retrans;
     p->udp = (r->flags & NAT_R_UDP) != 0;
-    get_text(in, r->bad_line, p->bad_line, sizeof(p->bad_line));
+    corr_get_text(in, r->bad_line, p->bad_line, sizeof(p->bad_line));
     p->ok_seen = (r->flags & NAT_R_OK_SEEN) != 0;
     p->stale_bits = r->stale_bits;
     if (r->stale_bits != 0) {
@@ -719,7 +693,7 @@ static void fill_pair(const struct nat_state *n, const struct nat_rec *r, struct
         p->stale_resp_frame = ev.resp_frame;
         p->stale_us = ev.us;
         p->stale_resp_us = ev.resp_us;
-        get_text(in, r->stale_line, p->stale_line, sizeof(p->stale_line));
+        corr_get_text(in, r->stale_line, p->stale_line, sizeof(p->stale_line));
     }
     p->have_received = (r->flags & NAT_R_RECEIVED) != 0;
     if (p->have_received) {
@@ -730,7 +704,7 @@ static void fill_pair(const struct nat_state *n, const struct nat_rec *r, struct
         p->resp_frame = ev.frame;
         p->resp_us = ev.us;
         p->resp_dst = ev.dst;
-        get_text(in, r->resp_line, p->resp_line, sizeof(p->resp_line));
+        corr_get_text(in, r->resp_line, p->resp_line, sizeof(p->resp_line));
     }
     p->answered_2xx = r->answered_2xx;
     p->resp_wrong_port = r->resp_wrong_port;

@@ -81,32 +81,6 @@ static uint32_t put_text(struct intern *in, const char *text, size_t cap)
     return intern_put(in, text, strnlen(text, cap - 1));
 }
 
-static uint32_t put_addr(struct intern *in, const struct addr *a)
-{
-    return intern_put(in, a->b, sizeof(a->b));
-}
-
-static void get_text(const struct intern *in, uint32_t h, char *dst, size_t cap)
-{
-    size_t n;
-    const char *b = intern_get(in, h, &n);
-
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, b, n);
-    dst[n] = '\0';
-}
-
-static void get_addr(const struct intern *in, uint32_t h, struct addr *a)
-{
-    size_t n;
-    const char *b = intern_get(in, h, &n);
-
-    memset(a, 0, sizeof(*a));
-    if (n == sizeof(a->b))
-        memcpy(a->b, b, n);
-}
-
 static bool same_addr(const struct intern *in, uint32_t h, const struct addr *a)
 {
     size_t n;
@@ -125,26 +99,26 @@ static const struct site_view *view_of(struct sites_state *s, const struct site_
     if (r == NULL || r->n_src < 2)
         return NULL;
     memset(v, 0, sizeof(*v));
-    get_text(in, r->user, v->user, sizeof(v->user));
+    corr_get_text(in, r->user, v->user, sizeof(v->user));
     /* an account whose user string was refused (strings full, counted)
      * still reads as an account */
     if (!r->trunk && v->user[0] == '\0')
         findings_fmt(v->user, sizeof(v->user), "?");
-    get_text(in, r->realm, v->realm, sizeof(v->realm));
-    get_addr(in, r->server, &v->server);
+    corr_get_text(in, r->realm, v->realm, sizeof(v->realm));
+    corr_get_addr(in, r->server, &v->server);
     v->n_src = r->n_src;
     v->more_src = r->more_src;
     for (uint8_t i = 0; i < r->n_src; i++) {
         const struct site_src_rec *rs = &r->src[i];
         struct site_src *vs = &v->src[i];
-        get_addr(in, r->src_ip[i], &vs->ip);
+        corr_get_addr(in, r->src_ip[i], &vs->ip);
         vs->first_us = rs->first_us;
         vs->last_us = rs->last_us;
         vs->n_frames = r->n_frames[i];
         for (uint8_t j = 0; j < r->n_frames[i]; j++) {
             vs->frames[j] = r->frame0 + (uint64_t)(int64_t)rs->dframe[j];
             vs->frame_us[j] = rs->frame_us[j];
-            get_text(in, rs->line[j], vs->line[j], sizeof(vs->line[j]));
+            corr_get_text(in, rs->line[j], vs->line[j], sizeof(vs->line[j]));
         }
     }
     return v;
@@ -182,7 +156,7 @@ static const struct site_view *note(struct engine *e, const char *user, const ch
         r->user = put_text(in, user, sizeof(s->view.user));
         r->realm = put_text(in, realm, sizeof(s->view.realm));
         r->trunk = user[0] == '\0';
-        r->server = put_addr(in, server);
+        r->server = corr_put_addr(in, server);
     }
     for (uint8_t i = 0; i < r->n_src; i++)
         if (same_addr(in, r->src_ip[i], src)) {
@@ -196,7 +170,7 @@ static const struct site_view *note(struct engine *e, const char *user, const ch
         }
         si = r->n_src++;
         ss = &r->src[si];
-        r->src_ip[si] = put_addr(in, src);
+        r->src_ip[si] = corr_put_addr(in, src);
         ss->first_us = first_us;
     }
     ss->last_us = last_us > first_us ? last_us : first_us;

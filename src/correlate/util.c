@@ -100,3 +100,29 @@ void corr_get_endpoint(const struct intern *in, uint32_t h, struct endpoint *ep)
         ep->port = (uint16_t)(b[16] << 8 | b[17]);
     }
 }
+
+uint32_t corr_put_addr(struct intern *in, const struct addr *a)
+{
+    return intern_put(in, a->b, sizeof(a->b));
+}
+
+void corr_get_addr(const struct intern *in, uint32_t h, struct addr *a)
+{
+    size_t n;
+    const char *b = intern_get(in, h, &n);
+
+    memset(a, 0, sizeof(*a));
+    if (n == sizeof(a->b))
+        memcpy(a->b, b, n);
+}
+
+void corr_get_text(const struct intern *in, uint32_t h, char *dst, size_t cap)
+{
+    size_t n;
+    const char *b = intern_get(in, h, &n);
+
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(dst, b, n);
+    dst[n] = '\0';
+}
