@@ -412,7 +412,7 @@ enum ident_stamp {
 };
 
 /*
- * What the identities table stores for one identity: <= 296 bytes (808
+ * What the identities table stores for one identity: <= 304 bytes (808
  * before issue 14). Text and addresses are interned (util/intern.h: the
  * table's evict callback gives them back); frames are 32-bit deltas from
  * frame0 (IDENT_FRAME_UNKNOWN past that), times signed 48-bit microsecond
@@ -431,6 +431,7 @@ struct ident {
     uint32_t fail_df[IDENT_FAILS];      /* refusal j at j % IDENT_FAILS: frame - frame0 */
     uint32_t fail_dt_lo[IDENT_FAILS];   /* ...time - us0, low 32 bits */
     int16_t fail_dt_hi[IDENT_FAILS];    /* ...and its high 16 bits */
+    int64_t last_us;            /* its last request or answer (ident_due) */
     uint8_t n_src;
     uint8_t flags;              /* IDENT_WITH_CRED, IDENT_WITHOUT_CRED, IDENT_HAVE_SERVER, ... */
     struct ident_src {
@@ -446,6 +447,7 @@ struct ident {
 #define IDENT_WITHOUT_CRED 2u
 #define IDENT_HAVE_SERVER 4u
 #define IDENT_HAVE_BASE 8u          /* frame0 / us0 are set */
+#define IDENT_QUEUED 16u            /* in the engine's ident_due queue */
 #define IDENT_SRC_OK 1u             /* accepted from this address at least once */
 #define IDENT_SRC_FAIL 2u           /* refused from it at least once */
 #define IDENT_SRC_FIRST_OK 4u       /* its first outcome was an acceptance */
@@ -470,6 +472,29 @@ struct ident_view {
     uint64_t forbidden_total, final_total;
     bool with_cred, without_cred;
     struct addr server;         /* first server this identity was sent to */
+};
+
+/*
+ * What is left of a quiet identity (nothing refused, one address at most)
+ * once its requests are over (ident_due: 64*T1 after its last request or
+ * answer; or when a full table evicts it): the address it was accepted
+ * from, with its first and last acceptance, and the totals a later refusal
+ * is judged against. An identity seen again takes it back (ident_get), so
+ * source_ip_changed still compares a refusal from a new address with the
+ * acceptances before the pause. Every inbound call makes an identity of
+ * its caller's number, so identities grow with the callers; this keeps
+ * 56 of an identity's 304 bytes, and its name not at all. The history is
+ * bounded (caps.identities entries, the oldest forgotten first:
+ * engine.identity_history.forgotten).
+ */
+struct ident_past {
+    uint64_t key;               /* the identity's key */
+    uint64_t ok_first_frame, ok_last_frame;     /* 0: unknown */
+    int64_t ok_first_us, ok_last_us;
+    uint32_t ip;                /* interned struct addr, INTERN_NONE: no outcome */
+    uint32_t server;            /* interned struct addr (IDENT_HAVE_SERVER) */
+    uint32_t final_total;
+    uint8_t flags;              /* IDENT_WITH_CRED, IDENT_WITHOUT_CRED, IDENT_HAVE_SERVER */
 };
 
 /* ---- carrier explanations (src/correlate/explain.c) ---- */
@@ -540,7 +565,8 @@ struct engine {
     struct caps caps;
     const struct media *media;  /* engine_set_media: read for snapshots and media kinds */
     struct ctab txns, auths, dialogs, peers, sources, idents;
-    struct ctab_dlq txn_due, auth_due, auth_wait, dialog_due;
+    struct ctab ident_past;     /* struct ident_past: quiet identities retired */
+    struct ctab_dlq txn_due, auth_due, auth_wait, dialog_due, ident_due;
     struct intern strings;      /* text and addresses the records share (intern.h) */
     struct txn txn_view;        /* scratch: the view handed to kinds (txn_view) */
     struct auth_ex auth_view;   /* scratch: the exchange view handed to kinds (auth_view) */
@@ -586,6 +612,7 @@ struct engine {
     uint64_t n_msgs, n_requests, n_responses, n_retrans, n_resp_retrans;
     uint64_t n_orphan_responses, n_timeouts, n_unanswered, n_acks_matched, n_txn_retired;
     uint64_t n_txn_abandoned, n_auth_retired, n_dialogs_retired, n_auth_reordered;
+    uint64_t n_idents_retired, n_idents_revived;
     uint64_t n_challenges, n_stale, n_auth_ok, n_auth_rejected;
     uint64_t n_tls_events;
     /* The per-connection TLS table (snapshot "tls"; tls_text.c). */
@@ -753,6 +780,7 @@ struct dialog *dialog_on_msg(struct engine *e, const struct sip_msg *m);
 int dialog_table_init(struct engine *e, size_t cap);
 /* Retire dialogs RFC 3261 is done with (engine.dialogs.retired). */
 void dialog_due(struct engine *e, int64_t now);
+void ident_due(struct engine *e, int64_t now);
 /* The responses ip sent in the dialog of Call-ID key, NULL if none. */
 const struct dialog_resp *dialog_responder(const struct ctab *dialogs, uint64_t key,
                                            const struct addr *ip);

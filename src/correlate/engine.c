@@ -280,6 +280,8 @@ void engine_free(struct engine *e)
     ctab_free(&e->peers);
     ctab_free(&e->sources);
     ctab_free(&e->idents);
+    ctab_free(&e->ident_past);
+    ctab_dlq_free(&e->ident_due);
     ctab_dlq_free(&e->txn_due);
     ctab_dlq_free(&e->auth_due);
     ctab_dlq_free(&e->auth_wait);
@@ -442,6 +444,7 @@ static void run_due(struct engine *e, int64_t now)
         auth_retire(e, ax);
     }
     dialog_due(e, e->now_us);
+    ident_due(e, e->now_us);
 }
 
 void engine_tick(struct engine *e, int64_t now_us)
@@ -749,6 +752,9 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
     fn(ud, "engine.transactions.abandoned", e->n_txn_abandoned);
     fn(ud, "engine.auth_exchanges.retired", e->n_auth_retired);
     fn(ud, "engine.dialogs.retired", e->n_dialogs_retired);
+    /* quiet identities kept as their history (struct ident_past), taken back */
+    fn(ud, "engine.identities.retired", e->n_idents_retired);
+    fn(ud, "engine.identities.revived", e->n_idents_revived);
     fn(ud, "engine.auth_exchanges.challenge_after_retry", e->n_auth_reordered);
     fn(ud, "engine.strings.refused", e->strings.refused);
     fn(ud, "engine.unanswered", e->n_unanswered);
@@ -776,9 +782,13 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
     fn(ud, "engine.peers.peak", e->peers.peak);
     fn(ud, "engine.sources.peak", e->sources.peak);
     fn(ud, "engine.identities.peak", e->idents.peak);
+    fn(ud, "engine.identity_history.peak", e->ident_past.peak);
+    /* the oldest history the bound forgot (not evidence: nothing refused) */
+    fn(ud, "engine.identity_history.forgotten", e->ident_past.evictions);
     fn(ud, "engine.strings.peak", intern_peak(&e->strings));
     fn(ud, "engine.timeout_queue.dropped", e->txn_due.dropped + e->auth_due.dropped +
-                                           e->auth_wait.dropped + e->dialog_due.dropped);
+                                           e->auth_wait.dropped + e->dialog_due.dropped +
+                                           e->ident_due.dropped);
     nat_stats(e->nat, fn, ud);
     sites_stats(e->sites, fn, ud);
     ka_stats(e->ka, fn, ud);
@@ -999,10 +1009,12 @@ void engine_release(struct engine *e)
     ctab_release(&e->dialogs);
     ctab_release(&e->sources);
     ctab_release(&e->idents);
+    ctab_release(&e->ident_past);
     {
         /* engine_stats still reports what the queues dropped */
         uint64_t dropped = e->txn_due.dropped + e->auth_due.dropped + e->auth_wait.dropped +
-                           e->dialog_due.dropped;
+                           e->dialog_due.dropped + e->ident_due.dropped;
+        ctab_dlq_free(&e->ident_due);
         ctab_dlq_free(&e->txn_due);
         ctab_dlq_free(&e->auth_due);
         ctab_dlq_free(&e->auth_wait);

@@ -218,7 +218,8 @@ void source_fail(struct source *s, uint64_t frame, int64_t ts, uint64_t retry_fr
 
 /* ---- identities: the compact record (struct ident) ---- */
 
-_Static_assert(sizeof(struct ident) <= 296, "an identity fits in 296 bytes");
+_Static_assert(sizeof(struct ident) <= 304, "an identity fits in 304 bytes");
+_Static_assert(sizeof(struct ident_past) <= 56, "a retired identity fits in 56 bytes");
 
 static const struct addr *addr_of(const struct intern *in, uint32_t h)
 {
@@ -239,21 +240,127 @@ static void ident_drop_strings(struct intern *in, struct ident *id)
     id->n_src = 0;
 }
 
+static void src_put(const struct ident *id, struct ident_src *s, enum ident_stamp k,
+                    uint64_t frame, int64_t ts)
+{
+    stamp_put(id->frame0, id->us0, &s->df[k], &s->dt_lo[k], &s->dt_hi[k], frame, ts);
+}
+
+static void src_get(const struct ident *id, const struct ident_src *s, enum ident_stamp k,
+                    uint64_t *frame, int64_t *ts)
+{
+    stamp_get(id->frame0, id->us0, s->df[k], s->dt_lo[k], s->dt_hi[k], frame, ts);
+}
+
+/* Nothing refused, at most one address: what a retired identity keeps
+ * (struct ident_past) is all there is to it. */
+static bool ident_quiet(const struct ident *id)
+{
+    return id->fail_n == 0 && id->forbidden_total == 0 && id->n_src <= 1;
+}
+
+/* Keep what is left of a quiet identity (the history may forget its oldest
+ * entry for it: ident_past_on_evict), and give back its name. The caller
+ * removes the entry (or the table is evicting it). */
+static void ident_to_past(struct engine *e, struct ident *id)
+{
+    struct ident_past *ps = ctab_insert(&e->ident_past, id->key);
+
+    intern_drop(&e->strings, id->name);
+    id->name = INTERN_NONE;
+    if (ps == NULL) {
+        ident_drop_strings(&e->strings, id);
+        return;
+    }
+    memset(ps, 0, sizeof(*ps));
+    ps->key = id->key;
+    ps->flags = id->flags & (IDENT_WITH_CRED | IDENT_WITHOUT_CRED | IDENT_HAVE_SERVER);
+    ps->server = id->server;
+    ps->final_total = id->final_total;
+    ps->ip = INTERN_NONE;
+    if (id->n_src == 1) {
+        ps->ip = id->src[0].ip;
+        src_get(id, &id->src[0], IDENT_OK_FIRST, &ps->ok_first_frame, &ps->ok_first_us);
+        src_get(id, &id->src[0], IDENT_OK_LAST, &ps->ok_last_frame, &ps->ok_last_us);
+    }
+    id->server = INTERN_NONE;   /* the strings are the history's now */
+    id->n_src = 0;
+}
+
+/* An identity seen again takes its history back. */
+static void ident_from_past(struct engine *e, struct ident *id, struct ident_past *ps)
+{
+    id->flags |= ps->flags;
+    id->server = ps->server;
+    id->final_total = ps->final_total;
+    if (ps->ip != INTERN_NONE) {
+        struct ident_src *s = &id->src[0];
+        id->flags |= IDENT_HAVE_BASE;
+        id->frame0 = ps->ok_first_frame;
+        id->us0 = ps->ok_first_us;
+        id->n_src = 1;
+        s->ip = ps->ip;
+        s->flags = IDENT_SRC_OK | IDENT_SRC_FIRST_OK;
+        src_put(id, s, IDENT_OK_FIRST, ps->ok_first_frame, ps->ok_first_us);
+        src_put(id, s, IDENT_OK_LAST, ps->ok_last_frame, ps->ok_last_us);
+    }
+    ctab_remove(&e->ident_past, ps);
+    e->n_idents_revived++;
+}
+
 static void ident_on_evict(void *ud, void *entry)
 {
     struct engine *e = ud;
+    struct ident *id = entry;
 
-    ident_drop_strings(&e->strings, entry);
+    if (ident_quiet(id))
+        ident_to_past(e, id);
+    else
+        ident_drop_strings(&e->strings, id);
+}
+
+static void ident_past_on_evict(void *ud, void *entry)
+{
+    struct engine *e = ud;
+    struct ident_past *ps = entry;
+
+    intern_drop(&e->strings, ps->ip);
+    intern_drop(&e->strings, ps->server);
 }
 
 int ident_table_init(struct engine *e, size_t cap)
 {
-    return ctab_init(&e->idents, cap, sizeof(struct ident), ident_on_evict, e);
+    return ctab_init(&e->idents, cap, sizeof(struct ident), ident_on_evict, e) |
+           ctab_init(&e->ident_past, cap, sizeof(struct ident_past), ident_past_on_evict, e) |
+           ctab_dlq_init(&e->ident_due, cap);
+}
+
+/* A quiet identity leaves 64*T1 after its last request or answer (what a
+ * late retransmission may still bring), to its history (struct
+ * ident_past). One that explains something (a refusal) or moved stays. */
+void ident_due(struct engine *e, int64_t now)
+{
+    struct ident *id;
+
+    while ((id = ctab_dlq_pop(&e->ident_due, &e->idents, now)) != NULL) {
+        id->flags &= (uint8_t)~IDENT_QUEUED;
+        if (!ident_quiet(id))
+            continue;   /* never quiet again: refusals and addresses stay */
+        if (id->last_us + CORR_TIMEOUT_US > now) {
+            id->flags |= IDENT_QUEUED;
+            ctab_dlq_push(&e->ident_due, &e->idents, id, id->last_us + CORR_TIMEOUT_US);
+            continue;
+        }
+        ident_to_past(e, id);
+        ctab_remove(&e->idents, id);
+        e->n_idents_retired++;
+    }
 }
 
 struct ident *ident_get(struct engine *e, const char *user, const char *host)
 {
     char name[112];             /* user@host, as the 112-byte buffer it replaces */
+    uint64_t key;
     bool created;
     struct ident *id;
     size_t n;
@@ -267,10 +374,21 @@ struct ident *ident_get(struct engine *e, const char *user, const char *host)
         n = ul + 1 + hl;
         name[n] = '\0';
     }
-    id = ctab_get(&e->idents, ctab_hash(&e->idents, name, n), &created);
-    if (id != NULL && created) {
-        id->key = ctab_hash(&e->idents, name, n);
+    key = ctab_hash(&e->idents, name, n);
+    id = ctab_get(&e->idents, key, &created);
+    if (id == NULL)
+        return NULL;
+    if (created) {
+        struct ident_past *ps = ctab_find(&e->ident_past, key);
+        id->key = key;
         id->name = intern_put(&e->strings, name, n);
+        if (ps != NULL)
+            ident_from_past(e, id, ps);
+    }
+    id->last_us = e->now_us;
+    if (!(id->flags & IDENT_QUEUED) && ident_quiet(id)) {
+        id->flags |= IDENT_QUEUED;
+        ctab_dlq_push(&e->ident_due, &e->idents, id, e->now_us + CORR_TIMEOUT_US);
     }
     return id;
 }
@@ -289,18 +407,6 @@ void ident_on_final(struct ident *id, int status)
     id->final_total = sat32_inc(id->final_total);
     if (status == 403)
         id->forbidden_total = sat32_inc(id->forbidden_total);
-}
-
-static void src_put(const struct ident *id, struct ident_src *s, enum ident_stamp k,
-                    uint64_t frame, int64_t ts)
-{
-    stamp_put(id->frame0, id->us0, &s->df[k], &s->dt_lo[k], &s->dt_hi[k], frame, ts);
-}
-
-static void src_get(const struct ident *id, const struct ident_src *s, enum ident_stamp k,
-                    uint64_t *frame, int64_t *ts)
-{
-    stamp_get(id->frame0, id->us0, s->df[k], s->dt_lo[k], s->dt_hi[k], frame, ts);
 }
 
 void ident_outcome(struct engine *e, struct ident *id, const struct addr *src, bool ok, bool fail,

@@ -28,7 +28,7 @@ static void test_ident_stamps_exact_or_unknown(void **state)
     const int64_t ts0 = T0;
     (void)state;
 
-    assert_true(sizeof(struct ident) <= 296);
+    assert_true(sizeof(struct ident) <= 304);
     assert_int_equal(tl_open(&t), 0);
     id = ident_get(t.e, "1001", "pbx.example.com");
     assert_non_null(id);
@@ -92,6 +92,77 @@ static void test_ident_fail_ring(void **state)
     }
     assert_int_equal(v.src[0].fail_frame, 100);     /* the first refusal */
     assert_int_equal(v.src[0].first_us, T0);
+    tl_close(&t);
+}
+
+/* A quiet identity (nothing refused, one address) leaves to its history
+ * 64*T1 after its last outcome, gives back its name, and comes back whole
+ * when seen again: the address it was accepted from, its first and last
+ * acceptance, its server and credentials. A refused one stays. The history
+ * is bounded: its oldest entry is forgotten, counted, its strings given
+ * back. */
+static void test_quiet_ident_history(void **state)
+{
+    struct tl t;
+    struct caps c;
+    struct engine_opts o = { 0 };
+    struct addr a = ip4(198, 51, 100, 10), srv = ip4(203, 0, 113, 5);
+    struct ident *id;
+    struct ident_view v;
+    (void)state;
+
+    caps_default(&c);
+    c.identities = 2;
+    assert_int_equal(tl_open_caps(&t, &c, &o), 0);
+    engine_tick(t.e, T0);
+    id = ident_get(t.e, "1001", "trunk.example.com");
+    ident_on_request(t.e, id, &srv, false);
+    ident_outcome(t.e, id, &a, true, false, 5, T0);
+    ident_outcome(t.e, id, &a, true, false, 9, T0 + SEC);
+    id = ident_get(t.e, "1002", "trunk.example.com");
+    ident_on_request(t.e, id, &srv, true);
+    ident_outcome(t.e, id, &a, false, true, 11, T0 + SEC);
+    assert_int_equal(intern_live(&t.e->strings), 2 + 2);       /* names, a, srv */
+    engine_tick(t.e, T0 + 20 * SEC);                            /* inside 64*T1 */
+    assert_int_equal(t.e->idents.n, 2);
+    engine_tick(t.e, T0 + 40 * SEC);
+    assert_int_equal(t.e->idents.n, 1);                         /* 1002 was refused: stays */
+    assert_int_equal(t.e->ident_past.n, 1);
+    assert_int_equal(t.e->n_idents_retired, 1);
+    assert_int_equal(intern_live(&t.e->strings), 1 + 2);        /* 1001's name went */
+
+    id = ident_get(t.e, "1001", "trunk.example.com");
+    assert_int_equal(t.e->n_idents_revived, 1);
+    assert_int_equal(t.e->ident_past.n, 0);
+    ident_read(&t.e->view, id, &v);
+    assert_string_equal(v.name, "1001@trunk.example.com");
+    assert_true(addr_eq(&v.server, &srv));
+    assert_true(v.without_cred && !v.with_cred);
+    assert_int_equal(v.n_src, 1);
+    assert_true(addr_eq(&v.src[0].ip, &a));
+    assert_true(v.src[0].ok && !v.src[0].fail);
+    assert_int_equal(v.src[0].ok_first_frame, 5);
+    assert_int_equal(v.src[0].ok_first_us, T0);
+    assert_int_equal(v.src[0].first_us, T0);
+    assert_int_equal(v.src[0].ok_frame, 9);
+    assert_int_equal(v.src[0].ok_us, T0 + SEC);
+
+    /* three more retire into a history of two: the oldest is forgotten */
+    engine_tick(t.e, T0 + 80 * SEC);                            /* 1001 again */
+    for (int i = 0; i < 2; i++) {
+        const char *user = i ? "2001" : "2000";
+        engine_tick(t.e, T0 + (120 + 40 * i) * SEC);
+        id = ident_get(t.e, user, "trunk.example.com");
+        ident_outcome(t.e, id, &a, true, false, 20 + (uint64_t)i, T0 + (120 + 40 * i) * SEC);
+    }
+    engine_tick(t.e, T0 + 300 * SEC);
+    assert_int_equal(t.e->n_idents_retired, 4);
+    assert_int_equal(t.e->ident_past.n, 2);
+    assert_int_equal(t.e->ident_past.evictions, 1);
+    assert_int_equal(t.e->idents.evictions, 0);
+    id = ident_get(t.e, "1001", "trunk.example.com");           /* forgotten: new */
+    assert_int_equal(id->n_src, 0);
+    assert_int_equal(t.e->n_idents_revived, 1);
     tl_close(&t);
 }
 
@@ -359,6 +430,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ident_stamps_exact_or_unknown),
         cmocka_unit_test(test_ident_fail_ring),
+        cmocka_unit_test(test_quiet_ident_history),
         cmocka_unit_test(test_ident_strings_dropped_on_eviction),
         cmocka_unit_test(test_dialog_strings_dropped),
         cmocka_unit_test(test_source_users_and_fails),

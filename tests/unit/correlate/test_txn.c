@@ -229,11 +229,14 @@ static void test_completed_retired_after_window(void **state)
     assert_int_equal(t.e->txns.n, 0);
     assert_int_equal(t.e->n_txn_retired, 1);
     /* its strings went with it: what is left is the identity's (1001@trunk,
-     * also the dialog's From, and the server it was sent to), the
-     * dialog's, kept as history (its Call-ID, To and two endpoints), the
-     * NAT pair's first received= (its evidence and start line) and the
-     * source's User-Agent */
-    assert_int_equal(t.e->idents.n, 1);
+     * also the dialog's From, and the server it was sent to: the identity
+     * was quiet, so 64*T1 after its answer it left to its history, which
+     * keeps the server), the dialog's, kept as history (its Call-ID, To and
+     * two endpoints), the NAT pair's first received= (its evidence and
+     * start line) and the source's User-Agent */
+    assert_int_equal(t.e->idents.n, 0);
+    assert_int_equal(t.e->ident_past.n, 1);
+    assert_int_equal(t.e->n_idents_retired, 1);
     assert_int_equal(t.e->dialogs.n, 1);
     assert_int_equal(intern_live(&t.e->strings), 2 + 4 + 2 + 1);
     assert_int_equal(t.e->txns.evictions, 0);

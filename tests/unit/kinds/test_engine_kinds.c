@@ -418,6 +418,9 @@ static void test_source_ip_changed(void **state)
     t.now += 60 * SEC;
     tl_req(&t, "198.51.100.77", "INVITE", RURI, "z9hG4bKip2", "ip2@x", 1, "1001", "");
     tl_resp(&t, "198.51.100.77", 403, "Forbidden", "INVITE", "z9hG4bKip2", "ip2@x", 1, "");
+    /* the identity was quiet for 60 s: it left to its history and came back */
+    assert_int_equal(t.e->n_idents_retired, 1);
+    assert_int_equal(t.e->n_idents_revived, 1);
     tl_finish(&t);
     f = tl_find(&t, "source_ip_changed");
     assert_non_null(f);
