@@ -126,6 +126,70 @@ static void test_json(void **state)
     free(txt);
 }
 
+/* The "peers" array is written by report_json itself, not by json-c: the
+ * document must be what json-c writes for the same tree (parsed and
+ * written again with report_json's flags it is unchanged), escapes
+ * included, and a time is json-c's double ("%.17g", ".0" when integral). */
+static void test_json_peers_as_json_c(void **state)
+{
+    struct snapshot s = t.snap;
+    struct snap_peer pe[3];
+    char *txt, want[160];
+    json_object *root, *d;
+    const char *again;
+    (void)state;
+
+    assert_true(t.snap.n_peers >= 1);
+    memset(pe, 0, sizeof(pe));
+    pe[0] = t.snap.peers[0];
+    snprintf(pe[0].name, sizeof(pe[0].name), "q\"b\\s/t\tn\nr\rb\bf\fc\001\037 \xc3\xa9 end");
+    snprintf(pe[0].geo, sizeof(pe[0].geo), "US AS14618 \"Amazon\"");
+    pe[0].site_id = 4000000000u;
+    pe[0].first_fail_us = 1700000000000000;     /* integral: "1700000000.0" */
+    pe[0].last_fail_us = 1700000000123456;
+    snprintf(pe[1].name, sizeof(pe[1].name), "empty");
+    snprintf(pe[1].role, sizeof(pe[1].role), "none");
+    snprintf(pe[1].keepalive, sizeof(pe[1].keepalive), "-");
+    pe[1].answers[0] = UINT64_MAX;
+    pe[1].auth_failed = 3;                      /* a rate of 0 */
+    pe[2] = pe[1];
+    pe[2].auth_failed = 0;                      /* no rate: null */
+    pe[2].local.port = 65535;
+    s.peers = pe;
+    s.n_peers = 3;
+    {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        assert_non_null(f);
+        assert_int_equal(report_write(f, REPORT_JSON, &s, false), 0);
+        fclose(f);
+        txt = buf;
+    }
+    root = json_tokener_parse(txt);
+    assert_non_null(root);
+    again = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
+    assert_non_null(again);
+    assert_int_equal(strlen(txt), strlen(again) + 1);
+    assert_memory_equal(txt, again, strlen(again));
+    assert_non_null(strstr(txt, "\"name\":\"q\\\"b\\\\s/t\\tn\\nr\\rb\\bf\\fc\\u0001\\u001f "
+                                "\xc3\xa9 end\""));
+    d = json_object_new_double(1700000000.123456);
+    snprintf(want, sizeof(want), "\"last_failure_epoch\":%s",
+             json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN));
+    json_object_put(d);
+    assert_non_null(strstr(txt, want));
+    assert_non_null(strstr(txt, "\"first_failure_epoch\":1700000000.0,"));
+    assert_non_null(strstr(txt, "\"site_id\":4000000000,"));
+    assert_non_null(strstr(txt, "\"unanswered\":18446744073709551615,"));
+    assert_non_null(strstr(txt, "\"auth_success_rate\":0,"));
+    assert_non_null(strstr(txt, "\"auth_success_rate\":null,"));
+    assert_non_null(strstr(txt, "\"requests\":{\n      },"));
+    json_object_put(root);
+    free(txt);
+}
+
 static void test_markdown(void **state)
 {
     char *txt = render(REPORT_MARKDOWN, false);
@@ -438,6 +502,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text),
         cmocka_unit_test(test_json),
+        cmocka_unit_test(test_json_peers_as_json_c),
         cmocka_unit_test(test_markdown),
         cmocka_unit_test(test_exit_status),
         cmocka_unit_test(test_text_budget),
