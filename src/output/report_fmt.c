@@ -66,20 +66,26 @@ const char *report_frames_note(const struct run_info *r)
 }
 
 /* "engine.auth_exchanges.evicted" -> "auth exchanges"; "media.calls.evicted"
- * -> "media calls"; NULL when the counter is not a lost-state one. */
+ * -> "media calls"; "engine.strings.refused" -> "strings refused",
+ * "engine.timeout_queue.dropped" -> "timeout queue dropped"; NULL
+ * when the counter is not a lost-state one (HEP output is not analysis). */
 static const char *lost_name(const char *name, char *buf, size_t len)
 {
-    static const char *const suffix[] = { ".evicted", ".dropped" };
+    static const char *const suffix[] = { ".evicted", ".dropped", ".refused" };
     size_t n = strlen(name), k = 0;
     const char *start = name;
+    const char *what = "";
 
-    for (size_t i = 0; i < 2; i++) {
+    if (strncmp(name, "hep_out.", 8) == 0)
+        return NULL;
+    for (size_t i = 0; i < 3; i++) {
         size_t sl = strlen(suffix[i]);
         if (n > sl && strcmp(name + n - sl, suffix[i]) == 0) {
             n -= sl;
+            what = i == 1 ? " dropped" : i == 2 ? " refused" : "";
             break;
         }
-        if (i == 1)
+        if (i == 2)
             return NULL;
     }
     if (strncmp(name, "engine.", 7) == 0) {
@@ -89,7 +95,20 @@ static const char *lost_name(const char *name, char *buf, size_t len)
     for (size_t i = 0; i < n && k + 1 < len; i++)
         buf[k++] = (start[i] == '.' || start[i] == '_') ? ' ' : start[i];
     buf[k] = '\0';
+    snprintf(buf + k, len - k, "%s", what);
     return buf;
+}
+
+/* Some state was lost: a table evicted, a queue dropped, a full string
+ * table refused text (it reads as ""). */
+static bool state_lost(const struct snapshot *s)
+{
+    char nm[48];
+
+    for (size_t i = 0; i < s->n_counters; i++)
+        if (s->counters[i].value > 0 && lost_name(s->counters[i].name, nm, sizeof(nm)))
+            return true;
+    return s->evictions > 0;
 }
 
 bool report_incomplete(const struct snapshot *s, char *buf, size_t len)
@@ -101,12 +120,12 @@ bool report_incomplete(const struct snapshot *s, char *buf, size_t len)
     if (len == 0)
         return false;
     buf[0] = '\0';
-    if (s->evictions == 0 && lost == 0)
+    if (lost == 0 && !state_lost(s))
         return false;
     n = (size_t)snprintf(buf, len, "analysis incomplete:");
     if (lost > 0 && n < len)
         n += (size_t)snprintf(buf + n, len - n, " %llu packet(s) lost in capture%s",
-                              (unsigned long long)lost, s->evictions ? ";" : "");
+                              (unsigned long long)lost, state_lost(s) ? ";" : "");
     for (size_t i = 0; i < s->n_counters && n < len; i++) {
         char nm[48];
         const struct snap_counter *c = &s->counters[i];
@@ -139,6 +158,8 @@ bool report_incomplete(const struct snapshot *s, char *buf, size_t len)
                                   (unsigned long long)explaining);
         if (n < len)
             snprintf(buf + n, len - n, "): raise --mem");
+    } else if (named > 0 && n < len) {
+        snprintf(buf + n, len - n, ": raise --mem");
     }
     return true;
 }

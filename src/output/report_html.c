@@ -406,6 +406,15 @@ static void head(struct page *pg)
                "%s</p>\n</header>\n",
             (unsigned long long)r->packets, (unsigned long long)r->sip_messages,
             g, report_frames_note(r));
+    {
+        /* lost state is said before anything that may rest on it */
+        char inc[512];
+        if (report_incomplete(pg->s, inc, sizeof(inc))) {
+            fputs("<p class=\"card sev-warning\" id=\"incomplete\">", f);
+            esc(f, inc);
+            fputs("</p>\n", f);
+        }
+    }
 }
 
 static void ev_frames(struct page *pg, const struct snap_finding *x, size_t fi)

@@ -74,6 +74,11 @@ static json_object *jstats(const struct snapshot *s)
     jput(o, "members_not_shown", json_object_new_uint64(s->members_not_shown));
     jput(o, "evictions", json_object_new_uint64(s->evictions));
     {
+        char inc[512];
+        jput(o, "incomplete", report_incomplete(s, inc, sizeof(inc))
+                                  ? json_object_new_string(inc) : NULL);
+    }
+    {
         json_object *bs = json_object_new_object();
         for (int i = 0; i < 4; i++)
             jput(bs, severity_name((enum severity)i),

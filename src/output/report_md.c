@@ -343,6 +343,15 @@ int report_markdown(FILE *f, const struct snapshot *s)
             report_time_utc(s->run.first_ts_us, a, sizeof(a)),
             report_time_utc(s->run.last_ts_us, b, sizeof(b)),
             (unsigned long long)s->run.packets, (unsigned long long)s->run.sip_messages);
+    {
+        /* lost state is said before anything that may rest on it */
+        char inc[512];
+        if (report_incomplete(s, inc, sizeof(inc))) {
+            fputs("> **", f);
+            md(f, inc);
+            fputs("**\n\n", f);
+        }
+    }
 
     if (s->n_diagnosis > 0)
         md_diagnosis(f, s);

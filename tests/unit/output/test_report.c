@@ -235,16 +235,21 @@ static size_t count_lines(const char *txt)
     return n;
 }
 
-static char *render_snap(const struct snapshot *s)
+static char *render_as(const struct snapshot *s, enum report_format fmt)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
 
     assert_non_null(f);
-    assert_int_equal(report_write(f, REPORT_TEXT, s, false), 0);
+    assert_int_equal(report_write(f, fmt, s, false), 0);
     fclose(f);
     return buf;
+}
+
+static char *render_snap(const struct snapshot *s)
+{
+    return render_as(s, REPORT_TEXT);
 }
 
 /* Issue 14: a busy capture's default text report stays within 200 lines
@@ -304,6 +309,20 @@ static void test_text_budget(void **state)
     assert_non_null(strstr(txt, "-v or --report json"));
     assert_null(strstr(txt, "finding number 60\n"));
     free(txt);
+    /* every format says so first: Markdown and HTML above their diagnosis,
+     * JSON in stats.incomplete */
+    txt = render_as(&s, REPORT_MARKDOWN);
+    assert_non_null(strstr(txt, "> **analysis incomplete: 5 dialogs evicted"));
+    assert_true(strstr(txt, "analysis incomplete") < strstr(txt, "## Diagnosis"));
+    free(txt);
+    txt = render_as(&s, REPORT_HTML);
+    assert_non_null(strstr(txt, "<p class=\"card sev-warning\" id=\"incomplete\">analysis "
+                                "incomplete: 5 dialogs evicted"));
+    assert_true(strstr(txt, "id=\"incomplete\"") < strstr(txt, "<h2>Diagnosis</h2>"));
+    free(txt);
+    txt = render_as(&s, REPORT_JSON);
+    assert_non_null(strstr(txt, "\"incomplete\":\"analysis incomplete: 5 dialogs evicted"));
+    free(txt);
 
     s.run.report_full = true;
     txt = render_snap(&s);
@@ -315,6 +334,18 @@ static void test_text_budget(void **state)
     /* nothing evicted: no such line */
     s.evictions = 0;
     s.counters[0].value = 0;
+    txt = render_snap(&s);
+    assert_null(strstr(txt, "analysis incomplete"));
+    free(txt);
+
+    /* a full string table refused text (it reads as ""): lost too */
+    snprintf(s.counters[0].name, sizeof(s.counters[0].name), "engine.strings.refused");
+    s.counters[0].value = 7;
+    txt = render_snap(&s);
+    assert_non_null(strstr(txt, "\n\nanalysis incomplete: 7 strings refused: raise --mem\n"));
+    free(txt);
+    /* HEP output that could not be sent is not the analysis's */
+    snprintf(s.counters[0].name, sizeof(s.counters[0].name), "hep_out.dropped");
     txt = render_snap(&s);
     assert_null(strstr(txt, "analysis incomplete"));
     free(txt);
