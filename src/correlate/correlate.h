@@ -484,7 +484,7 @@ struct ident_view {
  * acceptances before the pause. Every inbound call makes an identity of
  * its caller's number, so identities grow with the callers; this keeps
  * 56 of an identity's 304 bytes, and its name not at all. The history is
- * bounded (caps.identities entries, the oldest forgotten first:
+ * bounded (caps.identities / 2 entries, the oldest forgotten first:
  * engine.identity_history.forgotten).
  */
 struct ident_past {

@@ -328,10 +328,16 @@ static void ident_past_on_evict(void *ud, void *entry)
     intern_drop(&e->strings, ps->server);
 }
 
+/* The history holds half as many as the table: what it keeps matters for
+ * an identity that pauses (a small PBX's trunk account overnight), and a
+ * busy PBX's own accounts never go quiet for 64*T1; the callers' numbers
+ * that fill it on a busy PBX are forgotten first (caps.c: its bytes are in
+ * the identities' share). */
 int ident_table_init(struct engine *e, size_t cap)
 {
     return ctab_init(&e->idents, cap, sizeof(struct ident), ident_on_evict, e) |
-           ctab_init(&e->ident_past, cap, sizeof(struct ident_past), ident_past_on_evict, e) |
+           ctab_init(&e->ident_past, cap / 2 + 1, sizeof(struct ident_past),
+                     ident_past_on_evict, e) |
            ctab_dlq_init(&e->ident_due, cap);
 }
 
