@@ -31,13 +31,12 @@ int ctab_init(struct ctab *t, size_t cap, size_t esize, ctab_evict_fn on_evict, 
     while (t->nslots < cap + cap / 4 + 1)
         t->nslots <<= 1;
     t->slot = calloc(t->nslots, sizeof(*t->slot));
-    t->chain = malloc(sizeof(uint32_t) * cap);
     t->older = malloc(sizeof(uint32_t) * cap);
     t->newer = malloc(sizeof(uint32_t) * cap);
     t->serial = calloc(cap, sizeof(uint32_t));
     t->used = calloc(cap, 1);
     t->entries = calloc(cap, t->stride);
-    if (!t->slot || !t->chain || !t->older || !t->newer || !t->serial || !t->used ||
+    if (!t->slot || !t->older || !t->newer || !t->serial || !t->used ||
         !t->entries) {
         ctab_free(t);
         return ERR_NOMEM;
@@ -56,7 +55,6 @@ int ctab_init(struct ctab *t, size_t cap, size_t esize, ctab_evict_fn on_evict, 
 void ctab_free(struct ctab *t)
 {
     free(t->slot);
-    free(t->chain);
     free(t->older);
     free(t->newer);
     free(t->serial);
@@ -168,7 +166,7 @@ static void unlink_entry(struct ctab *t, uint32_t i)
         t->newest = t->older[i];
     t->used[i] = 0;
     t->n--;
-    t->chain[i] = t->free_head;
+    t->older[i] = t->free_head;     /* a free entry's older link is the free list's */
     t->free_head = i;
 }
 
@@ -228,7 +226,7 @@ void *ctab_insert(struct ctab *t, uint64_t h)
     if (t->cap == 0)
         return NULL;
     if (t->free_head == CTAB_NONE && t->fresh < t->cap) {
-        t->chain[t->fresh] = CTAB_NONE;
+        t->older[t->fresh] = CTAB_NONE;
         t->free_head = t->fresh++;
     } else if (t->free_head == CTAB_NONE) {
         uint32_t victim = pick_victim(t);
@@ -238,7 +236,7 @@ void *ctab_insert(struct ctab *t, uint64_t h)
         t->evictions++;
     }
     i = t->free_head;
-    t->free_head = t->chain[i];
+    t->free_head = t->older[i];
     memset(entry_at(t, i), 0, t->esize);
     t->used[i] = 1;
     t->serial[i]++;

@@ -64,8 +64,8 @@ struct ctab {
     size_t cap, n, esize;
     uint32_t nslots;            /* power of two, >= 1.25 x cap (load <= 0.8) */
     struct ctab_slot *slot;     /* linear probing; calloc'd, so only used pages are touched */
-    uint32_t *chain;            /* free list of entry indices */
-    uint32_t *older, *newer;    /* insertion-order list */
+    uint32_t *older, *newer;    /* insertion-order list; a free entry's older is the
+                                 * next free one (the free list) */
     uint32_t *serial;           /* bumped on each reuse of a slot */
     uint8_t *used;
     uint32_t oldest, newest, free_head;
