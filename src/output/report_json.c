@@ -110,7 +110,7 @@ static json_object *jstats(const struct snapshot *s)
 struct jw {
     struct printbuf *pb;
     size_t n;
-    char b[2048];
+    char b[4096];
 };
 
 /* a JSON object or array being written: its level and whether it has a
@@ -127,6 +127,15 @@ static void jw_flush(struct jw *w)
     w->n = 0;
 }
 
+/* Where the next len bytes go (len <= sizeof(w->b)): the pieces are short,
+ * so each is a copy of a known size into the buffer, not a call. */
+static inline char *jw_at(struct jw *w, size_t len)
+{
+    if (len > sizeof(w->b) - w->n)
+        jw_flush(w);
+    return w->b + w->n;
+}
+
 static void jw_mem(struct jw *w, const char *s, size_t len)
 {
     if (len > sizeof(w->b) - w->n) {
@@ -140,38 +149,56 @@ static void jw_mem(struct jw *w, const char *s, size_t len)
     w->n += len;
 }
 
-#define jw_lit(w, s) jw_mem((w), (s), sizeof(s) - 1)
+#define jw_lit(w, s)                                                \
+    do {                                                            \
+        memcpy(jw_at((w), sizeof(s) - 1), (s), sizeof(s) - 1);    \
+        (w)->n += sizeof(s) - 1;                                    \
+    } while (0)
 
-static void jw_indent(struct jw *w, int level)
+/* a newline and json-c's indent of a level (two spaces each) */
+static void jw_nl(struct jw *w, int level)
 {
-    static const char sp[] = "                                ";
-    size_t n = (size_t)level * 2;
+    static const char nl[33] = "\n                               ";
+    size_t k = 1 + 2 * (size_t)level;
 
-    while (n > 0) {
-        size_t k = n < sizeof(sp) - 1 ? n : sizeof(sp) - 1;
-        jw_mem(w, sp, k);
-        n -= k;
+    if (k <= 32) {
+        memcpy(jw_at(w, 32), nl, 32);
+        w->n += k;
+        return;
     }
+    jw_lit(w, "\n");
+    for (k--; k > 0; k--)
+        jw_lit(w, " ");
 }
+
+/* what json_escape_str escapes ('/' is not, under NOSLASHESCAPE); the NUL
+ * ends the scan */
+static const unsigned char jw_esc[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00-0x0f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10-0x1f */
+    ['"'] = 1, ['\\'] = 1,
+};
 
 /* a string, quoted and escaped as json-c's json_escape_str does */
 static void jw_str(struct jw *w, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    const char *run = s;
 
     jw_lit(w, "\"");
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        char e[6];
-        size_t k;
+    for (;;) {
+        const char *run = s;
+        unsigned char c;
+        char *e;
 
-        if (c >= ' ' && c != '"' && c != '\\')
-            continue;
+        while (!jw_esc[(unsigned char)*s])
+            s++;
         jw_mem(w, run, (size_t)(s - run));
-        run = s + 1;
+        c = (unsigned char)*s++;
+        if (c == '\0')
+            break;
+        e = jw_at(w, 6);
         e[0] = '\\';
-        k = 2;
+        w->n += 2;
         switch (c) {
         case '\b': e[1] = 'b'; break;
         case '\n': e[1] = 'n'; break;
@@ -182,11 +209,9 @@ static void jw_str(struct jw *w, const char *s)
         case '\\': e[1] = '\\'; break;
         default:
             e[1] = 'u'; e[2] = '0'; e[3] = '0'; e[4] = hex[c >> 4]; e[5] = hex[c & 0xf];
-            k = 6;
+            w->n += 4;
         }
-        jw_mem(w, e, k);
     }
-    jw_mem(w, run, (size_t)(s - run));
     jw_lit(w, "\"");
 }
 
@@ -195,6 +220,11 @@ static void jw_u64(struct jw *w, uint64_t v)
     char d[20];
     size_t i = sizeof(d);
 
+    if (v < 10) {
+        *jw_at(w, 1) = (char)('0' + v);
+        w->n++;
+        return;
+    }
     do {
         d[--i] = (char)('0' + v % 10);
         v /= 10;
@@ -253,16 +283,17 @@ static void jw_open(struct jw *w, struct jwo *o, int level, bool array)
     o->level = level;
     o->any = false;
     if (array)
-        jw_lit(w, "[\n");
+        jw_lit(w, "[");
     else
-        jw_lit(w, "{\n");
+        jw_lit(w, "{");
 }
 
+/* json-c writes "{\n", the members, and "\n" before the closing indent only
+ * when there were members: the same bytes as a newline before each member
+ * and before the closing indent */
 static void jw_close(struct jw *w, const struct jwo *o, bool array)
 {
-    if (o->any)
-        jw_lit(w, "\n");
-    jw_indent(w, o->level);
+    jw_nl(w, o->level);
     if (array)
         jw_lit(w, "]");
     else
@@ -273,19 +304,25 @@ static void jw_close(struct jw *w, const struct jwo *o, bool array)
 static void jw_elem(struct jw *w, struct jwo *o)
 {
     if (o->any)
-        jw_lit(w, ",\n");
+        jw_lit(w, ",");
     o->any = true;
-    jw_indent(w, o->level + 1);
+    jw_nl(w, o->level + 1);
 }
 
 /* the next member of an object, up to its value (a key needs no escaping:
- * every key here is a literal or a method name) */
+ * every key here is a literal or a method name, all short) */
 static void jw_key(struct jw *w, struct jwo *o, const char *key)
 {
+    size_t len = strlen(key);
+    char *p;
+
     jw_elem(w, o);
-    jw_lit(w, "\"");
-    jw_mem(w, key, strlen(key));
-    jw_lit(w, "\":");
+    p = jw_at(w, len + 3);
+    p[0] = '"';
+    memcpy(p + 1, key, len);
+    p[len + 1] = '"';
+    p[len + 2] = ':';
+    w->n += len + 3;
 }
 
 static void jw_kstr(struct jw *w, struct jwo *o, const char *key, const char *v)
