@@ -1,7 +1,8 @@
 /*
  * report_json.c — `--report json`: one JSON document
  * {"version":1, "source":..., "stats":{...}, "peers":[...], "findings":[...]}
- * built with json-c (no hand escaping). docs/json-schema.md is the
+ * built with json-c, but for the peers, the bulk of a busy PBX's report,
+ * which write json-c's bytes themselves (jpeers_to_json). docs/json-schema.md is the
  * contract; tests/integration/engine_json.sh checks output against it.
  *
  * Times: "time"/"*_epoch" fields are seconds since the epoch (numbers, like
