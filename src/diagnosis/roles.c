@@ -34,6 +34,28 @@ static void fmt(char *dst, size_t len, const char *f, ...)
     va_end(ap);
 }
 
+/* dst = the concatenation of the n strings, cut at len - 1 bytes as
+ * snprintf cuts: the names and roles of every peer (thousands on a busy
+ * PBX) were each a vsnprintf of "%s" pieces. */
+static void join(char *dst, size_t len, size_t n, const char *const *parts)
+{
+    size_t at = 0;
+
+    for (size_t i = 0; i < n && at + 1 < len; i++) {
+        size_t k = strlen(parts[i]);
+        if (k > len - 1 - at)
+            k = len - 1 - at;
+        memcpy(dst + at, parts[i], k);
+        at += k;
+    }
+    if (len > 0)
+        dst[at] = '\0';
+}
+
+#define JOIN(dst, ...)                                                             \
+    join((dst), sizeof(dst), sizeof((const char *const[]){ __VA_ARGS__ }) /        \
+         sizeof(const char *), (const char *const[]){ __VA_ARGS__ })
+
 /* A peer's pair of addresses, sorted by (a, b); a count of the peers with
  * a given a (or a given (a, b)) is two binary searches, so naming n peers
  * costs n log n however many of them share one address (a PBX's phones). */
@@ -102,15 +124,22 @@ static const struct snap_finding *attack_of(const struct snapshot *s, const stru
     return NULL;
 }
 
+/* "ip:port", "[ip]:port" for IPv6 */
 static const char *ep(const struct endpoint *e, char *buf, size_t len)
 {
-    char ip[ADDR_STRLEN];
+    char ip[ADDR_STRLEN], port[8], *d = port + sizeof(port);
+    unsigned v = e->port;
 
     addr_str(&e->ip, ip, sizeof(ip));
+    *--d = '\0';
+    do {
+        *--d = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
     if (addr_is_v4(&e->ip))
-        fmt(buf, len, "%s:%u", ip, (unsigned)e->port);
+        join(buf, len, 3, (const char *const[]){ ip, ":", d });
     else
-        fmt(buf, len, "[%s]:%u", ip, (unsigned)e->port);
+        join(buf, len, 4, (const char *const[]){ "[", ip, "]:", d });
     return buf;
 }
 
@@ -129,6 +158,8 @@ static void reprefix(struct snap_peer *p, const char *who, const struct addr *ip
     char a[ADDR_STRLEN], old[ADDR_STRLEN + 16], body[SNAP_TEXT];
     size_t n;
 
+    if (strncmp(p->verdict, "Trunk ", 6) != 0)
+        return;     /* most peers: no verdict, or not this one */
     addr_str(&p->remote.ip, a, sizeof(a));
     fmt(old, sizeof(old), "Trunk %s: ", a);
     n = strlen(old);
@@ -146,13 +177,13 @@ static void name_peer(struct snap_peer *p)
     addr_str(&p->local.ip, l, sizeof(l));
     ep(&p->remote, r, sizeof(r));
     if (strcmp(p->role, ROLE_PHONE) == 0) {
-        fmt(p->name, sizeof(p->name), "phone %s -> PBX %s", l, r);
+        JOIN(p->name, "phone ", l, " -> PBX ", r);
         reprefix(p, "Phone", &p->local.ip);
     } else if (strcmp(p->role, ROLE_ATTACKER) == 0) {
-        fmt(p->name, sizeof(p->name), "attacker %s -> %s", l, r);
+        JOIN(p->name, "attacker ", l, " -> ", r);
         reprefix(p, "Attacker", &p->local.ip);
     } else {
-        fmt(p->name, sizeof(p->name), "PBX %s -> trunk %s", l, r);
+        JOIN(p->name, "PBX ", l, " -> trunk ", r);
     }
     /* Collected by a HEP agent: its site names it too, so the diagnoses of
      * two sites (often with the same private addresses) never read alike. */
@@ -169,7 +200,7 @@ static void trunk_reason(struct snap_peer *p)
     const struct snap_side *lo = &p->side_local, *re = &p->side_remote;
 
     addr_str(&p->local.ip, l, sizeof(l));
-    fmt(p->role, sizeof(p->role), "%s", ROLE_TRUNK);
+    JOIN(p->role, ROLE_TRUNK);
     if (p->provider[0] != '\0')
         fmt(p->role_why, sizeof(p->role_why), "matches the provider profile %s (its "
             "address or Request-URI host)", p->provider);
@@ -206,7 +237,7 @@ void diag_roles(struct snapshot *s)
         addr_str(&p->local.ip, l, sizeof(l));
         if (a != NULL || strcmp(p->role, "source") == 0) {
             att[i] = true;
-            fmt(p->role, sizeof(p->role), "%s", ROLE_ATTACKER);
+            JOIN(p->role, ROLE_ATTACKER);
             if (a != NULL)
                 fmt(p->role_why, sizeof(p->role_why), "is the subject of %s %s (%s sent that "
                     "traffic)", a->id, kind_name(a->kind_id), l);
@@ -231,14 +262,14 @@ void diag_roles(struct snapshot *s)
         }
         if (all_requests(p) == 0 && p->side_local.responses == 0 &&
             p->side_remote.responses == 0) {
-            fmt(p->role, sizeof(p->role), "%s", ROLE_NONE);
+            JOIN(p->role, ROLE_NONE);
             fmt(p->role_why, sizeof(p->role_why), "sent no request and no answer of its own, "
                 "and neither did the other side");
             {   /* no PBX and no trunk: named by its addresses only */
                 char l[ADDR_STRLEN], rr[ADDR_STRLEN + 8];
                 addr_str(&p->local.ip, l, sizeof(l));
                 ep(&p->remote, rr, sizeof(rr));
-                fmt(p->name, sizeof(p->name), "%s <-> %s", l, rr);
+                JOIN(p->name, l, " <-> ", rr);
             }
             continue;
         }
@@ -255,7 +286,7 @@ void diag_roles(struct snapshot *s)
         if (p->side_local.registers > 0 && p->provider[0] == '\0' &&
             ((devices >= 2 && addr_class_is_private(addr_classify(&p->remote.ip))) ||
              onward > 0)) {
-            fmt(p->role, sizeof(p->role), "%s", ROLE_PHONE);
+            JOIN(p->role, ROLE_PHONE);
             if (devices >= 2)
                 fmt(p->role_why, sizeof(p->role_why), "registers with %s, as %zu device(s) "
                     "do: %s is the PBX", r, devices, r);
