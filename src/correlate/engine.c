@@ -814,6 +814,16 @@ static int specificity(enum kind_id kind)
     return kind_meta(kind)->rank;
 }
 
+/* dst = s cut at len - 1 bytes, as findings_fmt(dst, len, "%s", s) would
+ * write it without vsnprintf (a snapshot fills thousands of peers) */
+static void text_set(char *dst, size_t len, const char *s)
+{
+    size_t n = strnlen(s, len - 1);
+
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
 static void fill_peer(const struct engine *e, const struct peer *p, struct snap_peer *sp)
 {
     const struct finding *worst = NULL;
@@ -822,8 +832,8 @@ static void fill_peer(const struct engine *e, const struct peer *p, struct snap_
     memset(sp, 0, sizeof(*sp));
     sp->key = p->key;
     peer_name(p, sp->name, sizeof(sp->name));
-    findings_fmt(sp->role, sizeof(sp->role), "trunk");
-    findings_fmt(sp->provider, sizeof(sp->provider), "%s", p->provider);
+    text_set(sp->role, sizeof(sp->role), "trunk");
+    text_set(sp->provider, sizeof(sp->provider), p->provider);
     sp->site_id = p->site_id;
     peer_sides(p, &sp->local, &sp->remote);
     memcpy(sp->requests, p->requests, sizeof(sp->requests));
@@ -847,22 +857,22 @@ static void fill_peer(const struct engine *e, const struct peer *p, struct snap_
          * provisional responses either side sent (never 0 by construction) */
         sp->answers[1] = sl->provisional + sr->provisional;
     }
-    findings_fmt(sp->keepalive, sizeof(sp->keepalive), "%s",
-                 p->keepalive > 0 ? "up" : p->keepalive < 0 ? "down" : "-");
+    text_set(sp->keepalive, sizeof(sp->keepalive),
+             p->keepalive > 0 ? "up" : p->keepalive < 0 ? "down" : "-");
     {
         /* a keep-alive series (keepalive.h: outages, not just the last ping) */
         const struct ka_series *ks = ka_find(e->ka, &sp->local.ip, &sp->remote.ip);
         if (ks == NULL)     /* the trunk pings the PBX */
             ks = ka_find(e->ka, &sp->remote.ip, &sp->local.ip);
         if (ks != NULL && ks->pings >= KA_MIN_PINGS)
-            findings_fmt(sp->keepalive, sizeof(sp->keepalive), "%s", ka_state_name(ks));
+            text_set(sp->keepalive, sizeof(sp->keepalive), ka_state_name(ks));
     }
     {
         /* a peer whose client is a scanner is a source, not a trunk */
         const struct source *src = ctab_find(&e->sources,
                                              ctab_hash(&e->sources, sp->local.ip.b, 16));
         if (src != NULL && (src->scanner_ua || src->n_users >= 10))
-            findings_fmt(sp->role, sizeof(sp->role), "source");
+            text_set(sp->role, sizeof(sp->role), "source");
     }
     if (e->geoip != NULL) {
         struct geoip_result g;

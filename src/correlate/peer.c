@@ -136,10 +136,31 @@ void peer_name(const struct peer *p, char *buf, size_t len)
     char ci[ADDR_STRLEN], si[ADDR_STRLEN];
 
     peer_sides(p, &c, &s);
+    /* "PBX %s -> trunk %s:%u" ("[%s]:%u" for IPv6) cut at len - 1 bytes as
+     * findings_fmt cuts it, without vsnprintf: every peer of a snapshot */
+    char port[8], *d = port + sizeof(port);
+    unsigned v = s.port;
+    bool v4 = addr_is_v4(&s.ip);
+    const char *part[7] = { "PBX ", ci, v4 ? " -> trunk " : " -> trunk [", si,
+                            v4 ? ":" : "]:", NULL, NULL };
+    size_t at = 0;
+
+    if (len == 0)
+        return;
     addr_str(&c.ip, ci, sizeof(ci));
     addr_str(&s.ip, si, sizeof(si));
-    if (addr_is_v4(&s.ip))
-        findings_fmt(buf, len, "PBX %s -> trunk %s:%u", ci, si, (unsigned)s.port);
-    else
-        findings_fmt(buf, len, "PBX %s -> trunk [%s]:%u", ci, si, (unsigned)s.port);
+    *--d = '\0';
+    do {
+        *--d = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    part[5] = d;
+    for (int i = 0; part[i] != NULL && at + 1 < len; i++) {
+        size_t k = strlen(part[i]);
+        if (k > len - 1 - at)
+            k = len - 1 - at;
+        memcpy(buf + at, part[i], k);
+        at += k;
+    }
+    buf[at] = '\0';
 }
