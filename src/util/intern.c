@@ -59,11 +59,21 @@ static size_t class_cap(int c, size_t cap)
 
 int intern_init(struct intern *in, size_t cap)
 {
-    memset(in, 0, sizeof(*in));
-    if (cap >= 0x3fffffffu)
-        return ERR_INVAL;
+    size_t caps[INTERN_CLASSES];
+
     for (int c = 0; c < INTERN_CLASSES; c++)
-        if (ctab_init(&in->cls[c], class_cap(c, cap), class_size[c], NULL, NULL) != 0) {
+        caps[c] = class_cap(c, cap);
+    return intern_init_classes(in, caps);
+}
+
+int intern_init_classes(struct intern *in, const size_t cap[INTERN_CLASSES])
+{
+    memset(in, 0, sizeof(*in));
+    for (int c = 0; c < INTERN_CLASSES; c++)
+        if (cap[c] >= 0x3fffffffu)
+            return ERR_INVAL;
+    for (int c = 0; c < INTERN_CLASSES; c++)
+        if (ctab_init(&in->cls[c], cap[c] ? cap[c] : 1, class_size[c], NULL, NULL) != 0) {
             intern_free(in);
             return ERR_NOMEM;
         }

@@ -4,8 +4,8 @@
  * shared by every correlation record that names it, so a record holds a
  * 4-byte handle instead of a 112-byte buffer.
  *
- * Flow: correlate (owner of the strings). Thread: the owner's (the analysis
- * thread); no locking.
+ * Flow: correlate and media (each owns a table of its own). Thread: the
+ * owner's (the analysis thread); no locking.
  *
  * Storage: four size classes (32, 64, 128 and 320-byte slots), each a
  * bounded struct ctab allocated once (intern_init: the two short classes get
@@ -38,6 +38,9 @@ struct intern {
 
 /* The short classes hold up to cap strings each, the long ones fewer (0 or ERR_NOMEM). */
 int intern_init(struct intern *in, size_t cap);
+/* Each class's slots given (the classes hold up to 23, 55, 119 and 311
+ * bytes): for an owner that knows how many of its strings can be long. */
+int intern_init_classes(struct intern *in, const size_t cap[INTERN_CLASSES]);
 void intern_free(struct intern *in);
 /* Handle of (s, len), taking a reference; INTERN_NONE for an empty string
  * or when the class is full (counted). */
