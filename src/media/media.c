@@ -22,7 +22,9 @@
  *
  * Bounds: three ctab tables allocated once (calls, announced ports at four
  * per call, streams); each evicts its oldest entry at its cap and counts it.
- * A stream keeps a copy of its Call-ID, so it outlives an evicted call.
+ * Call-IDs and format lists are interned in string tables of the media's
+ * own (util/intern.h, sized in strings_init); a stream holds a reference to
+ * its call's Call-ID, so it outlives an evicted call.
  *
  * Lifetime: a call lives as long as SIP says, and no longer. A deadline
  * queue on capture time (each call queued once, re-queued until due, as
@@ -51,6 +53,7 @@
 
 #include "media/rtp.h"
 #include "util/ctable.h"
+#include "util/intern.h"
 
 #define MEDIA_CALL_ID 128
 #define PORTS_PER_CALL 4
@@ -102,7 +105,9 @@
     X(M_SDP_FMT_NOT_KEPT, "media.sdp.formats_not_kept") \
     X(M_DTMF,             "media.rtp.dtmf_events") \
     X(M_HEUR_PACKETS,     "media.heuristic.packets") \
-    X(M_HEUR_REFUSED,     "media.heuristic.refused")
+    X(M_HEUR_REFUSED,     "media.heuristic.refused") \
+    X(M_CALLS_REFUSED,    "media.calls.refused") \
+    X(M_SDP_ADDR_NOT_KEPT,"media.sdp.addresses_not_kept")
 
 enum media_counter {
 #define MC_ENUM(id, name) id,
@@ -112,40 +117,53 @@ enum media_counter {
 };
 
 /* What a call keeps of one m= line of a side's latest SDP (the rest of
- * struct sdp_media, RTCP port and address, is used when it is announced). */
+ * struct sdp_media, RTCP port and address, is used when it is announced):
+ * 4 bytes. Its effective c= is one of the side's two addresses (addr). */
 struct mline {
-    struct addr addr;           /* effective c= */
     uint16_t port;
-    uint8_t type;               /* enum sdp_mtype */
-    uint8_t dir;                /* enum sdp_dir, media level over session level */
-    bool rtp, has_addr;
-    uint8_t fmt0, n_fmt;        /* its named formats: the side's fmt[fmt0, fmt0 + n_fmt) */
+    uint8_t bits;               /* enum sdp_mtype (2 bits), enum sdp_dir (2 bits, media
+                                 * level over session level), ML_RTP, ML_ADDR, ML_ADDR1 */
+    uint8_t n_fmt;              /* its named formats: the side's next n_fmt after the
+                                 * lines before it */
 };
+#define ML_TYPE(l) ((enum sdp_mtype)((l)->bits & 3u))
+#define ML_DIR(l) ((enum sdp_dir)(((l)->bits >> 2) & 3u))
+#define ML_RTP 0x10u
+#define ML_ADDR 0x20u           /* has an address: the side's addr[0], or addr[1] with */
+#define ML_ADDR1 0x40u
+_Static_assert(SDP_M_IMAGE <= 3 && SDP_DIR_INACTIVE <= 3, "m= type and direction fit 2 bits");
 
-/* A payload type that a=rtpmap named: name is an index + 1 into the
- * media's codec names (a small vocabulary: PCMU, opus, telephone-event...). */
-struct mfmt {
+/* A payload type that a=rtpmap named is two bytes of the side's format
+ * list (interned: a busy PBX's phones offer the same few lists): pt and an
+ * index + 1 into the media's codec names with their clock rates (a small
+ * vocabulary: PCMU/8000, opus/48000, telephone-event/8000...). */
+struct mcodec {
+    char name[SDP_CODEC_LEN];
     uint32_t clock;
-    uint8_t pt;
-    uint8_t name;
 };
 
 /* Named formats kept per side, over its m= lines: two full m= lines
  * (SDP_MAX_FMT each); more are counted (media.sdp.formats_not_kept) and
  * their payload types get the RFC 3551 static names only. */
 #define MEDIA_SIDE_FMT (2 * SDP_MAX_FMT)
-/* Distinct codec names remembered; a name past them is counted like a
- * format not kept. */
-#define MEDIA_CODEC_NAMES 255
+/* Distinct codec names (with clock rates) remembered; one past them is
+ * counted like a format not kept. */
+#define MEDIA_CODEC_NAMES 254     /* ids 1..254; 255 is MS_CODEC_STATIC */
+
+/* A frame as a signed 32-bit delta from the call's first frame (frame0),
+ * + 1 when not before it; 0 is frame 0 (none yet) and MF_UNKNOWN a frame
+ * out of range, which reads back as 0: never cited, never wrong. */
+#define MF_UNKNOWN INT32_MIN
 
 struct mside {
+    uint32_t fmts;              /* interned (pt, codec id) pairs, n_fmt of them */
+    int32_t sdp_frame;          /* MF delta */
+    struct addr addr[2];        /* the c= addresses its m= lines use (ML_ADDR1: [1]) */
+    struct endpoint sig;        /* where this side's SIP came from */
+    struct mline m[SDP_MAX_MEDIA];
     bool have_sdp;
     bool seen_sig;
     uint8_t n_m, n_fmt;
-    struct endpoint sig;        /* where this side's SIP came from */
-    uint64_t sdp_frame;
-    struct mline m[SDP_MAX_MEDIA];
-    struct mfmt fmt[MEDIA_SIDE_FMT];
 };
 
 /* An entry's place in its call's list (ports and streams the call owns),
@@ -157,55 +175,70 @@ struct mlink {
     bool on;
 };
 
+/* A call: <= 400 bytes (1,024 before issue 14). Its Call-ID and each
+ * side's format list are interned in the media's own string tables
+ * (struct media: ids, lists), frames are MF deltas from frame0 (the ones
+ * evidence cites; live_frame is exact), times exact. */
 struct mcall {
-    char call_id[MEDIA_CALL_ID];
-    uint64_t seq;               /* first-seen order (the snapshot's order) */
+    uint32_t call_id;           /* interned, display only (the table keys on its hash) */
     uint32_t ports1, streams1;  /* heads of the lists of its ports and streams */
     uint32_t invite_cseq;       /* CSeq of the last INVITE request */
+    uint64_t seq;               /* first-seen order (the snapshot's order) */
+    uint64_t frame0;            /* the frame that made it: base of its MF deltas */
+    /* judged while up (media_set_live), at this frame: exact, the kinds
+     * match it against the message they judge at (media_judge.h) */
+    uint64_t live_frame;
     int64_t last_us;            /* its last SIP message */
     int64_t fail_us;            /* a final non-2xx to its INVITE before any answer */
-    uint16_t fail_status;
     int64_t cancel_us;          /* CANCEL before any answer */
     uint64_t caller_tag;        /* keyed hash of the caller's From tag */
-    bool have_caller;
-    bool answered, ended;
     int64_t first_us, answer_us, end_us;
-    uint64_t answer_frame;
     struct mside side[2];
     /* what flowed, by receiving side */
     uint64_t rtp_to[2], rtcp_to[2];
     /* RTP sent to side i's private SDP address by a capture point outside
      * its NAT: it goes nowhere (see void_dst) */
     uint64_t void_to[2];
-    uint64_t void_frame[2];
-    uint64_t first_frame_to[2];
-    uint32_t n_streams;
     /* NAT/ALG: a sender's first stream came from elsewhere than its SDP */
-    bool moved[2];
     struct endpoint real_src[2];
-    uint64_t moved_frame[2];
-    uint64_t live_frame;        /* judged while up (media_set_live), at this frame */
+    uint32_t n_streams;
+    int32_t answer_frame;       /* MF deltas */
+    int32_t void_frame[2];
+    int32_t first_frame_to[2];
+    int32_t moved_frame[2];
+    uint16_t fail_status;
+    bool have_caller;
+    bool answered, ended;
+    bool moved[2];
 };
 
-/* An announced (address, port): whose and for what. */
+_Static_assert(sizeof(struct mcall) <= 400, "a call fits in 400 bytes");
+_Static_assert(2 * MEDIA_SIDE_FMT <= 55, "a side's format list fits the 64-byte strings");
+_Static_assert(MEDIA_CALL_ID - 1 <= INTERN_MAX, "a Call-ID is interned whole");
+
+/* An announced (address, port): whose and for what. 52 bytes (60 before
+ * issue 14: the same fields, ordered without holes). */
 struct mport {
-    struct endpoint ep;
     struct mlink link;
     uint32_t call_idx, call_serial;
-    uint8_t side, m_index;
-    bool rtcp;
-    bool rtp;                   /* false: a non-RTP m= line (udptl T.38, MSRP) took the pair */
     /* the call that announced the pair before, when another took it over (a
      * B2BUA's two legs re-INVITE to one direct media path): its verdict
      * counts the media too */
-    bool have_prev;
     uint32_t prev_idx, prev_serial;
+    struct endpoint ep;
+    uint8_t side, m_index;
+    bool rtcp;
+    bool rtp;                   /* false: a non-RTP m= line (udptl T.38, MSRP) took the pair */
+    bool have_prev;
     uint8_t prev_side;
 };
+_Static_assert(sizeof(struct mport) <= 52, "an announced port fits in 52 bytes");
 
+/* A stream: its Call-ID is a reference to its call's interned one, so it
+ * outlives an evicted call; its codec name is an id, as the call's are. */
 struct mstream {
-    char call_id[MEDIA_CALL_ID];
     struct mlink link;
+    uint32_t call_id;           /* interned (a reference of its own), INTERN_NONE: heuristic */
     uint64_t seq;
     uint32_t call_idx, call_serial;
     struct endpoint src, dst;
@@ -213,17 +246,20 @@ struct mstream {
     uint8_t to_side;            /* the receiver */
     uint8_t pt;
     uint8_t m_index;
-    char codec[SDP_CODEC_LEN];
+    uint8_t codec;              /* MS_CODEC_NONE, MS_CODEC_STATIC (RFC 3551's name of pt)
+                                 * or a codec id (index + 1 into the media's names) */
     uint32_t clock;
     bool dtmf_pt_known;
     uint8_t dtmf_pt;
     bool have_dtmf;
+    bool heuristic;             /* on ports no SDP announced (--rtp-heuristic) */
     uint32_t last_dtmf_ts;
     uint32_t dtmf_events;
     uint64_t first_frame;
     struct rtp_stat st;
-    bool heuristic;             /* on ports no SDP announced (--rtp-heuristic) */
 };
+#define MS_CODEC_NONE 0
+#define MS_CODEC_STATIC 255
 
 /* What the report shows of a retired call: its verdict as at retirement.
  * cannot_see is left to media_snapshot (it depends on whether the capture
@@ -260,7 +296,10 @@ struct media {
     struct mkept kept_streams;  /* struct snap_media */
     struct ctab gone;           /* retired ports, the latest media_calls of them */
     bool late_rtp;              /* RTP seen only after its call retired */
-    char codec[MEDIA_CODEC_NAMES][SDP_CODEC_LEN];   /* struct mfmt names */
+    struct mcodec codec[MEDIA_CODEC_NAMES];     /* the format lists' ids - 1 */
+    /* Call-IDs (each call's, referenced by its streams too) and the sides'
+     * format lists, in tables of their own (strings_init) */
+    struct intern ids, lists;
     unsigned n_codecs;
     /* --rtp-heuristic: RTP on unannounced ports, kept apart so a flood of
      * RTP-looking datagrams never evicts a call's streams */
@@ -299,6 +338,24 @@ static void kept_free(struct mkept *k)
     free(k->slots);
 }
 
+/* The media's strings, each class sized for the most that can be live at
+ * once, so none is refused while the tables hold their caps (a 64-bit
+ * collision is, counted). Call-IDs: one per call and per stream of an
+ * evicted call, and the new call's while the table evicts its oldest for
+ * it, of any length up to MEDIA_CALL_ID - 1 bytes: each class holds them
+ * all. Format lists: (pt, codec id) pairs, up to 2 * MEDIA_SIDE_FMT bytes
+ * (the two short classes), two per call and a new SDP's before the one it
+ * replaces is given back. Lists are shared (a busy PBX's phones offer a
+ * handful: the busy workload 5), so their index is barely touched. */
+static int strings_init(struct media *m, size_t nc, size_t ns)
+{
+    size_t ids[INTERN_CLASSES] = { nc + ns + 1, nc + ns + 1, nc + ns + 1, nc + ns + 1 };
+    size_t lists[INTERN_CLASSES] = { 2 * nc + 1, 2 * nc + 1, 1, 1 };
+
+    return intern_init_classes(&m->ids, ids) != 0 || intern_init_classes(&m->lists, lists) != 0
+               ? -1 : 0;
+}
+
 struct media *media_new(const struct caps *caps)
 {
     struct media *m = calloc(1, sizeof(*m));
@@ -314,7 +371,8 @@ struct media *media_new(const struct caps *caps)
         ctab_dlq_init(&m->due, 2 * nc) != 0 ||
         kept_init(&m->kept_calls, SNAP_MAX_MEDIA_CALLS, sizeof(struct mconcl)) != 0 ||
         kept_init(&m->kept_streams, SNAP_MAX_MEDIA, sizeof(struct snap_media)) != 0 ||
-        ctab_init(&m->gone, nc, sizeof(struct mgone), NULL, NULL) != 0) {
+        ctab_init(&m->gone, nc, sizeof(struct mgone), NULL, NULL) != 0 ||
+        strings_init(m, nc, ns) != 0) {
         media_free(m);
         return NULL;
     }
@@ -333,6 +391,8 @@ void media_free(struct media *m)
     kept_free(&m->kept_calls);
     kept_free(&m->kept_streams);
     ctab_free(&m->gone);
+    intern_free(&m->ids);
+    intern_free(&m->lists);
     free(m);
 }
 
@@ -349,6 +409,28 @@ void media_set_live(struct media *m, bool on)
 bool media_due_now(const struct media *m, const struct sip_msg *msg)
 {
     return m->due_frame != 0 && m->due_frame == msg->frame && m->due_raw == msg->raw.p;
+}
+
+/* A frame of call c as an MF delta from its frame0, and back (0: none or
+ * unknown). */
+static int32_t mf_put(const struct mcall *c, uint64_t frame)
+{
+    if (frame == 0)
+        return 0;
+    if (frame >= c->frame0)
+        return frame - c->frame0 < (uint64_t)INT32_MAX ? (int32_t)(frame - c->frame0 + 1)
+                                                       : MF_UNKNOWN;
+    return c->frame0 - frame <= (uint64_t)INT32_MAX ? -(int32_t)(c->frame0 - frame)
+                                                    : MF_UNKNOWN;
+}
+
+static uint64_t mf_get(const struct mcall *c, int32_t d)
+{
+    if (d == 0 || d == MF_UNKNOWN)
+        return 0;
+    if (d > 0)
+        return c->frame0 + (uint64_t)(d - 1);
+    return c->frame0 - (uint64_t)(-(int64_t)d);
 }
 
 /* Once a second of packet time, at a SIP message: the calls up long enough
@@ -387,21 +469,54 @@ static uint64_t ep_hash(const struct ctab *t, const struct endpoint *ep)
     return ctab_hash(t, k, sizeof(k));
 }
 
-static struct mcall *call_get(struct media *m, struct span call_id, bool create, int64_t now)
+/* The call of a Call-ID; with create, a new one when there is none (its
+ * Call-ID interned as shown: printable, at most MEDIA_CALL_ID - 1 bytes).
+ * NULL when there is none, or when its Call-ID could not be kept (a 64-bit
+ * collision in the string table, strings_init: counted, media.calls.refused). */
+static struct mcall *call_get(struct media *m, struct span call_id, bool create,
+                              const struct sip_msg *msg)
 {
     uint64_t h = ctab_hash(&m->calls, call_id.p, call_id.len);
     bool created = false;
-    struct mcall *c;
+    struct mcall *c = ctab_find(&m->calls, h);
+    char text[MEDIA_CALL_ID];
+    uint32_t id;
 
-    if (!create)
-        return ctab_find(&m->calls, h);
-    c = ctab_get(&m->calls, h, &created);
-    if (created) {
-        copy_span(c->call_id, sizeof(c->call_id), call_id);
-        c->seq = ++m->call_seq;
-        ctab_dlq_push(&m->due, &m->calls, c, now + MEDIA_GRACE_US);
+    if (c != NULL || !create)
+        return c;
+    copy_span(text, sizeof(text), call_id);
+    id = intern_put(&m->ids, text, strlen(text));
+    if (id == INTERN_NONE) {
+        m->ctr[M_CALLS_REFUSED]++;
+        return NULL;
     }
+    c = ctab_get(&m->calls, h, &created);
+    c->call_id = id;
+    c->seq = ++m->call_seq;
+    c->frame0 = msg->frame;
+    ctab_dlq_push(&m->due, &m->calls, c, msg->ts_us + MEDIA_GRACE_US);
     return c;
+}
+
+/* Give back what a call holds in the string table (it leaves). */
+static void call_drop_strings(struct media *m, struct mcall *c)
+{
+    intern_drop(&m->ids, c->call_id);
+    intern_drop(&m->lists, c->side[0].fmts);
+    intern_drop(&m->lists, c->side[1].fmts);
+    c->call_id = c->side[0].fmts = c->side[1].fmts = INTERN_NONE;
+}
+
+static void stream_drop_strings(struct media *m, struct mstream *s)
+{
+    intern_drop(&m->ids, s->call_id);
+    s->call_id = INTERN_NONE;
+}
+
+static const char *call_id_of(const struct media *m, uint32_t id)
+{
+    size_t n;
+    return intern_get(&m->ids, id, &n);
 }
 
 static struct mcall *call_at(const struct media *m, uint32_t idx, uint32_t serial)
@@ -462,6 +577,7 @@ static void call_evicted(void *ud, void *entry)
         list_del(&m->ports, PORT_LINK, &c->ports1, ctab_at(&m->ports, c->ports1 - 1));
     while (c->streams1 != 0)
         list_del(&m->streams, STREAM_LINK, &c->streams1, ctab_at(&m->streams, c->streams1 - 1));
+    call_drop_strings(m, c);
 }
 
 static void port_evicted(void *ud, void *entry)
@@ -482,6 +598,7 @@ static void stream_evicted(void *ud, void *entry)
 
     if (s->link.on && (c = call_at(m, s->call_idx, s->call_serial)) != NULL)
         list_del(&m->streams, STREAM_LINK, &c->streams1, s);
+    stream_drop_strings(m, s);
 }
 
 /* ---- retirement ------------------------------------------------------------ */
@@ -556,7 +673,7 @@ static int64_t retire_at(const struct mcall *c)
 }
 
 static void conclude(const struct media *m, const struct mcall *c, struct mconcl *o);
-static void stream_out(const struct mstream *s, struct snap_media *o);
+static void stream_out(const struct media *m, const struct mstream *s, struct snap_media *o);
 
 static void retire(struct media *m, struct mcall *c, int64_t now)
 {
@@ -574,7 +691,8 @@ static void retire(struct media *m, struct mcall *c, int64_t now)
         struct snap_media *o = kept_slot(&m->kept_streams, s->seq);
         list_del(&m->streams, STREAM_LINK, &c->streams1, s);
         if (o != NULL)
-            stream_out(s, o);
+            stream_out(m, s, o);
+        stream_drop_strings(m, s);
         ctab_remove(&m->streams, s);
         m->streams_retired++;
     }
@@ -583,6 +701,7 @@ static void retire(struct media *m, struct mcall *c, int64_t now)
         if (o != NULL)
             conclude(m, c, o);
     }
+    call_drop_strings(m, c);
     ctab_remove(&m->calls, c);
     m->calls_retired++;
 }
@@ -619,15 +738,17 @@ static int sender_side(const struct media *m, struct mcall *c, const struct sip_
     return ctab_hash(&m->calls, tag.p, tag.len) == c->caller_tag ? 0 : 1;
 }
 
-/* Index + 1 of a codec name in the media's vocabulary, 0 when it is full. */
-static uint8_t codec_id(struct media *m, const char *name)
+/* Index + 1 of a codec name and clock rate in the media's vocabulary, 0
+ * when it is full. */
+static uint8_t codec_id(struct media *m, const char *name, uint32_t clock)
 {
     for (unsigned i = 0; i < m->n_codecs; i++)
-        if (strcmp(m->codec[i], name) == 0)
+        if (m->codec[i].clock == clock && strcmp(m->codec[i].name, name) == 0)
             return (uint8_t)(i + 1);
     if (m->n_codecs == MEDIA_CODEC_NAMES)
         return 0;
-    snprintf(m->codec[m->n_codecs], sizeof(m->codec[0]), "%s", name);
+    snprintf(m->codec[m->n_codecs].name, sizeof(m->codec[0].name), "%s", name);
+    m->codec[m->n_codecs].clock = clock;
     return (uint8_t)++m->n_codecs;
 }
 
@@ -665,6 +786,9 @@ static void take_sdp(struct media *m, struct mcall *c, int side, const struct si
 {
     struct sdp sdp;
     struct mside *s = &c->side[side];
+    uint8_t fl[2 * MEDIA_SIDE_FMT];     /* the named formats: (pt, codec id) pairs */
+    unsigned n_addr;
+    uint32_t fmts;
 
     m->ctr[M_SDP]++;
     if (sdp_parse(body, body_n, &sdp) == 0) {
@@ -675,40 +799,52 @@ static void take_sdp(struct media *m, struct mcall *c, int side, const struct si
     m->ctr[M_SDP_MEDIA_DROPPED] += sdp.media_dropped;
     m->ctr[M_SDP_FMT_DROPPED] += sdp.fmt_dropped;
     s->have_sdp = true;
-    s->sdp_frame = msg->frame;
+    s->sdp_frame = mf_put(c, msg->frame);
     s->n_m = sdp.n_media;
     s->n_fmt = 0;
+    n_addr = 0;
     for (unsigned i = 0; i < sdp.n_media; i++) {
         const struct sdp_media *sm = &sdp.media[i];
         struct mline *l = &s->m[i];
         struct endpoint ep;
+        bool has_addr = sdp_media_addr(&sdp, i, &ep.ip);
         memset(l, 0, sizeof(*l));
-        l->type = (uint8_t)sm->type;
+        l->bits = (uint8_t)((unsigned)sm->type | (unsigned)sdp_media_dir(&sdp, i) << 2 |
+                            (sm->rtp ? ML_RTP : 0u));
         l->port = sm->port;
-        l->rtp = sm->rtp;
-        l->dir = (uint8_t)sdp_media_dir(&sdp, i);
-        l->has_addr = sdp_media_addr(&sdp, i, &l->addr);
-        l->fmt0 = s->n_fmt;
+        if (has_addr) {
+            /* the side keeps two addresses: a third m= line address (rare:
+             * most SDP has one c=) leaves its line without one (counted) */
+            unsigned a = 0;
+            while (a < n_addr && !addr_eq(&s->addr[a], &ep.ip))
+                a++;
+            if (a == n_addr && n_addr < 2)
+                s->addr[n_addr++] = ep.ip;
+            if (a < n_addr)
+                l->bits |= (uint8_t)(ML_ADDR | (a == 1 ? ML_ADDR1 : 0u));
+            else
+                m->ctr[M_SDP_ADDR_NOT_KEPT]++;
+        }
         for (unsigned k = 0; k < sm->n_fmt; k++) {
             uint8_t id;
             if (sm->fmt[k].name[0] == '\0')
                 continue;       /* no a=rtpmap: the static name, if any, is RFC 3551's */
-            if (s->n_fmt == MEDIA_SIDE_FMT || (id = codec_id(m, sm->fmt[k].name)) == 0) {
+            if (s->n_fmt == MEDIA_SIDE_FMT ||
+                (id = codec_id(m, sm->fmt[k].name, sm->fmt[k].clock)) == 0) {
                 m->ctr[M_SDP_FMT_NOT_KEPT]++;
                 continue;
             }
-            s->fmt[s->n_fmt].clock = sm->fmt[k].clock;
-            s->fmt[s->n_fmt].pt = sm->fmt[k].pt;
-            s->fmt[s->n_fmt++].name = id;
+            fl[2 * s->n_fmt] = sm->fmt[k].pt;
+            fl[2 * s->n_fmt + 1] = id;
+            s->n_fmt++;
             l->n_fmt++;
         }
-        if (!l->has_addr || l->port == 0)
+        if (!has_addr || l->port == 0)
             continue;
-        ep.ip = l->addr;
         ep.port = l->port;
         /* a T.38 re-INVITE moves the pair to UDPTL: what follows is not RTP */
-        announce(m, c, side, i, &ep, false, l->rtp);
-        if (!l->rtp)
+        announce(m, c, side, i, &ep, false, sm->rtp);
+        if (!sm->rtp)
             continue;
         if (sm->rtcp_mux)
             continue;
@@ -718,6 +854,18 @@ static void take_sdp(struct media *m, struct mcall *c, int side, const struct si
         if (ep.port != 0)
             announce(m, c, side, i, &ep, true, true);
     }
+    /* the list before this SDP's is given back after taking this one: a
+     * re-INVITE with the same codecs keeps the same string */
+    fmts = intern_put(&m->lists, fl, 2u * s->n_fmt);
+    if (fmts == INTERN_NONE && s->n_fmt > 0) {
+        /* only on a 64-bit collision (strings_init) */
+        m->ctr[M_SDP_FMT_NOT_KEPT] += s->n_fmt;
+        s->n_fmt = 0;
+        for (unsigned i = 0; i < sdp.n_media; i++)
+            s->m[i].n_fmt = 0;
+    }
+    intern_drop(&m->lists, s->fmts);
+    s->fmts = fmts;
 }
 
 void media_on_sip(struct media *m, const struct sip_msg *msg)
@@ -738,7 +886,7 @@ void media_on_sip(struct media *m, const struct sip_msg *msg)
     if (msg->call_id.len == 0)
         return;
     /* only calls with SDP are followed; a 2xx or BYE of another dialog is not a call */
-    c = call_get(m, msg->call_id, sdp, msg->ts_us);
+    c = call_get(m, msg->call_id, sdp, msg);
     if (c == NULL)
         return;
     if (c->first_us == 0)
@@ -771,7 +919,7 @@ void media_on_sip(struct media *m, const struct sip_msg *msg)
     if (!msg->is_request && invite && msg->status >= 200 && msg->status < 300 && !c->answered) {
         c->answered = true;
         c->answer_us = msg->ts_us;
-        c->answer_frame = msg->frame;
+        c->answer_frame = mf_put(c, msg->frame);
     }
     if (msg->is_request && msg->method == SIP_BYE && !c->ended) {
         c->ended = true;
@@ -795,19 +943,53 @@ static const struct mline *stream_line(const struct mcall *c, int side, unsigned
     return &c->side[side].m[mi];
 }
 
-/* The codec of payload type pt on a side's m= line (sdp_codec on what the
- * call kept): a=rtpmap name, else the RFC 3551 static name, else NULL. */
-static const char *line_codec(const struct media *m, const struct mcall *c, int side,
-                              const struct mline *l, uint8_t pt, uint32_t *clock)
+/* A line's address (when ML_ADDR). */
+static const struct addr *line_addr(const struct mside *s, const struct mline *l)
 {
-    for (unsigned k = 0; l != NULL && k < l->n_fmt; k++) {
-        const struct mfmt *f = &c->side[side].fmt[l->fmt0 + k];
-        if (f->pt == pt) {
-            *clock = f->clock;
-            return m->codec[f->name - 1];
+    return &s->addr[(l->bits & ML_ADDR1) ? 1 : 0];
+}
+
+/* Line l's named formats, l->n_fmt (pt, codec id) pairs of the side's
+ * list (NULL if the list is shorter: never, but checked). */
+static const uint8_t *line_fmts(const struct media *m, const struct mside *s,
+                                const struct mline *l)
+{
+    size_t n, off = 0;
+    const uint8_t *f = (const uint8_t *)intern_get(&m->lists, s->fmts, &n);
+
+    for (const struct mline *k = s->m; k < l; k++)
+        off += 2u * k->n_fmt;
+    return off + 2u * l->n_fmt <= n ? f + off : NULL;
+}
+
+/* The codec of payload type pt on a side's m= line (sdp_codec on what the
+ * call kept): a codec id (a=rtpmap), else MS_CODEC_STATIC (RFC 3551 has a
+ * static name for pt), else MS_CODEC_NONE. */
+static uint8_t line_codec(const struct media *m, const struct mcall *c, int side,
+                          const struct mline *l, uint8_t pt, uint32_t *clock)
+{
+    const uint8_t *f = l != NULL ? line_fmts(m, &c->side[side], l) : NULL;
+
+    for (unsigned k = 0; f != NULL && k < l->n_fmt; k++) {
+        if (f[2 * k] == pt) {
+            *clock = m->codec[f[2 * k + 1] - 1].clock;
+            return f[2 * k + 1];
         }
     }
-    return sdp_static_codec(pt, clock);
+    return sdp_static_codec(pt, clock) != NULL ? MS_CODEC_STATIC : MS_CODEC_NONE;
+}
+
+/* The name of a stream's codec ("" when unknown). */
+static const char *codec_name(const struct media *m, const struct mstream *s)
+{
+    uint32_t clock;
+    const char *name;
+
+    if (s->codec == MS_CODEC_STATIC)
+        return (name = sdp_static_codec(s->pt, &clock)) != NULL ? name : "";
+    if (s->codec == MS_CODEC_NONE || s->codec > m->n_codecs)
+        return "";
+    return m->codec[s->codec - 1].name;
 }
 
 /* The sender announced a pair for this m= kind but sends from another:
@@ -820,17 +1002,17 @@ static void sender_moved(struct mcall *c, int from, const struct sip_payload *pl
     if (c->moved[from] || !s->have_sdp)
         return;
     for (unsigned i = 0; i < s->n_m; i++) {
-        if (!s->m[i].has_addr || !s->m[i].rtp || s->m[i].port == 0)
+        if (!(s->m[i].bits & ML_ADDR) || !(s->m[i].bits & ML_RTP) || s->m[i].port == 0)
             continue;
         announced = true;
-        if (s->m[i].port == pl->src.port && addr_eq(&s->m[i].addr, &pl->src.ip))
+        if (s->m[i].port == pl->src.port && addr_eq(line_addr(s, &s->m[i]), &pl->src.ip))
             return;
     }
     if (!announced)
         return;
     c->moved[from] = true;
     c->real_src[from] = pl->src;
-    c->moved_frame[from] = pl->frame;
+    c->moved_frame[from] = mf_put(c, pl->frame);
 }
 
 /* A stream is one SSRC from one (address, port) to another. */
@@ -863,9 +1045,9 @@ static struct mstream *stream_get(struct media *m, const struct sip_payload *pl,
     s = ctab_get(&m->streams, h, &created);
     if (created) {
         const struct mline *sm;
+        const uint8_t *f;
         int sm_side = to_side;
-        const char *name;
-        memcpy(s->call_id, c->call_id, sizeof(s->call_id));
+        s->call_id = intern_ref(&m->ids, c->call_id);
         s->seq = ++m->stream_seq;
         list_add(&m->streams, STREAM_LINK, &c->streams1, s);
         s->call_idx = ctab_index(&m->calls, c);
@@ -881,14 +1063,12 @@ static struct mstream *stream_get(struct media *m, const struct sip_payload *pl,
         sm = stream_line(c, to_side, p->m_index);
         if (sm == NULL)
             sm = stream_line(c, sm_side = !to_side, p->m_index);
-        name = line_codec(m, c, sm_side, sm, pt, &s->clock);
-        if (name != NULL)
-            snprintf(s->codec, sizeof(s->codec), "%s", name);
-        for (unsigned i = 0; sm != NULL && i < sm->n_fmt; i++) {
-            const struct mfmt *f = &c->side[sm_side].fmt[sm->fmt0 + i];
-            if (strcasecmp(m->codec[f->name - 1], "telephone-event") == 0) {
+        s->codec = line_codec(m, c, sm_side, sm, pt, &s->clock);
+        f = sm != NULL ? line_fmts(m, &c->side[sm_side], sm) : NULL;
+        for (unsigned i = 0; f != NULL && i < sm->n_fmt; i++) {
+            if (strcasecmp(m->codec[f[2 * i + 1] - 1].name, "telephone-event") == 0) {
                 s->dtmf_pt_known = true;
-                s->dtmf_pt = f->pt;
+                s->dtmf_pt = f[2 * i];
             }
         }
         c->n_streams++;
@@ -908,7 +1088,7 @@ static bool void_dst(const struct mcall *c, int i, const struct sip_payload *pl)
         !addr_class_is_private(addr_classify(&pl->dst.ip)))
         return false;
     for (unsigned k = 0; k < s->n_m; k++)
-        if (s->m[k].has_addr && addr_eq(&s->m[k].addr, &pl->dst.ip))
+        if ((s->m[k].bits & ML_ADDR) && addr_eq(line_addr(s, &s->m[k]), &pl->dst.ip))
             return true;
     return false;
 }
@@ -919,9 +1099,9 @@ static void credit(struct mcall *c, int to_side, const struct sip_payload *pl)
 {
     if (void_dst(c, to_side, pl)) {
         if (c->void_to[to_side]++ == 0)
-            c->void_frame[to_side] = pl->frame;
+            c->void_frame[to_side] = mf_put(c, pl->frame);
     } else if (c->rtp_to[to_side]++ == 0) {
-        c->first_frame_to[to_side] = pl->frame;
+        c->first_frame_to[to_side] = mf_put(c, pl->frame);
     }
 }
 
@@ -1020,16 +1200,13 @@ static bool on_heuristic(struct media *m, const struct sip_payload *pl, const st
     key = stream_hash(&m->hstreams, pl, h->ssrc);
     s = ctab_get(&m->hstreams, key, &created);
     if (created) {
-        const char *name;
         s->heuristic = true;
         s->src = pl->src;
         s->dst = pl->dst;
         s->ssrc = h->ssrc;
         s->pt = h->pt;
         s->first_frame = pl->frame;
-        name = sdp_static_codec(h->pt, &s->clock);
-        if (name != NULL)
-            snprintf(s->codec, sizeof(s->codec), "%s", name);
+        s->codec = sdp_static_codec(h->pt, &s->clock) != NULL ? MS_CODEC_STATIC : MS_CODEC_NONE;
     }
     m->ctr[M_HEUR_PACKETS]++;
     rtp_stat_update(&s->st, h, pl->ts_us, h->pt == s->pt ? s->clock : 0);
@@ -1135,11 +1312,13 @@ uint64_t media_evictions(const struct media *m)
 
 static int first_audio(const struct mside *s)
 {
+    const unsigned both = ML_RTP | ML_ADDR;
+
     for (unsigned i = 0; i < s->n_m; i++)
-        if (s->m[i].rtp && s->m[i].has_addr && s->m[i].type == SDP_M_AUDIO)
+        if ((s->m[i].bits & both) == both && ML_TYPE(&s->m[i]) == SDP_M_AUDIO)
             return (int)i;
     for (unsigned i = 0; i < s->n_m; i++)
-        if (s->m[i].rtp && s->m[i].has_addr)
+        if ((s->m[i].bits & both) == both)
             return (int)i;
     return -1;
 }
@@ -1168,9 +1347,8 @@ static void conclude(const struct media *m, const struct mcall *c, struct mconcl
 {
     struct media_verdict *v = &o->v;
 
-    (void)m;
     memset(o, 0, sizeof(*o));
-    memcpy(o->call_id, c->call_id, sizeof(o->call_id));
+    snprintf(o->call_id, sizeof(o->call_id), "%s", call_id_of(m, c->call_id));
     o->rtcp_to[0] = c->rtcp_to[0];
     o->rtcp_to[1] = c->rtcp_to[1];
     o->n_streams = c->n_streams;
@@ -1178,32 +1356,32 @@ static void conclude(const struct media *m, const struct mcall *c, struct mconcl
     v->call_id = o->call_id;
     v->answered = c->answered;
     v->answer_us = c->answer_us;
-    v->answer_frame = c->answer_frame;
+    v->answer_frame = mf_get(c, c->answer_frame);
     v->end_us = c->ended ? c->end_us : 0;
     v->live_frame = c->live_frame;
     for (int i = 0; i < 2; i++) {
         const struct mside *s = &c->side[i];
         int a = first_audio(s);
         v->have_sdp[i] = s->have_sdp && a >= 0;
-        v->sdp_frame[i] = s->sdp_frame;
+        v->sdp_frame[i] = mf_get(c, s->sdp_frame);
         v->sig[i] = s->sig;
         if (a >= 0) {
-            v->sdp_ep[i].ip = s->m[a].addr;
+            v->sdp_ep[i].ip = *line_addr(s, &s->m[a]);
             v->sdp_ep[i].port = s->m[a].port;
         }
         if (a >= 0) {
-            v->dir[i] = (enum sdp_dir)s->m[a].dir;
-            v->private_sdp[i] = addr_class_is_private(addr_classify(&s->m[a].addr));
+            v->dir[i] = ML_DIR(&s->m[a]);
+            v->private_sdp[i] = addr_class_is_private(addr_classify(line_addr(s, &s->m[a])));
         } else {
             v->dir[i] = SDP_DIR_INACTIVE;
         }
         v->packets_to[i] = c->rtp_to[i];
         v->void_to[i] = c->void_to[i];
-        v->void_frame[i] = c->void_frame[i];
-        v->first_frame_to[i] = c->first_frame_to[i];
+        v->void_frame[i] = mf_get(c, c->void_frame[i]);
+        v->first_frame_to[i] = mf_get(c, c->first_frame_to[i]);
         v->moved[i] = c->moved[i];
         v->real_src[i] = c->real_src[i];
-        v->moved_frame[i] = c->moved_frame[i];
+        v->moved_frame[i] = mf_get(c, c->moved_frame[i]);
     }
     /* Silence from a side proves something only when the capture shows that
      * host sending at all: media (RTP or RTCP) from it, or its SIP from the
@@ -1238,7 +1416,8 @@ static void conclude(const struct media *m, const struct mcall *c, struct mconcl
     }
 }
 
-/* The verdict of a live call; v->call_id points at the call's. */
+/* The verdict of a live call; v->call_id points at the call's (interned:
+ * valid while the call lives). */
 static void verdict_of(const struct media *m, const struct mcall *c, struct media_verdict *v)
 {
     struct mconcl o;
@@ -1246,7 +1425,7 @@ static void verdict_of(const struct media *m, const struct mcall *c, struct medi
     conclude(m, c, &o);
     see(m, &o, &o.v);
     *v = o.v;
-    v->call_id = c->call_id;
+    v->call_id = call_id_of(m, c->call_id);
 }
 
 const char *media_state_name(enum media_state s)
@@ -1327,15 +1506,15 @@ static void call_summary(const struct media *m, const struct mconcl *cc, struct 
     }
 }
 
-static void stream_out(const struct mstream *s, struct snap_media *o)
+static void stream_out(const struct media *m, const struct mstream *s, struct snap_media *o)
 {
     memset(o, 0, sizeof(*o));
-    memcpy(o->call_id, s->call_id, sizeof(o->call_id));
+    snprintf(o->call_id, sizeof(o->call_id), "%s", call_id_of(m, s->call_id));
     o->src = s->src;
     o->dst = s->dst;
     o->ssrc = s->ssrc;
     o->payload_type = s->pt;
-    snprintf(o->codec, sizeof(o->codec), "%s", s->codec);
+    snprintf(o->codec, sizeof(o->codec), "%s", codec_name(m, s));
     o->heuristic = s->heuristic;
     snprintf(o->direction, sizeof(o->direction), "%s", s->heuristic ? "unknown" :
              s->to_side == 1 ? "caller->callee" : "callee->caller");
@@ -1378,7 +1557,7 @@ void media_snapshot(const struct media *m, struct snapshot *out)
         if (out->n_media >= SNAP_MAX_MEDIA)
             out->media_not_shown++;
         else if (live)
-            stream_out(s, &out->media[out->n_media++]);
+            stream_out(m, s, &out->media[out->n_media++]);
         else
             out->media[out->n_media++] = *(const struct snap_media *)
                 (m->kept_streams.slots + (size_t)order[ki].slot * m->kept_streams.esize);
@@ -1398,7 +1577,7 @@ void media_snapshot(const struct media *m, struct snapshot *out)
             out->media_not_shown++;
             continue;
         }
-        stream_out(s, &out->media[out->n_media++]);
+        stream_out(m, s, &out->media[out->n_media++]);
         out->n_media_heuristic++;
     }
     out->media_not_shown += m->hstreams.evictions;

@@ -267,6 +267,8 @@ static void test_b2bua_legs_share_media(void **st)
     assert_int_equal(f->snap.media[0].packets + f->snap.media[1].packets, 10);
 }
 
+#define SEC 1000000LL
+
 static void test_caps_evict_and_count(void **st)
 {
     struct fx *f = *st;
@@ -287,6 +289,60 @@ static void test_caps_evict_and_count(void **st)
     assert_int_equal(f->snap.media_not_shown, 4);       /* evicted ones are said */
     assert_int_equal(f->snap.media_calls_not_shown, 6);
     assert_true(media_evictions(f->m) >= 10);
+    assert_int_equal(counter(f, "media.calls.refused"), 0);     /* its strings fit */
+    /* a stream outlives its evicted call and still names it (it holds a
+     * reference to the interned Call-ID, whose slot the call gave back) */
+    for (size_t i = 0; i < f->snap.n_media; i++) {
+        snprintf(id, sizeof(id), "cap%u", (unsigned)f->snap.media[i].ssrc);
+        assert_string_equal(f->snap.media[i].call_id, id);
+    }
+}
+
+/* The compact call record (media.c struct mcall): codec names and clocks
+ * from each side's interned format list, m= lines at a second c= address,
+ * frames as deltas from the call's first, reading back as 0 (unknown)
+ * past their range, never as another frame. */
+static void test_compact_records(void **st)
+{
+    struct fx *f = *st;
+    struct media_verdict v;
+    struct span cid = { "cr", 2 };
+    static const char offer[] =
+        "m=audio 4100 RTP/AVP 96 101\r\na=rtpmap:96 opus/48000/2\r\n"
+        "a=rtpmap:101 telephone-event/48000\r\n"
+        "m=video 4102 RTP/AVP 97\r\nc=IN IP4 192.0.2.99\r\na=rtpmap:97 H264/90000";
+    static const char answer[] =
+        "m=audio 5100 RTP/AVP 96\r\na=rtpmap:96 opus/48000/2\r\n"
+        "m=video 5102 RTP/AVP 97\r\na=rtpmap:97 H264/90000";
+    const char *want[2] = { "opus", "H264" };     /* latest first seen first */
+
+    f->frame = 1000;
+    sip(f, "192.0.2.80", "198.51.100.80", "INVITE sip:b@example.com SIP/2.0", "cr", "t1", NULL,
+        "1 INVITE", "192.0.2.80", 0, offer);
+    sip(f, "198.51.100.80", "192.0.2.80", "SIP/2.0 200 OK", "cr", "t1", "t2", "1 INVITE",
+        "198.51.100.80", 0, answer);
+    /* video from the caller's second address, audio to the caller */
+    assert_true(rtp(f, "192.0.2.99", 4102, "198.51.100.80", 5102, 0x77, 1, 97, 1 * SEC));
+    f->frame += (uint64_t)1 << 32;      /* past the frame deltas' range */
+    assert_true(rtp(f, "198.51.100.80", 5100, "192.0.2.80", 4100, 0x78, 1, 96, 2 * SEC));
+    media_snapshot(f->m, &f->snap);
+    assert_int_equal(f->snap.n_media, 2);
+    for (int i = 0; i < 2; i++) {
+        assert_string_equal(f->snap.media[i].call_id, "cr");
+        assert_string_equal(f->snap.media[i].codec, want[i]);
+    }
+    assert_true(media_call(f->m, cid, &v));
+    assert_int_equal(v.state, MEDIA_TWO_WAY);
+    assert_int_equal(v.sdp_frame[0], 1001);
+    assert_int_equal(v.sdp_frame[1], 1002);
+    assert_int_equal(v.answer_frame, 1002);
+    assert_int_equal(v.first_frame_to[1], 1003);
+    assert_int_equal(v.first_frame_to[0], 0);       /* unknown, not wrong */
+    assert_int_equal(v.packets_to[0], 1);
+    assert_int_equal(v.sdp_ep[0].port, 4100);
+    assert_false(v.moved[0]);       /* 192.0.2.99:4102 is the caller's video line */
+    assert_int_equal(counter(f, "media.sdp.addresses_not_kept"), 0);
+    assert_int_equal(counter(f, "media.sdp.formats_not_kept"), 0);
 }
 
 /* A 200 OK whose body is multipart/mixed (SDP + ISUP, RFC 3204): the SDP
@@ -397,7 +453,6 @@ static enum media_state state_at_bye(struct fx *f, const char *id)
     return v.state;
 }
 
-#define SEC 1000000LL
 
 /* Twelve answered calls, a failed one and one never answered, a minute
  * apart, through a table of 4 calls and 6 streams: SIP ends each one, so
@@ -527,6 +582,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_multipart_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_heuristic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_caps_evict_and_count, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_compact_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retire_after_sip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_challenge_not_retired, setup, teardown),
     };
