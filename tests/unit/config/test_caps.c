@@ -24,6 +24,8 @@ static void test_budget_sizes_tables(void **state)
     assert_true(big.transactions >= 44000 && big.dialogs >= 49500 &&
                 big.identities >= 65500 && big.accounts >= 19500 &&
                 big.auth_exchanges >= 16000 && big.peers >= 9800);
+    /* ...and the media calls up at once (20.4k) with half as much again */
+    assert_true(big.media_calls >= 30600);
     small.mem = 32ull << 20;
     caps_apply_mem(&small);
     big.mem = 1ull << 30;
