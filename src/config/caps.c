@@ -98,10 +98,12 @@ static const struct share {
      * client address's strings (its lines, realm and algorithms are shared
      * with its transactions and the other exchanges) */
     { CAPS_I_auth_exchanges,    370,  50, 1024 },
-    /* a peer (632 B) + a NAT pair (464 B, nat.h; ~110 B of strings: its
-     * first received=) + a keep-alive series (784 B, keepalive.h; its past
-     * outages interned, most have none), each ~45 B of index */
-    { CAPS_I_peers,            2130, 140, 1024 },
+    /* a peer (632 B) + two NAT pairs (464 B, nat.h; ~110 B of strings: its
+     * first received=; one per direction requests flow in: the busy
+     * workload has 2 pairs a peer) + a keep-alive series (784 B,
+     * keepalive.h; its past outages interned, most have none), each ~45 B
+     * of index */
+    { CAPS_I_peers,            2750, 140, 1024 },
     { CAPS_I_sources,           580,  25, 1024 },   /* 512 B record; its User-Agent is shared */
     /* an identity: its 304-byte record and its name (its addresses are
      * shared), and half a slot of the quiet identities' history (56 B,

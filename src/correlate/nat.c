@@ -323,8 +323,10 @@ struct nat_state *nat_new(const struct caps *caps, struct intern *strings)
     if (n == NULL)
         return NULL;
     n->strings = strings;
-    if (ctab_init(&n->recs, caps->peers ? caps->peers : 1, sizeof(struct nat_rec), on_evict,
-                  n) != 0) {
+    /* a pair per direction in which requests flow: a PBX and its phone
+     * (REGISTER one way, OPTIONS qualify the other) are one peer, two pairs */
+    if (ctab_init(&n->recs, caps->peers ? 2 * caps->peers : 1, sizeof(struct nat_rec),
+                  on_evict, n) != 0) {
         free(n);
         return NULL;
     }

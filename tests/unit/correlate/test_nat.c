@@ -919,7 +919,7 @@ static void test_tables_overflow(void **state)
     engine_stats(t.e, find_counter, &nat);
     engine_stats(t.e, find_counter, &ka);
     assert_true(nat.found && ka.found);
-    assert_true(nat.value >= 36);
+    assert_true(nat.value >= 32);       /* two pairs a peer: 8 kept */
     assert_true(ka.value >= 36);
     /* and in the snapshot's total of evictions */
     assert_true(t.snap.evictions >= nat.value + ka.value);

@@ -262,8 +262,14 @@ static void test_nat_pair_view_and_evict(void **state)
     assert_int_equal(p->answered_2xx, 1);
     assert_true(intern_live(&e->strings) > live0);
 
-    /* another pair, clean: no view, and the first one's strings are gone */
+    /* two more pairs, clean: no view; the table holds two pairs a peer (one
+     * per direction requests flow in), so the third evicts the first and
+     * its strings are gone */
     assert_int_equal(parse(sp, &m, wire, sizeof(wire), "198.51.100.77", 5060, TRUNK, 5060, 7,
+                           options_clean), SIP_OK);
+    assert_null(nat_on_msg(e, &m));
+    assert_int_equal(e->nat->recs.evictions, 0);
+    assert_int_equal(parse(sp, &m, wire, sizeof(wire), "198.51.100.78", 5060, TRUNK, 5060, 8,
                            options_clean), SIP_OK);
     assert_null(nat_on_msg(e, &m));
     assert_int_equal(e->nat->recs.evictions, 1);
