@@ -68,7 +68,8 @@ const char *report_frames_note(const struct run_info *r)
 /* "engine.auth_exchanges.evicted" -> "auth exchanges"; "media.calls.evicted"
  * -> "media calls"; "engine.strings.refused" -> "strings refused",
  * "engine.timeout_queue.dropped" -> "timeout queue dropped"; NULL
- * when the counter is not a lost-state one (HEP output is not analysis). */
+ * when the counter is not a lost-state one (HEP output is not analysis;
+ * media.heuristic.refused is a policy: well-known ports are not RTP). */
 static const char *lost_name(const char *name, char *buf, size_t len)
 {
     static const char *const suffix[] = { ".evicted", ".dropped", ".refused" };
@@ -76,7 +77,7 @@ static const char *lost_name(const char *name, char *buf, size_t len)
     const char *start = name;
     const char *what = "";
 
-    if (strncmp(name, "hep_out.", 8) == 0)
+    if (strncmp(name, "hep_out.", 8) == 0 || strcmp(name, "media.heuristic.refused") == 0)
         return NULL;
     for (size_t i = 0; i < 3; i++) {
         size_t sl = strlen(suffix[i]);
