@@ -316,7 +316,7 @@ static void ident_on_evict(void *ud, void *entry)
     if (ident_quiet(id))
         ident_to_past(e, id);
     else
-        ident_drop_strings(&e->strings, id);
+        ident_drop_strings(&e->strings, entry);
 }
 
 static void ident_past_on_evict(void *ud, void *entry)
