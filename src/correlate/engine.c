@@ -724,6 +724,14 @@ void engine_finish(struct engine *e, int64_t end_us)
 
 /* ---- counters and snapshot ---- */
 
+/* What the deadline queues dropped (engine_release keeps the sum in
+ * txn_due's counter, the others' go with them). */
+static uint64_t queues_dropped(const struct engine *e)
+{
+    return e->txn_due.dropped + e->auth_due.dropped + e->auth_wait.dropped +
+           e->dialog_due.dropped + e->ident_due.dropped;
+}
+
 static uint64_t all_evictions(const struct engine *e)
 {
     return e->txns.evictions + e->auths.evictions + e->dialogs.evictions +
@@ -788,9 +796,7 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
     /* the oldest history the bound forgot (not evidence: nothing refused) */
     fn(ud, "engine.identity_history.forgotten", e->ident_past.evictions);
     fn(ud, "engine.strings.peak", intern_peak(&e->strings));
-    fn(ud, "engine.timeout_queue.dropped", e->txn_due.dropped + e->auth_due.dropped +
-                                           e->auth_wait.dropped + e->dialog_due.dropped +
-                                           e->ident_due.dropped);
+    fn(ud, "engine.timeout_queue.dropped", queues_dropped(e));
     nat_stats(e->nat, fn, ud);
     sites_stats(e->sites, fn, ud);
     ka_stats(e->ka, fn, ud);
@@ -1024,8 +1030,7 @@ void engine_release(struct engine *e)
     ctab_release(&e->ident_past);
     {
         /* engine_stats still reports what the queues dropped */
-        uint64_t dropped = e->txn_due.dropped + e->auth_due.dropped + e->auth_wait.dropped +
-                           e->dialog_due.dropped + e->ident_due.dropped;
+        uint64_t dropped = queues_dropped(e);
         ctab_dlq_free(&e->ident_due);
         ctab_dlq_free(&e->txn_due);
         ctab_dlq_free(&e->auth_due);

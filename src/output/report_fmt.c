@@ -117,16 +117,17 @@ bool report_incomplete(const struct snapshot *s, char *buf, size_t len)
     const struct run_info *r = &s->run;
     uint64_t lost = r->ring_drops + r->kernel_drops + r->if_drops;
     size_t n = 0, named = 0;
+    bool state = state_lost(s);
 
     if (len == 0)
         return false;
     buf[0] = '\0';
-    if (lost == 0 && !state_lost(s))
+    if (lost == 0 && !state)
         return false;
     n = (size_t)snprintf(buf, len, "analysis incomplete:");
     if (lost > 0 && n < len)
         n += (size_t)snprintf(buf + n, len - n, " %llu packet(s) lost in capture%s",
-                              (unsigned long long)lost, state_lost(s) ? ";" : "");
+                              (unsigned long long)lost, state ? ";" : "");
     for (size_t i = 0; i < s->n_counters && n < len; i++) {
         char nm[48];
         const struct snap_counter *c = &s->counters[i];
