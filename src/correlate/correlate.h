@@ -448,6 +448,7 @@ struct ident {
 #define IDENT_HAVE_SERVER 4u
 #define IDENT_HAVE_BASE 8u          /* frame0 / us0 are set */
 #define IDENT_QUEUED 16u            /* in the engine's ident_due queue */
+#define IDENT_LAST_OK 32u           /* its latest outcome was an acceptance */
 #define IDENT_SRC_OK 1u             /* accepted from this address at least once */
 #define IDENT_SRC_FAIL 2u           /* refused from it at least once */
 #define IDENT_SRC_FIRST_OK 4u       /* its first outcome was an acceptance */
@@ -809,5 +810,8 @@ void ident_outcome(struct engine *e, struct ident *id, const struct addr *src, b
                    uint64_t frame, int64_t ts);
 /* The identity in full, for a kind (out is the caller's). */
 void ident_read(const struct corr_view *v, const struct ident *id, struct ident_view *out);
+/* Nothing left to explain (ident_due retires it): one address at most, and
+ * nothing refused, or accepted since its last refusal. */
+bool ident_settled(const struct ident *id);
 
 #endif

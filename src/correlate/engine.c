@@ -184,7 +184,7 @@ static bool ident_explains(const void *entry)
 {
     const struct ident *id = entry;
 
-    return id->fail_n > 0 || id->forbidden_total > 0;
+    return (id->fail_n > 0 || id->forbidden_total > 0) && !ident_settled(id);
 }
 
 struct engine *engine_new(const struct caps *caps, const struct engine_opts *opts, char *errbuf)

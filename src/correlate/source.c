@@ -252,14 +252,30 @@ static void src_get(const struct ident *id, const struct ident_src *s, enum iden
     stamp_get(id->frame0, id->us0, s->df[k], s->dt_lo[k], s->dt_hi[k], frame, ts);
 }
 
-/* Nothing refused, at most one address: what a retired identity keeps
- * (struct ident_past) is all there is to it. */
-static bool ident_quiet(const struct ident *id)
+/* At most one address, and nothing refused or accepted since its last
+ * refusal (IDENT_LAST_OK): what a retired identity keeps (struct
+ * ident_past) is all a kind can still use. A refusal that was followed by
+ * an acceptance from the same address proves no suspended account
+ * (account_suspended wants every answer a 403), no brute force (that wants
+ * several addresses) and no address change; its finding (auth_rejected,
+ * password_mismatch, ...) was raised when it happened. */
+bool ident_settled(const struct ident *id)
 {
-    return id->fail_n == 0 && id->forbidden_total == 0 && id->n_src <= 1;
+    return id->n_src <= 1 &&
+           ((id->fail_n == 0 && id->forbidden_total == 0) || (id->flags & IDENT_LAST_OK));
 }
 
-/* Keep what is left of a quiet identity (the history may forget its oldest
+/* Into the retirement queue, once: 64*T1 after its last request or answer
+ * (ident_due looks again then). */
+static void ident_queue(struct engine *e, struct ident *id)
+{
+    if (!(id->flags & IDENT_QUEUED) && ident_settled(id)) {
+        id->flags |= IDENT_QUEUED;
+        ctab_dlq_push(&e->ident_due, &e->idents, id, e->now_us + CORR_TIMEOUT_US);
+    }
+}
+
+/* Keep what is left of a settled identity (the history may forget its oldest
  * entry for it: ident_past_on_evict), and give back its name. The caller
  * removes the entry (or the table is evicting it). */
 static void ident_to_past(struct engine *e, struct ident *id)
@@ -313,7 +329,7 @@ static void ident_on_evict(void *ud, void *entry)
     struct engine *e = ud;
     struct ident *id = entry;
 
-    if (ident_quiet(id))
+    if (ident_settled(id))
         ident_to_past(e, id);
     else
         ident_drop_strings(&e->strings, entry);
@@ -341,17 +357,19 @@ int ident_table_init(struct engine *e, size_t cap)
            ctab_dlq_init(&e->ident_due, cap);
 }
 
-/* A quiet identity leaves 64*T1 after its last request or answer (what a
+/* A settled identity leaves 64*T1 after its last request or answer (what a
  * late retransmission may still bring), to its history (struct
- * ident_past). One that explains something (a refusal) or moved stays. */
+ * ident_past). One that explains something (a refusal not followed by an
+ * acceptance) or moved stays; it is queued again if an acceptance settles
+ * it (ident_outcome). */
 void ident_due(struct engine *e, int64_t now)
 {
     struct ident *id;
 
     while ((id = ctab_dlq_pop(&e->ident_due, &e->idents, now)) != NULL) {
         id->flags &= (uint8_t)~IDENT_QUEUED;
-        if (!ident_quiet(id))
-            continue;   /* never quiet again: refusals and addresses stay */
+        if (!ident_settled(id))
+            continue;   /* queued again if an acceptance settles it */
         if (id->last_us + CORR_TIMEOUT_US > now) {
             id->flags |= IDENT_QUEUED;
             ctab_dlq_push(&e->ident_due, &e->idents, id, id->last_us + CORR_TIMEOUT_US);
@@ -392,10 +410,7 @@ struct ident *ident_get(struct engine *e, const char *user, const char *host)
             ident_from_past(e, id, ps);
     }
     id->last_us = e->now_us;
-    if (!(id->flags & IDENT_QUEUED) && ident_quiet(id)) {
-        id->flags |= IDENT_QUEUED;
-        ctab_dlq_push(&e->ident_due, &e->idents, id, e->now_us + CORR_TIMEOUT_US);
-    }
+    ident_queue(e, id);
     return id;
 }
 
@@ -455,6 +470,11 @@ void ident_outcome(struct engine *e, struct ident *id, const struct addr *src, b
         stamp_put(id->frame0, id->us0, &id->fail_df[i], &id->fail_dt_lo[i], &id->fail_dt_hi[i],
                   frame, ts);
         id->fail_n++;
+        id->flags &= (uint8_t)~IDENT_LAST_OK;
+    } else if (ok) {
+        id->flags |= IDENT_LAST_OK;
+        id->last_us = e->now_us;
+        ident_queue(e, id);     /* settled by this acceptance */
     }
 }
 

@@ -166,6 +166,59 @@ static void test_quiet_ident_history(void **state)
     tl_close(&t);
 }
 
+/* A refusal followed by an acceptance from the same address (a phone whose
+ * password was fixed, a registrar's transient 403) settles an identity: it
+ * retires 64*T1 after that acceptance, even though it was queued and
+ * passed over while refused. One refused last, or refused from a second
+ * address, stays: it is what account_suspended, brute_force and
+ * source_ip_changed read at the end. */
+static void test_recovered_ident_retires(void **state)
+{
+    struct tl t;
+    struct addr a = ip4(198, 51, 100, 10), b = ip4(198, 51, 100, 11), srv = ip4(203, 0, 113, 5);
+    struct ident *id;
+    struct ident_view v;
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    engine_tick(t.e, T0);
+    id = ident_get(t.e, "fixed", "trunk.example.com");         /* refused, then accepted */
+    ident_on_request(t.e, id, &srv, true);
+    ident_outcome(t.e, id, &a, false, true, 3, T0);
+    id = ident_get(t.e, "stale", "trunk.example.com");         /* accepted, then refused */
+    ident_outcome(t.e, id, &a, true, false, 4, T0);
+    ident_outcome(t.e, id, &a, false, true, 5, T0);
+    id = ident_get(t.e, "moved", "trunk.example.com");         /* refused from b, accepted from a */
+    ident_outcome(t.e, id, &b, false, true, 6, T0);
+    ident_outcome(t.e, id, &a, true, false, 7, T0);
+    engine_tick(t.e, T0 + 40 * SEC);            /* all three were refused last or moved */
+    assert_int_equal(t.e->idents.n, 3);
+    assert_int_equal(t.e->n_idents_retired, 0);
+
+    engine_tick(t.e, T0 + 50 * SEC);
+    id = ident_get(t.e, "fixed", "trunk.example.com");
+    ident_outcome(t.e, id, &a, true, false, 20, T0 + 50 * SEC);
+    engine_tick(t.e, T0 + 70 * SEC);            /* inside 64*T1 of the acceptance */
+    assert_int_equal(t.e->idents.n, 3);
+    engine_tick(t.e, T0 + 90 * SEC);
+    assert_int_equal(t.e->idents.n, 2);
+    assert_int_equal(t.e->n_idents_retired, 1);
+    assert_non_null(ctab_find(&t.e->idents, ctab_hash(&t.e->idents, "stale@trunk.example.com",
+                                                       strlen("stale@trunk.example.com"))));
+
+    /* back from its history: the acceptance kept, the refusal gone */
+    id = ident_get(t.e, "fixed", "trunk.example.com");
+    assert_int_equal(t.e->n_idents_revived, 1);
+    ident_read(&t.e->view, id, &v);
+    assert_int_equal(v.fail_n, 0);
+    assert_int_equal(v.n_src, 1);
+    assert_true(addr_eq(&v.src[0].ip, &a));
+    assert_true(v.src[0].ok && !v.src[0].fail);
+    assert_int_equal(v.src[0].ok_first_frame, 20);
+    assert_true(v.with_cred);
+    tl_close(&t);
+}
+
 /* Evicted identities give their name and addresses back; strings two
  * identities share stay while either holds them. */
 static void test_ident_strings_dropped_on_eviction(void **state)
@@ -459,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_ident_stamps_exact_or_unknown),
         cmocka_unit_test(test_ident_fail_ring),
         cmocka_unit_test(test_quiet_ident_history),
+        cmocka_unit_test(test_recovered_ident_retires),
         cmocka_unit_test(test_ident_strings_dropped_on_eviction),
         cmocka_unit_test(test_dialog_strings_dropped),
         cmocka_unit_test(test_dialog_history_quarter),
