@@ -106,10 +106,11 @@ static const struct share {
     { CAPS_I_peers,            2750, 140, 1024 },
     { CAPS_I_sources,           580,  25, 1024 },   /* 512 B record; its User-Agent is shared */
     /* an identity: its 304-byte record and its name (its addresses are
-     * shared), and half a slot of the quiet identities' history (56 B,
+     * shared), and half a slot of the settled identities' history (56 B,
      * struct ident_past, + ~45 B); measured: +30k identities of cap, full, cost
-     * 12 MB of RSS. Quiet identities retire 64*T1 after their last
-     * outcome: the busy workload's live peak is 19k at 1M (65k before) */
+     * 12 MB of RSS. Settled identities retire 64*T1 after their last
+     * outcome: the busy workload's live peak is 18k at 1M and at 10M (65k
+     * at 1M before any retired) */
     { CAPS_I_identities,        490, 210, 2048 },
     /* an account: its 376-byte record (nat.h) and its user's string (the
      * request lines and addresses are shared by the accounts naming them) */

@@ -476,7 +476,8 @@ struct ident_view {
 };
 
 /*
- * What is left of a quiet identity (nothing refused, one address at most)
+ * What is left of a settled identity (ident_settled: one address at most,
+ * nothing refused or accepted since its last refusal)
  * once its requests are over (ident_due: 64*T1 after its last request or
  * answer; or when a full table evicts it): the address it was accepted
  * from, with its first and last acceptance, and the totals a later refusal
@@ -566,7 +567,7 @@ struct engine {
     struct caps caps;
     const struct media *media;  /* engine_set_media: read for snapshots and media kinds */
     struct ctab txns, auths, dialogs, peers, sources, idents;
-    struct ctab ident_past;     /* struct ident_past: quiet identities retired */
+    struct ctab ident_past;     /* struct ident_past: settled identities retired */
     struct ctab_dlq txn_due, auth_due, auth_wait, dialog_due, ident_due;
     struct intern strings;      /* text and addresses the records share (intern.h) */
     struct txn txn_view;        /* scratch: the view handed to kinds (txn_view) */

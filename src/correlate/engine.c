@@ -762,7 +762,7 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
     fn(ud, "engine.transactions.abandoned", e->n_txn_abandoned);
     fn(ud, "engine.auth_exchanges.retired", e->n_auth_retired);
     fn(ud, "engine.dialogs.retired", e->n_dialogs_retired);
-    /* quiet identities kept as their history (struct ident_past), taken back */
+    /* settled identities kept as their history (struct ident_past), taken back */
     fn(ud, "engine.identities.retired", e->n_idents_retired);
     fn(ud, "engine.identities.revived", e->n_idents_revived);
     fn(ud, "engine.auth_exchanges.challenge_after_retry", e->n_auth_reordered);
@@ -793,7 +793,8 @@ void engine_stats(const struct engine *e, stats_fn fn, void *ud)
     fn(ud, "engine.sources.peak", e->sources.peak);
     fn(ud, "engine.identities.peak", e->idents.peak);
     fn(ud, "engine.identity_history.peak", e->ident_past.peak);
-    /* the oldest history the bound forgot (not evidence: nothing refused) */
+    /* the oldest history the bound forgot (not evidence: nothing refused since
+     * its last acceptance) */
     fn(ud, "engine.identity_history.forgotten", e->ident_past.evictions);
     fn(ud, "engine.strings.peak", intern_peak(&e->strings));
     fn(ud, "engine.timeout_queue.dropped", queues_dropped(e));
