@@ -65,8 +65,9 @@ static void set_flag(struct auth_rec *r, uint8_t f, bool on)
 }
 
 /* Replace the interned string *h with s (text already made safe for a
- * terminal by corr_copy / corr_start_line, truncated to its view buffer). */
-static void set_text(struct engine *e, uint32_t *h, const char *s)
+ * terminal by corr_copy / corr_start_line, truncated to its view buffer);
+ * cand: a handle that may stand for s already (intern_put_as). */
+static void set_text_as(struct engine *e, uint32_t *h, const char *s, uint32_t cand)
 {
     uint32_t old = *h;
     size_t n, l = strlen(s);
@@ -74,17 +75,41 @@ static void set_text(struct engine *e, uint32_t *h, const char *s)
 
     if (n == l && memcmp(cur, s, l) == 0)
         return;     /* unchanged (a retry's user, a re-challenge's realm): no hashing */
-    *h = intern_put(&e->strings, s, l);
+    *h = intern_put_as(&e->strings, cand, s, l);
     intern_drop(&e->strings, old);
 }
 
-/* A span as the view's buffer of cap bytes would hold it (corr_copy). */
-static void set_span(struct engine *e, uint32_t *h, size_t cap, struct span sp)
+static void set_text(struct engine *e, uint32_t *h, const char *s)
+{
+    set_text_as(e, h, s, INTERN_NONE);
+}
+
+/* The transaction's interned request line and final line: the retry's and
+ * the challenge's lines are the same text, interned when the transaction
+ * saw them (candidates for set_text_as). */
+static uint32_t txn_req_h(const struct txn *t)
+{
+    return t != NULL && t->rec != NULL ? t->rec->req : INTERN_NONE;
+}
+
+static uint32_t txn_fin_h(const struct txn *t)
+{
+    return t != NULL && t->rec != NULL ? t->rec->fin : INTERN_NONE;
+}
+
+/* A span as the view's buffer of cap bytes would hold it (corr_copy);
+ * cand as in set_text_as (the realm is often the Request-URI host). */
+static void set_span_as(struct engine *e, uint32_t *h, size_t cap, struct span sp, uint32_t cand)
 {
     char buf[CORR_LINE + 16];
 
     corr_copy(buf, cap < sizeof(buf) ? cap : sizeof(buf), sp);
-    set_text(e, h, buf);
+    set_text_as(e, h, buf, cand);
+}
+
+static void set_span(struct engine *e, uint32_t *h, size_t cap, struct span sp)
+{
+    set_span_as(e, h, cap, sp, INTERN_NONE);
 }
 static void drop_strings(struct intern *in, struct auth_rec *r)
 {
@@ -218,8 +243,8 @@ struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, str
     if (created) {
         ax->key = key;
         ax->method = (uint8_t)m->cseq_method;
-        ax->client = corr_put_endpoint(&e->strings, &m->dst);
-        ax->server = corr_put_endpoint(&e->strings, &m->src);
+        ax->client = corr_put_endpoint_as(&e->strings, &e->msg_ep[1], &m->dst);
+        ax->server = corr_put_endpoint_as(&e->strings, &e->msg_ep[0], &m->src);
         ax->peer_key = t ? t->peer_key : 0;
         if (t != NULL) {
             set_text(e, &ax->username, t->user);
@@ -265,7 +290,7 @@ struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, str
             ax->n_alg++;
         }
         if (i == 0) {
-            set_span(e, &ax->realm, sizeof(e->auth_view.realm), c->realm);
+            set_span_as(e, &ax->realm, sizeof(e->auth_view.realm), c->realm, ax->ruri_host);
             set_span(e, &ax->qop, sizeof(e->auth_view.qop), c->qop);
             set_flag(ax, AUTH_PROXY, c->proxy);
         }
@@ -285,10 +310,10 @@ struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, str
     if (t != NULL) {
         ax->challenged_req_frame = t->frame;
         ax->challenged_req_us = t->first_us;
-        set_text(e, &ax->challenged_req_line, t->req_line);
+        set_text_as(e, &ax->challenged_req_line, t->req_line, txn_req_h(t));
     }
     corr_start_line(m, line, sizeof(line));
-    set_text(e, &ax->challenge_line, line);
+    set_text_as(e, &ax->challenge_line, line, txn_fin_h(t));
     ax->challenges++;
     e->n_challenges++;
     if (stale) {
@@ -441,8 +466,8 @@ struct auth_ex *auth_on_credentials(struct engine *e, const struct sip_msg *m, s
     if (created) {
         r->key = key;
         r->method = (uint8_t)m->method;
-        r->client = corr_put_endpoint(&e->strings, &m->src);
-        r->server = corr_put_endpoint(&e->strings, &m->dst);
+        r->client = corr_put_endpoint_as(&e->strings, &e->msg_ep[0], &m->src);
+        r->server = corr_put_endpoint_as(&e->strings, &e->msg_ep[1], &m->dst);
         r->flags |= AUTH_PREEMPTIVE;
         set_span(e, &r->realm, sizeof(ax->realm), m->cred.realm);
         ctab_dlq_push(&e->auth_due, &e->auths, r, m->ts_us + CORR_TIMEOUT_US);
@@ -462,13 +487,13 @@ struct auth_ex *auth_on_credentials(struct engine *e, const struct sip_msg *m, s
     }
     r->pw_verdict = password_verdict(e, m);
     set_span(e, &r->username, sizeof(ax->username), m->cred.username);
-    set_span(e, &r->ruri_host, sizeof(ax->ruri_host), m->ruri.host);
+    set_span_as(e, &r->ruri_host, sizeof(ax->ruri_host), m->ruri.host, r->realm);
     set_flag(r, AUTH_PROXY, m->cred.proxy);
     r->state = AUTH_RETRIED;
     r->retry_frame = m->frame;
     r->retry_us = m->ts_us;
     corr_start_line(m, line, sizeof(line));
-    set_text(e, &r->retry_line, line);
+    set_text_as(e, &r->retry_line, line, txn_req_h(t));
     r->retries++;
     /* the view made for the checks, brought up to date with this retry */
     ax->peer_key = r->peer_key;
@@ -520,7 +545,7 @@ bool auth_on_final(struct engine *e, struct auth_ex *ax, const struct sip_msg *m
     r->outcome_us = m->ts_us;
     r->outcome_status = (uint16_t)m->status;
     corr_start_line(m, line, sizeof(line));
-    set_text(e, &r->outcome_line, line);
+    set_text_as(e, &r->outcome_line, line, txn_fin_h(t));
     if (rejected) {
         r->state = AUTH_REJECTED;
         r->rejections++;

@@ -55,6 +55,10 @@ const char *corr_ip(const struct addr *a, char *buf, size_t len);
 /* An endpoint interned as 18 bytes (address, port in network order), taking
  * a reference; and back (all zero for INTERN_NONE). */
 uint32_t corr_put_endpoint(struct intern *in, const struct endpoint *ep);
+/* The same with a candidate handle (intern_put_as): *cand is tried first and
+ * then set to the result, so the next record of the message that names the
+ * same endpoint takes a reference without hashing (struct engine msg_ep). */
+uint32_t corr_put_endpoint_as(struct intern *in, uint32_t *cand, const struct endpoint *ep);
 void corr_get_endpoint(const struct intern *in, uint32_t h, struct endpoint *ep);
 /* An address interned as its 16 bytes, and back (all zero for INTERN_NONE). */
 uint32_t corr_put_addr(struct intern *in, const struct addr *a);
@@ -575,6 +579,14 @@ struct engine {
     bool view_pk_ok;            /* peer_key_of(view_pk_a, view_pk_b) = view_pk (peer_key_cached) */
     struct addr view_pk_a, view_pk_b;
     uint64_t view_pk;
+    /* the interned m->src [0] and m->dst [1] of the message engine_msg is
+     * on, as some record took them (INTERN_NONE: not yet): candidates for
+     * corr_put_endpoint_as, checked against the bytes, so never wrong */
+    uint32_t msg_ep[2];
+    /* the message's interned start line (corr_start_line, CORR_LINE bytes)
+     * as a record took it, the same way: NAT's for a response, then the
+     * transaction's final line */
+    uint32_t msg_line;
     struct findings findings;
     struct msg_rec *msgs;
     size_t msgs_cap, msgs_head, msgs_n;

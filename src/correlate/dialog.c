@@ -134,9 +134,13 @@ struct dialog *dialog_on_msg(struct engine *e, const struct sip_msg *m)
         nameaddr_text(from, sizeof(from), &m->from);
         d->from = put_text(e, from);
         nameaddr_text(to, sizeof(to), &m->to);
-        d->to = put_text(e, to);
-        d->src = corr_put_endpoint(&e->strings, m->is_request ? &m->src : &m->dst);
-        d->dst = corr_put_endpoint(&e->strings, m->is_request ? &m->dst : &m->src);
+        /* a REGISTER's To is its From */
+        d->to = intern_put_as(&e->strings, d->from, to, strlen(to));
+        /* the request's transaction interns the same two (msg_ep) */
+        d->src = corr_put_endpoint_as(&e->strings, &e->msg_ep[m->is_request ? 0 : 1],
+                                      m->is_request ? &m->src : &m->dst);
+        d->dst = corr_put_endpoint_as(&e->strings, &e->msg_ep[m->is_request ? 1 : 0],
+                                      m->is_request ? &m->dst : &m->src);
         d->first_us = m->ts_us;
         ctab_dlq_push(&e->dialog_due, &e->dialogs, d, m->ts_us + CORR_TIMEOUT_US);
     }

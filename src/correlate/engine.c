@@ -223,6 +223,8 @@ struct engine *engine_new(const struct caps *caps, const struct engine_opts *opt
     rc |= findings_init_members(&e->findings, caps->findings, caps->evidence_per_finding,
                                 caps->population_members);
     e->nat = nat_new(caps, &e->strings);
+    if (e->nat != NULL)
+        e->nat->msg_line = &e->msg_line;
     e->sites = sites_new(caps, &e->strings);
     e->ka = ka_new(caps, &e->strings);
     rc |= e->nat == NULL || e->sites == NULL || e->ka == NULL;
@@ -643,6 +645,7 @@ void engine_msg(struct engine *e, const struct sip_msg *m)
     if (e->first_us == 0)
         e->first_us = m->ts_us;
     run_due(e, m->ts_us);
+    e->msg_ep[0] = e->msg_ep[1] = e->msg_line = INTERN_NONE;
     d = dialog_on_msg(e, m);
     msgs_keep(e, m, d ? d->key : 0);
     p = peer_on_msg(e, m);

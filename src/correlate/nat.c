@@ -390,12 +390,18 @@ static uint32_t host_port(const struct ctab *t, const struct sip_via *v)
     return (uint32_t)(h >> 32);
 }
 
-static uint32_t put_line(struct intern *in, const struct sip_msg *m)
+static uint32_t put_line(struct nat_state *n, const struct sip_msg *m)
 {
     char line[sizeof(((struct nat_pair *)0)->bad_line)];
+    uint32_t h;
 
     corr_start_line(m, line, sizeof(line));
-    return intern_put(in, line, strlen(line));
+    if (n->msg_line == NULL)
+        return intern_put(n->strings, line, strlen(line));
+    /* the transaction interns the same line next (engine msg_line) */
+    h = intern_put_as(n->strings, *n->msg_line, line, strlen(line));
+    *n->msg_line = h;
+    return h;
 }
 
 /* A fixed-size evidence struct back from its string (zeros if refused). */
@@ -475,7 +481,7 @@ static void on_request(struct nat_state *n, struct nat_rec *r, const struct sip_
      * public address (nat_stale): Via = Contact, public, not the source */
     if (v.via.present && v.contact.present && addr_eq(&v.via.ip, &v.contact.ip) &&
         !addr_eq(&v.via.ip, &v.src.ip) && nat_public_like((enum addr_class)v.via.cls)) {
-        uint32_t h = put_line(n->strings, m);
+        uint32_t h = put_line(n, m);
         intern_drop(n->strings, r->last_req_line);
         r->last_req_line = h;
     }
@@ -491,7 +497,7 @@ static void on_request(struct nat_state *n, struct nat_rec *r, const struct sip_
             ev.us = m->ts_us;
             r->stale_bits = (uint8_t)st;
             r->stale = intern_put(n->strings, &ev, sizeof(ev));
-            r->stale_line = put_line(n->strings, m);
+            r->stale_line = put_line(n, m);
         }
     }
     if (bits != 0) {
@@ -505,7 +511,7 @@ static void on_request(struct nat_state *n, struct nat_rec *r, const struct sip_
                 r->flags |= NAT_R_BAD_RPORT;
             r->bad_frame = m->frame;
             r->bad_us = m->ts_us;
-            r->bad_line = put_line(n->strings, m);
+            r->bad_line = put_line(n, m);
         }
         r->bad_bits |= (uint8_t)bits;
         sat_add(&r->bad_requests, 1);
@@ -617,7 +623,7 @@ static void on_response(struct nat_state *n, struct nat_rec *r, const struct sip
         ev.dst = m->dst;
         r->flags |= NAT_R_RECEIVED;
         r->resp = intern_put(n->strings, &ev, sizeof(ev));
-        r->resp_line = put_line(n->strings, m);
+        r->resp_line = put_line(n, m);
     }
     /* The answer goes to another port than the request came from: without
      * rport the far end uses the Via port, which the NAT did not map. */

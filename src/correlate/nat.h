@@ -202,6 +202,7 @@ struct nat_rec {
 struct nat_state {
     struct ctab recs;
     struct intern *strings;     /* the engine's (nat_new) */
+    uint32_t *msg_line;         /* the engine's (struct engine), NULL: none */
     struct nat_pair view;       /* what nat_on_msg returns */
 };
 

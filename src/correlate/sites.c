@@ -76,9 +76,10 @@ void sites_stats(const struct sites_state *s, stats_fn fn, void *ud)
 }
 
 /* Text into an interned string, cut to the cap-1 bytes the view holds. */
-static uint32_t put_text(struct intern *in, const char *text, size_t cap)
+/* cand: a handle that may hold the text already (intern_put_as) */
+static uint32_t put_text(struct intern *in, uint32_t cand, const char *text, size_t cap)
 {
-    return intern_put(in, text, strnlen(text, cap - 1));
+    return intern_put_as(in, cand, text, strnlen(text, cap - 1));
 }
 
 static bool same_addr(const struct intern *in, uint32_t h, const struct addr *a)
@@ -124,11 +125,13 @@ static const struct site_view *view_of(struct sites_state *s, const struct site_
     return v;
 }
 
-/* Note one accepted use of (user, realm, server) from src. */
+/* Note one accepted use of (user, realm, server) from src; held: handles
+ * the exchange or transaction holds that may be user, realm and line
+ * (INTERN_NONE: none), taken without hashing when they are. */
 static const struct site_view *note(struct engine *e, const char *user, const char *realm,
                                     const struct addr *server, const struct addr *src,
                                     int64_t first_us, int64_t last_us, uint64_t frame,
-                                    int64_t frame_us, const char *line)
+                                    int64_t frame_us, const char *line, const uint32_t held[3])
 {
     struct sites_state *s = e->sites;
     struct intern *in = s->strings;
@@ -153,8 +156,8 @@ static const struct site_view *note(struct engine *e, const char *user, const ch
     if (created) {
         r->key = key;
         r->frame0 = frame;
-        r->user = put_text(in, user, sizeof(s->view.user));
-        r->realm = put_text(in, realm, sizeof(s->view.realm));
+        r->user = put_text(in, held[0], user, sizeof(s->view.user));
+        r->realm = put_text(in, held[1], realm, sizeof(s->view.realm));
         r->trunk = user[0] == '\0';
         r->server = corr_put_addr(in, server);
     }
@@ -181,7 +184,7 @@ static const struct site_view *note(struct engine *e, const char *user, const ch
         uint8_t j = r->n_frames[si]++;
         ss->dframe[j] = (int32_t)df;
         ss->frame_us[j] = frame_us;
-        ss->line[j] = put_text(in, line, sizeof(s->view.src[0].line[0]));
+        ss->line[j] = put_text(in, held[2], line, sizeof(s->view.src[0].line[0]));
     }
     return view_of(s, r);
 }
@@ -189,22 +192,35 @@ static const struct site_view *note(struct engine *e, const char *user, const ch
 const struct site_view *sites_on_auth(struct engine *e, const struct auth_ex *ax,
                                       const struct txn *t)
 {
+    uint32_t held[3] = { INTERN_NONE, INTERN_NONE, INTERN_NONE };
+
     if (e->sites == NULL || ax == NULL || t == NULL || ax->username[0] == '\0')
         return NULL;
+    if (ax->rec != NULL) {
+        held[0] = ax->rec->username;
+        held[1] = ax->rec->realm;
+        held[2] = ax->retry_line[0] ? ax->rec->retry_line : INTERN_NONE;
+    }
+    if (!ax->retry_line[0] && t->rec != NULL)
+        held[2] = t->rec->req;
     return note(e, ax->username, ax->realm, &t->dst.ip, &t->effective_src, t->first_us,
                 t->final_us, ax->retry_frame ? ax->retry_frame : t->frame,
                 ax->retry_us ? ax->retry_us : t->first_us,
-                ax->retry_line[0] ? ax->retry_line : t->req_line);
+                ax->retry_line[0] ? ax->retry_line : t->req_line, held);
 }
 
 const struct site_view *sites_on_trunk(struct engine *e, const struct txn *t)
 {
+    uint32_t held[3] = { INTERN_NONE, INTERN_NONE, INTERN_NONE };
+
     if (e->sites == NULL || t == NULL || t->ruri_host[0] == '\0')
         return NULL;
+    if (t->rec != NULL)
+        held[2] = t->rec->req;
     /* user "" marks an address-authenticated trunk: the realm slot holds
      * the Request-URI host (the trunk's termination URI) */
     return note(e, "", t->ruri_host, &t->dst.ip, &t->effective_src, t->first_us, t->final_us,
-                t->frame, t->first_us, t->req_line);
+                t->frame, t->first_us, t->req_line, held);
 }
 
 bool sites_overlap(const struct site_view *r, int *a, int *b)

@@ -111,11 +111,6 @@ static uint32_t us32(int64_t later, int64_t first)
     return later <= first ? 0 : delta32((uint64_t)later, (uint64_t)first);
 }
 
-static uint32_t put_text(struct engine *e, const char *s)
-{
-    return intern_put(&e->strings, s, strlen(s));
-}
-
 /* "user\0from_user\0ruri_host" of the request, one string: the three go
  * together and repeat together (every transaction of a phone). */
 static uint32_t put_who(struct engine *e, const struct sip_msg *m)
@@ -332,14 +327,14 @@ struct txn *txn_on_request(struct engine *e, const struct sip_msg *m, bool *is_n
     t->key = key;
     t->flags = (rfc ? TXN_RFC3261 : 0) | (m->cred.present ? TXN_HAD_CRED : 0);
     t->method = (uint8_t)m->method;
-    t->src = corr_put_endpoint(&e->strings, &m->src);
-    t->dst = corr_put_endpoint(&e->strings, &m->dst);
+    t->src = corr_put_endpoint_as(&e->strings, &e->msg_ep[0], &m->src);
+    t->dst = corr_put_endpoint_as(&e->strings, &e->msg_ep[1], &m->dst);
     t->eff = intern_ref(&e->strings, t->src);
     t->transport = (uint8_t)m->transport;
     t->frame = m->frame;
     t->first_us = m->ts_us;
     corr_start_line(m, line, sizeof(line));
-    t->req = put_text(e, line);
+    t->req = e->msg_line = intern_put_as(&e->strings, e->msg_line, line, strlen(line));
     t->who = put_who(e, m);
     if (m->method == SIP_CANCEL) {
         bool r2;
@@ -363,6 +358,12 @@ struct txn *txn_on_response(struct engine *e, const struct sip_msg *m, bool *is_
         e->n_orphan_responses++;
         return NULL;
     }
+    /* an answer usually goes back the way its request came: the request's
+     * endpoints are the candidates for this message's (auth_on_challenge) */
+    if (e->msg_ep[0] == INTERN_NONE && e->msg_ep[1] == INTERN_NONE) {
+        e->msg_ep[0] = t->dst;
+        e->msg_ep[1] = t->src;
+    }
     if (t->d_resp == 0)
         t->d_resp = delta32(m->frame, t->frame) ? delta32(m->frame, t->frame) : 1;
     if (m->status < 200) {
@@ -381,7 +382,7 @@ struct txn *txn_on_response(struct engine *e, const struct sip_msg *m, bool *is_
     t->t_final = us32(m->ts_us, t->first_us);
     t->state = TXN_DONE;
     corr_start_line(m, line, sizeof(line));
-    t->fin = put_text(e, line);
+    t->fin = e->msg_line = intern_put_as(&e->strings, e->msg_line, line, strlen(line));
     if (m->n_via > 0 && m->via[0].received.len > 0) {
         struct addr a;
         if (addr_parse(m->via[0].received.p, m->via[0].received.len, &a)) {

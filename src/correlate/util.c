@@ -89,6 +89,16 @@ uint32_t corr_put_endpoint(struct intern *in, const struct endpoint *ep)
     return intern_put(in, b, sizeof(b));
 }
 
+uint32_t corr_put_endpoint_as(struct intern *in, uint32_t *cand, const struct endpoint *ep)
+{
+    uint8_t b[18];
+
+    memcpy(b, ep->ip.b, 16);
+    b[16] = (uint8_t)(ep->port >> 8);
+    b[17] = (uint8_t)ep->port;
+    return *cand = intern_put_as(in, *cand, b, sizeof(b));
+}
+
 void corr_get_endpoint(const struct intern *in, uint32_t h, struct endpoint *ep)
 {
     size_t n;

@@ -124,6 +124,20 @@ uint32_t intern_put(struct intern *in, const void *s, size_t len)
     return handle(c, ctab_index(t, e));
 }
 
+uint32_t intern_put_as(struct intern *in, uint32_t cand, const void *s, size_t len)
+{
+    /* slot_of is NULL for a freed slot (ctab_at), and a live slot holds one
+     * string, the only one in the table with its bytes: so a match is the
+     * handle intern_put would have found */
+    struct slot_hdr *e = slot_of(in, cand);
+
+    if (e != NULL && e->len == len && memcmp(e->s, s, len) == 0) {
+        e->refs++;
+        return cand;
+    }
+    return intern_put(in, s, len);
+}
+
 uint32_t intern_ref(struct intern *in, uint32_t h)
 {
     struct slot_hdr *e = slot_of(in, h);

@@ -45,6 +45,12 @@ void intern_free(struct intern *in);
 /* Handle of (s, len), taking a reference; INTERN_NONE for an empty string
  * or when the class is full (counted). */
 uint32_t intern_put(struct intern *in, const void *s, size_t len);
+/* intern_put(in, s, len), but when the handle cand (one the caller or a
+ * record holds, a stale one, or INTERN_NONE) stands for exactly (s, len),
+ * a reference to it without hashing or a lookup: a message that interns
+ * an address or line a record of the same message already did. The result
+ * and the counters are intern_put's. */
+uint32_t intern_put_as(struct intern *in, uint32_t cand, const void *s, size_t len);
 /* One more reference to h (h may be INTERN_NONE); returns h. */
 uint32_t intern_ref(struct intern *in, uint32_t h);
 /* Give a reference back; the string is freed at zero. */

@@ -3,7 +3,8 @@
  * distinct string with reference counts, freed at the last drop; binary
  * strings (addresses) and the four size classes; a full class refuses (and
  * counts) instead of evicting a string a live record still holds; overlong
- * strings are cut and counted.
+ * strings are cut and counted; intern_put_as takes a candidate handle only
+ * when it still stands for the same bytes (never a freed or other string).
  */
 #include "testutil.h"
 
@@ -48,6 +49,57 @@ static void test_shared_and_refcounted(void **state)
     intern_free(&in);
 }
 
+/* intern_put_as: the result and the reference counts are intern_put's
+ * whatever the candidate (matching, another string, freed, reused, NONE) */
+static void test_put_as(void **state)
+{
+    struct intern in;
+    uint32_t a, b, c, d, f;
+    char big[400];
+    (void)state;
+
+    assert_int_equal(intern_init(&in, 8), 0);
+    a = intern_put(&in, "10.0.0.1:5060", 13);
+    b = intern_put_as(&in, a, "10.0.0.1:5060", 13);     /* the same: a reference to a */
+    assert_int_equal(b, a);
+    c = intern_put_as(&in, a, "10.0.0.2:5060", 13);     /* another string: put */
+    assert_true(c != INTERN_NONE && c != a);
+    f = intern_put_as(&in, a, "10.0.0.1:506", 12);
+    assert_int_equal(intern_put(&in, "10.0.0.1:506", 12), f);
+    intern_drop(&in, a);
+    assert_string_equal(intern_get(&in, a, NULL), "10.0.0.1:5060");     /* b holds it */
+    intern_drop(&in, b);
+    /* a is freed: a candidate naming a free slot is never taken, even with
+     * its bytes still in the slot */
+    d = intern_put_as(&in, a, "10.0.0.1:5060", 13);
+    assert_true(d != INTERN_NONE);
+    assert_string_equal(intern_get(&in, d, NULL), "10.0.0.1:5060");
+    intern_drop(&in, d);
+    /* reused by another string: that string's handle is not this one's */
+    d = intern_put(&in, "10.0.0.9:5060", 13);
+    a = intern_put_as(&in, d, "10.0.0.1:5060", 13);
+    assert_true(a != d);
+    assert_string_equal(intern_get(&in, a, NULL), "10.0.0.1:5060");
+    assert_int_equal(intern_put_as(&in, INTERN_NONE, "10.0.0.9:5060", 13), d);
+    assert_int_equal(intern_put_as(&in, d, "", 0), INTERN_NONE);
+    /* overlong: cut and counted as intern_put does */
+    memset(big, 'x', sizeof(big));
+    b = intern_put(&in, big, sizeof(big));
+    assert_int_equal(in.truncated, 1);
+    assert_int_equal(intern_put_as(&in, b, big, sizeof(big)), b);
+    assert_int_equal(in.truncated, 2);
+    intern_drop(&in, b);
+    intern_drop(&in, b);
+    intern_drop(&in, a);
+    intern_drop(&in, d);
+    intern_drop(&in, d);
+    intern_drop(&in, c);
+    intern_drop(&in, f);
+    intern_drop(&in, f);
+    assert_int_equal(intern_live(&in), 0);
+    intern_free(&in);
+}
+
 static void test_classes_binary_and_limits(void **state)
 {
     struct intern in;
@@ -85,6 +137,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shared_and_refcounted),
         cmocka_unit_test(test_classes_binary_and_limits),
+        cmocka_unit_test(test_put_as),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
