@@ -28,7 +28,7 @@
 
 /* Call-ID + method + the client's address: a proxy relaying the same
  * REGISTER (same Call-ID) to the next hop runs an exchange of its own. */
-static uint64_t auth_key(const struct engine *e, const struct sip_msg *m)
+uint64_t auth_msg_key(const struct engine *e, const struct sip_msg *m)
 {
     char buf[300];
     size_t n = m->call_id.len < 256 ? m->call_id.len : 256;
@@ -205,14 +205,19 @@ struct auth_ex *auth_view(struct engine *e, struct auth_rec *r)
 
 struct auth_ex *auth_find(struct engine *e, const struct sip_msg *m)
 {
-    struct auth_rec *r = ctab_find(&e->auths, auth_key(e, m));
+    return auth_find_key(e, auth_msg_key(e, m));
+}
+
+struct auth_ex *auth_find_key(struct engine *e, uint64_t key)
+{
+    struct auth_rec *r = ctab_find(&e->auths, key);
 
     return r ? auth_view(e, r) : NULL;
 }
 
 void auth_on_ack(struct engine *e, const struct sip_msg *m, const struct txn *t)
 {
-    struct auth_rec *r = ctab_find(&e->auths, auth_key(e, m));
+    struct auth_rec *r = ctab_find(&e->auths, auth_msg_key(e, m));
 
     if (r != NULL && t != NULL && r->challenged_req_frame == t->frame &&
         r->state == AUTH_CHALLENGED) {
@@ -230,8 +235,13 @@ void auth_set_answered(struct engine *e, struct auth_ex *ax)
 
 struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, struct txn *t)
 {
+    return auth_on_challenge_key(e, m, t, auth_msg_key(e, m));
+}
+
+struct auth_ex *auth_on_challenge_key(struct engine *e, const struct sip_msg *m, struct txn *t,
+                                      uint64_t key)
+{
     bool created;
-    uint64_t key = auth_key(e, m);
     struct auth_rec *ax = ctab_get(&e->auths, key, &created);
     bool stale = false;
     char algs[AUTH_NONCES * 24];
@@ -454,7 +464,7 @@ static uint8_t password_verdict(const struct engine *e, const struct sip_msg *m)
 struct auth_ex *auth_on_credentials(struct engine *e, const struct sip_msg *m, struct txn *t)
 {
     bool created;
-    uint64_t key = auth_key(e, m);
+    uint64_t key = auth_msg_key(e, m);
     struct auth_rec *r = ctab_get(&e->auths, key, &created);
     struct auth_ex *ax;
     char problem[sizeof(ax->problem)];

@@ -755,6 +755,11 @@ struct txn *txn_due(struct engine *e, int64_t now);
 
 /* These return the engine's scratch view of the exchange (struct auth_ex). */
 struct auth_ex *auth_find(struct engine *e, const struct sip_msg *m);
+/* The key of m's exchange (Call-ID, method, client), and the two calls
+ * with it: a response's path finds its exchange and may then record a
+ * challenge on it, hashing the key once. */
+uint64_t auth_msg_key(const struct engine *e, const struct sip_msg *m);
+struct auth_ex *auth_find_key(struct engine *e, uint64_t key);
 struct auth_ex *auth_view(struct engine *e, struct auth_rec *r);
 /* The ACK m (of transaction t: t->ack_frame == m->frame) of a challenged
  * INVITE: noted on its exchange. */
@@ -763,6 +768,9 @@ void auth_on_ack(struct engine *e, const struct sip_msg *m, const struct txn *t)
  * lost the retry, or challenge_unanswered was raised): unanswered_done. */
 void auth_set_answered(struct engine *e, struct auth_ex *ax);
 struct auth_ex *auth_on_challenge(struct engine *e, const struct sip_msg *m, struct txn *t);
+/* auth_on_challenge with key = auth_msg_key(e, m). */
+struct auth_ex *auth_on_challenge_key(struct engine *e, const struct sip_msg *m, struct txn *t,
+                                      uint64_t key);
 /* Credentials in a new request: attach to the exchange (or start a
  * pre-emptive one, on t's peer), run the digest checks into ax->problem. */
 struct auth_ex *auth_on_credentials(struct engine *e, const struct sip_msg *m, struct txn *t);

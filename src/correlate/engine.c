@@ -64,8 +64,8 @@ static void keepalive_of(struct engine *e, struct kind_event *ev)
             return;
         was_down = s->down;
         ev->ka = s;
-        ev->ka_changed = ka_result(e->ka, &t->src, &t->dst, t->frame, t->first_us,
-                                   ev->m->status, ev->m->frame, ev->m->ts_us) ||
+        ev->ka_changed = ka_result_of(e->ka, s, t->frame, t->first_us, ev->m->status,
+                                      ev->m->frame, ev->m->ts_us) ||
                          (was_down && !s->down) || ev->m->status >= 300;
         return;
     case KEV_TIMEOUT:
@@ -77,8 +77,7 @@ static void keepalive_of(struct engine *e, struct kind_event *ev)
             (t->retrans == 0 || e->now_us - t->first_us < KA_END_GRACE_US))
             return;
         ev->ka = s;
-        ev->ka_changed = ka_result(e->ka, &t->src, &t->dst, t->frame, t->first_us, 0, 0,
-                                   e->now_us);
+        ev->ka_changed = ka_result_of(e->ka, s, t->frame, t->first_us, 0, 0, e->now_us);
         return;
     default:
         return;
@@ -557,6 +556,7 @@ static void on_response(struct engine *e, const struct sip_msg *m, struct peer *
     struct source *src;
     struct ident *id1, *id2 = NULL;
     struct auth_ex *ax;
+    uint64_t akey;
 
     e->n_responses++;
     t = txn_on_response(e, m, &first_final);
@@ -580,7 +580,8 @@ static void on_response(struct engine *e, const struct sip_msg *m, struct peer *
     idents_of(e, t, &id1, &id2);
     ev.ident = id1;
     ev.ident2 = id2;
-    ev.ax = ax = auth_find(e, m);
+    akey = auth_msg_key(e, m);
+    ev.ax = ax = auth_find_key(e, akey);
     if (t->had_cred && ax != NULL)
         decided = auth_on_final(e, ax, m, t, &why);
     if (decided) {
@@ -632,7 +633,7 @@ static void on_response(struct engine *e, const struct sip_msg *m, struct peer *
         ev.type = KEV_FINAL;
     }
     if ((m->status == 401 || m->status == 407) && m->cseq_method != SIP_ACK)
-        ev.ax = auth_on_challenge(e, m, t);
+        ev.ax = auth_on_challenge_key(e, m, t, akey);
     dispatch(e, &ev);
 }
 

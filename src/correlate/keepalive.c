@@ -199,7 +199,13 @@ static bool outage_before(struct ka_state *k, struct ka_series *s, int64_t ping_
 bool ka_result(struct ka_state *k, const struct endpoint *client, const struct endpoint *server,
                uint64_t ping_frame, int64_t ping_us, int status, uint64_t frame, int64_t ts)
 {
-    struct ka_series *s = ka_find(k, &client->ip, &server->ip);
+    return ka_result_of(k, ka_find(k, &client->ip, &server->ip), ping_frame, ping_us, status,
+                        frame, ts);
+}
+
+bool ka_result_of(struct ka_state *k, struct ka_series *s, uint64_t ping_frame, int64_t ping_us,
+                  int status, uint64_t frame, int64_t ts)
+{
     enum ka_result res;
     struct ka_outage *o;
 

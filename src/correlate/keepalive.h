@@ -112,6 +112,9 @@ struct ka_series *ka_ping(struct ka_state *k, const struct endpoint *client,
  */
 bool ka_result(struct ka_state *k, const struct endpoint *client, const struct endpoint *server,
                uint64_t ping_frame, int64_t ping_us, int status, uint64_t frame, int64_t ts);
+/* The same for the series s the caller found already (ka_find; NULL: false). */
+bool ka_result_of(struct ka_state *k, struct ka_series *s, uint64_t ping_frame, int64_t ping_us,
+                  int status, uint64_t frame, int64_t ts);
 struct ka_series *ka_find(const struct ka_state *k, const struct addr *client,
                           const struct addr *server);
 /* Median of the latest gaps between pings in µs (an outage or a missed
