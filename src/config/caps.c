@@ -63,13 +63,22 @@ int caps_parse_size(const char *s, uint64_t *out)
  * arrays (ctable.h: ~45 bytes an entry) and, for the compact records
  * (transactions, dialogs, sources, identities, auth exchanges), the interned
  * strings they hold with their share of the string tables' index
- * (util/intern.h). Shares follow what a busy PBX needs at once, with half
- * as much again to spare (the shared busy workload at 1M messages, live at
- * its peak: transactions 44k, dialogs 63k, identities 65k, accounts 19k,
- * auth exchanges 16k, media calls 20k, NAT pairs 10k, peers and sources 5k
- * each); they add to 941 permille: the 59 the compact media records gave
- * back (issue 14) are not handed out, so a full budget's RSS fell with
- * them. CAPS_MEM_FIXED is what does not
+ * (util/intern.h). Shares follow what two PBXs need at once: the shared
+ * busy workload (gen_sip_pcap.py --seed 1; peaks over 10M messages:
+ * transactions 44k, dialogs 33k, identities 18k, accounts 20k, auth
+ * exchanges 16k, media calls 21k, peers and sources 5k each) and one 2.5x
+ * as busy with 4x the addresses and 5x the users (--rate 1500 --ips 20000
+ * --users 100000, 1M: 109k, 75k, 50k, 47k, 37k, 40k, 20k and 20k), each
+ * table the larger of its two fractions of the bytes, scaled to add up to
+ * 1,000 permille. The default budget holds twice the first's peaks
+ * (tests/unit/config/test_caps.c) and at least 7/8 of the second's
+ * (--mem 400M all of them). The shares before were the first's alone, set
+ * when its identities did not retire (65k then): the second evicted 618k
+ * entries at the default budget, 353k of them evidence, with 200 MiB of
+ * RSS; now 314k and 45k, with 230 MiB. The busy workload's RSS fell a
+ * little: the identities' history (callers, not evidence; half the
+ * identities' cap) forgets sooner (engine.identity_history.forgotten).
+ * CAPS_MEM_FIXED is what does not
  * scale with the budget (ring, kept messages, findings, caches, the
  * binary). Every table is sized
  * to what its share can hold; a table that would get fewer than its floor
@@ -87,34 +96,34 @@ static const struct share {
     uint32_t permille;      /* of the budget past CAPS_MEM_FIXED */
     uint32_t floor;
 } shares[] = {
-    { CAPS_I_transactions,      260,  70, 4096 },
+    { CAPS_I_transactions,      260,  109, 4096 },
     /* a dialog: its 176-byte record, its Call-ID and To (~40 and ~30 bytes
      * on a busy PBX, its own; the From is the caller's, shared) and their
      * share of the string index; measured: +50k dialogs of cap (3/4 kept as
      * history then, a quarter now: dialog_due) cost 25 MB of RSS on the 1M
      * busy workload */
-    { CAPS_I_dialogs,           520, 210, 2048 },
+    { CAPS_I_dialogs,           520, 164, 2048 },
     /* an auth exchange: its 256-byte record (correlate.h) and its user's and
      * client address's strings (its lines, realm and algorithms are shared
      * with its transactions and the other exchanges) */
-    { CAPS_I_auth_exchanges,    370,  50, 1024 },
+    { CAPS_I_auth_exchanges,    370,   57, 1024 },
     /* a peer (632 B) + two NAT pairs (464 B, nat.h; ~110 B of strings: its
      * first received=; one per direction requests flow in: the busy
      * workload has 2 pairs a peer) + a keep-alive series (784 B,
      * keepalive.h; its past outages interned, most have none), each ~45 B
      * of index */
-    { CAPS_I_peers,            2750, 140, 1024 },
-    { CAPS_I_sources,           580,  25, 1024 },   /* 512 B record; its User-Agent is shared */
+    { CAPS_I_peers,            2750, 197, 1024 },
+    { CAPS_I_sources,           580,   41, 1024 },   /* 512 B record; its User-Agent is shared */
     /* an identity: its 304-byte record and its name (its addresses are
      * shared), and half a slot of the settled identities' history (56 B,
      * struct ident_past, + ~45 B); measured: +30k identities of cap, full, cost
      * 12 MB of RSS. Settled identities retire 64*T1 after their last
      * outcome: the busy workload's live peak is 18k at 1M and at 10M (65k
      * at 1M before any retired) */
-    { CAPS_I_identities,        490, 210, 2048 },
+    { CAPS_I_identities,        490,  89, 2048 },
     /* an account: its 376-byte record (nat.h) and its user's string (the
      * request lines and addresses are shared by the accounts naming them) */
-    { CAPS_I_accounts,          500,  60, 1024 },
+    { CAPS_I_accounts,          500,   93, 1024 },
     /* media: a call (struct mcall 384 B, media.c) + its 4 announced-port
      * slots (struct mport 52 B each) + 2 deadline-queue items + a
      * retired-port memory entry, each with the table's ~45 B, and its
@@ -125,11 +134,11 @@ static const struct share {
      * so the share holds the calls up at once: the busy workload peaks at
      * 20.4k (11.6k answered calls still up at its end); 140 permille is
      * 30.7k at the default budget. */
-    { CAPS_I_media_calls,      1100, 140, 512 },
+    { CAPS_I_media_calls,      1100, 218, 512 },
     /* a stream (struct mstream 208 B + ~45 B; its Call-ID is its call's) and
      * its quarter of a heuristic one: 12k at the default budget */
-    { CAPS_I_media_streams,     320,  16, 512 },
-    { CAPS_I_population_members, 140, 20, 4096 },
+    { CAPS_I_media_streams,     320,   14, 512 },
+    { CAPS_I_population_members, 140,  18, 4096 },
 };
 
 static uint64_t *field_of(struct caps *c, enum caps_index i)

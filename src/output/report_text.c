@@ -536,7 +536,8 @@ static void run_stats(FILE *f, const struct snapshot *s, const struct style *st)
     for (size_t i = 0; i < s->n_counters; i++)
         if (s->counters[i].value > 0 &&
             strcmp(s->counters[i].name, "engine.identity_history.forgotten") == 0)
-            fprintf(f, "  %llu quiet identities (nothing refused) forgotten, the oldest first: a "
+            fprintf(f, "  %llu settled identities (nothing refused since last accepted) forgotten, "
+                       "the oldest first: a "
                        "source address change after their last acceptance cannot be told\n",
                     (unsigned long long)s->counters[i].value);
 }
