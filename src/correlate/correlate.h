@@ -456,6 +456,7 @@ struct ident {
 #define IDENT_SRC_OK 1u             /* accepted from this address at least once */
 #define IDENT_SRC_FAIL 2u           /* refused from it at least once */
 #define IDENT_SRC_FIRST_OK 4u       /* its first outcome was an acceptance */
+#define IDENT_SRC_BARE_FAIL 8u      /* refused a request without credentials */
 
 /* An identity as kinds see it (ident_read): the values in full. */
 struct ident_view {
@@ -466,6 +467,8 @@ struct ident_view {
         struct addr ip;
         int64_t first_us;
         bool ok, fail;          /* accepted / refused from it at least once */
+        bool bare_fail;         /* refused a request that carried no credentials
+                                 * (an IP access list's answer, not a password's) */
         uint64_t ok_frame, fail_frame;  /* last accepted, first refused (0: unknown) */
         uint64_t ok_first_frame;
         int64_t ok_first_us;
@@ -829,6 +832,9 @@ void ident_on_request(struct engine *e, struct ident *id, const struct addr *ser
 void ident_on_final(struct ident *id, int status);
 void ident_outcome(struct engine *e, struct ident *id, const struct addr *src, bool ok, bool fail,
                    uint64_t frame, int64_t ts);
+/* The refusal ident_outcome just recorded from src was of a request
+ * without credentials (not after a challenge: what an IP access list does). */
+void ident_bare_refusal(struct engine *e, struct ident *id, const struct addr *src);
 /* The identity in full, for a kind (out is the caller's). */
 void ident_read(const struct corr_view *v, const struct ident *id, struct ident_view *out);
 /* Nothing left to explain (ident_due retires it): one address at most, and

@@ -625,6 +625,8 @@ static void on_response(struct engine *e, const struct sip_msg *m, struct peer *
             ident_on_final(id, m->status);
             if (ok || fail)
                 ident_outcome(e, id, &t->effective_src, ok, fail, m->frame, m->ts_us);
+            if (fail && !t->had_cred)
+                ident_bare_refusal(e, id, &t->effective_src);
         }
     }
     if (decided) {

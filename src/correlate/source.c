@@ -478,6 +478,13 @@ void ident_outcome(struct engine *e, struct ident *id, const struct addr *src, b
     }
 }
 
+void ident_bare_refusal(struct engine *e, struct ident *id, const struct addr *src)
+{
+    for (uint8_t i = 0; i < id->n_src; i++)
+        if (addr_eq(addr_of(&e->strings, id->src[i].ip), src))
+            id->src[i].flags |= IDENT_SRC_BARE_FAIL;
+}
+
 void ident_read(const struct corr_view *v, const struct ident *id, struct ident_view *out)
 {
     memset(out, 0, sizeof(*out));
@@ -491,6 +498,7 @@ void ident_read(const struct corr_view *v, const struct ident *id, struct ident_
         o->ip = *addr_of(v->strings, s->ip);
         o->ok = (s->flags & IDENT_SRC_OK) != 0;
         o->fail = (s->flags & IDENT_SRC_FAIL) != 0;
+        o->bare_fail = (s->flags & IDENT_SRC_BARE_FAIL) != 0;
         if (o->ok) {
             src_get(id, s, IDENT_OK_FIRST, &o->ok_first_frame, &o->ok_first_us);
             src_get(id, s, IDENT_OK_LAST, &o->ok_frame, &o->ok_us);

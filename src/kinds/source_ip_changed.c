@@ -2,7 +2,14 @@
  * source_ip_changed.c — kind source_ip_changed: the same identity (user at
  * trunk host) is seen from a new source address (or a new received= in
  * the answers' Via) and its outcomes changed with it: accepted from the
- * first address, refused from the later one. Checked on every refusal (the
+ * first address, refused from the later one, and refused there as an IP
+ * access list refuses: a request without credentials answered 403 (never
+ * accepted there). A refusal after a challenge is not this: the server let
+ * the address in and asked for credentials, so it was the password
+ * (auth_rejected), as the diagnosis's ip_acl ruling says too; a capture
+ * that only shows such refusals from a second address names no address
+ * change (Twilio: "which INVITE got the 403 tells you which cause it is",
+ * docs/findings.md). Checked on every refusal (the
  * refusal that proves it is cited with its request; later refusals from the
  * new address are added) and at the end. Thread: the analysis thread.
  */
@@ -15,14 +22,15 @@ static void entity_of(const struct ident_view *id, char *buf, size_t len)
     findings_fmt(buf, len, "%s to %s", id->name, addr_str(&id->server, s, sizeof(s)));
 }
 
-/* The (good, bad) address pair, if the identity shows one. */
+/* The (good, bad) address pair, if the identity shows one: accepted from
+ * good first, refused without credentials from bad and never accepted. */
 static bool changed(const struct ident_view *id, const struct ident_src_view **good,
                     const struct ident_src_view **bad)
 {
     for (uint8_t a = 0; a < id->n_src; a++)
         for (uint8_t b = 0; b < id->n_src; b++) {
             const struct ident_src_view *g = &id->src[a], *x = &id->src[b];
-            if (a == b || g->ok == 0 || x->fail == 0 || x->ok != 0 || x->first_us < g->first_us)
+            if (a == b || g->ok == 0 || !x->bare_fail || x->ok != 0 || x->first_us < g->first_us)
                 continue;
             *good = g;
             *bad = x;

@@ -432,6 +432,46 @@ static void test_source_ip_changed(void **state)
     tl_close(&t);
 }
 
+/* From the new address the server challenged and then refused the
+ * credentials: it let that address in, so its access list did not refuse
+ * it; the password did (a second phone with a stale password on the same
+ * account). That is auth_rejected, never "add the address to the ACL". A
+ * request without credentials refused from there afterwards is an address
+ * change again. */
+static void test_source_ip_changed_not_after_challenge(void **state)
+{
+    struct tl t;
+    const struct snap_finding *f;
+    const char *nw = "198.51.100.77";
+    (void)state;
+
+    assert_int_equal(tl_open(&t), 0);
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKsc1", "sc1@x", 1, "1001",
+           CRED("Authorization", "1001", "n1", "sip:" TRUNK));
+    tl_resp(&t, PBX, 200, "OK", "REGISTER", "z9hG4bKsc1", "sc1@x", 1, "");
+    tl_req(&t, nw, "REGISTER", "sip:" TRUNK, "z9hG4bKsc2", "sc2@x", 1, "1001", "");
+    tl_resp(&t, nw, 401, "Unauthorized", "REGISTER", "z9hG4bKsc2", "sc2@x", 1, WWW_CH);
+    tl_req(&t, nw, "REGISTER", "sip:" TRUNK, "z9hG4bKsc3", "sc2@x", 2, "1001",
+           CRED("Authorization", "1001", "n1", "sip:" TRUNK));
+    tl_resp(&t, nw, 403, "Forbidden", "REGISTER", "z9hG4bKsc3", "sc2@x", 2, "");
+    tl_finish(&t);
+    assert_null(tl_find(&t, "source_ip_changed"));
+    f = tl_find(&t, "auth_rejected");
+    assert_non_null(f);
+    assert_non_null(strstr(f != NULL ? f->summary : "", nw));
+    tl_close(&t);
+
+    assert_int_equal(tl_open(&t), 0);
+    tl_req(&t, PBX, "REGISTER", "sip:" TRUNK, "z9hG4bKsc1", "sc1@x", 1, "1001",
+           CRED("Authorization", "1001", "n1", "sip:" TRUNK));
+    tl_resp(&t, PBX, 200, "OK", "REGISTER", "z9hG4bKsc1", "sc1@x", 1, "");
+    tl_req(&t, nw, "REGISTER", "sip:" TRUNK, "z9hG4bKsc4", "sc4@x", 1, "1001", "");
+    tl_resp(&t, nw, 403, "Forbidden", "REGISTER", "z9hG4bKsc4", "sc4@x", 1, "");
+    tl_finish(&t);
+    assert_non_null(tl_find(&t, "source_ip_changed"));
+    tl_close(&t);
+}
+
 /* Behind NAT the PBX's own address stays 192.168.1.10; the carrier's
  * Via received= shows the public address it sees, and that changed. */
 static void test_source_ip_changed_by_received(void **state)
@@ -693,6 +733,7 @@ int main(void)
         cmocka_unit_test(test_brute_force_population),
         cmocka_unit_test(test_source_ip_changed),
         cmocka_unit_test(test_source_ip_changed_by_received),
+        cmocka_unit_test(test_source_ip_changed_not_after_challenge),
         cmocka_unit_test(test_account_suspended_everything_403),
         cmocka_unit_test(test_password_mismatch_and_verified),
         cmocka_unit_test(test_healthy_call),
