@@ -259,7 +259,7 @@ bool ka_result_of(struct ka_state *k, struct ka_series *s, uint64_t ping_frame, 
             s->cur.pings++;
         return false;
     }
-    s->down = true;
+    s->down = s->went_down = true;
     if (s->n_out >= KA_OUTAGES) {
         s->more_out++;
         return true;

@@ -75,6 +75,7 @@ struct ka_series {
     int64_t gap[KA_GAPS];       /* latest gaps between consecutive pings (ring) */
     uint32_t gaps;              /* gaps seen in all */
     bool down;
+    bool went_down;             /* a ping's timer F fired with nothing answered since */
     int64_t last_ok_us;
     uint64_t last_ok_frame, last_ok_ping_frame;
     uint32_t n_out, more_out;

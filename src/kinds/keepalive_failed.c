@@ -6,13 +6,28 @@
  * it was detected; evidence cites the last answer before, the first lost
  * ping and the first answer after each outage. Feeds the keep-alive series
  * of src/correlate/keepalive.c, which the engine feeds from OPTIONS
- * transactions (ev->ka); this kind only reports. Thread: the analysis thread.
+ * transactions (ev->ka); this kind only reports. Severity: an error when
+ * requests sent meanwhile failed (a ping's timer F fired with nothing
+ * answered since, or the pings were answered 408/5xx); a warning when
+ * every outage was pings lost between answered
+ * ones, each shorter than timer F: a request sent then was retransmitted
+ * (timers A/E) and answered within its 32 s, so it cost delay, not calls,
+ * and must not rank above a cause that does. Thread: the analysis thread.
  */
 #include <string.h>
 
 #include "correlate/correlate.h"
 #include "correlate/keepalive.h"
 #include "correlate/nat.h"
+
+/* Whether requests sent during s's outages failed (see the top). An
+ * outage of pings lost between answered ones is shorter than timer F by
+ * construction (a later answer came before the first lost ping's timer F;
+ * keepalive.c outage_before). */
+static enum severity severity_of(const struct ka_series *s)
+{
+    return s->went_down || s->failed > 0 ? SEV_ERROR : SEV_WARNING;
+}
 
 static void report(struct kind_ctx *k, const struct ka_series *s, const struct peer *p, int64_t ts)
 {
@@ -26,7 +41,7 @@ static void report(struct kind_ctx *k, const struct ka_series *s, const struct p
     addr_str(&s->client.ip, c, sizeof(c));
     addr_str(&s->server.ip, sv, sizeof(sv));
     findings_fmt(entity, sizeof(entity), "%s to %s", c, sv);
-    f = kind_raise(k, KIND_KEEPALIVE_FAILED, SEV_ERROR, entity, ts, p);
+    f = kind_raise(k, KIND_KEEPALIVE_FAILED, severity_of(s), entity, ts, p);
     if (f == NULL)
         return;
     finding_about(f, &s->client.ip, &s->server.ip);
