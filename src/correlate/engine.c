@@ -883,10 +883,12 @@ static void fill_peer(const struct engine *e, const struct peer *p, struct snap_
             text_set(sp->keepalive, sizeof(sp->keepalive), ka_state_name(ks));
     }
     {
-        /* a peer whose client is a scanner is a source, not a trunk */
+        /* a peer whose client is a scanner is a source, not a trunk: the
+         * kinds' rule (source_is_attacker), so an office NAT with ten
+         * phones' accounts that authenticate is not named an attacker */
         const struct source *src = ctab_find(&e->sources,
                                              ctab_hash(&e->sources, sp->local.ip.b, 16));
-        if (src != NULL && (src->scanner_ua || src->n_users >= 10))
+        if (source_is_attacker(src))
             text_set(sp->role, sizeof(sp->role), "source");
     }
     if (e->geoip != NULL) {

@@ -517,6 +517,48 @@ static void test_keepalive_brief_loss_warns(void **state)
     tl_close(&t);
 }
 
+/* Ten accounts from one address: an office's phones behind one NAT when
+ * they authenticate, a scanner when none does. Only the second's peer is
+ * a "source" (the diagnosis names it an attacker): the busy workload named
+ * 44 NAT'd phones attackers. */
+static void test_many_accounts_one_address(void **state)
+{
+    static const char *addr[2] = { "198.51.100.30", "198.51.100.31" };
+    (void)state;
+
+    for (int ok = 0; ok < 2; ok++) {
+        struct tl t;
+        const char *role = NULL;
+        assert_int_equal(tl_open(&t), 0);
+        for (int u = 0; u < 10; u++) {
+            char user[16], b1[32], b2[32], cid[32], cred[256];
+            snprintf(user, sizeof(user), "%d", 2000 + u);
+            snprintf(b1, sizeof(b1), "z9hG4bKma%da", u);
+            snprintf(b2, sizeof(b2), "z9hG4bKma%db", u);
+            snprintf(cid, sizeof(cid), "ma%d@x", u);
+            snprintf(cred, sizeof(cred), CRED("Authorization", "%s", "n1", "sip:" TRUNK), user);
+            tl_req(&t, addr[ok], "REGISTER", "sip:" TRUNK, b1, cid, 1, user, "");
+            tl_resp(&t, addr[ok], 401, "Unauthorized", "REGISTER", b1, cid, 1, WWW_CH);
+            tl_req(&t, addr[ok], "REGISTER", "sip:" TRUNK, b2, cid, 2, user, cred);
+            tl_resp(&t, addr[ok], ok ? 200 : 403, ok ? "OK" : "Forbidden", "REGISTER", b2, cid,
+                    2, "");
+        }
+        tl_finish(&t);
+        for (size_t i = 0; i < t.snap.n_peers; i++) {
+            char a[ADDR_STRLEN];
+            addr_str(&t.snap.peers[i].local.ip, a, sizeof(a));
+            if (strcmp(a, addr[ok]) == 0)
+                role = t.snap.peers[i].role;
+        }
+        assert_non_null(role);
+        if (ok)
+            assert_string_not_equal(role != NULL ? role : "source", "source");
+        else
+            assert_string_equal(role != NULL ? role : "", "source");
+        tl_close(&t);
+    }
+}
+
 /* Behind NAT the PBX's own address stays 192.168.1.10; the carrier's
  * Via received= shows the public address it sees, and that changed. */
 static void test_source_ip_changed_by_received(void **state)
@@ -780,6 +822,7 @@ int main(void)
         cmocka_unit_test(test_source_ip_changed_by_received),
         cmocka_unit_test(test_source_ip_changed_not_after_challenge),
         cmocka_unit_test(test_keepalive_brief_loss_warns),
+        cmocka_unit_test(test_many_accounts_one_address),
         cmocka_unit_test(test_account_suspended_everything_403),
         cmocka_unit_test(test_password_mismatch_and_verified),
         cmocka_unit_test(test_healthy_call),
