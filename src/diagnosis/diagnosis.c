@@ -540,6 +540,12 @@ static void add_explained(struct snapshot *s, struct snap_finding *root, struct 
 static void fill_entry(struct snapshot *s, struct snap_finding *root, struct snap_diagnosis *d)
 {
     const struct snap_peer *p = diag_peer_of(s, root);
+    /* a population of addresses (sources, or accounts each used from
+     * several) is named by its entity ("50 sources to 192.0.2.10"), not by
+     * the one peer that raised it last; users may share one peer */
+    bool many = root->n_members > 1 && (strcmp(root->population, "sources") == 0 ||
+                                         strcmp(root->population, "accounts") == 0);
+    const char *name = p != NULL && !many ? p->name : root->entity;
     char ip[ADDR_STRLEN];
 
     memset(d, 0, sizeof(*d));
@@ -556,12 +562,12 @@ static void fill_entry(struct snapshot *s, struct snap_finding *root, struct sna
     } else if (is_attack(root)) {
         fmt(d->role, sizeof(d->role), "attack");
         addr_str(&root->client_ip, ip, sizeof(ip));
-        fmt(d->trunk, sizeof(d->trunk), "%s", p != NULL ? p->name : root->entity);
+        fmt(d->trunk, sizeof(d->trunk), "%s", name);
         attack_differential(s, root, d);
     } else {
         fmt(d->role, sizeof(d->role), "%s",
             p != NULL && strcmp(p->role, ROLE_PHONE) == 0 ? "phone" : "trunk");
-        fmt(d->trunk, sizeof(d->trunk), "%s", p != NULL ? p->name : root->entity);
+        fmt(d->trunk, sizeof(d->trunk), "%s", name);
         if (p != NULL)
             differential(s, p, root, d);
     }

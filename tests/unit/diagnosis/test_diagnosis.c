@@ -477,6 +477,27 @@ static void test_fold(void **state)
     assert_int_equal(snap.n_diagnosis, 1);
     assert_int_equal(snap.diagnosis[0].n_roots, 2);
     assert_string_equal(snap.diagnosis[0].roots[1], f->id);
+
+    /* a population of sources is named by its entity, not by the peer of
+     * the source that raised it last (one of 50); a population of users
+     * keeps its peer's roles */
+    reset();
+    peer("192.0.2.66", TRUNK, 7);
+    f = finding(KIND_BRUTE_FORCE, "192.0.2.66", TRUNK, 7);
+    snprintf(f->entity, sizeof(f->entity), "50 sources to " TRUNK);
+    snprintf(f->population, sizeof(f->population), "sources");
+    f->n_members = 50;
+    diagnosis_run(&snap);
+    assert_int_equal(snap.n_diagnosis, 1);
+    assert_string_equal(snap.diagnosis[0].trunk, "50 sources to " TRUNK);
+    reset();
+    peer(PBX, TRUNK, 7);
+    f = finding(KIND_AUTH_REJECTED, PBX, TRUNK, 7);
+    snprintf(f->entity, sizeof(f->entity), "1001, 1002 from " PBX " to " TRUNK);
+    snprintf(f->population, sizeof(f->population), "users");
+    f->n_members = 2;
+    diagnosis_run(&snap);
+    assert_null(strstr(snap.diagnosis[0].trunk, "1001"));
 }
 
 /* More roots than entries: counted, never silently dropped. */
